@@ -1,0 +1,32 @@
+export type AuditAction =
+  | 'key.created'
+  | 'key.imported'
+  | 'key.edited'
+  | 'key.revoked'
+  | 'key.enabled'
+  | 'key.replaced'
+  | 'partner.created'
+  | 'partner.edited'
+  | 'role.granted'
+  | 'role.removed';
+
+/** Snapshots are summaries a person can read; they never hold a secret or its digest. */
+export interface AuditEventInput {
+  actor: string;
+  action: AuditAction;
+  keyId?: string | undefined;
+  partnerId?: string | undefined;
+  before?: Record<string, unknown> | undefined;
+  after?: Record<string, unknown> | undefined;
+  details?: Record<string, unknown> | undefined;
+}
+
+export interface AuditEvent extends AuditEventInput {
+  id: number;
+  at: Date;
+}
+
+export interface AuditRepository {
+  append(event: AuditEventInput): Promise<void>;
+  list(filter: { keyId?: string; partnerId?: string; limit?: number }): Promise<AuditEvent[]>;
+}

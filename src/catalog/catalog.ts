@@ -1,0 +1,28 @@
+import { normalizeRequestPath, PathMatcher } from './path-matcher.ts';
+import type { Catalog, Endpoint } from './types.ts';
+
+export function createCatalog(name: string, endpoints: readonly Endpoint[]): Catalog {
+  const matcher = new PathMatcher();
+  const byId = new Map<string, Endpoint>();
+  const groups = new Map<string, Endpoint[]>();
+  for (const endpoint of endpoints) {
+    matcher.add(endpoint);
+    byId.set(endpoint.id, endpoint);
+    const group = groups.get(endpoint.resource);
+    if (group === undefined) groups.set(endpoint.resource, [endpoint]);
+    else group.push(endpoint);
+  }
+  return {
+    name,
+    endpoints,
+    byId,
+    groups: [...groups].map(([resource, list]) => ({ resource, endpoints: list })),
+    legacyEndpointIds: new Set(endpoints.filter((e) => e.existedAtLegacyCutoff).map((e) => e.id)),
+    match(method, path) {
+      const segments = normalizeRequestPath(path);
+      if (segments === undefined) return undefined;
+      const upper = method.toUpperCase();
+      return matcher.match(upper === 'HEAD' ? 'GET' : upper, segments);
+    },
+  };
+}

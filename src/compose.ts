@@ -1,0 +1,92 @@
+import { loadCatalog } from './catalog/load-catalog.ts';
+import type { Catalog } from './catalog/types.ts';
+import type { Config } from './config.ts';
+import { assertReachable, createDbClient, type DbClient, describeUrl } from './db/client.ts';
+import { startEmbeddedDatabase } from './db/embedded.ts';
+import { applyMigrations } from './db/migrate.ts';
+import { createStore } from './db/store.ts';
+import { createKeyImporter } from './keys/import-keys.ts';
+import { createKeyService } from './keys/key-service.ts';
+import { readOrCreatePepper } from './keys/pepper.ts';
+import { createSecretDigest } from './keys/secret-digest.ts';
+import { createSecretFormat } from './keys/secret-format.ts';
+import type { Logger } from './logger.ts';
+import { createPartnerService } from './partners/partner-service.ts';
+import { createRoleService } from './roles/role-service.ts';
+import { AppError } from './shared/errors.ts';
+import type { Store } from './shared/store.ts';
+
+export interface Runtime {
+  config: Config;
+  catalog: Catalog;
+  db: DbClient;
+  store: Store;
+  keys: ReturnType<typeof createKeyService>;
+  importKeys: ReturnType<typeof createKeyImporter>;
+  partners: ReturnType<typeof createPartnerService>;
+  roles: ReturnType<typeof createRoleService>;
+  secretFormat: ReturnType<typeof createSecretFormat>;
+  digest: (secret: string) => Buffer;
+  close(): Promise<void>;
+}
+
+/**
+ * Wires config → database → services. The server and the CLI both start here, so they always agree on the
+ * database, the pepper and the catalog.
+ */
+export async function openRuntime(config: Config, logger: Logger, options: { migrate?: boolean } = {}): Promise<Runtime> {
+  const catalog = await loadCatalog(config.catalogFile);
+  const cleanups: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    let url: string;
+    let pepper = config.keyPepper;
+    if (config.database.kind === 'embedded') {
+      const embedded = await startEmbeddedDatabase(config.dataDir, config.database.port, logger);
+      cleanups.push(embedded.stop);
+      url = embedded.url;
+      if (pepper === undefined) {
+        const stored = await readOrCreatePepper(config.dataDir);
+        pepper = stored.pepper;
+        if (stored.created) {
+          logger.warn(
+            { file: stored.file },
+            'generated a key pepper for the embedded database; back this file up with the data (set KEY_PEPPER in production)',
+          );
+        }
+      }
+    } else {
+      url = config.database.url;
+    }
+    if (pepper === undefined) throw new AppError('CONFIG_INVALID', 'KEY_PEPPER is missing');
+    const db = createDbClient(url);
+    cleanups.push(db.close);
+    await assertReachable(db);
+    if (options.migrate !== false) {
+      await applyMigrations(url);
+      logger.debug({ database: describeUrl(url) }, 'migrations applied');
+    }
+    const store = createStore(db.db);
+    const secretFormat = createSecretFormat(config.keyPrefix);
+    const digest = createSecretDigest(pepper);
+    const shared = { store, catalog, secretFormat, digest, legacyCutoff: config.legacyCutoff };
+    return {
+      config,
+      catalog,
+      db,
+      store,
+      keys: createKeyService(shared),
+      importKeys: createKeyImporter(shared),
+      partners: createPartnerService({ store, catalog }),
+      roles: createRoleService({ store }),
+      secretFormat,
+      digest,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,111 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from './shared/errors.ts';
+
+const slackUserId = /^[UW][A-Z0-9]{2,}$/;
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'a TCP port number, e.g. 3001' })
+    .int('a whole number')
+    .min(0, 'a port from 0 to 65535')
+    .max(65535, 'a port from 0 to 65535')
+    .default(fallback);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL, e.g. postgres://user:pass@host:5432/db')
+        .optional(),
+    ),
+    DATA_DIR: z.string().default('./data'),
+    EMBEDDED_PG_PORT: port(54329),
+    KEY_PEPPER: optionalString.pipe(
+      z.string().min(32, 'at least 32 characters of random data, e.g. `openssl rand -base64 48`').optional(),
+    ),
+    KEY_PREFIX: z
+      .string()
+      .regex(/^[a-z][a-z0-9]{1,9}$/, '2–10 lowercase letters or digits starting with a letter, e.g. hk')
+      .default('hk'),
+    LEGACY_CUTOFF: z.iso.date('a date as YYYY-MM-DD, e.g. 2017-01-18').default('2017-01-18'),
+    CATALOG_FILE: optionalString,
+    AUTHZ_HOST: z.string().default('0.0.0.0'),
+    AUTHZ_PORT: port(3001),
+    ADMIN_SLACK_USER_IDS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== ''),
+      )
+      .pipe(z.array(z.string().regex(slackUserId, 'comma-separated Slack user ids, e.g. U012ABCDEF,U034GHIJKL'))),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DATABASE_URL !== undefined && env.KEY_PEPPER === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KEY_PEPPER'],
+        message: 'required when DATABASE_URL is set: at least 32 random characters, kept outside the database',
+      });
+    }
+  });
+
+type Env = z.infer<typeof schema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  database: { url: string; kind: 'external' } | { kind: 'embedded'; port: number };
+  dataDir: string;
+  keyPepper: string | undefined;
+  keyPrefix: string;
+  legacyCutoff: Date;
+  catalogFile: string | undefined;
+  authz: { host: string; port: number };
+  adminSlackUserIds: string[];
+  logLevel: Env['LOG_LEVEL'];
+}
+
+/**
+ * The one place that reads the environment. Every problem is reported at once, each naming its variable and the
+ * expected shape, so an operator fixes the whole file in one go.
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      const given = source[name];
+      const shown = given === undefined || given === '' ? 'missing' : 'invalid';
+      return `${name} is ${shown}: expected ${issue.message}`;
+    });
+    throw new AppError('CONFIG_INVALID', `Configuration is invalid:\n  - ${details.join('\n  - ')}`, { details });
+  }
+  const env = parsed.data;
+  const dataDir = path.resolve(env.DATA_DIR);
+  return {
+    env: env.NODE_ENV,
+    database:
+      env.DATABASE_URL === undefined
+        ? { kind: 'embedded', port: env.EMBEDDED_PG_PORT }
+        : { kind: 'external', url: env.DATABASE_URL },
+    dataDir,
+    keyPepper: env.KEY_PEPPER,
+    keyPrefix: env.KEY_PREFIX,
+    legacyCutoff: new Date(`${env.LEGACY_CUTOFF}T00:00:00Z`),
+    catalogFile: env.CATALOG_FILE === undefined ? undefined : path.resolve(env.CATALOG_FILE),
+    authz: { host: env.AUTHZ_HOST, port: env.AUTHZ_PORT },
+    adminSlackUserIds: env.ADMIN_SLACK_USER_IDS,
+    logLevel: env.LOG_LEVEL,
+  };
+}

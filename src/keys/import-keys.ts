@@ -1,0 +1,170 @@
+import { parse } from 'csv-parse/sync';
+import type { Catalog } from '../catalog/types.ts';
+import { AppError } from '../shared/errors.ts';
+import { newKeyId } from '../shared/ids.ts';
+import type { Store } from '../shared/store.ts';
+import { validateDescription } from './description.ts';
+import { resolveGrants } from './grants.ts';
+import type { NewKeyRecord } from './key-repository.ts';
+import { type SecretFormat, secretHint } from './secret-format.ts';
+
+const REQUIRED_COLUMNS = ['key', 'description', 'partner', 'created_at'] as const;
+
+export interface ImportDeps {
+  store: Store;
+  catalog: Catalog;
+  secretFormat: SecretFormat;
+  digest: (secret: string) => Buffer;
+  legacyCutoff: Date;
+  now?: () => Date;
+}
+
+/** Finds lines that are not UTF-8 before parsing, so the report can name them (a decoder would only say "somewhere"). */
+function nonUtf8Lines(bytes: Buffer): number[] {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const bad: number[] = [];
+  let start = 0;
+  let line = 1;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      try {
+        decoder.decode(bytes.subarray(start, i));
+      } catch {
+        bad.push(line);
+      }
+      start = i + 1;
+      line++;
+    }
+  }
+  return bad;
+}
+
+function parseDate(value: string): Date | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) return undefined;
+  const date = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/**
+ * Legacy import, all or nothing: every bad line is reported by its number and nothing is written unless the whole
+ * file is good. Keys of any format are accepted (they predate ours) and stored only as digests.
+ */
+export function createKeyImporter(deps: ImportDeps) {
+  const now = deps.now ?? (() => new Date());
+  return async function importKeys(bytes: Buffer, actor: string): Promise<{ imported: { id: string; description: string; legacy: boolean }[] }> {
+    const badBytes = nonUtf8Lines(bytes);
+    if (badBytes.length > 0) {
+      throw invalid(badBytes.map((n) => `line ${n}: not valid UTF-8 text (save the file as UTF-8)`));
+    }
+    let rows: { record: Record<string, string>; line: number }[];
+    try {
+      rows = (
+        parse(bytes.toString('utf8').replace(/^\uFEFF/, ''), {
+          columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+          skip_empty_lines: true,
+          trim: true,
+          info: true,
+        }) as { record: Record<string, string>; info: { lines: number } }[]
+      ).map(({ record, info }) => ({ record, line: info.lines }));
+    } catch (error) {
+      throw invalid([`the file is not valid CSV: ${(error as Error).message}`]);
+    }
+    if (rows.length === 0) throw invalid(['the file has no key rows (expected a header: key,description,partner,created_at[,grants])']);
+    const columns = Object.keys(rows[0]?.record ?? {});
+    const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
+    if (missing.length > 0) throw invalid([`missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (header must be key,description,partner,created_at[,grants])`]);
+
+    const problems: string[] = [];
+    const records: NewKeyRecord[] = [];
+    const lineOfDigest = new Map<string, number>();
+    const partners = new Map((await deps.store.partners.list()).map((p) => [p.name.toLowerCase(), p]));
+    for (const { record, line } of rows) {
+      const where = `line ${line}`;
+      const secret = record.key ?? '';
+      const format = deps.secretFormat.check(secret);
+      if (!format.ok) {
+        problems.push(`${where}: key is ${format.reason === 'empty' ? 'empty' : 'not a valid key (16–128 printable characters, or this service\'s format with a valid checksum)'}`);
+        continue;
+      }
+      const digest = deps.digest(secret);
+      const first = lineOfDigest.get(digest.toString('hex'));
+      if (first !== undefined) {
+        problems.push(`${where}: same key as line ${first}`);
+        continue;
+      }
+      lineOfDigest.set(digest.toString('hex'), line);
+      const lineProblems: string[] = [];
+      let description = '';
+      try {
+        description = validateDescription(record.description ?? '');
+      } catch (error) {
+        lineProblems.push((error as Error).message);
+      }
+      const partnerName = record.partner ?? '';
+      const partner = partnerName === '' ? undefined : partners.get(partnerName.toLowerCase());
+      if (partnerName !== '' && partner === undefined) lineProblems.push(`unknown partner "${partnerName}"`);
+      const createdAt = parseDate(record.created_at ?? '');
+      if (createdAt === undefined) lineProblems.push(`bad created_at "${record.created_at ?? ''}" (expected YYYY-MM-DD or an ISO 8601 time)`);
+      else if (createdAt > now()) lineProblems.push(`created_at ${record.created_at} is in the future`);
+      let permissions: string[] = [];
+      const grants = (record.grants ?? '').split(/[;|]/).map((g) => g.trim()).filter((g) => g !== '');
+      try {
+        permissions = resolveGrants(deps.catalog, grants);
+      } catch (error) {
+        lineProblems.push((error as Error).message);
+      }
+      if (lineProblems.length > 0) {
+        problems.push(...lineProblems.map((p) => `${where}: ${p}`));
+        continue;
+      }
+      records.push({
+        id: newKeyId(),
+        secretDigest: digest,
+        hint: secretHint(secret),
+        description,
+        apiType: deps.catalog.name,
+        partnerId: partner?.id ?? null,
+        legacy: (createdAt as Date) < deps.legacyCutoff,
+        createdBy: actor,
+        createdAt: createdAt as Date,
+        permissions,
+      });
+    }
+    if (problems.length === 0) {
+      const taken = new Set((await deps.store.keys.existingDigests(records.map((r) => r.secretDigest))).map((d) => d.toString('hex')));
+      for (const record of records) {
+        const hex = record.secretDigest.toString('hex');
+        if (taken.has(hex)) problems.push(`line ${lineOfDigest.get(hex)}: this key was already imported or issued`);
+      }
+    }
+    if (problems.length > 0) throw invalid(problems);
+
+    await deps.store.transaction(async (repos) => {
+      for (const record of records) {
+        await repos.keys.insert(record);
+        await repos.audit.append({
+          actor,
+          action: 'key.imported',
+          keyId: record.id,
+          partnerId: record.partnerId ?? undefined,
+          after: {
+            description: record.description,
+            partnerId: record.partnerId,
+            status: 'active',
+            permissions: record.permissions,
+            legacy: record.legacy,
+            createdAt: record.createdAt.toISOString(),
+          },
+        });
+        await repos.changes.keyChanged(record.id);
+      }
+    });
+    return { imported: records.map((r) => ({ id: r.id, description: r.description, legacy: r.legacy })) };
+  };
+}
+
+function invalid(problems: string[]): AppError {
+  return new AppError('IMPORT_INVALID', `Import refused, nothing was written:\n  - ${problems.join('\n  - ')}`, {
+    details: problems,
+  });
+}

@@ -1,0 +1,41 @@
+import type { ApiKey, KeyFilter } from './types.ts';
+
+export interface NewKeyRecord {
+  id: string;
+  secretDigest: Buffer;
+  hint: string;
+  description: string;
+  apiType: string;
+  partnerId: string | null;
+  legacy: boolean;
+  createdBy: string;
+  createdAt: Date;
+  permissions: readonly string[];
+}
+
+export interface KeyRevocation {
+  by: string;
+  at: Date;
+  reason: string | null;
+}
+
+/** The storage port the key lifecycle needs; implemented in `src/db/repositories`. */
+export interface KeyRepository {
+  insert(record: NewKeyRecord): Promise<void>;
+  findById(id: string): Promise<ApiKey | undefined>;
+  findByDigest(digest: Buffer): Promise<ApiKey | undefined>;
+  existingDigests(digests: readonly Buffer[]): Promise<Buffer[]>;
+  list(filter: KeyFilter): Promise<{ keys: ApiKey[]; total: number }>;
+  /** Compare-and-swap on `version`; returns false when the version moved (or the key is gone). */
+  updateIfVersion(
+    id: string,
+    version: number,
+    patch: { description?: string; permissions?: readonly string[] },
+  ): Promise<boolean>;
+  /** Only an active key changes; returns false when it was already revoked. */
+  revoke(id: string, revocation: KeyRevocation): Promise<boolean>;
+  /** Only a revoked (or revocation-scheduled) key changes. */
+  enable(id: string): Promise<boolean>;
+  scheduleRevocation(id: string, at: Date, replacedBy: string): Promise<void>;
+  dueForRevocation(now: Date): Promise<ApiKey[]>;
+}

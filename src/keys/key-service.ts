@@ -1,0 +1,304 @@
+import type { Catalog } from '../catalog/types.ts';
+import type { Partner } from '../partners/types.ts';
+import { AppError } from '../shared/errors.ts';
+import { newKeyId } from '../shared/ids.ts';
+import type { Clock, Repositories, Store } from '../shared/store.ts';
+import { defaultDescription, validateDescription } from './description.ts';
+import { type Decision, evaluate } from './evaluate.ts';
+import { permissionDiff, resolveGrants } from './grants.ts';
+import { keySnapshot } from './key-snapshot.ts';
+import { type SecretFormat, secretHint } from './secret-format.ts';
+import type { ApiKey, IssuedKey, KeyFilter } from './types.ts';
+
+export interface KeyServiceDeps {
+  store: Store;
+  catalog: Catalog;
+  secretFormat: SecretFormat;
+  digest: (secret: string) => Buffer;
+  legacyCutoff: Date;
+  now?: Clock;
+}
+
+export interface CreateKeyInput {
+  actor: string;
+  partner?: string | undefined;
+  description?: string | undefined;
+  /** Grant strings (`GET /v1/users` or labels); unioned with the partner's preset when `applyPreset` is on. */
+  grants?: readonly string[] | undefined;
+  /** Defaults to true: the seed assigns a picked partner's permissions automatically. */
+  applyPreset?: boolean | undefined;
+}
+
+export interface EditKeyInput {
+  actor: string;
+  /** The version the editor saw. Omitted: the current one (CLI edits are one atomic step). */
+  expectedVersion?: number | undefined;
+  description?: string | undefined;
+  /** Replaces the whole permission set. */
+  grants?: readonly string[] | undefined;
+  add?: readonly string[] | undefined;
+  remove?: readonly string[] | undefined;
+}
+
+export interface EditResult {
+  key: ApiKey;
+  changed: boolean;
+  added: string[];
+  removed: string[];
+}
+
+export type CheckResult =
+  | { outcome: 'malformed'; reason: 'empty' | 'malformed' | 'checksum' }
+  | { outcome: 'unknown' }
+  | { outcome: 'decided'; key: ApiKey; decision: Decision };
+
+export type KeyService = ReturnType<typeof createKeyService>;
+
+export function createKeyService(deps: KeyServiceDeps) {
+  const { store, catalog, secretFormat, digest } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  async function requireKey(repos: Repositories, id: string): Promise<ApiKey> {
+    const key = await repos.keys.findById(id);
+    if (key === undefined) throw new AppError('KEY_NOT_FOUND', `No key with id ${id}`);
+    return key;
+  }
+
+  async function requirePartner(repos: Repositories, name: string): Promise<Partner> {
+    const partner = (await repos.partners.findByName(name)) ?? (await repos.partners.findById(name));
+    if (partner === undefined) {
+      throw new AppError('UNKNOWN_PARTNER', `No partner named "${name}": add it first (harvest-keys partner add)`);
+    }
+    return partner;
+  }
+
+  /** Inserts a new key and its audit row inside `repos`' transaction; the secret leaves only in the return value. */
+  async function issue(
+    repos: Repositories,
+    fields: { actor: string; description: string; partner: Partner | undefined; permissions: readonly string[] },
+    details: Record<string, unknown> | undefined,
+  ): Promise<IssuedKey> {
+    const secret = secretFormat.generate();
+    const createdAt = now();
+    const id = newKeyId();
+    await repos.keys.insert({
+      id,
+      secretDigest: digest(secret),
+      hint: secretHint(secret),
+      description: fields.description,
+      apiType: catalog.name,
+      partnerId: fields.partner?.id ?? null,
+      legacy: createdAt < deps.legacyCutoff,
+      createdBy: fields.actor,
+      createdAt,
+      permissions: fields.permissions,
+    });
+    const key = await requireKey(repos, id);
+    await repos.audit.append({
+      actor: fields.actor,
+      action: 'key.created',
+      keyId: id,
+      partnerId: key.partnerId ?? undefined,
+      after: keySnapshot(key),
+      details,
+    });
+    await repos.changes.keyChanged(id);
+    return { key, secret };
+  }
+
+  return {
+    catalog,
+
+    async create(input: CreateKeyInput): Promise<IssuedKey> {
+      const explicit = resolveGrants(catalog, input.grants ?? []);
+      return store.transaction(async (repos) => {
+        const partner = input.partner === undefined ? undefined : await requirePartner(repos, input.partner);
+        const description = validateDescription(
+          input.description ??
+            (partner === undefined
+              ? ''
+              : defaultDescription(partner.name, catalog.name)),
+        );
+        const preset = partner !== undefined && input.applyPreset !== false ? partner.preset : [];
+        const permissions = [...new Set([...preset, ...explicit])].filter((id) => catalog.byId.has(id)).sort();
+        return issue(repos, { actor: input.actor, description, partner, permissions }, undefined);
+      });
+    },
+
+    async edit(id: string, input: EditKeyInput): Promise<EditResult> {
+      const description = input.description === undefined ? undefined : validateDescription(input.description);
+      const replaceWith = input.grants === undefined ? undefined : resolveGrants(catalog, input.grants);
+      const add = resolveGrants(catalog, input.add ?? []);
+      const remove = resolveGrants(catalog, input.remove ?? []);
+      return store.transaction(async (repos) => {
+        const before = await requireKey(repos, id);
+        const version = input.expectedVersion ?? before.version;
+        if (version !== before.version) throw staleVersion(before);
+        const base = replaceWith ?? before.permissions;
+        const permissions = [...new Set([...base, ...add])].filter((p) => !remove.includes(p)).sort();
+        const diff = permissionDiff(before.permissions, permissions);
+        const descriptionChanged = description !== undefined && description !== before.description;
+        if (!descriptionChanged && diff.added.length === 0 && diff.removed.length === 0) {
+          return { key: before, changed: false, ...diff };
+        }
+        const updated = await repos.keys.updateIfVersion(id, version, {
+          description: descriptionChanged ? description : undefined,
+          permissions: diff.added.length + diff.removed.length > 0 ? permissions : undefined,
+        });
+        if (!updated) throw staleVersion(before);
+        const after = await requireKey(repos, id);
+        await repos.audit.append({
+          actor: input.actor,
+          action: 'key.edited',
+          keyId: id,
+          partnerId: after.partnerId ?? undefined,
+          before: keySnapshot(before),
+          after: keySnapshot(after),
+          details: diff,
+        });
+        await repos.changes.keyChanged(id);
+        return { key: after, changed: true, ...diff };
+      });
+    },
+
+    /** Idempotent: revoking a revoked key changes nothing and writes no second audit row. */
+    async revoke(id: string, input: { actor: string; reason?: string | undefined }): Promise<{ key: ApiKey; changed: boolean }> {
+      const reason = input.reason?.trim() || null;
+      if (reason !== null && reason.length > 500) throw new AppError('VALIDATION', 'Reason is too long: at most 500 characters');
+      return store.transaction(async (repos) => {
+        const before = await requireKey(repos, id);
+        const changed = await repos.keys.revoke(id, { by: input.actor, at: now(), reason });
+        if (!changed) return { key: before, changed: false };
+        const after = await requireKey(repos, id);
+        await repos.audit.append({
+          actor: input.actor,
+          action: 'key.revoked',
+          keyId: id,
+          partnerId: after.partnerId ?? undefined,
+          before: keySnapshot(before),
+          after: keySnapshot(after),
+          details: { reason },
+        });
+        await repos.changes.keyChanged(id);
+        return { key: after, changed: true };
+      });
+    },
+
+    /** Re-enable: also cancels a revocation scheduled by replace. Idempotent like revoke. */
+    async enable(id: string, input: { actor: string }): Promise<{ key: ApiKey; changed: boolean }> {
+      return store.transaction(async (repos) => {
+        const before = await requireKey(repos, id);
+        const changed = await repos.keys.enable(id);
+        if (!changed) return { key: before, changed: false };
+        const after = await requireKey(repos, id);
+        await repos.audit.append({
+          actor: input.actor,
+          action: 'key.enabled',
+          keyId: id,
+          partnerId: after.partnerId ?? undefined,
+          before: keySnapshot(before),
+          after: keySnapshot(after),
+        });
+        await repos.changes.keyChanged(id);
+        return { key: after, changed: true };
+      });
+    },
+
+    /**
+     * The seed's lost-key path: a new key with the same description, partner and permissions; the old one is
+     * revoked now, or stops working after a grace period so the integration can switch over. A legacy key's
+     * implicit permissions become explicit grants, so the replacement keeps working exactly as the old one did.
+     */
+    async replace(id: string, input: { actor: string; graceSeconds?: number | undefined }): Promise<IssuedKey & { old: ApiKey }> {
+      const grace = input.graceSeconds ?? 0;
+      if (!Number.isFinite(grace) || grace < 0 || grace > 90 * 24 * 3600) {
+        throw new AppError('VALIDATION', 'Grace period must be between 0 and 90 days');
+      }
+      return store.transaction(async (repos) => {
+        const old = await requireKey(repos, id);
+        const partner = old.partnerId === null ? undefined : await repos.partners.findById(old.partnerId);
+        const permissions = old.legacy ? [...new Set([...old.permissions, ...catalog.legacyEndpointIds])].sort() : old.permissions;
+        const issued = await issue(
+          repos,
+          { actor: input.actor, description: old.description, partner, permissions },
+          { replaces: old.id },
+        );
+        const revokeAt = new Date(now().getTime() + grace * 1000);
+        if (grace === 0) {
+          await repos.keys.revoke(id, { by: input.actor, at: revokeAt, reason: `replaced by ${issued.key.id}` });
+        }
+        // Records the successor either way; with a grace period it is also when enforcement stops honouring the key.
+        await repos.keys.scheduleRevocation(id, revokeAt, issued.key.id);
+        const after = await requireKey(repos, id);
+        await repos.audit.append({
+          actor: input.actor,
+          action: 'key.replaced',
+          keyId: id,
+          partnerId: old.partnerId ?? undefined,
+          before: keySnapshot(old),
+          after: keySnapshot(after),
+          details: { replacedBy: issued.key.id, revokeAt: revokeAt.toISOString() },
+        });
+        await repos.changes.keyChanged(id);
+        return { ...issued, old: after };
+      });
+    },
+
+    /** Turns replace's scheduled revocations into recorded ones; enforcement already treats them as revoked. */
+    async revokeDue(): Promise<string[]> {
+      const due = await store.keys.dueForRevocation(now());
+      const done: string[] = [];
+      for (const key of due) {
+        await store.transaction(async (repos) => {
+          const changed = await repos.keys.revoke(key.id, {
+            by: 'system',
+            at: key.revokeAt ?? now(),
+            reason: key.replacedBy === null ? 'scheduled revocation' : `replaced by ${key.replacedBy}`,
+          });
+          if (!changed) return;
+          const after = await requireKey(repos, key.id);
+          await repos.audit.append({
+            actor: 'system',
+            action: 'key.revoked',
+            keyId: key.id,
+            partnerId: key.partnerId ?? undefined,
+            before: keySnapshot(key),
+            after: keySnapshot(after),
+            details: { reason: 'grace period ended', replacedBy: key.replacedBy },
+          });
+          await repos.changes.keyChanged(key.id);
+          done.push(key.id);
+        });
+      }
+      return done;
+    },
+
+    async get(id: string): Promise<ApiKey> {
+      return requireKey(store, id);
+    },
+
+    async list(filter: KeyFilter = {}): Promise<{ keys: ApiKey[]; total: number }> {
+      return store.keys.list(filter);
+    },
+
+    /** The database-backed decision, for the CLI and tests; `/authz` answers the same from memory. */
+    async check(secret: string, method: string, path: string): Promise<CheckResult> {
+      const format = secretFormat.check(secret);
+      if (!format.ok) return { outcome: 'malformed', reason: format.reason };
+      const key = await store.keys.findByDigest(digest(secret));
+      if (key === undefined) return { outcome: 'unknown' };
+      return {
+        outcome: 'decided',
+        key,
+        decision: evaluate(catalog, { ...key, permissions: new Set(key.permissions) }, method, path, now()),
+      };
+    },
+  };
+}
+
+function staleVersion(current: ApiKey): AppError {
+  return new AppError(
+    'STALE_VERSION',
+    `Key ${current.id} was changed by someone else since you opened it (now at version ${current.version}): reload it and make your change again`,
+  );
+}

@@ -1,0 +1,37 @@
+export type KeyStatus = 'active' | 'revoked';
+
+export interface ApiKey {
+  id: string;
+  hint: string;
+  description: string;
+  apiType: string;
+  partnerId: string | null;
+  partnerName: string | null;
+  status: KeyStatus;
+  legacy: boolean;
+  permissions: string[];
+  createdBy: string;
+  createdAt: Date;
+  revokedBy: string | null;
+  revokedAt: Date | null;
+  revokeReason: string | null;
+  /** Set by replace with a grace period: the key stops working at this time. */
+  revokeAt: Date | null;
+  replacedBy: string | null;
+  lastUsedAt: Date | null;
+  version: number;
+}
+
+/** What the lifecycle service hands back exactly once. Never stored, never logged. */
+export interface IssuedKey {
+  key: ApiKey;
+  secret: string;
+}
+
+export interface KeyFilter {
+  status?: KeyStatus | undefined;
+  partnerId?: string | undefined;
+  text?: string | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}

@@ -1,0 +1,106 @@
+import type { Catalog } from '../catalog/types.ts';
+import { resolveGrants } from '../keys/grants.ts';
+import { AppError } from '../shared/errors.ts';
+import { newPartnerId } from '../shared/ids.ts';
+import type { Repositories, Store } from '../shared/store.ts';
+import type { Partner } from './types.ts';
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+function validateName(value: string): string {
+  const name = value.trim();
+  if (name === '' || name.length > 80 || /[\u0000-\u001f\u007f]/.test(name)) {
+    throw new AppError('VALIDATION', 'Partner name must be 1–80 characters on one line');
+  }
+  return name;
+}
+
+function validateContacts(ids: readonly string[]): string[] {
+  const bad = ids.filter((id) => !SLACK_USER_ID.test(id));
+  if (bad.length > 0) {
+    throw new AppError('VALIDATION', `Not a Slack user id: ${bad.join(', ')} (expected e.g. U012ABCDEF)`);
+  }
+  return [...new Set(ids)];
+}
+
+function snapshot(partner: Partner): Record<string, unknown> {
+  return { name: partner.name, contacts: partner.contactSlackUserIds, preset: partner.preset };
+}
+
+export interface PartnerEdit {
+  actor: string;
+  rename?: string | undefined;
+  contacts?: readonly string[] | undefined;
+  addContacts?: readonly string[] | undefined;
+  removeContacts?: readonly string[] | undefined;
+  preset?: readonly string[] | undefined;
+  addPreset?: readonly string[] | undefined;
+  removePreset?: readonly string[] | undefined;
+}
+
+export type PartnerService = ReturnType<typeof createPartnerService>;
+
+export function createPartnerService(deps: { store: Store; catalog: Catalog }) {
+  const { store, catalog } = deps;
+
+  async function requirePartner(repos: Repositories, nameOrId: string): Promise<Partner> {
+    const partner = (await repos.partners.findByName(nameOrId)) ?? (await repos.partners.findById(nameOrId));
+    if (partner === undefined) throw new AppError('UNKNOWN_PARTNER', `No partner named "${nameOrId}"`);
+    return partner;
+  }
+
+  return {
+    async create(input: { actor: string; name: string; contacts?: readonly string[]; preset?: readonly string[] }): Promise<Partner> {
+      const name = validateName(input.name);
+      const contacts = validateContacts(input.contacts ?? []);
+      const preset = resolveGrants(catalog, input.preset ?? []);
+      return store.transaction(async (repos) => {
+        if ((await repos.partners.findByName(name)) !== undefined) {
+          throw new AppError('PARTNER_EXISTS', `A partner named "${name}" already exists`);
+        }
+        const id = newPartnerId();
+        await repos.partners.insert({ id, name, contactSlackUserIds: contacts, preset, createdBy: input.actor });
+        const partner = await requirePartner(repos, id);
+        await repos.audit.append({ actor: input.actor, action: 'partner.created', partnerId: id, after: snapshot(partner) });
+        return partner;
+      });
+    },
+
+    async edit(nameOrId: string, edit: PartnerEdit): Promise<Partner> {
+      const rename = edit.rename === undefined ? undefined : validateName(edit.rename);
+      const contactsBase = edit.contacts === undefined ? undefined : validateContacts(edit.contacts);
+      const addContacts = validateContacts(edit.addContacts ?? []);
+      const removeContacts = edit.removeContacts ?? [];
+      const presetBase = edit.preset === undefined ? undefined : resolveGrants(catalog, edit.preset);
+      const addPreset = resolveGrants(catalog, edit.addPreset ?? []);
+      const removePreset = resolveGrants(catalog, edit.removePreset ?? []);
+      return store.transaction(async (repos) => {
+        const before = await requirePartner(repos, nameOrId);
+        if (rename !== undefined && rename.toLowerCase() !== before.name.toLowerCase()) {
+          if ((await repos.partners.findByName(rename)) !== undefined) {
+            throw new AppError('PARTNER_EXISTS', `A partner named "${rename}" already exists`);
+          }
+        }
+        const contacts = [...new Set([...(contactsBase ?? before.contactSlackUserIds), ...addContacts])].filter(
+          (c) => !removeContacts.includes(c),
+        );
+        const preset = [...new Set([...(presetBase ?? before.preset), ...addPreset])]
+          .filter((p) => !removePreset.includes(p))
+          .sort();
+        await repos.partners.update(before.id, { name: rename, contactSlackUserIds: contacts, preset });
+        const after = await requirePartner(repos, before.id);
+        await repos.audit.append({
+          actor: edit.actor,
+          action: 'partner.edited',
+          partnerId: before.id,
+          before: snapshot(before),
+          after: snapshot(after),
+        });
+        return after;
+      });
+    },
+
+    get: (nameOrId: string) => requirePartner(store, nameOrId),
+    list: () => store.partners.list(),
+  };
+}

@@ -1,0 +1,24 @@
+import type { AuditRepository } from '../audit/types.ts';
+import type { KeyRepository } from '../keys/key-repository.ts';
+import type { PartnerRepository } from '../partners/types.ts';
+import type { RoleRepository } from '../roles/types.ts';
+
+/** Tells every instance that a key's enforcement data changed; sent inside the transaction that changed it. */
+export interface ChangeNotifier {
+  keyChanged(keyId: string): Promise<void>;
+}
+
+export interface Repositories {
+  keys: KeyRepository;
+  partners: PartnerRepository;
+  roles: RoleRepository;
+  audit: AuditRepository;
+  changes: ChangeNotifier;
+}
+
+/** Domain services see storage only through this port: repositories, and a transaction that spans them. */
+export interface Store extends Repositories {
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+}
+
+export type Clock = () => Date;
