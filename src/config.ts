@@ -84,9 +84,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const parsed = schema.safeParse(source);
   if (!parsed.success) {
     const details = parsed.error.issues.map((issue) => {
-      const name = issue.path.join('.') || '(environment)';
+      const name = issue.path.length === 0 ? '(environment)' : String(issue.path[0]);
       const given = source[name];
-      const shown = given === undefined || given === '' ? 'missing' : 'invalid';
+      const shown = given === undefined || given.trim() === '' ? 'missing' : 'invalid';
       return `${name} is ${shown}: expected ${issue.message}`;
     });
     throw new AppError('CONFIG_INVALID', `Configuration is invalid:\n  - ${details.join('\n  - ')}`, { details });

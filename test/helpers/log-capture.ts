@@ -1,0 +1,14 @@
+import { Writable } from 'node:stream';
+import { createLogger, type Logger } from '../../src/logger.ts';
+
+/** A real pino logger whose output is kept, so tests can search every line for secrets. */
+export function captureLogs(level = 'trace'): { logger: Logger; lines: string[]; text(): string } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      lines.push(String(chunk));
+      callback();
+    },
+  });
+  return { logger: createLogger(level, stream), lines, text: () => lines.join('') };
+}
