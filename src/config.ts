@@ -50,15 +50,6 @@ const schema = z
       )
       .pipe(z.array(z.string().regex(slackUserId, 'comma-separated Slack user ids, e.g. U012ABCDEF,U034GHIJKL'))),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  })
-  .superRefine((env, ctx) => {
-    if (env.DATABASE_URL !== undefined && env.KEY_PEPPER === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['KEY_PEPPER'],
-        message: 'required when DATABASE_URL is set: at least 32 random characters, kept outside the database',
-      });
-    }
   });
 
 type Env = z.infer<typeof schema>;
@@ -82,16 +73,23 @@ export interface Config {
  */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((issue) => {
+  const blank = (name: string) => (source[name] ?? '').trim() === '';
+  // Checked outside the schema so it is reported together with every other problem, not after they are fixed.
+  const pepperMissing = !blank('DATABASE_URL') && blank('KEY_PEPPER');
+  if (!parsed.success || pepperMissing) {
+    const issues = parsed.success ? [] : parsed.error.issues;
+    const details = issues.map((issue) => {
       const name = issue.path.length === 0 ? '(environment)' : String(issue.path[0]);
       const given = source[name];
       const shown = given === undefined || given.trim() === '' ? 'missing' : 'invalid';
       return `${name} is ${shown}: expected ${issue.message}`;
     });
+    if (pepperMissing) {
+      details.push('KEY_PEPPER is missing: expected at least 32 random characters, required when DATABASE_URL is set, kept outside the database');
+    }
     throw new AppError('CONFIG_INVALID', `Configuration is invalid:\n  - ${details.join('\n  - ')}`, { details });
   }
-  const env = parsed.data;
+  const env = parsed.data as Env;
   const dataDir = path.resolve(env.DATA_DIR);
   return {
     env: env.NODE_ENV,

@@ -22,7 +22,7 @@ describe('configuration', () => {
   });
 
   it('requires KEY_PEPPER once DATABASE_URL is set', () => {
-    expect(configError({ DATABASE_URL: 'postgres://h/db' }).message).toMatch(/KEY_PEPPER is missing: expected required when DATABASE_URL is set/);
+    expect(configError({ DATABASE_URL: 'postgres://h/db' }).message).toMatch(/KEY_PEPPER is missing: expected at least 32 random characters, required when DATABASE_URL is set/);
   });
 
   it('names every bad variable and the shape it should have, in one message', () => {

@@ -1,0 +1,83 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/processes.ts';
+import { TEST_PEPPER } from '../helpers/runtime.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
+
+let database: TestDatabase;
+let env: Record<string, string>;
+beforeAll(async () => {
+  database = await createTestDatabase({ migrate: false });
+  env = { DATABASE_URL: database.url, KEY_PEPPER: TEST_PEPPER, LOG_LEVEL: 'warn' };
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+describe('the harvest-keys CLI', () => {
+  it('creates a key with grants, checks exactly those, and denies after revoke', async () => {
+    const partner = await runCli(['partner', 'add', 'Cli Partner', '--contact', 'U0CLI00001', '--preset', 'GET /v1/candidates'], env);
+    expect(partner).toMatchObject({ code: 0 });
+    const created = await runCli(['create', '--partner', 'Cli Partner', '--grant', 'GET: Retrieve Candidate', '--json'], env);
+    expect(created.code).toBe(0);
+    const { id, key } = JSON.parse(created.stdout) as { id: string; key: string };
+    expect(key).toMatch(/^hk_/);
+
+    const allowed = await runCli(['check', key, 'GET', '/v1/candidates/42'], env);
+    expect(allowed).toMatchObject({ code: 0 });
+    expect(allowed.stdout).toContain('allowed');
+    const denied = await runCli(['check', key, 'POST', '/v1/candidates'], env);
+    expect(denied.code).toBe(1);
+    expect(denied.stdout).toContain('does not have permission "POST: Add Candidate"');
+
+    const shown = await runCli(['show', id, '--json'], env);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id, partner: 'Cli Partner', permissions: ['GET /v1/candidates', 'GET /v1/candidates/:id'] });
+    expect(shown.stdout).not.toContain(key);
+
+    expect(await runCli(['revoke', id, '--reason', 'rotated'], env)).toMatchObject({ code: 0, stdout: `Revoked ${id}.\n` });
+    const afterRevoke = await runCli(['check', key, 'GET', '/v1/candidates/42'], env);
+    expect(afterRevoke.code).toBe(1);
+    expect(afterRevoke.stdout).toContain('is revoked');
+  });
+
+  it('imports a pre-2017 key that may call the legacy endpoints, and nothing added later', async () => {
+    const file = path.join(tmpdir(), `legacy-${process.pid}.csv`);
+    await writeFile(file, 'key,description,partner,created_at\nabcdef0123456789abcdef0123456789,Legacy sync,,2016-09-01\n');
+    const imported = await runCli(['import', file], env);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toMatch(/Imported 1 key\(s\) \(1 legacy\)/);
+    expect((await runCli(['check', 'abcdef0123456789abcdef0123456789', 'GET', '/v1/candidates'], env)).code).toBe(0);
+    expect((await runCli(['check', 'abcdef0123456789abcdef0123456789', 'GET', '/v1/users/1/permissions/jobs'], env)).code).toBe(1);
+    const again = await runCli(['import', file], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/line 2: this key was already imported/);
+  });
+
+  it('answers bad input with one clear line and a non-zero exit', async () => {
+    const malformed = await runCli(['check', 'hk_notavalidkey', 'GET', '/v1/users'], env);
+    expect(malformed).toMatchObject({ code: 1, stdout: 'denied: the key is malformed\n' });
+    const missing = await runCli(['edit', 'key_doesnotexist', '--description', 'x'], env);
+    expect(missing).toMatchObject({ code: 1, stderr: 'harvest-keys: No key with id key_doesnotexist\n' });
+    const usage = await runCli(['create'], env);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--description is required/);
+    const unknown = await runCli(['create', '--description', 'x', '--grant', 'GET /v1/nope'], env);
+    expect(unknown).toMatchObject({ code: 1 });
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('names the host when the database cannot be reached, without a stack trace', async () => {
+    const result = await runCli(['list'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/nowhere', KEY_PEPPER: TEST_PEPPER });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^harvest-keys: Cannot reach PostgreSQL at 127\.0\.0\.1:9\/nowhere: ECONNREFUSED\n$/);
+  });
+
+  it('names each bad setting', async () => {
+    const result = await runCli(['list'], { DATABASE_URL: database.url, AUTHZ_PORT: 'x' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/KEY_PEPPER is missing/);
+    expect(result.stderr).toMatch(/AUTHZ_PORT is invalid/);
+  });
+});

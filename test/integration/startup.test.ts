@@ -1,0 +1,58 @@
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyMigrations, shippedMigrationCount } from '../../src/db/migrate.ts';
+import { startServer } from '../helpers/processes.ts';
+import { TEST_PEPPER } from '../helpers/runtime.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase({ migrate: false });
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+describe('start-up', () => {
+  it('applies migrations once when several instances start at the same moment', async () => {
+    await Promise.all([applyMigrations(database.url), applyMigrations(database.url), applyMigrations(database.url)]);
+    const sql = postgres(database.url, { max: 1 });
+    try {
+      const [row] = await sql`select count(*)::int as n from drizzle.__drizzle_migrations`;
+      expect(row?.n).toBe(shippedMigrationCount());
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it('serves /healthz and /readyz, mirrors the catalog and bootstraps admins, then stops cleanly on SIGTERM', async () => {
+    const server = await startServer({ DATABASE_URL: database.url, KEY_PEPPER: TEST_PEPPER, ADMIN_SLACK_USER_IDS: 'U0BOOTADMIN' });
+    try {
+      const health = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+      expect(health.status).toBe(200);
+      const ready = await fetch(`http://127.0.0.1:${server.port}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(ready.headers.get('cache-control')).toBe('no-store');
+      expect(await ready.json()).toMatchObject({ status: 'ready' });
+      expect(server.output()).toContain('Slack is not connected: set SLACK_BOT_TOKEN');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect(server.output()).toContain('"msg":"stopped"');
+    const sql = postgres(database.url, { max: 1 });
+    try {
+      const [catalog] = await sql`select count(*)::int as n from catalog_endpoints where api_type = 'Harvest'`;
+      expect(catalog?.n).toBe(143);
+      const [admin] = await sql`select role from roles where slack_user_id = 'U0BOOTADMIN'`;
+      expect(admin?.role).toBe('admin');
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it('refuses to start against an unreachable database with one line naming the host', async () => {
+    await expect(startServer({ DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none', KEY_PEPPER: TEST_PEPPER })).rejects.toThrow(
+      /exited with 1 before it was ready:\nharvest-keys: Cannot reach PostgreSQL at 127\.0\.0\.1:9\/none: ECONNREFUSED\n$/,
+    );
+  });
+});
