@@ -5,3 +5,4 @@ export * from './key-permissions.ts';
 export * from './partner-presets.ts';
 export * from './partners.ts';
 export * from './roles.ts';
+export * from './key-usage.ts';
