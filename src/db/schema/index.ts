@@ -6,3 +6,5 @@ export * from './partner-presets.ts';
 export * from './partners.ts';
 export * from './roles.ts';
 export * from './key-usage.ts';
+export * from './deliveries.ts';
+export * from './partner-pgp-keys.ts';
