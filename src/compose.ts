@@ -5,12 +5,20 @@ import { assertReachable, createDbClient, type DbClient, describeUrl } from './d
 import { startEmbeddedDatabase } from './db/embedded.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { createStore } from './db/store.ts';
+import { createUsageReader } from './db/usage-store.ts';
+import type { UsageReader } from './authz/usage-summary.ts';
 import { createKeyImporter } from './keys/import-keys.ts';
 import { createKeyService } from './keys/key-service.ts';
 import { readOrCreatePepper } from './keys/pepper.ts';
 import { createSecretDigest } from './keys/secret-digest.ts';
 import { createSecretFormat } from './keys/secret-format.ts';
 import type { Logger } from './logger.ts';
+import { createDeliveryService, type DeliveryService } from './delivery/delivery-service.ts';
+import { createPgpEncryptor, type PgpEncryptor } from './delivery/encrypt.ts';
+import { inspectPublicKey } from './delivery/inspect-public-key.ts';
+import { createServiceKeyProvider, type ServiceSigningKey } from './delivery/service-key.ts';
+import type { DirectMessenger } from './delivery/types.ts';
+import { createPartnerPgpService } from './partners/partner-pgp-service.ts';
 import { createPartnerService } from './partners/partner-service.ts';
 import { createRoleService } from './roles/role-service.ts';
 import { AppError } from './shared/errors.ts';
@@ -25,8 +33,17 @@ export interface Runtime {
   importKeys: ReturnType<typeof createKeyImporter>;
   partners: ReturnType<typeof createPartnerService>;
   roles: ReturnType<typeof createRoleService>;
+  /** Partners' PGP public keys: set (inspected, refused with a reason), confirm by fingerprint, query. */
+  partnerPgp: ReturnType<typeof createPartnerPgpService>;
+  /** The service's signing key, loaded (or generated in DATA_DIR) on first use. */
+  serviceKey: { get(): Promise<ServiceSigningKey> };
+  pgp: PgpEncryptor;
+  /** Delivery needs a messenger (the Slack side's DM sender), so it is built by whoever owns one. */
+  createDeliveryService(messenger: DirectMessenger): DeliveryService;
   secretFormat: ReturnType<typeof createSecretFormat>;
   digest: (secret: string) => Buffer;
+  /** What /authz recorded per key (as of its last flush). */
+  usage: UsageReader;
   close(): Promise<void>;
 }
 
@@ -72,17 +89,30 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
     const secretFormat = createSecretFormat(config.keyPrefix);
     const digest = createSecretDigest(pepper);
     const shared = { store, catalog, secretFormat, digest, legacyCutoff: config.legacyCutoff };
+    const keyService = createKeyService(shared);
+    const serviceKey = createServiceKeyProvider({
+      privateArmored: config.servicePgp.privateKey,
+      passphrase: config.servicePgp.passphrase,
+      dataDir: config.dataDir,
+    });
+    const pgp = createPgpEncryptor(serviceKey);
     return {
       config,
       catalog,
       db,
       store,
-      keys: createKeyService(shared),
+      keys: keyService,
       importKeys: createKeyImporter(shared),
       partners: createPartnerService({ store, catalog }),
       roles: createRoleService({ store }),
+      partnerPgp: createPartnerPgpService({ store, inspect: inspectPublicKey }),
+      serviceKey,
+      pgp,
+      createDeliveryService: (messenger) =>
+        createDeliveryService({ store, keys: keyService, encryptor: pgp, messenger, confirmHours: config.deliveryConfirmHours, logger }),
       secretFormat,
       digest,
+      usage: createUsageReader(db.sql),
       close,
     };
   } catch (error) {

@@ -39,6 +39,19 @@ const schema = z
     CATALOG_FILE: optionalString,
     AUTHZ_HOST: z.string().default('0.0.0.0'),
     AUTHZ_PORT: port(3001),
+    AUTHZ_MAX_STALENESS: z.coerce
+      .number({ error: 'a number of seconds, e.g. 30' })
+      .int('a whole number of seconds')
+      .min(1, 'at least 1 second')
+      .max(3600, 'at most 3600 seconds')
+      .default(30),
+    AUTHZ_REALM: z.string().regex(/^[\x20-\x7e]{1,100}$/, 'printable ASCII, e.g. Harvest API').refine((v) => !/["\\]/.test(v), 'no quotes or backslashes').default('Harvest API'),
+    USAGE_FLUSH_INTERVAL: z.coerce
+      .number({ error: 'a number of seconds, e.g. 10' })
+      .int('a whole number of seconds')
+      .min(1, 'at least 1 second')
+      .max(3600, 'at most 3600 seconds')
+      .default(10),
     ADMIN_SLACK_USER_IDS: z
       .string()
       .default('')
@@ -62,7 +75,14 @@ export interface Config {
   keyPrefix: string;
   legacyCutoff: Date;
   catalogFile: string | undefined;
-  authz: { host: string; port: number };
+  authz: {
+    host: string;
+    port: number;
+    /** Past this much time without the key change channel, /authz fails closed with 503. */
+    maxStalenessMs: number;
+    realm: string;
+    usageFlushMs: number;
+  };
   adminSlackUserIds: string[];
   logLevel: Env['LOG_LEVEL'];
 }
@@ -102,7 +122,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     keyPrefix: env.KEY_PREFIX,
     legacyCutoff: new Date(`${env.LEGACY_CUTOFF}T00:00:00Z`),
     catalogFile: env.CATALOG_FILE === undefined ? undefined : path.resolve(env.CATALOG_FILE),
-    authz: { host: env.AUTHZ_HOST, port: env.AUTHZ_PORT },
+    authz: {
+      host: env.AUTHZ_HOST,
+      port: env.AUTHZ_PORT,
+      maxStalenessMs: env.AUTHZ_MAX_STALENESS * 1000,
+      realm: env.AUTHZ_REALM,
+      usageFlushMs: env.USAGE_FLUSH_INTERVAL * 1000,
+    },
     adminSlackUserIds: env.ADMIN_SLACK_USER_IDS,
     logLevel: env.LOG_LEVEL,
   };

@@ -1,29 +1,101 @@
 import 'dotenv/config';
-import { openRuntime } from './compose.ts';
+import { answerUnavailable, AUTHZ_PREFIX } from './authz/authz-handler.ts';
+import { type AuthzService, createAuthzService } from './authz/authz-service.ts';
+import { openRuntime, type Runtime } from './compose.ts';
 import { loadConfig } from './config.ts';
 import { syncCatalog } from './db/catalog-sync.ts';
+import { createKeyChangeListener } from './db/key-change-listener.ts';
+import { createKeyIndexSource } from './db/key-index-source.ts';
 import { shippedMigrationCount } from './db/migrate.ts';
-import { databaseReadiness } from './http/health.ts';
+import { createUsageSink } from './db/usage-store.ts';
+import { databaseReadiness, type ReadinessCheck } from './http/health.ts';
 import { createHttpServer, listen } from './http/server.ts';
 import { createLogger } from './logger.ts';
+import type { Logger } from './logger.ts';
+import type { Config } from './config.ts';
 import { isAppError } from './shared/errors.ts';
 import { describeFatal } from './shared/fatal.ts';
 
 const SWEEP_INTERVAL_MS = 30_000;
+const RECONNECT_MAX_MS = 5_000;
+
+/**
+ * A database that is down at start-up is waited for, not fatal: the listener is already up, so /healthz answers
+ * and /readyz and /authz say 503 until it comes back. Other start-up errors (bad config, failed migration) still stop.
+ */
+async function openRuntimeWhenReachable(config: Config, logger: Logger, stopping: () => boolean): Promise<Runtime | undefined> {
+  let delay = 250;
+  for (;;) {
+    try {
+      return await openRuntime(config, logger);
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'DATABASE_UNREACHABLE') throw error;
+      logger.warn({ err: error, retryInMs: delay }, `${error.message}; retrying`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    if (stopping()) return undefined;
+    delay = Math.min(delay * 2, RECONNECT_MAX_MS);
+  }
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const started = performance.now();
-  const runtime = await openRuntime(config, logger);
-  await syncCatalog(runtime.db.db, runtime.catalog);
-  await runtime.roles.bootstrapAdmins(config.adminSlackUserIds);
+  let runtime: Runtime | undefined;
+  let authz: AuthzService | undefined;
+  let databaseCheck: ReadinessCheck | undefined;
+  const pending = (detail: string) => Promise.resolve({ ok: false, detail });
 
   const http = createHttpServer({
     logger,
-    readiness: [databaseReadiness(runtime.db.sql, shippedMigrationCount())],
+    readiness: [
+      { name: 'database', check: () => databaseCheck?.check() ?? pending('connecting') },
+      { name: 'authz', check: () => authz?.readiness.check() ?? pending('key index not loaded yet') },
+    ],
+    routes: [
+      { prefix: AUTHZ_PREFIX, handler: (req, res) => (authz === undefined ? answerUnavailable(res) : authz.handle(req, res)) },
+    ],
   });
   await listen(http.server, config.authz.port, config.authz.host);
+  logger.info({ port: http.port() }, 'listening; /authz answers 503 until the key index is loaded');
+
+  let stopping = false;
+  let sweep: NodeJS.Timeout | undefined;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    clearInterval(sweep);
+    await http.close();
+    await authz?.stop();
+    await runtime?.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  runtime = await openRuntimeWhenReachable(config, logger, () => stopping);
+  if (runtime === undefined) return;
+  await syncCatalog(runtime.db.db, runtime.catalog);
+  await runtime.roles.bootstrapAdmins(config.adminSlackUserIds);
+  databaseCheck = databaseReadiness(runtime.db.sql, shippedMigrationCount());
+
+  authz = createAuthzService({
+    catalog: runtime.catalog,
+    secretFormat: runtime.secretFormat,
+    digest: runtime.digest,
+    source: createKeyIndexSource(runtime.db.sql),
+    feed: createKeyChangeListener(runtime.db.url, { heartbeatMs: Math.min(5_000, config.authz.maxStalenessMs / 3) }),
+    usageSink: createUsageSink(runtime.db.sql),
+    logger,
+    maxStalenessMs: config.authz.maxStalenessMs,
+    usageFlushMs: config.authz.usageFlushMs,
+    realm: config.authz.realm,
+  });
+  authz.start();
+  await authz.sync.loaded();
   logger.info(
     {
       port: http.port(),
@@ -38,27 +110,14 @@ async function main(): Promise<void> {
     'Slack is not connected: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) to connect it',
   );
 
-  const sweep = setInterval(() => {
-    runtime.keys.revokeDue().then(
+  const keys = runtime.keys;
+  sweep = setInterval(() => {
+    keys.revokeDue().then(
       (ids) => ids.length > 0 && logger.info({ keyIds: ids }, 'scheduled revocations applied'),
       (error: unknown) => logger.warn({ err: error }, 'scheduled revocation sweep failed; will retry'),
     );
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    clearInterval(sweep);
-    await http.close();
-    await runtime.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {

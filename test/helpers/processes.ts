@@ -31,8 +31,15 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `src/main.ts` as `npm start` does and waits for its ready line, which names the port it bound. */
-export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+const READY_LINE = /"port":(\d+),[^\n]*"msg":"harvest-keys is ready"/;
+/** Logged as soon as the HTTP listener is up, before the database is reached. */
+export const LISTENING_LINE = /"port":(\d+),"msg":"listening/;
+
+/**
+ * Starts `src/main.ts` as `npm start` does and waits for its ready line (or `waitFor`), which names the port it
+ * bound.
+ */
+export async function startServer(env: Record<string, string>, timeoutMs = 60_000, waitFor = READY_LINE): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AUTHZ_PORT: '0', AUTHZ_HOST: '127.0.0.1', ...env },
@@ -49,7 +56,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server not ready in ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const poll = setInterval(() => {
-      const match = /"port":(\d+),[^\n]*"msg":"harvest-keys is ready"/.exec(output);
+      const match = waitFor.exec(output);
       if (match !== null) {
         clearInterval(poll);
         clearTimeout(timer);

@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations, shippedMigrationCount } from '../../src/db/migrate.ts';
-import { startServer } from '../helpers/processes.ts';
+import { LISTENING_LINE, startServer } from '../helpers/processes.ts';
 import { TEST_PEPPER } from '../helpers/runtime.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 
@@ -50,9 +50,19 @@ describe('start-up', () => {
     }
   });
 
-  it('refuses to start against an unreachable database with one line naming the host', async () => {
-    await expect(startServer({ DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none', KEY_PEPPER: TEST_PEPPER })).rejects.toThrow(
-      /exited with 1 before it was ready:\nharvest-keys: Cannot reach PostgreSQL at 127\.0\.0\.1:9\/none: ECONNREFUSED\n$/,
-    );
+  it('stays up while the database is unreachable: /healthz 200, /readyz and /authz 503, the host named in its log', async () => {
+    const server = await startServer({ DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none', KEY_PEPPER: TEST_PEPPER }, 60_000, LISTENING_LINE);
+    try {
+      expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
+      const ready = await fetch(`http://127.0.0.1:${server.port}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ status: 'not ready', checks: [{ name: 'database', ok: false }, { name: 'authz', ok: false }] });
+      const authz = await fetch(`http://127.0.0.1:${server.port}/authz/v1/users`);
+      expect(authz.status).toBe(503);
+      expect(authz.headers.get('cache-control')).toBe('no-store');
+      await expect.poll(() => server.output()).toContain('Cannot reach PostgreSQL at 127.0.0.1:9/none: ECONNREFUSED; retrying');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   });
 });

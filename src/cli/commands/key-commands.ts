@@ -57,8 +57,9 @@ export async function show(ctx: CliContext, argv: string[]): Promise<number> {
   const usage = 'harvest-keys show <id> [--json]';
   const { values, positionals } = parse(argv, {}, usage);
   const key = await ctx.runtime.keys.get(positional(positionals, 0, 'id', usage));
+  const recent = await ctx.runtime.usage.summary(key.id);
   if (values.json) {
-    ctx.out(JSON.stringify(keyJson(key)));
+    ctx.out(JSON.stringify({ ...keyJson(key), usage: { ...recent, lastUsedAt: recent.lastUsedAt?.toISOString() ?? null } }));
     return 0;
   }
   const catalog = ctx.runtime.catalog;
@@ -72,7 +73,8 @@ export async function show(ctx: CliContext, argv: string[]): Promise<number> {
       `  created:     ${iso(key.createdAt)} by ${key.createdBy}${key.legacy ? ' (legacy: may call every endpoint that existed at the cutoff)' : ''}`,
       ...(key.revokedAt ? [`  revoked:     ${iso(key.revokedAt)} by ${key.revokedBy}`] : []),
       ...(key.replacedBy ? [`  replaced by: ${key.replacedBy}`] : []),
-      `  last used:   ${iso(key.lastUsedAt)}`,
+      `  last used:   ${iso(recent.lastUsedAt)}`,
+      `  last 7 days: ${recent.allowedLast7Days} allowed, ${recent.deniedLast7Days} denied requests`,
       `  version:     ${key.version}`,
       `  permissions (${key.permissions.length}):`,
       ...key.permissions.map((id) => `    ${catalog.byId.get(id)?.label ?? id}  [${id}]${catalog.byId.has(id) ? '' : ' (not in the current catalog)'}`),

@@ -1,0 +1,123 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Decider } from './decide.ts';
+import type { IndexSync } from './index-sync.ts';
+import { headerSafe } from './key-index.ts';
+import { presentedKey } from './credentials.ts';
+import { requestTarget } from './target.ts';
+import { OUTSIDE_CATALOG, type UsageRecorder } from './usage-recorder.ts';
+
+export const AUTHZ_PREFIX = '/authz';
+/** Names the permission a 403 lacked, e.g. `GET: List Candidates`. */
+export const REQUIRED_PERMISSION_HEADER = 'x-required-permission';
+
+function jsonBody(body: Record<string, string>): Buffer {
+  return Buffer.from(JSON.stringify(body));
+}
+
+const UNAVAILABLE_BODY = jsonBody({
+  error: 'unavailable',
+  message: 'Key decisions are unavailable: the key index is not loaded or may be out of date.',
+});
+
+/** Before the index is loaded (or while the database is unreachable at start-up) every answer is this. */
+export function answerUnavailable(res: ServerResponse): void {
+  res.writeHead(503, [
+    'cache-control', 'no-store',
+    'content-type', 'application/json',
+    'content-length', String(UNAVAILABLE_BODY.length),
+    'retry-after', '1',
+  ]);
+  res.end(UNAVAILABLE_BODY);
+}
+
+const UNAUTHENTICATED_MESSAGES: Record<string, string> = {
+  missing: 'No API key: send it as the Basic username (key and an empty password), a Bearer token or X-Api-Key.',
+  empty: 'The API key is empty.',
+  malformed: 'The API key or the Authorization header is malformed.',
+  checksum: 'The API key is not valid (its checksum does not match: check for a typing mistake).',
+  unknown: 'The API key is not valid.',
+  revoked: 'The API key has been revoked.',
+};
+
+const FORBIDDEN_MESSAGES: Record<string, string> = {
+  not_granted: 'This API Key does not have permission for this endpoint',
+  not_in_catalog: 'This endpoint is not part of the API, so no key may call it.',
+  no_target: 'The gateway sent no target: set X-Original-Method/X-Original-URI (nginx), rely on X-Forwarded-Method/-Uri (Traefik) or call /authz/<path> (Envoy).',
+  incomplete_target: 'The gateway sent a target URI without its method (or the reverse).',
+  conflicting_target: 'The gateway sent target headers that disagree with each other.',
+};
+
+/**
+ * The `/authz` contract for nginx `auth_request`, Traefik ForwardAuth and Envoy `ext_authz`: 200 with `X-Key-Id` and
+ * `X-Partner`, 401 with `WWW-Authenticate`, 403 with a JSON body naming the missing permission, 503 while the
+ * index is not trustworthy. Every answer is `Cache-Control: no-store`. Nothing here touches the database.
+ */
+export function createAuthzHandler(deps: {
+  sync: IndexSync;
+  decider: Decider;
+  usage: UsageRecorder;
+  realm: string;
+}): (req: IncomingMessage, res: ServerResponse) => void {
+  const { sync, decider, usage } = deps;
+  const challenge = `Basic realm="${headerSafe(deps.realm).replace(/["\\]/g, '')}", charset="UTF-8"`;
+  const unauthenticatedBodies = new Map(
+    Object.entries(UNAUTHENTICATED_MESSAGES).map(([reason, message]) => [reason, jsonBody({ error: 'unauthorized', reason, message })]),
+  );
+
+  function unauthorized(res: ServerResponse, reason: string): void {
+    const body = unauthenticatedBodies.get(reason) as Buffer;
+    res.writeHead(401, [
+      'cache-control', 'no-store',
+      'www-authenticate', challenge,
+      'content-type', 'application/json',
+      'content-length', String(body.length),
+    ]);
+    res.end(body);
+  }
+
+  function forbidden(res: ServerResponse, reason: string, keyId: string | undefined, permission: string | undefined): void {
+    const fields: Record<string, string> = { error: 'forbidden', reason, message: FORBIDDEN_MESSAGES[reason] ?? reason };
+    if (permission !== undefined) fields.required_permission = permission;
+    if (keyId !== undefined) fields.key_id = keyId;
+    const body = jsonBody(fields);
+    const headers = ['cache-control', 'no-store', 'content-type', 'application/json', 'content-length', String(body.length)];
+    if (permission !== undefined) headers.push(REQUIRED_PERMISSION_HEADER, headerSafe(permission));
+    res.writeHead(403, headers);
+    res.end(body);
+  }
+
+  return (req, res) => {
+    const nowMs = Date.now();
+    const index = sync.current();
+    if (index === undefined || sync.freshness(nowMs) !== 'fresh') return answerUnavailable(res);
+
+    const secret = presentedKey(req.headers);
+    if (typeof secret !== 'string') return unauthorized(res, secret.problem);
+    const target = requestTarget(req, AUTHZ_PREFIX);
+    if ('problem' in target) {
+      // The key is still checked first: a bad key is a 401 whatever the target.
+      const verdict = decider.decide(index, secret, 'GET', '/', new Date(nowMs));
+      if (verdict.status === 401) return unauthorized(res, verdict.reason);
+      usage.record(verdict.entry.keyId, OUTSIDE_CATALOG, false, nowMs);
+      return forbidden(res, target.problem, verdict.entry.keyId, undefined);
+    }
+
+    const verdict = decider.decide(index, secret, target.method, target.path, new Date(nowMs));
+    if (verdict.entry !== undefined) {
+      usage.record(verdict.entry.keyId, verdict.endpoint?.id ?? OUTSIDE_CATALOG, verdict.status === 200, nowMs);
+    }
+    if (verdict.status === 200) {
+      const entry = verdict.entry;
+      res.writeHead(
+        200,
+        entry.partnerName === null
+          ? ['cache-control', 'no-store', 'x-key-id', entry.keyId, 'content-length', '0']
+          : ['cache-control', 'no-store', 'x-key-id', entry.keyId, 'x-partner', entry.partnerHeader, 'content-length', '0'],
+      );
+      res.end();
+      return;
+    }
+    if (verdict.status === 401) return unauthorized(res, verdict.reason);
+    return forbidden(res, verdict.reason, verdict.entry.keyId, verdict.endpoint?.label);
+  };
+}

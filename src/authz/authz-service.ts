@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Catalog } from '../catalog/types.ts';
+import type { SecretFormat } from '../keys/secret-format.ts';
+import type { Logger } from '../logger.ts';
+import { createAuthzHandler } from './authz-handler.ts';
+import { createDecider, type Decider } from './decide.ts';
+import { createIndexSync, type IndexSync } from './index-sync.ts';
+import type { KeyChangeFeed, KeyIndexSource, UsageSink } from './ports.ts';
+import { createUsageRecorder, type UsageRecorder } from './usage-recorder.ts';
+
+export interface AuthzServiceDeps {
+  catalog: Catalog;
+  secretFormat: SecretFormat;
+  digest: (secret: string) => Buffer;
+  source: KeyIndexSource;
+  feed: KeyChangeFeed;
+  usageSink: UsageSink;
+  logger: Logger;
+  maxStalenessMs: number;
+  usageFlushMs: number;
+  realm: string;
+}
+
+export interface AuthzService {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  sync: IndexSync;
+  decider: Decider;
+  usage: UsageRecorder;
+  readiness: { name: string; check(): Promise<{ ok: boolean; detail?: string }> };
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Enforcement for one instance: the index kept current from the database, the decision, and usage recording. */
+export function createAuthzService(deps: AuthzServiceDeps): AuthzService {
+  const sync = createIndexSync({ source: deps.source, feed: deps.feed, maxStalenessMs: deps.maxStalenessMs, logger: deps.logger });
+  const decider = createDecider(deps);
+  const usage = createUsageRecorder(deps.usageSink);
+  const handle = createAuthzHandler({ sync, decider, usage, realm: deps.realm });
+  return {
+    handle,
+    sync,
+    decider,
+    usage,
+    readiness: {
+      name: 'authz',
+      async check() {
+        const status = sync.status(Date.now());
+        if (status.freshness === 'loading') return { ok: false, detail: 'key index not loaded yet' };
+        if (status.freshness === 'stale') {
+          return { ok: false, detail: `key change channel down or behind for ${Math.round((status.staleForMs ?? 0) / 1000)} s: /authz answers 503` };
+        }
+        return { ok: true, detail: `${status.keys} keys` };
+      },
+    },
+    start() {
+      sync.start();
+      usage.start(deps.usageFlushMs, (error) => deps.logger.warn({ err: error }, 'usage flush failed; kept for the next one'));
+    },
+    async stop() {
+      await sync.stop();
+      try {
+        await usage.stop();
+      } catch (error) {
+        deps.logger.warn({ err: error }, 'final usage flush failed; recent usage counts are lost');
+      }
+    },
+  };
+}

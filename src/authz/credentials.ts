@@ -1,0 +1,41 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+export type CredentialProblem = 'missing' | 'empty' | 'malformed';
+
+// Far above any real key (legacy keys are at most 128 characters): longer headers are refused before decoding.
+const MAX_AUTHORIZATION_LENGTH = 1024;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
+
+/**
+ * The presented key, or why there is none. `Authorization` wins over `X-Api-Key` when both are sent; Basic takes
+ * the key from the username (Harvest style, `key:`), and the password part carries no meaning.
+ */
+export function presentedKey(headers: IncomingHttpHeaders): string | { problem: CredentialProblem } {
+  const authorization = headers.authorization;
+  if (authorization !== undefined) return fromAuthorization(authorization);
+  const apiKey = headers['x-api-key'];
+  if (apiKey === undefined) return MISSING;
+  if (typeof apiKey !== 'string' || apiKey.length > MAX_AUTHORIZATION_LENGTH) return MALFORMED;
+  const trimmed = apiKey.trim();
+  return trimmed === '' ? EMPTY : trimmed;
+}
+
+const MISSING = { problem: 'missing' } as const;
+const EMPTY = { problem: 'empty' } as const;
+const MALFORMED = { problem: 'malformed' } as const;
+
+function fromAuthorization(value: string): string | { problem: CredentialProblem } {
+  if (value.length > MAX_AUTHORIZATION_LENGTH) return MALFORMED;
+  const space = value.indexOf(' ');
+  if (space <= 0) return value.trim() === '' ? EMPTY : MALFORMED;
+  const scheme = value.slice(0, space).toLowerCase();
+  const credentials = value.slice(space + 1).trim();
+  if (scheme === 'bearer') return credentials === '' ? EMPTY : credentials;
+  if (scheme !== 'basic') return MALFORMED;
+  if (credentials === '') return EMPTY;
+  if (!BASE64.test(credentials)) return MALFORMED;
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon === -1) return MALFORMED;
+  return colon === 0 ? EMPTY : decoded.slice(0, colon);
+}

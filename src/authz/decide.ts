@@ -1,0 +1,43 @@
+import type { Catalog, Endpoint } from '../catalog/types.ts';
+import { evaluate } from '../keys/evaluate.ts';
+import type { SecretFormat } from '../keys/secret-format.ts';
+import { digestKey, type IndexEntry, type KeyIndex } from './key-index.ts';
+
+export type Verdict =
+  | { status: 200; entry: IndexEntry; endpoint: Endpoint }
+  | {
+      status: 401;
+      reason: 'missing' | 'empty' | 'malformed' | 'checksum' | 'unknown' | 'revoked';
+      entry: IndexEntry | undefined;
+      endpoint: Endpoint | undefined;
+    }
+  | { status: 403; reason: 'not_granted' | 'not_in_catalog'; entry: IndexEntry; endpoint: Endpoint | undefined };
+
+export interface Decider {
+  decide(index: KeyIndex, secret: string, method: string, path: string, now: Date): Verdict;
+}
+
+const MALFORMED = { status: 401, reason: 'malformed', entry: undefined, endpoint: undefined } as const;
+const CHECKSUM = { status: 401, reason: 'checksum', entry: undefined, endpoint: undefined } as const;
+const EMPTY = { status: 401, reason: 'empty', entry: undefined, endpoint: undefined } as const;
+const UNKNOWN = { status: 401, reason: 'unknown', entry: undefined, endpoint: undefined } as const;
+
+/**
+ * The whole decision from memory: format and checksum first (a mistyped or made-up key never reaches the index),
+ * then one HMAC and one map lookup, then the same `evaluate` the CLI and the services use.
+ */
+export function createDecider(deps: { catalog: Catalog; secretFormat: SecretFormat; digest: (secret: string) => Buffer }): Decider {
+  const { catalog, secretFormat, digest } = deps;
+  return {
+    decide(index, secret, method, path, now) {
+      const format = secretFormat.check(secret);
+      if (!format.ok) return format.reason === 'checksum' ? CHECKSUM : format.reason === 'empty' ? EMPTY : MALFORMED;
+      const entry = index.lookup(digestKey(digest(secret)));
+      if (entry === undefined) return UNKNOWN;
+      const decision = evaluate(catalog, entry, method, path, now);
+      if (decision.allowed) return { status: 200, entry, endpoint: decision.endpoint };
+      if (decision.reason === 'revoked') return { status: 401, reason: 'revoked', entry, endpoint: decision.endpoint };
+      return { status: 403, reason: decision.reason, entry, endpoint: decision.endpoint };
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import type { Logger } from '../logger.ts';
+import { KeyIndex } from './key-index.ts';
+import type { KeyChangeFeed, KeyIndexSource } from './ports.ts';
+
+export type Freshness = 'fresh' | 'loading' | 'stale';
+
+export interface IndexSync {
+  /** The current index, or undefined until the first full load. */
+  current(): KeyIndex | undefined;
+  /**
+   * `stale` once changes may have been missed for longer than the bound: the channel has been down, or a change
+   * could not be applied, for more than `maxStalenessMs`.
+   */
+  freshness(nowMs: number): Freshness;
+  /** For /readyz and logs. */
+  status(nowMs: number): { freshness: Freshness; keys: number; staleForMs: number | undefined };
+  start(): void;
+  stop(): Promise<void>;
+  /** Resolves after the first full load (tests, benchmarks). */
+  loaded(): Promise<void>;
+}
+
+const RETRY_MS = 500;
+
+/**
+ * Keeps the index current: a full load whenever LISTEN is (re)established (changes may have been missed while it
+ * was down), and per-key reloads for each NOTIFY. Work runs one step at a time; notifications that arrive during a
+ * full load are applied after it, so none is lost.
+ */
+export function createIndexSync(deps: {
+  source: KeyIndexSource;
+  feed: KeyChangeFeed;
+  maxStalenessMs: number;
+  logger: Logger;
+  nowMs?: () => number;
+}): IndexSync {
+  const { source, feed, logger } = deps;
+  const nowMs = deps.nowMs ?? Date.now;
+  let index: KeyIndex | undefined;
+  let connected = false;
+  let downSince: number | undefined = nowMs();
+  let unappliedSince: number | undefined;
+  let reloadWanted = false;
+  const pending = new Set<string>();
+  let running = false;
+  let stopped = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let resolveLoaded: () => void = () => {};
+  const loadedPromise = new Promise<void>((resolve) => {
+    resolveLoaded = resolve;
+  });
+
+  function kick(): void {
+    if (!running && !stopped) void drain();
+  }
+
+  async function drain(): Promise<void> {
+    running = true;
+    try {
+      while (!stopped && (reloadWanted || pending.size > 0)) {
+        if (reloadWanted || index === undefined) {
+          reloadWanted = false;
+          const wasConnected = connected;
+          pending.clear();
+          const started = nowMs();
+          const records = await source.loadAll();
+          index = KeyIndex.from(records);
+          if (wasConnected && connected) downSince = undefined;
+          logger.info({ keys: index.size, ms: nowMs() - started }, 'authz index loaded');
+          resolveLoaded();
+        } else {
+          const ids = [...pending];
+          pending.clear();
+          const records = await source.loadSome(ids);
+          const current = index;
+          for (const id of ids) current.remove(id);
+          for (const record of records) current.put(record);
+          logger.debug({ keyIds: ids }, 'authz index updated');
+        }
+      }
+      unappliedSince = undefined;
+    } catch (error) {
+      // Changes not yet applied make the index stale from now on; retry until they are.
+      unappliedSince ??= nowMs();
+      logger.warn({ err: error }, 'authz index update failed; retrying');
+      if (index === undefined) reloadWanted = true;
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        kick();
+      }, RETRY_MS);
+      retryTimer.unref();
+    } finally {
+      running = false;
+    }
+  }
+
+  function staleSince(): number | undefined {
+    if (downSince === undefined) return unappliedSince;
+    if (unappliedSince === undefined) return downSince;
+    return Math.min(downSince, unappliedSince);
+  }
+
+  function freshness(at: number): Freshness {
+    if (index === undefined) return 'loading';
+    const since = staleSince();
+    return since !== undefined && at - since > deps.maxStalenessMs ? 'stale' : 'fresh';
+  }
+
+  return {
+    current: () => index,
+    freshness,
+    status(at) {
+      const since = staleSince();
+      return { freshness: freshness(at), keys: index?.size ?? 0, staleForMs: since === undefined ? undefined : at - since };
+    },
+    start() {
+      feed.start({
+        onKeyChanged(keyId) {
+          pending.add(keyId);
+          kick();
+        },
+        onConnected() {
+          connected = true;
+          reloadWanted = true;
+          kick();
+        },
+        onDisconnected(error) {
+          if (connected) logger.warn({ err: error }, 'key change channel lost; reconnecting');
+          connected = false;
+          downSince ??= nowMs();
+        },
+      });
+    },
+    async stop() {
+      stopped = true;
+      if (retryTimer !== undefined) clearTimeout(retryTimer);
+      await feed.stop();
+    },
+    loaded: () => loadedPromise,
+  };
+}

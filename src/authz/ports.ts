@@ -1,0 +1,51 @@
+/** What enforcement needs to know about one key; never the secret, only its digest. */
+export interface IndexedKeyRecord {
+  id: string;
+  digest: Buffer;
+  partnerName: string | null;
+  status: 'active' | 'revoked';
+  legacy: boolean;
+  revokeAt: Date | null;
+  permissions: readonly string[];
+}
+
+/** Reads keys for the in-memory index; implemented in `src/db/key-index-source.ts`. */
+export interface KeyIndexSource {
+  loadAll(): Promise<IndexedKeyRecord[]>;
+  /** Keys that no longer exist are simply absent from the answer. */
+  loadSome(ids: readonly string[]): Promise<IndexedKeyRecord[]>;
+}
+
+export interface KeyChangeEvents {
+  /** A key's enforcement data changed (the id comes from the NOTIFY payload). */
+  onKeyChanged(keyId: string): void;
+  /** LISTEN is (re-)established: anything may have changed while it was down, so the index reloads everything. */
+  onConnected(): void;
+  onDisconnected(error: unknown): void;
+}
+
+/** The invalidation channel (PostgreSQL LISTEN/NOTIFY); implemented in `src/db/key-change-listener.ts`. */
+export interface KeyChangeFeed {
+  /** Keeps (re)connecting until `stop`; reports through `events`. */
+  start(events: KeyChangeEvents): void;
+  stop(): Promise<void>;
+}
+
+export interface UsageCount {
+  keyId: string;
+  endpointId: string;
+  /** UTC day as YYYY-MM-DD. */
+  day: string;
+  allowed: number;
+  denied: number;
+}
+
+export interface UsageBatch {
+  counts: UsageCount[];
+  lastUsed: Array<{ keyId: string; at: Date }>;
+}
+
+/** Where aggregated usage is written; implemented in `src/db/usage-store.ts`. */
+export interface UsageSink {
+  write(batch: UsageBatch): Promise<void>;
+}

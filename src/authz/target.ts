@@ -1,0 +1,64 @@
+import type { IncomingMessage } from 'node:http';
+
+export interface Target {
+  method: string;
+  /** As sent, query string included; the catalog matcher ignores the query. */
+  path: string;
+}
+
+export type TargetProblem = 'no_target' | 'incomplete_target' | 'conflicting_target';
+
+/**
+ * The request the gateway is asking about. Three conventions are read: Traefik's `X-Forwarded-Method`/`-Uri`,
+ * nginx's `X-Original-Method`/`-URI`, and Envoy's path below the prefix with the request's own method. When more
+ * than one is present, none wins: they must name the same method and path or the request is denied, because a
+ * gateway that forwards client headers would otherwise let a client name a different target than the one it calls.
+ * A URI without its method is also denied: an nginx subrequest is always GET, so guessing would judge a DELETE as
+ * a GET.
+ */
+export function requestTarget(req: IncomingMessage, prefix: string): Target | { problem: TargetProblem } {
+  const headers = req.headers;
+  let found: Target | undefined;
+  let conflict = false;
+  const consider = (candidate: Target) => {
+    if (found === undefined) found = candidate;
+    else if (!sameTarget(found, candidate)) conflict = true;
+  };
+
+  const traefik = pair(headers['x-forwarded-method'], headers['x-forwarded-uri']);
+  if (traefik !== undefined && 'problem' in traefik) return traefik;
+  if (traefik !== undefined) consider(traefik);
+  const nginx = pair(headers['x-original-method'], headers['x-original-uri']);
+  if (nginx !== undefined && 'problem' in nginx) return nginx;
+  if (nginx !== undefined) consider(nginx);
+  const url = req.url ?? '';
+  const below = url.length > prefix.length && url.charCodeAt(prefix.length) === 47 /* / */ ? url.slice(prefix.length) : undefined;
+  if (below !== undefined) consider({ method: req.method ?? 'GET', path: below });
+
+  if (conflict) return CONFLICT;
+  return found ?? NONE;
+}
+
+const NONE = { problem: 'no_target' } as const;
+const INCOMPLETE = { problem: 'incomplete_target' } as const;
+const CONFLICT = { problem: 'conflicting_target' } as const;
+
+function pair(method: string | string[] | undefined, uri: string | string[] | undefined): Target | typeof INCOMPLETE | undefined {
+  if (method === undefined && uri === undefined) return undefined;
+  if (typeof method !== 'string' || typeof uri !== 'string' || method === '' || uri === '') return INCOMPLETE;
+  return { method, path: uri };
+}
+
+function normalMethod(method: string): string {
+  const upper = method.toUpperCase();
+  return upper === 'HEAD' ? 'GET' : upper;
+}
+
+function pathOnly(path: string): string {
+  const cut = path.search(/[?#]/);
+  return cut === -1 ? path : path.slice(0, cut);
+}
+
+function sameTarget(a: Target, b: Target): boolean {
+  return normalMethod(a.method) === normalMethod(b.method) && pathOnly(a.path) === pathOnly(b.path);
+}
