@@ -8,3 +8,6 @@ export * from './roles.ts';
 export * from './key-usage.ts';
 export * from './deliveries.ts';
 export * from './partner-pgp-keys.ts';
+export * from './approval-requests.ts';
+export * from './approval-decisions.ts';
+export * from './key-reveals.ts';
