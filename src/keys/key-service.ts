@@ -52,6 +52,21 @@ export type CheckResult =
   | { outcome: 'unknown' }
   | { outcome: 'decided'; key: ApiKey; decision: Decision };
 
+export interface PreparedCreate {
+  description: string;
+  partner: Partner | undefined;
+  permissions: string[];
+}
+
+export interface EditPreview {
+  key: ApiKey;
+  permissions: string[];
+  description: string;
+  descriptionChanged: boolean;
+  added: string[];
+  removed: string[];
+}
+
 export type KeyService = ReturnType<typeof createKeyService>;
 
 export function createKeyService(deps: KeyServiceDeps) {
@@ -70,6 +85,29 @@ export function createKeyService(deps: KeyServiceDeps) {
       throw new AppError('UNKNOWN_PARTNER', `No partner named "${name}": add it first (harvest-keys partner add)`);
     }
     return partner;
+  }
+
+  async function resolveCreate(repos: Repositories, input: CreateKeyInput): Promise<PreparedCreate> {
+    const explicit = resolveGrants(catalog, input.grants ?? []);
+    const partner = input.partner === undefined ? undefined : await requirePartner(repos, input.partner);
+    const description = validateDescription(
+      input.description ?? (partner === undefined ? '' : defaultDescription(partner.name, catalog.name)),
+    );
+    const preset = partner !== undefined && input.applyPreset !== false ? partner.preset : [];
+    const permissions = [...new Set([...preset, ...explicit])].filter((id) => catalog.byId.has(id)).sort();
+    return { description, partner, permissions };
+  }
+
+  function planEdit(before: ApiKey, input: EditKeyInput): EditPreview {
+    const description = input.description === undefined ? undefined : validateDescription(input.description);
+    const replaceWith = input.grants === undefined ? undefined : resolveGrants(catalog, input.grants);
+    const add = resolveGrants(catalog, input.add ?? []);
+    const remove = resolveGrants(catalog, input.remove ?? []);
+    const base = replaceWith ?? before.permissions;
+    const permissions = [...new Set([...base, ...add])].filter((p) => !remove.includes(p)).sort();
+    const diff = permissionDiff(before.permissions, permissions);
+    const descriptionChanged = description !== undefined && description !== before.description;
+    return { key: before, permissions, description: description ?? before.description, descriptionChanged, ...diff };
   }
 
   /** Inserts a new key and its audit row inside `repos`' transaction; the secret leaves only in the return value. */
@@ -109,35 +147,30 @@ export function createKeyService(deps: KeyServiceDeps) {
   return {
     catalog,
 
+    /** Validates a create without writing: what an approver will be shown and what will run. */
+    async prepareCreate(input: CreateKeyInput): Promise<PreparedCreate> {
+      return resolveCreate(store, input);
+    },
+
     async create(input: CreateKeyInput): Promise<IssuedKey> {
-      const explicit = resolveGrants(catalog, input.grants ?? []);
       return store.transaction(async (repos) => {
-        const partner = input.partner === undefined ? undefined : await requirePartner(repos, input.partner);
-        const description = validateDescription(
-          input.description ??
-            (partner === undefined
-              ? ''
-              : defaultDescription(partner.name, catalog.name)),
-        );
-        const preset = partner !== undefined && input.applyPreset !== false ? partner.preset : [];
-        const permissions = [...new Set([...preset, ...explicit])].filter((id) => catalog.byId.has(id)).sort();
+        const { description, partner, permissions } = await resolveCreate(repos, input);
         return issue(repos, { actor: input.actor, description, partner, permissions }, undefined);
       });
     },
 
+    /** The edit's outcome (new permission set and diff) without writing it, e.g. for an approval request. */
+    async previewEdit(id: string, input: EditKeyInput): Promise<EditPreview> {
+      return planEdit(await requireKey(store, id), input);
+    },
+
     async edit(id: string, input: EditKeyInput): Promise<EditResult> {
-      const description = input.description === undefined ? undefined : validateDescription(input.description);
-      const replaceWith = input.grants === undefined ? undefined : resolveGrants(catalog, input.grants);
-      const add = resolveGrants(catalog, input.add ?? []);
-      const remove = resolveGrants(catalog, input.remove ?? []);
       return store.transaction(async (repos) => {
         const before = await requireKey(repos, id);
         const version = input.expectedVersion ?? before.version;
         if (version !== before.version) throw staleVersion(before);
-        const base = replaceWith ?? before.permissions;
-        const permissions = [...new Set([...base, ...add])].filter((p) => !remove.includes(p)).sort();
-        const diff = permissionDiff(before.permissions, permissions);
-        const descriptionChanged = description !== undefined && description !== before.description;
+        const { permissions, description, descriptionChanged, added, removed } = planEdit(before, input);
+        const diff = { added, removed };
         if (!descriptionChanged && diff.added.length === 0 && diff.removed.length === 0) {
           return { key: before, changed: false, ...diff };
         }
