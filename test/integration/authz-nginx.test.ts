@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anAdmin } from '../fixtures/actors.ts';
+import { basic, waitUntil } from '../helpers/authz-client.ts';
+import { ROOT, runCli, type ServerProcess, startServer } from '../helpers/processes.ts';
+import { createTestRuntime, TEST_PEPPER, type TestRuntime } from '../helpers/runtime.ts';
+
+const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((candidate) => existsSync(candidate));
+if (NGINX === undefined) {
+  console.warn('SKIPPED the nginx gateway test: no nginx binary (install it: apt-get install -y --no-install-recommends nginx)');
+}
+
+async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (manifests/gateways/nginx.conf)', () => {
+  let rt: TestRuntime;
+  let authz: ServerProcess;
+  let upstream: http.Server;
+  let nginx: ChildProcess;
+  let dir: string;
+  let nginxPort: number;
+  let nginxLog = '';
+  let granted: { secret: string; id: string };
+
+  beforeAll(async () => {
+    rt = await createTestRuntime();
+    await rt.partners.create({ actor: anAdmin(), name: 'Gateway Partner', preset: [] });
+    const issued = await rt.keys.create({ actor: anAdmin(), partner: 'Gateway Partner', grants: ['GET /v1/candidates', 'GET /v1/candidates/:id'] });
+    granted = { secret: issued.secret, id: issued.key.id };
+    authz = await startServer({ DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER });
+
+    // The API: echoes what it was told about the caller.
+    upstream = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ path: req.url, keyId: req.headers['x-key-id'] ?? null, partner: req.headers['x-partner'] ?? null }));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const upstreamPort = (upstream.address() as AddressInfo).port;
+
+    dir = await mkdtemp(path.join(tmpdir(), 'hk-nginx-'));
+    nginxPort = await freePort();
+    const example = await readFile(path.join(ROOT, 'manifests/gateways/nginx.conf'), 'utf8');
+    const site = example
+      .replace('server 127.0.0.1:3001;', `server 127.0.0.1:${authz.port};`)
+      .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${upstreamPort};`)
+      .replace('listen 127.0.0.1:8000;', `listen 127.0.0.1:${nginxPort};`);
+    expect(site).not.toBe(example);
+    await writeFile(path.join(dir, 'harvest.conf'), site);
+    await writeFile(
+      path.join(dir, 'nginx.conf'),
+      [
+        'daemon off;',
+        // One process and no user switch: runs the same as root (CI) or not.
+        'master_process off;',
+        `pid ${dir}/nginx.pid;`,
+        `error_log ${dir}/error.log warn;`,
+        'events { worker_connections 64; }',
+        'http {',
+        '  access_log off;',
+        ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`),
+        `  include ${dir}/harvest.conf;`,
+        '}',
+      ].join('\n'),
+    );
+    nginx = spawn(NGINX as string, ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    nginx.stdout?.on('data', (chunk) => (nginxLog += String(chunk)));
+    nginx.stderr?.on('data', (chunk) => (nginxLog += String(chunk)));
+    await waitUntil(async () => {
+      if (nginx.exitCode !== null) throw new Error(`nginx exited: ${nginxLog}${await readFile(`${dir}/error.log`, 'utf8').catch(() => '')}`);
+      return fetch(`http://127.0.0.1:${nginxPort}/`).then(
+        () => true,
+        () => false,
+      );
+    });
+  });
+
+  afterAll(async () => {
+    if (nginx !== undefined && nginx.exitCode === null) {
+      const exited = new Promise((resolve) => nginx.once('exit', resolve));
+      nginx.kill('SIGQUIT');
+      await exited;
+    }
+    await new Promise((resolve) => upstream?.close(resolve));
+    await authz?.stop();
+    await rt?.dispose();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  const call = (pathname: string, headers: Record<string, string> = {}, method = 'GET') =>
+    fetch(`http://127.0.0.1:${nginxPort}${pathname}`, { method, headers });
+
+  it('passes a granted endpoint to the API with the key id and partner, overriding what the client claimed', async () => {
+    const response = await call('/v1/candidates/42?x=1', { authorization: basic(granted.secret), 'x-key-id': 'key_forged', 'x-partner': 'Forged' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ path: '/v1/candidates/42?x=1', keyId: granted.id, partner: 'Gateway Partner' });
+  });
+
+  it('answers 403 naming the missing permission for an ungranted endpoint, without reaching the API', async () => {
+    const response = await call('/v1/candidates/42', { authorization: basic(granted.secret) }, 'DELETE');
+    expect(response.status).toBe(403);
+    expect(response.headers.get('x-required-permission')).toBe('DELETE: Delete Candidate');
+    expect(await response.json()).toMatchObject({ error: 'forbidden', required_permission: 'DELETE: Delete Candidate' });
+  });
+
+  it('does not let a client pick the judged target with its own target headers', async () => {
+    const response = await call('/v1/candidates/42', {
+      authorization: basic(granted.secret),
+      'x-forwarded-method': 'GET',
+      'x-forwarded-uri': '/v1/candidates',
+    }, 'DELETE');
+    expect(response.status).toBe(403);
+  });
+
+  it('answers 401 with the Basic challenge for an unknown key and for no key', async () => {
+    const unknown = await call('/v1/candidates', { authorization: basic(rt.secretFormat.generate()) });
+    expect(unknown.status).toBe(401);
+    expect(unknown.headers.get('www-authenticate')).toBe('Basic realm="Harvest API", charset="UTF-8"');
+    expect((await call('/v1/candidates')).status).toBe(401);
+  });
+
+  it('refuses a key revoked with the CLI', async () => {
+    const issued = await rt.keys.create({ actor: anAdmin(), description: 'Revoked through nginx', grants: ['GET /v1/candidates'] });
+    await waitUntil(async () => (await call('/v1/candidates', { authorization: basic(issued.secret) })).status === 200);
+    const revoked = await runCli(['revoke', issued.key.id, '--reason', 'leaked'], { DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER });
+    expect(revoked.code).toBe(0);
+    const ms = await waitUntil(async () => (await call('/v1/candidates', { authorization: basic(issued.secret) })).status === 401);
+    console.log(`nginx: revoked key refused ${ms.toFixed(1)} ms after the CLI exited`);
+  });
+});
