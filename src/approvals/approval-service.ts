@@ -1,0 +1,266 @@
+import type { EditKeyInput, KeyService } from '../keys/key-service.ts';
+import type { IssuedKey } from '../keys/types.ts';
+import { randomBase62 } from '../keys/base62.ts';
+import { AppError, isAppError } from '../shared/errors.ts';
+import type { Clock, Store } from '../shared/store.ts';
+import { type ApprovalPolicy, requiresApproval } from './policy.ts';
+import type { ApprovableAction, ApprovalPayload, ApprovalRequest, KeyReveal } from './types.ts';
+
+const HOUR = 3600_000;
+
+export type DecisionOutcome =
+  | { outcome: 'recorded'; request: ApprovalRequest }
+  | { outcome: 'duplicate'; request: ApprovalRequest }
+  | { outcome: 'closed'; request: ApprovalRequest }
+  | { outcome: 'denied'; request: ApprovalRequest }
+  | { outcome: 'executed'; request: ApprovalRequest; reveal: KeyReveal | undefined }
+  | { outcome: 'superseded'; request: ApprovalRequest }
+  | { outcome: 'failed'; request: ApprovalRequest; error: AppError | Error }
+  | { outcome: 'expired'; request: ApprovalRequest };
+
+export type ApprovalService = ReturnType<typeof createApprovalService>;
+
+/**
+ * The four-eyes rule. A held action is stored with its exact payload; approvers decide; when enough approvals are
+ * in, the action runs exactly once (a compare-and-set on the request's state, under a row lock). For create and
+ * replace the secret is only made at hand-over, when the requester uses a one-time reveal.
+ */
+export function createApprovalService(deps: { store: Store; keys: KeyService; policy: ApprovalPolicy; now?: Clock }) {
+  const { store, keys, policy } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  async function requireRequest(id: string): Promise<ApprovalRequest> {
+    const request = await store.approvals.findById(id);
+    if (request === undefined) throw new AppError('APPROVAL_NOT_FOUND', `No approval request ${id}`);
+    return request;
+  }
+
+  async function assertConfigured(requester: string): Promise<void> {
+    if (policy.channel === undefined) {
+      throw new AppError('APPROVAL_NOT_CONFIGURED', 'This change needs approval, but no approvals channel is configured: set APPROVALS_CHANNEL (or remove the action from APPROVAL_REQUIRED_FOR).');
+    }
+    const approvers = (await store.roles.list()).filter((g) => g.role === 'approver' && g.slackUserId !== requester);
+    if (approvers.length < policy.approvalsRequired) {
+      throw new AppError(
+        'APPROVAL_NOT_CONFIGURED',
+        `This change needs ${policy.approvalsRequired} approval(s) from someone other than you, but only ${approvers.length} other approver(s) exist: grant the approver role (harvest-keys role add <slack user id> approver).`,
+      );
+    }
+  }
+
+  async function open(action: ApprovableAction, requester: string, keyId: string | null, keyVersion: number | null, payload: ApprovalPayload): Promise<ApprovalRequest> {
+    await assertConfigured(requester);
+    const id = `apr_${randomBase62(12)}`;
+    await store.transaction(async (repos) => {
+      await repos.approvals.insert({
+        id,
+        action,
+        keyId,
+        keyVersion,
+        payload,
+        requestedBy: requester,
+        requiredApprovals: policy.approvalsRequired,
+        expiresAt: new Date(now().getTime() + policy.ttlHours * HOUR),
+      });
+      await repos.audit.append({ actor: requester, action: 'approval.requested', keyId: keyId ?? undefined, details: { requestId: id, action, payload } });
+    });
+    return requireRequest(id);
+  }
+
+  async function finish(request: ApprovalRequest, to: 'approved' | 'superseded' | 'failed', outcome: Record<string, unknown>): Promise<ApprovalRequest> {
+    await store.transaction(async (repos) => {
+      await repos.approvals.transition(request.id, 'executing', to, { outcome, decidedAt: now() });
+      const action = to === 'approved' ? 'approval.executed' : to === 'superseded' ? 'approval.superseded' : 'approval.failed';
+      await repos.audit.append({ actor: 'system', action, keyId: request.keyId ?? undefined, details: { requestId: request.id, ...outcome } });
+    });
+    return requireRequest(request.id);
+  }
+
+  async function execute(request: ApprovalRequest): Promise<DecisionOutcome> {
+    const { payload } = request;
+    try {
+      if (payload.action === 'create' || payload.action === 'replace') {
+        if (payload.action === 'replace') {
+          const key = await keys.get(request.keyId as string);
+          if (key.version !== request.keyVersion) {
+            return { outcome: 'superseded', request: await finish(request, 'superseded', { reason: 'the key changed after the request' }) };
+          }
+        }
+        const revealId = `rvl_${randomBase62(22)}`;
+        await store.approvals.insertReveal({
+          id: revealId,
+          requestId: request.id,
+          requester: request.requestedBy,
+          expiresAt: new Date(now().getTime() + policy.revealTtlHours * HOUR),
+        });
+        const done = await finish(request, 'approved', { revealId });
+        return { outcome: 'executed', request: done, reveal: await store.approvals.findReveal(revealId) };
+      }
+      if (payload.action === 'permissions') {
+        const edit: EditKeyInput = { actor: request.requestedBy, expectedVersion: request.keyVersion ?? undefined, grants: payload.permissions, description: payload.newDescription };
+        const result = await keys.edit(request.keyId as string, edit);
+        return { outcome: 'executed', request: await finish(request, 'approved', { version: result.key.version }), reveal: undefined };
+      }
+      const key = await keys.get(request.keyId as string);
+      if (key.version !== request.keyVersion) {
+        return { outcome: 'superseded', request: await finish(request, 'superseded', { reason: 'the key changed after the request' }) };
+      }
+      await keys.enable(key.id, { actor: request.requestedBy });
+      return { outcome: 'executed', request: await finish(request, 'approved', {}), reveal: undefined };
+    } catch (error) {
+      if (isAppError(error, 'STALE_VERSION')) {
+        return { outcome: 'superseded', request: await finish(request, 'superseded', { reason: 'the key changed after the request' }) };
+      }
+      const code = isAppError(error) ? error.code : 'INTERNAL';
+      return { outcome: 'failed', request: await finish(request, 'failed', { error: code }), error: error as Error };
+    }
+  }
+
+  return {
+    policy,
+    needsApproval: (action: ApprovableAction) => requiresApproval(policy, action),
+
+    /** Holds a create: validated now, so approvers see exactly what will be made. */
+    async requestCreate(input: { actor: string; partner?: string | undefined; description?: string | undefined; grants?: readonly string[]; applyPreset?: boolean }): Promise<ApprovalRequest> {
+      const prepared = await keys.prepareCreate(input);
+      return open('create', input.actor, null, null, {
+        action: 'create',
+        description: prepared.description,
+        partnerId: prepared.partner?.id ?? null,
+        partnerName: prepared.partner?.name ?? null,
+        permissions: prepared.permissions,
+      });
+    },
+
+    async requestEdit(keyId: string, input: EditKeyInput & { actor: string }): Promise<ApprovalRequest> {
+      const preview = await keys.previewEdit(keyId, input);
+      if (input.expectedVersion !== undefined && input.expectedVersion !== preview.key.version) {
+        throw new AppError('STALE_VERSION', `Key ${keyId} was changed by someone else since you opened it: reload it and make your change again`);
+      }
+      return open('permissions', input.actor, keyId, preview.key.version, {
+        action: 'permissions',
+        description: preview.key.description,
+        permissions: preview.permissions,
+        added: preview.added,
+        removed: preview.removed,
+        newDescription: preview.descriptionChanged ? preview.description : undefined,
+      });
+    },
+
+    async requestEnable(keyId: string, actor: string): Promise<ApprovalRequest> {
+      const key = await keys.get(keyId);
+      if (key.status === 'active' && key.revokeAt === null) throw new AppError('VALIDATION', `${keyId} is already active`);
+      return open('reenable', actor, keyId, key.version, { action: 'reenable', description: key.description });
+    },
+
+    async requestReplace(keyId: string, input: { actor: string; graceSeconds?: number }): Promise<ApprovalRequest> {
+      const key = await keys.get(keyId);
+      const graceSeconds = input.graceSeconds ?? 0;
+      if (!Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 90 * 24 * 3600) {
+        throw new AppError('VALIDATION', 'Grace period must be between 0 and 90 days');
+      }
+      return open('replace', input.actor, keyId, key.version, { action: 'replace', description: key.description, graceSeconds });
+    },
+
+    /**
+     * One approver's decision. Deciders on the same request are serialised by a row lock, so "enough approvals"
+     * is seen by exactly one of them, and only that one executes; a repeated click by the same approver counts once.
+     */
+    async decide(requestId: string, input: { approver: string; decision: 'approve' | 'deny'; reason?: string | undefined }): Promise<DecisionOutcome> {
+      const reason = input.reason?.trim() || null;
+      if (reason !== null && reason.length > 500) throw new AppError('VALIDATION', 'Reason is too long: at most 500 characters');
+      const step = await store.transaction(async (repos) => {
+        const request = await repos.approvals.lockPending(requestId);
+        if (request === undefined) throw new AppError('APPROVAL_NOT_FOUND', `No approval request ${requestId}`);
+        if (request.state !== 'pending') return { kind: 'closed' as const };
+        if (request.expiresAt <= now()) {
+          await repos.approvals.transition(requestId, 'pending', 'expired', { decidedAt: now() });
+          await repos.audit.append({ actor: 'system', action: 'approval.expired', keyId: request.keyId ?? undefined, details: { requestId } });
+          return { kind: 'expired' as const };
+        }
+        if (input.approver === request.requestedBy) {
+          throw new AppError('SELF_APPROVAL', 'You cannot approve or deny your own request: another approver has to.');
+        }
+        if (!(await repos.roles.rolesOf(input.approver)).includes('approver')) {
+          throw new AppError('FORBIDDEN', 'Only approvers can decide on requests.');
+        }
+        if (!(await repos.approvals.addDecision(requestId, { approver: input.approver, decision: input.decision, reason }))) {
+          return { kind: 'duplicate' as const };
+        }
+        await repos.audit.append({ actor: input.approver, action: 'approval.decided', keyId: request.keyId ?? undefined, details: { requestId, decision: input.decision, reason } });
+        if (input.decision === 'deny') {
+          await repos.approvals.transition(requestId, 'pending', 'denied', { decidedAt: now(), outcome: { deniedBy: input.approver, reason } });
+          return { kind: 'denied' as const };
+        }
+        const approvals = request.decisions.filter((d) => d.decision === 'approve').length + 1;
+        if (approvals < request.requiredApprovals) return { kind: 'recorded' as const };
+        await repos.approvals.transition(requestId, 'pending', 'executing');
+        return { kind: 'execute' as const };
+      });
+      const request = await requireRequest(requestId);
+      if (step.kind === 'execute') return execute(request);
+      return { outcome: step.kind, request };
+    },
+
+    /**
+     * Hands over an approved create or replace: works once, for the requester only, before it expires. The key and
+     * its secret are made now, so an approval nobody collects never becomes a usable key.
+     */
+    async reveal(revealId: string, user: string): Promise<{ issued: IssuedKey; request: ApprovalRequest }> {
+      const reveal = await store.approvals.findReveal(revealId);
+      if (reveal === undefined || reveal.requester !== user) {
+        throw new AppError('REVEAL_UNAVAILABLE', 'This key is not yours to reveal.');
+      }
+      if (reveal.usedAt !== null) throw new AppError('REVEAL_UNAVAILABLE', 'This key was already revealed; it cannot be shown again. If it was lost, replace the key.');
+      if (reveal.expiredAt !== null || reveal.expiresAt <= now()) {
+        throw new AppError('REVEAL_UNAVAILABLE', 'This reveal link has expired and the key was never created: request it again.');
+      }
+      if (!(await store.approvals.claimReveal(revealId, user, now()))) {
+        throw new AppError('REVEAL_UNAVAILABLE', 'This key was already revealed; it cannot be shown again.');
+      }
+      const request = await requireRequest(reveal.requestId);
+      const payload = request.payload;
+      let issued: IssuedKey;
+      if (payload.action === 'create') {
+        issued = await keys.create({ actor: request.requestedBy, description: payload.description, partner: payload.partnerId ?? undefined, grants: payload.permissions, applyPreset: false });
+      } else if (payload.action === 'replace') {
+        issued = await keys.replace(request.keyId as string, { actor: request.requestedBy, graceSeconds: payload.graceSeconds });
+      } else {
+        throw new AppError('REVEAL_UNAVAILABLE', 'Nothing to reveal for this request.');
+      }
+      await store.transaction(async (repos) => {
+        await repos.approvals.setRevealKey(revealId, issued.key.id);
+        await repos.audit.append({ actor: user, action: 'approval.revealed', keyId: issued.key.id, details: { requestId: request.id, revealId } });
+      });
+      return { issued: { key: issued.key, secret: issued.secret }, request };
+    },
+
+    /** Expires stale requests and unrevealed keys; returns the requests whose cards should be updated. */
+    async sweep(): Promise<{ expiredRequests: ApprovalRequest[]; expiredReveals: KeyReveal[] }> {
+      const at = now();
+      const expiredRequests: ApprovalRequest[] = [];
+      for (const request of await store.approvals.expiredPending(at)) {
+        const changed = await store.transaction(async (repos) => {
+          if (!(await repos.approvals.transition(request.id, 'pending', 'expired', { decidedAt: at }))) return false;
+          await repos.audit.append({ actor: 'system', action: 'approval.expired', keyId: request.keyId ?? undefined, details: { requestId: request.id } });
+          return true;
+        });
+        if (changed) expiredRequests.push(await requireRequest(request.id));
+      }
+      const expiredReveals: KeyReveal[] = [];
+      for (const reveal of await store.approvals.expiredReveals(at)) {
+        const changed = await store.transaction(async (repos) => {
+          if (!(await repos.approvals.markRevealExpired(reveal.id, at))) return false;
+          await repos.audit.append({ actor: 'system', action: 'approval.reveal_expired', details: { requestId: reveal.requestId, revealId: reveal.id, note: 'approved key expired unrevealed; it was never created' } });
+          return true;
+        });
+        if (changed) expiredReveals.push(reveal);
+      }
+      return { expiredRequests, expiredReveals };
+    },
+
+    get: requireRequest,
+    listPending: () => store.approvals.listPending(now()),
+    setCard: (id: string, channel: string, ts: string) => store.approvals.setCard(id, channel, ts),
+  };
+}

@@ -1,0 +1,80 @@
+export const APPROVABLE_ACTIONS = ['create', 'permissions', 'reenable', 'replace'] as const;
+export type ApprovableAction = (typeof APPROVABLE_ACTIONS)[number];
+
+export type ApprovalState = 'pending' | 'executing' | 'approved' | 'denied' | 'expired' | 'superseded' | 'failed';
+
+/** The exact change an approver signs off on; executed as written, never re-derived. */
+export type ApprovalPayload =
+  | { action: 'create'; description: string; partnerId: string | null; partnerName: string | null; permissions: string[] }
+  | { action: 'permissions'; description: string; permissions: string[]; added: string[]; removed: string[]; newDescription?: string | undefined }
+  | { action: 'reenable'; description: string }
+  | { action: 'replace'; description: string; graceSeconds: number };
+
+export interface ApprovalRequest {
+  id: string;
+  action: ApprovableAction;
+  keyId: string | null;
+  keyVersion: number | null;
+  payload: ApprovalPayload;
+  requestedBy: string;
+  requiredApprovals: number;
+  state: ApprovalState;
+  createdAt: Date;
+  expiresAt: Date;
+  decidedAt: Date | null;
+  outcome: Record<string, unknown> | null;
+  cardChannel: string | null;
+  cardTs: string | null;
+  decisions: ApprovalDecision[];
+}
+
+export interface ApprovalDecision {
+  approver: string;
+  decision: 'approve' | 'deny';
+  reason: string | null;
+  at: Date;
+}
+
+export interface KeyReveal {
+  id: string;
+  requestId: string;
+  requester: string;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+  expiredAt: Date | null;
+  keyId: string | null;
+}
+
+export interface NewApprovalRequest {
+  id: string;
+  action: ApprovableAction;
+  keyId: string | null;
+  keyVersion: number | null;
+  payload: ApprovalPayload;
+  requestedBy: string;
+  requiredApprovals: number;
+  expiresAt: Date;
+}
+
+export interface ApprovalRepository {
+  insert(request: NewApprovalRequest): Promise<void>;
+  findById(id: string): Promise<ApprovalRequest | undefined>;
+  /** Reads the request with a row lock held until the surrounding transaction ends. */
+  lockPending(id: string): Promise<ApprovalRequest | undefined>;
+  listPending(now: Date): Promise<ApprovalRequest[]>;
+  /** Returns false when this approver already decided on the request. */
+  addDecision(requestId: string, decision: Omit<ApprovalDecision, 'at'>): Promise<boolean>;
+  /** Atomic compare-and-set on `state`: exactly one caller wins a transition. */
+  transition(id: string, from: ApprovalState, to: ApprovalState, fields?: { outcome?: Record<string, unknown>; decidedAt?: Date }): Promise<boolean>;
+  setCard(id: string, channel: string, ts: string): Promise<void>;
+  expiredPending(now: Date): Promise<ApprovalRequest[]>;
+  insertReveal(reveal: { id: string; requestId: string; requester: string; expiresAt: Date }): Promise<void>;
+  findReveal(id: string): Promise<KeyReveal | undefined>;
+  findRevealByRequest(requestId: string): Promise<KeyReveal | undefined>;
+  /** Marks the reveal used if it is still usable by this user; false otherwise. */
+  claimReveal(id: string, requester: string, now: Date): Promise<boolean>;
+  setRevealKey(id: string, keyId: string): Promise<void>;
+  expiredReveals(now: Date): Promise<KeyReveal[]>;
+  markRevealExpired(id: string, now: Date): Promise<boolean>;
+}
