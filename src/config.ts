@@ -63,6 +63,23 @@ const schema = z
       )
       .pipe(z.array(z.string().regex(slackUserId, 'comma-separated Slack user ids, e.g. U012ABCDEF,U034GHIJKL'))),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SERVICE_PGP_PRIVATE_KEY: optionalString.pipe(
+      z
+        .string()
+        .regex(/-----BEGIN PGP PRIVATE KEY BLOCK-----/, 'an armored OpenPGP private key (-----BEGIN PGP PRIVATE KEY BLOCK-----…)')
+        .optional(),
+    ),
+    // Not trimmed: spaces may be part of a passphrase.
+    SERVICE_PGP_PASSPHRASE: z
+      .string()
+      .optional()
+      .transform((value) => (value === '' ? undefined : value)),
+    DELIVERY_CONFIRM_HOURS: z.coerce
+      .number({ error: 'a number of hours, e.g. 72' })
+      .int('a whole number of hours')
+      .min(1, 'at least 1 hour')
+      .max(8760, 'at most 8760 hours (a year)')
+      .default(72),
   });
 
 type Env = z.infer<typeof schema>;
@@ -85,6 +102,9 @@ export interface Config {
   };
   adminSlackUserIds: string[];
   logLevel: Env['LOG_LEVEL'];
+  /** The key that signs deliveries: supplied, or generated once in DATA_DIR. */
+  servicePgp: { privateKey: string | undefined; passphrase: string | undefined };
+  deliveryConfirmHours: number;
 }
 
 /**
@@ -131,5 +151,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     adminSlackUserIds: env.ADMIN_SLACK_USER_IDS,
     logLevel: env.LOG_LEVEL,
+    servicePgp: { privateKey: env.SERVICE_PGP_PRIVATE_KEY, passphrase: env.SERVICE_PGP_PASSPHRASE },
+    deliveryConfirmHours: env.DELIVERY_CONFIRM_HOURS,
   };
 }

@@ -10,6 +10,7 @@ import { shippedMigrationCount } from './db/migrate.ts';
 import { createUsageSink } from './db/usage-store.ts';
 import { databaseReadiness, type ReadinessCheck } from './http/health.ts';
 import { createHttpServer, listen } from './http/server.ts';
+import { serviceKeyRoute } from './http/service-key-route.ts';
 import { createLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
 import type { Config } from './config.ts';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     ],
     routes: [
       { prefix: AUTHZ_PREFIX, handler: (req, res) => (authz === undefined ? answerUnavailable(res) : authz.handle(req, res)) },
+      serviceKeyRoute(() => runtime?.serviceKey),
     ],
   });
   await listen(http.server, config.authz.port, config.authz.host);
@@ -81,6 +83,13 @@ async function main(): Promise<void> {
   await syncCatalog(runtime.db.db, runtime.catalog);
   await runtime.roles.bootstrapAdmins(config.adminSlackUserIds);
   databaseCheck = databaseReadiness(runtime.db.sql, shippedMigrationCount());
+  const serviceKey = await runtime.serviceKey.get();
+  (serviceKey.source === 'generated' ? logger.warn.bind(logger) : logger.info.bind(logger))(
+    { fingerprint: serviceKey.formattedFingerprint, source: serviceKey.source, file: serviceKey.file },
+    serviceKey.source === 'generated'
+      ? 'generated the PGP key that signs deliveries; back this file up with the data (or set SERVICE_PGP_PRIVATE_KEY)'
+      : 'PGP key that signs deliveries loaded; partners verify against this fingerprint',
+  );
 
   authz = createAuthzService({
     catalog: runtime.catalog,

@@ -7,6 +7,11 @@ export type AuditAction =
   | 'key.replaced'
   | 'partner.created'
   | 'partner.edited'
+  | 'partner.pgp_key_set'
+  | 'partner.pgp_key_confirmed'
+  | 'key.delivered'
+  | 'key.delivery_failed'
+  | 'key.delivery_confirmed'
   | 'role.granted'
   | 'role.removed';
 

@@ -9,6 +9,7 @@ import { describeFatal } from '../shared/fatal.ts';
 import type { CliContext } from './context.ts';
 import { check, create, edit, enable, importCsv, list, replace, revoke, show } from './commands/key-commands.ts';
 import { partner } from './commands/partner-commands.ts';
+import { pubkey } from './commands/partner-key-command.ts';
 import { role } from './commands/role-commands.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -26,6 +27,8 @@ const HELP = `harvest-keys: manage API keys from the command line
   partner add <name> [--contact U...]... [--preset "METHOD /path"]...
   partner edit <name> [--rename N] [--contact U...]... [--preset "..."]... [--remove-contact U...] [--remove-preset "..."]
   partner list [--json]
+  partner key <partner> [<file.asc>|-] [--confirm <fingerprint>]   store / confirm / show the partner's PGP key
+  pubkey [--json]                      the service's PGP signing key (partners verify deliveries against it)
   role add|remove <slack user id> admin|approver
   role list [--json]
   migrate
@@ -43,6 +46,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   import: importCsv,
   check,
   partner,
+  pubkey,
   role,
   migrate: async (ctx) => {
     ctx.out('Migrations are up to date.');

@@ -2,7 +2,9 @@ import { sql } from 'drizzle-orm';
 import type { Repositories, Store } from '../shared/store.ts';
 import type { Database } from './client.ts';
 import { createAuditRepository } from './repositories/audit-repository.ts';
+import { createDeliveryRepository } from './repositories/delivery-repository.ts';
 import { createKeyRepository } from './repositories/key-repository.ts';
+import { createPartnerPgpKeyRepository } from './repositories/partner-pgp-key-repository.ts';
 import { createPartnerRepository } from './repositories/partner-repository.ts';
 import { createRoleRepository } from './repositories/role-repository.ts';
 
@@ -13,6 +15,8 @@ function repositories(db: Database): Repositories {
   return {
     keys: createKeyRepository(db),
     partners: createPartnerRepository(db),
+    partnerPgpKeys: createPartnerPgpKeyRepository(db),
+    deliveries: createDeliveryRepository(db),
     roles: createRoleRepository(db),
     audit: createAuditRepository(db),
     changes: {

@@ -18,7 +18,23 @@ export type ErrorCode =
   | 'KEY_REVOKED'
   | 'IMPORT_INVALID'
   | 'ROLE_INVALID'
-  | 'FORBIDDEN';
+  | 'FORBIDDEN'
+  | 'PGP_KEY_INVALID'
+  | 'PGP_KEY_PRIVATE'
+  | 'PGP_KEY_MULTIPLE'
+  | 'PGP_KEY_EXPIRED'
+  | 'PGP_KEY_REVOKED'
+  | 'PGP_KEY_NO_ENCRYPTION'
+  | 'PGP_KEY_WEAK'
+  | 'PGP_KEY_ALGORITHM'
+  | 'PGP_KEY_RFC9580'
+  | 'PGP_KEY_MISSING'
+  | 'PGP_KEY_UNCONFIRMED'
+  | 'PGP_FINGERPRINT_MISMATCH'
+  | 'SERVICE_KEY_INVALID'
+  | 'DELIVERY_NOT_FOUND'
+  | 'DELIVERY_REFUSED'
+  | 'DELIVERY_FAILED';
 
 export class AppError extends Error {
   readonly code: ErrorCode;

@@ -1,5 +1,7 @@
 import type { AuditRepository } from '../audit/types.ts';
+import type { DeliveryRepository } from '../delivery/types.ts';
 import type { KeyRepository } from '../keys/key-repository.ts';
+import type { PartnerPgpKeyRepository } from '../partners/partner-pgp-key.ts';
 import type { PartnerRepository } from '../partners/types.ts';
 import type { RoleRepository } from '../roles/types.ts';
 
@@ -11,6 +13,8 @@ export interface ChangeNotifier {
 export interface Repositories {
   keys: KeyRepository;
   partners: PartnerRepository;
+  partnerPgpKeys: PartnerPgpKeyRepository;
+  deliveries: DeliveryRepository;
   roles: RoleRepository;
   audit: AuditRepository;
   changes: ChangeNotifier;

@@ -2,6 +2,7 @@ import { parse, positional } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { table } from '../format.ts';
 import { UsageError } from '../usage-error.ts';
+import { partnerKey } from './partner-key-command.ts';
 
 const many = { type: 'string', multiple: true } as const;
 
@@ -36,5 +37,6 @@ export async function partner(ctx: CliContext, argv: string[]): Promise<number> 
     else ctx.out(table([['NAME', 'ID', 'CONTACTS', 'PRESET'], ...partners.map((p) => [p.name, p.id, p.contactSlackUserIds.join(',') || '-', String(p.preset.length)])]));
     return 0;
   }
-  throw new UsageError('usage: harvest-keys partner add|edit|list ...');
+  if (sub === 'key') return partnerKey(ctx, rest);
+  throw new UsageError('usage: harvest-keys partner add|edit|list|key ...');
 }

@@ -1,0 +1,84 @@
+/**
+ * Cost of one PGP delivery: encrypt + sign a fresh key for a partner key made by GnuPG (ECC Curve25519 and RSA-4096),
+ * against a baseline in the same run (encrypt without signing). Run: `npm run bench` or `npx tsx bench/delivery.bench.ts`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createPgpEncryptor, encryptSecret } from '../src/delivery/encrypt.ts';
+import { inspectPublicKey } from '../src/delivery/inspect-public-key.ts';
+import { createServiceKeyProvider } from '../src/delivery/service-key.ts';
+import { createSecretFormat } from '../src/keys/secret-format.ts';
+import { createGnupgHome } from '../test/helpers/gnupg.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 400);
+const WARMUP = 40;
+
+function stats(samples: number[]): { median: number; p95: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+  return { median: at(0.5), p95: at(0.95) };
+}
+
+/**
+ * Runs the variants interleaved, round after round, so load from anything else on the machine hits them alike and
+ * the ratios against the baseline stay fair.
+ */
+async function measure(variants: Record<string, () => Promise<unknown>>): Promise<Record<string, { median: number; p95: number }>> {
+  const names = Object.keys(variants);
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]]));
+  for (let round = 0; round < WARMUP + RUNS; round++) {
+    for (const name of names) {
+      const started = performance.now();
+      await (variants[name] as () => Promise<unknown>)();
+      if (round >= WARMUP) samples[name]?.push(performance.now() - started);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, stats(samples[name] as number[])]));
+}
+
+const ms = (value: number) => `${value.toFixed(3)} ms`;
+
+async function main(): Promise<void> {
+  const gpg = await createGnupgHome();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'hk-bench-pgp-'));
+  try {
+    const serviceKey = createServiceKeyProvider({ dataDir });
+    const { privateKey } = await serviceKey.get();
+    const encryptor = createPgpEncryptor(serviceKey);
+    const format = createSecretFormat('hk');
+
+    const ecc = await gpg.generate('Bench ECC <ecc@bench.example>', 'future-default', 'default', 'never');
+    const rsa = await gpg.generate('Bench RSA <rsa@bench.example>', 'rsa4096', 'sign', 'never');
+    await gpg.addSubkey(rsa, 'rsa4096', 'encr');
+    const recipients = [
+      { name: 'ECC (ed25519/cv25519)', armored: await gpg.exportPublic(ecc) },
+      { name: 'RSA-4096', armored: await gpg.exportPublic(rsa) },
+    ];
+
+    console.log(`delivery encryption: ${RUNS} runs each after ${WARMUP} warm-up, median / p95 per delivery`);
+    for (const recipient of recipients) {
+      const info = await inspectPublicKey(recipient.armored);
+      const { baseline, signed, full, inspect } = (await measure({
+        baseline: () => encryptSecret(format.generate(), info, undefined),
+        signed: () => encryptSecret(format.generate(), info, privateKey),
+        full: () => encryptor.encryptAndSign(format.generate(), recipient.armored),
+        inspect: () => inspectPublicKey(recipient.armored),
+      })) as Record<'baseline' | 'signed' | 'full' | 'inspect', { median: number; p95: number }>;
+      const size = (await encryptor.encryptAndSign(format.generate(), recipient.armored)).armoredMessage.length;
+      const row = (label: string, value: { median: number; p95: number }, ratio = true) =>
+        console.log(`    ${label.padEnd(34)}${ms(value.median)} / ${ms(value.p95)}${ratio ? `   (${(value.median / baseline.median).toFixed(2)}x baseline)` : ''}`);
+      console.log(`  recipient ${recipient.name}`);
+      row('baseline: encrypt only', baseline, false);
+      row('encrypt + sign', signed);
+      row('inspect key', inspect, false);
+      row('per delivery: inspect+encrypt+sign', full);
+      console.log(`    ${'armored message'.padEnd(34)}${size} chars`);
+    }
+  } finally {
+    await gpg.dispose();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,222 @@
+import type { IssuedKey } from '../keys/types.ts';
+import type { Logger } from '../logger.ts';
+import type { PartnerPgpKey } from '../partners/partner-pgp-key.ts';
+import type { Partner } from '../partners/types.ts';
+import { AppError, type ErrorCode, isAppError } from '../shared/errors.ts';
+import type { Clock, Store } from '../shared/store.ts';
+import { newDeliveryId } from './delivery-id.ts';
+import type { EncryptedSecret } from './encrypt.ts';
+import { formatFingerprint } from './fingerprint.ts';
+import { type Delivery, type DirectMessenger, MessengerError } from './types.ts';
+
+export interface DeliveryServiceDeps {
+  store: Store;
+  /** The key lifecycle's revoke: a key whose delivery failed must never stay usable. */
+  keys: { revoke(id: string, input: { actor: string; reason?: string | undefined }): Promise<unknown> };
+  encryptor: { encryptAndSign(secret: string, recipientArmoredKey: string, now?: Date): Promise<EncryptedSecret> };
+  messenger: DirectMessenger;
+  /** DELIVERY_CONFIRM_HOURS: a sent key unconfirmed for longer is flagged. */
+  confirmHours: number;
+  logger?: Pick<Logger, 'info' | 'warn'> | undefined;
+  now?: Clock;
+}
+
+export type DeliveryTarget =
+  | { ready: true; partner: Partner; contactSlackUserId: string; fingerprint: string; formattedFingerprint: string }
+  | { ready: false; partner: Partner; code: ErrorCode; reason: string };
+
+const SYSTEM_ACTOR = 'system';
+const MAX_REASON = 500;
+/** Refusals keep their own code for the caller; messenger failures become DELIVERY_FAILED. */
+const REFUSAL_CODES: readonly ErrorCode[] = ['PGP_KEY_MISSING', 'PGP_KEY_UNCONFIRMED', 'PGP_KEY_EXPIRED', 'DELIVERY_REFUSED', 'PGP_FINGERPRINT_MISMATCH'];
+
+/** Stops a delivery before anything is sent; carries the code the caller shows. */
+class Refusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type DeliveryService = ReturnType<typeof createDeliveryService>;
+
+/**
+ * Hands a newly issued key to the partner contact, encrypted to the partner's confirmed PGP key and signed by the
+ * service. Either it arrives, or the key is revoked and the reason recorded: there is no plain-text fallback. The
+ * secret lives only in this call's arguments; it is never stored, logged, audited or put in an error.
+ */
+export function createDeliveryService(deps: DeliveryServiceDeps) {
+  const { store, messenger, encryptor, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  function readiness(partner: Partner, pgpKey: PartnerPgpKey | undefined, contact: string | undefined, at: Date): DeliveryTarget {
+    const refuse = (code: ErrorCode, reason: string): DeliveryTarget => ({ ready: false, partner, code, reason });
+    if (pgpKey === undefined) return refuse('PGP_KEY_MISSING', `Partner "${partner.name}" has no PGP key: add one and confirm its fingerprint first`);
+    if (pgpKey.confirmedFingerprint !== pgpKey.fingerprint) {
+      return refuse(
+        'PGP_KEY_UNCONFIRMED',
+        `Partner "${partner.name}"'s PGP key ${formatFingerprint(pgpKey.fingerprint)} is not confirmed: check the fingerprint with the partner and confirm it first`,
+      );
+    }
+    if (pgpKey.expiresAt !== null && pgpKey.expiresAt <= at) {
+      return refuse('PGP_KEY_EXPIRED', `Partner "${partner.name}"'s PGP key expired on ${pgpKey.expiresAt.toISOString().slice(0, 10)}: ask them for an extended key`);
+    }
+    const recipient = contact ?? partner.contactSlackUserIds[0];
+    if (recipient === undefined) return refuse('DELIVERY_REFUSED', `Partner "${partner.name}" has no contact to send the key to: add one first`);
+    if (!partner.contactSlackUserIds.includes(recipient)) {
+      return refuse('DELIVERY_REFUSED', `<@${recipient}> is not a contact of partner "${partner.name}": keys go only to the partner's contacts`);
+    }
+    return { ready: true, partner, contactSlackUserId: recipient, fingerprint: pgpKey.fingerprint, formattedFingerprint: formatFingerprint(pgpKey.fingerprint) };
+  }
+
+  async function requireDelivery(id: string): Promise<Delivery> {
+    const delivery = await store.deliveries.findById(id);
+    if (delivery === undefined) throw new AppError('DELIVERY_NOT_FOUND', `No delivery with id ${id}`);
+    return delivery;
+  }
+
+  return {
+    /** Whether (and to whom) a key for this partner can be delivered; the create dialog offers delivery only when ready. */
+    async target(partnerNameOrId: string, contactSlackUserId?: string): Promise<DeliveryTarget> {
+      const partner = (await store.partners.findByName(partnerNameOrId)) ?? (await store.partners.findById(partnerNameOrId));
+      if (partner === undefined) throw new AppError('UNKNOWN_PARTNER', `No partner named "${partnerNameOrId}"`);
+      return readiness(partner, await store.partnerPgpKeys.find(partner.id), contactSlackUserId, now());
+    },
+
+    /**
+     * Delivers a key just issued by the key service to its partner's contact (the first contact unless one is named).
+     * Resolves with the `sent` delivery. Any failure, before or during sending, revokes the key, records why, and
+     * rejects with an AppError whose message says where it failed and that the key was revoked.
+     */
+    async deliver(input: { issued: IssuedKey; actor: string; contactSlackUserId?: string | undefined }): Promise<Delivery> {
+      const { key } = input.issued;
+      const partner = key.partnerId === null ? undefined : await store.partners.findById(key.partnerId);
+      if (partner === undefined) {
+        await deps.keys.revoke(key.id, { actor: SYSTEM_ACTOR, reason: 'delivery refused: the key has no partner' });
+        throw new AppError('DELIVERY_REFUSED', `Key ${key.id} has no partner to deliver to; it was revoked`);
+      }
+      const startedAt = now();
+      const pgpKey = await store.partnerPgpKeys.find(partner.id);
+      const target = readiness(partner, pgpKey, input.contactSlackUserId, startedAt);
+      const deliveryId = newDeliveryId();
+      await store.deliveries.insert({
+        id: deliveryId,
+        keyId: key.id,
+        partnerId: partner.id,
+        contactSlackUserId: target.ready ? target.contactSlackUserId : (input.contactSlackUserId ?? partner.contactSlackUserIds[0] ?? null),
+        recipientFingerprint: pgpKey?.fingerprint ?? null,
+        createdBy: input.actor,
+        createdAt: startedAt,
+      });
+
+      let sent: { channelId: string; messageTs: string };
+      let signer: string;
+      try {
+        if (!target.ready) throw new Refusal(target.code, target.reason);
+        const encrypted = await encryptor.encryptAndSign(input.issued.secret, (pgpKey as PartnerPgpKey).armoredPublicKey, startedAt);
+        // The stored key was confirmed by fingerprint; the bytes encrypted to must still be that key.
+        if (encrypted.recipient.fingerprint !== target.fingerprint) {
+          throw new Refusal('PGP_FINGERPRINT_MISMATCH', 'The stored partner key no longer matches its confirmed fingerprint');
+        }
+        signer = encrypted.signerFingerprint;
+        try {
+          sent = await messenger.sendEncryptedKey({
+            deliveryId,
+            contactSlackUserId: target.contactSlackUserId,
+            armoredMessage: encrypted.armoredMessage,
+            recipientFingerprint: target.fingerprint,
+            recipientFingerprintFormatted: target.formattedFingerprint,
+            signerFingerprint: signer,
+            keyId: key.id,
+            description: key.description,
+            partnerName: partner.name,
+          });
+        } catch (error) {
+          if (error instanceof MessengerError) throw new Refusal(error.reason, error.message);
+          throw new Refusal('messenger_error', error instanceof Error ? error.message : String(error));
+        }
+      } catch (error) {
+        const code = error instanceof Refusal ? error.code : isAppError(error) ? error.code : 'encryption_failed';
+        const reason = (error instanceof Error ? error.message : String(error)).slice(0, MAX_REASON);
+        await deps.keys.revoke(key.id, { actor: SYSTEM_ACTOR, reason: `delivery ${deliveryId} failed: ${code}` });
+        const contact = target.ready ? target.contactSlackUserId : null;
+        await store.transaction(async (repos) => {
+          await repos.deliveries.markFailed(deliveryId, { code, message: reason, at: now() });
+          await repos.audit.append({
+            actor: input.actor,
+            action: 'key.delivery_failed',
+            keyId: key.id,
+            partnerId: partner.id,
+            details: { deliveryId, contact, fingerprint: pgpKey?.fingerprint ?? null, code, reason, keyRevoked: true },
+          });
+        });
+        logger?.warn({ deliveryId, keyId: key.id, partnerId: partner.id, contact, code, err: error }, 'key delivery failed; key revoked');
+        const to = contact === null ? `partner "${partner.name}"` : `<@${contact}>`;
+        throw new AppError(
+          isAppError(error) ? error.code : (REFUSAL_CODES.find((c) => c === code) ?? 'DELIVERY_FAILED'),
+          `Key ${key.id} could not be delivered to ${to}: ${reason} (${code}). The key was revoked so it can never be used, ` +
+            'and nothing was sent in plain text. Fix the cause, then create or replace the key again.',
+          { details: [deliveryId], cause: error },
+        );
+      }
+
+      const at = now();
+      await store.transaction(async (repos) => {
+        await repos.deliveries.markSent(deliveryId, { ...sent, at });
+        await repos.audit.append({
+          actor: input.actor,
+          action: 'key.delivered',
+          keyId: key.id,
+          partnerId: partner.id,
+          details: {
+            deliveryId,
+            contact: target.contactSlackUserId,
+            fingerprint: target.fingerprint,
+            signer,
+            channelId: sent.channelId,
+            messageTs: sent.messageTs,
+          },
+        });
+      });
+      logger?.info({ deliveryId, keyId: key.id, partnerId: partner.id, contact: target.contactSlackUserId, fingerprint: target.fingerprint }, 'key delivered encrypted');
+      return requireDelivery(deliveryId);
+    },
+
+    /**
+     * The partner's "I have stored the API Key": only the contact it was sent to may confirm. Resolves with the
+     * delivery (its `createdBy` is the admin to tell) and whether this click changed it.
+     */
+    async confirmStored(deliveryId: string, slackUserId: string): Promise<{ delivery: Delivery; changed: boolean }> {
+      const delivery = await requireDelivery(deliveryId);
+      if (delivery.contactSlackUserId !== slackUserId) {
+        throw new AppError('FORBIDDEN', 'Only the partner contact this key was sent to can confirm it was stored');
+      }
+      if (delivery.status === 'confirmed') return { delivery, changed: false };
+      if (delivery.status !== 'sent') {
+        throw new AppError('VALIDATION', `This delivery ${delivery.status === 'failed' ? 'failed' : 'is not complete'}: there is nothing to confirm`);
+      }
+      const changed = await store.transaction(async (repos) => {
+        if (!(await repos.deliveries.markConfirmed(deliveryId, slackUserId, now()))) return false;
+        await repos.audit.append({
+          actor: slackUserId,
+          action: 'key.delivery_confirmed',
+          keyId: delivery.keyId,
+          partnerId: delivery.partnerId,
+          details: { deliveryId, fingerprint: delivery.recipientFingerprint },
+        });
+        return true;
+      });
+      return { delivery: await requireDelivery(deliveryId), changed };
+    },
+
+    /** Sent keys the partner has not confirmed within DELIVERY_CONFIRM_HOURS, oldest first (flagged on App Home). */
+    async unconfirmed(): Promise<Delivery[]> {
+      return store.deliveries.unconfirmedSentBefore(new Date(now().getTime() - deps.confirmHours * 3600_000));
+    },
+
+    get: requireDelivery,
+    forKey: (keyId: string) => store.deliveries.listForKey(keyId),
+  };
+}

@@ -1,0 +1,65 @@
+import { createMessage, encrypt, enums, type PrivateKey, readKey } from 'openpgp';
+import { AppError } from '../shared/errors.ts';
+import { inspectPublicKey } from './inspect-public-key.ts';
+import type { PgpKeyInfo } from './pgp-key-info.ts';
+import type { ServiceSigningKey } from './service-key.ts';
+
+export interface EncryptedSecret {
+  /** `-----BEGIN PGP MESSAGE-----`: SEIPD v1 (AES-256), signed by the service key. Safe to post and log. */
+  armoredMessage: string;
+  recipient: PgpKeyInfo;
+  /** The service key that signed it. */
+  signerFingerprint: string;
+}
+
+/**
+ * The output must be what GnuPG 2.2 reads: a v3 session-key packet and SEIPD v1. openpgp silently switches to the
+ * RFC 9580 packets for some recipients; inspection refuses those keys, and this check makes sure nothing slips past.
+ */
+function assertGnupgReadable(packets: Iterable<unknown>): void {
+  for (const packet of packets) {
+    const { tag } = (packet as { constructor: { tag?: number } }).constructor;
+    const version = (packet as { version?: number }).version;
+    if (tag === enums.packet.publicKeyEncryptedSessionKey && version !== 3) throw notReadable(`session key packet v${version}`);
+    if (tag === enums.packet.symEncryptedIntegrityProtectedData && version !== 1) throw notReadable(`SEIPD v${version}`);
+    if (tag === enums.packet.aeadEncryptedData || tag === enums.packet.symmetricallyEncryptedData) throw notReadable(`packet ${tag}`);
+  }
+}
+
+function notReadable(what: string): AppError {
+  return new AppError('PGP_KEY_RFC9580', `Encrypting to this key produced a format GnuPG 2.2 / 2.4 cannot read (${what}); nothing was sent.`);
+}
+
+/**
+ * Encrypts `secret` to the recipient key, optionally signed. Errors never carry the secret: openpgp's own messages
+ * are kept only as the cause.
+ */
+export async function encryptSecret(secret: string, recipient: PgpKeyInfo, signingKey: PrivateKey | undefined): Promise<string> {
+  try {
+    const encryptionKey = await readKey({ armoredKey: recipient.armored });
+    const message = await encrypt({
+      message: await createMessage({ binary: new TextEncoder().encode(secret), format: 'binary' }),
+      encryptionKeys: encryptionKey,
+      ...(signingKey === undefined ? {} : { signingKeys: signingKey }),
+      format: 'object',
+    });
+    assertGnupgReadable(message.packets);
+    return message.armor();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('DELIVERY_FAILED', `Could not encrypt to key ${recipient.formattedFingerprint}`, { cause: error });
+  }
+}
+
+export type PgpEncryptor = ReturnType<typeof createPgpEncryptor>;
+
+/** Encrypt-and-sign with the service key, re-checking the recipient key at the moment of use (it may have expired). */
+export function createPgpEncryptor(serviceKey: { get(): Promise<ServiceSigningKey> }) {
+  return {
+    async encryptAndSign(secret: string, recipientArmoredKey: string, now: Date = new Date()): Promise<EncryptedSecret> {
+      const recipient = await inspectPublicKey(recipientArmoredKey, now);
+      const { privateKey, fingerprint } = await serviceKey.get();
+      return { armoredMessage: await encryptSecret(secret, recipient, privateKey), recipient, signerFingerprint: fingerprint };
+    },
+  };
+}

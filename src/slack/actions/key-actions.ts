@@ -1,0 +1,72 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { code, escapeMrkdwn } from '../blocks/escape.ts';
+import { keyResultView, REVOKE_REASONS, storedView } from '../blocks/key-views.ts';
+import type { SlackDeps } from '../deps.ts';
+import type { PublishHome } from '../home.ts';
+import { ActionId, BlockId, KEY_ID } from '../ids.ts';
+import { type Actor, guarded, say, slackCall } from '../interaction.ts';
+import { readSelected, type StateValues } from '../state.ts';
+import { isAppError } from '../../shared/errors.ts';
+
+/** Buttons inside key dialogs: "I have stored the API Key", and the revoke / re-enable confirmations. */
+export function registerKeyActions(app: App, deps: SlackDeps, publishHome: PublishHome): void {
+  // Replaces the show-once view, so the secret is gone from the person's screen for good.
+  app.action<BlockAction<ButtonAction>>(ActionId.keyStored, async ({ ack, body, action, client }) => {
+    await ack();
+    const view = body.view;
+    const keyId = action.value ?? '';
+    if (view === undefined || !KEY_ID.test(keyId)) return;
+    const actor: Actor = { deps, client, userId: body.user.id };
+    const key = await deps.services.keys.get(keyId);
+    await slackCall(actor, 'closing the show-once view', () => client.views.update({ view_id: view.id, view: storedView(key) }));
+    await publishHome(client, body.user.id);
+  });
+
+  app.action<BlockAction<ButtonAction>>(ActionId.revokeConfirm, async ({ ack, body, action, client }) => {
+    await ack();
+    const view = body.view;
+    const keyId = action.value ?? '';
+    if (view === undefined || !KEY_ID.test(keyId)) return;
+    const actor: Actor = { deps, client, userId: body.user.id };
+    if (!(await guarded(actor, 'admin'))) return;
+    const reasonValue = readSelected(view.state?.values as StateValues | undefined, BlockId.revokeReason, ActionId.revokeReason);
+    const reason = REVOKE_REASONS.find((r) => r.value === reasonValue)?.text;
+    try {
+      const { key, changed } = await deps.services.keys.revoke(keyId, { actor: body.user.id, reason });
+      deps.logger.info({ keyId, userId: body.user.id, changed }, 'key revoked from Slack');
+      const text = changed
+        ? `:red_circle: Revoked *${escapeMrkdwn(key.description)}* (${code(key.id)}). It stopped working right away.`
+        : `${code(key.id)} was already revoked; nothing changed.`;
+      await slackCall(actor, 'showing the revoke result', () => client.views.update({ view_id: view.id, view: keyResultView('Key Revoked', text) }));
+      await say(actor, text);
+      await publishHome(client, body.user.id);
+    } catch (error) {
+      if (isAppError(error)) return say(actor, error.message);
+      throw error;
+    }
+  });
+
+  app.action<BlockAction<ButtonAction>>(ActionId.enableConfirm, async ({ ack, body, action, client }) => {
+    await ack();
+    const view = body.view;
+    const keyId = action.value ?? '';
+    if (view === undefined || !KEY_ID.test(keyId)) return;
+    const actor: Actor = { deps, client, userId: body.user.id };
+    if (!(await guarded(actor, 'admin'))) return;
+    try {
+      const { key, changed } = await deps.services.keys.enable(keyId, { actor: body.user.id });
+      deps.logger.info({ keyId, userId: body.user.id, changed }, 'key re-enabled from Slack');
+      const text = changed
+        ? `:large_green_circle: Re-enabled *${escapeMrkdwn(key.description)}* (${code(key.id)}). It works again right away.`
+        : `${code(key.id)} was already active; nothing changed.`;
+      await slackCall(actor, 'showing the re-enable result', () =>
+        client.views.update({ view_id: view.id, view: keyResultView('Key Re-enabled', text) }),
+      );
+      await say(actor, text);
+      await publishHome(client, body.user.id);
+    } catch (error) {
+      if (isAppError(error)) return say(actor, error.message);
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,129 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, type AppOptions } from '@slack/bolt';
+import type { RetryOptions } from '@slack/web-api';
+import type { SlackConfig } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Clock } from '../shared/store.ts';
+import { registerCreatePartner } from './actions/create-partner.ts';
+import { registerHomeActions } from './actions/home-actions.ts';
+import { registerKeyActions } from './actions/key-actions.ts';
+import { registerKeyMenu } from './actions/key-menu.ts';
+import { registerPickerActions } from './actions/picker-actions.ts';
+import { registerAdminActions } from './actions/admin-actions.ts';
+import { boltLogger } from './bolt-logger.ts';
+import { registerCommand } from './commands/harvest-keys.ts';
+import type { SlackDeps, SlackServices } from './deps.ts';
+import { registerAppHomeOpened } from './events/app-home-opened.ts';
+import { createHomePublisher } from './home.ts';
+import { registerAdminSubmits } from './views/admin-submit.ts';
+import { registerCreateSubmit } from './views/create-submit.ts';
+import { registerEditSubmit } from './views/edit-submit.ts';
+import { registerPermissionsSubmit } from './views/permissions-submit.ts';
+import { registerReplaceSubmit } from './views/replace-submit.ts';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface SlackAppOptions {
+  config: SlackConfig;
+  services: SlackServices;
+  logger: Logger;
+  /** Known bot identity: skips the `auth.test` call Bolt otherwise makes (tests, benchmarks). */
+  botIdentity?: { botId: string; botUserId: string } | undefined;
+  /** Web API retries; tests use `{ retries: 0 }` so a failure shows at once. */
+  retryConfig?: RetryOptions | undefined;
+  now?: Clock | undefined;
+}
+
+export interface SlackApp {
+  app: App;
+  /** HTTP mode: listens on `port` (0 picks a free one); Socket Mode: connects. */
+  start(port?: number): Promise<void>;
+  stop(): Promise<void>;
+  /** The HTTP port once started (HTTP mode). */
+  port(): number | undefined;
+}
+
+/** Seen event ids, so Slack's retries of an event we already handled do not run it twice. */
+function createRetryFilter(limit = 5000) {
+  const seen = new Set<string>();
+  return (eventId: string): boolean => {
+    if (seen.has(eventId)) return true;
+    seen.add(eventId);
+    if (seen.size > limit) seen.delete(seen.values().next().value as string);
+    return false;
+  };
+}
+
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { config, logger } = options;
+  const deps: SlackDeps = { services: options.services, logger, command: config.command, now: options.now ?? (() => new Date()) };
+  const common: AppOptions = {
+    token: config.botToken,
+    logger: boltLogger(logger),
+    ignoreSelf: true,
+    clientOptions: {
+      ...(config.apiUrl === undefined ? {} : { slackApiUrl: config.apiUrl }),
+      ...(options.retryConfig === undefined ? {} : { retryConfig: options.retryConfig }),
+    },
+    ...(options.botIdentity === undefined ? {} : { ...options.botIdentity, tokenVerificationEnabled: false }),
+  };
+  const app =
+    config.mode === 'http'
+      ? new App({
+          ...common,
+          signingSecret: config.signingSecret,
+          endpoints: SLACK_EVENTS_PATH,
+          port: config.port,
+          // Ack goes out as soon as a listener calls ack(); slow work continues after, within Slack's 3 s.
+          processBeforeResponse: false,
+        })
+      : new App({ ...common, socketMode: true, appToken: config.appToken });
+
+  const alreadySeen = createRetryFilter();
+  app.use(async ({ body, context, next }) => {
+    const eventId = (body as { event_id?: unknown }).event_id;
+    if (typeof eventId === 'string' && alreadySeen(eventId) && context.retryNum !== undefined) {
+      logger.debug({ eventId, retryNum: context.retryNum, retryReason: context.retryReason }, 'Slack retry of a handled event skipped');
+      return;
+    }
+    await next();
+  });
+
+  app.error(async (error) => {
+    const original = (error as { original?: unknown }).original ?? error;
+    logger.error({ err: original, code: error.code }, 'Slack listener failed');
+  });
+
+  const publishHome = createHomePublisher(deps);
+  registerCommand(app, deps);
+  registerHomeActions(app, deps, publishHome);
+  registerKeyMenu(app, deps);
+  registerCreatePartner(app, deps);
+  registerPickerActions(app, deps);
+  registerKeyActions(app, deps, publishHome);
+  registerAdminActions(app, deps);
+  registerCreateSubmit(app, deps);
+  registerPermissionsSubmit(app, deps, publishHome);
+  registerEditSubmit(app, deps, publishHome);
+  registerReplaceSubmit(app, deps, publishHome);
+  registerAdminSubmits(app, deps);
+  registerAppHomeOpened(app, publishHome);
+
+  let server: Server | undefined;
+  return {
+    app,
+    async start(port?: number) {
+      if (config.mode === 'http') {
+        server = (await app.start(port ?? config.port)) as Server;
+      } else {
+        await app.start();
+      }
+    },
+    async stop() {
+      await app.stop();
+      server = undefined;
+    },
+    port: () => (server === undefined ? undefined : (server.address() as AddressInfo).port),
+  };
+}

@@ -1,0 +1,130 @@
+import type { ApprovalRequest, KeyReveal } from '../../approvals/types.ts';
+import type { Catalog } from '../../catalog/types.ts';
+import { ActionId, BlockId, CallbackId } from '../ids.ts';
+import { code, escapeMrkdwn, truncate } from './escape.ts';
+import { actorRef, lastUsedText, plural, slackDate } from './format.ts';
+import { actions, type Block, button, chunkLines, confirm, context, header, LIMITS, type ModalView, modal, plain, section } from './kit.ts';
+import type { Message } from './messages.ts';
+
+const ACTION_TITLES: Record<ApprovalRequest['action'], string> = {
+  create: 'Create a new API key',
+  permissions: 'Change permissions of an API key',
+  reenable: 'Re-enable a revoked API key',
+  replace: 'Replace an API key',
+};
+
+const STATE_TEXT: Record<ApprovalRequest['state'], string> = {
+  pending: ':hourglass_flowing_sand: Waiting for approval',
+  executing: ':gear: Approved, running',
+  approved: ':white_check_mark: Approved and done',
+  denied: ':no_entry: Denied',
+  expired: ':clock3: Expired without a decision',
+  superseded: ':twisted_rightwards_arrows: Superseded: the key changed after the request, nothing was run',
+  failed: ':x: Approved, but running it failed',
+};
+
+function labels(catalog: Catalog, ids: readonly string[]): string[] {
+  return ids.map((id) => `${escapeMrkdwn(catalog.byId.get(id)?.label ?? id)} ${code(id)}`);
+}
+
+/** What the approver is asked to sign: the exact change, with the permission diff spelled out by label. */
+function changeLines(request: ApprovalRequest, catalog: Catalog): string[] {
+  const p = request.payload;
+  const lines = [`*Key:* ${escapeMrkdwn(p.description)}${request.keyId === null ? '' : ` ${code(request.keyId)}`}`];
+  if (p.action === 'create') {
+    lines.push(`*Partner:* ${p.partnerName === null ? 'none' : escapeMrkdwn(p.partnerName)}`);
+    lines.push(`*Permissions (${p.permissions.length}):*`, ...labels(catalog, p.permissions).map((l) => `• ${l}`));
+  } else if (p.action === 'permissions') {
+    if (p.newDescription !== undefined) lines.push(`*New description:* ${escapeMrkdwn(p.newDescription)}`);
+    lines.push(`*Added (${p.added.length}):*`, ...(p.added.length === 0 ? ['• none'] : labels(catalog, p.added).map((l) => `• :heavy_plus_sign: ${l}`)));
+    lines.push(`*Removed (${p.removed.length}):*`, ...(p.removed.length === 0 ? ['• none'] : labels(catalog, p.removed).map((l) => `• :heavy_minus_sign: ${l}`)));
+  } else if (p.action === 'replace') {
+    lines.push(`*Old key:* ${p.graceSeconds === 0 ? 'revoked as soon as the new key is handed over' : `keeps working ${Math.round(p.graceSeconds / 3600)} h after hand-over`}`);
+  }
+  return lines;
+}
+
+export function approvalCard(input: {
+  request: ApprovalRequest;
+  catalog: Catalog;
+  lastUsedAt: Date | null;
+}): Message {
+  const { request, catalog } = input;
+  const title = ACTION_TITLES[request.action];
+  const blocks: Block[] = [
+    header(title),
+    section(`${actorRef(request.requestedBy)} asks for approval. ${STATE_TEXT[request.state]}`),
+    ...chunkLines(changeLines(request, catalog)).slice(0, 40).map((text) => section(text)),
+  ];
+  if (request.keyId !== null) blocks.push(context(`Key last used: ${lastUsedText(input.lastUsedAt)}`));
+  const approvals = request.decisions.filter((d) => d.decision === 'approve');
+  const decisionLines = request.decisions.map(
+    (d) => `${d.decision === 'approve' ? ':white_check_mark:' : ':no_entry:'} ${actorRef(d.approver)}${d.reason ? `: ${escapeMrkdwn(truncate(d.reason, 300))}` : ''}`,
+  );
+  if (decisionLines.length > 0) blocks.push(context(truncate(decisionLines.join('\n'), 2000)));
+  if (request.state === 'pending') {
+    blocks.push(
+      context(`${approvals.length} of ${plural(request.requiredApprovals, 'approval')} · expires ${slackDate(request.expiresAt)} · requests cannot be approved by their requester`),
+      actions(
+        [
+          button('Approve', ActionId.approvalApprove, request.id, {
+            style: 'primary',
+            confirm: confirm('Approve this change?', truncate(`${title}: ${request.payload.description}`, 300), 'Approve', 'primary'),
+          }),
+          button('Deny', ActionId.approvalDeny, request.id, { style: 'danger' }),
+        ],
+        `${BlockId.approvalActions}.${request.id}`,
+      ),
+    );
+  }
+  return { text: `${title} (${request.payload.description}): ${STATE_TEXT[request.state].replace(/^:[a-z_]+: /, '')}`, blocks: blocks.slice(0, LIMITS.messageBlocks) };
+}
+
+export function denyReasonModal(requestId: string): ModalView {
+  return modal({
+    callbackId: CallbackId.approvalDeny,
+    title: 'Deny request',
+    submit: 'Deny',
+    privateMetadata: requestId,
+    blocks: [
+      {
+        type: 'input',
+        block_id: BlockId.denyReason,
+        label: plain('Why is this request denied?'),
+        element: { type: 'plain_text_input', action_id: ActionId.input, multiline: true, max_length: 500 },
+        hint: plain('The requester sees this reason.'),
+      },
+    ],
+  });
+}
+
+/** Sent to the requester: held, decided, or ready to reveal. The reveal button carries only the one-time reveal id. */
+export function requesterMessage(request: ApprovalRequest, reveal?: KeyReveal): Message {
+  const what = `${ACTION_TITLES[request.action].toLowerCase()} (${escapeMrkdwn(request.payload.description)})`;
+  if (reveal !== undefined) {
+    return {
+      text: `Your request to ${what} was approved. Reveal the key once before it expires.`,
+      blocks: [
+        section(`:white_check_mark: Your request to ${what} was approved. The key is created when you reveal it, and it is shown only once.`),
+        actions([button('Reveal key', ActionId.revealKey, reveal.id, { style: 'primary' })]),
+        context(`This button works once and expires ${slackDate(reveal.expiresAt)}; an unrevealed key is never created.`),
+      ],
+    };
+  }
+  const reason = request.outcome?.reason;
+  const text = `${STATE_TEXT[request.state]}: your request to ${what}${typeof reason === 'string' && request.state === 'denied' ? `. Reason: ${escapeMrkdwn(reason)}` : '.'}`;
+  return { text: text.replace(/^:[a-z_]+: /, ''), blocks: [section(truncate(text, 3000))] };
+}
+
+export function heldNotice(request: ApprovalRequest): string {
+  return `${ACTION_TITLES[request.action]} (${request.payload.description}) was sent for approval (request ${request.id}). You will get a direct message when it is decided.`;
+}
+
+export function pendingApprovalsMessage(requests: readonly ApprovalRequest[]): Message {
+  if (requests.length === 0) return { text: 'No approval requests are waiting.', blocks: [section('No approval requests are waiting.')] };
+  const lines = requests.map(
+    (r) => `• ${escapeMrkdwn(ACTION_TITLES[r.action])}: ${escapeMrkdwn(truncate(r.payload.description, 80))} · by ${actorRef(r.requestedBy)} · ${r.decisions.filter((d) => d.decision === 'approve').length}/${r.requiredApprovals} · expires ${slackDate(r.expiresAt)} · ${code(r.id)}`,
+  );
+  const chunks = chunkLines(lines).slice(0, 45);
+  return { text: `${requests.length} approval request(s) waiting`, blocks: [section(`*${plural(requests.length, 'approval request')} waiting*`), ...chunks.map((c) => section(c))] };
+}

@@ -1,0 +1,103 @@
+import type { Catalog } from '../../catalog/types.ts';
+import type { ApiKey } from '../../keys/types.ts';
+import { code, escapeMrkdwn, truncate } from './escape.ts';
+import { actorRef, lastUsedText, plural, slackDate, statusText } from './format.ts';
+import { keyMenu, keyRow } from './home-view.ts';
+import { type Block, chunkLines, context, mrkdwn, section } from './kit.ts';
+
+export interface Message {
+  text: string;
+  blocks: Block[];
+}
+
+/** Message responses keep below Slack's undocumented ~12k characters of block text. */
+const MESSAGE_TEXT_BUDGET = 10_000;
+export const LIST_MESSAGE_SIZE = 20;
+
+export function helpMessage(command: string): Message {
+  const c = escapeMrkdwn(command);
+  const lines = [
+    `*${c}* manages the API keys (admins change, approvers and admins view):`,
+    `• \`${c} create\`: create a key (partner, description, permissions); it is shown once`,
+    `• \`${c} list [text]\`: keys, optionally matching a description, partner or id`,
+    `• \`${c} show <key id>\`: one key with its permissions`,
+    `• \`${c} edit <key id>\`: change description and permissions`,
+    `• \`${c} revoke <key id>\` / \`${c} enable <key id>\`: revoke or re-enable`,
+    `• \`${c} replace <key id>\`: new key with the same permissions (for a lost key)`,
+    `• \`${c} partners\`: partners, their contacts and permission presets`,
+    `• \`${c} roles\`: who is admin or approver`,
+    'The app’s *Home* tab is the API Credential Management page with search and paging.',
+  ];
+  return { text: `${command} help`, blocks: [section(lines.join('\n'))] };
+}
+
+export function textMessage(text: string): Message {
+  return { text: truncate(text, 3000), blocks: [section(truncate(text, 3000))] };
+}
+
+export function keyListMessage(input: {
+  keys: readonly ApiKey[];
+  total: number;
+  query: string;
+  canManage: boolean;
+  now: Date;
+  command: string;
+}): Message {
+  const { keys, total, query } = input;
+  const matching = query === '' ? '' : ` matching “${escapeMrkdwn(query)}”`;
+  const blocks: Block[] = [
+    section(total === 0 ? `No keys${matching}.` : `*API keys${matching}:* ${keys.length} of ${total}`),
+  ];
+  for (const key of keys) blocks.push(keyRow(key, input.now, input.canManage));
+  if (total > keys.length) {
+    blocks.push(
+      context(
+        `${total - keys.length} more: narrow it with \`${escapeMrkdwn(input.command)} list <text>\` or open the app’s Home tab for search and paging.`,
+      ),
+    );
+  }
+  return { text: `${total} API key${total === 1 ? '' : 's'}${query === '' ? '' : ` matching “${query}”`}`, blocks };
+}
+
+export function keyDetailsMessage(input: { key: ApiKey; catalog: Catalog; canManage: boolean; now: Date }): Message {
+  const { key, catalog } = input;
+  const blocks: Block[] = [
+    section(
+      `*${escapeMrkdwn(key.description)}*   ${code(key.id)}${key.legacy ? '   _legacy key_' : ''}`,
+      input.canManage ? { accessory: keyMenu(key, input.now) } : {},
+    ),
+    {
+      type: 'section',
+      fields: [
+        mrkdwn(`*Status*\n${statusText(key, input.now)}`),
+        mrkdwn(`*Partner*\n${key.partnerName === null ? 'none' : escapeMrkdwn(key.partnerName)}`),
+        mrkdwn(`*Created*\n${slackDate(key.createdAt)} by ${actorRef(key.createdBy)}`),
+        mrkdwn(`*Last used*\n${lastUsedText(key.lastUsedAt)}`),
+        mrkdwn(`*API type*\n${escapeMrkdwn(key.apiType)}`),
+        mrkdwn(`*Key ends in*\n${code(`…${key.hint}`)}`),
+      ],
+    },
+  ];
+  const granted = new Set(key.permissions);
+  const lines = catalog.groups.flatMap((group) => {
+    const labels = group.endpoints.filter((e) => granted.has(e.id)).map((e) => escapeMrkdwn(e.label));
+    return labels.length === 0 ? [] : [`*${escapeMrkdwn(group.resource)}*: ${labels.join(', ')}`];
+  });
+  let budget = MESSAGE_TEXT_BUDGET;
+  const kept: string[] = [];
+  for (const line of lines) {
+    if (line.length > budget) break;
+    kept.push(line);
+    budget -= line.length + 1;
+  }
+  blocks.push(
+    section(
+      `*Permissions (${key.permissions.length})*${key.legacy ? ' plus every endpoint that existed at the legacy cutoff' : ''}${key.permissions.length === 0 ? ': none' : ''}`,
+    ),
+  );
+  for (const chunk of chunkLines(kept)) blocks.push(section(chunk));
+  if (kept.length < lines.length) {
+    blocks.push(context(`${plural(lines.length - kept.length, 'more group')} not shown here: open Edit to see every permission.`));
+  }
+  return { text: `${key.description} (${key.id})`, blocks };
+}

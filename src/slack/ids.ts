@@ -1,0 +1,70 @@
+/**
+ * Every action_id, callback_id and block_id the app uses. Listeners and builders share these constants, so a rename
+ * cannot leave a button without its handler.
+ */
+export const ActionId = {
+  homeCreate: 'home.create',
+  homeSearch: 'home.search',
+  homePage: 'home.page',
+  keyMenu: 'key.menu',
+  createPartner: 'create.partner',
+  pickerCheck: 'picker.check',
+  pickerAll: 'picker.all',
+  pickerNone: 'picker.none',
+  pickerGroup: 'picker.group',
+  pickerPage: 'picker.page',
+  keyStored: 'key.stored',
+  revokeConfirm: 'key.revoke.confirm',
+  revokeReason: 'key.revoke.reason',
+  enableConfirm: 'key.enable.confirm',
+  partnerAdd: 'partner.add',
+  partnerEdit: 'partner.edit',
+  roleRemove: 'role.remove',
+  approvalApprove: 'approval.approve',
+  approvalDeny: 'approval.deny',
+  revealKey: 'approval.reveal',
+  input: 'value',
+} as const;
+
+export const CallbackId = {
+  create: 'key.create',
+  permissions: 'key.permissions',
+  showOnce: 'key.show-once',
+  edit: 'key.edit',
+  editConfirm: 'key.edit.confirm',
+  revoke: 'key.revoke',
+  enable: 'key.enable',
+  replace: 'key.replace',
+  partners: 'partners',
+  partnerForm: 'partner.form',
+  roles: 'roles',
+  notice: 'notice',
+  approvalDeny: 'approval.deny',
+} as const;
+
+export const BlockId = {
+  apiType: 'api_type',
+  partner: 'partner',
+  description: 'description',
+  grace: 'grace',
+  revokeReason: 'revoke_reason',
+  partnerName: 'partner_name',
+  partnerContacts: 'partner_contacts',
+  roleUsers: 'role_users',
+  roleKind: 'role_kind',
+  homeSearch: 'home_search',
+  approvalActions: 'approval',
+  denyReason: 'deny_reason',
+  /** Picker checkbox blocks: `pk.<revision>.<group>.<chunk>`; the revision forces Slack to show new initial_options. */
+  pickerPrefix: 'pk',
+} as const;
+
+/** Overflow option values: `<verb>:<key id>`. */
+export type KeyMenuVerb = 'edit' | 'revoke' | 'enable' | 'replace';
+export const keyMenuValue = (verb: KeyMenuVerb, keyId: string): string => `${verb}:${keyId}`;
+export function parseKeyMenuValue(value: string): { verb: KeyMenuVerb; keyId: string } | undefined {
+  const match = /^(edit|revoke|enable|replace):(key_[A-Za-z0-9]+)$/.exec(value);
+  return match === null ? undefined : { verb: match[1] as KeyMenuVerb, keyId: match[2] as string };
+}
+
+export const KEY_ID = /^key_[A-Za-z0-9]{6,40}$/;

@@ -1,0 +1,33 @@
+import type { App } from '@slack/bolt';
+import type { ApiKey, IssuedKey } from '../../keys/types.ts';
+import { isAppError } from '../../shared/errors.ts';
+import { escapeMrkdwn } from '../blocks/escape.ts';
+import { GRACE_CHOICES, showOnceView } from '../blocks/key-views.ts';
+import type { SlackDeps } from '../deps.ts';
+import type { PublishHome } from '../home.ts';
+import { BlockId, CallbackId } from '../ids.ts';
+import { decodeMeta, KeyMeta } from '../metadata.ts';
+import { readSelected, type StateValues } from '../state.ts';
+import { notice, type SubmissionAck, submissionAllowed } from './submission.ts';
+
+/** The seed's lost-key path: a new key with the same permissions, shown once; the old one revoked now or later. */
+export function registerReplaceSubmit(app: App, deps: SlackDeps, publishHome: PublishHome): void {
+  app.view(CallbackId.replace, async ({ ack, body, view, client }) => {
+    const respond = ack as SubmissionAck;
+    if (!(await submissionAllowed(deps, body.user.id, 'admin', respond))) return;
+    const chosen = readSelected(view.state.values as StateValues, BlockId.grace);
+    const grace = GRACE_CHOICES.find((c) => c.value === chosen);
+    if (grace === undefined) return respond({ response_action: 'errors', errors: { [BlockId.grace]: 'Choose when the old key stops working.' } });
+    let issued: IssuedKey & { old: ApiKey };
+    try {
+      const { k } = decodeMeta(KeyMeta, view.private_metadata);
+      issued = await deps.services.keys.replace(k, { actor: body.user.id, graceSeconds: Number(grace.value) });
+    } catch (error) {
+      if (isAppError(error)) return respond(notice('Key Not Replaced', `:warning: ${escapeMrkdwn(error.message)}`));
+      throw error;
+    }
+    await respond({ response_action: 'update', view: showOnceView({ key: issued.key, secret: issued.secret, replaced: issued.old }) });
+    deps.logger.info({ keyId: issued.key.id, replaces: issued.old.id, graceSeconds: Number(grace.value), userId: body.user.id }, 'key replaced from Slack');
+    await publishHome(client, body.user.id);
+  });
+}

@@ -1,0 +1,153 @@
+import nock from 'nock';
+import { validateSurface } from '../../src/slack/blocks/validate.ts';
+
+/** One body that left the app towards Slack: a Web API call, a response_url post, or the HTTP answer to a request. */
+export interface SlackTraffic {
+  kind: 'api' | 'response_url' | 'ack';
+  /** Web API method (`views.open`), the response_url path, or the request kind that was answered. */
+  name: string;
+  body: Record<string, unknown>;
+  raw: string;
+}
+
+export type Failure = { error: string } | { status: number; headers?: Record<string, string> };
+
+function parseBody(body: unknown): { parsed: Record<string, unknown>; raw: string } {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body ?? {});
+  let parsed: Record<string, unknown> = {};
+  if (typeof body === 'object' && body !== null) parsed = { ...(body as Record<string, unknown>) };
+  else if (raw.trim().startsWith('{')) parsed = JSON.parse(raw) as Record<string, unknown>;
+  else for (const [k, v] of new URLSearchParams(raw)) parsed[k] = v;
+  for (const [k, v] of Object.entries(parsed)) {
+    if (typeof v === 'string' && /^[[{]/.test(v.trim())) {
+      try {
+        parsed[k] = JSON.parse(v);
+      } catch {
+        // a plain string that starts with a bracket
+      }
+    }
+  }
+  return { parsed, raw };
+}
+
+/**
+ * Intercepts the Slack Web API and response_url posts with nock (no other network: only the test's own loopback
+ * requests to the app get through), records every body, answers like Slack, and validates every view and message
+ * against Block Kit limits as it passes.
+ */
+export function recordSlackTraffic() {
+  const traffic: SlackTraffic[] = [];
+  const blockKitProblems: string[] = [];
+  const failures = new Map<string, Failure[]>();
+  let views = 0;
+
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+
+  const check = (where: string, surface: 'modal' | 'home' | 'message', payload: unknown) => {
+    for (const problem of validateSurface(surface, payload)) blockKitProblems.push(`${where}: ${problem}`);
+  };
+
+  const recordViewOrMessage = (item: SlackTraffic) => {
+    const view = item.body.view as { type?: string } | undefined;
+    if (view !== undefined && typeof view === 'object') check(`${item.kind} ${item.name}`, view.type === 'home' ? 'home' : 'modal', view);
+    if (item.kind !== 'ack' && (item.name === 'chat.postMessage' || item.name === 'chat.postEphemeral' || item.kind === 'response_url')) {
+      check(`${item.kind} ${item.name}`, 'message', item.body);
+    }
+  };
+
+  nock('https://slack.com')
+    .persist()
+    .post(/^\/api\/.+/)
+    .reply((uri, body) => {
+      const method = uri.replace(/^\/api\//, '').split('?')[0] as string;
+      const { parsed, raw } = parseBody(body);
+      const item: SlackTraffic = { kind: 'api', name: method, body: parsed, raw };
+      traffic.push(item);
+      recordViewOrMessage(item);
+      const failure = failures.get(method)?.shift();
+      if (failure !== undefined) {
+        if ('status' in failure) return [failure.status, { ok: false, error: 'ratelimited' }, failure.headers ?? {}];
+        return [200, { ok: false, error: failure.error }];
+      }
+      if (method.startsWith('views.')) {
+        views += 1;
+        const view = (parsed.view ?? {}) as Record<string, unknown>;
+        return [200, { ok: true, view: { ...view, id: (parsed.view_id as string) ?? `V${views}`, hash: `hash-${views}` } }];
+      }
+      if (method === 'chat.postMessage') return [200, { ok: true, channel: 'D0DM', ts: `${Date.now() / 1000}` }];
+      return [200, { ok: true }];
+    });
+
+  nock('https://hooks.slack.com')
+    .persist()
+    .post(/.*/)
+    .reply((uri, body) => {
+      const { parsed, raw } = parseBody(body);
+      const item: SlackTraffic = { kind: 'response_url', name: uri, body: parsed, raw };
+      traffic.push(item);
+      recordViewOrMessage(item);
+      return [200, 'ok'];
+    });
+
+  return {
+    traffic,
+    blockKitProblems,
+    /** The next call(s) of `method` fail like Slack would. */
+    failNext(method: string, failure: Failure): void {
+      failures.set(method, [...(failures.get(method) ?? []), failure]);
+    },
+    recordAck(name: string, text: string): void {
+      if (text.trim() === '') return;
+      const { parsed, raw } = parseBody(text);
+      const item: SlackTraffic = { kind: 'ack', name, body: parsed, raw };
+      traffic.push(item);
+      recordViewOrMessage(item);
+    },
+    calls(name: string): SlackTraffic[] {
+      return traffic.filter((t) => t.name === name || (name === 'response_url' && t.kind === 'response_url'));
+    },
+    mark(): number {
+      return traffic.length;
+    },
+    since(mark: number, name?: string): SlackTraffic[] {
+      return traffic.slice(mark).filter((t) => name === undefined || t.name === name || (name === 'response_url' && t.kind === 'response_url'));
+    },
+    /** Waits (briefly) for the listener's work after its ack: Slack calls happen after the HTTP answer. */
+    async waitFor(mark: number, name: string, predicate: (t: SlackTraffic) => boolean = () => true, timeoutMs = 5000): Promise<SlackTraffic> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = traffic.slice(mark).find((t) => (t.name === name || (name === 'response_url' && t.kind === 'response_url')) && predicate(t));
+        if (found !== undefined) return found;
+        if (Date.now() > deadline) {
+          throw new Error(`no ${name} after mark ${mark}; saw: ${traffic.slice(mark).map((t) => `${t.kind}:${t.name}`).join(', ') || 'nothing'}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+    stop(): void {
+      nock.cleanAll();
+      nock.enableNetConnect();
+    },
+  };
+}
+
+export type TrafficRecorder = ReturnType<typeof recordSlackTraffic>;
+
+/**
+ * Every key-shaped string in the recorded traffic and logs, with where it appeared. A secret may appear only in the
+ * HTTP answer that shows the show-once view; anything else is a leak.
+ */
+export function secretSightings(traffic: readonly SlackTraffic[], logs: string, prefix = 'hk'): { secret: string; where: string }[] {
+  const pattern = new RegExp(`${prefix}_[0-9A-Za-z]{38}`, 'g');
+  const sightings: { secret: string; where: string }[] = [];
+  for (const item of traffic) {
+    for (const match of item.raw.matchAll(pattern)) {
+      const view = item.body.view as { callback_id?: string } | undefined;
+      const where = item.kind === 'ack' && view?.callback_id === 'key.show-once' ? 'show-once' : `${item.kind} ${item.name}`;
+      sightings.push({ secret: match[0], where });
+    }
+  }
+  for (const match of logs.matchAll(pattern)) sightings.push({ secret: match[0], where: 'log' });
+  return sightings;
+}

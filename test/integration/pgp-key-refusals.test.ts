@@ -1,0 +1,181 @@
+import { generateKey } from 'openpgp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspectPublicKey } from '../../src/delivery/inspect-public-key.ts';
+import { isAppError } from '../../src/shared/errors.ts';
+import { aPartnerName, anAdmin } from '../fixtures/actors.ts';
+import { createGnupgHome, type GnupgHome } from '../helpers/gnupg.ts';
+import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+
+let gpg: GnupgHome;
+let rt: TestRuntime;
+/** Armored keys made by gpg in this run, by what is wrong with them. */
+const keys: Record<string, string> = {};
+let goodFingerprint = '';
+let otherFingerprint = '';
+
+beforeAll(async () => {
+  [gpg, rt] = await Promise.all([createGnupgHome(), createTestRuntime()]);
+  goodFingerprint = await gpg.generate('Good Partner <good@example.com>', 'future-default', 'default', 'never');
+  otherFingerprint = await gpg.generate('Other Partner <other@example.com>', 'future-default', 'default', 'never');
+  const expired = await gpg.generate('Expired <expired@example.com>', 'future-default', 'default', '1y', ['--faked-system-time', '20200101T000000']);
+  const revoked = await gpg.generate('Revoked <revoked@example.com>', 'future-default', 'default', 'never');
+  await gpg.revoke(revoked);
+  const signOnly = await gpg.generate('Sign Only <sign@example.com>', 'ed25519', 'sign', 'never');
+  const rsa1024 = await gpg.generate('Old RSA <rsa1024@example.com>', 'rsa1024', 'sign', 'never');
+  await gpg.addSubkey(rsa1024, 'rsa1024', 'encr');
+  const weakSubkey = await gpg.generate('Weak Subkey <weak@example.com>', 'rsa3072', 'sign', 'never');
+  await gpg.addSubkey(weakSubkey, 'rsa1024', 'encr');
+  const dsa = await gpg.generate('DSA ElGamal <dsa@example.com>', 'dsa2048', 'sign', 'never');
+  await gpg.addSubkey(dsa, 'elg2048', 'encr');
+
+  keys.good = await gpg.exportPublic(goodFingerprint);
+  keys.expired = await gpg.exportPublic(expired);
+  keys.revoked = await gpg.exportPublic(revoked);
+  keys.signOnly = await gpg.exportPublic(signOnly);
+  keys.rsa1024 = await gpg.exportPublic(rsa1024);
+  keys.weakSubkey = await gpg.exportPublic(weakSubkey);
+  keys.dsa = await gpg.exportPublic(dsa);
+  keys.private = await gpg.exportSecret(goodFingerprint);
+  keys.twoInOneBlock = await gpg.exportPublic(goodFingerprint, otherFingerprint);
+  keys.twoBlocks = `${keys.good}\n${await gpg.exportPublic(otherFingerprint)}`;
+
+  // RFC 9580 keys are made by openpgp itself: GnuPG 2.2 cannot create them (which is the point).
+  const v6 = await generateKey({ type: 'curve25519', userIDs: [{ email: 'v6@example.com' }], config: { v6Keys: true }, format: 'armored' });
+  keys.v6 = v6.publicKey;
+  const seipdv2 = await generateKey({ type: 'ecc', userIDs: [{ email: 'aead@example.com' }], config: { aeadProtect: true }, format: 'armored' });
+  keys.seipdv2 = seipdv2.publicKey;
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all([gpg?.dispose(), rt?.dispose()]);
+});
+
+async function refusal(text: string): Promise<{ code: string; message: string }> {
+  try {
+    await inspectPublicKey(text);
+  } catch (error) {
+    if (isAppError(error)) return { code: error.code, message: error.message };
+    throw error;
+  }
+  throw new Error('the key was accepted');
+}
+
+describe('inspecting a partner key', () => {
+  it('accepts a GnuPG Curve25519 key and shows its full fingerprint, user id, algorithm and expiry', async () => {
+    const info = await inspectPublicKey(keys.good as string);
+    expect(info.fingerprint).toBe(goodFingerprint);
+    expect(info.formattedFingerprint.replace(/ /g, '')).toBe(goodFingerprint);
+    expect(info.formattedFingerprint).toMatch(/^([0-9A-F]{4} ){4}[0-9A-F]{4} {2}([0-9A-F]{4} ){4}[0-9A-F]{4}$/);
+    expect(info.userIds).toEqual(['Good Partner <good@example.com>']);
+    expect(info.algorithm).toBe('EdDSA Ed25519, encrypts with ECDH Curve25519');
+    expect(info.expiresAt).toBeNull();
+    expect(info.armored).toMatch(/^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
+  });
+
+  it('accepts indented armor and text around the block, as pasted from chat or e-mail', async () => {
+    const indented = `Hi, here is our key:\n\n${(keys.good as string)
+      .split('\n')
+      .map((line) => `    ${line}  `)
+      .join('\r\n')}\nThanks!`;
+    expect((await inspectPublicKey(indented)).fingerprint).toBe(goodFingerprint);
+  });
+
+  it.each([
+    ['an expired key', 'expired', 'PGP_KEY_EXPIRED', /expired on 2020-12-3[01]/],
+    ['a revoked key', 'revoked', 'PGP_KEY_REVOKED', /revoked/],
+    ['a sign-only key', 'signOnly', 'PGP_KEY_NO_ENCRYPTION', /no usable encryption subkey/],
+    ['an RSA-1024 key', 'rsa1024', 'PGP_KEY_WEAK', /RSA 1024-bit \(primary key\).*too weak/],
+    ['an RSA-3072 key with an RSA-1024 encryption subkey', 'weakSubkey', 'PGP_KEY_WEAK', /RSA 1024-bit \(encryption subkey\)/],
+    ['a DSA/ElGamal key', 'dsa', 'PGP_KEY_ALGORITHM', /DSA 2048-bit.*obsolete/],
+    ['two keys in one block', 'twoInOneBlock', 'PGP_KEY_MULTIPLE', /holds 2 keys/],
+    ['two key blocks in one paste', 'twoBlocks', 'PGP_KEY_MULTIPLE', /2 key blocks/],
+    ['a v6 (RFC 9580) key', 'v6', 'PGP_KEY_RFC9580', /version 6 key.*GnuPG 2\.2 and 2\.4 cannot/],
+    ['a key advertising SEIPDv2', 'seipdv2', 'PGP_KEY_RFC9580', /SEIPDv2.*GnuPG 2\.2 and 2\.4 cannot/],
+  ])('refuses %s with its reason', async (_label, name, code, reason) => {
+    const result = await refusal(keys[name] as string);
+    expect(result.code).toBe(code);
+    expect(result.message).toMatch(reason);
+  });
+
+  it('refuses a private key and says the partner must treat it as compromised', async () => {
+    const result = await refusal(keys.private as string);
+    expect(result).toMatchObject({ code: 'PGP_KEY_PRIVATE' });
+    expect(result.message).toMatch(/PRIVATE key.*treat that key as compromised/s);
+    // The same secret packets under a public-key armor header are caught by what they contain.
+    const relabelled = (keys.private as string).replace(/PRIVATE KEY BLOCK/g, 'PUBLIC KEY BLOCK');
+    expect((await refusal(relabelled)).code).toBe('PGP_KEY_PRIVATE');
+  });
+
+  it('refuses text that is not an OpenPGP public key, naming what it is instead', async () => {
+    expect(await refusal('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI partner@example')).toMatchObject({ code: 'PGP_KEY_INVALID', message: expect.stringMatching(/not an OpenPGP public key/) });
+    const message = '-----BEGIN PGP MESSAGE-----\n\nhQEMA0\n-----END PGP MESSAGE-----\n';
+    expect(await refusal(message)).toMatchObject({ code: 'PGP_KEY_INVALID', message: expect.stringMatching(/OpenPGP message, not a public key/) });
+    const cut = (keys.good as string).split('\n').slice(0, 5).join('\n');
+    expect(await refusal(cut)).toMatchObject({ code: 'PGP_KEY_INVALID', message: expect.stringMatching(/cut off/) });
+    const damaged = (keys.good as string).replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!!!!!!!!!!!!!!!!!');
+    expect((await refusal(damaged)).code).toBe('PGP_KEY_INVALID');
+  });
+});
+
+describe("storing a partner's key", () => {
+  it('stores nothing and audits nothing when a key is refused', async () => {
+    const partner = await rt.partners.create({ actor: anAdmin(), name: aPartnerName() });
+    for (const name of ['expired', 'private', 'twoInOneBlock', 'v6']) {
+      await expect(rt.partnerPgp.setPgpKey(partner.name, keys[name] as string, anAdmin())).rejects.toThrow();
+    }
+    expect(await rt.partnerPgp.getPgpKey(partner.name)).toBeUndefined();
+    const audit = await rt.store.audit.list({ partnerId: partner.id });
+    expect(audit.map((event) => event.action)).toEqual(['partner.created']);
+  });
+
+  it('keeps a new key unconfirmed until the admin confirms its full fingerprint, and audits both steps', async () => {
+    const admin = anAdmin();
+    const partner = await rt.partners.create({ actor: admin, name: aPartnerName() });
+    const set = await rt.partnerPgp.setPgpKey(partner.name, keys.good as string, admin);
+    expect(set).toMatchObject({ confirmed: false, replacedFingerprint: null, key: { fingerprint: goodFingerprint, confirmedFingerprint: null } });
+    expect(await rt.partnerPgp.hasConfirmedKey(partner.name)).toBe(false);
+
+    await expect(rt.partnerPgp.confirmPgpKey(partner.name, otherFingerprint, admin)).rejects.toMatchObject({ code: 'PGP_FINGERPRINT_MISMATCH' });
+    await expect(rt.partnerPgp.confirmPgpKey(partner.name, goodFingerprint.slice(-16), admin)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/short key id/),
+    });
+    expect(await rt.partnerPgp.hasConfirmedKey(partner.name)).toBe(false);
+
+    const spaced = set.info.formattedFingerprint.toLowerCase();
+    const confirmed = await rt.partnerPgp.confirmPgpKey(partner.name, spaced, admin);
+    expect(confirmed).toMatchObject({ confirmedFingerprint: goodFingerprint, confirmedBy: admin });
+    expect(await rt.partnerPgp.hasConfirmedKey(partner.name)).toBe(true);
+    // Confirming again changes nothing and writes no second audit row.
+    await rt.partnerPgp.confirmPgpKey(partner.name, goodFingerprint, admin);
+
+    const actions = (await rt.store.audit.list({ partnerId: partner.id })).map((event) => event.action).reverse();
+    expect(actions).toEqual(['partner.created', 'partner.pgp_key_set', 'partner.pgp_key_confirmed']);
+  });
+
+  it('clears the confirmation when a key with another fingerprint replaces it, and keeps it for the same key', async () => {
+    const admin = anAdmin();
+    const partner = await rt.partners.create({ actor: admin, name: aPartnerName() });
+    await rt.partnerPgp.setPgpKey(partner.name, keys.good as string, admin, { confirmFingerprint: goodFingerprint });
+    const again = await rt.partnerPgp.setPgpKey(partner.name, keys.good as string, admin);
+    expect(again.confirmed).toBe(true);
+
+    const replaced = await rt.partnerPgp.setPgpKey(partner.name, await gpg.exportPublic(otherFingerprint), admin);
+    expect(replaced).toMatchObject({ confirmed: false, replacedFingerprint: goodFingerprint, key: { fingerprint: otherFingerprint } });
+    expect(await rt.partnerPgp.hasConfirmedKey(partner.name)).toBe(false);
+    const [latest] = await rt.store.audit.list({ partnerId: partner.id });
+    expect(latest).toMatchObject({
+      action: 'partner.pgp_key_set',
+      before: { fingerprint: goodFingerprint, confirmed: true },
+      after: { fingerprint: otherFingerprint, confirmed: false },
+    });
+  });
+
+  it('stores nothing when the fingerprint given to confirm with does not match the pasted key', async () => {
+    const partner = await rt.partners.create({ actor: anAdmin(), name: aPartnerName() });
+    await expect(rt.partnerPgp.setPgpKey(partner.name, keys.good as string, anAdmin(), { confirmFingerprint: otherFingerprint })).rejects.toMatchObject({
+      code: 'PGP_FINGERPRINT_MISMATCH',
+    });
+    expect(await rt.partnerPgp.getPgpKey(partner.name)).toBeUndefined();
+  });
+});
