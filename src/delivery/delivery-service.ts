@@ -28,7 +28,14 @@ export type DeliveryTarget =
 const SYSTEM_ACTOR = 'system';
 const MAX_REASON = 500;
 /** Refusals keep their own code for the caller; messenger failures become DELIVERY_FAILED. */
-const REFUSAL_CODES: readonly ErrorCode[] = ['PGP_KEY_MISSING', 'PGP_KEY_UNCONFIRMED', 'PGP_KEY_EXPIRED', 'DELIVERY_REFUSED', 'PGP_FINGERPRINT_MISMATCH'];
+const REFUSAL_CODES: readonly ErrorCode[] = [
+  'PGP_KEY_MISSING',
+  'PGP_KEY_UNCONFIRMED',
+  'PGP_KEY_EXPIRED',
+  'DELIVERY_REFUSED',
+  'PGP_FINGERPRINT_MISMATCH',
+  'KEY_REVOKED',
+];
 
 /** Stops a delivery before anything is sent; carries the code the caller shows. */
 class Refusal extends Error {
@@ -115,6 +122,11 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       let signer: string;
       try {
         if (!target.ready) throw new Refusal(target.code, target.reason);
+        // Revoked since it was issued (or replaced at once): a key that cannot work is not worth sending.
+        const current = await store.keys.findById(key.id);
+        if (current?.status !== 'active' || current.revokeAt !== null) {
+          throw new Refusal('KEY_REVOKED', `Key ${key.id} is no longer active`);
+        }
         const encrypted = await encryptor.encryptAndSign(input.issued.secret, (pgpKey as PartnerPgpKey).armoredPublicKey, startedAt);
         // The stored key was confirmed by fingerprint; the bytes encrypted to must still be that key.
         if (encrypted.recipient.fingerprint !== target.fingerprint) {

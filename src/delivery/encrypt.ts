@@ -12,6 +12,8 @@ export interface EncryptedSecret {
   signerFingerprint: string;
 }
 
+const GNUPG_ENCRYPTION_ALGORITHMS = new Set<number>([enums.publicKey.rsaEncryptSign, enums.publicKey.rsaEncrypt, enums.publicKey.ecdh]);
+
 /**
  * The output must be what GnuPG 2.2 reads: a v3 session-key packet and SEIPD v1. openpgp silently switches to the
  * RFC 9580 packets for some recipients; inspection refuses those keys, and this check makes sure nothing slips past.
@@ -20,7 +22,12 @@ function assertGnupgReadable(packets: Iterable<unknown>): void {
   for (const packet of packets) {
     const { tag } = (packet as { constructor: { tag?: number } }).constructor;
     const version = (packet as { version?: number }).version;
-    if (tag === enums.packet.publicKeyEncryptedSessionKey && version !== 3) throw notReadable(`session key packet v${version}`);
+    if (tag === enums.packet.publicKeyEncryptedSessionKey) {
+      if (version !== 3) throw notReadable(`session key packet v${version}`);
+      // A v3 session key can still be for an RFC 9580 algorithm (X25519/X448 of a v6 key), which GnuPG 2.2 lacks.
+      const algorithm = (packet as { publicKeyAlgorithm?: number }).publicKeyAlgorithm;
+      if (algorithm === undefined || !GNUPG_ENCRYPTION_ALGORITHMS.has(algorithm)) throw notReadable(`public-key algorithm ${algorithm}`);
+    }
     if (tag === enums.packet.symEncryptedIntegrityProtectedData && version !== 1) throw notReadable(`SEIPD v${version}`);
     if (tag === enums.packet.aeadEncryptedData || tag === enums.packet.symmetricallyEncryptedData) throw notReadable(`packet ${tag}`);
   }

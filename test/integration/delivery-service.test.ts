@@ -149,6 +149,16 @@ describe('delivering a key', () => {
     expect((await rt.keys.get(issued.key.id)).status).toBe('revoked');
   });
 
+  it('does not send a key that was revoked before it could be delivered', async () => {
+    const messenger = recordingMessenger();
+    const delivery = rt.createDeliveryService(messenger);
+    const { admin, partner } = await partnerWithKey();
+    const issued = await issueFor(partner.name, admin);
+    await rt.keys.revoke(issued.key.id, { actor: admin, reason: 'changed my mind' });
+    expect((await failure(delivery.deliver({ issued, actor: admin }))).code).toBe('KEY_REVOKED');
+    expect(messenger.sent).toHaveLength(0);
+  });
+
   it('refuses a partner with no key at all', async () => {
     const delivery = rt.createDeliveryService(recordingMessenger());
     const admin = anAdmin();

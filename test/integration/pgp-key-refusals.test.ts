@@ -1,5 +1,6 @@
 import { generateKey } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encryptSecret } from '../../src/delivery/encrypt.ts';
 import { inspectPublicKey } from '../../src/delivery/inspect-public-key.ts';
 import { isAppError } from '../../src/shared/errors.ts';
 import { aPartnerName, anAdmin } from '../fixtures/actors.ts';
@@ -114,6 +115,16 @@ describe('inspecting a partner key', () => {
     expect(await refusal(cut)).toMatchObject({ code: 'PGP_KEY_INVALID', message: expect.stringMatching(/cut off/) });
     const damaged = (keys.good as string).replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!!!!!!!!!!!!!!!!!');
     expect((await refusal(damaged)).code).toBe('PGP_KEY_INVALID');
+  });
+});
+
+describe('encrypting', () => {
+  it('refuses to emit anything GnuPG 2.2 cannot read, even for a key that slipped past inspection', async () => {
+    const info = await inspectPublicKey(keys.good as string);
+    // The v6 key's bytes under an accepted key's description: the output check must catch the RFC 9580 packets.
+    const smuggled = { ...info, armored: keys.v6 as string };
+    await expect(encryptSecret('hk_not_a_real_secret', smuggled, undefined)).rejects.toMatchObject({ code: 'PGP_KEY_RFC9580' });
+    await expect(encryptSecret('hk_not_a_real_secret', info, undefined)).resolves.toMatch(/^-----BEGIN PGP MESSAGE-----/);
   });
 });
 
