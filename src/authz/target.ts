@@ -18,24 +18,26 @@ export type TargetProblem = 'no_target' | 'incomplete_target' | 'conflicting_tar
  */
 export function requestTarget(req: IncomingMessage, prefix: string): Target | { problem: TargetProblem } {
   const headers = req.headers;
-  let found: Target | undefined;
-  let conflict = false;
-  const consider = (candidate: Target) => {
-    if (found === undefined) found = candidate;
-    else if (!sameTarget(found, candidate)) conflict = true;
-  };
-
   const traefik = pair(headers['x-forwarded-method'], headers['x-forwarded-uri']);
-  if (traefik !== undefined && 'problem' in traefik) return traefik;
-  if (traefik !== undefined) consider(traefik);
+  if (traefik === null) return INCOMPLETE;
   const nginx = pair(headers['x-original-method'], headers['x-original-uri']);
-  if (nginx !== undefined && 'problem' in nginx) return nginx;
-  if (nginx !== undefined) consider(nginx);
+  if (nginx === null) return INCOMPLETE;
   const url = req.url ?? '';
-  const below = url.length > prefix.length && url.charCodeAt(prefix.length) === 47 /* / */ ? url.slice(prefix.length) : undefined;
-  if (below !== undefined) consider({ method: req.method ?? 'GET', path: below });
+  const envoy =
+    url.length > prefix.length && url.charCodeAt(prefix.length) === 47 /* / */
+      ? { method: req.method ?? 'GET', path: url.slice(prefix.length) }
+      : undefined;
 
-  if (conflict) return CONFLICT;
+  // Written out rather than looped: this runs on every request.
+  let found: Target | undefined = traefik;
+  if (nginx !== undefined) {
+    if (found === undefined) found = nginx;
+    else if (!sameTarget(found, nginx)) return CONFLICT;
+  }
+  if (envoy !== undefined) {
+    if (found === undefined) found = envoy;
+    else if (!sameTarget(found, envoy)) return CONFLICT;
+  }
   return found ?? NONE;
 }
 
@@ -43,9 +45,10 @@ const NONE = { problem: 'no_target' } as const;
 const INCOMPLETE = { problem: 'incomplete_target' } as const;
 const CONFLICT = { problem: 'conflicting_target' } as const;
 
-function pair(method: string | string[] | undefined, uri: string | string[] | undefined): Target | typeof INCOMPLETE | undefined {
+/** The pair's target, `undefined` when neither header is there, `null` when only one is (or one is empty). */
+function pair(method: string | string[] | undefined, uri: string | string[] | undefined): Target | null | undefined {
   if (method === undefined && uri === undefined) return undefined;
-  if (typeof method !== 'string' || typeof uri !== 'string' || method === '' || uri === '') return INCOMPLETE;
+  if (typeof method !== 'string' || typeof uri !== 'string' || method === '' || uri === '') return null;
   return { method, path: uri };
 }
 

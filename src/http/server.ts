@@ -50,11 +50,18 @@ export function createHttpServer(options: {
     }
     for (const route of routes) {
       if (path === route.prefix || path.startsWith(`${route.prefix}/`)) {
-        Promise.resolve(route.handler(req, res)).catch((error: unknown) => {
+        const failed = (error: unknown) => {
           options.logger.error({ err: error, path: route.prefix }, 'request failed');
           if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
           else res.destroy();
-        });
+        };
+        // Synchronous handlers (/authz) get no promise per request: it sits on the hot path of every API call.
+        try {
+          const pending = route.handler(req, res);
+          if (pending !== undefined) pending.catch(failed);
+        } catch (error) {
+          failed(error);
+        }
         return;
       }
     }

@@ -1,0 +1,351 @@
+/**
+ * Enforcement: in-process decisions per second with 100k keys, `/authz` throughput and latency against a bare
+ * node:http server in the same run, revocation propagation between two server processes, and memory with 100k keys.
+ * Needs PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL (a scratch database is created there and dropped), by
+ * default the machine's postgres://postgres@127.0.0.1:5432/test. Run: `npm run bench` or `npx tsx bench/authz.bench.ts`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { createDecider } from '../src/authz/decide.ts';
+import { KeyIndex } from '../src/authz/key-index.ts';
+import { loadCatalog } from '../src/catalog/load-catalog.ts';
+import { openRuntime } from '../src/compose.ts';
+import { loadConfig } from '../src/config.ts';
+import { createKeyIndexSource } from '../src/db/key-index-source.ts';
+import { applyMigrations } from '../src/db/migrate.ts';
+import { createSecretDigest } from '../src/keys/secret-digest.ts';
+import { createSecretFormat } from '../src/keys/secret-format.ts';
+import { createLogger } from '../src/logger.ts';
+import { newKeyId, newPartnerId } from '../src/shared/ids.ts';
+
+const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
+const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 120);
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 8);
+const CONNECTIONS = 32;
+const PEPPER = 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+
+interface SeededKey {
+  id: string;
+  secret: string;
+  permissions: string[];
+}
+
+interface Probe {
+  secret: string;
+  method: string;
+  path: string;
+  expect: 200 | 401 | 403;
+}
+
+async function main(): Promise<void> {
+  const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const name = `hk_bench_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  const children: ChildProcess[] = [];
+  try {
+    await applyMigrations(databaseUrl);
+    const catalog = await loadCatalog(undefined);
+    const secretFormat = createSecretFormat('hk');
+    const digest = createSecretDigest(PEPPER);
+
+    // ---- seed 100k keys straight into the tables (the service would take minutes one by one)
+    let started = performance.now();
+    const keys = await seed(databaseUrl, catalog.endpoints.map((e) => e.id), secretFormat.generate, digest);
+    console.log(`seeded ${KEYS} keys in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    // ---- memory and load time of the index with 100k keys
+    const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    started = performance.now();
+    let records: Awaited<ReturnType<ReturnType<typeof createKeyIndexSource>['loadAll']>> | undefined =
+      await createKeyIndexSource(sql).loadAll();
+    const queryMs = performance.now() - started;
+    const index = KeyIndex.from(records);
+    const loadMs = performance.now() - started;
+    records = undefined;
+    gc();
+    const heapIndex = process.memoryUsage().heapUsed - heapBefore;
+    await sql.end();
+
+    // ---- in-process decisions on one core
+    const probes = workload(keys, catalog.endpoints, secretFormat.generate);
+    const decider = createDecider({ catalog, secretFormat, digest });
+    const check = { 200: 0, 401: 0, 403: 0 } as Record<number, number>;
+    for (const probe of probes.slice(0, 2000)) {
+      const verdict = decider.decide(index, probe.secret, probe.method, probe.path, new Date());
+      if (verdict.status !== probe.expect) throw new Error(`workload mismatch: ${probe.method} ${probe.path} gave ${verdict.status}, expected ${probe.expect}`);
+    }
+    for (const probe of probes) check[probe.expect] = (check[probe.expect] ?? 0) + 1;
+    const decisionsPerSecond = measureDecisions(() => {
+      let n = 0;
+      for (const probe of probes) {
+        decider.decide(index, probe.secret, probe.method, probe.path, new Date());
+        n++;
+      }
+      return n;
+    });
+    const hmacPerSecond = measureDecisions(() => {
+      for (const probe of probes) digest(probe.secret);
+      return probes.length;
+    });
+
+    // ---- /authz under load, beside a bare node:http server
+    const env = { DATABASE_URL: databaseUrl, KEY_PEPPER: PEPPER, AUTHZ_HOST: '127.0.0.1', AUTHZ_PORT: '0', LOG_LEVEL: 'info', USAGE_FLUSH_INTERVAL: '10' };
+    const [a, b] = await Promise.all([startInstance(env, children), startInstance(env, children)]);
+    const bare = await startBare(children);
+    const requests = probes.slice(0, 5000).map((p) => ({
+      method: 'GET' as const,
+      path: '/authz',
+      headers: { authorization: `Basic ${Buffer.from(`${p.secret}:`).toString('base64')}`, 'x-original-method': p.method, 'x-original-uri': p.path },
+    }));
+    const bareRequests = requests.map((r) => ({ ...r, path: '/' }));
+    await load(bare.port, bareRequests, 2);
+    await load(a.port, requests, 2);
+    const rounds: Array<{ bare: LoadResult; authz: LoadResult }> = [];
+    for (let round = 0; round < 2; round++) {
+      rounds.push({ bare: await load(bare.port, bareRequests, LOAD_SECONDS), authz: await load(a.port, requests, LOAD_SECONDS) });
+    }
+    const rssA = rssOf(a.child.pid as number);
+
+    // ---- revocation propagation: a writer revokes, instances A and B must refuse
+    const runtime = await openRuntime(
+      loadConfig({ DATABASE_URL: databaseUrl, KEY_PEPPER: PEPPER, LOG_LEVEL: 'silent' }),
+      createLogger('silent'),
+      { migrate: false },
+    );
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    const victims = keys.filter((k) => k.permissions.length > 0).slice(0, REVOCATIONS);
+    const toA: number[] = [];
+    const toB: number[] = [];
+    for (const victim of victims) {
+      const endpoint = catalog.byId.get(victim.permissions[0] as string);
+      if (endpoint === undefined) continue;
+      const probe = { secret: victim.secret, method: endpoint.method, path: fill(endpoint.path) };
+      if ((await ask(agent, a.port, probe)) !== 200 || (await ask(agent, b.port, probe)) !== 200) throw new Error('victim not allowed before revocation');
+      await runtime.keys.revoke(victim.id, { actor: 'bench' });
+      const committed = performance.now();
+      const [ms1, ms2] = await Promise.all([
+        untilDenied(agent, a.port, probe, committed),
+        untilDenied(agent, b.port, probe, committed),
+      ]);
+      toA.push(ms1);
+      toB.push(ms2);
+    }
+    agent.destroy();
+    await runtime.close();
+    toA.sort((x, y) => x - y);
+    toB.sort((x, y) => x - y);
+
+    // ---- report
+    const ratio = (r: { bare: LoadResult; authz: LoadResult }) => r.authz.rps / r.bare.rps;
+    console.log(`\nkeys: ${KEYS} (${check[200]} allowed / ${check[403]} denied / ${check[401]} unknown probes in the workload)`);
+    console.log(`index load: ${loadMs.toFixed(0)} ms (query ${queryMs.toFixed(0)} ms); index heap ${mb(heapIndex)}; bench process heap ${mb(process.memoryUsage().heapUsed)}, RSS ${mb(process.memoryUsage().rss)}`);
+    console.log(`server instance with ${KEYS} keys after load test: RSS ${mb(rssA)}`);
+    console.log(`in-process decisions, one core: ${fmt(decisionsPerSecond)}/s (${(1e9 / decisionsPerSecond).toFixed(0)} ns each); HMAC-SHA256 alone: ${fmt(hmacPerSecond)}/s`);
+    rounds.forEach((r, i) => {
+      console.log(
+        `load round ${i + 1} (${CONNECTIONS} connections, ${LOAD_SECONDS} s): bare node:http ${fmt(r.bare.rps)} req/s p50 ${r.bare.p50} ms p99 ${r.bare.p99} ms | /authz ${fmt(r.authz.rps)} req/s p50 ${r.authz.p50} ms p99 ${r.authz.p99} ms | ratio ${(ratio(r) * 100).toFixed(1)}%` +
+          (r.authz.errors + r.authz.non2xx5xx > 0 ? ` (authz errors ${r.authz.errors}, 5xx ${r.authz.non2xx5xx})` : ''),
+      );
+    });
+    const ratios = rounds.map(ratio).sort((x, y) => x - y);
+    console.log(`/authz throughput vs bare: median ratio ${((ratios[Math.floor(ratios.length / 2)] as number) * 100).toFixed(1)}% (target ≥ 70%)`);
+    console.log(
+      `revocation → refusal over ${toB.length} revocations: instance A p50 ${percentile(toA, 0.5).toFixed(2)} ms p99 ${percentile(toA, 0.99).toFixed(2)} ms | instance B p50 ${percentile(toB, 0.5).toFixed(2)} ms p99 ${percentile(toB, 0.99).toFixed(2)} ms max ${(toB.at(-1) as number).toFixed(2)} ms (target p99 < 200 ms)`,
+    );
+    console.log(`targets: decisions ${decisionsPerSecond >= 300_000 ? 'met' : 'MISSED'}; throughput ratio ${(ratios[0] as number) >= 0.7 ? 'met' : 'see above'}; propagation ${percentile(toB, 0.99) < 200 ? 'met' : 'MISSED'}; heap ${heapIndex < 150 * 1024 * 1024 ? 'met' : 'MISSED'}`);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+/** 50 partners, 20 presets shared by 70% of keys, individual grants for the rest, 5% legacy, 2% revoked. */
+async function seed(url: string, endpointIds: string[], generate: () => string, digest: (s: string) => Buffer): Promise<SeededKey[]> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const pick = (n: number) => {
+    const chosen = new Set<string>();
+    while (chosen.size < n) chosen.add(endpointIds[randomInt(endpointIds.length)] as string);
+    return [...chosen];
+  };
+  const partnerIds = Array.from({ length: 50 }, () => newPartnerId());
+  await sql`insert into partners (id, name, created_by)
+    select * from unnest(${partnerIds}::text[], ${partnerIds.map((_, i) => `Bench Partner ${i}`)}::text[], ${partnerIds.map(() => 'bench')}::text[])`;
+  const presets = Array.from({ length: 20 }, () => pick(3 + randomInt(20)));
+  const keys: SeededKey[] = [];
+  const CHUNK = 10_000;
+  for (let offset = 0; offset < KEYS; offset += CHUNK) {
+    const chunk: Array<SeededKey & { digest: Buffer; partnerId: string | null; legacy: boolean; status: string }> = [];
+    for (let i = offset; i < Math.min(KEYS, offset + CHUNK); i++) {
+      const secret = generate();
+      const permissions = randomInt(10) < 7 ? (presets[randomInt(presets.length)] as string[]) : pick(1 + randomInt(20));
+      chunk.push({
+        id: newKeyId(),
+        secret,
+        permissions,
+        digest: digest(secret),
+        partnerId: randomInt(10) < 8 ? (partnerIds[randomInt(partnerIds.length)] as string) : null,
+        legacy: randomInt(100) < 5,
+        status: randomInt(100) < 2 ? 'revoked' : 'active',
+      });
+    }
+    await sql`insert into api_keys (id, secret_digest, hint, description, api_type, partner_id, status, legacy, created_by)
+      select u.id, decode(u.digest, 'hex'), u.hint, 'Bench key', 'Harvest', nullif(u.partner_id, ''), u.status, u.legacy = 't', 'bench'
+        from unnest(${chunk.map((k) => k.id)}::text[], ${chunk.map((k) => k.digest.toString('hex'))}::text[],
+                    ${chunk.map((k) => k.secret.slice(-4))}::text[], ${chunk.map((k) => k.partnerId ?? '')}::text[],
+                    ${chunk.map((k) => k.status)}::text[], ${chunk.map((k) => (k.legacy ? 't' : 'f'))}::text[])
+             as u(id, digest, hint, partner_id, status, legacy)`;
+    const grantKeys: string[] = [];
+    const grantEndpoints: string[] = [];
+    for (const k of chunk) {
+      for (const p of k.permissions) {
+        grantKeys.push(k.id);
+        grantEndpoints.push(p);
+      }
+    }
+    await sql`insert into key_permissions (key_id, endpoint_id) select * from unnest(${grantKeys}::text[], ${grantEndpoints}::text[])`;
+    for (const k of chunk) keys.push(k.status === 'active' && !k.legacy ? { id: k.id, secret: k.secret, permissions: k.permissions } : { id: k.id, secret: k.secret, permissions: [] });
+  }
+  await sql.end();
+  return keys;
+}
+
+const fill = (template: string) => template.replace(/:[A-Za-z_]+/g, () => String(1 + randomInt(100_000)));
+
+/** 60% allowed, 25% denied (not granted or outside the catalog), 15% unknown keys with valid checksums. */
+function workload(keys: SeededKey[], endpoints: ReadonlyArray<{ id: string; method: string; path: string }>, generate: () => string): Probe[] {
+  const usable = keys.filter((k) => k.permissions.length > 0);
+  const probes: Probe[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    const roll = randomInt(100);
+    const key = usable[randomInt(usable.length)] as SeededKey;
+    if (roll < 60) {
+      const granted = key.permissions[randomInt(key.permissions.length)];
+      const endpoint = endpoints.find((e) => e.id === granted) as { method: string; path: string };
+      probes.push({ secret: key.secret, method: endpoint.method, path: `${fill(endpoint.path)}${randomInt(4) === 0 ? '?page=2' : ''}`, expect: 200 });
+    } else if (roll < 85) {
+      const start = randomInt(endpoints.length);
+      const missing = [...endpoints.slice(start), ...endpoints.slice(0, start)].find((e) => !key.permissions.includes(e.id));
+      if (missing === undefined || randomInt(5) === 0) probes.push({ secret: key.secret, method: 'GET', path: '/v1/not-in-the-catalog/1', expect: 403 });
+      else probes.push({ secret: key.secret, method: missing.method, path: fill(missing.path), expect: 403 });
+    } else {
+      probes.push({ secret: generate(), method: 'GET', path: '/v1/users', expect: 401 });
+    }
+  }
+  return probes;
+}
+
+function measureDecisions(pass: () => number): number {
+  pass(); // warm-up
+  let count = 0;
+  const started = performance.now();
+  while (performance.now() - started < 3000) count += pass();
+  return count / ((performance.now() - started) / 1000);
+}
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx5xx: number;
+}
+
+async function load(port: number, requests: autocannon.Request[], seconds: number): Promise<LoadResult> {
+  const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: seconds, requests });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx5xx: result['5xx'],
+  };
+}
+
+function ask(agent: http.Agent, port: number, probe: { secret: string; method: string; path: string }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        path: '/authz',
+        headers: { 'x-api-key': probe.secret, 'x-original-method': probe.method, 'x-original-uri': probe.path },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function untilDenied(agent: http.Agent, port: number, probe: { secret: string; method: string; path: string }, since: number): Promise<number> {
+  for (;;) {
+    if ((await ask(agent, port, probe)) === 401) return performance.now() - since;
+    if (performance.now() - since > 10_000) throw new Error('revocation did not propagate within 10 s');
+  }
+}
+
+function startInstance(env: Record<string, string>, children: ChildProcess[]): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += String(chunk);
+      const match = /"port":(\d+),[^\n]*"msg":"harvest-keys is ready"/.exec(output);
+      if (match !== null) resolve({ port: Number(match[1]), child });
+      if (output.length > 100_000) output = output.slice(-10_000);
+    });
+    child.once('exit', (code) => reject(new Error(`instance exited with ${code}: ${output}`)));
+  });
+}
+
+/** The baseline: node:http answering 200 with the same cache header, in a process of its own like the instance. */
+function startBare(children: ChildProcess[]): Promise<{ port: number }> {
+  const code = `require('node:http').createServer((q, s) => { s.writeHead(200, ['cache-control', 'no-store', 'content-length', '0']); s.end(); })
+    .listen(0, '127.0.0.1', function () { console.log(this.address().port); });`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve) => child.stdout?.once('data', (chunk) => resolve({ port: Number(String(chunk).trim()) })));
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status);
+  return kb === null ? Number.NaN : Number(kb[1]) * 1024;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
