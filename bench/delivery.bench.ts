@@ -67,13 +67,13 @@ async function main(): Promise<void> {
       })) as Record<'baseline' | 'signed' | 'full' | 'inspect', { median: number; p95: number }>;
       const size = (await encryptor.encryptAndSign(format.generate(), recipient.armored)).armoredMessage.length;
       const row = (label: string, value: { median: number; p95: number }, ratio = true) =>
-        console.log(`    ${label.padEnd(34)}${ms(value.median)} / ${ms(value.p95)}${ratio ? `   (${(value.median / baseline.median).toFixed(2)}x baseline)` : ''}`);
+        console.log(`    ${label.padEnd(36)}${ms(value.median)} / ${ms(value.p95)}${ratio ? `   (${(value.median / baseline.median).toFixed(2)}x baseline)` : ''}`);
       console.log(`  recipient ${recipient.name}`);
       row('baseline: encrypt only', baseline, false);
       row('encrypt + sign', signed);
       row('inspect key', inspect, false);
       row('per delivery: inspect+encrypt+sign', full);
-      console.log(`    ${'armored message'.padEnd(34)}${size} chars`);
+      console.log(`    ${'armored message'.padEnd(36)}${size} chars`);
     }
   } finally {
     await gpg.dispose();
