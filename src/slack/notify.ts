@@ -19,8 +19,10 @@ const EXPLANATIONS: Record<string, string> = {
 /** The Slack error code of a Web API failure: platform errors carry it in `data.error`, rate limits in `code`. */
 export function slackErrorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const e = error as { code?: string; data?: { error?: string } };
+  const e = error as { code?: string; data?: { error?: string }; original?: { message?: string } };
   if (e.code === 'slack_webapi_rate_limited_error') return 'ratelimited';
+  // Once its retries are spent on 429s, the client reports a request error wrapping the rate limit.
+  if (e.code === 'slack_webapi_request_error' && /rate limit/i.test(e.original?.message ?? '')) return 'ratelimited';
   return e.data?.error ?? e.code;
 }
 

@@ -7,6 +7,7 @@ export interface SlackTraffic {
   /** Web API method (`views.open`), the response_url path, or the request kind that was answered. */
   name: string;
   body: Record<string, unknown>;
+  /** The body as sent and, after a newline, decoded to JSON. */
   raw: string;
 }
 
@@ -27,7 +28,8 @@ function parseBody(body: unknown): { parsed: Record<string, unknown>; raw: strin
       }
     }
   }
-  return { parsed, raw };
+  // Both forms: the bytes as sent, and decoded (a form-encoded body hides JSON text behind percent-escapes).
+  return { parsed, raw: `${raw}\n${JSON.stringify(parsed)}` };
 }
 
 /**

@@ -46,13 +46,23 @@ export function keyListMessage(input: {
   const { keys, total, query } = input;
   const matching = query === '' ? '' : ` matching “${escapeMrkdwn(query)}”`;
   const blocks: Block[] = [
-    section(total === 0 ? `No keys${matching}.` : `*API keys${matching}:* ${keys.length} of ${total}`),
+    section(total === 0 ? `No keys${matching}.` : `*API keys${matching}:*`),
   ];
-  for (const key of keys) blocks.push(keyRow(key, input.now, input.canManage));
-  if (total > keys.length) {
+  // Rows stop at the message text budget: 20 keys with 255-character descriptions would pass Slack's ~12k.
+  let budget = MESSAGE_TEXT_BUDGET;
+  let shown = 0;
+  for (const key of keys) {
+    const row = keyRow(key, input.now, input.canManage);
+    const size = JSON.stringify(row).length;
+    if (size > budget) break;
+    budget -= size;
+    blocks.push(row);
+    shown++;
+  }
+  if (total > shown) {
     blocks.push(
       context(
-        `${total - keys.length} more: narrow it with \`${escapeMrkdwn(input.command)} list <text>\` or open the app’s Home tab for search and paging.`,
+        `${total - shown} more: narrow it with \`${escapeMrkdwn(input.command)} list <text>\` or open the app’s Home tab for search and paging.`,
       ),
     );
   }

@@ -6,6 +6,11 @@ import type { Selection } from './selection.ts';
 
 /** Blocks a page's groups may use; the rest of the 100 is for the flow's own fields, the toolbar and paging. */
 export const GROUP_BLOCK_BUDGET = 84;
+/**
+ * Bytes a page's checkboxes may take, all ticked (every option then appears twice: in options and initial_options).
+ * Slack refuses views over ~250 kB; long labels in a big group would otherwise get there before 84 blocks.
+ */
+export const GROUP_BYTE_BUDGET = 180_000;
 
 export interface PagePart {
   group: number;
@@ -33,26 +38,39 @@ export function planPages(catalog: Catalog): PickerPage[] {
   const pages: PickerPage[] = [];
   let current: PagePart[] = [];
   let used = 0;
+  let bytes = 0;
   const flush = () => {
     if (current.length > 0) pages.push({ parts: current });
     current = [];
     used = 0;
+    bytes = 0;
   };
+  const weight = (chunk: number[]) =>
+    300 + chunk.reduce((n, i) => n + 2 * Buffer.byteLength(JSON.stringify(endpointOption(catalog, i))), 0);
   catalog.groups.forEach((group, groupIndex) => {
     const indices = group.endpoints.map((e) => indexOf.get(e.id) as number);
     const chunks: number[][] = [];
     for (let i = 0; i < indices.length; i += LIMITS.checkboxOptions) chunks.push(indices.slice(i, i + LIMITS.checkboxOptions));
-    if (used > 0 && used + 1 + chunks.length > GROUP_BLOCK_BUDGET) flush();
+    const weights = chunks.map(weight);
+    const groupBytes = weights.reduce((a, b) => a + b, 0);
+    if (used > 0 && (used + 1 + chunks.length > GROUP_BLOCK_BUDGET || bytes + groupBytes > GROUP_BYTE_BUDGET)) flush();
     let continued = false;
     while (chunks.length > 0) {
-      const room = GROUP_BLOCK_BUDGET - used - 1;
-      if (room < 1) {
+      let taken = 0;
+      let takenBytes = 0;
+      while (taken < chunks.length && used + 1 + taken < GROUP_BLOCK_BUDGET && bytes + takenBytes + (weights[taken] as number) <= GROUP_BYTE_BUDGET) {
+        takenBytes += weights[taken] as number;
+        taken++;
+      }
+      if (taken === 0) {
+        if (used === 0) throw new Error(`one checkbox block of ${group.resource} is larger than a page`);
         flush();
         continue;
       }
-      const taken = chunks.splice(0, room);
-      current.push({ group: groupIndex, resource: group.resource, chunks: taken, continued });
-      used += 1 + taken.length;
+      current.push({ group: groupIndex, resource: group.resource, chunks: chunks.splice(0, taken), continued });
+      weights.splice(0, taken);
+      used += 1 + taken;
+      bytes += takenBytes;
       continued = true;
     }
   });

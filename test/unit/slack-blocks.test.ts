@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import { harvestCatalog } from '../../src/catalog/load-catalog.ts';
+import type { Catalog } from '../../src/catalog/types.ts';
+import { ADMIN_LIST_LIMIT, partnerFormView, partnersView, rolesView } from '../../src/slack/blocks/admin-views.ts';
+import { escapeMrkdwn, truncate } from '../../src/slack/blocks/escape.ts';
+import { HOME_PAGE_SIZE, homeNoAccessView, homeView } from '../../src/slack/blocks/home-view.ts';
+import {
+  createKeyView,
+  editConfirmView,
+  editKeyView,
+  enableView,
+  noticeView,
+  permissionsView,
+  replaceView,
+  revokeView,
+  showOnceView,
+  storedView,
+} from '../../src/slack/blocks/key-views.ts';
+import { helpMessage, keyDetailsMessage, keyListMessage, textMessage } from '../../src/slack/blocks/messages.ts';
+import { GROUP_BLOCK_BUDGET, mergePickerState, pickerBlockId, planPages } from '../../src/slack/blocks/permission-picker.ts';
+import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
+import { type Surface, validateSurface } from '../../src/slack/blocks/validate.ts';
+import { encodeMeta } from '../../src/slack/metadata.ts';
+import { aKey, aPartner, catalogOf500, catalogWithHugeGroup, NASTY_DESCRIPTION } from '../fixtures/slack-edge-data.ts';
+
+const now = new Date('2026-11-28T12:00:00Z');
+const usage = { lastUsedAt: new Date('2026-11-27T00:00:00Z'), allowedLast7Days: 1234, deniedLast7Days: 5 };
+const catalogs: [string, Catalog][] = [
+  ['Harvest (143)', harvestCatalog()],
+  ['500 endpoints', catalogOf500()],
+  ['one 1200-endpoint group', catalogWithHugeGroup()],
+];
+
+function expectValid(surface: Surface, payload: unknown): void {
+  expect(validateSurface(surface, payload)).toEqual([]);
+}
+
+function everything(catalog: Catalog): Selection {
+  const selection = Selection.empty(catalog.endpoints.length);
+  for (let i = 0; i < catalog.endpoints.length; i++) selection.set(i, true);
+  return selection;
+}
+
+/** The metadata a picker dialog would carry: the worst case is the largest selection plus a 255-character description. */
+function pickerMeta(catalog: Catalog, selection: Selection, page: number) {
+  return encodeMeta({
+    f: 'edit',
+    p: page,
+    r: 12,
+    s: selection.encode(),
+    c: catalogFingerprint(catalog),
+    k: 'key_000000000001',
+    v: 3,
+    d: NASTY_DESCRIPTION,
+    u: [Date.now(), 123456, 7890],
+  });
+}
+
+describe('permission picker pages', () => {
+  it.each(catalogs)('cover every endpoint of the %s catalog exactly once within the block budget', (_, catalog) => {
+    const pages = planPages(catalog);
+    const seen = pages.flatMap((page) => page.parts.flatMap((part) => part.chunks.flat()));
+    expect(seen.sort((a, b) => a - b)).toEqual(catalog.endpoints.map((_, i) => i));
+    for (const page of pages) {
+      const blocks = page.parts.reduce((n, part) => n + 1 + part.chunks.length, 0);
+      expect(blocks).toBeGreaterThan(0);
+      expect(blocks).toBeLessThanOrEqual(GROUP_BLOCK_BUDGET);
+      for (const part of page.parts) for (const chunk of part.chunks) expect(chunk.length).toBeLessThanOrEqual(10);
+    }
+  });
+
+  it('fits the Harvest catalog on one page and splits a catalog only between groups unless a group is bigger than a page', () => {
+    expect(planPages(harvestCatalog())).toHaveLength(1);
+    const big = planPages(catalogOf500());
+    expect(big.length).toBeGreaterThan(1);
+    expect(big.flatMap((p) => p.parts).every((part) => !part.continued)).toBe(true);
+    const huge = planPages(catalogWithHugeGroup());
+    expect(huge.length).toBeGreaterThanOrEqual(2);
+    expect(huge.slice(1).every((page) => page.parts.length === 1 && page.parts[0]!.continued)).toBe(true);
+  });
+
+  it.each(catalogs)('draws valid views on every page of the %s catalog, all ticked, with metadata under 3000 characters', (_, catalog) => {
+    const selection = everything(catalog);
+    const key = aKey({ permissions: catalog.endpoints.map((e) => e.id) });
+    planPages(catalog).forEach((_, page) => {
+      const metadata = pickerMeta(catalog, selection, page);
+      expect(metadata.length).toBeLessThanOrEqual(3000);
+      const views = [
+        permissionsView({ catalog, description: NASTY_DESCRIPTION, partnerName: aPartner(1).name, presetSize: 42, selection, page, revision: 7, privateMetadata: metadata }),
+        editKeyView({ catalog, key, usage, description: NASTY_DESCRIPTION, selection, page, revision: 7, now, privateMetadata: metadata }),
+        partnerFormView({ catalog, partner: aPartner(2), name: aPartner(2).name, contacts: aPartner(2).contactSlackUserIds, selection, page, revision: 7, privateMetadata: metadata }),
+      ];
+      for (const view of views) {
+        expectValid('modal', view);
+        expect(view.blocks.length).toBeLessThanOrEqual(100);
+      }
+    });
+  });
+
+  it('reads ticks back from the view state and leaves other pages alone', () => {
+    const catalog = catalogOf500();
+    const selection = Selection.empty(500);
+    selection.set(499, true);
+    const page = planPages(catalog)[0]!;
+    const part = page.parts[1]!;
+    const chunk = part.chunks[0]!;
+    const values = {
+      [pickerBlockId(4, part.group, 0)]: { 'picker.check': { selected_options: [{ value: String(chunk[0]) }] } },
+      'pk.3.0.0': { 'picker.check': { selected_options: [{ value: '0' }] } },
+    };
+    const merged = mergePickerState(catalog, selection, 0, 4, values);
+    expect(merged.has(chunk[0]!)).toBe(true);
+    expect(merged.has(499)).toBe(true);
+    expect(merged.has(0)).toBe(false);
+    expect(merged.count()).toBe(2);
+    const again = Selection.decode(merged.encode(), 500)!;
+    expect(again.endpointIds(catalog)).toEqual(merged.endpointIds(catalog));
+    expect(Selection.decode(merged.encode(), 143)).toBeUndefined();
+  });
+});
+
+describe('every view and message the app builds stays within Slack’s limits on edge data', () => {
+  const catalog = catalogOf500();
+  const key = aKey({ permissions: catalog.endpoints.map((e) => e.id), legacy: true });
+
+  it('create dialog with few partners (static select) and with 150 (searched select)', () => {
+    const few = Array.from({ length: 10 }, (_, i) => aPartner(i));
+    const many = Array.from({ length: 150 }, (_, i) => aPartner(i));
+    for (const partners of [few, many, []]) {
+      const view = createKeyView({ catalog, partners, partner: partners[3], description: NASTY_DESCRIPTION, revision: 2, privateMetadata: '{"r":2,"pid":null}' });
+      expectValid('modal', view);
+    }
+    const select = createKeyView({ catalog, partners: many, partner: undefined, description: undefined, revision: 0, privateMetadata: '{}' }).blocks[2] as { element: { type: string } };
+    expect(select.element.type).toBe('external_select');
+  });
+
+  it('edit diff with every endpoint added or removed', () => {
+    const ids = catalog.endpoints.map((e) => e.id);
+    expectValid('modal', editConfirmView({ key, catalog, description: `${NASTY_DESCRIPTION.slice(0, 250)} v2`, added: ids, removed: ids, usage, now, privateMetadata: '{}' }));
+  });
+
+  it('show-once, stored, revoke, re-enable, replace and notices', () => {
+    const secret = `hk_${'A'.repeat(38)}`;
+    expectValid('modal', showOnceView({ key, secret }));
+    expectValid('modal', showOnceView({ key, secret, replaced: aKey({ revokeAt: new Date('2026-12-01T00:00:00Z') }) }));
+    expectValid('modal', storedView(key));
+    expectValid('modal', revokeView(key, usage, now));
+    expectValid('modal', revokeView(key, { lastUsedAt: null, allowedLast7Days: null, deniedLast7Days: null }, now));
+    expectValid('modal', enableView(aKey({ status: 'revoked', revokedAt: now, revokedBy: 'U0X', revokeReason: NASTY_DESCRIPTION }), usage));
+    expectValid('modal', replaceView(key, usage));
+    expectValid('modal', noticeView('A title longer than twenty-four characters', escapeMrkdwn(NASTY_DESCRIPTION)));
+  });
+
+  it('App Home with 150 keys of 255-character descriptions, for admins and viewers, and without access', () => {
+    const keys = Array.from({ length: HOME_PAGE_SIZE }, () => aKey());
+    for (const canManage of [true, false]) {
+      const view = homeView({ apiType: 'Harvest', keys, total: 150, query: NASTY_DESCRIPTION.slice(0, 100), page: 3, canManage, now, privateMetadata: '{"q":"","p":3}' });
+      expectValid('home', view);
+    }
+    expectValid('home', homeNoAccessView('/harvest-keys'));
+  });
+
+  it('list, show and help messages', () => {
+    const keys = Array.from({ length: 20 }, (_, i) => aKey({ status: i % 2 === 0 ? 'revoked' : 'active' }));
+    expectValid('message', keyListMessage({ keys, total: 150, query: '<!channel>', canManage: true, now, command: '/harvest-keys' }));
+    expectValid('message', keyDetailsMessage({ key, catalog, canManage: true, now }));
+    expectValid('message', keyDetailsMessage({ key: aKey({ permissions: harvestCatalog().endpoints.map((e) => e.id) }), catalog: harvestCatalog(), canManage: false, now }));
+    expectValid('message', helpMessage('/harvest-keys'));
+    expectValid('message', textMessage('x'.repeat(5000)));
+  });
+
+  it('partners and roles with more entries than fit', () => {
+    expectValid('modal', partnersView(Array.from({ length: 150 }, (_, i) => aPartner(i, ['GET /v1/users'])), escapeMrkdwn(NASTY_DESCRIPTION)));
+    const grants = Array.from({ length: 150 }, (_, i) => ({ slackUserId: `U0USER${i}`, role: 'admin' as const, grantedBy: '<!channel>', grantedAt: now }));
+    const view = rolesView({ grants, revision: 3, notice: 'ok' });
+    expectValid('modal', view);
+    expect(JSON.stringify(view)).toContain(`${150 - ADMIN_LIST_LIMIT} more`);
+  });
+});
+
+describe('user text in mrkdwn', () => {
+  it('escapes &, < and > and defuses mass mentions', () => {
+    expect(escapeMrkdwn('<!channel> & <@U1> *b* @here')).toBe('&lt;!channel&gt; &amp; &lt;@U1&gt; *b* @\u2060here');
+    expect(JSON.stringify(showOnceView({ key: aKey(), secret: 'x' }))).not.toMatch(/<!(channel|here|everyone)>/);
+  });
+
+  it('truncates by characters, not bytes', () => {
+    expect(truncate('Ω'.repeat(80), 75)).toHaveLength(75);
+    expect(truncate('short', 75)).toBe('short');
+  });
+});
+
+describe('the Block Kit validator', () => {
+  const section = { type: 'section', text: { type: 'mrkdwn', text: 'hi' } };
+  const modal = (blocks: unknown[], extra: Record<string, unknown> = {}) => ({
+    type: 'modal',
+    title: { type: 'plain_text', text: 'Title' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks,
+    ...extra,
+  });
+  const checkboxes = (n: number, initial?: unknown[]) => ({
+    type: 'input',
+    label: { type: 'plain_text', text: 'L' },
+    element: {
+      type: 'checkboxes',
+      action_id: 'a',
+      options: Array.from({ length: n }, (_, i) => ({ text: { type: 'plain_text', text: `o${i}` }, value: String(i) })),
+      ...(initial === undefined ? {} : { initial_options: initial }),
+    },
+  });
+
+  it.each([
+    ['101 blocks', 'modal', modal(Array.from({ length: 101 }, () => section)), '101 blocks'],
+    ['11 checkbox options', 'modal', modal([checkboxes(11)], { submit: { type: 'plain_text', text: 'Save' } }), '11 options'],
+    ['an initial option that is not an option', 'modal', modal([checkboxes(2, [{ text: { type: 'plain_text', text: 'other' }, value: '0' }])], { submit: { type: 'plain_text', text: 'Save' } }), 'does not exactly match'],
+    ['inputs without a submit button', 'modal', modal([checkboxes(2)]), 'needs a submit button'],
+    ['a 25-character title', 'modal', modal([section], { title: { type: 'plain_text', text: 'x'.repeat(25) } }), 'limit 24'],
+    ['3001 characters of private_metadata', 'modal', modal([section], { private_metadata: 'x'.repeat(3001) }), 'limit 3000'],
+    ['a mass mention in mrkdwn', 'modal', modal([{ type: 'section', text: { type: 'mrkdwn', text: 'hey <!channel>' } }]), 'mass mention'],
+    ['a 76-character option text', 'modal', modal([{ type: 'actions', elements: [{ type: 'overflow', action_id: 'o', options: [{ text: { type: 'plain_text', text: 'x'.repeat(76) }, value: 'v' }] }] }]), 'limit 75'],
+    ['6 overflow options', 'modal', modal([{ type: 'actions', elements: [{ type: 'overflow', action_id: 'o', options: Array.from({ length: 6 }, (_, i) => ({ text: { type: 'plain_text', text: 't' }, value: String(i) })) }] }]), '6 options'],
+    ['repeated block ids', 'modal', modal([{ ...section, block_id: 'x' }, { ...section, block_id: 'x' }]), 'repeats'],
+    ['51 blocks in a message', 'message', { text: 't', blocks: Array.from({ length: 51 }, () => section) }, '51 blocks'],
+    ['too much text in a message', 'message', { text: 't', blocks: Array.from({ length: 5 }, () => ({ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(2900) } })) }, 'characters of block text'],
+    ['an input block in a message', 'message', { text: 't', blocks: [checkboxes(2)] }, 'do not belong in messages'],
+    ['an unknown block type', 'home', { type: 'home', blocks: [{ type: 'carousel' }] }, 'unknown block type'],
+    ['a view over 250 kB', 'modal', modal(Array.from({ length: 90 }, () => ({ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(2999) } }))), 'bytes'],
+  ])('rejects %s', (_, surface, payload, expected) => {
+    const problems = validateSurface(surface as Surface, payload);
+    expect(problems.join('\n')).toContain(expected);
+  });
+
+  it('accepts a plain valid modal', () => {
+    expectValid('modal', modal([section, checkboxes(10, [{ text: { type: 'plain_text', text: 'o1' }, value: '1' }])], { submit: { type: 'plain_text', text: 'Save' } }));
+  });
+});
