@@ -78,6 +78,46 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     return { ready: true, partner, contactSlackUserId: recipient, fingerprint: pgpKey.fingerprint, formattedFingerprint: formatFingerprint(pgpKey.fingerprint) };
   }
 
+  /**
+   * Revokes the key (a failure must never leave a usable key behind), then records and audits why. Returns whether the
+   * revocation worked; if it did not, the failure is still recorded and the caller is told to revoke by hand.
+   */
+  async function fail(failure: {
+    deliveryId: string;
+    keyId: string;
+    partnerId: string;
+    actor: string;
+    contact: string | null;
+    fingerprint: string | null;
+    code: string;
+    reason: string;
+    error?: unknown;
+  }): Promise<boolean> {
+    const { deliveryId, keyId, code, reason } = failure;
+    let revoked = true;
+    try {
+      await deps.keys.revoke(keyId, { actor: SYSTEM_ACTOR, reason: `delivery ${deliveryId} failed: ${code}` });
+    } catch (error) {
+      revoked = false;
+      logger?.warn({ deliveryId, keyId, err: error }, 'revoking the key of a failed delivery failed: revoke it by hand');
+    }
+    await store.transaction(async (repos) => {
+      await repos.deliveries.markFailed(deliveryId, { code, message: reason, at: now() });
+      await repos.audit.append({
+        actor: failure.actor,
+        action: 'key.delivery_failed',
+        keyId,
+        partnerId: failure.partnerId,
+        details: { deliveryId, contact: failure.contact, fingerprint: failure.fingerprint, code, reason, keyRevoked: revoked },
+      });
+    });
+    logger?.warn(
+      { deliveryId, keyId, partnerId: failure.partnerId, contact: failure.contact, code, err: failure.error },
+      revoked ? 'key delivery failed; key revoked' : 'key delivery failed; key NOT revoked',
+    );
+    return revoked;
+  }
+
   async function requireDelivery(id: string): Promise<Delivery> {
     const delivery = await store.deliveries.findById(id);
     if (delivery === undefined) throw new AppError('DELIVERY_NOT_FOUND', `No delivery with id ${id}`);
@@ -152,31 +192,22 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       } catch (error) {
         const code = error instanceof Refusal ? error.code : isAppError(error) ? error.code : 'encryption_failed';
         const reason = (error instanceof Error ? error.message : String(error)).slice(0, MAX_REASON);
-        await deps.keys.revoke(key.id, { actor: SYSTEM_ACTOR, reason: `delivery ${deliveryId} failed: ${code}` });
         const contact = target.ready ? target.contactSlackUserId : null;
-        await store.transaction(async (repos) => {
-          await repos.deliveries.markFailed(deliveryId, { code, message: reason, at: now() });
-          await repos.audit.append({
-            actor: input.actor,
-            action: 'key.delivery_failed',
-            keyId: key.id,
-            partnerId: partner.id,
-            details: { deliveryId, contact, fingerprint: pgpKey?.fingerprint ?? null, code, reason, keyRevoked: true },
-          });
-        });
-        logger?.warn({ deliveryId, keyId: key.id, partnerId: partner.id, contact, code, err: error }, 'key delivery failed; key revoked');
+        const revoked = await fail({ deliveryId, keyId: key.id, partnerId: partner.id, actor: input.actor, contact, fingerprint: pgpKey?.fingerprint ?? null, code, reason, error });
         const to = contact === null ? `partner "${partner.name}"` : `<@${contact}>`;
         throw new AppError(
           isAppError(error) ? error.code : (REFUSAL_CODES.find((c) => c === code) ?? 'DELIVERY_FAILED'),
-          `Key ${key.id} could not be delivered to ${to}: ${reason} (${code}). The key was revoked so it can never be used, ` +
-            'and nothing was sent in plain text. Fix the cause, then create or replace the key again.',
+          `Key ${key.id} could not be delivered to ${to}: ${reason} (${code}). ` +
+            (revoked
+              ? 'The key was revoked so it can never be used, and nothing was sent in plain text. Fix the cause, then create or replace the key again.'
+              : `Nothing was sent in plain text, but revoking the key FAILED: revoke ${key.id} now.`),
           { details: [deliveryId], cause: error },
         );
       }
 
       const at = now();
-      await store.transaction(async (repos) => {
-        await repos.deliveries.markSent(deliveryId, { ...sent, at });
+      const recorded = await store.transaction(async (repos) => {
+        const marked = await repos.deliveries.markSent(deliveryId, { ...sent, at });
         await repos.audit.append({
           actor: input.actor,
           action: 'key.delivered',
@@ -189,9 +220,19 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
             signer,
             channelId: sent.channelId,
             messageTs: sent.messageTs,
+            ...(marked ? {} : { afterAbandoned: true }),
           },
         });
+        return marked;
       });
+      if (!recorded) {
+        // The send outlived closeAbandoned: the message went out, but its key was already revoked.
+        throw new AppError(
+          'DELIVERY_FAILED',
+          `Key ${key.id} reached <@${target.contactSlackUserId}> only after the delivery was given up, so the key had already been revoked: create or replace it again.`,
+          { details: [deliveryId] },
+        );
+      }
       logger?.info({ deliveryId, keyId: key.id, partnerId: partner.id, contact: target.contactSlackUserId, fingerprint: target.fingerprint }, 'key delivered encrypted');
       return requireDelivery(deliveryId);
     },
@@ -226,6 +267,28 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     /** Sent keys the partner has not confirmed within DELIVERY_CONFIRM_HOURS, oldest first (flagged on App Home). */
     async unconfirmed(): Promise<Delivery[]> {
       return store.deliveries.unconfirmedSentBefore(new Date(now().getTime() - deps.confirmHours * 3600_000));
+    },
+
+    /**
+     * Deliveries left `pending` for longer than `olderThanMinutes` mean a process stopped between issuing and sending:
+     * whether the DM went out is unknown, so the key is revoked and the delivery marked failed (`abandoned`). For a
+     * periodic sweep; returns the deliveries it closed.
+     */
+    async closeAbandoned(olderThanMinutes = 15): Promise<string[]> {
+      const stale = await store.deliveries.pendingBefore(new Date(now().getTime() - olderThanMinutes * 60_000));
+      for (const delivery of stale) {
+        await fail({
+          deliveryId: delivery.id,
+          keyId: delivery.keyId,
+          partnerId: delivery.partnerId,
+          actor: SYSTEM_ACTOR,
+          contact: delivery.contactSlackUserId,
+          fingerprint: delivery.recipientFingerprint,
+          code: 'abandoned',
+          reason: `still pending after ${olderThanMinutes} minutes (the sending process stopped); the key was revoked to be safe`,
+        });
+      }
+      return stale.map((delivery) => delivery.id);
     },
 
     get: requireDelivery,

@@ -74,12 +74,15 @@ export interface NewDelivery {
 
 export interface DeliveryRepository {
   insert(record: NewDelivery): Promise<void>;
-  markSent(id: string, sent: { channelId: string; messageTs: string; at: Date }): Promise<void>;
+  /** Only a `pending` delivery changes; false when it was already closed (e.g. as abandoned). */
+  markSent(id: string, sent: { channelId: string; messageTs: string; at: Date }): Promise<boolean>;
   markFailed(id: string, failure: { code: string; message: string; at: Date }): Promise<void>;
   /** Only a `sent` delivery changes; false otherwise. */
   markConfirmed(id: string, by: string, at: Date): Promise<boolean>;
   findById(id: string): Promise<Delivery | undefined>;
   listForKey(keyId: string): Promise<Delivery[]>;
+  /** Deliveries still `pending` that were started before `before`. */
+  pendingBefore(before: Date): Promise<Delivery[]>;
   /** `sent` (not confirmed) deliveries sent before `before`, oldest first. */
   unconfirmedSentBefore(before: Date): Promise<Delivery[]>;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeliveryService, type DeliveryService } from '../../src/delivery/delivery-service.ts';
-import { MessengerError } from '../../src/delivery/types.ts';
+import { type DirectMessenger, MessengerError } from '../../src/delivery/types.ts';
 import { isAppError } from '../../src/shared/errors.ts';
 import { aPartnerName, anAdmin } from '../fixtures/actors.ts';
 import { createGnupgHome, type GnupgHome } from '../helpers/gnupg.ts';
@@ -184,6 +184,53 @@ describe('delivering a key', () => {
     const error = await failure(later.deliver({ issued: await issueFor(partner.name, admin), actor: admin }));
     expect(error.code).toBe('PGP_KEY_EXPIRED');
     expect(messenger.sent).toHaveLength(0);
+  });
+});
+
+describe('a delivery that never finished', () => {
+  it('is closed by the sweep after a while: key revoked, delivery failed as abandoned; a late send is not reported as delivered', async () => {
+    let release: (value: { channelId: string; messageTs: string }) => void = () => {};
+    const hanging: DirectMessenger = { sendEncryptedKey: () => new Promise((resolve) => (release = resolve)) };
+    const { admin, partner } = await partnerWithKey();
+    const issued = await issueFor(partner.name, admin);
+    const sending = rt.createDeliveryService(hanging).deliver({ issued, actor: admin });
+    const settled = sending.then(
+      () => 'sent',
+      (error: unknown) => (isAppError(error) ? error.code : 'other'),
+    );
+    await expect.poll(async () => (await rt.store.deliveries.listForKey(issued.key.id))[0]?.status).toBe('pending');
+
+    const sweep = (minutes: number) =>
+      createDeliveryService({ store: rt.store, keys: rt.keys, encryptor: rt.pgp, messenger: hanging, confirmHours: 72, now: () => new Date(Date.now() + minutes * 60_000) });
+    expect(await sweep(5).closeAbandoned(15)).toEqual([]);
+    const [closed] = await sweep(20).closeAbandoned(15);
+    expect(closed).toBeDefined();
+    expect(await rt.store.deliveries.findById(closed as string)).toMatchObject({ status: 'failed', errorCode: 'abandoned' });
+    expect((await rt.keys.get(issued.key.id)).status).toBe('revoked');
+
+    release({ channelId: 'D0LATE', messageTs: '1.2' });
+    expect(await settled).toBe('DELIVERY_FAILED');
+    expect(await rt.store.deliveries.findById(closed as string)).toMatchObject({ status: 'failed' });
+  });
+
+  it('tells the admin to revoke by hand if the automatic revocation itself fails, and still records the failure', async () => {
+    const { admin, partner } = await partnerWithKey();
+    const issued = await issueFor(partner.name, admin);
+    const delivery = createDeliveryService({
+      store: rt.store,
+      keys: {
+        revoke: async () => {
+          throw new Error('database went away');
+        },
+      },
+      encryptor: rt.pgp,
+      messenger: recordingMessenger(() => new MessengerError('user_not_found')),
+      confirmHours: 72,
+    });
+    const error = await failure(delivery.deliver({ issued, actor: admin }));
+    expect(error.message).toMatch(new RegExp(`revoking the key FAILED: revoke ${issued.key.id} now`));
+    const [event] = await rt.store.audit.list({ keyId: issued.key.id });
+    expect(event).toMatchObject({ action: 'key.delivery_failed', details: { keyRevoked: false, code: 'user_not_found' } });
   });
 });
 

@@ -9,10 +9,12 @@ export function createDeliveryRepository(db: Database): DeliveryRepository {
       await db.insert(deliveries).values({ ...record, status: 'pending' });
     },
     async markSent(id, sent) {
-      await db
+      const rows = await db
         .update(deliveries)
         .set({ status: 'sent', channelId: sent.channelId, messageTs: sent.messageTs, sentAt: sent.at })
-        .where(and(eq(deliveries.id, id), eq(deliveries.status, 'pending')));
+        .where(and(eq(deliveries.id, id), eq(deliveries.status, 'pending')))
+        .returning({ id: deliveries.id });
+      return rows.length === 1;
     },
     async markFailed(id, failure) {
       await db
@@ -34,6 +36,13 @@ export function createDeliveryRepository(db: Database): DeliveryRepository {
     },
     async listForKey(keyId) {
       return (await db.select().from(deliveries).where(eq(deliveries.keyId, keyId)).orderBy(desc(deliveries.createdAt))) as Delivery[];
+    },
+    async pendingBefore(before) {
+      return (await db
+        .select()
+        .from(deliveries)
+        .where(and(eq(deliveries.status, 'pending'), lt(deliveries.createdAt, before)))
+        .orderBy(asc(deliveries.createdAt))) as Delivery[];
     },
     async unconfirmedSentBefore(before) {
       return (await db
