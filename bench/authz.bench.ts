@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
@@ -27,7 +28,9 @@ import { newKeyId, newPartnerId } from '../src/shared/ids.ts';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 120);
-const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 8);
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
+// Bare and /authz alternate, so a neighbour's load on a shared machine hits both alike; the median ratio is reported.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CONNECTIONS = 32;
 const PEPPER = 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -75,15 +78,14 @@ async function main(): Promise<void> {
     gc();
     const heapBefore = process.memoryUsage().heapUsed;
     started = performance.now();
-    let records: Awaited<ReturnType<ReturnType<typeof createKeyIndexSource>['loadAll']>> | undefined =
-      await createKeyIndexSource(sql).loadAll();
-    const queryMs = performance.now() - started;
-    const index = KeyIndex.from(records);
+    const index = new KeyIndex();
+    await createKeyIndexSource(sql).loadAll((records) => {
+      for (const record of records) index.put(record);
+    });
     const loadMs = performance.now() - started;
-    records = undefined;
+    await sql.end();
     gc();
     const heapIndex = process.memoryUsage().heapUsed - heapBefore;
-    await sql.end();
 
     // ---- in-process decisions on one core
     const probes = workload(keys, catalog.endpoints, secretFormat.generate);
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
     const env = { DATABASE_URL: databaseUrl, KEY_PEPPER: PEPPER, AUTHZ_HOST: '127.0.0.1', AUTHZ_PORT: '0', LOG_LEVEL: 'info', USAGE_FLUSH_INTERVAL: '10' };
     const [a, b] = await Promise.all([startInstance(env, children), startInstance(env, children)]);
     const bare = await startBare(children);
+    const rssAReady = rssOf(a.child.pid as number);
     const requests = probes.slice(0, 5000).map((p) => ({
       method: 'GET' as const,
       path: '/authz',
@@ -120,7 +123,7 @@ async function main(): Promise<void> {
     await load(bare.port, bareRequests, 2);
     await load(a.port, requests, 2);
     const rounds: Array<{ bare: LoadResult; authz: LoadResult }> = [];
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       rounds.push({ bare: await load(bare.port, bareRequests, LOAD_SECONDS), authz: await load(a.port, requests, LOAD_SECONDS) });
     }
     const rssA = rssOf(a.child.pid as number);
@@ -156,9 +159,10 @@ async function main(): Promise<void> {
 
     // ---- report
     const ratio = (r: { bare: LoadResult; authz: LoadResult }) => r.authz.rps / r.bare.rps;
+    console.log(`\nmachine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end (other work on a shared machine slows every figure alike; compare within the run)`);
     console.log(`\nkeys: ${KEYS} (${check[200]} allowed / ${check[403]} denied / ${check[401]} unknown probes in the workload)`);
-    console.log(`index load: ${loadMs.toFixed(0)} ms (query ${queryMs.toFixed(0)} ms); index heap ${mb(heapIndex)}; bench process heap ${mb(process.memoryUsage().heapUsed)}, RSS ${mb(process.memoryUsage().rss)}`);
-    console.log(`server instance with ${KEYS} keys after load test: RSS ${mb(rssA)}`);
+    console.log(`index load: ${loadMs.toFixed(0)} ms; index heap ${mb(heapIndex)}; bench process heap ${mb(process.memoryUsage().heapUsed)}, RSS ${mb(process.memoryUsage().rss)}`);
+    console.log(`server instance with ${KEYS} keys: RSS ${mb(rssAReady)} when ready, ${mb(rssA)} after the load test`);
     console.log(`in-process decisions, one core: ${fmt(decisionsPerSecond)}/s (${(1e9 / decisionsPerSecond).toFixed(0)} ns each); HMAC-SHA256 alone: ${fmt(hmacPerSecond)}/s`);
     rounds.forEach((r, i) => {
       console.log(

@@ -63,8 +63,12 @@ export function createIndexSync(deps: {
           const wasConnected = connected;
           pending.clear();
           const started = nowMs();
-          const records = await source.loadAll();
-          index = KeyIndex.from(records);
+          // Built aside and swapped in whole: requests never see a half-loaded index.
+          const fresh = new KeyIndex();
+          await source.loadAll((records) => {
+            for (const record of records) fresh.put(record);
+          });
+          index = fresh;
           if (wasConnected && connected) downSince = undefined;
           logger.info({ keys: index.size, ms: nowMs() - started }, 'authz index loaded');
           resolveLoaded();

@@ -31,6 +31,7 @@ export class KeyIndex {
   private readonly digestById = new Map<string, string>();
   private readonly permissionSets = new Map<string, ReadonlySet<string>>();
   private readonly endpointIds = new Map<string, string>();
+  private readonly partnerNames = new Map<string, { name: string; header: string }>();
 
   get size(): number {
     return this.byDigest.size;
@@ -50,11 +51,12 @@ export class KeyIndex {
   put(record: IndexedKeyRecord): void {
     this.remove(record.id);
     const digest = digestKey(record.digest);
+    const partner = record.partnerName === null ? undefined : this.partner(record.partnerName);
     this.byDigest.set(digest, {
       keyId: record.id,
-      partnerName: record.partnerName,
-      partnerHeader: record.partnerName === null ? '' : headerSafe(record.partnerName),
-      status: record.status,
+      partnerName: partner?.name ?? null,
+      partnerHeader: partner?.header ?? '',
+      status: record.status === 'active' ? 'active' : 'revoked',
       legacy: record.legacy,
       revokeAt: record.revokeAt,
       permissions: this.sharedSet(record.permissions),
@@ -79,6 +81,16 @@ export class KeyIndex {
       this.permissionSets.set(signature, set);
     }
     return set;
+  }
+
+  /** Thousands of keys share a few partners: one name string and one header value each. */
+  private partner(name: string): { name: string; header: string } {
+    let known = this.partnerNames.get(name);
+    if (known === undefined) {
+      known = { name, header: headerSafe(name) };
+      this.partnerNames.set(name, known);
+    }
+    return known;
   }
 
   private intern(id: string): string {

@@ -11,7 +11,11 @@ export interface IndexedKeyRecord {
 
 /** Reads keys for the in-memory index; implemented in `src/db/key-index-source.ts`. */
 export interface KeyIndexSource {
-  loadAll(): Promise<IndexedKeyRecord[]>;
+  /**
+   * Every key, from one consistent snapshot, handed over a page at a time so that loading 100k keys never holds
+   * them all as records at once.
+   */
+  loadAll(onPage: (records: readonly IndexedKeyRecord[]) => void): Promise<void>;
   /** Keys that no longer exist are simply absent from the answer. */
   loadSome(ids: readonly string[]): Promise<IndexedKeyRecord[]>;
 }

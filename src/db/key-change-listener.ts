@@ -59,8 +59,14 @@ export function createKeyChangeListener(url: string, options: { heartbeatMs: num
         }
         if (stopped || lost) return;
         retryMs = FIRST_RETRY_MS;
+        // A connection cut without a FIN/RST leaves queries hanging, not failing: an unanswered beat counts as lost.
+        let beating = false;
         heartbeat = setInterval(() => {
-          connection`select 1`.catch(disconnected);
+          if (beating) return disconnected(new Error(`no answer to a heartbeat within ${options.heartbeatMs} ms`));
+          beating = true;
+          connection`select 1`.then(() => {
+            beating = false;
+          }, disconnected);
         }, options.heartbeatMs);
         heartbeat.unref();
         events.onConnected();

@@ -24,27 +24,45 @@ function toRecord(row: Row): IndexedKeyRecord {
   };
 }
 
+const PAGE = 10_000;
+
 /**
- * One query for the whole index (100k keys load in well under a second). Revoked keys are kept, without their
+ * Keys in pages by id inside one repeatable-read transaction (a consistent snapshot without holding 100k rows at
+ * once); each key's grants come from the primary-key index of key_permissions. Revoked keys are kept, without their
  * grants, so a revoked key is told apart from an unknown one and its use is still counted.
  */
 export function createKeyIndexSource(sql: Sql): KeyIndexSource {
-  const select = (where: ReturnType<Sql['unsafe']> | ReturnType<typeof sql>) => sql<Row[]>`
-    select k.id, k.secret_digest, p.name as partner_name, k.status, k.legacy, k.revoke_at,
-           coalesce(array_agg(kp.endpoint_id) filter (where kp.endpoint_id is not null and k.status = 'active'), '{}') as permissions
-      from api_keys k
-      left join partners p on p.id = k.partner_id
-      left join key_permissions kp on kp.key_id = k.id
-     ${where}
-     group by k.id, p.name`;
+  const columns = `
+    k.id, k.secret_digest, p.name as partner_name, k.status, k.legacy, k.revoke_at,
+    case when k.status = 'active'
+         then coalesce((select array_agg(kp.endpoint_id) from key_permissions kp where kp.key_id = k.id), '{}')
+         else '{}' end as permissions`;
   return {
-    async loadAll() {
-      const rows = await select(sql``);
-      return rows.map(toRecord);
+    async loadAll(onPage) {
+      await sql.begin('isolation level repeatable read read only', async (tx) => {
+        let after = '';
+        for (;;) {
+          const rows = await tx<Row[]>`
+            select ${tx.unsafe(columns)}
+              from api_keys k
+              left join partners p on p.id = k.partner_id
+             where k.id > ${after}
+             order by k.id
+             limit ${PAGE}`;
+          if (rows.length === 0) return;
+          onPage(rows.map(toRecord));
+          after = (rows[rows.length - 1] as Row).id;
+          if (rows.length < PAGE) return;
+        }
+      });
     },
     async loadSome(ids) {
       if (ids.length === 0) return [];
-      const rows = await select(sql`where k.id = any(${ids as string[]})`);
+      const rows = await sql<Row[]>`
+        select ${sql.unsafe(columns)}
+          from api_keys k
+          left join partners p on p.id = k.partner_id
+         where k.id = any(${ids as string[]})`;
       return rows.map(toRecord);
     },
   };

@@ -70,10 +70,10 @@ function scriptedSync(records: Map<string, IndexedKeyRecord>) {
   const gates: Array<() => void> = [];
   const gate = () => new Promise<void>((resolve) => gates.push(resolve));
   const source: KeyIndexSource = {
-    async loadAll() {
+    async loadAll(onPage) {
       const snapshot = [...records.values()];
       await gate();
-      return snapshot;
+      onPage(snapshot);
     },
     async loadSome(ids) {
       const snapshot = ids.flatMap((id) => records.get(id) ?? []);
