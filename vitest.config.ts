@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/helpers/global-setup.ts'],
+    globalSetup: ['test/helpers/global-setup.ts', 'test/helpers/slack-suite-setup.ts'],
     // Each test file gets its own database, so files run in parallel safely.
     testTimeout: 30_000,
     hookTimeout: 60_000,

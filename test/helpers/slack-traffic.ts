@@ -1,4 +1,7 @@
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import nock from 'nock';
+import { inject } from 'vitest';
 import { validateSurface } from '../../src/slack/blocks/validate.ts';
 
 /** One body that left the app towards Slack: a Web API call, a response_url post, or the HTTP answer to a request. */
@@ -50,7 +53,11 @@ export function recordSlackTraffic() {
     for (const problem of validateSurface(surface, payload)) blockKitProblems.push(`${where}: ${problem}`);
   };
 
+  // The suite-wide check (slack-suite-setup.ts) reads every file's traffic after the last test file.
+  const suiteLog = path.join(inject('slackTrafficDir'), `${process.pid}-${Math.random().toString(36).slice(2)}.jsonl`);
+
   const recordViewOrMessage = (item: SlackTraffic) => {
+    appendFileSync(suiteLog, `${JSON.stringify(item)}\n`);
     const view = item.body.view as { type?: string } | undefined;
     if (view !== undefined && typeof view === 'object') check(`${item.kind} ${item.name}`, view.type === 'home' ? 'home' : 'modal', view);
     if (item.kind !== 'ack' && (item.name === 'chat.postMessage' || item.name === 'chat.postEphemeral' || item.kind === 'response_url')) {

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { isAppError } from '../../src/shared/errors.ts';
+import { createSlackApp } from '../../src/slack/app.ts';
 import { boltLogger } from '../../src/slack/bolt-logger.ts';
+import type { SlackServices } from '../../src/slack/deps.ts';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
 
@@ -67,5 +69,15 @@ describe('the Bolt logger', () => {
     expect(text).toContain("apiCall('views.open') start");
     expect(text).toContain('"component":"slack"');
     expect(text).toContain('http request failed boom');
+  });
+});
+
+describe('the Slack app in Socket Mode', () => {
+  it('is built from an app token without a signing secret or an HTTP port (connecting happens at start)', () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-A' }).slack!;
+    // Nothing reaches the services before a request arrives, so construction needs none.
+    const slack = createSlackApp({ config, services: {} as SlackServices, logger: createLogger('silent'), botIdentity: { botId: 'B1', botUserId: 'U1' } });
+    expect(slack.app).toBeDefined();
+    expect(slack.port()).toBeUndefined();
   });
 });

@@ -242,6 +242,9 @@ export function editKeyView(input: {
     ),
     section(usageLines(usage)),
     context(`${isInUse(usage, input.now) ? ':warning: *This key is in use.* ' : ''}${SEED_IN_USE_WARNING}`),
+    ...(key.legacy
+      ? [context('*Legacy key:* it may also call every endpoint that existed at the legacy cutoff. Those are not listed below and cannot be removed here; replace the key to turn them into explicit permissions.')]
+      : []),
     {
       type: 'input',
       block_id: BlockId.description,
