@@ -1,7 +1,14 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Generated local state (service signing key, pepper) goes to a scratch folder, never into the checkout's ./data. */
+function scratchDataDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'hk-data-'));
+}
 
 export interface CliResult {
   code: number;
@@ -15,7 +22,7 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
     execFile(
       process.execPath,
       [path.join(ROOT, 'bin/harvest-keys.js'), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, timeout: 60_000 },
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: scratchDataDir(), ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
         resolve({ code, stdout, stderr });
@@ -42,7 +49,7 @@ export const LISTENING_LINE = /"port":(\d+),"msg":"listening/;
 export async function startServer(env: Record<string, string>, timeoutMs = 60_000, waitFor = READY_LINE): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AUTHZ_PORT: '0', AUTHZ_HOST: '127.0.0.1', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AUTHZ_PORT: '0', AUTHZ_HOST: '127.0.0.1', DATA_DIR: scratchDataDir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
