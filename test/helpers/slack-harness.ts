@@ -114,3 +114,21 @@ export async function startSlackHarness(runtime: Runtime, options: { logger: Log
 }
 
 export type SlackHarness = Awaited<ReturnType<typeof startSlackHarness>>;
+
+/**
+ * Slack shows an error on any element whose action is not acknowledged (Bolt answers 404 after 3 s). Clicks each
+ * action the app drew, as someone without a role, and expects every one acknowledged.
+ */
+export async function unacknowledgedActions(slack: SlackHarness): Promise<string[]> {
+  const { blockActions, dispatchingActionIds } = await import('./slack-payloads.ts');
+  const missing: string[] = [];
+  for (const [actionId, type] of dispatchingActionIds(slack.recorder.traffic)) {
+    const answer = await slack.interaction(
+      blockActions('U0NOBODYPROBE', { type, action_id: actionId, block_id: 'probe', value: 'probe', selected_option: { text: { type: 'plain_text', text: 'p' }, value: 'probe' } }, {
+        view: { type: 'modal', id: 'V0PROBE', blocks: [] },
+      }),
+    );
+    if (answer.status !== 200) missing.push(`${actionId} (${answer.status})`);
+  }
+  return missing;
+}

@@ -118,3 +118,22 @@ export function findElement(surface: { blocks?: unknown }, actionId: string): { 
 export function textOf(surface: unknown): string {
   return JSON.stringify(surface);
 }
+
+/** Every action_id a person can trigger in the recorded views and messages: buttons, menus, dispatching inputs. */
+export function dispatchingActionIds(bodies: readonly { body: Record<string, unknown> }[]): Map<string, string> {
+  const found = new Map<string, string>();
+  const visit = (blocks: unknown) => {
+    for (const block of (Array.isArray(blocks) ? blocks : []) as Record<string, unknown>[]) {
+      const elements = [block.accessory, ...((block.elements as unknown[]) ?? [])] as (Record<string, unknown> | undefined)[];
+      if (block.type === 'input' && block.dispatch_action === true) elements.push(block.element as Record<string, unknown>);
+      for (const element of elements) {
+        if (element?.action_id !== undefined) found.set(element.action_id as string, element.type as string);
+      }
+    }
+  };
+  for (const { body } of bodies) {
+    visit(body.blocks);
+    visit((body.view as { blocks?: unknown } | undefined)?.blocks);
+  }
+  return found;
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anAdmin } from '../fixtures/actors.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
-import { type SlackHarness, startSlackHarness } from '../helpers/slack-harness.ts';
+import { type SlackHarness, startSlackHarness, unacknowledgedActions } from '../helpers/slack-harness.ts';
 import { blockActions, viewSubmission } from '../helpers/slack-payloads.ts';
 import { secretSightings } from '../helpers/slack-traffic.ts';
 
@@ -200,6 +200,10 @@ describe('App Home', () => {
 });
 
 describe('what left the app', () => {
+  it('acknowledges every button, menu and dispatching input it drew', async () => {
+    expect(await unacknowledgedActions(slack)).toEqual([]);
+  });
+
   it('kept every view and message within Block Kit limits', () => {
     expect(slack.recorder.blockKitProblems).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aPartnerName, anAdmin } from '../fixtures/actors.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
-import { type SlackHarness, startSlackHarness } from '../helpers/slack-harness.ts';
+import { type SlackHarness, startSlackHarness, unacknowledgedActions } from '../helpers/slack-harness.ts';
 import { blockActions, findElement, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
 
 let rt: TestRuntime;
@@ -132,6 +132,10 @@ describe('roles', () => {
 });
 
 describe('what left the app', () => {
+  it('acknowledges every button, menu and dispatching input it drew', async () => {
+    expect(await unacknowledgedActions(slack)).toEqual([]);
+  });
+
   it('kept every view and message within Block Kit limits', () => {
     expect(slack.recorder.blockKitProblems).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aPartnerName, anAdmin } from '../fixtures/actors.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
-import { type SlackHarness, startSlackHarness } from '../helpers/slack-harness.ts';
+import { type SlackHarness, startSlackHarness, unacknowledgedActions } from '../helpers/slack-harness.ts';
 import { blockActions, findElement, initialState, viewClosed, viewSubmission } from '../helpers/slack-payloads.ts';
 import { secretSightings } from '../helpers/slack-traffic.ts';
 
@@ -148,7 +148,36 @@ describe('creating a key from Slack', () => {
   });
 });
 
+describe('many partners', () => {
+  it('switches the partner picker to a searched select past 99 partners and answers its searches', async () => {
+    const user = await admin();
+    const tag = `Zz${Date.now()}`;
+    for (let i = 0; i < 100; i++) await rt.partners.create({ actor: user, name: `${tag} Partner ${i}` });
+    const mark = slack.recorder.mark();
+    await slack.command(user, 'create');
+    const view = (await slack.recorder.waitFor(mark, 'views.open')).body.view as View;
+    expect(findElement(view, 'create.partner').element.type).toBe('external_select');
+    const answer = await slack.interaction({
+      type: 'block_suggestion',
+      action_id: 'create.partner',
+      block_id: 'partner',
+      value: `${tag} Partner 4`,
+      team: { id: 'T0TEST', domain: 'harvest-test' },
+      user: { id: user, name: 'u', team_id: 'T0TEST' },
+      api_app_id: 'A0TEST',
+      token: 'legacy-verification-token',
+      view: { ...view, id: 'V0SEARCH', state: { values: {} } },
+    });
+    const { options } = answer.json() as { options: { text: { text: string }; value: string }[] };
+    expect(options.map((o) => o.text.text)).toEqual(['None (no partner)', `${tag} Partner 4`, ...Array.from({ length: 10 }, (_, i) => `${tag} Partner ${40 + i}`)]);
+  });
+});
+
 describe('what left the app', () => {
+  it('acknowledges every button, menu and dispatching input it drew', async () => {
+    expect(await unacknowledgedActions(slack)).toEqual([]);
+  });
+
   it('kept every view and message within Block Kit limits', () => {
     expect(slack.recorder.blockKitProblems).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anAdmin } from '../fixtures/actors.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
-import { type SlackHarness, startSlackHarness } from '../helpers/slack-harness.ts';
+import { type SlackHarness, startSlackHarness, unacknowledgedActions } from '../helpers/slack-harness.ts';
 import { blockActions, findElement, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
 import { secretSightings } from '../helpers/slack-traffic.ts';
 
@@ -149,6 +149,10 @@ describe('revoking and re-enabling a key', () => {
 
     const values = initialState(view);
     values.revoke_reason = { 'key.revoke.reason': { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Lost or possibly leaked' }, value: 'lost' } } };
+    const picked = await slack.interaction(
+      blockActions(user, { type: 'static_select', action_id: 'key.revoke.reason', block_id: 'revoke_reason', selected_option: { text: { type: 'plain_text', text: 'Lost or possibly leaked' }, value: 'lost' } }, { view, values }),
+    );
+    expect(picked.status).toBe(200);
     const mark = slack.recorder.mark();
     await slack.interaction(blockActions(user, { type: 'button', action_id: 'key.revoke.confirm', block_id: 'revoke_reason', value: key.id }, { view, values }));
     const result = await slack.recorder.waitFor(mark, 'views.update');
@@ -256,6 +260,10 @@ describe('list and show', () => {
 });
 
 describe('what left the app', () => {
+  it('acknowledges every button, menu and dispatching input it drew', async () => {
+    expect(await unacknowledgedActions(slack)).toEqual([]);
+  });
+
   it('kept every view and message within Block Kit limits', () => {
     expect(slack.recorder.blockKitProblems).toEqual([]);
   });

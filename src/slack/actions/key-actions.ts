@@ -22,6 +22,9 @@ export function registerKeyActions(app: App, deps: SlackDeps, publishHome: Publi
     await publishHome(client, body.user.id);
   });
 
+  // Picking a reason needs no answer (it is read from the view state on confirm), but every action must be acked.
+  app.action(ActionId.revokeReason, async ({ ack }) => ack());
+
   app.action<BlockAction<ButtonAction>>(ActionId.revokeConfirm, async ({ ack, body, action, client }) => {
     await ack();
     const view = body.view;
