@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUsageSink } from '../../src/db/usage-store.ts';
 import { anAdmin } from '../fixtures/actors.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
@@ -172,6 +173,22 @@ describe('revoking and re-enabling a key', () => {
     const enabledDm = await slack.recorder.waitFor(enableMark, 'chat.postMessage');
     expect(String(enabledDm.body.text)).toContain('Re-enabled');
     expect(await rt.keys.check(secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: true } });
+  });
+
+  it('shows how much a key is used, as /authz recorded it, and warns that it is in use', async () => {
+    const user = await admin();
+    const { key } = await rt.keys.create({ actor: user, description: 'Busy key', grants: ['GET /v1/users'] });
+    const today = new Date().toISOString().slice(0, 10);
+    await createUsageSink(rt.db.sql).write({
+      counts: [{ keyId: key.id, endpointId: 'GET /v1/users', day: today, allowed: 1234, denied: 5 }],
+      lastUsed: [{ keyId: key.id, at: new Date() }],
+    });
+    for (const verb of ['revoke', 'edit']) {
+      const text = JSON.stringify(await openFromCommand(user, `${verb} ${key.id}`, `V0BUSY${verb}`));
+      expect(text).toContain('1234 allowed, 5 denied');
+      expect(text).toContain('This key is in use');
+      expect(text).not.toContain('never');
+    }
   });
 
   it('says so instead of opening a second revoke for a revoked key', async () => {

@@ -1,6 +1,7 @@
 /**
- * Slack parses `&`, `<` and `>` in mrkdwn as entities and links (`<!channel>`, `<@U…>`, `<https://…|text>`), so user
- * text shown in mrkdwn gets them escaped; `@channel`-style words get a zero-width joiner so they never notify anyone.
+ * Slack parses `&`, `<` and `>` in mrkdwn as entities and links (`<!channel>`, `<@U…>`, `<https://…|text>`), so
+ * user text shown in mrkdwn gets them escaped; `@channel`-style words get an invisible word joiner (U+2060) so they
+ * never notify anyone. Emphasis characters (`*`, `_`, `~`) have no escape in mrkdwn and are left as typed.
  */
 export function escapeMrkdwn(text: string): string {
   return text
