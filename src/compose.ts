@@ -18,6 +18,7 @@ import { createPgpEncryptor, type PgpEncryptor } from './delivery/encrypt.ts';
 import { inspectPublicKey } from './delivery/inspect-public-key.ts';
 import { createServiceKeyProvider, type ServiceSigningKey } from './delivery/service-key.ts';
 import type { DirectMessenger } from './delivery/types.ts';
+import { createApprovalService } from './approvals/approval-service.ts';
 import { createPartnerPgpService } from './partners/partner-pgp-service.ts';
 import { createPartnerService } from './partners/partner-service.ts';
 import { createRoleService } from './roles/role-service.ts';
@@ -42,6 +43,8 @@ export interface Runtime {
   createDeliveryService(messenger: DirectMessenger): DeliveryService;
   secretFormat: ReturnType<typeof createSecretFormat>;
   digest: (secret: string) => Buffer;
+  /** The four-eyes rule for create, permission edits, re-enable and replace (APPROVAL_REQUIRED_FOR). */
+  approvals: ReturnType<typeof createApprovalService>;
   /** What /authz recorded per key (as of its last flush). */
   usage: UsageReader;
   close(): Promise<void>;
@@ -113,6 +116,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
       secretFormat,
       digest,
       usage: createUsageReader(db.sql),
+      approvals: createApprovalService({ store, keys: keyService, policy: config.approvals }),
       close,
     };
   } catch (error) {

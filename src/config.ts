@@ -63,6 +63,26 @@ const schema = z
       )
       .pipe(z.array(z.string().regex(slackUserId, 'comma-separated Slack user ids, e.g. U012ABCDEF,U034GHIJKL'))),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    APPROVAL_REQUIRED_FOR: z
+      .string()
+      .default('create,permissions,reenable,replace')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((a) => a.trim().toLowerCase())
+          .filter((a) => a !== '' && a !== 'none'),
+      )
+      .pipe(
+        z.array(
+          z.enum(['create', 'permissions', 'reenable', 'replace'], {
+            error: 'a comma-separated list of create, permissions, reenable, replace (or none); revoke never waits',
+          }),
+        ),
+      ),
+    APPROVALS_REQUIRED: z.coerce.number({ error: 'a number of approvals, e.g. 1' }).int('a whole number').min(1, 'at least 1').max(5, 'at most 5').default(1),
+    APPROVALS_CHANNEL: optionalString.pipe(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id, e.g. C012ABCDEF').optional()),
+    APPROVAL_TTL_HOURS: z.coerce.number({ error: 'a number of hours, e.g. 24' }).int('a whole number of hours').min(1, 'at least 1 hour').max(720, 'at most 720 hours').default(24),
+    REVEAL_TTL_HOURS: z.coerce.number({ error: 'a number of hours, e.g. 24' }).int('a whole number of hours').min(1, 'at least 1 hour').max(720, 'at most 720 hours').default(24),
     SERVICE_PGP_PRIVATE_KEY: optionalString.pipe(
       z
         .string()
@@ -80,6 +100,21 @@ const schema = z
       .min(1, 'at least 1 hour')
       .max(8760, 'at most 8760 hours (a year)')
       .default(72),
+    SLACK_BOT_TOKEN: optionalString.pipe(z.string().regex(/^xoxb-\S+$/, 'a bot token starting with xoxb-').optional()),
+    SLACK_SIGNING_SECRET: optionalString.pipe(
+      z.string().regex(/^[0-9a-f]{16,}$/i, "the app's signing secret (hex, from Basic Information)").optional(),
+    ),
+    SLACK_APP_TOKEN: optionalString.pipe(
+      z.string().regex(/^xapp-\S+$/, 'an app-level token starting with xapp- (scope connections:write)').optional(),
+    ),
+    SLACK_API_URL: optionalString.pipe(
+      z.url({ protocol: /^https?$/, error: 'an http(s) URL of the Slack Web API, e.g. https://slack.com/api/' }).optional(),
+    ),
+    SLACK_COMMAND: z
+      .string()
+      .regex(/^\/[a-z0-9_-]{1,31}$/, 'a slash command such as /harvest-keys (lowercase, at most 32 characters)')
+      .default('/harvest-keys'),
+    PORT: port(3000),
   });
 
 type Env = z.infer<typeof schema>;
@@ -102,10 +137,26 @@ export interface Config {
   };
   adminSlackUserIds: string[];
   logLevel: Env['LOG_LEVEL'];
+  approvals: {
+    requiredFor: ReadonlySet<'create' | 'permissions' | 'reenable' | 'replace'>;
+    approvalsRequired: number;
+    channel: string | undefined;
+    ttlHours: number;
+    revealTtlHours: number;
+  };
   /** The key that signs deliveries: supplied, or generated once in DATA_DIR. */
   servicePgp: { privateKey: string | undefined; passphrase: string | undefined };
   deliveryConfirmHours: number;
+  /** Unset when Slack is not configured: the service then runs without its Slack surface. */
+  slack: SlackConfig | undefined;
 }
+
+export type SlackConfig = {
+  botToken: string;
+  /** Web API base URL ending in a slash (a proxy, or a local fake in tests and benchmarks). */
+  apiUrl: string | undefined;
+  command: string;
+} & ({ mode: 'http'; signingSecret: string; port: number } | { mode: 'socket'; appToken: string });
 
 /**
  * The one place that reads the environment. Every problem is reported at once, each naming its variable and the
@@ -116,7 +167,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const blank = (name: string) => (source[name] ?? '').trim() === '';
   // Checked outside the schema so it is reported together with every other problem, not after they are fixed.
   const pepperMissing = !blank('DATABASE_URL') && blank('KEY_PEPPER');
-  if (!parsed.success || pepperMissing) {
+  const slackProblems = slackCombinationProblems(blank);
+  if (!parsed.success || pepperMissing || slackProblems.length > 0) {
     const issues = parsed.success ? [] : parsed.error.issues;
     const details = issues.map((issue) => {
       const name = issue.path.length === 0 ? '(environment)' : String(issue.path[0]);
@@ -127,6 +179,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (pepperMissing) {
       details.push('KEY_PEPPER is missing: expected at least 32 random characters, required when DATABASE_URL is set, kept outside the database');
     }
+    details.push(...slackProblems);
     throw new AppError('CONFIG_INVALID', `Configuration is invalid:\n  - ${details.join('\n  - ')}`, { details });
   }
   const env = parsed.data as Env;
@@ -151,7 +204,39 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     adminSlackUserIds: env.ADMIN_SLACK_USER_IDS,
     logLevel: env.LOG_LEVEL,
+    approvals: {
+      requiredFor: new Set(env.APPROVAL_REQUIRED_FOR),
+      approvalsRequired: env.APPROVALS_REQUIRED,
+      channel: env.APPROVALS_CHANNEL,
+      ttlHours: env.APPROVAL_TTL_HOURS,
+      revealTtlHours: env.REVEAL_TTL_HOURS,
+    },
     servicePgp: { privateKey: env.SERVICE_PGP_PRIVATE_KEY, passphrase: env.SERVICE_PGP_PASSPHRASE },
     deliveryConfirmHours: env.DELIVERY_CONFIRM_HOURS,
+    slack: slackConfig(env),
   };
+}
+
+/** A half-configured Slack app is a mistake, not a wish to run without Slack: say what is missing. */
+function slackCombinationProblems(blank: (name: string) => boolean): string[] {
+  const hasReceiver = !blank('SLACK_SIGNING_SECRET') || !blank('SLACK_APP_TOKEN');
+  if (!blank('SLACK_BOT_TOKEN') && !hasReceiver) {
+    return ['SLACK_SIGNING_SECRET is missing: expected the signing secret (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) with SLACK_BOT_TOKEN'];
+  }
+  if (blank('SLACK_BOT_TOKEN') && hasReceiver) {
+    return ['SLACK_BOT_TOKEN is missing: expected the bot token (xoxb-…) from OAuth & Permissions with the signing secret or app token'];
+  }
+  return [];
+}
+
+function slackConfig(env: Env): SlackConfig | undefined {
+  if (env.SLACK_BOT_TOKEN === undefined) return undefined;
+  const base = {
+    botToken: env.SLACK_BOT_TOKEN,
+    apiUrl: env.SLACK_API_URL === undefined ? undefined : env.SLACK_API_URL.replace(/\/*$/, '/'),
+    command: env.SLACK_COMMAND,
+  };
+  // Socket Mode wins when both are set: it needs no public URL, so it is the safer reading of an ambiguous setup.
+  if (env.SLACK_APP_TOKEN !== undefined) return { ...base, mode: 'socket', appToken: env.SLACK_APP_TOKEN };
+  return { ...base, mode: 'http', signingSecret: env.SLACK_SIGNING_SECRET as string, port: env.PORT };
 }

@@ -16,6 +16,8 @@ import type { Logger } from './logger.ts';
 import type { Config } from './config.ts';
 import { isAppError } from './shared/errors.ts';
 import { describeFatal } from './shared/fatal.ts';
+import { createSlackApp, type SlackApp } from './slack/app.ts';
+import { servicesFromRuntime } from './slack/deps.ts';
 
 const SWEEP_INTERVAL_MS = 30_000;
 const RECONNECT_MAX_MS = 5_000;
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   let runtime: Runtime | undefined;
   let authz: AuthzService | undefined;
+  let slack: SlackApp | undefined;
   let databaseCheck: ReadinessCheck | undefined;
   const pending = (detail: string) => Promise.resolve({ ok: false, detail });
 
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     clearInterval(sweep);
+    await slack?.stop();
     await http.close();
     await authz?.stop();
     await runtime?.close();
@@ -115,9 +119,18 @@ async function main(): Promise<void> {
     },
     'harvest-keys is ready',
   );
-  logger.info(
-    'Slack is not connected: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) to connect it',
-  );
+  if (config.slack === undefined) {
+    logger.info(
+      'Slack is not connected: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) to connect it',
+    );
+  } else {
+    slack = createSlackApp({ config: config.slack, services: servicesFromRuntime(runtime), logger });
+    await slack.start();
+    logger.info(
+      { mode: config.slack.mode, port: slack.port(), command: config.slack.command },
+      config.slack.mode === 'http' ? 'Slack app listening for requests at /slack/events' : 'Slack app connected over Socket Mode',
+    );
+  }
 
   const keys = runtime.keys;
   sweep = setInterval(() => {

@@ -13,7 +13,15 @@ export type AuditAction =
   | 'key.delivery_failed'
   | 'key.delivery_confirmed'
   | 'role.granted'
-  | 'role.removed';
+  | 'role.removed'
+  | 'approval.requested'
+  | 'approval.decided'
+  | 'approval.executed'
+  | 'approval.superseded'
+  | 'approval.expired'
+  | 'approval.failed'
+  | 'approval.revealed'
+  | 'approval.reveal_expired';
 
 /** Snapshots are summaries a person can read; they never hold a secret or its digest. */
 export interface AuditEventInput {

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Repositories, Store } from '../shared/store.ts';
 import type { Database } from './client.ts';
+import { createApprovalRepository } from './repositories/approval-repository.ts';
 import { createAuditRepository } from './repositories/audit-repository.ts';
 import { createDeliveryRepository } from './repositories/delivery-repository.ts';
 import { createKeyRepository } from './repositories/key-repository.ts';
@@ -18,6 +19,7 @@ function repositories(db: Database): Repositories {
     partnerPgpKeys: createPartnerPgpKeyRepository(db),
     deliveries: createDeliveryRepository(db),
     roles: createRoleRepository(db),
+    approvals: createApprovalRepository(db),
     audit: createAuditRepository(db),
     changes: {
       async keyChanged(keyId) {

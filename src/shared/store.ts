@@ -1,3 +1,4 @@
+import type { ApprovalRepository } from '../approvals/types.ts';
 import type { AuditRepository } from '../audit/types.ts';
 import type { DeliveryRepository } from '../delivery/types.ts';
 import type { KeyRepository } from '../keys/key-repository.ts';
@@ -16,6 +17,7 @@ export interface Repositories {
   partnerPgpKeys: PartnerPgpKeyRepository;
   deliveries: DeliveryRepository;
   roles: RoleRepository;
+  approvals: ApprovalRepository;
   audit: AuditRepository;
   changes: ChangeNotifier;
 }
