@@ -4,7 +4,7 @@ import { randomBase62 } from '../keys/base62.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
 import type { Clock, Store } from '../shared/store.ts';
 import { type ApprovalPolicy, requiresApproval } from './policy.ts';
-import type { ApprovableAction, ApprovalPayload, ApprovalRequest, KeyReveal } from './types.ts';
+import type { ApprovableAction, ApprovalPayload, ApprovalRequest, HandOverDelivery, KeyReveal } from './types.ts';
 
 const HOUR = 3600_000;
 
@@ -121,7 +121,14 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
     needsApproval: (action: ApprovableAction) => requiresApproval(policy, action),
 
     /** Holds a create: validated now, so approvers see exactly what will be made. */
-    async requestCreate(input: { actor: string; partner?: string | undefined; description?: string | undefined; grants?: readonly string[]; applyPreset?: boolean }): Promise<ApprovalRequest> {
+    async requestCreate(input: {
+      actor: string;
+      partner?: string | undefined;
+      description?: string | undefined;
+      grants?: readonly string[];
+      applyPreset?: boolean;
+      delivery?: HandOverDelivery | undefined;
+    }): Promise<ApprovalRequest> {
       const prepared = await keys.prepareCreate(input);
       return open('create', input.actor, null, null, {
         action: 'create',
@@ -129,6 +136,7 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
         partnerId: prepared.partner?.id ?? null,
         partnerName: prepared.partner?.name ?? null,
         permissions: prepared.permissions,
+        ...(input.delivery === undefined ? {} : { delivery: input.delivery }),
       });
     },
 
@@ -153,13 +161,18 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
       return open('reenable', actor, keyId, key.version, { action: 'reenable', description: key.description });
     },
 
-    async requestReplace(keyId: string, input: { actor: string; graceSeconds?: number }): Promise<ApprovalRequest> {
+    async requestReplace(keyId: string, input: { actor: string; graceSeconds?: number; delivery?: HandOverDelivery | undefined }): Promise<ApprovalRequest> {
       const key = await keys.get(keyId);
       const graceSeconds = input.graceSeconds ?? 0;
       if (!Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 90 * 24 * 3600) {
         throw new AppError('VALIDATION', 'Grace period must be between 0 and 90 days');
       }
-      return open('replace', input.actor, keyId, key.version, { action: 'replace', description: key.description, graceSeconds });
+      return open('replace', input.actor, keyId, key.version, {
+        action: 'replace',
+        description: key.description,
+        graceSeconds,
+        ...(input.delivery === undefined ? {} : { delivery: input.delivery }),
+      });
     },
 
     /**
@@ -204,7 +217,9 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
 
     /**
      * Hands over an approved create or replace: works once, for the requester only, before it expires. The key and
-     * its secret are made now, so an approval nobody collects never becomes a usable key.
+     * its secret are made now, so an approval nobody collects never becomes a usable key. For a request with a
+     * partner delivery the Slack side calls this on the requester's behalf right after approval and passes the
+     * secret straight to the encrypted delivery, so nobody sees it.
      */
     async reveal(revealId: string, user: string): Promise<{ issued: IssuedKey; request: ApprovalRequest }> {
       const reveal = await store.approvals.findReveal(revealId);

@@ -5,10 +5,15 @@ export type ApprovalState = 'pending' | 'executing' | 'approved' | 'denied' | 'e
 
 /** The exact change an approver signs off on; executed as written, never re-derived. */
 export type ApprovalPayload =
-  | { action: 'create'; description: string; partnerId: string | null; partnerName: string | null; permissions: string[] }
+  | { action: 'create'; description: string; partnerId: string | null; partnerName: string | null; permissions: string[]; delivery?: HandOverDelivery | undefined }
   | { action: 'permissions'; description: string; permissions: string[]; added: string[]; removed: string[]; newDescription?: string | undefined }
   | { action: 'reenable'; description: string }
-  | { action: 'replace'; description: string; graceSeconds: number };
+  | { action: 'replace'; description: string; graceSeconds: number; delivery?: HandOverDelivery | undefined };
+
+/** An approved key handed to a partner contact, PGP-encrypted, instead of being revealed to the requester. */
+export interface HandOverDelivery {
+  contactSlackUserId: string;
+}
 
 export interface ApprovalRequest {
   id: string;
