@@ -132,11 +132,19 @@ async function main(): Promise<void> {
     );
   }
 
-  const keys = runtime.keys;
+  const { keys, approvals } = runtime;
   sweep = setInterval(() => {
     keys.revokeDue().then(
       (ids) => ids.length > 0 && logger.info({ keyIds: ids }, 'scheduled revocations applied'),
       (error: unknown) => logger.warn({ err: error }, 'scheduled revocation sweep failed; will retry'),
+    );
+    approvals.sweep().then(
+      async ({ expiredRequests, expiredReveals }) => {
+        if (expiredRequests.length + expiredReveals.length === 0) return;
+        logger.info({ requests: expiredRequests.map((r) => r.id), reveals: expiredReveals.length }, 'approval requests and reveals expired');
+        await slack?.refreshApprovalCards(expiredRequests);
+      },
+      (error: unknown) => logger.warn({ err: error }, 'approval expiry sweep failed; will retry'),
     );
   }, SWEEP_INTERVAL_MS);
   sweep.unref();

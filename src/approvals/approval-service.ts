@@ -1,5 +1,5 @@
 import type { EditKeyInput, KeyService } from '../keys/key-service.ts';
-import type { IssuedKey } from '../keys/types.ts';
+import type { ApiKey, IssuedKey } from '../keys/types.ts';
 import { randomBase62 } from '../keys/base62.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
 import type { Clock, Store } from '../shared/store.ts';
@@ -221,7 +221,7 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
      * partner delivery the Slack side calls this on the requester's behalf right after approval and passes the
      * secret straight to the encrypted delivery, so nobody sees it.
      */
-    async reveal(revealId: string, user: string): Promise<{ issued: IssuedKey; request: ApprovalRequest }> {
+    async reveal(revealId: string, user: string): Promise<{ issued: IssuedKey & { old?: ApiKey | undefined }; request: ApprovalRequest }> {
       const reveal = await store.approvals.findReveal(revealId);
       if (reveal === undefined || reveal.requester !== user) {
         throw new AppError('REVEAL_UNAVAILABLE', 'This key is not yours to reveal.');
@@ -235,7 +235,7 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
       }
       const request = await requireRequest(reveal.requestId);
       const payload = request.payload;
-      let issued: IssuedKey;
+      let issued: IssuedKey & { old?: ApiKey | undefined };
       if (payload.action === 'create') {
         issued = await keys.create({ actor: request.requestedBy, description: payload.description, partner: payload.partnerId ?? undefined, grants: payload.permissions, applyPreset: false });
       } else if (payload.action === 'replace') {
@@ -247,7 +247,7 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
         await repos.approvals.setRevealKey(revealId, issued.key.id);
         await repos.audit.append({ actor: user, action: 'approval.revealed', keyId: issued.key.id, details: { requestId: request.id, revealId } });
       });
-      return { issued: { key: issued.key, secret: issued.secret }, request };
+      return { issued, request };
     },
 
     /** Expires stale requests and unrevealed keys; returns the requests whose cards should be updated. */

@@ -11,6 +11,9 @@ import { registerKeyActions } from './actions/key-actions.ts';
 import { registerKeyMenu } from './actions/key-menu.ts';
 import { registerPickerActions } from './actions/picker-actions.ts';
 import { registerAdminActions } from './actions/admin-actions.ts';
+import { registerApprovalActions } from './actions/approval-actions.ts';
+import { refreshApprovalCard } from './approval-flow.ts';
+import type { ApprovalRequest } from '../approvals/types.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { registerCommand } from './commands/harvest-keys.ts';
 import type { SlackDeps, SlackServices } from './deps.ts';
@@ -18,6 +21,7 @@ import { registerAppHomeOpened } from './events/app-home-opened.ts';
 import { createHomePublisher } from './home.ts';
 import { registerAdminSubmits } from './views/admin-submit.ts';
 import { registerCreateSubmit } from './views/create-submit.ts';
+import { registerDenySubmit } from './views/deny-submit.ts';
 import { registerEditSubmit } from './views/edit-submit.ts';
 import { registerPermissionsSubmit } from './views/permissions-submit.ts';
 import { registerReplaceSubmit } from './views/replace-submit.ts';
@@ -42,6 +46,8 @@ export interface SlackApp {
   stop(): Promise<void>;
   /** The HTTP port once started (HTTP mode). */
   port(): number | undefined;
+  /** Rewrites cards whose request changed outside a click (the expiry sweep). */
+  refreshApprovalCards(requests: readonly ApprovalRequest[]): Promise<void>;
 }
 
 /** Seen event ids, so Slack's retries of an event we already handled do not run it twice. */
@@ -108,6 +114,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerEditSubmit(app, deps, publishHome);
   registerReplaceSubmit(app, deps, publishHome);
   registerAdminSubmits(app, deps);
+  registerApprovalActions(app, deps, publishHome);
+  registerDenySubmit(app, deps);
   registerAppHomeOpened(app, publishHome);
 
   let server: Server | undefined;
@@ -125,5 +133,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       server = undefined;
     },
     port: () => (server === undefined ? undefined : (server.address() as AddressInfo).port),
+    async refreshApprovalCards(requests) {
+      for (const request of requests) await refreshApprovalCard(deps, app.client, request);
+    },
   };
 }

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { pendingApprovalsHomeBlocks } from './blocks/approval-blocks.ts';
 import { HOME_PAGE_SIZE, homeNoAccessView, homeView } from './blocks/home-view.ts';
 import type { HomeView } from './blocks/kit.ts';
 import type { SlackDeps } from './deps.ts';
@@ -30,6 +31,10 @@ export function createHomePublisher(deps: SlackDeps) {
         const meta = { q: wanted.q, p: page };
         if (lastState.size > 10_000) lastState.clear();
         lastState.set(userId, meta);
+        const roles = await deps.services.roles.rolesOf(userId);
+        const approvalBlocks = roles.includes('approver')
+          ? pendingApprovalsHomeBlocks(await deps.services.approvals.listPending(), userId)
+          : [];
         view = homeView({
           apiType: deps.services.catalog.name,
           keys: result.keys,
@@ -40,6 +45,8 @@ export function createHomePublisher(deps: SlackDeps) {
           now: deps.now(),
           privateMetadata: encodeMeta(meta),
         });
+        // Right under the page's title: what waits for this approver comes before the key list.
+        if (approvalBlocks.length > 0) view = { ...view, blocks: [...view.blocks.slice(0, 2), ...approvalBlocks, ...view.blocks.slice(2)] };
       }
       await client.views.publish({ user_id: userId, view });
     } catch (error) {

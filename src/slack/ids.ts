@@ -23,6 +23,10 @@ export const ActionId = {
   approvalApprove: 'approval.approve',
   approvalDeny: 'approval.deny',
   revealKey: 'approval.reveal',
+  /** The partner contact's "I have stored the API Key" in the delivery DM: works without a role. */
+  deliveryStored: 'delivery.stored',
+  partnerPgp: 'partner.pgp',
+  partnerPgpConfirm: 'partner.pgp.confirm',
   input: 'value',
 } as const;
 
@@ -40,6 +44,9 @@ export const CallbackId = {
   roles: 'roles',
   notice: 'notice',
   approvalDeny: 'approval.deny',
+  partnerPgp: 'partner.pgp',
+  partnerPgpConfirm: 'partner.pgp.confirm',
+  delivered: 'key.delivered',
 } as const;
 
 export const BlockId = {
@@ -55,6 +62,12 @@ export const BlockId = {
   homeSearch: 'home_search',
   approvalActions: 'approval',
   denyReason: 'deny_reason',
+  pgpArmored: 'pgp_armored',
+  pgpFile: 'pgp_file',
+  pgpFingerprint: 'pgp_fingerprint',
+  /** Create / replace hand-over choice: `delivery.<revision>`, so a partner change resets the default. */
+  delivery: 'delivery',
+  deliveryActions: 'delivery_actions',
   /** Picker checkbox blocks: `pk.<revision>.<group>.<chunk>`; the revision forces Slack to show new initial_options. */
   pickerPrefix: 'pk',
 } as const;

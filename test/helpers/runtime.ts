@@ -17,7 +17,14 @@ export async function createTestRuntime(
   options: { env?: Record<string, string>; logger?: Logger } = {},
 ): Promise<TestRuntime> {
   const database = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: database.url, KEY_PEPPER: TEST_PEPPER, LOG_LEVEL: 'silent', ...options.env });
+  // Approvals are opted into by the tests about them; elsewhere a change runs at once.
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    KEY_PEPPER: TEST_PEPPER,
+    LOG_LEVEL: 'silent',
+    APPROVAL_REQUIRED_FOR: 'none',
+    ...options.env,
+  });
   const runtime = await openRuntime(config, options.logger ?? createLogger('silent'));
   return {
     ...runtime,

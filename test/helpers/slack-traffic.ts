@@ -153,7 +153,10 @@ export function secretSightings(traffic: readonly SlackTraffic[], logs: string, 
   for (const item of traffic) {
     for (const match of item.raw.matchAll(pattern)) {
       const view = item.body.view as { callback_id?: string } | undefined;
-      const where = item.kind === 'ack' && view?.callback_id === 'key.show-once' ? 'show-once' : `${item.kind} ${item.name}`;
+      // The show-once view reaches Slack as the answer to a submission, or (for an approved key, revealed from a DM
+      // button) through views.update of the dialog the click opened. Nowhere else.
+      const showOnce = view?.callback_id === 'key.show-once' && (item.kind === 'ack' || (item.kind === 'api' && item.name === 'views.update'));
+      const where = showOnce ? 'show-once' : `${item.kind} ${item.name}`;
       sightings.push({ secret: match[0], where });
     }
   }

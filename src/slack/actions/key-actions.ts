@@ -1,6 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { code, escapeMrkdwn } from '../blocks/escape.ts';
 import { keyResultView, REVOKE_REASONS, storedView } from '../blocks/key-views.ts';
+import { announce, heldView } from '../approval-flow.ts';
 import type { SlackDeps } from '../deps.ts';
 import type { PublishHome } from '../home.ts';
 import { ActionId, BlockId, KEY_ID } from '../ids.ts';
@@ -57,6 +58,12 @@ export function registerKeyActions(app: App, deps: SlackDeps, publishHome: Publi
     const actor: Actor = { deps, client, userId: body.user.id };
     if (!(await guarded(actor, 'admin'))) return;
     try {
+      if (deps.services.approvals.needsApproval('reenable')) {
+        const request = await deps.services.approvals.requestEnable(keyId, body.user.id);
+        await slackCall(actor, 'showing that re-enable waits for approval', () => client.views.update({ view_id: view.id, view: heldView(request) }));
+        await announce(deps, client, request);
+        return;
+      }
       const { key, changed } = await deps.services.keys.enable(keyId, { actor: body.user.id });
       deps.logger.info({ keyId, userId: body.user.id, changed }, 'key re-enabled from Slack');
       const text = changed

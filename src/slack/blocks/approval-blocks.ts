@@ -77,7 +77,7 @@ export function approvalCard(input: {
       ),
     );
   }
-  return { text: `${title} (${request.payload.description}): ${STATE_TEXT[request.state].replace(/^:[a-z_]+: /, '')}`, blocks: blocks.slice(0, LIMITS.messageBlocks) };
+  return { text: `${title} (${escapeMrkdwn(truncate(request.payload.description, 200))}): ${STATE_TEXT[request.state].replace(/^:[a-z_]+: /, '')}`, blocks: blocks.slice(0, LIMITS.messageBlocks) };
 }
 
 export function denyReasonModal(requestId: string): ModalView {
@@ -127,4 +127,17 @@ export function pendingApprovalsMessage(requests: readonly ApprovalRequest[]): M
   );
   const chunks = chunkLines(lines).slice(0, 45);
   return { text: `${requests.length} approval request(s) waiting`, blocks: [section(`*${plural(requests.length, 'approval request')} waiting*`), ...chunks.map((c) => section(c))] };
+}
+
+/** The approver's part of the App Home: what waits for them, at most three blocks so the key page keeps its room. */
+export function pendingApprovalsHomeBlocks(requests: readonly ApprovalRequest[], approver: string): Block[] {
+  const waiting = requests.filter((r) => r.requestedBy !== approver && !r.decisions.some((d) => d.approver === approver));
+  if (waiting.length === 0) return [];
+  const shown = waiting.slice(0, 10);
+  const lines = shown.map(
+    (r) => `• *${escapeMrkdwn(ACTION_TITLES[r.action])}*: ${escapeMrkdwn(truncate(r.payload.description, 60))} · by ${actorRef(r.requestedBy)} · expires ${slackDate(r.expiresAt)}`,
+  );
+  const blocks: Block[] = [header(`Waiting for your approval (${waiting.length})`), section(truncate(lines.join('\n'), LIMITS.text))];
+  if (waiting.length > shown.length) blocks.push(context(`${waiting.length - shown.length} more: see the approvals channel.`));
+  return blocks;
 }

@@ -26,6 +26,7 @@ export function helpMessage(command: string): Message {
     `• \`${c} replace <key id>\`: new key with the same permissions (for a lost key)`,
     `• \`${c} partners\`: partners, their contacts and permission presets`,
     `• \`${c} roles\`: who is admin or approver`,
+    `• \`${c} approvals\`: requests waiting for an approver`,
     'The app’s *Home* tab is the API Credential Management page with search and paging.',
   ];
   return { text: `${command} help`, blocks: [section(lines.join('\n'))] };

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { pendingApprovalsMessage } from '../blocks/approval-blocks.ts';
 import { escapeMrkdwn } from '../blocks/escape.ts';
 import { helpMessage, keyDetailsMessage, keyListMessage, LIST_MESSAGE_SIZE, type Message } from '../blocks/messages.ts';
 import type { SlackDeps } from '../deps.ts';
@@ -53,6 +54,10 @@ export function registerCommand(app: App, deps: SlackDeps): void {
         const key = await deps.services.keys.get(keyId);
         const canManage = await hasRole(deps, command.user_id, 'admin');
         return await reply(keyDetailsMessage({ key, catalog: deps.services.catalog, canManage, now: deps.now() }));
+      }
+      if (subcommand === 'approvals') {
+        if (!(await guarded(actor, 'viewer'))) return;
+        return await reply(pendingApprovalsMessage(await deps.services.approvals.listPending()));
       }
       return await reply(helpMessage(deps.command));
     } catch (error) {

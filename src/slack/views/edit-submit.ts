@@ -6,6 +6,7 @@ import { isAppError } from '../../shared/errors.ts';
 import { code, escapeMrkdwn } from '../blocks/escape.ts';
 import { editConfirmView } from '../blocks/key-views.ts';
 import { mergePickerState } from '../blocks/permission-picker.ts';
+import { announce, heldView } from '../approval-flow.ts';
 import type { SlackDeps } from '../deps.ts';
 import type { PublishHome } from '../home.ts';
 import { BlockId, CallbackId } from '../ids.ts';
@@ -70,12 +71,16 @@ export function registerEditSubmit(app: App, deps: SlackDeps, publishHome: Publi
     let result: EditResult;
     try {
       const meta = decodeMeta(EditConfirmMeta, view.private_metadata);
-      result = await deps.services.keys.edit(meta.k, {
-        actor: body.user.id,
-        expectedVersion: meta.v,
-        description: meta.d,
-        grants: selectionOf(deps, meta).endpointIds(catalog),
-      });
+      const edit = { actor: body.user.id, expectedVersion: meta.v, description: meta.d, grants: selectionOf(deps, meta).endpointIds(catalog) };
+      // Only permission changes are held: a new description cannot widen what the key may do.
+      const preview = await deps.services.keys.previewEdit(meta.k, edit);
+      if (deps.services.approvals.needsApproval('permissions') && preview.added.length + preview.removed.length > 0) {
+        const request = await deps.services.approvals.requestEdit(meta.k, edit);
+        await respond({ response_action: 'update', view: heldView(request) });
+        await announce(deps, client, request);
+        return;
+      }
+      result = await deps.services.keys.edit(meta.k, edit);
     } catch (error) {
       if (isAppError(error, 'STALE_VERSION')) {
         const keyId = decodeMeta(EditConfirmMeta, view.private_metadata).k;

@@ -4,6 +4,7 @@ import { isAppError } from '../../shared/errors.ts';
 import { escapeMrkdwn } from '../blocks/escape.ts';
 import { showOnceView } from '../blocks/key-views.ts';
 import { mergePickerState } from '../blocks/permission-picker.ts';
+import { announce, heldView } from '../approval-flow.ts';
 import type { SlackDeps } from '../deps.ts';
 import type { PublishHome } from '../home.ts';
 import { CallbackId } from '../ids.ts';
@@ -25,13 +26,20 @@ export function registerPermissionsSubmit(app: App, deps: SlackDeps, publishHome
     try {
       const meta = decodeMeta(CreateMeta, view.private_metadata);
       const selection = mergePickerState(catalog, selectionOf(deps, meta), meta.p, meta.r, view.state.values as StateValues);
-      issued = await deps.services.keys.create({
+      const input = {
         actor: body.user.id,
         partner: meta.partnerId ?? undefined,
         description: meta.d,
         grants: selection.endpointIds(catalog),
         applyPreset: false,
-      });
+      };
+      if (deps.services.approvals.needsApproval('create')) {
+        const request = await deps.services.approvals.requestCreate(input);
+        await respond({ response_action: 'update', view: heldView(request) });
+        await announce(deps, client, request);
+        return;
+      }
+      issued = await deps.services.keys.create(input);
     } catch (error) {
       if (isAppError(error)) return respond(notice('Key Not Created', `:warning: ${escapeMrkdwn(error.message)}`));
       throw error;

@@ -3,6 +3,7 @@ import type { ApiKey, IssuedKey } from '../../keys/types.ts';
 import { isAppError } from '../../shared/errors.ts';
 import { escapeMrkdwn } from '../blocks/escape.ts';
 import { GRACE_CHOICES, showOnceView } from '../blocks/key-views.ts';
+import { announce, heldView } from '../approval-flow.ts';
 import type { SlackDeps } from '../deps.ts';
 import type { PublishHome } from '../home.ts';
 import { BlockId, CallbackId } from '../ids.ts';
@@ -21,6 +22,12 @@ export function registerReplaceSubmit(app: App, deps: SlackDeps, publishHome: Pu
     let issued: IssuedKey & { old: ApiKey };
     try {
       const { k } = decodeMeta(KeyMeta, view.private_metadata);
+      if (deps.services.approvals.needsApproval('replace')) {
+        const request = await deps.services.approvals.requestReplace(k, { actor: body.user.id, graceSeconds: Number(grace.value) });
+        await respond({ response_action: 'update', view: heldView(request) });
+        await announce(deps, client, request);
+        return;
+      }
       issued = await deps.services.keys.replace(k, { actor: body.user.id, graceSeconds: Number(grace.value) });
     } catch (error) {
       if (isAppError(error)) return respond(notice('Key Not Replaced', `:warning: ${escapeMrkdwn(error.message)}`));

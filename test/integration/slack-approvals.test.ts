@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anAdmin } from '../fixtures/actors.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
+import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { type SlackHarness, startSlackHarness } from '../helpers/slack-harness.ts';
+import { blockActions, findElement, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
+import { secretSightings } from '../helpers/slack-traffic.ts';
+
+let rt: TestRuntime;
+let slack: SlackHarness;
+const logs = captureLogs('trace');
+const CHANNEL = 'C0APPROVALS';
+const APPROVER = 'U0APPROVER1';
+const APPROVER_2 = 'U0APPROVER2';
+
+beforeAll(async () => {
+  rt = await createTestRuntime({ env: { APPROVAL_REQUIRED_FOR: 'create,permissions,reenable,replace', APPROVALS_CHANNEL: CHANNEL } });
+  await rt.roles.grant(APPROVER, 'approver', 'test');
+  await rt.roles.grant(APPROVER_2, 'approver', 'test');
+  slack = await startSlackHarness(rt, { logger: logs.logger });
+});
+afterAll(async () => {
+  await slack?.close();
+  await rt?.dispose();
+});
+
+type View = Record<string, unknown> & { id?: string; blocks: Record<string, unknown>[] };
+
+function mrkdwnTexts(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(mrkdwnTexts);
+  if (typeof value !== 'object' || value === null) return [];
+  const record = value as Record<string, unknown>;
+  const own = record.type === 'mrkdwn' && typeof record.text === 'string' ? [record.text] : [];
+  return [...own, ...Object.values(record).flatMap(mrkdwnTexts)];
+}
+
+async function admin(): Promise<string> {
+  const id = anAdmin();
+  await rt.roles.grant(id, 'admin', 'test');
+  return id;
+}
+
+/** Runs the create flow up to Save with the given endpoints ticked, and returns Save's answer. */
+async function submitCreate(user: string, description: string): Promise<Record<string, unknown>> {
+  const mark = slack.recorder.mark();
+  await slack.command(user, 'create');
+  const opened = await slack.recorder.waitFor(mark, 'views.open');
+  const first = { ...(opened.body.view as View), id: 'V0CREATE' };
+  const state = initialState(first);
+  const descriptionBlock = first.blocks.find((b) => String(b.block_id).startsWith('description'))!.block_id as string;
+  state[descriptionBlock] = { value: { type: 'plain_text_input', value: description } };
+  const permissions = (await slack.interaction(viewSubmission(user, first, state))).json() as { view: View };
+  return (await slack.interaction(viewSubmission(user, { ...permissions.view, id: 'V0PERMS' }))).json();
+}
+
+/** The card as posted, shaped as the message in a block_actions payload from the approvals channel. */
+function cardClick(user: string, card: Record<string, unknown>, actionId: string) {
+  const { block, element } = findElement(card as { blocks: unknown }, actionId);
+  const payload = blockActions(user, { type: 'button', action_id: actionId, block_id: block.block_id as string, value: element.value as string }, {
+    message: { ...card, ts: '1700000000.000100' },
+    responseUrl: 'https://hooks.slack.com/actions/T0TEST/1/approval',
+  });
+  return { ...payload, channel: { id: CHANNEL, name: 'approvals' }, container: { type: 'message', message_ts: '1700000000.000100', channel_id: CHANNEL } };
+}
+
+describe('approvals from Slack', () => {
+  it('holds a create, posts a card, and after approval the requester reveals the key exactly once', async () => {
+    const requester = await admin();
+    const before = (await rt.keys.list()).total;
+    const mark = slack.recorder.mark();
+    const saved = await submitCreate(requester, 'Held from Slack <!channel>');
+    expect(saved).toMatchObject({ response_action: 'update', view: { title: { text: 'Sent for Approval' } } });
+    expect((await rt.keys.list()).total).toBe(before);
+
+    const card = await slack.recorder.waitFor(mark, 'chat.postMessage', (t) => t.body.channel === CHANNEL);
+    const cardText = JSON.stringify(card.body);
+    expect(cardText).toContain('Create a new API key');
+    expect(cardText).toContain('&lt;!channel&gt;');
+    // Plain text is never parsed for mentions; the fallback text and every mrkdwn text must carry it escaped.
+    expect([String(card.body.text), ...mrkdwnTexts(card.body)].join('\n')).not.toContain('<!channel>');
+    await expect.poll(async () => (await rt.approvals.listPending())[0]?.cardChannel).toBe(CHANNEL);
+
+    // The requester cannot approve their own request, even as an approver.
+    await rt.roles.grant(requester, 'approver', 'test');
+    const selfMark = slack.recorder.mark();
+    await slack.interaction(cardClick(requester, card.body, 'approval.approve'));
+    const refusal = await slack.recorder.waitFor(selfMark, 'chat.postEphemeral');
+    expect(String(refusal.body.text)).toMatch(/cannot approve or deny your own request/);
+    await rt.roles.remove(requester, 'approver', 'test');
+
+    const approveMark = slack.recorder.mark();
+    expect((await slack.interaction(cardClick(APPROVER, card.body, 'approval.approve'))).status).toBe(200);
+    const updated = await slack.recorder.waitFor(approveMark, 'chat.update', (t) => t.body.channel === CHANNEL);
+    expect(JSON.stringify(updated.body)).toContain('Approved and done');
+    expect(JSON.stringify(updated.body)).not.toContain('approval.approve');
+    const dm = await slack.recorder.waitFor(approveMark, 'chat.postMessage', (t) => t.body.channel === requester);
+    expect((await rt.keys.list()).total).toBe(before);
+
+    const reveal = findElement(dm.body as { blocks: unknown }, 'approval.reveal');
+    const revealClick = () =>
+      slack.interaction(
+        blockActions(requester, { type: 'button', action_id: 'approval.reveal', block_id: reveal.block.block_id as string ?? 'b', value: reveal.element.value as string }, {
+          message: { ...dm.body, ts: '1700000000.000200' },
+          responseUrl: 'https://hooks.slack.com/actions/T0TEST/2/reveal',
+        }),
+      );
+    const revealMark = slack.recorder.mark();
+    await revealClick();
+    const shown = await slack.recorder.waitFor(revealMark, 'views.update', (t) => (t.body.view as { callback_id?: string }).callback_id === 'key.show-once');
+    const secret = /hk_[0-9A-Za-z]{38}/.exec(shown.raw)?.[0] as string;
+    expect(await rt.keys.check(secret, 'GET', '/v1/users')).toMatchObject({ outcome: 'decided' });
+    expect((await rt.keys.list()).total).toBe(before + 1);
+
+    const againMark = slack.recorder.mark();
+    await revealClick();
+    const again = await slack.recorder.waitFor(againMark, 'views.update');
+    expect(JSON.stringify(again.body)).toContain('already revealed');
+    expect((await rt.keys.list()).total).toBe(before + 1);
+  });
+
+  it('denies with a reason from a modal, and the requester is told why', async () => {
+    const requester = await admin();
+    const mark = slack.recorder.mark();
+    await submitCreate(requester, 'To be denied');
+    const card = await slack.recorder.waitFor(mark, 'chat.postMessage', (t) => t.body.channel === CHANNEL);
+    const denyMark = slack.recorder.mark();
+    await slack.interaction(cardClick(APPROVER_2, card.body, 'approval.deny'));
+    const modal = await slack.recorder.waitFor(denyMark, 'views.open');
+    const view = { ...(modal.body.view as View), id: 'V0DENY' };
+    const empty = (await slack.interaction(viewSubmission(APPROVER_2, view, { deny_reason: { value: { type: 'plain_text_input', value: ' ' } } }))).json();
+    expect(empty).toMatchObject({ response_action: 'errors', errors: { deny_reason: expect.any(String) } });
+    const answer = (await slack.interaction(viewSubmission(APPROVER_2, view, { deny_reason: { value: { type: 'plain_text_input', value: 'No ticket <b>' } } }))).json();
+    expect(answer).toEqual({ response_action: 'clear' });
+    const dm = await slack.recorder.waitFor(denyMark, 'chat.postMessage', (t) => t.body.channel === requester);
+    expect(String(dm.body.text)).toContain('Denied');
+    expect(JSON.stringify(dm.body)).toContain('No ticket &lt;b&gt;');
+    const updated = await slack.recorder.waitFor(denyMark, 'chat.update');
+    expect(JSON.stringify(updated.body)).toContain(`<@${APPROVER_2}>`);
+  });
+
+  it('refuses a click by someone without the approver role and changes nothing', async () => {
+    const requester = await admin();
+    const mark = slack.recorder.mark();
+    await submitCreate(requester, 'Outsider click');
+    const card = await slack.recorder.waitFor(mark, 'chat.postMessage', (t) => t.body.channel === CHANNEL);
+    const clickMark = slack.recorder.mark();
+    await slack.interaction(cardClick('U0OUTSIDER', card.body, 'approval.approve'));
+    const told = await slack.recorder.waitFor(clickMark, 'chat.postEphemeral');
+    expect(String(told.body.text)).toMatch(/Only approvers/);
+    await slack.interaction(cardClick('U0OUTSIDER', card.body, 'approval.deny'));
+    await slack.recorder.waitFor(clickMark, 'chat.postEphemeral', (t) => t !== told);
+    expect(slack.recorder.since(clickMark, 'views.open')).toHaveLength(0);
+    const pending = (await rt.approvals.listPending()).find((r) => r.payload.description === 'Outsider click');
+    expect(pending?.decisions).toEqual([]);
+  });
+
+  it('holds a re-enable but never a revoke', async () => {
+    const user = await admin();
+    const { key } = await rt.keys.create({ actor: user, description: 'Emergency brake' });
+    const mark = slack.recorder.mark();
+    await slack.command(user, `revoke ${key.id}`);
+    const opened = await slack.recorder.waitFor(mark, 'views.open');
+    const view = { ...(opened.body.view as View), id: 'V0REVOKE' };
+    const confirm = findElement(view, 'key.revoke.confirm');
+    await slack.interaction(blockActions(user, { type: 'button', action_id: 'key.revoke.confirm', block_id: confirm.block.block_id as string, value: key.id }, { view }));
+    await slack.recorder.waitFor(mark, 'views.update');
+    expect((await rt.keys.get(key.id)).status).toBe('revoked');
+
+    const enableMark = slack.recorder.mark();
+    await slack.command(user, `enable ${key.id}`);
+    const enableView = { ...((await slack.recorder.waitFor(enableMark, 'views.open')).body.view as View), id: 'V0ENABLE' };
+    const enable = findElement(enableView, 'key.enable.confirm');
+    await slack.interaction(blockActions(user, { type: 'button', action_id: 'key.enable.confirm', block_id: enable.block.block_id as string, value: key.id }, { view: enableView }));
+    const held = await slack.recorder.waitFor(enableMark, 'views.update');
+    expect(JSON.stringify(held.body)).toContain('Sent for Approval');
+    expect((await rt.keys.get(key.id)).status).toBe('revoked');
+  });
+
+  it('lists pending requests with the approvals command and keeps every secret out of Slack but the show-once view', async () => {
+    const mark = slack.recorder.mark();
+    await slack.command(APPROVER, 'approvals');
+    const listed = await slack.recorder.waitFor(mark, 'response_url');
+    expect(JSON.stringify(listed.body)).toMatch(/approval request/);
+    expect(slack.recorder.blockKitProblems).toEqual([]);
+    const leaks = secretSightings(slack.recorder.traffic, logs.text()).filter((s) => s.where !== 'show-once');
+    expect(leaks).toEqual([]);
+  });
+});
