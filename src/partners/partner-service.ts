@@ -89,6 +89,11 @@ export function createPartnerService(deps: { store: Store; catalog: Catalog }) {
           .sort();
         await repos.partners.update(before.id, { name: rename, contactSlackUserIds: contacts, preset });
         const after = await requirePartner(repos, before.id);
+        if (after.name !== before.name) {
+          // The partner's name travels with every decision (X-Partner): tell the enforcement indexes to reload its keys.
+          const { keys } = await repos.keys.list({ partnerId: before.id, limit: 10_000 });
+          for (const key of keys) await repos.changes.keyChanged(key.id);
+        }
         await repos.audit.append({
           actor: edit.actor,
           action: 'partner.edited',

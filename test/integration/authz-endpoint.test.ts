@@ -48,6 +48,17 @@ describe('/authz answers gateways', () => {
     expect(answer.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('names the partner by its new name right after a rename', async () => {
+    const renamed = 'Renamed Partner';
+    await rt.partners.create({ actor: anAdmin(), name: 'Before Rename' });
+    const own = await rt.keys.create({ actor: anAdmin(), partner: 'Before Rename', grants: ['GET /v1/users'] });
+    const ask = () => askAuthz(port, nginxStyle(own.secret, 'GET', '/v1/users'));
+    await waitUntil(async () => (await ask()).headers.get('x-partner') === 'Before Rename');
+    await rt.partners.edit('Before Rename', { actor: anAdmin(), rename: renamed });
+    await waitUntil(async () => (await ask()).headers.get('x-partner') === renamed);
+    expect((await ask()).headers.get('x-partner')).toBe(renamed);
+  });
+
   it('reads Traefik headers with a Bearer key', async () => {
     const answer = await askAuthz(port, {
       authorization: `Bearer ${key}`,
