@@ -146,6 +146,11 @@ async function main(): Promise<void> {
       },
       (error: unknown) => logger.warn({ err: error }, 'approval expiry sweep failed; will retry'),
     );
+    // A delivery left pending (the process stopped mid-send) is given up and its key revoked.
+    slack?.delivery?.closeAbandoned().then(
+      (ids) => ids.length > 0 && logger.warn({ deliveryIds: ids }, 'abandoned deliveries closed; their keys were revoked'),
+      (error: unknown) => logger.warn({ err: error }, 'abandoned delivery sweep failed; will retry'),
+    );
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
 }

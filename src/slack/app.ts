@@ -14,6 +14,10 @@ import { registerAdminActions } from './actions/admin-actions.ts';
 import { registerApprovalActions } from './actions/approval-actions.ts';
 import { refreshApprovalCard } from './approval-flow.ts';
 import type { ApprovalRequest } from '../approvals/types.ts';
+import { registerDeliveryActions } from './actions/delivery-actions.ts';
+import { registerPartnerPgp } from './actions/partner-pgp.ts';
+import type { DeliveryService } from '../delivery/delivery-service.ts';
+import { createSlackMessenger } from './delivery-messenger.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { registerCommand } from './commands/harvest-keys.ts';
 import type { SlackDeps, SlackServices } from './deps.ts';
@@ -46,6 +50,8 @@ export interface SlackApp {
   stop(): Promise<void>;
   /** The HTTP port once started (HTTP mode). */
   port(): number | undefined;
+  /** Encrypted hand-over to partner contacts, sent by this app (undefined without the services): main sweeps it. */
+  delivery: DeliveryService | undefined;
   /** Rewrites cards whose request changed outside a click (the expiry sweep). */
   refreshApprovalCards(requests: readonly ApprovalRequest[]): Promise<void>;
 }
@@ -101,6 +107,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     logger.error({ err: original, code: error.code }, 'Slack listener failed');
   });
 
+  // The encrypted hand-over sends through this app's own client (the bot token), so it is built here.
+  deps.delivery = options.services.createDelivery?.(createSlackMessenger(app.client, logger));
+
   const publishHome = createHomePublisher(deps);
   registerCommand(app, deps);
   registerHomeActions(app, deps, publishHome);
@@ -117,6 +126,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerApprovalActions(app, deps, publishHome);
   registerDenySubmit(app, deps);
   registerAppHomeOpened(app, publishHome);
+  registerPartnerPgp(app, deps);
+  registerDeliveryActions(app, deps);
 
   let server: Server | undefined;
   return {
@@ -133,6 +144,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       server = undefined;
     },
     port: () => (server === undefined ? undefined : (server.address() as AddressInfo).port),
+    delivery: deps.delivery,
     async refreshApprovalCards(requests) {
       for (const request of requests) await refreshApprovalCard(deps, app.client, request);
     },

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { pendingApprovalsHomeBlocks } from './blocks/approval-blocks.ts';
+import { unconfirmedBlocks } from './blocks/delivery-blocks.ts';
 import { HOME_PAGE_SIZE, homeNoAccessView, homeView } from './blocks/home-view.ts';
 import type { HomeView } from './blocks/kit.ts';
 import type { SlackDeps } from './deps.ts';
@@ -45,8 +46,11 @@ export function createHomePublisher(deps: SlackDeps) {
           now: deps.now(),
           privateMetadata: encodeMeta(meta),
         });
+        // Admins see delivered keys the partner has not confirmed within DELIVERY_CONFIRM_HOURS.
+        const unconfirmed = canManage && deps.delivery !== undefined ? unconfirmedBlocks(await deps.delivery.unconfirmed(), deps.services.deliveryConfirmHours) : [];
         // Right under the page's title: what waits for this approver comes before the key list.
-        if (approvalBlocks.length > 0) view = { ...view, blocks: [...view.blocks.slice(0, 2), ...approvalBlocks, ...view.blocks.slice(2)] };
+        const flags = [...approvalBlocks, ...unconfirmed];
+        if (flags.length > 0) view = { ...view, blocks: [...view.blocks.slice(0, 2), ...flags, ...view.blocks.slice(2)] };
       }
       await client.views.publish({ user_id: userId, view });
     } catch (error) {

@@ -26,6 +26,8 @@ export const CreateMeta = z.object({
   /** preset size */
   ps: z.number().int().min(0),
   d: z.string(),
+  /** The partner contact the key is sent to, PGP-encrypted, instead of being shown once. */
+  dl: z.string().nullable().optional(),
 });
 export type CreateMeta = z.infer<typeof CreateMeta>;
 

@@ -1,4 +1,5 @@
 import type { ApiKey } from '../keys/types.ts';
+import type { PartnerPgpKey } from '../partners/partner-pgp-key.ts';
 import type { Partner } from '../partners/types.ts';
 import { isAppError } from '../shared/errors.ts';
 import { partnersView, rolesView, partnerFormView } from './blocks/admin-views.ts';
@@ -10,6 +11,7 @@ import type { KeyMenuVerb } from './ids.ts';
 import { type Actor, guarded, say, slackCall } from './interaction.ts';
 import { encodeMeta, type EditMeta, type PartnerMeta } from './metadata.ts';
 import { usageOf } from './usage.ts';
+import { deliveryOffer } from './delivery-offer.ts';
 
 /**
  * Openers shared by the slash command, the App Home and message buttons. Each checks the role, reads what the dialog
@@ -86,7 +88,7 @@ export async function openKeyDialog(actor: Actor, triggerId: string, verb: KeyMe
           : enableView(key, usage);
       break;
     case 'replace':
-      view = replaceView(key, usage);
+      view = replaceView(key, usage, await deliveryOffer(deps, key.partnerId));
       break;
   }
   await open(actor, triggerId, view, verb);
@@ -102,7 +104,7 @@ export async function openRoles(actor: Actor, triggerId: string): Promise<void> 
   await open(actor, triggerId, rolesView({ grants: await actor.deps.services.roles.list(), revision: 0 }), 'roles');
 }
 
-export function partnerForm(actor: Actor, partner: Partner | undefined): ModalView {
+export async function partnerForm(actor: Actor, partner: Partner | undefined): Promise<ModalView> {
   const catalog = actor.deps.services.catalog;
   const selection = Selection.of(catalog, partner?.preset ?? []);
   const meta: PartnerMeta = {
@@ -124,5 +126,13 @@ export function partnerForm(actor: Actor, partner: Partner | undefined): ModalVi
     page: 0,
     revision: 0,
     privateMetadata: encodeMeta(meta),
+    pgp: await partnerPgpState(actor.deps, partner),
   });
+}
+
+/** The partner form's PGP section: undefined when this server does not manage PGP keys. */
+export async function partnerPgpState(deps: Actor['deps'], partner: Partner | undefined): Promise<{ key: PartnerPgpKey | undefined } | undefined> {
+  const pgp = deps.services.partnerPgp;
+  if (pgp === undefined) return undefined;
+  return { key: partner === undefined ? undefined : await pgp.getPgpKey(partner.id) };
 }

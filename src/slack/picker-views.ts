@@ -5,6 +5,7 @@ import { catalogFingerprint, Selection } from './blocks/selection.ts';
 import type { SlackDeps } from './deps.ts';
 import { encodeMeta, type PickerMeta } from './metadata.ts';
 import { AppError } from '../shared/errors.ts';
+import { partnerPgpState } from './modals.ts';
 
 /** The selection a picker dialog carries, refused when the catalog changed under it (indices would mean other endpoints). */
 export function selectionOf(deps: SlackDeps, meta: { s: string; c: string }): Selection {
@@ -27,6 +28,7 @@ export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection:
         description: next.d,
         partnerName: next.pn ?? undefined,
         presetSize: next.ps,
+        deliverTo: next.dl,
         selection,
         page: next.p,
         revision: next.r,
@@ -58,6 +60,7 @@ export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection:
         page: next.p,
         revision: next.r,
         privateMetadata: encodeMeta(next),
+        pgp: await partnerPgpState(deps, partner),
       });
     }
   }

@@ -1,12 +1,17 @@
+import { createHash } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import nock from 'nock';
 import { inject } from 'vitest';
 import { validateSurface } from '../../src/slack/blocks/validate.ts';
 
-/** One body that left the app towards Slack: a Web API call, a response_url post, or the HTTP answer to a request. */
+/**
+ * One body that left the app towards Slack: a Web API call, a response_url post, a file upload (files.uploadV2's
+ * step 2), or the HTTP answer to a request. `delivered` is no body: it marks (by SHA-256) a secret that was handed
+ * over encrypted, which may then appear in no body at all, not even a show-once view.
+ */
 export interface SlackTraffic {
-  kind: 'api' | 'response_url' | 'ack';
+  kind: 'api' | 'response_url' | 'ack' | 'upload' | 'delivered';
   /** Web API method (`views.open`), the response_url path, or the request kind that was answered. */
   name: string;
   body: Record<string, unknown>;
@@ -45,6 +50,7 @@ export function recordSlackTraffic() {
   const blockKitProblems: string[] = [];
   const failures = new Map<string, Failure[]>();
   let views = 0;
+  let uploads = 0;
 
   nock.disableNetConnect();
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
@@ -84,8 +90,29 @@ export function recordSlackTraffic() {
         const view = (parsed.view ?? {}) as Record<string, unknown>;
         return [200, { ok: true, view: { ...view, id: (parsed.view_id as string) ?? `V${views}`, hash: `hash-${views}` } }];
       }
-      if (method === 'chat.postMessage') return [200, { ok: true, channel: 'D0DM', ts: `${Date.now() / 1000}` }];
+      if (method === 'chat.postMessage') return [200, { ok: true, channel: (parsed.channel as string | undefined) ?? 'D0DM', ts: `${Date.now() / 1000}` }];
+      if (method === 'conversations.open') return [200, { ok: true, channel: { id: `D${String(parsed.users ?? 'X').replace(/[^A-Z0-9]/g, '').slice(0, 10)}` } }];
+      if (method === 'files.getUploadURLExternal') {
+        uploads += 1;
+        return [200, { ok: true, upload_url: `https://files.slack.com/upload/v1/U${uploads}`, file_id: `F0UPLOAD${uploads}` }];
+      }
+      if (method === 'files.completeUploadExternal') {
+        const files = (parsed.files ?? []) as { id: string; title?: string }[];
+        return [200, { ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? '' })) }];
+      }
       return [200, { ok: true }];
+    });
+
+  // files.uploadV2 sends the file's bytes to the upload URL files.getUploadURLExternal handed out.
+  nock('https://files.slack.com')
+    .persist()
+    .post(/^\/upload\//)
+    .reply((uri, body) => {
+      const raw = typeof body === 'string' ? body : JSON.stringify(body ?? '');
+      const item: SlackTraffic = { kind: 'upload', name: uri, body: {}, raw };
+      traffic.push(item);
+      recordViewOrMessage(item);
+      return [200, 'OK - 123'];
     });
 
   nock('https://hooks.slack.com')
@@ -105,6 +132,12 @@ export function recordSlackTraffic() {
     /** The next call(s) of `method` fail like Slack would. */
     failNext(method: string, failure: Failure): void {
       failures.set(method, [...(failures.get(method) ?? []), failure]);
+    },
+    /** A secret that was delivered encrypted: from now on, any sighting of it anywhere is a leak (suite-wide too). */
+    markDelivered(secret: string): void {
+      const item: SlackTraffic = { kind: 'delivered', name: createHash('sha256').update(secret).digest('hex'), body: {}, raw: '' };
+      traffic.push(item);
+      appendFileSync(suiteLog, `${JSON.stringify(item)}\n`);
     },
     recordAck(name: string, text: string): void {
       if (text.trim() === '') return;
@@ -150,16 +183,19 @@ export type TrafficRecorder = ReturnType<typeof recordSlackTraffic>;
 export function secretSightings(traffic: readonly SlackTraffic[], logs: string, prefix = 'hk'): { secret: string; where: string }[] {
   const pattern = new RegExp(`${prefix}_[0-9A-Za-z]{38}`, 'g');
   const sightings: { secret: string; where: string }[] = [];
+  // A key handed over encrypted was never meant to be seen by anyone here: not even a show-once view may hold it.
+  const delivered = new Set(traffic.filter((t) => t.kind === 'delivered').map((t) => t.name));
+  const wasDelivered = (secret: string) => delivered.has(createHash('sha256').update(secret).digest('hex'));
   for (const item of traffic) {
     for (const match of item.raw.matchAll(pattern)) {
       const view = item.body.view as { callback_id?: string } | undefined;
       // The show-once view reaches Slack as the answer to a submission, or (for an approved key, revealed from a DM
       // button) through views.update of the dialog the click opened. Nowhere else.
       const showOnce = view?.callback_id === 'key.show-once' && (item.kind === 'ack' || (item.kind === 'api' && item.name === 'views.update'));
-      const where = showOnce ? 'show-once' : `${item.kind} ${item.name}`;
+      const where = showOnce && !wasDelivered(match[0]) ? 'show-once' : `${item.kind} ${item.name}${showOnce ? ' (show-once of a delivered key)' : ''}`;
       sightings.push({ secret: match[0], where });
     }
   }
-  for (const match of logs.matchAll(pattern)) sightings.push({ secret: match[0], where: 'log' });
+  for (const match of logs.matchAll(pattern)) sightings.push({ secret: match[0], where: wasDelivered(match[0]) ? 'log (delivered key)' : 'log' });
   return sightings;
 }

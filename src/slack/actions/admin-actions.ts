@@ -19,7 +19,7 @@ export function registerAdminActions(app: App, deps: SlackDeps): void {
     if (!(await guarded(actor, 'admin'))) return;
     try {
       const partner = action.action_id === ActionId.partnerEdit ? await deps.services.partners.get(action.value ?? '') : undefined;
-      const form = partnerForm(actor, partner);
+      const form = await partnerForm(actor, partner);
       await slackCall(actor, 'opening the partner form', () => client.views.update({ view_id: view.id, view: form }));
     } catch (error) {
       if (isAppError(error)) return say(actor, error.message);

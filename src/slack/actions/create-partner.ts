@@ -2,6 +2,7 @@ import type { App, BlockAction, StaticSelectAction } from '@slack/bolt';
 import { defaultDescription } from '../../keys/description.ts';
 import { createKeyView, NO_PARTNER } from '../blocks/key-views.ts';
 import type { SlackDeps } from '../deps.ts';
+import { deliveryOffer } from '../delivery-offer.ts';
 import { ActionId, BlockId } from '../ids.ts';
 import { guarded, slackCall } from '../interaction.ts';
 import { CreateStartMeta, decodeMeta, encodeMeta } from '../metadata.ts';
@@ -33,6 +34,7 @@ export function registerCreatePartner(app: App, deps: SlackDeps): void {
       description,
       revision,
       privateMetadata: encodeMeta({ r: revision, pid: chosen?.id ?? null }),
+      delivery: await deliveryOffer(deps, chosen?.id),
     });
     await slackCall(actor, 'updating the create dialog', () =>
       client.views.update({ view_id: body.view!.id, hash: body.view!.hash, view }),

@@ -1,4 +1,5 @@
 import type { Catalog } from '../../catalog/types.ts';
+import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
 import type { Partner } from '../../partners/types.ts';
 import type { RoleGrant } from '../../roles/types.ts';
 import { ActionId, BlockId, CallbackId } from '../ids.ts';
@@ -6,6 +7,7 @@ import { escapeMrkdwn } from './escape.ts';
 import { actorRef, plural, slackDate } from './format.ts';
 import { type Block, type ModalView, button, confirm, context, divider, modal, option, plain, section } from './kit.ts';
 import { pickerBlocks } from './permission-picker.ts';
+import { partnerPgpBlocks } from './pgp-views.ts';
 import type { Selection } from './selection.ts';
 
 /** Rows a list modal shows; the rest is named, so nobody mistakes a cut list for the whole. */
@@ -45,6 +47,8 @@ export function partnerFormView(input: {
   page: number;
   revision: number;
   privateMetadata: string;
+  /** The partner's PGP key (`key` undefined: none yet); absent when PGP keys are not managed here. */
+  pgp?: { key: PartnerPgpKey | undefined } | undefined;
 }): ModalView {
   const blocks: Block[] = [
     {
@@ -71,6 +75,7 @@ export function partnerFormView(input: {
         ...(input.contacts.length === 0 ? {} : { initial_users: [...input.contacts] }),
       },
     },
+    ...(input.pgp === undefined ? [] : partnerPgpBlocks(input.partner, input.pgp.key)),
     context('*Preset permissions:* checked automatically when someone creates a key for this partner.'),
     ...pickerBlocks(input.catalog, input.selection, input.page, input.revision),
   ];

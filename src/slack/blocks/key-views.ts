@@ -18,6 +18,7 @@ import {
   plain,
   section,
 } from './kit.ts';
+import { type DeliveryOffer, deliveryChoiceBlocks } from './delivery-blocks.ts';
 import { pickerBlocks } from './permission-picker.ts';
 import type { Selection } from './selection.ts';
 
@@ -53,6 +54,8 @@ export function createKeyView(input: {
   description: string | undefined;
   revision: number;
   privateMetadata: string;
+  /** The chosen partner's encrypted hand-over, when it has a PGP key and contacts (or why not). */
+  delivery?: DeliveryOffer | undefined;
 }): ModalView {
   const { catalog, partners, partner, revision } = input;
   const initialPartner = partner === undefined ? noPartnerOption() : partnerOption(partner);
@@ -96,6 +99,7 @@ export function createKeyView(input: {
       hint: plain('Not listed? Leave it on None and choose the permissions yourself in the next step.'),
       element: partnerElement,
     },
+    ...deliveryChoiceBlocks(input.delivery, revision),
     {
       type: 'input',
       block_id: `${BlockId.description}.${revision}`,
@@ -135,10 +139,13 @@ export function permissionsView(input: {
   page: number;
   revision: number;
   privateMetadata: string;
+  /** The contact the key will be sent to, encrypted, instead of being shown. */
+  deliverTo?: string | null | undefined;
 }): ModalView {
   const about = [
     `*Key:* ${escapeMrkdwn(input.description)}`,
     `*Partner:* ${input.partnerName === undefined ? 'none' : escapeMrkdwn(input.partnerName)}`,
+    ...(input.deliverTo == null ? [] : [`*Hand-over:* :closed_lock_with_key: encrypted to <@${input.deliverTo}>`]),
   ].join('   ·   ');
   const blocks: Block[] = [
     section(about),
@@ -382,8 +389,9 @@ export const GRACE_CHOICES = [
   { value: '604800', text: 'In 7 days' },
 ] as const;
 
-export function replaceView(key: ApiKey, usage: KeyUsage): ModalView {
+export function replaceView(key: ApiKey, usage: KeyUsage, delivery?: DeliveryOffer | undefined): ModalView {
   const choices = GRACE_CHOICES.map((c) => option(c.text, c.value));
+  const encrypted = delivery?.ready === true;
   return modal({
     callbackId: CallbackId.replace,
     title: 'Replace API Key',
@@ -392,7 +400,7 @@ export function replaceView(key: ApiKey, usage: KeyUsage): ModalView {
     privateMetadata: JSON.stringify({ k: key.id }),
     blocks: [
       section(
-        `Replace ${keyTitle(key)} with a new key that has the same ${plural(key.permissions.length, 'permission')} and partner. The new key is shown once; the old key is revoked when the grace period ends.`,
+        `Replace ${keyTitle(key)} with a new key that has the same ${plural(key.permissions.length, 'permission')} and partner. The new key is ${encrypted ? 'sent encrypted to the partner contact or ' : ''}shown once; the old key is revoked when the grace period ends.`,
       ),
       keyFacts(key, usage),
       {
@@ -402,6 +410,7 @@ export function replaceView(key: ApiKey, usage: KeyUsage): ModalView {
         hint: plain('A grace period lets the integration switch to the new key first. Choose Now if the old key may have leaked.'),
         element: { type: 'radio_buttons', action_id: ActionId.input, options: choices, initial_option: choices[0] },
       },
+      ...deliveryChoiceBlocks(delivery, 0),
     ],
   });
 }

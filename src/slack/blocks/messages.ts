@@ -27,6 +27,7 @@ export function helpMessage(command: string): Message {
     `• \`${c} partners\`: partners, their contacts and permission presets`,
     `• \`${c} roles\`: who is admin or approver`,
     `• \`${c} approvals\`: requests waiting for an approver`,
+    `• \`${c} pubkey\`: the PGP key that signs keys sent to partners, and its fingerprint`,
     'The app’s *Home* tab is the API Credential Management page with search and paging.',
   ];
   return { text: `${command} help`, blocks: [section(lines.join('\n'))] };

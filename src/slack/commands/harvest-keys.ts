@@ -1,6 +1,8 @@
 import type { App } from '@slack/bolt';
 import { pendingApprovalsMessage } from '../blocks/approval-blocks.ts';
+import { pubkeyMessage } from '../blocks/delivery-blocks.ts';
 import { escapeMrkdwn } from '../blocks/escape.ts';
+import { SERVICE_KEY_PATH } from '../../http/service-key-route.ts';
 import { helpMessage, keyDetailsMessage, keyListMessage, LIST_MESSAGE_SIZE, type Message } from '../blocks/messages.ts';
 import type { SlackDeps } from '../deps.ts';
 import { hasRole } from '../guard.ts';
@@ -34,6 +36,12 @@ export function registerCommand(app: App, deps: SlackDeps): void {
       if (subcommand === 'create') return await openCreate(actor, command.trigger_id);
       if (subcommand === 'partners') return await openPartners(actor, command.trigger_id);
       if (subcommand === 'roles') return await openRoles(actor, command.trigger_id);
+      if (subcommand === 'pubkey') {
+        // Public by design (also served over HTTP): no role needed.
+        const serviceKey = deps.services.serviceKey;
+        if (serviceKey === undefined) return await say(actor, 'This server has no delivery signing key.');
+        return await reply(pubkeyMessage(await serviceKey.get(), SERVICE_KEY_PATH));
+      }
       if ((KEY_VERBS as readonly string[]).includes(subcommand)) {
         const keyId = rest[0] ?? '';
         if (!KEY_ID.test(keyId)) {

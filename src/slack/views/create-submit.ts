@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { defaultDescription, validateDescription } from '../../keys/description.ts';
 import type { Partner } from '../../partners/types.ts';
 import { isAppError } from '../../shared/errors.ts';
+import { parseDeliveryChoice } from '../blocks/delivery-blocks.ts';
 import { escapeMrkdwn } from '../blocks/escape.ts';
 import { NO_PARTNER, permissionsView } from '../blocks/key-views.ts';
 import { catalogFingerprint, Selection } from '../blocks/selection.ts';
@@ -41,6 +42,12 @@ export function registerCreateSubmit(app: App, deps: SlackDeps): void {
       const message = typed === '' ? 'Give the key a description, or pick a partner to use its default.' : error.message;
       return respond({ response_action: 'errors', errors: { [descriptionBlock]: message } });
     }
+    // The hand-over choice: a contact of this partner gets the key encrypted; anything else means show it once.
+    const deliveryBlock = `${BlockId.delivery}.${meta.r}`;
+    const chosenContact = parseDeliveryChoice(readSelected(values, deliveryBlock));
+    if (chosenContact !== undefined && partner?.contactSlackUserIds.includes(chosenContact) !== true) {
+      return respond({ response_action: 'errors', errors: { [deliveryBlock]: 'That person is not a contact of this partner any more: pick again.' } });
+    }
     const selection = Selection.of(catalog, partner?.preset ?? []);
     const next: CreateMeta = {
       f: 'create',
@@ -52,6 +59,7 @@ export function registerCreateSubmit(app: App, deps: SlackDeps): void {
       pn: partner?.name ?? null,
       ps: partner?.preset.length ?? 0,
       d: description,
+      dl: chosenContact ?? null,
     };
     try {
       await respond({
@@ -61,6 +69,7 @@ export function registerCreateSubmit(app: App, deps: SlackDeps): void {
           description,
           partnerName: partner?.name,
           presetSize: partner?.preset.length ?? 0,
+          deliverTo: next.dl,
           selection,
           page: 0,
           revision: 0,

@@ -1,0 +1,189 @@
+import { deliveryFileName } from '../../delivery/delivery-text.ts';
+import { formatFingerprint } from '../../delivery/fingerprint.ts';
+import type { Delivery, EncryptedKeyMessage } from '../../delivery/types.ts';
+import { ActionId, BlockId, CallbackId } from '../ids.ts';
+import { code, escapeMrkdwn, truncate } from './escape.ts';
+import { plural, slackDate } from './format.ts';
+import { type Block, LIMITS, type ModalView, actions, button, context, modal, mrkdwn, option, section } from './kit.ts';
+import type { Message } from './messages.ts';
+
+/** Room a code block needs around the armored text inside one section's 3000 characters. */
+const FENCE = 8;
+
+/**
+ * The partner contact's DM: the armored message in a code block (the `.asc` file is attached beside it), the
+ * fingerprint it is encrypted to, the service key that signed it, the one command to read it, and the button that
+ * tells us it was stored. Only ciphertext is in it.
+ */
+export function deliveryMessage(input: EncryptedKeyMessage): Message {
+  const file = deliveryFileName(input.keyId);
+  const armored = input.armoredMessage.trimEnd();
+  const fits = [...armored].length + FENCE <= LIMITS.text;
+  const blocks: Block[] = [
+    section(
+      `:closed_lock_with_key: *A new API key for ${escapeMrkdwn(input.partnerName)}*: ${escapeMrkdwn(truncate(input.description, 255))} (${code(input.keyId)}). ` +
+        'It is encrypted to your PGP key, so only you can read it.',
+    ),
+    fits
+      ? section(`\`\`\`${armored}\`\`\``)
+      : section(`The encrypted key is too long to show here: it is in the attached file ${code(file)}.`),
+    {
+      type: 'section',
+      fields: [
+        mrkdwn(`*Encrypted to your key*\n${code(input.recipientFingerprintFormatted)}`),
+        mrkdwn(`*Signed by harvest-keys*\n${code(formatFingerprint(input.signerFingerprint))}`),
+      ],
+    },
+    context(
+      `Save the block above (or the attached file) as ${code(file)} and run ${code(`gpg --decrypt ${file}`)}. ` +
+        'gpg must report a good signature from the signing fingerprint above. Store the key in your secret manager, then confirm below.',
+    ),
+    actions([button('I have stored the API Key', ActionId.deliveryStored, input.deliveryId, { style: 'primary' })], BlockId.deliveryActions),
+  ];
+  return {
+    text: `A new API key for ${input.partnerName} (${input.keyId}), encrypted to your PGP key ${input.recipientFingerprintFormatted}. Decrypt it with gpg --decrypt, then press "I have stored the API Key".`,
+    blocks,
+  };
+}
+
+/** The DM after the contact confirmed: the same message without the button, and a line saying when. */
+export function deliveryConfirmedBlocks(original: readonly Block[] | undefined, confirmedAt: Date): Block[] {
+  const kept = (original ?? []).filter((block) => block.type !== 'actions' && block.block_id !== BlockId.deliveryActions);
+  return [...kept, context(`:white_check_mark: You confirmed you stored this API key ${slackDate(confirmedAt)}. Thank you.`)];
+}
+
+/** The admin who created the key is told the partner has it. */
+export function deliveryConfirmedNotice(delivery: Delivery, description: string | undefined): Message {
+  const what = description === undefined ? code(delivery.keyId) : `*${escapeMrkdwn(description)}* (${code(delivery.keyId)})`;
+  const text = `:white_check_mark: <@${delivery.contactSlackUserId ?? 'unknown'}> confirmed they stored the API key ${what} that was sent to them encrypted.`;
+  return { text: `The partner confirmed they stored API key ${delivery.keyId}.`, blocks: [section(text)] };
+}
+
+/** The admin's modal after an encrypted hand-over: where the key went; never the key. */
+export function deliveredView(input: { keyId: string; description: string; contact: string; fingerprint: string; replaced?: string | undefined }): ModalView {
+  return modal({
+    callbackId: CallbackId.delivered,
+    title: 'API Key Sent',
+    close: 'Done',
+    blocks: [
+      section(
+        `:closed_lock_with_key: *${escapeMrkdwn(input.description)}* (${code(input.keyId)}) was sent to <@${input.contact}> in a direct message, ` +
+          `encrypted to their PGP key ${code(formatFingerprint(input.fingerprint))} and signed by harvest-keys.` +
+          (input.replaced === undefined ? '' : ` It replaces ${code(input.replaced)}.`),
+      ),
+      context('Nobody at our side saw the key, and it is not shown here. You get a direct message when the partner confirms they stored it.'),
+    ],
+  });
+}
+
+/** While the DM is being sent (the submission must be answered within 3 s; Slack calls follow). */
+export function sendingView(keyId: string, contact: string): ModalView {
+  return modal({
+    callbackId: CallbackId.delivered,
+    title: 'Sending API Key',
+    close: 'Close',
+    blocks: [section(`:hourglass_flowing_sand: Sending ${code(keyId)} encrypted to <@${contact}>…`)],
+  });
+}
+
+/** Delivery failed: the service already revoked the key; say why and how to retry. Never a plain-text fallback. */
+export function deliveryFailedView(input: { keyId: string; contact: string | undefined; reason: string; code: string; revoked: boolean }): ModalView {
+  const hint =
+    input.code === 'invalid_user_combination'
+      ? 'The app can only message someone from another organisation when you share a channel with them: invite the contact (and the app) to a shared channel, then create or replace the key again.'
+      : input.code === 'user_not_found'
+        ? 'Slack does not know that contact any more: update the partner’s contacts, then create or replace the key again.'
+        : input.code === 'ratelimited'
+          ? 'Slack is rate-limiting the app: wait a minute, then create or replace the key again.'
+          : 'Fix the cause, then create or replace the key again.';
+  return modal({
+    callbackId: CallbackId.delivered,
+    title: 'API Key Not Sent',
+    close: 'Close',
+    blocks: [
+      section(
+        `:x: ${code(input.keyId)} could not be sent${input.contact === undefined ? '' : ` to <@${input.contact}>`}: ${escapeMrkdwn(truncate(input.reason, 1500))}`,
+      ),
+      section(
+        input.revoked
+          ? ':lock: The key was revoked, so it can never be used, and it was not sent or shown anywhere in plain text.'
+          : `:warning: The key was not sent in plain text anywhere, but revoking it FAILED: revoke ${code(input.keyId)} now.`,
+      ),
+      context(hint),
+    ],
+  });
+}
+
+/** The hand-over choice in the create and replace dialogs. Default: encrypted to the first contact. */
+export type DeliveryOffer = { ready: true; contacts: readonly string[] } | { ready: false; reason: string };
+
+export const SHOW_ONCE_CHOICE = 'show';
+export const deliveryChoice = (contact: string): string => `dm:${contact}`;
+export function parseDeliveryChoice(value: string | undefined): string | undefined {
+  const match = /^dm:([UW][A-Z0-9]{2,})$/.exec(value ?? '');
+  return match?.[1];
+}
+
+const MAX_CONTACT_CHOICES = 5;
+
+export function deliveryChoiceBlocks(offer: DeliveryOffer | undefined, revision: number): Block[] {
+  if (offer === undefined) return [];
+  if (!offer.ready) return [context(`:information_source: Encrypted delivery is not available: ${escapeMrkdwn(truncate(offer.reason, 500))}`)];
+  const options = [
+    ...offer.contacts.slice(0, MAX_CONTACT_CHOICES).map((contact) => ({
+      text: mrkdwn(`Send encrypted to <@${contact}>`),
+      value: deliveryChoice(contact),
+      description: { type: 'plain_text' as const, text: 'PGP-encrypted DM: nobody here sees the key' },
+    })),
+    option('Show it to me once instead', SHOW_ONCE_CHOICE),
+  ];
+  return [
+    {
+      type: 'input',
+      block_id: `${BlockId.delivery}.${revision}`,
+      label: { type: 'plain_text', text: 'Hand-over' },
+      element: { type: 'radio_buttons', action_id: ActionId.input, options, initial_option: options[0] },
+    },
+  ];
+}
+
+/** App Home: delivered keys the partner has not confirmed in time. */
+export function unconfirmedBlocks(deliveries: readonly Delivery[], hours: number | undefined): Block[] {
+  if (deliveries.length === 0) return [];
+  const shown = deliveries.slice(0, 10).map(
+    (d) => `• ${code(d.keyId)} sent to <@${d.contactSlackUserId ?? 'unknown'}> ${d.sentAt === null ? '' : slackDate(d.sentAt)}`,
+  );
+  if (deliveries.length > shown.length) shown.push(`…and ${deliveries.length - shown.length} more`);
+  return [
+    section(
+      `:warning: *${plural(deliveries.length, 'delivered key')} not confirmed by the partner*${hours === undefined ? '' : ` within ${plural(hours, 'hour')}`}. ` +
+        `Ask the contact whether they received and stored it; replace the key if it may be lost.\n${shown.join('\n')}`,
+    ),
+  ];
+}
+
+/** `/harvest-keys pubkey`: the service's signing key, as much as fits, and where the whole is served. */
+export function pubkeyMessage(key: { formattedFingerprint: string; publicArmored: string }, path: string): Message {
+  const armored = key.publicArmored.trimEnd();
+  const lines = armored.split('\n');
+  const chunks: string[] = [];
+  let current = '';
+  for (const line of lines) {
+    const next = current === '' ? line : `${current}\n${line}`;
+    if ([...next].length + FENCE > LIMITS.text && current !== '') {
+      chunks.push(current);
+      current = line;
+    } else current = next;
+  }
+  if (current !== '') chunks.push(current);
+  const shown = chunks.slice(0, 3);
+  const blocks: Block[] = [
+    section(
+      `Every key we send is signed by the harvest-keys PGP key *${code(key.formattedFingerprint)}*. ` +
+        `Partners import it and check that fingerprint (\`gpg --fingerprint "harvest-keys key delivery"\`). It is also served at ${code(path)} on the service's HTTP port.`,
+    ),
+    ...shown.map((chunk) => section(`\`\`\`${chunk}\`\`\``)),
+  ];
+  if (shown.length < chunks.length) blocks.push(context(`The key is longer than a message: download the whole of it from ${code(path)}.`));
+  return { text: `harvest-keys signing key ${key.formattedFingerprint}`, blocks };
+}
