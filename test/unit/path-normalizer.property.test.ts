@@ -1,0 +1,43 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { normalizeRequestPath } from '../../src/catalog/path-matcher.ts';
+
+/** The rule spelled out one segment at a time: the hot path's single-scan shortcut must always agree with it. */
+function perSegment(target: string): string[] | undefined {
+  if (target.length === 0 || target.length > 2048) return undefined;
+  let path = target;
+  const cut = path.search(/[?#]/);
+  if (cut !== -1) path = path.slice(0, cut);
+  if (!path.startsWith('/')) {
+    const absolute = /^https?:\/\/[^/]+(\/.*)?$/i.exec(path);
+    if (absolute === null) return undefined;
+    path = absolute[1] ?? '/';
+  }
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  const out: string[] = [];
+  for (const piece of path.split('/').slice(1)) {
+    if (piece === '') return undefined;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(piece);
+    } catch {
+      return undefined;
+    }
+    if (decoded === '.' || decoded === '..' || /[/\\\u0000-\u001f\u007f]/.test(decoded)) return undefined;
+    out.push(decoded);
+  }
+  return out;
+}
+
+describe('request path normalisation', () => {
+  it('gives the same answer as the per-segment rule for any path built from tricky pieces', () => {
+    const piece = fc.constantFrom('/', '.', '..', 'v1', 'users', '42', '%2e', '%2F', '%', '%41', '\\', '\u0001', '?', '#', 'x.y', '//', '.well', 'http://h');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const target = pieces.join('');
+        expect(normalizeRequestPath(target)).toEqual(perSegment(target));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
