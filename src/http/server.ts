@@ -2,8 +2,10 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.ts';
 import type { ReadinessCheck } from './health.ts';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+/** `requestId` is the caller's X-Request-Id (validated) or a generated one; it is already on the response. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, requestId: string) => void | Promise<void>;
 
 export interface HttpServer {
   server: http.Server;
@@ -34,6 +36,8 @@ export function createHttpServer(options: {
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     const path = url.split('?', 1)[0] as string;
+    const requestId = requestIdOf(req);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       void Promise.all(options.readiness.map(async (r) => ({ name: r.name, ...(await r.check()) }))).then(
@@ -42,7 +46,7 @@ export function createHttpServer(options: {
           sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results });
         },
         (error: unknown) => {
-          options.logger.error({ err: error }, 'readiness check failed');
+          options.logger.error({ err: error, requestId }, 'readiness check failed');
           sendJson(res, 503, { status: 'not ready' });
         },
       );
@@ -51,13 +55,13 @@ export function createHttpServer(options: {
     for (const route of routes) {
       if (path === route.prefix || path.startsWith(`${route.prefix}/`)) {
         const failed = (error: unknown) => {
-          options.logger.error({ err: error, path: route.prefix }, 'request failed');
+          options.logger.error({ err: error, path: route.prefix, requestId }, 'request failed');
           if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
           else res.destroy();
         };
         // Synchronous handlers (/authz) get no promise per request: it sits on the hot path of every API call.
         try {
-          const pending = route.handler(req, res);
+          const pending = route.handler(req, res, requestId);
           if (pending !== undefined) pending.catch(failed);
         } catch (error) {
           failed(error);
@@ -68,6 +72,13 @@ export function createHttpServer(options: {
     sendJson(res, 404, { error: 'not_found' });
   });
   server.keepAliveTimeout = 65_000;
+  // Node answers unparseable requests (bad header bytes, oversized headers) itself, without Cache-Control; a gateway
+  // must never cache any answer of this listener, so those get no-store too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
   return {
     server,
     port: () => (server.address() as AddressInfo).port,
