@@ -91,7 +91,7 @@ export function recordSlackTraffic() {
         return [200, { ok: true, view: { ...view, id: (parsed.view_id as string) ?? `V${views}`, hash: `hash-${views}` } }];
       }
       if (method === 'chat.postMessage') return [200, { ok: true, channel: (parsed.channel as string | undefined) ?? 'D0DM', ts: `${Date.now() / 1000}` }];
-      if (method === 'conversations.open') return [200, { ok: true, channel: { id: `D${String(parsed.users ?? 'X').replace(/[^A-Z0-9]/g, '').slice(0, 10)}` } }];
+      if (method === 'conversations.open') return [200, { ok: true, channel: { id: `D${String(parsed.users ?? 'X').replace(/[^A-Z0-9]/g, '')}` } }];
       if (method === 'files.getUploadURLExternal') {
         uploads += 1;
         return [200, { ok: true, upload_url: `https://files.slack.com/upload/v1/U${uploads}`, file_id: `F0UPLOAD${uploads}` }];
