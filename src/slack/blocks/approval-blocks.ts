@@ -41,6 +41,9 @@ function changeLines(request: ApprovalRequest, catalog: Catalog): string[] {
   } else if (p.action === 'replace') {
     lines.push(`*Old key:* ${p.graceSeconds === 0 ? 'revoked as soon as the new key is handed over' : `keeps working ${Math.round(p.graceSeconds / 3600)} h after hand-over`}`);
   }
+  if ((p.action === 'create' || p.action === 'replace') && p.delivery !== undefined) {
+    lines.push(`*Hand-over:* :closed_lock_with_key: sent PGP-encrypted to <@${p.delivery.contactSlackUserId}>; nobody here sees the key`);
+  }
   return lines;
 }
 
