@@ -13,6 +13,7 @@ import { readOrCreatePepper } from './keys/pepper.ts';
 import { createSecretDigest } from './keys/secret-digest.ts';
 import { createSecretFormat } from './keys/secret-format.ts';
 import type { Logger } from './logger.ts';
+import { logKeyChanges, logKeyImports } from './observability/key-change-log.ts';
 import { createDeliveryService, type DeliveryService } from './delivery/delivery-service.ts';
 import { createPgpEncryptor, type PgpEncryptor } from './delivery/encrypt.ts';
 import { inspectPublicKey } from './delivery/inspect-public-key.ts';
@@ -92,7 +93,8 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
     const secretFormat = createSecretFormat(config.keyPrefix);
     const digest = createSecretDigest(pepper);
     const shared = { store, catalog, secretFormat, digest, legacyCutoff: config.legacyCutoff };
-    const keyService = createKeyService(shared);
+    // Wrapped once here, so every surface (Slack, CLI, approvals, sweeps) logs each key change the same way.
+    const keyService = logKeyChanges(createKeyService(shared), logger);
     const serviceKey = createServiceKeyProvider({
       privateArmored: config.servicePgp.privateKey,
       passphrase: config.servicePgp.passphrase,
@@ -105,7 +107,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
       db,
       store,
       keys: keyService,
-      importKeys: createKeyImporter(shared),
+      importKeys: logKeyImports(createKeyImporter(shared), logger),
       partners: createPartnerService({ store, catalog }),
       roles: createRoleService({ store }),
       partnerPgp: createPartnerPgpService({ store, inspect: inspectPublicKey }),

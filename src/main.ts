@@ -12,6 +12,9 @@ import { databaseReadiness, type ReadinessCheck } from './http/health.ts';
 import { createHttpServer, listen } from './http/server.ts';
 import { serviceKeyRoute } from './http/service-key-route.ts';
 import { createLogger } from './logger.ts';
+import { countDeliveries } from './observability/delivery-metrics.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { metricsRoute } from './observability/metrics-route.ts';
 import type { Logger } from './logger.ts';
 import type { Config } from './config.ts';
 import { isAppError } from './shared/errors.ts';
@@ -50,6 +53,15 @@ async function main(): Promise<void> {
   let slack: SlackApp | undefined;
   let databaseCheck: ReadinessCheck | undefined;
   const pending = (detail: string) => Promise.resolve({ ok: false, detail });
+  const metrics = createMetrics();
+  metrics.onScrape(() => {
+    const status = authz?.sync.status(Date.now());
+    metrics.gauges.indexKeys.set(status?.keys ?? 0);
+    metrics.gauges.indexFresh.set(status?.freshness === 'fresh' ? 1 : 0);
+  });
+  metrics.onScrape(async () => {
+    if (runtime !== undefined) metrics.gauges.approvalsPending.set((await runtime.approvals.listPending()).length);
+  });
 
   const http = createHttpServer({
     logger,
@@ -58,8 +70,16 @@ async function main(): Promise<void> {
       { name: 'authz', check: () => authz?.readiness.check() ?? pending('key index not loaded yet') },
     ],
     routes: [
-      { prefix: AUTHZ_PREFIX, handler: (req, res) => (authz === undefined ? answerUnavailable(res) : authz.handle(req, res)) },
+      {
+        prefix: AUTHZ_PREFIX,
+        handler: (req, res, requestId) => {
+          if (authz !== undefined) return authz.handle(req, res, requestId);
+          answerUnavailable(res);
+          metrics.authzDecision('unavailable', '', 0);
+        },
+      },
       serviceKeyRoute(() => runtime?.serviceKey),
+      metricsRoute(metrics),
     ],
   });
   await listen(http.server, config.authz.port, config.authz.host);
@@ -106,6 +126,7 @@ async function main(): Promise<void> {
     maxStalenessMs: config.authz.maxStalenessMs,
     usageFlushMs: config.authz.usageFlushMs,
     realm: config.authz.realm,
+    observer: metrics,
   });
   authz.start();
   await authz.sync.loaded();
@@ -124,7 +145,14 @@ async function main(): Promise<void> {
       'Slack is not connected: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) to connect it',
     );
   } else {
-    slack = createSlackApp({ config: config.slack, services: servicesFromRuntime(runtime), logger });
+    const services = servicesFromRuntime(runtime);
+    const createDelivery = services.createDelivery;
+    slack = createSlackApp({
+      config: config.slack,
+      services: { ...services, createDelivery: createDelivery && ((messenger) => countDeliveries(createDelivery(messenger), metrics)) },
+      logger,
+      metrics,
+    });
     await slack.start();
     logger.info(
       { mode: config.slack.mode, port: slack.port(), command: config.slack.command },

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decider } from './decide.ts';
 import type { IndexSync } from './index-sync.ts';
+import type { Logger } from '../logger.ts';
+import type { AuthzObserver } from './ports.ts';
 import { headerSafe } from './key-index.ts';
 import { presentedKey } from './credentials.ts';
 import { requestTarget } from './target.ts';
@@ -57,7 +59,9 @@ export function createAuthzHandler(deps: {
   decider: Decider;
   usage: UsageRecorder;
   realm: string;
-}): (req: IncomingMessage, res: ServerResponse) => void {
+  observer?: AuthzObserver | undefined;
+  logger?: Logger | undefined;
+}): (req: IncomingMessage, res: ServerResponse, requestId?: string) => void {
   const { sync, decider, usage } = deps;
   const challenge = `Basic realm="${headerSafe(deps.realm).replace(/["\\]/g, '')}", charset="UTF-8"`;
   const unauthenticatedBodies = new Map(
@@ -86,20 +90,41 @@ export function createAuthzHandler(deps: {
     res.end(body);
   }
 
-  return (req, res) => {
+  const observer = deps.observer;
+  const logger = deps.logger;
+  const debug = logger?.isLevelEnabled('debug') === true;
+
+  /** Metrics and the debug line for one answer; nothing at info: this runs for every API call. */
+  function done(started: number, outcome: 'allow' | 'deny_401' | 'deny_403' | 'unavailable', reason: string, requestId: string | undefined, keyId?: string): void {
+    observer?.authzDecision(outcome, reason, (performance.now() - started) / 1000);
+    if (debug && outcome !== 'allow') logger?.debug({ requestId, outcome, reason, keyId }, 'authz denied');
+  }
+
+  return (req, res, requestId) => {
+    const started = performance.now();
     const nowMs = Date.now();
     const index = sync.current();
-    if (index === undefined || sync.freshness(nowMs) !== 'fresh') return answerUnavailable(res);
+    if (index === undefined || sync.freshness(nowMs) !== 'fresh') {
+      answerUnavailable(res);
+      return done(started, 'unavailable', '', requestId);
+    }
 
     const secret = presentedKey(req.headers);
-    if (typeof secret !== 'string') return unauthorized(res, secret.problem);
+    if (typeof secret !== 'string') {
+      unauthorized(res, secret.problem);
+      return done(started, 'deny_401', secret.problem, requestId);
+    }
     const target = requestTarget(req, AUTHZ_PREFIX);
     if ('problem' in target) {
       // The key is still checked first: a bad key is a 401 whatever the target.
       const verdict = decider.decide(index, secret, 'GET', '/', new Date(nowMs));
-      if (verdict.status === 401) return unauthorized(res, verdict.reason);
+      if (verdict.status === 401) {
+        unauthorized(res, verdict.reason);
+        return done(started, 'deny_401', verdict.reason, requestId, verdict.entry?.keyId);
+      }
       usage.record(verdict.entry.keyId, OUTSIDE_CATALOG, false, nowMs);
-      return forbidden(res, target.problem, verdict.entry.keyId, undefined);
+      forbidden(res, target.problem, verdict.entry.keyId, undefined);
+      return done(started, 'deny_403', target.problem, requestId, verdict.entry.keyId);
     }
 
     const verdict = decider.decide(index, secret, target.method, target.path, new Date(nowMs));
@@ -115,9 +140,13 @@ export function createAuthzHandler(deps: {
           : ['cache-control', 'no-store', 'x-key-id', entry.keyId, 'x-partner', entry.partnerHeader, 'content-length', '0'],
       );
       res.end();
-      return;
+      return done(started, 'allow', '', requestId);
     }
-    if (verdict.status === 401) return unauthorized(res, verdict.reason);
-    return forbidden(res, verdict.reason, verdict.entry.keyId, verdict.endpoint?.label);
+    if (verdict.status === 401) {
+      unauthorized(res, verdict.reason);
+      return done(started, 'deny_401', verdict.reason, requestId, verdict.entry?.keyId);
+    }
+    forbidden(res, verdict.reason, verdict.entry.keyId, verdict.endpoint?.label);
+    return done(started, 'deny_403', verdict.reason, requestId, verdict.entry.keyId);
   };
 }

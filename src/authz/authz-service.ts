@@ -5,7 +5,7 @@ import type { Logger } from '../logger.ts';
 import { createAuthzHandler } from './authz-handler.ts';
 import { createDecider, type Decider } from './decide.ts';
 import { createIndexSync, type IndexSync } from './index-sync.ts';
-import type { KeyChangeFeed, KeyIndexSource, UsageSink } from './ports.ts';
+import type { AuthzObserver, KeyChangeFeed, KeyIndexSource, UsageSink } from './ports.ts';
 import { createUsageRecorder, type UsageRecorder } from './usage-recorder.ts';
 
 export interface AuthzServiceDeps {
@@ -19,10 +19,12 @@ export interface AuthzServiceDeps {
   maxStalenessMs: number;
   usageFlushMs: number;
   realm: string;
+  /** Metrics (src/observability); none in tests that do not look at them. */
+  observer?: AuthzObserver | undefined;
 }
 
 export interface AuthzService {
-  handle(req: IncomingMessage, res: ServerResponse): void;
+  handle(req: IncomingMessage, res: ServerResponse, requestId?: string): void;
   sync: IndexSync;
   decider: Decider;
   usage: UsageRecorder;
@@ -33,10 +35,10 @@ export interface AuthzService {
 
 /** Enforcement for one instance: the index kept current from the database, the decision, and usage recording. */
 export function createAuthzService(deps: AuthzServiceDeps): AuthzService {
-  const sync = createIndexSync({ source: deps.source, feed: deps.feed, maxStalenessMs: deps.maxStalenessMs, logger: deps.logger });
+  const sync = createIndexSync({ source: deps.source, feed: deps.feed, maxStalenessMs: deps.maxStalenessMs, logger: deps.logger, observer: deps.observer });
   const decider = createDecider(deps);
   const usage = createUsageRecorder(deps.usageSink);
-  const handle = createAuthzHandler({ sync, decider, usage, realm: deps.realm });
+  const handle = createAuthzHandler({ sync, decider, usage, realm: deps.realm, observer: deps.observer, logger: deps.logger });
   return {
     handle,
     sync,

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.ts';
 import { KeyIndex } from './key-index.ts';
-import type { KeyChangeFeed, KeyIndexSource } from './ports.ts';
+import type { AuthzObserver, KeyChangeFeed, KeyIndexSource } from './ports.ts';
 
 export type Freshness = 'fresh' | 'loading' | 'stale';
 
@@ -32,16 +32,19 @@ export function createIndexSync(deps: {
   feed: KeyChangeFeed;
   maxStalenessMs: number;
   logger: Logger;
+  observer?: AuthzObserver | undefined;
   nowMs?: () => number;
 }): IndexSync {
-  const { source, feed, logger } = deps;
+  const { source, feed, logger, observer } = deps;
   const nowMs = deps.nowMs ?? Date.now;
   let index: KeyIndex | undefined;
   let connected = false;
   let downSince: number | undefined = nowMs();
   let unappliedSince: number | undefined;
   let reloadWanted = false;
-  const pending = new Set<string>();
+  /** Key ids to reload, with when their NOTIFY arrived (the invalidation lag metric). */
+  const pending = new Map<string, number>();
+  let everConnected = false;
   let running = false;
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -69,16 +72,29 @@ export function createIndexSync(deps: {
             for (const record of records) fresh.put(record);
           });
           index = fresh;
+          observer?.indexLoaded((nowMs() - started) / 1000);
           if (wasConnected && connected) downSince = undefined;
           logger.info({ keys: index.size, ms: nowMs() - started }, 'authz index loaded');
           resolveLoaded();
         } else {
-          const ids = [...pending];
+          const received = [...pending];
+          const ids = received.map(([id]) => id);
           pending.clear();
-          const records = await source.loadSome(ids);
+          let records: Awaited<ReturnType<KeyIndexSource['loadSome']>>;
+          try {
+            records = await source.loadSome(ids);
+          } catch (error) {
+            // Put back, keeping the first arrival time, so the retry applies them and the lag counts the wait.
+            for (const [id, at] of received) if (!pending.has(id)) pending.set(id, at);
+            throw error;
+          }
           const current = index;
           for (const id of ids) current.remove(id);
           for (const record of records) current.put(record);
+          if (observer !== undefined) {
+            const appliedAt = nowMs();
+            for (const [, at] of received) observer.invalidationApplied((appliedAt - at) / 1000);
+          }
           logger.debug({ keyIds: ids }, 'authz index updated');
         }
       }
@@ -120,10 +136,12 @@ export function createIndexSync(deps: {
     start() {
       feed.start({
         onKeyChanged(keyId) {
-          pending.add(keyId);
+          if (!pending.has(keyId)) pending.set(keyId, nowMs());
           kick();
         },
         onConnected() {
+          if (everConnected) observer?.channelReconnected();
+          everConnected = true;
           connected = true;
           reloadWanted = true;
           kick();

@@ -53,3 +53,13 @@ export interface UsageBatch {
 export interface UsageSink {
   write(batch: UsageBatch): Promise<void>;
 }
+
+/** What enforcement reports for metrics (implemented in src/observability); every call is cheap and synchronous. */
+export interface AuthzObserver {
+  /** One per /authz answer: outcome, the 401/403 reason ('' otherwise) and the time spent in process. */
+  authzDecision(outcome: 'allow' | 'deny_401' | 'deny_403' | 'unavailable', reason: string, seconds: number): void;
+  indexLoaded(seconds: number): void;
+  /** A key change applied, `lagSeconds` after its NOTIFY arrived. */
+  invalidationApplied(lagSeconds: number): void;
+  channelReconnected(): void;
+}

@@ -19,6 +19,9 @@ import { registerPartnerPgp } from './actions/partner-pgp.ts';
 import type { DeliveryService } from '../delivery/delivery-service.ts';
 import { createSlackMessenger } from './delivery-messenger.ts';
 import { boltLogger } from './bolt-logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { countingFetch, observeSlackRequests } from '../observability/slack.ts';
+import { tellOnUnhandledFailure } from './unhandled-failure.ts';
 import { registerCommand } from './commands/harvest-keys.ts';
 import type { SlackDeps, SlackServices } from './deps.ts';
 import { registerAppHomeOpened } from './events/app-home-opened.ts';
@@ -32,6 +35,12 @@ import { registerReplaceSubmit } from './views/replace-submit.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
+/**
+ * Web API retries in production: a few quick ones with exponential backoff (429s wait their Retry-After), so a
+ * blip is absorbed but a person is told within seconds, not after the client's default half hour of retries.
+ */
+export const SLACK_RETRY: RetryOptions = { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2_000, randomize: true };
+
 export interface SlackAppOptions {
   config: SlackConfig;
   services: SlackServices;
@@ -41,6 +50,8 @@ export interface SlackAppOptions {
   /** Web API retries; tests use `{ retries: 0 }` so a failure shows at once. */
   retryConfig?: RetryOptions | undefined;
   now?: Clock | undefined;
+  /** Handler latency and Web API failures go here (and a log line per request goes to `logger` either way). */
+  metrics?: Metrics | undefined;
 }
 
 export interface SlackApp {
@@ -76,7 +87,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ignoreSelf: true,
     clientOptions: {
       ...(config.apiUrl === undefined ? {} : { slackApiUrl: config.apiUrl }),
-      ...(options.retryConfig === undefined ? {} : { retryConfig: options.retryConfig }),
+      retryConfig: options.retryConfig ?? SLACK_RETRY,
+      ...(options.metrics === undefined ? {} : { fetch: countingFetch(options.metrics) }),
     },
     ...(options.botIdentity === undefined ? {} : { ...options.botIdentity, tokenVerificationEnabled: false }),
   };
@@ -92,6 +104,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         })
       : new App({ ...common, socketMode: true, appToken: config.appToken });
 
+  app.use(observeSlackRequests(logger, options.metrics));
+  app.use(tellOnUnhandledFailure(logger));
   const alreadySeen = createRetryFilter();
   app.use(async ({ body, context, next }) => {
     const eventId = (body as { event_id?: unknown }).event_id;

@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { SlackConfig } from '../../src/config.ts';
+import type { RetryOptions } from '@slack/web-api';
 import type { Logger } from '../../src/logger.ts';
+import type { Metrics } from '../../src/observability/metrics.ts';
 import { createSlackApp, type SlackApp, SLACK_EVENTS_PATH } from '../../src/slack/app.ts';
 import { servicesFromRuntime } from '../../src/slack/deps.ts';
 import type { Runtime } from '../../src/compose.ts';
@@ -21,7 +23,10 @@ let sequence = 0;
  * The real Bolt app on its HTTP receiver (port 0), driven by signed requests exactly as Slack sends them, with the
  * Web API intercepted by nock. Every answer the app gives is recorded with the Web API traffic.
  */
-export async function startSlackHarness(runtime: Runtime, options: { logger: Logger; command?: string }) {
+export async function startSlackHarness(
+  runtime: Runtime,
+  options: { logger: Logger; command?: string; metrics?: Metrics; retryConfig?: RetryOptions },
+) {
   const recorder: TrafficRecorder = recordSlackTraffic();
   const config: SlackConfig = {
     mode: 'http',
@@ -36,7 +41,8 @@ export async function startSlackHarness(runtime: Runtime, options: { logger: Log
     services: servicesFromRuntime(runtime),
     logger: options.logger,
     botIdentity: { botId: 'B0TEST', botUserId: 'U0BOTUSER' },
-    retryConfig: { retries: 0 },
+    retryConfig: options.retryConfig ?? { retries: 0 },
+    metrics: options.metrics,
   });
   await slack.start(0);
   const url = `http://127.0.0.1:${slack.port()}${SLACK_EVENTS_PATH}`;

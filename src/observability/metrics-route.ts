@@ -1,0 +1,14 @@
+import type { RouteHandler } from '../http/server.ts';
+import { METRICS_PATH, type Metrics, renderMetrics } from './metrics.ts';
+
+/** `GET /metrics` on AUTHZ_PORT, in Prometheus' text format. */
+export function metricsRoute(metrics: Metrics): { prefix: string; handler: RouteHandler } {
+  return {
+    prefix: METRICS_PATH,
+    async handler(_req, res) {
+      const { contentType, body } = await renderMetrics(metrics);
+      res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      res.end(body);
+    },
+  };
+}
