@@ -50,6 +50,8 @@ export async function createGnupgHome(): Promise<GnupgHome> {
       });
       child.once('error', reject);
       child.once('close', (code) => resolve({ code: code ?? 1, ...out }));
+      // gpg may exit before reading stdin (commands that take no input): its exit code is the answer, not EPIPE.
+      child.stdin.on('error', () => {});
       child.stdin.end(input ?? '');
     });
   const must = async (args: string[], input?: string): Promise<GpgResult> => {
