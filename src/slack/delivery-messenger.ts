@@ -6,7 +6,7 @@ import type { IssuedKey } from '../keys/types.ts';
 import type { Logger } from '../logger.ts';
 import { isAppError } from '../shared/errors.ts';
 import { deliveredView, deliveryFailedView, deliveryMessage } from './blocks/delivery-blocks.ts';
-import { code } from './blocks/escape.ts';
+import { code, escapeMrkdwn } from './blocks/escape.ts';
 import type { ModalView } from './blocks/kit.ts';
 import type { SlackDeps } from './deps.ts';
 import { slackErrorCode } from './notify.ts';
@@ -115,7 +115,7 @@ export async function deliverIssuedKey(
     return {
       ok: true,
       delivery,
-      text: `Sent ${issued.key.description} (${keyId}) encrypted to <@${contact}>.`,
+      text: `:closed_lock_with_key: Sent *${escapeMrkdwn(issued.key.description)}* (${code(keyId)}) encrypted to <@${contact}>.`,
       view: deliveredView({ keyId, description: issued.key.description, contact, fingerprint, replaced: options.replaced }),
     };
   } catch (error) {
@@ -132,7 +132,7 @@ export async function deliverIssuedKey(
       code: codeText,
       reason,
       revoked,
-      text: error.message,
+      text: `:x: ${escapeMrkdwn(error.message)}`,
       view: deliveryFailedView({ keyId, contact: contactSlackUserId, reason, code: codeText, revoked }),
     };
   }

@@ -56,9 +56,9 @@ async function admin(): Promise<string> {
 
 let contactCounter = 0;
 /** A partner with a contact and a confirmed GnuPG key: ready for encrypted delivery. */
-async function readyPartner(user: string, keyName = 'main'): Promise<{ partner: Partner; contact: string }> {
+async function readyPartner(user: string, keyName = 'main', name = aPartnerName()): Promise<{ partner: Partner; contact: string }> {
   const contact = `U0PARTNERC${++contactCounter}`;
-  const partner = await rt.partners.create({ actor: user, name: aPartnerName(), contacts: [contact], preset: ['GET /v1/candidates'] });
+  const partner = await rt.partners.create({ actor: user, name, contacts: [contact], preset: ['GET /v1/candidates'] });
   const key = keys[keyName]!;
   await rt.partnerPgp.setPgpKey(partner.id, key.armored, user, { confirmFingerprint: key.fingerprint });
   return { partner, contact };
@@ -293,6 +293,20 @@ describe('creating a key with encrypted delivery', () => {
     // Nowhere in Slack, not even in a dialog: the plain secret is in no body and no log line.
     expect(secretSightings(slack.recorder.traffic, logs.text()).filter((s) => s.secret === secret)).toEqual([]);
     expect(slack.recorder.since(flow.saveMark).some((t) => (t.body.view as { callback_id?: string } | undefined)?.callback_id === 'key.show-once')).toBe(false);
+  });
+
+  it('escapes partner and key text in the DM and its fallback, so a name cannot ping a channel', async () => {
+    const user = await admin();
+    const { partner, contact } = await readyPartner(user, 'main', `Acme <!channel> & Co ${Date.now()}`);
+    const flow = await createThroughSlack(user, partner);
+    await slack.recorder.waitFor(flow.saveMark, 'views.update', (t) => t.body.view_id === flow.viewId);
+    const post = slack.recorder.since(flow.saveMark, 'chat.postMessage').find((t) => t.body.channel === `D${contact}`)!;
+    expect(post.raw).not.toContain('<!channel>');
+    expect(String(post.body.text)).toContain('Acme &lt;!channel&gt; &amp; Co');
+    expect(JSON.stringify(post.body.blocks)).toContain('Acme &lt;!channel&gt; &amp; Co');
+    const secret = (await gpg.run(['--batch', '--decrypt'], armoredFrom(post))).stdout;
+    delivered.push(secret);
+    slack.recorder.markDelivered(secret);
   });
 
   it('still shows the key once when the admin chooses that instead', async () => {

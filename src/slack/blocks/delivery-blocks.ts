@@ -41,7 +41,8 @@ export function deliveryMessage(input: EncryptedKeyMessage): Message {
     actions([button('I have stored the API Key', ActionId.deliveryStored, input.deliveryId, { style: 'primary' })], BlockId.deliveryActions),
   ];
   return {
-    text: `A new API key for ${input.partnerName} (${input.keyId}), encrypted to your PGP key ${input.recipientFingerprintFormatted}. Decrypt it with gpg --decrypt, then press "I have stored the API Key".`,
+    // The fallback is shown in notifications and parsed as mrkdwn too: user text escaped here as well.
+    text: `A new API key for ${escapeMrkdwn(input.partnerName)} (${input.keyId}), encrypted to your PGP key ${input.recipientFingerprintFormatted}. Decrypt it with gpg --decrypt, then press "I have stored the API Key".`,
     blocks,
   };
 }
