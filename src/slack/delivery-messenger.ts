@@ -89,7 +89,7 @@ export async function deliverIssuedKey(
   issued: IssuedKey,
   actor: string,
   contactSlackUserId: string,
-  options: { replaced?: string | undefined } = {},
+  options: { replaced?: { id: string; revokeAt: Date | null; status: 'active' | 'revoked' } | undefined } = {},
 ): Promise<DeliveryResult> {
   const keyId = issued.key.id;
   if (deps.delivery === undefined) {
@@ -116,7 +116,7 @@ export async function deliverIssuedKey(
       ok: true,
       delivery,
       text: `:closed_lock_with_key: Sent *${escapeMrkdwn(issued.key.description)}* (${code(keyId)}) encrypted to <@${contact}>.`,
-      view: deliveredView({ keyId, description: issued.key.description, contact, fingerprint, replaced: options.replaced }),
+      view: deliveredView({ keyId, description: issued.key.description, contact, fingerprint, replaced: options.replaced?.id }),
     };
   } catch (error) {
     if (!isAppError(error)) throw error;
@@ -133,7 +133,7 @@ export async function deliverIssuedKey(
       reason,
       revoked,
       text: `:x: ${escapeMrkdwn(error.message)}`,
-      view: deliveryFailedView({ keyId, contact: contactSlackUserId, reason, code: codeText, revoked }),
+      view: deliveryFailedView({ keyId, contact: contactSlackUserId, reason, code: codeText, revoked, replaced: options.replaced }),
     };
   }
 }

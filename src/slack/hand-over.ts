@@ -30,7 +30,8 @@ export async function handOver(input: {
   viewId: string;
   issued: IssuedKey;
   contact: string;
-  replaced?: string | undefined;
+  /** For a replace: the old key as the replace left it. */
+  replaced?: { id: string; revokeAt: Date | null; status: 'active' | 'revoked' } | undefined;
 }): Promise<void> {
   const { deps, client, userId, issued, contact } = input;
   await input.respond({ response_action: 'update', view: sendingView(issued.key.id, contact) });

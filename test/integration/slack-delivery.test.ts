@@ -384,6 +384,24 @@ describe('when the DM cannot be delivered', () => {
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['key.created', 'key.revoked', 'key.delivery_failed']));
   });
 
+  it('a failed replace hand-over revokes the new key and says what became of the old one', async () => {
+    const user = await admin();
+    const { partner } = await readyPartner(user);
+    const old = await rt.keys.create({ actor: user, partner: partner.id });
+    let mark = slack.recorder.mark();
+    await slack.command(user, `replace ${old.key.id}`);
+    const dialog = withId((await slack.recorder.waitFor(mark, 'views.open')).body.view, 'V0REPLFAIL');
+    slack.recorder.failNext('conversations.open', { error: 'invalid_user_combination' });
+    mark = slack.recorder.mark();
+    await slack.interaction(viewSubmission(user, dialog));
+    const result = await slack.recorder.waitFor(mark, 'views.update', (t) => t.body.view_id === 'V0REPLFAIL');
+    expect(result.raw).toContain('API Key Not Sent');
+    expect(result.raw).toContain(`The old key \`${old.key.id}\``);
+    expect(result.raw).toContain('was revoked by the replace');
+    const { keys: all } = await rt.keys.list({ partnerId: partner.id });
+    expect(all.map((k) => k.status)).toEqual(['revoked', 'revoked']);
+  });
+
   it('refuses before creating a key when the contact is no longer a contact of the partner', async () => {
     const user = await admin();
     const { partner, contact } = await readyPartner(user);

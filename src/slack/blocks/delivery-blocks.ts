@@ -88,7 +88,15 @@ export function sendingView(keyId: string, contact: string): ModalView {
 }
 
 /** Delivery failed: the service already revoked the key; say why and how to retry. Never a plain-text fallback. */
-export function deliveryFailedView(input: { keyId: string; contact: string | undefined; reason: string; code: string; revoked: boolean }): ModalView {
+export function deliveryFailedView(input: {
+  keyId: string;
+  contact: string | undefined;
+  reason: string;
+  code: string;
+  revoked: boolean;
+  /** For a replace: the old key, which the replace already revoked or scheduled. */
+  replaced?: { id: string; revokeAt: Date | null; status: 'active' | 'revoked' } | undefined;
+}): ModalView {
   const hint =
     input.code === 'invalid_user_combination'
       ? 'The app can only message someone from another organisation when you share a channel with them: invite the contact (and the app) to a shared channel, then create or replace the key again.'
@@ -110,6 +118,15 @@ export function deliveryFailedView(input: { keyId: string; contact: string | und
           ? ':lock: The key was revoked, so it can never be used, and it was not sent or shown anywhere in plain text.'
           : `:warning: The key was not sent in plain text anywhere, but revoking it FAILED: revoke ${code(input.keyId)} now.`,
       ),
+      ...(input.replaced === undefined
+        ? []
+        : [
+            context(
+              input.replaced.status === 'revoked'
+                ? `The old key ${code(input.replaced.id)} was revoked by the replace. To try again, replace ${code(input.replaced.id)} once more (it keeps its permissions).`
+                : `The old key ${code(input.replaced.id)} keeps working until ${slackDate(input.replaced.revokeAt ?? new Date())}: replace it again before then.`,
+            ),
+          ]),
       context(hint),
     ],
   });

@@ -54,7 +54,7 @@ export function registerReplaceSubmit(app: App, deps: SlackDeps, publishHome: Pu
       'key replaced from Slack',
     );
     if (contact !== undefined) {
-      await handOver({ deps, client, userId: body.user.id, respond, viewId: view.id, issued, contact, replaced: issued.old.id });
+      await handOver({ deps, client, userId: body.user.id, respond, viewId: view.id, issued, contact, replaced: issued.old });
     } else {
       await respond({ response_action: 'update', view: showOnceView({ key: issued.key, secret: issued.secret, replaced: issued.old }) });
     }
