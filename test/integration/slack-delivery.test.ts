@@ -462,6 +462,16 @@ describe('the partner’s "I have stored the API Key"', () => {
     expect(told.raw).toContain(`<@${contact}> confirmed they stored the API key`);
     expect((await rt.store.deliveries.listForKey(key.id))[0]).toMatchObject({ status: 'confirmed', confirmedBy: contact });
 
+    // The same click from a Slack Connect contact of another organisation reaches the handler too (no role, other team).
+    const external = blockActions(contact, { type: 'button', action_id: 'delivery.stored', block_id: 'delivery_actions', value: button.value as string }, {
+      message,
+      responseUrl: `https://hooks.slack.com/actions/T0TEST/${contact}/ext`,
+    });
+    (external.user as { team_id: string }).team_id = 'T0PARTNERORG';
+    mark = slack.recorder.mark();
+    expect((await slack.interaction(external)).status).toBe(200);
+    await slack.recorder.waitFor(mark, 'chat.update');
+
     // A second click changes nothing and tells nobody again.
     mark = slack.recorder.mark();
     await click(contact);
