@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     }
 
     const slack = createSlackApp({
-      config: { mode: 'http', botToken: 'xoxb-bench', signingSecret: SIGNING_SECRET, port: 0, apiUrl: `${fakeUrl}/api/`, command: '/harvest-keys' },
+      config: { mode: 'http', botToken: 'xoxb-bench', signingSecret: SIGNING_SECRET, port: 0, apiUrl: `${fakeUrl}/api/`, command: '/harvest-keys', teamId: 'T0BENCH' },
       services: servicesFromRuntime(runtime),
       logger: createLogger('silent'),
       botIdentity: { botId: 'B0BENCH', botUserId: 'U0BENCHBOT' },

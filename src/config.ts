@@ -110,6 +110,7 @@ const schema = z
     SLACK_API_URL: optionalString.pipe(
       z.url({ protocol: /^https?$/, error: 'an http(s) URL of the Slack Web API, e.g. https://slack.com/api/' }).optional(),
     ),
+    SLACK_TEAM_ID: optionalString.pipe(z.string().regex(/^T[A-Z0-9]{2,}$/, 'a Slack workspace id, e.g. T012ABCDEF').optional()),
     SLACK_COMMAND: z
       .string()
       .regex(/^\/[a-z0-9_-]{1,31}$/, 'a slash command such as /harvest-keys (lowercase, at most 32 characters)')
@@ -156,6 +157,8 @@ export type SlackConfig = {
   /** Web API base URL ending in a slash (a proxy, or a local fake in tests and benchmarks). */
   apiUrl: string | undefined;
   command: string;
+  /** The installed workspace; requests naming another team are refused. Unset: learned from `auth.test`. */
+  teamId?: string | undefined;
 } & ({ mode: 'http'; signingSecret: string; port: number } | { mode: 'socket'; appToken: string });
 
 /**
@@ -235,6 +238,7 @@ function slackConfig(env: Env): SlackConfig | undefined {
     botToken: env.SLACK_BOT_TOKEN,
     apiUrl: env.SLACK_API_URL === undefined ? undefined : env.SLACK_API_URL.replace(/\/*$/, '/'),
     command: env.SLACK_COMMAND,
+    teamId: env.SLACK_TEAM_ID,
   };
   // Socket Mode wins when both are set: it needs no public URL, so it is the safer reading of an ambiguous setup.
   if (env.SLACK_APP_TOKEN !== undefined) return { ...base, mode: 'socket', appToken: env.SLACK_APP_TOKEN };

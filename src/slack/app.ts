@@ -19,6 +19,8 @@ import { registerPartnerPgp } from './actions/partner-pgp.ts';
 import type { DeliveryService } from '../delivery/delivery-service.ts';
 import { createSlackMessenger } from './delivery-messenger.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { installedTeam, sameTeamOnly } from './team-guard.ts';
+import { ActionId } from './ids.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { countingFetch, observeSlackRequests } from '../observability/slack.ts';
 import { tellOnUnhandledFailure } from './unhandled-failure.ts';
@@ -106,6 +108,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   app.use(observeSlackRequests(logger, options.metrics));
   app.use(tellOnUnhandledFailure(logger));
+  // Before any listener: a validly signed request from another workspace must not act as one of ours.
+  app.use(sameTeamOnly(installedTeam(app.client, config.teamId), logger, new Set([ActionId.deliveryStored])));
   const alreadySeen = createRetryFilter();
   app.use(async ({ body, context, next }) => {
     const eventId = (body as { event_id?: unknown }).event_id;

@@ -35,6 +35,7 @@ export async function startSlackHarness(
     port: 0,
     apiUrl: undefined,
     command: options.command ?? '/harvest-keys',
+    teamId: TEAM.id,
   };
   const slack: SlackApp = createSlackApp({
     config,

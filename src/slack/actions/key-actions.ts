@@ -18,7 +18,13 @@ export function registerKeyActions(app: App, deps: SlackDeps, publishHome: Publi
     const keyId = action.value ?? '';
     if (view === undefined || !KEY_ID.test(keyId)) return;
     const actor: Actor = { deps, client, userId: body.user.id };
-    const key = await deps.services.keys.get(keyId);
+    // The button's value is client-supplied: without a role anyone could have any key's description drawn for them.
+    if (!(await guarded(actor, 'viewer'))) return;
+    const key = await deps.services.keys.get(keyId).catch((error: unknown) => {
+      if (isAppError(error)) return undefined;
+      throw error;
+    });
+    if (key === undefined) return;
     await slackCall(actor, 'closing the show-once view', () => client.views.update({ view_id: view.id, view: storedView(key) }));
     await publishHome(client, body.user.id);
   });
