@@ -5,7 +5,7 @@
  * default the machine's postgres://postgres@127.0.0.1:5432/test. Run: `npm run bench` or `npx tsx bench/authz.bench.ts`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
@@ -24,7 +24,7 @@ import { applyMigrations } from '../src/db/migrate.ts';
 import { createSecretDigest } from '../src/keys/secret-digest.ts';
 import { createSecretFormat } from '../src/keys/secret-format.ts';
 import { createLogger } from '../src/logger.ts';
-import { newKeyId, newPartnerId } from '../src/shared/ids.ts';
+import { fill, seed, workload } from './lib/authz-workload.ts';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 120);
@@ -39,19 +39,6 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-
-interface SeededKey {
-  id: string;
-  secret: string;
-  permissions: string[];
-}
-
-interface Probe {
-  secret: string;
-  method: string;
-  path: string;
-  expect: 200 | 401 | 403;
-}
 
 async function main(): Promise<void> {
   const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -70,7 +57,7 @@ async function main(): Promise<void> {
 
     // ---- seed 100k keys straight into the tables (the service would take minutes one by one)
     let started = performance.now();
-    const keys = await seed(databaseUrl, catalog.endpoints.map((e) => e.id), secretFormat.generate, digest);
+    const keys = await seed(databaseUrl, KEYS, catalog.endpoints.map((e) => e.id), secretFormat.generate, digest);
     console.log(`seeded ${KEYS} keys in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     // ---- memory and load time of the index with 100k keys
@@ -182,81 +169,6 @@ async function main(): Promise<void> {
     await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
-}
-
-/** 50 partners, 20 presets shared by 70% of keys, individual grants for the rest, 5% legacy, 2% revoked. */
-async function seed(url: string, endpointIds: string[], generate: () => string, digest: (s: string) => Buffer): Promise<SeededKey[]> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  const pick = (n: number) => {
-    const chosen = new Set<string>();
-    while (chosen.size < n) chosen.add(endpointIds[randomInt(endpointIds.length)] as string);
-    return [...chosen];
-  };
-  const partnerIds = Array.from({ length: 50 }, () => newPartnerId());
-  await sql`insert into partners (id, name, created_by)
-    select * from unnest(${partnerIds}::text[], ${partnerIds.map((_, i) => `Bench Partner ${i}`)}::text[], ${partnerIds.map(() => 'bench')}::text[])`;
-  const presets = Array.from({ length: 20 }, () => pick(3 + randomInt(20)));
-  const keys: SeededKey[] = [];
-  const CHUNK = 10_000;
-  for (let offset = 0; offset < KEYS; offset += CHUNK) {
-    const chunk: Array<SeededKey & { digest: Buffer; partnerId: string | null; legacy: boolean; status: string }> = [];
-    for (let i = offset; i < Math.min(KEYS, offset + CHUNK); i++) {
-      const secret = generate();
-      const permissions = randomInt(10) < 7 ? (presets[randomInt(presets.length)] as string[]) : pick(1 + randomInt(20));
-      chunk.push({
-        id: newKeyId(),
-        secret,
-        permissions,
-        digest: digest(secret),
-        partnerId: randomInt(10) < 8 ? (partnerIds[randomInt(partnerIds.length)] as string) : null,
-        legacy: randomInt(100) < 5,
-        status: randomInt(100) < 2 ? 'revoked' : 'active',
-      });
-    }
-    await sql`insert into api_keys (id, secret_digest, hint, description, api_type, partner_id, status, legacy, created_by)
-      select u.id, decode(u.digest, 'hex'), u.hint, 'Bench key', 'Harvest', nullif(u.partner_id, ''), u.status, u.legacy = 't', 'bench'
-        from unnest(${chunk.map((k) => k.id)}::text[], ${chunk.map((k) => k.digest.toString('hex'))}::text[],
-                    ${chunk.map((k) => k.secret.slice(-4))}::text[], ${chunk.map((k) => k.partnerId ?? '')}::text[],
-                    ${chunk.map((k) => k.status)}::text[], ${chunk.map((k) => (k.legacy ? 't' : 'f'))}::text[])
-             as u(id, digest, hint, partner_id, status, legacy)`;
-    const grantKeys: string[] = [];
-    const grantEndpoints: string[] = [];
-    for (const k of chunk) {
-      for (const p of k.permissions) {
-        grantKeys.push(k.id);
-        grantEndpoints.push(p);
-      }
-    }
-    await sql`insert into key_permissions (key_id, endpoint_id) select * from unnest(${grantKeys}::text[], ${grantEndpoints}::text[])`;
-    for (const k of chunk) keys.push(k.status === 'active' && !k.legacy ? { id: k.id, secret: k.secret, permissions: k.permissions } : { id: k.id, secret: k.secret, permissions: [] });
-  }
-  await sql.end();
-  return keys;
-}
-
-const fill = (template: string) => template.replace(/:[A-Za-z_]+/g, () => String(1 + randomInt(100_000)));
-
-/** 60% allowed, 25% denied (not granted or outside the catalog), 15% unknown keys with valid checksums. */
-function workload(keys: SeededKey[], endpoints: ReadonlyArray<{ id: string; method: string; path: string }>, generate: () => string): Probe[] {
-  const usable = keys.filter((k) => k.permissions.length > 0);
-  const probes: Probe[] = [];
-  for (let i = 0; i < 100_000; i++) {
-    const roll = randomInt(100);
-    const key = usable[randomInt(usable.length)] as SeededKey;
-    if (roll < 60) {
-      const granted = key.permissions[randomInt(key.permissions.length)];
-      const endpoint = endpoints.find((e) => e.id === granted) as { method: string; path: string };
-      probes.push({ secret: key.secret, method: endpoint.method, path: `${fill(endpoint.path)}${randomInt(4) === 0 ? '?page=2' : ''}`, expect: 200 });
-    } else if (roll < 85) {
-      const start = randomInt(endpoints.length);
-      const missing = [...endpoints.slice(start), ...endpoints.slice(0, start)].find((e) => !key.permissions.includes(e.id));
-      if (missing === undefined || randomInt(5) === 0) probes.push({ secret: key.secret, method: 'GET', path: '/v1/not-in-the-catalog/1', expect: 403 });
-      else probes.push({ secret: key.secret, method: missing.method, path: fill(missing.path), expect: 403 });
-    } else {
-      probes.push({ secret: generate(), method: 'GET', path: '/v1/users', expect: 401 });
-    }
-  }
-  return probes;
 }
 
 function measureDecisions(pass: () => number): number {

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { AuthzDecisionMetrics } from './authz-metrics.ts';
 
 export const METRICS_PATH = '/metrics';
 const PREFIX = 'harvest_keys_';
@@ -33,18 +34,8 @@ export function createMetrics(): Metrics {
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
   const scrapers: Array<() => Promise<void> | void> = [];
 
-  const decisions = new Counter({
-    name: `${PREFIX}authz_decisions_total`,
-    help: '/authz answers by outcome (allow, deny_401, deny_403, unavailable = 503) and 401/403 reason',
-    labelNames: ['outcome', 'reason'] as const,
-    registers: [registry],
-  });
-  const authzSeconds = new Histogram({
-    name: `${PREFIX}authz_duration_seconds`,
-    help: 'Time /authz spends deciding and writing its answer (in process, excluding network)',
-    buckets: [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
-    registers: [registry],
-  });
+  const authz = new AuthzDecisionMetrics(PREFIX);
+  for (const metric of authz.metrics()) registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
   const indexKeys = new Gauge({ name: `${PREFIX}authz_index_keys`, help: 'Keys in the in-memory /authz index', registers: [registry] });
   const indexFresh = new Gauge({
     name: `${PREFIX}authz_index_fresh`,
@@ -93,24 +84,9 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
-  const decisionChildren = new Map<string, { inc(): void }>();
-  const decisionChild = (outcome: string, reason: string) => {
-    const id = `${outcome}\0${reason}`;
-    let child = decisionChildren.get(id);
-    if (child === undefined) {
-      child = decisions.labels(outcome, reason);
-      decisionChildren.set(id, child);
-    }
-    return child;
-  };
-  for (const outcome of ['allow', 'deny_403', 'unavailable'] as const) decisionChild(outcome, '');
-
   return {
     registry,
-    authzDecision(outcome, reason, seconds) {
-      decisionChild(outcome, reason).inc();
-      authzSeconds.observe(seconds);
-    },
+    authzDecision: (outcome, reason, seconds) => authz.record(outcome, reason, seconds),
     indexLoaded: (seconds) => indexLoadSeconds.observe(seconds),
     invalidationApplied: (lag) => invalidationLag.observe(lag),
     channelReconnected: () => reconnects.inc(),
