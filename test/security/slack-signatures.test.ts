@@ -1,0 +1,148 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changedTables, snapshotDatabase } from '../helpers/db-snapshot.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
+import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { SIGNING_SECRET, type SlackHarness, startSlackHarness, TEAM } from '../helpers/slack-harness.ts';
+import { blockActions } from '../helpers/slack-payloads.ts';
+
+/**
+ * Slack's request signing: `v0=` HMAC-SHA256 of `v0:<timestamp>:<body>` with the signing secret, and a timestamp
+ * within 5 minutes. Every way of getting it wrong is a 401 and runs nothing: no Slack call, no database change.
+ */
+let rt: TestRuntime;
+let slack: SlackHarness;
+const logs = captureLogs('info');
+const ADMIN = 'U0SIGADMIN';
+let keyId: string;
+
+beforeAll(async () => {
+  rt = await createTestRuntime();
+  slack = await startSlackHarness(rt, { logger: logs.logger });
+  await rt.roles.grant(ADMIN, 'admin', 'test');
+  keyId = (await rt.keys.create({ actor: 'cli:test', description: 'Target', grants: ['GET /v1/users'] })).key.id;
+});
+afterAll(async () => {
+  await slack?.close();
+  await rt?.dispose();
+});
+
+const sign = (body: string, timestamp: number, secret = SIGNING_SECRET) => `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+const now = () => Math.floor(Date.now() / 1000);
+
+/** The requests that would change something if accepted: a command, a revoke click, an event. */
+function bodies(): { name: string; body: string; type: string }[] {
+  const command = new URLSearchParams({
+    team_id: TEAM.id,
+    user_id: ADMIN,
+    command: '/harvest-keys',
+    text: `revoke ${keyId}`,
+    channel_id: 'C0GENERAL',
+    response_url: `https://hooks.slack.com/commands/${TEAM.id}/1/sig`,
+    trigger_id: '1.sig',
+    api_app_id: 'A0TEST',
+  }).toString();
+  const click = new URLSearchParams({
+    payload: JSON.stringify(
+      blockActions(ADMIN, { type: 'button', action_id: 'key.revoke.confirm', block_id: 'b', value: keyId }, { view: { type: 'modal', id: 'V0SIG', callback_id: 'key.revoke', blocks: [] }, values: {} }),
+    ),
+  }).toString();
+  const event = JSON.stringify({
+    team_id: TEAM.id,
+    api_app_id: 'A0TEST',
+    type: 'event_callback',
+    event_id: `EvSIG${Math.random()}`,
+    event_time: now(),
+    event: { type: 'app_home_opened', user: ADMIN, channel: 'D0', tab: 'home', event_ts: '1.1' },
+    authorizations: [{ team_id: TEAM.id, user_id: 'U0BOTUSER', is_bot: true }],
+  });
+  return [
+    { name: 'slash command', body: command, type: 'application/x-www-form-urlencoded' },
+    { name: 'revoke click', body: click, type: 'application/x-www-form-urlencoded' },
+    { name: 'event', body: event, type: 'application/json' },
+  ];
+}
+
+async function raw(body: string, type: string, headers: Record<string, string>) {
+  const response = await fetch(slack.url, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
+  await response.text();
+  return response.status;
+}
+
+/** Sends `attempt` for each kind of request and proves nothing ran. */
+async function refusedAndInert(attempt: (body: string, type: string) => Promise<number>) {
+  for (const { name, body, type } of bodies()) {
+    const before = await snapshotDatabase(rt.db.sql);
+    const mark = slack.recorder.mark();
+    expect(await attempt(body, type), name).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(slack.recorder.since(mark).filter((t) => t.kind !== 'ack'), name).toEqual([]);
+    expect(changedTables(before, await snapshotDatabase(rt.db.sql)), name).toEqual([]);
+  }
+}
+
+describe('signed requests', () => {
+  it('a correctly signed request is accepted (the control for the refusals below)', async () => {
+    const { body, type } = bodies()[2] as { body: string; type: string };
+    const ts = now();
+    const mark = slack.recorder.mark();
+    expect(await raw(body, type, { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) })).toBe(200);
+    await slack.recorder.waitFor(mark, 'views.publish');
+  });
+
+  it('refuses a valid request replayed more than 5 minutes later', async () => {
+    await refusedAndInert((body, type) => {
+      const then = now() - 5 * 60 - 1;
+      return raw(body, type, { 'x-slack-request-timestamp': String(then), 'x-slack-signature': sign(body, then) });
+    });
+    await refusedAndInert((body, type) => {
+      const then = now() - 24 * 60 * 60;
+      return raw(body, type, { 'x-slack-request-timestamp': String(then), 'x-slack-signature': sign(body, then) });
+    });
+  });
+
+  it('refuses a body changed after signing, and a timestamp changed after signing', async () => {
+    await refusedAndInert((body, type) => {
+      const ts = now();
+      const tampered = body.replace(ADMIN, 'U0SIGADMIX').replace('revoke', 'enable');
+      expect(tampered).not.toBe(body);
+      return raw(tampered, type, { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) });
+    });
+    await refusedAndInert((body, type) => {
+      const ts = now();
+      return raw(`${body} `, type, { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) });
+    });
+    await refusedAndInert((body, type) => {
+      const ts = now();
+      return raw(body, type, { 'x-slack-request-timestamp': String(ts - 1), 'x-slack-signature': sign(body, ts) });
+    });
+  });
+
+  it('refuses a signature made with another secret', async () => {
+    await refusedAndInert((body, type) => {
+      const ts = now();
+      return raw(body, type, { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts, 'f'.repeat(32)) });
+    });
+  });
+
+  it('refuses missing, empty and malformed signature headers', async () => {
+    const variants: ((body: string, ts: number) => Record<string, string>)[] = [
+      () => ({}),
+      (body, ts) => ({ 'x-slack-signature': sign(body, ts) }),
+      (ts) => ({ 'x-slack-request-timestamp': String(ts) }),
+      (_body, ts) => ({ 'x-slack-request-timestamp': String(ts), 'x-slack-signature': '' }),
+      (_body, ts) => ({ 'x-slack-request-timestamp': String(ts), 'x-slack-signature': 'v0=' }),
+      (body, ts) => ({ 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts).replace('v0=', 'v1=') }),
+      (body, ts) => ({ 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts).toUpperCase() }),
+      (body, ts) => ({ 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts).slice(0, -2) }),
+      (body, ts) => ({ 'x-slack-request-timestamp': 'yesterday', 'x-slack-signature': sign(body, ts) }),
+      (body) => ({ 'x-slack-request-timestamp': '', 'x-slack-signature': sign(body, Number.NaN) }),
+    ];
+    for (const headers of variants) await refusedAndInert((body, type) => raw(body, type, headers(body, now())));
+  });
+
+  it('leaves the key untouched after all of it, and logs no signature or secret', async () => {
+    expect((await rt.keys.get(keyId)).status).toBe('active');
+    expect(logs.text()).not.toContain(SIGNING_SECRET);
+  });
+});
