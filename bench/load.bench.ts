@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     const idNs = Math.max(0, requestIdNs - bareResponseNs);
 
     // ---- /authz held at a fixed rate for HOLD_SECONDS
-    const env = { DATABASE_URL: databaseUrl, KEY_PEPPER: PEPPER, AUTHZ_HOST: '127.0.0.1', AUTHZ_PORT: '0', LOG_LEVEL: 'info', USAGE_FLUSH_INTERVAL: '10' };
+    const env = { DATABASE_URL: databaseUrl, KEY_PEPPER: PEPPER, AUTHZ_HOST: '127.0.0.1', AUTHZ_PORT: '0', LOG_LEVEL: 'info', USAGE_FLUSH_INTERVAL: process.env.BENCH_USAGE_FLUSH ?? '10' };
     const server = await startInstance(env, children);
     const requests = probes.slice(0, 5000).map((p) => ({
       method: 'GET' as const,
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     // Warm at the target rate, so "before" is the steady state and not the start-up heap.
     await autocannon({ url: `http://127.0.0.1:${server.port}`, connections: CONNECTIONS, duration: 5, overallRate: rate, requests });
     const before = await memory(server.port, server.child.pid as number);
-    const samples: Array<{ at: number; rss: number; heap: number }> = [];
+    const samples: Array<{ at: number; rss: number; heap: number; loopLagMax: number }> = [];
     const sampler = setInterval(() => {
       void memory(server.port, server.child.pid as number).then((m) => samples.push({ at: performance.now(), ...m }));
     }, 10_000);
@@ -139,6 +139,7 @@ async function main(): Promise<void> {
     console.log(`  answers: ${JSON.stringify(statuses)}; errors ${held.errors}, timeouts ${held.timeouts}, 5xx ${fiveXx} → ${errors === 0 ? 'zero errors' : `${errors} ERRORS`}`);
     console.log(`  server memory: before RSS ${mb(before.rss)} heap ${mb(before.heap)} | after RSS ${mb(after.rss)} heap ${mb(after.heap)} | RSS change ${(((after.rss - before.rss) / before.rss) * 100).toFixed(1)}%`);
     console.log(`  every 10 s: ${samples.map((s) => `RSS ${mb(s.rss)} heap ${mb(s.heap)}`).join(' → ')}`);
+    console.log(`  server event loop delay, max per 10 s: ${[...samples, after].map((s) => `${(s.loopLagMax * 1000).toFixed(0)} ms`).join(', ')}`);
     console.log(
       `Slack burst: ${burst.sent} commands in ${(burst.spanMs / 1000).toFixed(1)} s; acknowledged ${burst.acked}/${burst.sent}, ack p50 ${burst.p50.toFixed(1)} ms p99 ${burst.p99.toFixed(1)} ms max ${burst.max.toFixed(1)} ms (Slack's limit 3000 ms: ${burst.max < 3000 && burst.acked === burst.sent ? 'met' : 'MISSED'}); views.open reached the fake API for ${burst.opened}`,
     );
@@ -162,10 +163,15 @@ function nsPerOp(pass: () => number): number {
 }
 
 /** The server's own RSS and heap, as its /metrics reports them. */
-async function memory(port: number, _pid: number): Promise<{ rss: number; heap: number }> {
+async function memory(port: number, _pid: number): Promise<{ rss: number; heap: number; loopLagMax: number }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
-  return { rss: value('harvest_keys_process_resident_memory_bytes'), heap: value('harvest_keys_nodejs_heap_size_used_bytes') };
+  return {
+    rss: value('harvest_keys_process_resident_memory_bytes'),
+    heap: value('harvest_keys_nodejs_heap_size_used_bytes'),
+    // Since the previous scrape: prom-client resets the event loop delay histogram on each collection.
+    loopLagMax: value('harvest_keys_nodejs_eventloop_lag_max_seconds'),
+  };
 }
 
 async function slackBurst(databaseUrl: string) {
