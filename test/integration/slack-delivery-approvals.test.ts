@@ -79,6 +79,33 @@ describe('encrypted delivery under approvals', () => {
     expect((await rt.keys.get(old.key.id)).status).toBe('active');
   });
 
+  it('on approval hands the key straight to the partner, encrypted: it decrypts with gpg and no person sees it', async () => {
+    const { user, partner, contact } = await readyPartner();
+    const request = await rt.approvals.requestCreate({ actor: user, partner: partner.id, delivery: { contactSlackUserId: contact } });
+    const card = { text: 'card', blocks: [{ type: 'actions', block_id: `approval.${request.id}`, elements: [{ type: 'button', action_id: 'approval.approve', value: request.id, text: { type: 'plain_text', text: 'Approve' } }] }] };
+    const mark = slack.recorder.mark();
+    const click = blockActions('U0APPROVERD', { type: 'button', action_id: 'approval.approve', block_id: `approval.${request.id}`, value: request.id }, {
+      message: { ...card, ts: '1700000000.000300' },
+      responseUrl: 'https://hooks.slack.com/actions/T0TEST/3/approve',
+    });
+    expect((await slack.interaction({ ...click, channel: { id: CHANNEL, name: 'approvals' } })).status).toBe(200);
+
+    const told = await slack.recorder.waitFor(mark, 'chat.postMessage', (t) => t.body.channel === user, 10_000);
+    expect(String(told.body.text)).toMatch(/was approved\. .*Sent .* encrypted to <@U0HELDCONTACT>/);
+    expect(told.raw).not.toContain('approval.reveal');
+    const post = slack.recorder.since(mark, 'chat.postMessage').find((t) => t.body.channel === `D${contact}`)!;
+    const armoredText = /```(-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----)```/.exec(JSON.stringify(post.body.blocks).replace(/\\n/g, '\n'))![1]!;
+    expect((await gpg.run(['--batch', '--import'], (await rt.serviceKey.get()).publicArmored)).code).toBe(0);
+    const decrypted = await gpg.run(['--batch', '--decrypt'], `${armoredText}\n`);
+    expect(decrypted.code).toBe(0);
+    expect(decrypted.status).toContain('GOODSIG');
+    slack.recorder.markDelivered(decrypted.stdout);
+    const [key] = (await rt.keys.list({ partnerId: partner.id })).keys;
+    expect(await rt.keys.check(decrypted.stdout, 'GET', '/v1/users')).toMatchObject({ outcome: 'decided', key: { id: key!.id }, decision: { allowed: true } });
+    expect(slack.recorder.since(mark).some((t) => (t.body.view as { callback_id?: string } | undefined)?.callback_id === 'key.show-once')).toBe(false);
+    expect(slack.recorder.traffic.some((t) => t.raw.includes(decrypted.stdout))).toBe(false);
+  });
+
   it('kept every view and message within Block Kit limits', () => {
     expect(slack.recorder.blockKitProblems).toEqual([]);
   });
