@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 export const REQUEST_ID_HEADER = 'x-request-id';
 export const MAX_REQUEST_ID_LENGTH = 128;
 /** What gateways and tracing tools send (UUIDs, hex trace ids, nginx's $request_id): nothing that could break a log line. */
-const ACCEPTABLE = /^[A-Za-z0-9._:@+=\/-]+$/;
+const ACCEPTABLE = /^[A-Za-z0-9._:@+=/-]+$/;
 
 /**
  * The caller's `X-Request-Id` when it is a sane token of at most 128 characters (so a gateway's id ties its log to
