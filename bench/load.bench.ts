@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     const catalog = await loadCatalog(undefined);
     const secretFormat = createSecretFormat('hk');
     const digest = createSecretDigest(PEPPER);
-    let started = performance.now();
+    const started = performance.now();
     const keys = await seed(databaseUrl, KEYS, catalog.endpoints.map((e) => e.id), secretFormat.generate, digest);
     console.log(`seeded ${fmt(KEYS)} keys in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
