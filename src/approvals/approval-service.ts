@@ -182,6 +182,8 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
     async decide(requestId: string, input: { approver: string; decision: 'approve' | 'deny'; reason?: string | undefined }): Promise<DecisionOutcome> {
       const reason = input.reason?.trim() || null;
       if (reason !== null && reason.length > 500) throw new AppError('VALIDATION', 'Reason is too long: at most 500 characters');
+      // PostgreSQL text cannot hold NUL: refused here in words rather than as a failed query.
+      if (reason?.includes('\u0000')) throw new AppError('VALIDATION', 'Reason contains a NUL character: type it again as plain text');
       const step = await store.transaction(async (repos) => {
         const request = await repos.approvals.lockPending(requestId);
         if (request === undefined) throw new AppError('APPROVAL_NOT_FOUND', `No approval request ${requestId}`);

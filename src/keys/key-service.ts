@@ -198,6 +198,8 @@ export function createKeyService(deps: KeyServiceDeps) {
     async revoke(id: string, input: { actor: string; reason?: string | undefined }): Promise<{ key: ApiKey; changed: boolean }> {
       const reason = input.reason?.trim() || null;
       if (reason !== null && reason.length > 500) throw new AppError('VALIDATION', 'Reason is too long: at most 500 characters');
+      // PostgreSQL text cannot hold NUL: refused here in words rather than as a failed query.
+      if (reason?.includes('\u0000')) throw new AppError('VALIDATION', 'Reason contains a NUL character: type it again as plain text');
       return store.transaction(async (repos) => {
         const before = await requireKey(repos, id);
         const changed = await repos.keys.revoke(id, { by: input.actor, at: now(), reason });

@@ -20,6 +20,8 @@ import type { DeliveryService } from '../delivery/delivery-service.ts';
 import { createSlackMessenger } from './delivery-messenger.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { installedTeam, sameTeamOnly } from './team-guard.ts';
+import { ackOnFailure } from './ack-on-failure.ts';
+import { guardSlackBodies } from './body-guard.ts';
 import { ActionId } from './ids.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { countingFetch, observeSlackRequests } from '../observability/slack.ts';
@@ -94,6 +96,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
     ...(options.botIdentity === undefined ? {} : { ...options.botIdentity, tokenVerificationEnabled: false }),
   };
+  if (config.mode === 'http') guardSlackBodies();
   const app =
     config.mode === 'http'
       ? new App({
@@ -108,6 +111,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   app.use(observeSlackRequests(logger, options.metrics));
   app.use(tellOnUnhandledFailure(logger));
+  app.use(ackOnFailure());
   // Before any listener: a validly signed request from another workspace must not act as one of ours.
   app.use(sameTeamOnly(installedTeam(app.client, config.teamId), logger, new Set([ActionId.deliveryStored])));
   const alreadySeen = createRetryFilter();

@@ -68,7 +68,8 @@ export function keyListMessage(input: {
       ),
     );
   }
-  return { text: `${total} API key${total === 1 ? '' : 's'}${query === '' ? '' : ` matching “${query}”`}`, blocks };
+  // The fallback is mrkdwn too (notifications, screen readers): the typed search is escaped there as well.
+  return { text: `${total} API key${total === 1 ? '' : 's'}${matching}`, blocks };
 }
 
 export function keyDetailsMessage(input: { key: ApiKey; catalog: Catalog; canManage: boolean; now: Date }): Message {
@@ -111,5 +112,5 @@ export function keyDetailsMessage(input: { key: ApiKey; catalog: Catalog; canMan
   if (kept.length < lines.length) {
     blocks.push(context(`${plural(lines.length - kept.length, 'more group')} not shown here: open Edit to see every permission.`));
   }
-  return { text: `${key.description} (${key.id})`, blocks };
+  return { text: `${escapeMrkdwn(key.description)} (${key.id})`, blocks };
 }
