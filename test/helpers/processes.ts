@@ -2,6 +2,8 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
+import { recordEvidence } from './secret-canary.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -83,7 +85,9 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null) return child.exitCode;
       child.kill(signal);
-      return exited;
+      const code = await exited;
+      recordEvidence(`server output (${path.basename(String(expect.getState().testPath ?? 'test'))})`, output);
+      return code;
     },
   };
 }

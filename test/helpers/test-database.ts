@@ -2,6 +2,20 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { applyMigrations } from '../../src/db/migrate.ts';
+import { everyStoredText } from './db-snapshot.ts';
+import { recordEvidence } from './secret-canary.ts';
+
+/** Every row of every table, for the suite-wide secret check (secret-canary-setup.ts). */
+async function dumpForSecretCheck(url: string, name: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    recordEvidence(`database ${name}`, await everyStoredText(sql));
+  } catch {
+    // A database a test broke on purpose (or never migrated) has nothing to search.
+  } finally {
+    await sql.end();
+  }
+}
 
 export interface TestDatabase {
   url: string;
@@ -29,6 +43,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   return {
     url,
     async drop() {
+      await dumpForSecretCheck(url, name);
       const cleanup = postgres(base, { max: 1, onnotice: () => {} });
       try {
         await cleanup.unsafe(`drop database if exists ${name} with (force)`);
