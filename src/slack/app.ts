@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, type AppOptions } from '@slack/bolt';
+import { App, type AppOptions, HTTPReceiver } from '@slack/bolt';
 import type { RetryOptions } from '@slack/web-api';
 import type { SlackConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -22,6 +22,7 @@ import { boltLogger } from './bolt-logger.ts';
 import { installedTeam, sameTeamOnly } from './team-guard.ts';
 import { ackOnFailure } from './ack-on-failure.ts';
 import { guardSlackBodies } from './body-guard.ts';
+import { freshRequestsOnly, signingHeaders } from './replay-guard.ts';
 import { ActionId } from './ids.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { countingFetch, observeSlackRequests } from '../observability/slack.ts';
@@ -101,17 +102,23 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     config.mode === 'http'
       ? new App({
           ...common,
-          signingSecret: config.signingSecret,
-          endpoints: SLACK_EVENTS_PATH,
-          port: config.port,
-          // Ack goes out as soon as a listener calls ack(); slow work continues after, within Slack's 3 s.
-          processBeforeResponse: false,
+          // Built here rather than by App, which passes no customPropertiesExtractor: the replay guard needs the headers.
+          receiver: new HTTPReceiver({
+            signingSecret: config.signingSecret,
+            endpoints: SLACK_EVENTS_PATH,
+            port: config.port,
+            logger: common.logger,
+            // Ack goes out as soon as a listener calls ack(); slow work continues after, within Slack's 3 s.
+            processBeforeResponse: false,
+            customPropertiesExtractor: signingHeaders,
+          }),
         })
       : new App({ ...common, socketMode: true, appToken: config.appToken });
 
   app.use(observeSlackRequests(logger, options.metrics));
   app.use(tellOnUnhandledFailure(logger));
   app.use(ackOnFailure());
+  app.use(freshRequestsOnly(logger));
   // Before any listener: a validly signed request from another workspace must not act as one of ours.
   app.use(sameTeamOnly(installedTeam(app.client, config.teamId), logger, new Set([ActionId.deliveryStored])));
   const alreadySeen = createRetryFilter();

@@ -168,8 +168,8 @@ const noKeyIdsForNobody: Probe['check'] = (role, _allowed, traffic) => {
 };
 
 const listeners: Record<string, Probe> = {
-  [`command:/harvest-keys`]: { need: 'anyone', effect: 'ui', send: (user, _c, team) => command(user, 'help', team), note: 'subcommands: see the command table' },
-  [`event:app_home_opened`]: {
+  'command:/harvest-keys': { need: 'anyone', effect: 'ui', send: (user, _c, team) => command(user, 'help', team), note: 'subcommands: see the command table' },
+  'event:app_home_opened': {
     need: 'anyone',
     effect: 'ui',
     send: (user, _c, team) =>
@@ -196,7 +196,7 @@ const listeners: Record<string, Probe> = {
     send: (u, c, t) => click(u, { type: 'plain_text_input', action_id: ActionId.homeSearch, value: c.key }, { type: 'home', id: 'V0HOME', blocks: [] }, t),
     check: noKeyIdsForNobody,
   },
-  [`action:/^home\\.page/`]: {
+  'action:/^home\\.page/': {
     need: 'anyone',
     effect: 'ui',
     send: (u, _c, t) => click(u, { action_id: `${ActionId.homePage}.next`, value: '1' }, { type: 'home', id: 'V0HOME', blocks: [], private_metadata: '{"q":"","p":0}' }, t),
@@ -261,7 +261,7 @@ const listeners: Record<string, Probe> = {
   [`action:${ActionId.pickerAll}`]: { need: 'admin', effect: 'ui', send: (u, _c, t) => click(u, { action_id: ActionId.pickerAll, value: 'all' }, pickerView(), t) },
   [`action:${ActionId.pickerNone}`]: { need: 'admin', effect: 'ui', send: (u, _c, t) => click(u, { action_id: ActionId.pickerNone, value: 'none' }, pickerView(), t) },
   [`action:${ActionId.pickerGroup}`]: { need: 'admin', effect: 'ui', send: (u, _c, t) => click(u, { action_id: ActionId.pickerGroup, value: '0' }, pickerView(), t) },
-  [`action:/^picker\\.page/`]: { need: 'admin', effect: 'ui', send: (u, _c, t) => click(u, { action_id: `${ActionId.pickerPage}.1`, value: '1' }, pickerView(), t) },
+  'action:/^picker\\.page/': { need: 'admin', effect: 'ui', send: (u, _c, t) => click(u, { action_id: `${ActionId.pickerPage}.1`, value: '1' }, pickerView(), t) },
   [`action:${ActionId.pickerCheck}`]: { need: 'nobody', effect: 'none', send: (u, _c, t) => click(u, { type: 'checkboxes', action_id: ActionId.pickerCheck }, pickerView(), t) },
   [`action:${ActionId.revokeReason}`]: { need: 'nobody', effect: 'none', send: (u, _c, t) => click(u, { type: 'static_select', action_id: ActionId.revokeReason }, modal(CallbackId.revoke), t) },
   [`action:${ActionId.keyStored}`]: {

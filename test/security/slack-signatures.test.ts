@@ -4,7 +4,8 @@ import { changedTables, snapshotDatabase } from '../helpers/db-snapshot.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { SIGNING_SECRET, type SlackHarness, startSlackHarness, TEAM } from '../helpers/slack-harness.ts';
-import { blockActions } from '../helpers/slack-payloads.ts';
+import { blockActions, viewSubmission } from '../helpers/slack-payloads.ts';
+import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
 
 /**
  * Slack's request signing: `v0=` HMAC-SHA256 of `v0:<timestamp>:<body>` with the signing secret, and a timestamp
@@ -139,6 +140,38 @@ describe('signed requests', () => {
       (body) => ({ 'x-slack-request-timestamp': '', 'x-slack-signature': sign(body, Number.NaN) }),
     ];
     for (const headers of variants) await refusedAndInert((body, type) => raw(body, type, headers(body, now())));
+  });
+
+  it('runs a valid request replayed within the 5 minutes only once: a create makes one key, not two', async () => {
+    const meta = { f: 'create', p: 0, r: 0, s: Selection.of(rt.catalog, []).encode(), c: catalogFingerprint(rt.catalog), partnerId: null, pn: null, ps: 0, d: 'Replayed create', dl: null };
+    const payload = viewSubmission(ADMIN, { type: 'modal', id: 'V0REPLAY', callback_id: 'key.permissions', private_metadata: JSON.stringify(meta), blocks: [] }, {});
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const ts = now();
+    const headers = { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) };
+    const count = async () => (await rt.keys.list({ text: 'Replayed create', limit: 10 })).total;
+    expect(await raw(body, 'application/x-www-form-urlencoded', headers)).toBe(200);
+    expect(await count()).toBe(1);
+    const before = await snapshotDatabase(rt.db.sql);
+    const mark = slack.recorder.mark();
+    expect(await raw(body, 'application/x-www-form-urlencoded', headers)).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await count()).toBe(1);
+    expect(changedTables(before, await snapshotDatabase(rt.db.sql))).toEqual([]);
+    expect(slack.recorder.since(mark).filter((t) => t.kind !== 'ack' || t.raw.includes('hk_'))).toEqual([]);
+    expect(logs.text()).toContain('refused: replayed Slack request');
+  });
+
+  it('runs nothing for a request dated more than 5 minutes ahead', async () => {
+    for (const { name, body, type } of bodies()) {
+      const before = await snapshotDatabase(rt.db.sql);
+      const mark = slack.recorder.mark();
+      const later = now() + 6 * 60;
+      const status = await raw(body, type, { 'x-slack-request-timestamp': String(later), 'x-slack-signature': sign(body, later) });
+      expect([200, 401], name).toContain(status);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(slack.recorder.since(mark).filter((t) => t.kind !== 'ack'), name).toEqual([]);
+      expect(changedTables(before, await snapshotDatabase(rt.db.sql)), name).toEqual([]);
+    }
   });
 
   it('leaves the key untouched after all of it, and logs no signature or secret', async () => {
