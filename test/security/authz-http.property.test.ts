@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logger.ts';
 import { anAdmin } from '../fixtures/actors.ts';
 import { waitUntil } from '../helpers/authz-client.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 
 /**
  * The real /authz handler behind the real HTTP listener (in-process, port 0) over a real database, fed hostile bytes
@@ -256,5 +257,65 @@ describe('/authz under hostile headers, paths and methods', () => {
     // Node joins duplicates with ", ", which names no endpoint: never an allow.
     expect(answer.status).not.toBe(200);
     await waitUntil(async () => (await send(request({ headers: [], requestMethod: 'GET', requestPath: '/v1/users', named: [] }, [['X-Api-Key', text(granted.secret)]]))).status === 200);
+  });
+});
+
+describe('/authz when its key change channel is lost', () => {
+  it('fails closed: once stale, every answer is a 503 with no-store, the granted key included, and it recovers', async () => {
+    const database = new URL(rt.db.url);
+    const proxy = await startTcpProxy(database.hostname, Number(database.port || 5432));
+    const viaProxy = new URL(rt.db.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    const logger = createLogger('silent');
+    const stale = createAuthzService({
+      catalog: rt.catalog,
+      secretFormat: rt.secretFormat,
+      digest: rt.digest,
+      source: createKeyIndexSource(rt.db.sql),
+      feed: createKeyChangeListener(viaProxy.toString(), { heartbeatMs: 100 }),
+      usageSink: createUsageSink(rt.db.sql),
+      logger,
+      maxStalenessMs: 300,
+      usageFlushMs: 60_000,
+      realm: 'Harvest API',
+    });
+    stale.start();
+    await stale.sync.loaded();
+    const server = createHttpServer({ logger, readiness: [], routes: [{ prefix: AUTHZ_PREFIX, handler: stale.handle }] });
+    await listen(server.server, 0, '127.0.0.1');
+    const ask = async (headers: Record<string, string>, path = '/authz/v1/users') => {
+      const response = await fetch(`http://127.0.0.1:${server.port()}${path}`, { headers });
+      await response.text();
+      return response;
+    };
+    try {
+      await waitUntil(async () => (await ask({ 'x-api-key': granted.secret })).status === 200);
+      await proxy.cut();
+      await waitUntil(async () => stale.sync.freshness(Date.now()) === 'stale');
+      await fc.assert(
+        fc.asyncProperty(hostileOrPlausible, async ([cred, t]) => {
+          const headers: Record<string, string> = {};
+          for (const [name, value] of [...cred.headers, ...t.headers]) headers[name] = value.toString('latin1').replace(/[^\x20-\x7e]/g, '');
+          const below = t.requestPath.replace(/[^\x21-\x7e]/g, '');
+          const response = await ask(headers, `${AUTHZ_PREFIX}${below}`).catch(() => undefined);
+          if (response === undefined) return; // a header fetch itself refuses to send
+          // Node itself refuses what it cannot parse (400) or oversized headers (431): never an allow either.
+          // fetch resolves dot segments first, so only what still names /authz reaches it.
+          const sent = new URL(`${AUTHZ_PREFIX}${below}`, 'http://x').pathname;
+          if (sent === AUTHZ_PREFIX || sent.startsWith(`${AUTHZ_PREFIX}/`)) expect([400, 431, 503]).toContain(response.status);
+          else expect([400, 404, 431]).toContain(response.status);
+          expect(response.headers.get('cache-control')).toBe('no-store');
+        }),
+        { numRuns: 200 },
+      );
+      expect((await ask({ 'x-api-key': granted.secret })).status).toBe(503);
+      await proxy.restore();
+      await waitUntil(async () => (await ask({ 'x-api-key': granted.secret })).status === 200, 20_000);
+    } finally {
+      await server.close();
+      await stale.stop();
+      await proxy.close();
+    }
   });
 });
