@@ -114,6 +114,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           }),
         })
       : new App({ ...common, socketMode: true, appToken: config.appToken });
+  // Bolt 5 keeps its per-team Web API client pools in a plain object keyed by the team id a request names, before any
+  // middleware runs: a signed request naming `valueOf` or `__proto__` got a prototype member back and a 500. A
+  // prototype-free object treats those ids like any other (and the team guard then refuses them).
+  (app as unknown as { clients: Record<string, unknown> }).clients = Object.create(null) as Record<string, unknown>;
 
   app.use(observeSlackRequests(logger, options.metrics));
   app.use(tellOnUnhandledFailure(logger));

@@ -78,7 +78,7 @@ const body = fc.oneof(
         command: fc.oneof(fc.constant('/harvest-keys'), fc.string({ maxLength: 12 })),
         text: hostileText,
         user_id: fc.oneof(user, fc.string({ maxLength: 12 })),
-        team_id: fc.oneof(fc.constant(TEAM.id), fc.string({ maxLength: 8 })),
+        team_id: fc.oneof(fc.constant(TEAM.id), fc.string({ maxLength: 8 }), fc.constantFrom('valueOf', '__proto__', 'constructor')),
         trigger_id: fc.constant('1.fuzz'),
         response_url: fc.constant(`https://hooks.slack.com/commands/${TEAM.id}/1/fuzz`),
       },
@@ -88,6 +88,16 @@ const body = fc.oneof(
 );
 
 describe('arbitrary signed bodies', () => {
+  it('refuse a team id that names an Object.prototype member like any other team (Bolt keys client pools by it)', async () => {
+    for (const team of ['valueOf', 'toString', '__proto__', 'constructor', 'hasOwnProperty']) {
+      const form = new URLSearchParams({ command: '/harvest-keys', text: 'list', user_id: ADMIN, team_id: team, trigger_id: '1.fuzz', response_url: `https://hooks.slack.com/commands/${TEAM.id}/1/fuzz` });
+      const answer = await slack.post(form.toString(), 'application/x-www-form-urlencoded');
+      expect(answer.status, team).toBe(200);
+      expect(answer.text, team).toContain('serves its own Slack workspace only');
+    }
+  });
+
+
   it('never get a 5xx or a hang, change nothing, and the app keeps serving', async () => {
     const statuses = new Map<number, number>();
     const before = await snapshotDatabase(rt.db.sql);
