@@ -1,3 +1,4 @@
+import type { AuditAction } from '../audit/types.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Partner } from '../partners/types.ts';
 import { AppError } from '../shared/errors.ts';
@@ -110,6 +111,28 @@ export function createKeyService(deps: KeyServiceDeps) {
     return { key: before, permissions, description: description ?? before.description, descriptionChanged, ...diff };
   }
 
+  /**
+   * The tail of every change to an existing key, inside its transaction: the audit row with before and after, and
+   * the notification that makes every /authz instance reload the key. Returns the key as it now is.
+   */
+  async function recordChange(
+    repos: Repositories,
+    change: { actor: string; action: AuditAction; before: ApiKey; details?: Record<string, unknown> | undefined },
+  ): Promise<ApiKey> {
+    const after = await requireKey(repos, change.before.id);
+    await repos.audit.append({
+      actor: change.actor,
+      action: change.action,
+      keyId: after.id,
+      partnerId: change.before.partnerId ?? undefined,
+      before: keySnapshot(change.before),
+      after: keySnapshot(after),
+      details: change.details,
+    });
+    await repos.changes.keyChanged(after.id);
+    return after;
+  }
+
   /** Inserts a new key and its audit row inside `repos`' transaction; the secret leaves only in the return value. */
   async function issue(
     repos: Repositories,
@@ -179,17 +202,7 @@ export function createKeyService(deps: KeyServiceDeps) {
           permissions: diff.added.length + diff.removed.length > 0 ? permissions : undefined,
         });
         if (!updated) throw staleVersion(before);
-        const after = await requireKey(repos, id);
-        await repos.audit.append({
-          actor: input.actor,
-          action: 'key.edited',
-          keyId: id,
-          partnerId: after.partnerId ?? undefined,
-          before: keySnapshot(before),
-          after: keySnapshot(after),
-          details: diff,
-        });
-        await repos.changes.keyChanged(id);
+        const after = await recordChange(repos, { actor: input.actor, action: 'key.edited', before, details: diff });
         return { key: after, changed: true, ...diff };
       });
     },
@@ -204,17 +217,7 @@ export function createKeyService(deps: KeyServiceDeps) {
         const before = await requireKey(repos, id);
         const changed = await repos.keys.revoke(id, { by: input.actor, at: now(), reason });
         if (!changed) return { key: before, changed: false };
-        const after = await requireKey(repos, id);
-        await repos.audit.append({
-          actor: input.actor,
-          action: 'key.revoked',
-          keyId: id,
-          partnerId: after.partnerId ?? undefined,
-          before: keySnapshot(before),
-          after: keySnapshot(after),
-          details: { reason },
-        });
-        await repos.changes.keyChanged(id);
+        const after = await recordChange(repos, { actor: input.actor, action: 'key.revoked', before, details: { reason } });
         return { key: after, changed: true };
       });
     },
@@ -225,16 +228,7 @@ export function createKeyService(deps: KeyServiceDeps) {
         const before = await requireKey(repos, id);
         const changed = await repos.keys.enable(id);
         if (!changed) return { key: before, changed: false };
-        const after = await requireKey(repos, id);
-        await repos.audit.append({
-          actor: input.actor,
-          action: 'key.enabled',
-          keyId: id,
-          partnerId: after.partnerId ?? undefined,
-          before: keySnapshot(before),
-          after: keySnapshot(after),
-        });
-        await repos.changes.keyChanged(id);
+        const after = await recordChange(repos, { actor: input.actor, action: 'key.enabled', before });
         return { key: after, changed: true };
       });
     },
@@ -264,17 +258,12 @@ export function createKeyService(deps: KeyServiceDeps) {
         }
         // Records the successor either way; with a grace period it is also when enforcement stops honouring the key.
         await repos.keys.scheduleRevocation(id, revokeAt, issued.key.id);
-        const after = await requireKey(repos, id);
-        await repos.audit.append({
+        const after = await recordChange(repos, {
           actor: input.actor,
           action: 'key.replaced',
-          keyId: id,
-          partnerId: old.partnerId ?? undefined,
-          before: keySnapshot(old),
-          after: keySnapshot(after),
+          before: old,
           details: { replacedBy: issued.key.id, revokeAt: revokeAt.toISOString() },
         });
-        await repos.changes.keyChanged(id);
         return { ...issued, old: after };
       });
     },
@@ -291,17 +280,7 @@ export function createKeyService(deps: KeyServiceDeps) {
             reason: key.replacedBy === null ? 'scheduled revocation' : `replaced by ${key.replacedBy}`,
           });
           if (!changed) return;
-          const after = await requireKey(repos, key.id);
-          await repos.audit.append({
-            actor: 'system',
-            action: 'key.revoked',
-            keyId: key.id,
-            partnerId: key.partnerId ?? undefined,
-            before: keySnapshot(key),
-            after: keySnapshot(after),
-            details: { reason: 'grace period ended', replacedBy: key.replacedBy },
-          });
-          await repos.changes.keyChanged(key.id);
+          await recordChange(repos, { actor: 'system', action: 'key.revoked', before: key, details: { reason: 'grace period ended', replacedBy: key.replacedBy } });
           done.push(key.id);
         });
       }
