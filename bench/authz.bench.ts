@@ -5,7 +5,6 @@
  * default the machine's postgres://postgres@127.0.0.1:5432/test. Run: `npm run bench` or `npx tsx bench/authz.bench.ts`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
@@ -20,6 +19,7 @@ import { loadCatalog } from '../src/catalog/load-catalog.ts';
 import { openRuntime } from '../src/compose.ts';
 import { loadConfig } from '../src/config.ts';
 import { createKeyIndexSource } from '../src/db/key-index-source.ts';
+import { benchServerUrl, createScratchDatabase } from './lib/scratch-database.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { createSecretDigest } from '../src/keys/secret-digest.ts';
 import { createSecretFormat } from '../src/keys/secret-format.ts';
@@ -41,13 +41,8 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 
 async function main(): Promise<void> {
-  const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const name = `hk_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
+  const database = await createScratchDatabase(benchServerUrl());
+  const databaseUrl = database.url;
   const children: ChildProcess[] = [];
   try {
     await applyMigrations(databaseUrl);
@@ -166,8 +161,7 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await database.drop();
   }
 }
 

@@ -8,7 +8,7 @@
  * first), BENCH_BURST (200 commands), BENCH_BURST_SECONDS (10). Run: `npm run bench -- load`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import http, { type IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -20,6 +20,7 @@ import { KeyIndex } from '../src/authz/key-index.ts';
 import { loadCatalog } from '../src/catalog/load-catalog.ts';
 import { openRuntime } from '../src/compose.ts';
 import { loadConfig, type SlackConfig } from '../src/config.ts';
+import { benchServerUrl, createScratchDatabase } from './lib/scratch-database.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { requestIdOf } from '../src/http/request-id.ts';
 import { createSecretDigest } from '../src/keys/secret-digest.ts';
@@ -45,13 +46,8 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
-  const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const name = `hk_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
+  const database = await createScratchDatabase(benchServerUrl());
+  const databaseUrl = database.url;
   const children: ChildProcess[] = [];
   try {
     await applyMigrations(databaseUrl);
@@ -162,8 +158,7 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await database.drop();
   }
 }
 

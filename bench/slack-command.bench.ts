@@ -5,13 +5,13 @@
  * a bare loopback HTTP round trip to the same fake server, so the figures can be read against the machine.
  * Run: `npm run bench -- slack` or `npx tsx bench/slack-command.bench.ts`.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
+import { createScratchDatabase } from './lib/scratch-database.ts';
 import { openRuntime, type Runtime } from '../src/compose.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
@@ -55,18 +55,13 @@ async function withDatabase<T>(work: (runtime: Runtime, kind: string) => Promise
   const logger = createLogger('silent');
   const external = process.env.BENCH_DATABASE_URL;
   if (external !== undefined && external !== '') {
-    const name = `hk_bench_${randomBytes(4).toString('hex')}`;
-    const admin = postgres(external, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    const url = new URL(external);
-    url.pathname = `/${name}`;
-    const runtime = await openRuntime(loadConfig({ DATABASE_URL: url.toString(), KEY_PEPPER: PEPPER, LOG_LEVEL: 'silent' }), logger);
+    const database = await createScratchDatabase(external);
+    const runtime = await openRuntime(loadConfig({ DATABASE_URL: database.url, KEY_PEPPER: PEPPER, LOG_LEVEL: 'silent' }), logger);
     try {
       return await work(runtime, `PostgreSQL at ${new URL(external).host}`);
     } finally {
       await runtime.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
+      await database.drop();
     }
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'hk-bench-slack-'));
