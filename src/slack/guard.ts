@@ -1,11 +1,16 @@
+import type { Role } from '../roles/types.ts';
 import type { SlackDeps } from './deps.ts';
 
 /** `admin`: changes keys, partners and roles. `viewer`: sees keys (admins and approvers). */
 export type Need = 'admin' | 'viewer';
 
-export async function hasRole(deps: SlackDeps, userId: string, need: Need): Promise<boolean> {
-  const roles = await deps.services.roles.rolesOf(userId);
+/** The rule itself, for callers that already hold the person's roles. */
+export function rolesAllow(roles: readonly Role[], need: Need): boolean {
   return need === 'admin' ? roles.includes('admin') : roles.length > 0;
+}
+
+export async function hasRole(deps: SlackDeps, userId: string, need: Need): Promise<boolean> {
+  return rolesAllow(await deps.services.roles.rolesOf(userId), need);
 }
 
 export function refusal(deps: SlackDeps, need: Need): string {

@@ -4,7 +4,7 @@ import { unconfirmedBlocks } from './blocks/delivery-blocks.ts';
 import { HOME_PAGE_SIZE, homeNoAccessView, homeView } from './blocks/home-view.ts';
 import type { HomeView } from './blocks/kit.ts';
 import type { SlackDeps } from './deps.ts';
-import { hasRole } from './guard.ts';
+import { rolesAllow } from './guard.ts';
 import { encodeMeta, type HomeMeta } from './metadata.ts';
 import { logSlackFailure } from './notify.ts';
 
@@ -19,10 +19,12 @@ export function createHomePublisher(deps: SlackDeps) {
     try {
       const wanted = state ?? lastState.get(userId) ?? { q: '', p: 0 };
       let view: HomeView;
-      if (!(await hasRole(deps, userId, 'viewer'))) {
+      // One role lookup serves the access check, the admin controls and the approver's list.
+      const roles = await deps.services.roles.rolesOf(userId);
+      if (!rolesAllow(roles, 'viewer')) {
         view = homeNoAccessView(deps.command);
       } else {
-        const canManage = await hasRole(deps, userId, 'admin');
+        const canManage = rolesAllow(roles, 'admin');
         let page = wanted.p;
         let result = await deps.services.keys.list({ text: wanted.q, limit: HOME_PAGE_SIZE, offset: page * HOME_PAGE_SIZE });
         if (result.keys.length === 0 && page > 0 && result.total > 0) {
@@ -32,7 +34,6 @@ export function createHomePublisher(deps: SlackDeps) {
         const meta = { q: wanted.q, p: page };
         if (lastState.size > 10_000) lastState.clear();
         lastState.set(userId, meta);
-        const roles = await deps.services.roles.rolesOf(userId);
         const approvalBlocks = roles.includes('approver')
           ? pendingApprovalsHomeBlocks(await deps.services.approvals.listPending(), userId)
           : [];
