@@ -19,7 +19,7 @@ import type { Logger } from './logger.ts';
 import type { Config } from './config.ts';
 import { isAppError } from './shared/errors.ts';
 import { describeFatal } from './shared/fatal.ts';
-import { createSlackApp, type SlackApp } from './slack/app.ts';
+import type { SlackApp } from './slack/app.ts';
 import { servicesFromRuntime } from './slack/deps.ts';
 
 const SWEEP_INTERVAL_MS = 30_000;
@@ -102,6 +102,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
+  // Both are needed further down; loading them (openpgp, and Bolt when Slack is configured) while the database starts
+  // uses time this process would otherwise spend waiting.
+  void import('./delivery/service-key.ts').catch(() => {});
+  const slackModule = config.slack === undefined ? undefined : import('./slack/app.ts');
+  slackModule?.catch(() => {});
   runtime = await openRuntimeWhenReachable(config, logger, () => stopping);
   if (runtime === undefined) return;
   await syncCatalog(runtime.db.db, runtime.catalog);
@@ -145,6 +150,8 @@ async function main(): Promise<void> {
       'Slack is not connected: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) to connect it',
     );
   } else {
+    // Bolt is most of the module graph's load time: a start without Slack never loads it.
+    const { createSlackApp } = await (slackModule ?? import('./slack/app.ts'));
     const services = servicesFromRuntime(runtime);
     const createDelivery = services.createDelivery;
     slack = createSlackApp({
