@@ -137,7 +137,9 @@ describe('Envoy (manifests/gateways/envoy.yaml)', () => {
   const extAuthz = hcm.http_filters.find((f: { name: string }) => f.name === 'envoy.filters.http.ext_authz').typed_config;
 
   it('logs access in an explicit format: no credential header, the path without its query', () => {
-    const logs = hcm.access_log as Array<{ typed_config: { log_format?: { text_format_source?: { inline_string?: string }; json_format?: unknown } } }>;
+    const logs = hcm.access_log as Array<{
+      typed_config: { log_format?: { text_format_source?: { inline_string?: string }; json_format?: unknown; formatters?: { name: string }[] } };
+    }>;
     expect(logs?.length).toBeGreaterThan(0);
     for (const log of logs) {
       const format = log.typed_config.log_format;
@@ -145,6 +147,7 @@ describe('Envoy (manifests/gateways/envoy.yaml)', () => {
       expect(text, 'an explicit log_format (the default one logs the path with its query)').toBeDefined();
       const operators = [...(text as string).matchAll(/%([A-Z_]+)(?:\(([^)]*)\))?(?::\d+)?%/g)];
       expect(operators.length).toBeGreaterThan(0);
+      if ((text as string).includes('%REQ_WITHOUT_QUERY(')) expect(format?.formatters?.map((f) => f.name)).toContain('envoy.formatter.req_without_query');
       for (const [whole, operator, args = ''] of operators) {
         const headers = args.split('?').map((h) => h.toLowerCase());
         for (const header of headers) expect(CREDENTIAL_HEADERS, whole).not.toContain(header);
