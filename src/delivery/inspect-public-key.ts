@@ -2,6 +2,7 @@ import { type Key, type PublicKey, readKeys, type Subkey, unarmor } from 'openpg
 import { AppError, isAppError } from '../shared/errors.ts';
 import { formatFingerprint } from './fingerprint.ts';
 import { assertBytesWithinLimits, assertKeyWithinLimits, assertTextWithinLimits } from './key-limits.ts';
+import { verifyEachSignatureOnce } from './verify-once.ts';
 import type { PgpAlgorithm, PgpKeyInfo } from './pgp-key-info.ts';
 
 const MIN_RSA_BITS = 2048;
@@ -156,6 +157,7 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
   }
   const key = keys[0] as PublicKey;
   assertKeyWithinLimits(key);
+  verifyEachSignatureOnce(key);
   const fingerprint = key.getFingerprint().toUpperCase();
 
   if (key.keyPacket.version !== 4) {

@@ -1,5 +1,6 @@
 import type { Key, Subkey } from 'openpgp';
 import { AppError } from '../shared/errors.ts';
+import { selfSignaturesOf } from './verify-once.ts';
 
 /**
  * Bounds on the work a partner key can cause. Checking a key verifies self-signatures (once per user ID, subkey and
@@ -19,6 +20,11 @@ export const KEY_LIMITS = {
   /** On any one key, user ID, photo ID or subkey: self-signatures, revocations and third-party certifications. */
   signaturesPerPacket: 16,
   signatures: 64,
+  /**
+   * Signatures made by the primary key (the ones openpgp verifies), by its algorithm: ECDSA on P-384, P-521, Brainpool
+   * and secp256k1 runs in JavaScript at ~10–20 ms a check; Ed25519 and P-256 ~4–5 ms; RSA under 1 ms.
+   */
+  selfSignatures: { slowCurve: 6, fastCurve: 24, rsa: 64 },
   /** RSA modulus, DSA / ElGamal prime: verification cost grows with the cube of the size. */
   modulusBits: 4096,
   /** RSA public exponent: verification cost grows linearly with its size; everyone uses 65537 (17 bits). */
@@ -101,6 +107,14 @@ export function assertKeyWithinLimits(key: Key): void {
   }
   const total = packets.reduce((sum, packet) => sum + packet.signatures, 0);
   if (total > KEY_LIMITS.signatures) throw limit(`at most ${KEY_LIMITS.signatures} signatures per key (this key has ${total})`);
+  const { algorithm, curve } = key.getAlgorithmInfo();
+  const slow = algorithm === 'ecdsa' && curve !== 'nistP256';
+  const budget = algorithm.startsWith('rsa') ? KEY_LIMITS.selfSignatures.rsa : slow ? KEY_LIMITS.selfSignatures.slowCurve : KEY_LIMITS.selfSignatures.fastCurve;
+  const selfSignatures = selfSignaturesOf(key).length;
+  if (selfSignatures > budget) {
+    const kind = algorithm.startsWith('rsa') ? 'an RSA' : slow ? `an ECDSA ${curve ?? ''}` : `an ${algorithm === 'ecdsa' ? 'ECDSA P-256' : 'EdDSA'}`;
+    throw limit(`at most ${budget} self-signatures on ${kind} key (this key has ${selfSignatures})`);
+  }
   assertParameters(key.keyPacket, 'primary key');
   for (const subkey of key.subkeys) assertParameters(subkey.keyPacket, `subkey ${subkey.getKeyID().toHex().toUpperCase()}`);
 }

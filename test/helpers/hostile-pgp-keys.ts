@@ -24,6 +24,11 @@ export interface HostileRsaOptions {
    * signature, newest first, before it finds the encryption subkey. The worst case for the inspector.
    */
   encryptionSubkeyLast?: boolean;
+  /**
+   * Every self-signature on a user ID after the first (the newer ones) has a wrong value: openpgp tries the newest
+   * first, so each question about the key checks them all again before it finds the good one.
+   */
+  badNewerSignatures?: boolean;
   /** false: signature packets with a random RSA value, for shapes that must be refused before any verification. */
   sign?: boolean;
 }
@@ -165,15 +170,15 @@ export function hostileRsaKey(options: HostileRsaOptions = {}): { armored: strin
   const primaryPrefix = keyHashPrefix(primaryBody);
   const fingerprint = createHash('sha1').update(primaryPrefix).digest();
   const modulusBytes = Math.ceil(modulusBits / 8);
-  const sig = (type: number, signed: Buffer, created: number, keyFlags: number, primaryUserId = false) =>
-    signature(primary, fingerprint, type, signed, { created, keyFlags, primaryUserId, modulusBytes, sign });
+  const sig = (type: number, signed: Buffer, created: number, keyFlags: number, primaryUserId = false, valid = sign) =>
+    signature(primary, fingerprint, type, signed, { created, keyFlags, primaryUserId, modulusBytes, sign: valid });
 
   const parts: Buffer[] = [packet(6, primaryBody)];
   for (let u = 0; u < (options.userIds ?? 1); u++) {
     const uid = Buffer.from(`Hostile Partner ${u} <hostile${u}@example.com>`);
     parts.push(packet(13, uid));
     const signed = Buffer.concat([primaryPrefix, Buffer.from([0xb4]), u32(uid.length), uid]);
-    for (let s = 0; s < (options.signaturesPerUserId ?? 1); s++) parts.push(sig(0x13, signed, CREATED + s, 0x03, u === 0));
+    for (let s = 0; s < (options.signaturesPerUserId ?? 1); s++) parts.push(sig(0x13, signed, CREATED + s, 0x03, u === 0, sign && !(options.badNewerSignatures && s > 0)));
   }
   for (let p = 0; p < (options.photoIds ?? 0); p++) {
     const attribute = photo(options.photoBytes ?? 1024, p);

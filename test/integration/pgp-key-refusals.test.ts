@@ -1,5 +1,5 @@
-import { generateKey, readKey } from 'openpgp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKey, readKey, SignaturePacket } from 'openpgp';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encryptSecret } from '../../src/delivery/encrypt.ts';
 import { inspectPublicKey } from '../../src/delivery/inspect-public-key.ts';
 import { isAppError } from '../../src/shared/errors.ts';
@@ -141,6 +141,10 @@ describe('keys whose shape multiplies the work of checking them', () => {
       Array.from({ length: 17 }, async (_, i) => (await generateKey({ type: 'ecc', userIDs: [{ email: `s${i}@example.com` }], format: 'object' })).privateKey),
     );
     hostile.flooded = (await flooded.publicKey.signAllUsers(signers)).armor();
+    // ECDSA on P-521 is checked in JavaScript, ~20 ms a signature: 7 user IDs and a subkey are 8 self-signatures.
+    const userIDs = Array.from({ length: 7 }, (_, i) => ({ email: `p521-${i}@example.com` }));
+    hostile.p521 = (await generateKey({ type: 'ecc', curve: 'nistP521', userIDs, format: 'armored' })).publicKey;
+    hostile.p521ok = (await generateKey({ type: 'ecc', curve: 'nistP521', userIDs: userIDs.slice(0, 3), format: 'armored' })).publicKey;
   }, 180_000);
 
   it.each([
@@ -153,6 +157,7 @@ describe('keys whose shape multiplies the work of checking them', () => {
     ['73 signatures spread over the key', 'allSignatures', /"at most 64 signatures per key \(this key has 73\)"/],
     ['an RSA key with a 3069-bit public exponent', 'exponent', /"RSA public exponents below 2\^32 \(the primary key has a 3069-bit exponent/],
     ['an RSA key with a 33-bit public exponent', 'exponent33', /33-bit exponent/],
+    ['an ECDSA P-521 key with 8 self-signatures', 'p521', /"at most 6 self-signatures on an ECDSA nistP521 key \(this key has 8\)"/],
     ['an RSA-8192 key', 'modulus', /"moduli of at most 4096 bits \(the primary key has 8192\)"/],
     ['40 subkeys whose signatures are not even valid', 'unsignedSubkeys', /at most 16 subkeys \(this key has 40\)/],
   ])('refuses %s with PGP_KEY_LIMIT and the rule it breaks', async (_label, name, reason) => {
@@ -170,6 +175,22 @@ describe('keys whose shape multiplies the work of checking them', () => {
     // These keys also have no valid self-signature: checking signatures first would have answered PGP_KEY_INVALID.
     for (const name of ['unsignedSubkeys', 'modulus', 'exponent33']) expect((await refusal(hostile[name] as string)).code).toBe('PGP_KEY_LIMIT');
     expect((await refusal(hostileRsaKey({ modulusBits: 2048, sign: false }).armored)).code).toBe('PGP_KEY_INVALID');
+  });
+
+  it('checks each signature once, not once per question openpgp asks about the key', async () => {
+    // 4 user IDs, each with a good self-signature and 11 newer ones with the right digest prefix and a wrong value
+    // (openpgp tries the newest first, and remembers only good outcomes), and a subkey: 49 signatures.
+    const mixed = hostileRsaKey({ modulusBits: 2048, userIds: 4, signaturesPerUserId: 12, badNewerSignatures: true }).armored;
+    const checks = vi.spyOn(SignaturePacket.prototype, 'verify');
+    try {
+      expect((await inspectPublicKey(mixed)).userIds).toHaveLength(4);
+      // A good signature is looked at again (cheaply: openpgp caches it) at a second date; a bad one never again.
+      // Unguarded, the primary-user, expiry and encryption-key questions checked every bad one 4 times (195 calls).
+      expect(checks.mock.calls.length).toBeLessThanOrEqual(49 + 4 + 1);
+    } finally {
+      checks.mockRestore();
+    }
+    expect((await inspectPublicKey(hostile.p521ok as string)).algorithm).toBe('ECDSA NIST P-521, encrypts with ECDH NIST P-521');
   });
 
   it('accepts a key at every limit: 16 subkeys, 16 user IDs, a 32-bit exponent', async () => {
