@@ -1,6 +1,6 @@
 import { generateKey, readKey, SignaturePacket } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { encryptSecret } from '../../src/delivery/encrypt.ts';
+import { createPgpEncryptor, encryptSecret } from '../../src/delivery/encrypt.ts';
 import { inspectPublicKey } from '../../src/delivery/inspect-public-key.ts';
 import { isAppError } from '../../src/shared/errors.ts';
 import { aPartnerName, anAdmin } from '../fixtures/actors.ts';
@@ -183,14 +183,26 @@ describe('keys whose shape multiplies the work of checking them', () => {
     const mixed = hostileRsaKey({ modulusBits: 2048, userIds: 4, signaturesPerUserId: 12, badNewerSignatures: true }).armored;
     const checks = vi.spyOn(SignaturePacket.prototype, 'verify');
     try {
-      expect((await inspectPublicKey(mixed)).userIds).toHaveLength(4);
+      const info = await inspectPublicKey(mixed);
+      expect(info.userIds).toHaveLength(4);
       // A good signature is looked at again (cheaply: openpgp caches it) at a second date; a bad one never again.
       // Unguarded, the primary-user, expiry and encryption-key questions checked every bad one 4 times (195 calls).
+      expect(checks.mock.calls.length).toBeLessThanOrEqual(49 + 4 + 1);
+      // Encrypting to it reads the stored key afresh and asks openpgp again: the same bound.
+      checks.mockClear();
+      await expect(encryptSecret('hk_not_a_real_secret', info, undefined)).resolves.toMatch(/^-----BEGIN PGP MESSAGE-----/);
       expect(checks.mock.calls.length).toBeLessThanOrEqual(49 + 4 + 1);
     } finally {
       checks.mockRestore();
     }
     expect((await inspectPublicKey(hostile.p521ok as string)).algorithm).toBe('ECDSA NIST P-521, encrypts with ECDH NIST P-521');
+  });
+
+  it('refuses at delivery a hostile key stored before these limits, before touching the service key', async () => {
+    const encryptor = createPgpEncryptor({
+      get: () => Promise.reject(new Error('the service key must not be needed for a refused recipient')),
+    });
+    await expect(encryptor.encryptAndSign('hk_not_a_real_secret', hostile.exponent as string)).rejects.toMatchObject({ code: 'PGP_KEY_LIMIT' });
   });
 
   it('accepts a key at every limit: 16 subkeys, 16 user IDs, a 32-bit exponent', async () => {
