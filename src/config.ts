@@ -9,13 +9,18 @@ const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
-const port = (fallback: number) =>
+const portNumber = () =>
   z.coerce
-    .number({ error: 'a TCP port number, e.g. 3001' })
+    .number<string | undefined>({ error: 'a TCP port number, e.g. 3001' })
     .int('a whole number')
     .min(0, 'a port from 0 to 65535')
-    .max(65535, 'a port from 0 to 65535')
-    .default(fallback);
+    .max(65535, 'a port from 0 to 65535');
+const port = (fallback: number) => portNumber().default(fallback);
+
+/** Unset (blank) means "the default for this database mode": loopback on a developer machine, every interface otherwise. */
+const host = optionalString.pipe(
+  z.union([z.ipv4(), z.ipv6(), z.hostname()], { error: 'an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0' }).optional(),
+);
 
 const schema = z
   .object({
@@ -37,7 +42,7 @@ const schema = z
       .default('hk'),
     LEGACY_CUTOFF: z.iso.date('a date as YYYY-MM-DD, e.g. 2017-01-18').default('2017-01-18'),
     CATALOG_FILE: optionalString,
-    AUTHZ_HOST: z.string().default('0.0.0.0'),
+    AUTHZ_HOST: host,
     AUTHZ_PORT: port(3001),
     AUTHZ_MAX_STALENESS: z.coerce
       .number({ error: 'a number of seconds, e.g. 30' })
@@ -116,6 +121,9 @@ const schema = z
       .regex(/^\/[a-z0-9_-]{1,31}$/, 'a slash command such as /harvest-keys (lowercase, at most 32 characters)')
       .default('/harvest-keys'),
     PORT: port(3000),
+    HOST: host,
+    METRICS_PORT: optionalString.pipe(portNumber().optional()),
+    METRICS_HOST: host,
   });
 
 type Env = z.infer<typeof schema>;
@@ -129,6 +137,7 @@ export interface Config {
   legacyCutoff: Date;
   catalogFile: string | undefined;
   authz: {
+    /** Loopback with the embedded database (a developer machine), every interface with DATABASE_URL, unless set. */
     host: string;
     port: number;
     /** Past this much time without the key change channel, /authz fails closed with 503. */
@@ -136,6 +145,8 @@ export interface Config {
     realm: string;
     usageFlushMs: number;
   };
+  /** Set: `/metrics` is served here only (not on AUTHZ_PORT), so the port gateways reach has no metrics. */
+  metrics: { host: string; port: number } | undefined;
   adminSlackUserIds: string[];
   logLevel: Env['LOG_LEVEL'];
   approvals: {
@@ -159,7 +170,16 @@ export type SlackConfig = {
   command: string;
   /** The installed workspace; requests naming another team are refused. Unset: learned from `auth.test`. */
   teamId?: string | undefined;
-} & ({ mode: 'http'; signingSecret: string; port: number } | { mode: 'socket'; appToken: string });
+} & (
+  | {
+      mode: 'http';
+      signingSecret: string;
+      port: number;
+      /** Undefined: every interface (Node's default, IPv6 included). */
+      host?: string | undefined;
+    }
+  | { mode: 'socket'; appToken: string }
+);
 
 /**
  * The one place that reads the environment. Every problem is reported at once, each naming its variable and the
@@ -171,7 +191,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   // Checked outside the schema so it is reported together with every other problem, not after they are fixed.
   const pepperMissing = !blank('DATABASE_URL') && blank('KEY_PEPPER');
   const slackProblems = slackCombinationProblems(blank);
-  if (!parsed.success || pepperMissing || slackProblems.length > 0) {
+  const portProblems = parsed.success ? metricsPortProblems(parsed.data, blank) : [];
+  if (!parsed.success || pepperMissing || slackProblems.length > 0 || portProblems.length > 0) {
     const issues = parsed.success ? [] : parsed.error.issues;
     const details = issues.map((issue) => {
       const name = issue.path.length === 0 ? '(environment)' : String(issue.path[0]);
@@ -182,11 +203,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (pepperMissing) {
       details.push('KEY_PEPPER is missing: expected at least 32 random characters, required when DATABASE_URL is set, kept outside the database');
     }
-    details.push(...slackProblems);
+    details.push(...slackProblems, ...portProblems);
     throw new AppError('CONFIG_INVALID', `Configuration is invalid:\n  - ${details.join('\n  - ')}`, { details });
   }
   const env = parsed.data as Env;
   const dataDir = path.resolve(env.DATA_DIR);
+  // A developer machine (embedded database) serves nobody else: nothing listens beyond loopback unless asked to.
+  const embedded = env.DATABASE_URL === undefined;
+  const defaultHost = embedded ? '127.0.0.1' : '0.0.0.0';
   return {
     env: env.NODE_ENV,
     database:
@@ -199,12 +223,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     legacyCutoff: new Date(`${env.LEGACY_CUTOFF}T00:00:00Z`),
     catalogFile: env.CATALOG_FILE === undefined ? undefined : path.resolve(env.CATALOG_FILE),
     authz: {
-      host: env.AUTHZ_HOST,
+      host: env.AUTHZ_HOST ?? defaultHost,
       port: env.AUTHZ_PORT,
       maxStalenessMs: env.AUTHZ_MAX_STALENESS * 1000,
       realm: env.AUTHZ_REALM,
       usageFlushMs: env.USAGE_FLUSH_INTERVAL * 1000,
     },
+    metrics: env.METRICS_PORT === undefined ? undefined : { host: env.METRICS_HOST ?? defaultHost, port: env.METRICS_PORT },
     adminSlackUserIds: env.ADMIN_SLACK_USER_IDS,
     logLevel: env.LOG_LEVEL,
     approvals: {
@@ -218,6 +243,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     deliveryConfirmHours: env.DELIVERY_CONFIRM_HOURS,
     slack: slackConfig(env),
   };
+}
+
+/** Two listeners cannot share a port; port 0 (any free port) never clashes. */
+function metricsPortProblems(env: Env, blank: (name: string) => boolean): string[] {
+  if (env.METRICS_PORT === undefined) return blank('METRICS_HOST') ? [] : ['METRICS_HOST is set but METRICS_PORT is not: expected METRICS_PORT too, or neither'];
+  if (env.METRICS_PORT === 0) return [];
+  if (env.METRICS_PORT === env.AUTHZ_PORT) return [`METRICS_PORT is invalid: expected a port other than AUTHZ_PORT (${env.AUTHZ_PORT})`];
+  const slackHttp = env.SLACK_BOT_TOKEN !== undefined && env.SLACK_APP_TOKEN === undefined;
+  if (slackHttp && env.METRICS_PORT === env.PORT) return [`METRICS_PORT is invalid: expected a port other than PORT (${env.PORT})`];
+  return [];
 }
 
 /** A half-configured Slack app is a mistake, not a wish to run without Slack: say what is missing. */
@@ -242,5 +277,6 @@ function slackConfig(env: Env): SlackConfig | undefined {
   };
   // Socket Mode wins when both are set: it needs no public URL, so it is the safer reading of an ambiguous setup.
   if (env.SLACK_APP_TOKEN !== undefined) return { ...base, mode: 'socket', appToken: env.SLACK_APP_TOKEN };
-  return { ...base, mode: 'http', signingSecret: env.SLACK_SIGNING_SECRET as string, port: env.PORT };
+  const host = env.HOST ?? (env.DATABASE_URL === undefined ? '127.0.0.1' : undefined);
+  return { ...base, mode: 'http', signingSecret: env.SLACK_SIGNING_SECRET as string, port: env.PORT, host };
 }

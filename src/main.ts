@@ -14,7 +14,7 @@ import { serviceKeyRoute } from './http/service-key-route.ts';
 import { createLogger } from './logger.ts';
 import { countDeliveries } from './observability/delivery-metrics.ts';
 import { createMetrics } from './observability/metrics.ts';
-import { metricsRoute } from './observability/metrics-route.ts';
+import { exposeMetrics } from './observability/metrics-listener.ts';
 import type { Logger } from './logger.ts';
 import type { Config } from './config.ts';
 import { isAppError } from './shared/errors.ts';
@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     if (runtime !== undefined) metrics.gauges.approvalsPending.set((await runtime.approvals.listPending()).length);
   });
 
+  const metricsExposure = await exposeMetrics(config.metrics, metrics, logger);
   const http = createHttpServer({
     logger,
     readiness: [
@@ -79,11 +80,11 @@ async function main(): Promise<void> {
         },
       },
       serviceKeyRoute(() => runtime?.serviceKey),
-      metricsRoute(metrics),
+      ...metricsExposure.authzPortRoutes,
     ],
   });
   await listen(http.server, config.authz.port, config.authz.host);
-  logger.info({ port: http.port() }, 'listening; /authz answers 503 until the key index is loaded');
+  logger.info({ host: config.authz.host, port: http.port() }, 'listening; /authz answers 503 until the key index is loaded');
 
   let stopping = false;
   let sweep: NodeJS.Timeout | undefined;
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
     clearInterval(sweep);
     await slack?.stop();
     await http.close();
+    await metricsExposure.close();
     await authz?.stop();
     await runtime?.close();
     logger.info('stopped');

@@ -31,15 +31,18 @@ export function createHttpServer(options: {
   logger: Logger;
   readiness: readonly ReadinessCheck[];
   routes?: ReadonlyArray<{ prefix: string; handler: RouteHandler }>;
+  /** `/healthz` and `/readyz` (default true); a listener for one purpose only (metrics) leaves them out. */
+  probes?: boolean;
 }): HttpServer {
   const routes = options.routes ?? [];
+  const probes = options.probes ?? true;
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     const path = url.split('?', 1)[0] as string;
     const requestId = requestIdOf(req);
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz') {
+    if (probes && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (probes && path === '/readyz') {
       void Promise.all(options.readiness.map(async (r) => ({ name: r.name, ...(await r.check()) }))).then(
         (results) => {
           const ok = results.every((r) => r.ok);

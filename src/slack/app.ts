@@ -167,7 +167,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     app,
     async start(port?: number) {
       if (config.mode === 'http') {
-        server = (await app.start(port ?? config.port)) as Server;
+        // No host: every interface (Node's default); config sets loopback on a developer machine.
+        server = (await app.start({ port: port ?? config.port, ...(config.host === undefined ? {} : { host: config.host }) })) as Server;
       } else {
         await app.start();
       }
