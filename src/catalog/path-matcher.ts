@@ -1,4 +1,4 @@
-import { compileShape } from './param-shapes.ts';
+import { compileShape, defaultShape } from './param-shapes.ts';
 import { AMBIGUOUS_TARGET, type AmbiguousTarget, type Endpoint } from './types.ts';
 
 /** A compiled parameter shape: the segment at `index` must pass `test`. */
@@ -42,9 +42,9 @@ export class PathMatcher {
       if (segment.startsWith(':')) {
         current.param ??= newNode();
         node = current.param;
-        const shape = endpoint.params[segment.slice(1)];
-        if (shape === undefined) throw new Error(`no shape for parameter ${segment} of ${endpoint.id}`);
-        checks.push({ index, test: compileShape(shape) });
+        const name = segment.slice(1);
+        const declared = endpoint.params !== undefined && Object.hasOwn(endpoint.params, name) ? endpoint.params[name] : undefined;
+        checks.push({ index, test: compileShape(declared ?? defaultShape(name)) });
       } else {
         let next = current.statics.get(segment);
         if (next === undefined) {

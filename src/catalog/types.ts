@@ -14,8 +14,11 @@ export interface Endpoint {
   firstDocumented: string | undefined;
   existedAtLegacyCutoff: boolean;
   deprecated: boolean;
-  /** The shape of each path parameter, by name (declared, or derived from the name). */
-  params: Readonly<Record<string, ParamShape>>;
+  /**
+   * The shape of each path parameter, by name (declared, or derived from the name). The catalog loaders always set
+   * it; where it is missing (an endpoint built by hand) a parameter gets the default its name gives.
+   */
+  params?: Readonly<Record<string, ParamShape>> | undefined;
 }
 
 /** A target two upstreams could route differently (see `normalizeRequestPath` and the parameter shapes). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createCatalog } from '../../src/catalog/catalog.ts';
 import { harvestCatalog, parseCatalogText } from '../../src/catalog/load-catalog.ts';
 import { compileShape, patternProblem } from '../../src/catalog/param-shapes.ts';
 import { AMBIGUOUS_TARGET } from '../../src/catalog/types.ts';
@@ -84,11 +85,25 @@ describe('the other Harvest parameters', () => {
 
   it('every Harvest parameter has a declared or name-derived shape', () => {
     const shapes = new Map<string, string>();
-    for (const e of catalog.endpoints) for (const [name, shape] of Object.entries(e.params)) shapes.set(name, shape.type);
+    for (const e of catalog.endpoints) for (const [name, shape] of Object.entries(e.params ?? {})) shapes.set(name, shape.type);
     expect(Object.fromEntries(shapes)).toEqual({
       id: 'integer', job_id: 'integer', candidate_id: 'integer', tag_id: 'integer', application_id: 'integer', approver_group_id: 'integer',
       user_id: 'integer', education_id: 'integer', employment_id: 'integer', field_type: 'enum', token: 'string',
     });
+  });
+});
+
+describe('an endpoint built by hand, without shapes', () => {
+  it('gets the default its parameter names give', () => {
+    const base = { resource: 'H', label: 'H', firstDocumented: undefined, existedAtLegacyCutoff: false, deprecated: false };
+    const hand = createCatalog('H', [
+      { ...base, id: 'GET /h/:id', method: 'GET', path: '/h/:id' },
+      { ...base, id: 'GET /h/:id/:name', method: 'GET', path: '/h/:id/:name' },
+    ]);
+    expect(hand.route('GET', '/h/12')).toMatchObject({ id: 'GET /h/:id' });
+    expect(hand.route('GET', '/h/012')).toBe(AMBIGUOUS_TARGET);
+    expect(hand.route('GET', '/h/12/a-b_C')).toMatchObject({ id: 'GET /h/:id/:name' });
+    expect(hand.route('GET', '/h/12/a.b')).toBe(AMBIGUOUS_TARGET);
   });
 });
 
