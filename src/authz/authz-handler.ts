@@ -45,6 +45,7 @@ const UNAUTHENTICATED_MESSAGES: Record<string, string> = {
 const FORBIDDEN_MESSAGES: Record<string, string> = {
   not_granted: 'This API Key does not have permission for this endpoint',
   not_in_catalog: 'This endpoint is not part of the API, so no key may call it.',
+  ambiguous_target: 'The request path could be routed to a different endpoint than it seems to name (path parameters with ;, encoded % or /, dot segments, fragments, non-ASCII, or a parameter not in its documented shape), so no key may call it.',
   no_target: 'The gateway sent no target: set X-Original-Method/X-Original-URI (nginx), rely on X-Forwarded-Method/-Uri (Traefik) or call /authz/<path> (Envoy).',
   incomplete_target: 'The gateway sent a target URI without its method (or the reverse).',
   conflicting_target: 'The gateway sent target headers that disagree with each other.',

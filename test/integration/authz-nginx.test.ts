@@ -129,6 +129,18 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
     expect(response.status).toBe(403);
   });
 
+  it('refuses a target a Java servlet upstream would route elsewhere (/v1/candidates/.; is List Candidates to Tomcat)', async () => {
+    const issued = await rt.keys.create({ actor: anAdmin(), description: 'Retrieve only', grants: ['GET /v1/candidates/:id'] });
+    const headers = { authorization: basic(issued.secret) };
+    await waitUntil(async () => (await call('/v1/candidates/7', headers)).status === 200);
+    for (const pathname of ['/v1/candidates/.;', '/v1/candidates/..;', '/v1/candidates/%2e%3B', '/v1/candidates/7;x', '/v1/candidates/%252e%252e']) {
+      const response = await call(pathname, headers);
+      expect(response.status, pathname).toBe(403);
+      // nginx's own 403 page (the manifest's), not the API's echo: the request never reached the API.
+      expect(await response.json()).toMatchObject({ error: 'forbidden' });
+    }
+  });
+
   it('answers 401 with the Basic challenge for an unknown key and for no key', async () => {
     const unknown = await call('/v1/candidates', { authorization: basic(rt.secretFormat.generate()) });
     expect(unknown.status).toBe(401);

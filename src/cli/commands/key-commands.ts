@@ -183,6 +183,7 @@ export async function check(ctx: CliContext, argv: string[]): Promise<number> {
     const endpoint = decision.endpoint;
     if (decision.allowed) message = `allowed: ${key.id} may call ${decision.endpoint.label} [${decision.endpoint.id}]${decision.via === 'legacy' ? ' (legacy key: endpoint existed at the cutoff)' : ''}`;
     else if (decision.reason === 'revoked') message = `denied: key ${key.id} is revoked`;
+    else if (decision.reason === 'ambiguous_target') message = `denied: ${method.toUpperCase()} ${path} is ambiguous (an upstream could route it to another endpoint)`;
     else if (decision.reason === 'not_in_catalog') message = `denied: ${method.toUpperCase()} ${path} is not an endpoint of the ${ctx.runtime.catalog.name} catalog`;
     else message = `denied: key ${key.id} does not have permission "${decision.endpoint.label}" [${decision.endpoint.id}]`;
     json = { allowed, keyId: key.id, endpoint: endpoint?.id ?? null, permission: endpoint?.label ?? null, ...(decision.allowed ? { via: decision.via } : { reason: decision.reason }) };
