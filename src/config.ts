@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { PROJECT_ROOT } from './project-root.ts';
 import { AppError } from './shared/errors.ts';
 
 const slackUserId = /^[UW][A-Z0-9]{2,}$/;
@@ -186,7 +187,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new AppError('CONFIG_INVALID', `Configuration is invalid:\n  - ${details.join('\n  - ')}`, { details });
   }
   const env = parsed.data as Env;
-  const dataDir = path.resolve(env.DATA_DIR);
+  // Relative to the project, not the current folder: run from elsewhere, the CLI must find the same data and pepper.
+  const dataDir = path.resolve(PROJECT_ROOT, env.DATA_DIR);
   return {
     env: env.NODE_ENV,
     database:

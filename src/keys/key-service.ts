@@ -76,7 +76,11 @@ export function createKeyService(deps: KeyServiceDeps) {
 
   async function requireKey(repos: Repositories, id: string): Promise<ApiKey> {
     const key = await repos.keys.findById(id);
-    if (key === undefined) throw new AppError('KEY_NOT_FOUND', `No key with id ${id}`);
+    if (key === undefined) {
+      // Only an id-shaped value is repeated: a key pasted where its id belongs must not end up in an error message.
+      const shown = /^key_[0-9A-Za-z]{1,40}$/.test(id) ? id : '(the value given is not a key id: ids look like key_AbC123…)';
+      throw new AppError('KEY_NOT_FOUND', `No key with id ${shown}`);
+    }
     return key;
   }
 
