@@ -20,14 +20,14 @@ const port = (fallback: number) =>
 
 const schema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'one of development, production, test' }).default('development'),
     DATABASE_URL: optionalString.pipe(
       z
         .string()
         .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL, e.g. postgres://user:pass@host:5432/db')
         .optional(),
     ),
-    DATA_DIR: z.string().default('./data'),
+    DATA_DIR: optionalString.transform((value) => value ?? './data'),
     EMBEDDED_PG_PORT: port(54329),
     KEY_PEPPER: optionalString.pipe(
       z.string().min(32, 'at least 32 characters of random data, e.g. `openssl rand -base64 48`').optional(),
@@ -63,7 +63,11 @@ const schema = z
           .filter((id) => id !== ''),
       )
       .pipe(z.array(z.string().regex(slackUserId, 'comma-separated Slack user ids, e.g. U012ABCDEF,U034GHIJKL'))),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .string()
+      .default('info')
+      .transform((value) => value.trim().toLowerCase())
+      .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'one of fatal, error, warn, info, debug, trace, silent' })),
     APPROVAL_REQUIRED_FOR: z
       .string()
       .default('create,permissions,reenable,replace')
