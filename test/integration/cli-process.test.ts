@@ -126,12 +126,8 @@ describe('the CLI with the embedded PostgreSQL', () => {
       await rename(`${pepper}.bak`, pepper);
     }
     expect((await runCli(['check', '-', 'GET', '/v1/users'], env, { input: key })).code).toBe(0);
-  }, 240_000);
-});
 
-// A fresh folder still gets its pepper made on first use (the refusal above is only for a database with keys).
-describe('a fresh data folder', () => {
-  it('makes the pepper once', async () => {
+    // A fresh folder still gets its pepper made on first use: the refusal is only for a database holding keys.
     // Beside the other scratch folders: PostgreSQL (run as its own user under root) must be able to reach it.
     const fresh = await mkdtemp(path.join(tmpdir(), 'hk-fresh-'));
     const result = await runCli(['list'], { ...env, DATA_DIR: fresh, EMBEDDED_PG_PORT: String(port()) });
@@ -139,5 +135,5 @@ describe('a fresh data folder', () => {
     expect(existsSync(path.join(fresh, 'key-pepper'))).toBe(true);
     expect(await postgresFor(fresh)).toEqual([]);
     await rm(fresh, { recursive: true, force: true });
-  }, 240_000);
+  }, 300_000);
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApprovalService } from '../../src/approvals/approval-service.ts';
 import { createKeyService } from '../../src/keys/key-service.ts';
-import { AppError, isAppError } from '../../src/shared/errors.ts';
+import { type AppError, isAppError } from '../../src/shared/errors.ts';
 import { anAdmin } from '../fixtures/actors.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
