@@ -55,3 +55,17 @@ function describeParseError(error: Error & { code?: string }, argv: string[]): s
   if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `too many arguments (${argv.length})`;
   return 'cannot read the command line';
 }
+
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a folder, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+};
+
+/** Why a file could not be read, in words rather than an errno code. */
+export function describeFileError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code === undefined ? undefined : FILE_ERRORS[code]) ?? (error as Error).message;
+}

@@ -74,3 +74,24 @@ describe('check -', () => {
     }
   });
 });
+
+describe('files that cannot be read', () => {
+  it('are named with the reason in words, as a refusal (one line, exit 1), not an errno code or a stack', async () => {
+    const { importCsv } = await import('../../src/cli/commands/key-commands.ts');
+    const { partnerKey } = await import('../../src/cli/commands/partner-key-command.ts');
+    const { isAppError } = await import('../../src/shared/errors.ts');
+    const ctx = {} as Parameters<typeof importCsv.run>[0];
+    for (const [run, file] of [
+      [() => importCsv.run(ctx, { file: '/nonexistent/keys.csv', json: false }), '/nonexistent/keys.csv'],
+      [() => partnerKey.run(ctx, { values: {}, partner: 'Acme', file: '/nonexistent/acme.asc' }), '/nonexistent/acme.asc'],
+      [() => importCsv.run(ctx, { file: '/tmp', json: false }), '/tmp'],
+    ] as const) {
+      const error = await run().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isAppError(error)).toBe(true);
+      expect((error as Error).message).toMatch(new RegExp(`^Cannot read ${file}: (no such file|it is a folder, not a file)$`));
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../../shared/errors.ts';
-import { parse, parseDuration, positional, readStdin } from '../args.ts';
+import { describeFileError, parse, parseDuration, positional, readStdin } from '../args.ts';
 import { command } from '../command.ts';
 import { iso, keyJson, keyStatus, table } from '../format.ts';
 import { UsageError } from '../usage-error.ts';
@@ -179,7 +179,7 @@ export const importCsv = command({
     try {
       bytes = await readFile(file);
     } catch (error) {
-      throw new AppError('IMPORT_INVALID', `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      throw new AppError('IMPORT_INVALID', `Cannot read ${file}: ${describeFileError(error)}`);
     }
     const { imported } = await ctx.runtime.importKeys(bytes, ctx.actor);
     if (json) ctx.out(JSON.stringify(imported));

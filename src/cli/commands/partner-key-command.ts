@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
 import { formatFingerprint } from '../../delivery/fingerprint.ts';
-import { parse, positional, readStdin } from '../args.ts';
+import { describeFileError, parse, positional, readStdin } from '../args.ts';
+import { AppError } from '../../shared/errors.ts';
 import { command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { iso, table } from '../format.ts';
@@ -9,7 +10,12 @@ import { iso, table } from '../format.ts';
 const USAGE = 'harvest-keys partner key <partner> [<file.asc>|-] [--confirm <fingerprint>] [--json]';
 
 async function readKeyText(file: string): Promise<string> {
-  return file === '-' ? readStdin() : readFile(file, 'utf8');
+  if (file === '-') return readStdin();
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new AppError('PGP_KEY_INVALID', `Cannot read ${file}: ${describeFileError(error)}`);
+  }
 }
 
 function describeKey(key: PartnerPgpKey): string[][] {
@@ -45,7 +51,8 @@ async function runPartnerKey(ctx: CliContext, { values, partner, file }: { value
   let key: PartnerPgpKey | undefined;
   let heading: string;
   if (file !== undefined) {
-    const result = await ctx.runtime.partnerPgp.setPgpKey(partner, await readKeyText(file), ctx.actor, { confirmFingerprint: values.confirm });
+    const text = await readKeyText(file);
+    const result = await ctx.runtime.partnerPgp.setPgpKey(partner, text, ctx.actor, { confirmFingerprint: values.confirm });
     key = result.key;
     heading = `Stored the PGP key of partner "${result.partner.name}"${result.replacedFingerprint === null ? '' : ` (replaces ${formatFingerprint(result.replacedFingerprint)})`}.`;
   } else if (values.confirm !== undefined) {
