@@ -95,6 +95,18 @@ describe('the harvest-keys CLI', () => {
     expect((await runCli(['role', 'add', 'U012ABCDEF', 'boss'], unreachable)).code).toBe(2);
   });
 
+  it('refuses a second replace of a key, naming its replacement, and keeps the first end', async () => {
+    const created = await runCli(['create', '--description', 'Replace twice', '--json'], env);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+    const first = await runCli(['replace', id, '--grace', '1h', '--json'], env);
+    expect(first.code).toBe(0);
+    const { id: successor, oldKeyRevokeAt } = JSON.parse(first.stdout) as { id: string; oldKeyRevokeAt: string };
+    const second = await runCli(['replace', id, '--grace', '7d'], env);
+    expect(second).toMatchObject({ code: 1, stdout: '' });
+    expect(second.stderr).toMatch(new RegExp(`^harvest-keys: Key ${id} was already replaced by ${successor} .*\n$`));
+    expect(JSON.parse((await runCli(['show', id, '--json'], env)).stdout)).toMatchObject({ replacedBy: successor, revokeAt: oldKeyRevokeAt });
+  });
+
   it('check - reads the key from standard input', async () => {
     const created = await runCli(['create', '--description', 'Stdin check', '--grant', 'GET /v1/users', '--json'], env);
     const { key } = JSON.parse(created.stdout) as { key: string };
