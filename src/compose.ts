@@ -2,7 +2,7 @@ import { loadCatalog } from './catalog/load-catalog.ts';
 import type { Catalog } from './catalog/types.ts';
 import type { Config } from './config.ts';
 import { assertReachable, createDbClient, type DbClient, describeUrl } from './db/client.ts';
-import { startEmbeddedDatabase } from './db/embedded.ts';
+import { countStoredKeys, startEmbeddedDatabase } from './db/embedded.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { createStore } from './db/store.ts';
 import { createUsageReader } from './db/usage-store.ts';
@@ -69,7 +69,10 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
       cleanups.push(embedded.stop);
       url = embedded.url;
       if (pepper === undefined) {
-        const stored = await readOrCreatePepper(config.dataDir);
+        const stored = await readOrCreatePepper(config.dataDir, async () => {
+          const count = await countStoredKeys(url);
+          return count === 0 ? undefined : `the database in ${config.dataDir} already holds ${count} key(s)`;
+        });
         pepper = stored.pepper;
         if (stored.created) {
           logger.warn(

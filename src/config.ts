@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { PROJECT_ROOT } from './project-root.ts';
 import { AppError } from './shared/errors.ts';
 
 const slackUserId = /^[UW][A-Z0-9]{2,}$/;
@@ -24,14 +25,14 @@ const host = optionalString.pipe(
 
 const schema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'one of development, production, test' }).default('development'),
     DATABASE_URL: optionalString.pipe(
       z
         .string()
         .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL, e.g. postgres://user:pass@host:5432/db')
         .optional(),
     ),
-    DATA_DIR: z.string().default('./data'),
+    DATA_DIR: optionalString.transform((value) => value ?? './data'),
     EMBEDDED_PG_PORT: port(54329),
     KEY_PEPPER: optionalString.pipe(
       z.string().min(32, 'at least 32 characters of random data, e.g. `openssl rand -base64 48`').optional(),
@@ -67,7 +68,11 @@ const schema = z
           .filter((id) => id !== ''),
       )
       .pipe(z.array(z.string().regex(slackUserId, 'comma-separated Slack user ids, e.g. U012ABCDEF,U034GHIJKL'))),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .string()
+      .default('info')
+      .transform((value) => value.trim().toLowerCase())
+      .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'one of fatal, error, warn, info, debug, trace, silent' })),
     APPROVAL_REQUIRED_FOR: z
       .string()
       .default('create,permissions,reenable,replace')
@@ -207,7 +212,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new AppError('CONFIG_INVALID', `Configuration is invalid:\n  - ${details.join('\n  - ')}`, { details });
   }
   const env = parsed.data as Env;
-  const dataDir = path.resolve(env.DATA_DIR);
+  // Relative to the project, not the current folder: run from elsewhere, the CLI must find the same data and pepper.
+  const dataDir = path.resolve(PROJECT_ROOT, env.DATA_DIR);
   // A developer machine (embedded database) serves nobody else: nothing listens beyond loopback unless asked to.
   const embedded = env.DATABASE_URL === undefined;
   const defaultHost = embedded ? '127.0.0.1' : '0.0.0.0';

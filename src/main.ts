@@ -1,4 +1,4 @@
-import 'dotenv/config';
+import './env-file.ts';
 import { answerUnavailable, AUTHZ_PREFIX } from './authz/authz-handler.ts';
 import { type AuthzService, createAuthzService } from './authz/authz-service.ts';
 import { openRuntime, type Runtime } from './compose.ts';
@@ -18,7 +18,7 @@ import { exposeMetrics } from './observability/metrics-listener.ts';
 import type { Logger } from './logger.ts';
 import type { Config } from './config.ts';
 import { isAppError } from './shared/errors.ts';
-import { describeFatal } from './shared/fatal.ts';
+import { describeFatal, isExpectedFailure } from './shared/fatal.ts';
 import { createSlackApp, type SlackApp } from './slack/app.ts';
 import { servicesFromRuntime } from './slack/deps.ts';
 
@@ -187,6 +187,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(`harvest-keys: ${describeFatal(error)}\n`);
-  if (!isAppError(error) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (!isExpectedFailure(error) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   process.exit(1);
 });

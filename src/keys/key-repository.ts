@@ -36,6 +36,7 @@ export interface KeyRepository {
   revoke(id: string, revocation: KeyRevocation): Promise<boolean>;
   /** Only a revoked (or revocation-scheduled) key changes. */
   enable(id: string): Promise<boolean>;
-  scheduleRevocation(id: string, at: Date, replacedBy: string): Promise<void>;
+  /** Records the successor once: returns false when the key already has one (a key is replaced at most once). */
+  scheduleRevocation(id: string, at: Date, replacedBy: string): Promise<boolean>;
   dueForRevocation(now: Date): Promise<ApiKey[]>;
 }

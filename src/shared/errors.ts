@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'KEY_MALFORMED'
   | 'STALE_VERSION'
   | 'KEY_REVOKED'
+  | 'KEY_REPLACED'
   | 'IMPORT_INVALID'
   | 'ROLE_INVALID'
   | 'FORBIDDEN'

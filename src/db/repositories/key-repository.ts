@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, inArray, isNotNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, inArray, isNotNull, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { KeyRepository } from '../../keys/key-repository.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import type { Database } from '../client.ts';
@@ -154,10 +154,13 @@ export function createKeyRepository(db: Database): KeyRepository {
     },
 
     async scheduleRevocation(id, at, replacedBy) {
-      await db
+      // `replaced_by is null` is re-checked after a concurrent replace commits, so only one of them gets through.
+      const updated = await db
         .update(apiKeys)
         .set({ revokeAt: at, replacedBy, version: sql`${apiKeys.version} + 1` })
-        .where(eq(apiKeys.id, id));
+        .where(and(eq(apiKeys.id, id), isNull(apiKeys.replacedBy)))
+        .returning({ id: apiKeys.id });
+      return updated.length > 0;
     },
 
     async dueForRevocation(now) {
