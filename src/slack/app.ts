@@ -22,7 +22,7 @@ import { boltLogger } from './bolt-logger.ts';
 import { installedTeam, sameTeamOnly } from './team-guard.ts';
 import { ackOnFailure } from './ack-on-failure.ts';
 import { guardSlackBodies } from './body-guard.ts';
-import { freshRequestsOnly, signingHeaders } from './replay-guard.ts';
+import { freshRequestsOnly, refuseMalformedSigning, signingHeaders } from './replay-guard.ts';
 import { ActionId } from './ids.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { countingFetch, observeSlackRequests } from '../observability/slack.ts';
@@ -98,22 +98,22 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ...(options.botIdentity === undefined ? {} : { ...options.botIdentity, tokenVerificationEnabled: false }),
   };
   if (config.mode === 'http') guardSlackBodies();
-  const app =
+  // Built here rather than by App, which passes no customPropertiesExtractor: the replay guard needs the headers.
+  const receiver =
     config.mode === 'http'
-      ? new App({
-          ...common,
-          // Built here rather than by App, which passes no customPropertiesExtractor: the replay guard needs the headers.
-          receiver: new HTTPReceiver({
-            signingSecret: config.signingSecret,
-            endpoints: SLACK_EVENTS_PATH,
-            port: config.port,
-            logger: common.logger,
-            // Ack goes out as soon as a listener calls ack(); slow work continues after, within Slack's 3 s.
-            processBeforeResponse: false,
-            customPropertiesExtractor: signingHeaders,
-          }),
+      ? new HTTPReceiver({
+          signingSecret: config.signingSecret,
+          endpoints: SLACK_EVENTS_PATH,
+          port: config.port,
+          logger: common.logger,
+          // Ack goes out as soon as a listener calls ack(); slow work continues after, within Slack's 3 s.
+          processBeforeResponse: false,
+          customPropertiesExtractor: signingHeaders,
         })
-      : new App({ ...common, socketMode: true, appToken: config.appToken });
+      : undefined;
+  if (receiver !== undefined) receiver.requestListener = refuseMalformedSigning(receiver.requestListener, logger);
+  const app =
+    config.mode === 'http' ? new App({ ...common, receiver }) : new App({ ...common, socketMode: true, appToken: config.appToken });
   // Bolt 5 keeps its per-team Web API client pools in a plain object keyed by the team id a request names, before any
   // middleware runs: a signed request naming `valueOf` or `__proto__` got a prototype member back and a 500. A
   // prototype-free object treats those ids like any other (and the team guard then refuses them).
@@ -122,7 +122,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   app.use(observeSlackRequests(logger, options.metrics));
   app.use(tellOnUnhandledFailure(logger));
   app.use(ackOnFailure());
-  app.use(freshRequestsOnly(logger));
+  app.use(freshRequestsOnly(logger, options.services.seenSignatures));
   // Before any listener: a validly signed request from another workspace must not act as one of ours.
   app.use(sameTeamOnly(installedTeam(app.client, config.teamId), logger, new Set([ActionId.deliveryStored])));
   const alreadySeen = createRetryFilter();
