@@ -10,6 +10,7 @@ import { anAdmin } from '../fixtures/actors.ts';
 import { askAuthz, basic, waitUntil } from '../helpers/authz-client.ts';
 import { type ServerProcess, startServer } from '../helpers/processes.ts';
 import { createTestRuntime, TEST_PEPPER, type TestRuntime } from '../helpers/runtime.ts';
+import { startFakeSlack } from '../helpers/fake-slack.ts';
 import { SIGNING_SECRET } from '../helpers/slack-harness.ts';
 
 /**
@@ -25,24 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rt.dispose();
 });
-
-/** A stand-in for the Slack Web API on loopback: answers each method with what the test sets, counting calls. */
-async function startFakeSlack(answers: Record<string, Record<string, unknown>>, port = 0) {
-  const calls: string[] = [];
-  const server = http.createServer((req, res) => {
-    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] as string;
-    calls.push(method);
-    req.resume();
-    const body = JSON.stringify(answers[method] ?? { ok: false, error: 'unknown_method' });
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`,
-    calls,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** A port nothing listens on (yet). */
 async function closedPort(): Promise<number> {
@@ -120,7 +103,7 @@ describe('Slack is unreachable or refuses the app', { timeout: 150_000 }, () => 
     const server = await startServer({ ...baseEnv(), SLACK_SIGNING_SECRET: SIGNING_SECRET, PORT: '0', SLACK_API_URL: fake.url });
     try {
       // Two refusals: the process outlived the first one, which used to stop it 3 s after start.
-      await whileAlive(server, () => fake.calls.filter((m) => m === 'auth.test').length >= 2);
+      await whileAlive(server, () => fake.count('auth.test') >= 2);
       await enforcementServes(server, /SLACK_BOT_TOKEN \(invalid_auth\)/);
       const advice = linesMatching(server.output(), /Slack refused SLACK_BOT_TOKEN/);
       expect(advice).toHaveLength(1);
@@ -138,7 +121,7 @@ describe('Slack is unreachable or refuses the app', { timeout: 150_000 }, () => 
     const fake = await startFakeSlack({ 'auth.test': AUTH_OK, 'apps.connections.open': REFUSED });
     const server = await startServer({ ...baseEnv(), SLACK_APP_TOKEN: 'xapp-1-A0TEST-outage', SLACK_API_URL: fake.url });
     try {
-      await whileAlive(server, () => fake.calls.filter((m) => m === 'apps.connections.open').length >= 2);
+      await whileAlive(server, () => fake.count('apps.connections.open') >= 2);
       await enforcementServes(server, /SLACK_APP_TOKEN \(invalid_auth\)/);
       const advice = linesMatching(server.output(), /Slack refused SLACK_APP_TOKEN/);
       expect(advice).toHaveLength(1);
@@ -159,6 +142,26 @@ describe('Slack is unreachable or refuses the app', { timeout: 150_000 }, () => 
       await enforcementServes(server, /cannot reach the Slack Web API/);
     } finally {
       expect(await server.stop()).toBe(0);
+    }
+    expect(server.output()).not.toContain('unhandled promise rejection');
+  });
+});
+
+describe('Socket Mode connected', { timeout: 150_000 }, () => {
+  it('reports ok once connected, and reconnects by itself when the connection drops', async () => {
+    const fake = await startFakeSlack({ 'auth.test': AUTH_OK });
+    fake.answers['apps.connections.open'] = { ok: true, url: fake.wsUrl };
+    const server = await startServer({ ...baseEnv(), SLACK_APP_TOKEN: 'xapp-1-A0TEST-outage', SLACK_API_URL: fake.url });
+    try {
+      await whileAlive(server, async () => (await readiness(server)).body.slack?.status === 'ok');
+      await expect.poll(() => server.output()).toContain('Slack app connected over Socket Mode');
+      fake.dropConnections();
+      await whileAlive(server, () => server.output().includes('the Socket Mode connection to Slack was lost'));
+      await whileAlive(server, async () => fake.count('apps.connections.open') >= 2 && (await readiness(server)).body.slack?.status === 'ok');
+      expect((await readiness(server)).status).toBe(200);
+    } finally {
+      expect(await server.stop()).toBe(0);
+      await fake.close();
     }
     expect(server.output()).not.toContain('unhandled promise rejection');
   });
