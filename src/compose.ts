@@ -6,6 +6,7 @@ import { countStoredKeys, startEmbeddedDatabase } from './db/embedded.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { createStore } from './db/store.ts';
 import { createUsageReader } from './db/usage-store.ts';
+import { createSlackSignatureStore } from './db/slack-signature-store.ts';
 import type { UsageReader } from './authz/usage-summary.ts';
 import { createKeyImporter } from './keys/import-keys.ts';
 import { createKeyService } from './keys/key-service.ts';
@@ -48,6 +49,8 @@ export interface Runtime {
   approvals: ReturnType<typeof createApprovalService>;
   /** What /authz recorded per key (as of its last flush). */
   usage: UsageReader;
+  /** Slack signatures already acted on, shared by every instance (the replay guard). */
+  slackSignatures: ReturnType<typeof createSlackSignatureStore>;
   close(): Promise<void>;
 }
 
@@ -121,6 +124,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
       secretFormat,
       digest,
       usage: createUsageReader(db.sql),
+      slackSignatures: createSlackSignatureStore(db.sql),
       approvals: createApprovalService({ store, keys: keyService, policy: config.approvals }),
       close,
     };

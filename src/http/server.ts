@@ -30,6 +30,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 export function createHttpServer(options: {
   logger: Logger;
   readiness: readonly ReadinessCheck[];
+  /** Added to the /readyz body without deciding its status (the Slack side: reported, never a reason for 503). */
+  report?: () => Record<string, unknown>;
   routes?: ReadonlyArray<{ prefix: string; handler: RouteHandler }>;
   /** `/healthz` and `/readyz` (default true); a listener for one purpose only (metrics) leaves them out. */
   probes?: boolean;
@@ -46,7 +48,7 @@ export function createHttpServer(options: {
       void Promise.all(options.readiness.map(async (r) => ({ name: r.name, ...(await r.check()) }))).then(
         (results) => {
           const ok = results.every((r) => r.ok);
-          sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results });
+          sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results, ...options.report?.() });
         },
         (error: unknown) => {
           options.logger.error({ err: error, requestId }, 'readiness check failed');
