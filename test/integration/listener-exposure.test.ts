@@ -1,16 +1,19 @@
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeSlack } from '../helpers/fake-slack.ts';
 import { LISTENING_LINE, type ServerProcess, startServer } from '../helpers/processes.ts';
 import { TEST_PEPPER } from '../helpers/runtime.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 
-/** Slack in HTTP mode, never reached: the team id is given, so nothing asks Slack who we are at start-up. */
+/** Slack in HTTP mode against a loopback stand-in: its receiver listens once auth.test accepts the token. */
+const fakeSlack = await startFakeSlack({ 'auth.test': { ok: true, team_id: 'T0EXPOSURE', user_id: 'U0BOT', bot_id: 'B0BOT' } });
+afterAll(() => fakeSlack.close());
 const SLACK = {
   SLACK_BOT_TOKEN: 'xoxb-0000-exposure-test',
   SLACK_SIGNING_SECRET: '0123456789abcdef0123456789abcdef',
   SLACK_TEAM_ID: 'T0EXPOSURE',
-  SLACK_API_URL: 'http://127.0.0.1:9/api/',
+  SLACK_API_URL: fakeSlack.url,
   PORT: '0',
 };
 const SLACK_LISTENING = /"port":(\d+)[^\n]*"msg":"Slack app listening/;
