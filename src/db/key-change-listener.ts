@@ -94,6 +94,8 @@ export function createKeyChangeListener(url: string, options: { heartbeatMs: num
           const sentAt = Date.now();
           unansweredSince = sentAt;
           beatsSent.set(n, sentAt);
+          // Bounded even if beats were answered but never came back.
+          if (beatsSent.size > 100) beatsSent.delete(beatsSent.keys().next().value as number);
           connection`select pg_notify(${syncChannel}, ${String(n)})`.then(() => {
             unansweredSince = undefined;
           }, disconnected);
