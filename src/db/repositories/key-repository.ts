@@ -103,12 +103,16 @@ export function createKeyRepository(db: Database): KeyRepository {
     findByDigest: (digest) => findWhere(eq(apiKeys.secretDigest, digest)),
 
     async existingDigests(digests) {
-      if (digests.length === 0) return [];
-      const rows = await db
-        .select({ digest: apiKeys.secretDigest })
-        .from(apiKeys)
-        .where(inArray(apiKeys.secretDigest, [...digests]));
-      return rows.map((r) => r.digest);
+      // In slices: one bind parameter per digest, and a statement takes at most 65,535 (an import may hold more keys).
+      const found: Buffer[] = [];
+      for (let i = 0; i < digests.length; i += 10_000) {
+        const rows = await db
+          .select({ digest: apiKeys.secretDigest })
+          .from(apiKeys)
+          .where(inArray(apiKeys.secretDigest, digests.slice(i, i + 10_000)));
+        for (const row of rows) found.push(row.digest);
+      }
+      return found;
     },
 
     async list(filter) {
