@@ -269,9 +269,18 @@ export function createIndexSync(deps: {
     }
   }
 
+  let reportedStale = false;
+
   function freshness(at: number): Freshness {
     if (index === undefined || provenAt === undefined) return 'loading';
-    return at - provenAt > deps.maxStalenessMs ? 'stale' : 'fresh';
+    const stale = at - provenAt > deps.maxStalenessMs;
+    // Never silent: the turn to stale and back is logged once each (asked on every request and readiness probe).
+    if (stale !== reportedStale) {
+      reportedStale = stale;
+      if (stale) logger.warn({ staleForMs: at - provenAt, reason: reason(at) }, 'authz index not proven current: /authz answers 503');
+      else logger.info('authz index current again');
+    }
+    return stale ? 'stale' : 'fresh';
   }
 
   function seconds(ms: number): string {

@@ -7,7 +7,8 @@ import { createUsageRecorder } from '../../src/authz/usage-recorder.ts';
 import { harvestCatalog } from '../../src/catalog/load-catalog.ts';
 import { createSecretDigest } from '../../src/keys/secret-digest.ts';
 import { createSecretFormat } from '../../src/keys/secret-format.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
 
 const catalog = harvestCatalog();
 const secretFormat = createSecretFormat('hk');
@@ -59,7 +60,7 @@ describe('the decision index', () => {
 });
 
 /** A feed the test drives by hand, and a source whose loads the test releases one at a time. */
-function scriptedSync(records: Map<string, IndexedKeyRecord>, options: { maxStalenessMs?: number; loadTimeoutMs?: number } = {}) {
+function scriptedSync(records: Map<string, IndexedKeyRecord>, options: { maxStalenessMs?: number; loadTimeoutMs?: number; logger?: Logger } = {}) {
   let events: KeyChangeEvents | undefined;
   const feed: KeyChangeFeed = {
     start: (e) => {
@@ -90,7 +91,7 @@ function scriptedSync(records: Map<string, IndexedKeyRecord>, options: { maxStal
     feed,
     maxStalenessMs: options.maxStalenessMs ?? 30_000,
     loadTimeoutMs: options.loadTimeoutMs,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     nowMs: () => now,
   });
   sync.start();
@@ -177,6 +178,25 @@ describe('staleness is measured from the last time the instance proved it was cu
     expect(decider.decide(s.sync.current() as KeyIndex, secret, 'GET', '/v1/users', new Date())).toMatchObject({ status: 401, reason: 'revoked' });
     // Confirmations received while the load ran were only waiting for it.
     expect(s.sync.freshness(s.now())).toBe('fresh');
+  });
+
+  it('says so in the log when it turns stale, with the reason, and when it is current again (once each)', async () => {
+    const logs = captureLogs('info');
+    const s = scriptedSync(new Map([['key_1', aRecord(secretFormat.generate(), { id: 'key_1' })]]), { logger: logs.logger });
+    s.events().onConnected();
+    await s.release();
+    await s.caughtUp();
+    s.events().onKeysChanged(['key_1'], 'changed');
+    s.advance(30_001);
+    for (let i = 0; i < 3; i++) expect(s.sync.freshness(s.now())).toBe('stale');
+    await s.release();
+    await s.caughtUp();
+    expect(s.sync.freshness(s.now())).toBe('fresh');
+    const lines = logs.lines.map((line) => JSON.parse(line) as { level: number; msg: string; reason?: string });
+    expect(lines.filter((l) => l.msg.startsWith('authz index not proven current'))).toEqual([
+      expect.objectContaining({ level: 40, reason: expect.stringContaining('applying 1 key change') }),
+    ]);
+    expect(lines.filter((l) => l.msg === 'authz index current again')).toHaveLength(1);
   });
 
   it('a full reload that never completes (after a reconnect): stale after the bound, the reason says so', async () => {
