@@ -144,12 +144,14 @@ export function createKeyImporter(deps: ImportDeps) {
     }
     if (problems.length > 0) throw invalid(problems);
 
+    // Multi-row writes keep the transaction short, and the ids are announced in a few batched notifications:
+    // instances load the new keys by id, in bounded batches, after any change to an existing key.
     await deps.store.transaction(async (repos) => {
-      for (const record of records) {
-        await repos.keys.insert(record);
-        await repos.audit.append({
+      await repos.keys.insertMany(records);
+      await repos.audit.appendMany(
+        records.map((record) => ({
           actor,
-          action: 'key.imported',
+          action: 'key.imported' as const,
           keyId: record.id,
           partnerId: record.partnerId ?? undefined,
           after: {
@@ -160,9 +162,9 @@ export function createKeyImporter(deps: ImportDeps) {
             legacy: record.legacy,
             createdAt: record.createdAt.toISOString(),
           },
-        });
-        await repos.changes.keyChanged(record.id);
-      }
+        })),
+      );
+      await repos.changes.keysAdded(records.map((record) => record.id));
     });
     return { imported: records.map((r) => ({ id: r.id, description: r.description, legacy: r.legacy })) };
   };

@@ -22,6 +22,8 @@ export interface KeyRevocation {
 /** The storage port the key lifecycle needs; implemented in `src/db/repositories`. */
 export interface KeyRepository {
   insert(record: NewKeyRecord): Promise<void>;
+  /** A bulk import: the same rows as `insert`, written in multi-row statements. */
+  insertMany(records: readonly NewKeyRecord[]): Promise<void>;
   findById(id: string): Promise<ApiKey | undefined>;
   findByDigest(digest: Buffer): Promise<ApiKey | undefined>;
   existingDigests(digests: readonly Buffer[]): Promise<Buffer[]>;
