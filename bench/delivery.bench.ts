@@ -1,6 +1,7 @@
 /**
  * Cost of one PGP delivery: encrypt + sign a fresh key for a partner key made by GnuPG (ECC Curve25519 and RSA-4096),
- * against a baseline in the same run (encrypt without signing). Run: `npm run bench` or `npx tsx bench/delivery.bench.ts`.
+ * against a baseline in the same run (encrypt without signing). Then how long judging a hostile partner key takes
+ * (each is refused by a shape rule before any signature is checked). Run: `npm run bench -- delivery`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,9 @@ import { createPgpEncryptor, encryptSecret } from '../src/delivery/encrypt.ts';
 import { inspectPublicKey } from '../src/delivery/inspect-public-key.ts';
 import { createServiceKeyProvider } from '../src/delivery/service-key.ts';
 import { createSecretFormat } from '../src/keys/secret-format.ts';
+import { generateKey } from 'openpgp';
 import { createGnupgHome } from '../test/helpers/gnupg.ts';
+import { type HostileRsaOptions, hostileRsaKey } from '../test/helpers/hostile-pgp-keys.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 400);
 const WARMUP = 40;
@@ -38,6 +41,65 @@ async function measure(variants: Record<string, () => Promise<unknown>>): Promis
 }
 
 const ms = (value: number) => `${value.toFixed(3)} ms`;
+
+const HOSTILE: Record<string, HostileRsaOptions> = {
+  'e of 3069 bits, 215 subkeys (the report)': { modulusBits: 3072, exponentBits: 3069, subkeys: 215, encryptionSubkeyLast: true },
+  'e of 3069 bits, 3 subkeys': { modulusBits: 3072, exponentBits: 3069, subkeys: 3, encryptionSubkeyLast: true },
+  '215 subkeys (e = 65537)': { modulusBits: 3072, subkeys: 215, encryptionSubkeyLast: true },
+  '60 user IDs': { modulusBits: 3072, userIds: 60 },
+  '200 self-signatures on one user ID': { modulusBits: 3072, signaturesPerUserId: 200 },
+  '200 KB photo ID': { modulusBits: 3072, photoIds: 1, photoBytes: 200_000 },
+  'RSA-8192 (unsigned)': { modulusBits: 8192, sign: false },
+  '4 user IDs with 11 bad newer self-signatures each': { modulusBits: 3072, userIds: 4, signaturesPerUserId: 12, badNewerSignatures: true },
+  // The slowest RSA key still accepted: RSA-4096, e near 2^32, 16 subkeys (only the oldest encrypts), 64 signatures,
+  // most of them bad.
+  'RSA at every limit (accepted)': { modulusBits: 4096, exponentBits: 32, subkeys: 16, userIds: 4, signaturesPerUserId: 12, badNewerSignatures: true, encryptionSubkeyLast: true },
+};
+
+/** Elliptic-curve keys at their self-signature limit, made by openpgp: user IDs plus one encryption subkey. */
+async function curveKeysAtLimit(): Promise<Array<{ name: string; armored: string }>> {
+  const curves = [
+    { name: 'ECDSA P-521 at its limit (6 self-signatures)', curve: 'nistP521' as const, userIds: 5 },
+    { name: 'ECDSA P-521 over it (8 self-signatures)', curve: 'nistP521' as const, userIds: 7 },
+    { name: 'ECDSA P-256 at its limit (24 self-signatures)', curve: 'nistP256' as const, userIds: 16 },
+    { name: 'Ed25519 at its limit (16 user IDs, 8 subkeys)', curve: 'ed25519Legacy' as const, userIds: 16, subkeys: 8 },
+  ];
+  return Promise.all(
+    curves.map(async ({ name, curve, userIds, subkeys = 1 }) => {
+      const { publicKey } = await generateKey({
+        type: 'ecc',
+        curve,
+        userIDs: Array.from({ length: userIds }, (_, i) => ({ email: `u${i}@bench.example` })),
+        subkeys: Array.from({ length: subkeys }, () => ({})),
+        format: 'armored',
+      });
+      return { name, armored: publicKey };
+    }),
+  );
+}
+
+/** Judging time per hostile key: median of a few runs, with the outcome (a refusal code, or what was accepted). */
+async function judgeHostileKeys(): Promise<void> {
+  const runs = Math.max(3, Math.min(15, Math.round(RUNS / 40)));
+  console.log(`\nhostile partner keys: time to judge (inspectPublicKey), median of ${runs} runs`);
+  const keys = [
+    ...Object.entries(HOSTILE).map(([name, options]) => ({ name, ...hostileRsaKey(options) })),
+    ...(await curveKeysAtLimit()).map((key) => ({ ...key, bytes: key.armored.length * 0.75 })),
+  ];
+  for (const { name, armored, bytes } of keys) {
+    const samples: number[] = [];
+    let outcome = '';
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      outcome = await inspectPublicKey(armored).then(
+        (info) => `ACCEPTED (${info.algorithm})`,
+        (error: { code?: string }) => `refused ${error.code ?? String(error)}`,
+      );
+      samples.push(performance.now() - started);
+    }
+    console.log(`    ${name.padEnd(50)}${`${Math.round(bytes / 1024)} KB`.padStart(7)}  ${ms(stats(samples).median).padStart(12)}  ${outcome}`);
+  }
+}
 
 async function main(): Promise<void> {
   const gpg = await createGnupgHome();
@@ -75,6 +137,7 @@ async function main(): Promise<void> {
       row('per delivery: inspect+encrypt+sign', full);
       console.log(`    ${'armored message'.padEnd(36)}${size} chars`);
     }
+    await judgeHostileKeys();
   } finally {
     await gpg.dispose();
     await rm(dataDir, { recursive: true, force: true });

@@ -2,10 +2,11 @@ import { loadCatalog } from './catalog/load-catalog.ts';
 import type { Catalog } from './catalog/types.ts';
 import type { Config } from './config.ts';
 import { assertReachable, createDbClient, type DbClient, describeUrl } from './db/client.ts';
-import { startEmbeddedDatabase } from './db/embedded.ts';
+import { countStoredKeys, startEmbeddedDatabase } from './db/embedded.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { createStore } from './db/store.ts';
 import { createUsageReader } from './db/usage-store.ts';
+import { createSlackSignatureStore } from './db/slack-signature-store.ts';
 import type { UsageReader } from './authz/usage-summary.ts';
 import { createKeyImporter } from './keys/import-keys.ts';
 import { createKeyService } from './keys/key-service.ts';
@@ -48,6 +49,8 @@ export interface Runtime {
   approvals: ReturnType<typeof createApprovalService>;
   /** What /authz recorded per key (as of its last flush). */
   usage: UsageReader;
+  /** Slack signatures already acted on, shared by every instance (the replay guard). */
+  slackSignatures: ReturnType<typeof createSlackSignatureStore>;
   close(): Promise<void>;
 }
 
@@ -95,7 +98,10 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
       cleanups.push(embedded.stop);
       url = embedded.url;
       if (pepper === undefined) {
-        const stored = await readOrCreatePepper(config.dataDir);
+        const stored = await readOrCreatePepper(config.dataDir, async () => {
+          const count = await countStoredKeys(url);
+          return count === 0 ? undefined : `the database in ${config.dataDir} already holds ${count} key(s)`;
+        });
         pepper = stored.pepper;
         if (stored.created) {
           logger.warn(
@@ -139,6 +145,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
       secretFormat,
       digest,
       usage: createUsageReader(db.sql),
+      slackSignatures: createSlackSignatureStore(db.sql),
       approvals: createApprovalService({ store, keys: keyService, policy: config.approvals }),
       close,
     };

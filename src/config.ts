@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { PROJECT_ROOT } from './project-root.ts';
 import { AppError } from './shared/errors.ts';
 
 const slackUserId = /^[UW][A-Z0-9]{2,}$/;
@@ -9,24 +10,29 @@ const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
-const port = (fallback: number) =>
+const portNumber = () =>
   z.coerce
-    .number({ error: 'a TCP port number, e.g. 3001' })
+    .number<string | undefined>({ error: 'a TCP port number, e.g. 3001' })
     .int('a whole number')
     .min(0, 'a port from 0 to 65535')
-    .max(65535, 'a port from 0 to 65535')
-    .default(fallback);
+    .max(65535, 'a port from 0 to 65535');
+const port = (fallback: number) => portNumber().default(fallback);
+
+/** Unset (blank) means "the default for this database mode": loopback on a developer machine, every interface otherwise. */
+const host = optionalString.pipe(
+  z.union([z.ipv4(), z.ipv6(), z.hostname()], { error: 'an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0' }).optional(),
+);
 
 const schema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'one of development, production, test' }).default('development'),
     DATABASE_URL: optionalString.pipe(
       z
         .string()
         .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL, e.g. postgres://user:pass@host:5432/db')
         .optional(),
     ),
-    DATA_DIR: z.string().default('./data'),
+    DATA_DIR: optionalString.transform((value) => value ?? './data'),
     EMBEDDED_PG_PORT: port(54329),
     KEY_PEPPER: optionalString.pipe(
       z.string().min(32, 'at least 32 characters of random data, e.g. `openssl rand -base64 48`').optional(),
@@ -37,7 +43,7 @@ const schema = z
       .default('hk'),
     LEGACY_CUTOFF: z.iso.date('a date as YYYY-MM-DD, e.g. 2017-01-18').default('2017-01-18'),
     CATALOG_FILE: optionalString,
-    AUTHZ_HOST: z.string().default('0.0.0.0'),
+    AUTHZ_HOST: host,
     AUTHZ_PORT: port(3001),
     AUTHZ_MAX_STALENESS: z.coerce
       .number({ error: 'a number of seconds, e.g. 30' })
@@ -62,7 +68,11 @@ const schema = z
           .filter((id) => id !== ''),
       )
       .pipe(z.array(z.string().regex(slackUserId, 'comma-separated Slack user ids, e.g. U012ABCDEF,U034GHIJKL'))),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .string()
+      .default('info')
+      .transform((value) => value.trim().toLowerCase())
+      .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'one of fatal, error, warn, info, debug, trace, silent' })),
     APPROVAL_REQUIRED_FOR: z
       .string()
       .default('create,permissions,reenable,replace')
@@ -116,6 +126,9 @@ const schema = z
       .regex(/^\/[a-z0-9_-]{1,31}$/, 'a slash command such as /harvest-keys (lowercase, at most 32 characters)')
       .default('/harvest-keys'),
     PORT: port(3000),
+    HOST: host,
+    METRICS_PORT: optionalString.pipe(portNumber().optional()),
+    METRICS_HOST: host,
   });
 
 type Env = z.infer<typeof schema>;
@@ -129,6 +142,7 @@ export interface Config {
   legacyCutoff: Date;
   catalogFile: string | undefined;
   authz: {
+    /** Loopback with the embedded database (a developer machine), every interface with DATABASE_URL, unless set. */
     host: string;
     port: number;
     /** Past this much time without the key change channel, /authz fails closed with 503. */
@@ -136,6 +150,8 @@ export interface Config {
     realm: string;
     usageFlushMs: number;
   };
+  /** Set: `/metrics` is served here only (not on AUTHZ_PORT), so the port gateways reach has no metrics. */
+  metrics: { host: string; port: number } | undefined;
   adminSlackUserIds: string[];
   logLevel: Env['LOG_LEVEL'];
   approvals: {
@@ -159,7 +175,16 @@ export type SlackConfig = {
   command: string;
   /** The installed workspace; requests naming another team are refused. Unset: learned from `auth.test`. */
   teamId?: string | undefined;
-} & ({ mode: 'http'; signingSecret: string; port: number } | { mode: 'socket'; appToken: string });
+} & (
+  | {
+      mode: 'http';
+      signingSecret: string;
+      port: number;
+      /** Undefined: every interface (Node's default, IPv6 included). */
+      host?: string | undefined;
+    }
+  | { mode: 'socket'; appToken: string }
+);
 
 /**
  * The one place that reads the environment. Every problem is reported at once, each naming its variable and the
@@ -171,7 +196,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   // Checked outside the schema so it is reported together with every other problem, not after they are fixed.
   const pepperMissing = !blank('DATABASE_URL') && blank('KEY_PEPPER');
   const slackProblems = slackCombinationProblems(blank);
-  if (!parsed.success || pepperMissing || slackProblems.length > 0) {
+  const portProblems = parsed.success ? metricsPortProblems(parsed.data, blank) : [];
+  if (!parsed.success || pepperMissing || slackProblems.length > 0 || portProblems.length > 0) {
     const issues = parsed.success ? [] : parsed.error.issues;
     const details = issues.map((issue) => {
       const name = issue.path.length === 0 ? '(environment)' : String(issue.path[0]);
@@ -182,11 +208,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (pepperMissing) {
       details.push('KEY_PEPPER is missing: expected at least 32 random characters, required when DATABASE_URL is set, kept outside the database');
     }
-    details.push(...slackProblems);
+    details.push(...slackProblems, ...portProblems);
     throw new AppError('CONFIG_INVALID', `Configuration is invalid:\n  - ${details.join('\n  - ')}`, { details });
   }
   const env = parsed.data as Env;
-  const dataDir = path.resolve(env.DATA_DIR);
+  // Relative to the project, not the current folder: run from elsewhere, the CLI must find the same data and pepper.
+  const dataDir = path.resolve(PROJECT_ROOT, env.DATA_DIR);
+  // A developer machine (embedded database) serves nobody else: nothing listens beyond loopback unless asked to.
+  const embedded = env.DATABASE_URL === undefined;
+  const defaultHost = embedded ? '127.0.0.1' : '0.0.0.0';
   return {
     env: env.NODE_ENV,
     database:
@@ -199,12 +229,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     legacyCutoff: new Date(`${env.LEGACY_CUTOFF}T00:00:00Z`),
     catalogFile: env.CATALOG_FILE === undefined ? undefined : path.resolve(env.CATALOG_FILE),
     authz: {
-      host: env.AUTHZ_HOST,
+      host: env.AUTHZ_HOST ?? defaultHost,
       port: env.AUTHZ_PORT,
       maxStalenessMs: env.AUTHZ_MAX_STALENESS * 1000,
       realm: env.AUTHZ_REALM,
       usageFlushMs: env.USAGE_FLUSH_INTERVAL * 1000,
     },
+    metrics: env.METRICS_PORT === undefined ? undefined : { host: env.METRICS_HOST ?? defaultHost, port: env.METRICS_PORT },
     adminSlackUserIds: env.ADMIN_SLACK_USER_IDS,
     logLevel: env.LOG_LEVEL,
     approvals: {
@@ -218,6 +249,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     deliveryConfirmHours: env.DELIVERY_CONFIRM_HOURS,
     slack: slackConfig(env),
   };
+}
+
+/** Two listeners cannot share a port; port 0 (any free port) never clashes. */
+function metricsPortProblems(env: Env, blank: (name: string) => boolean): string[] {
+  if (env.METRICS_PORT === undefined) return blank('METRICS_HOST') ? [] : ['METRICS_HOST is set but METRICS_PORT is not: expected METRICS_PORT too, or neither'];
+  if (env.METRICS_PORT === 0) return [];
+  if (env.METRICS_PORT === env.AUTHZ_PORT) return [`METRICS_PORT is invalid: expected a port other than AUTHZ_PORT (${env.AUTHZ_PORT})`];
+  const slackHttp = env.SLACK_BOT_TOKEN !== undefined && env.SLACK_APP_TOKEN === undefined;
+  if (slackHttp && env.METRICS_PORT === env.PORT) return [`METRICS_PORT is invalid: expected a port other than PORT (${env.PORT})`];
+  return [];
 }
 
 /** A half-configured Slack app is a mistake, not a wish to run without Slack: say what is missing. */
@@ -242,5 +283,6 @@ function slackConfig(env: Env): SlackConfig | undefined {
   };
   // Socket Mode wins when both are set: it needs no public URL, so it is the safer reading of an ambiguous setup.
   if (env.SLACK_APP_TOKEN !== undefined) return { ...base, mode: 'socket', appToken: env.SLACK_APP_TOKEN };
-  return { ...base, mode: 'http', signingSecret: env.SLACK_SIGNING_SECRET as string, port: env.PORT };
+  const host = env.HOST ?? (env.DATABASE_URL === undefined ? '127.0.0.1' : undefined);
+  return { ...base, mode: 'http', signingSecret: env.SLACK_SIGNING_SECRET as string, port: env.PORT, host };
 }

@@ -39,7 +39,8 @@ const redactPaths = [
  */
 const SECRET_SHAPED = [
   /\bx(?:ox[abpre]|app)-[0-9A-Za-z-]{6,}/g,
-  /\b(Bearer|Basic)\s+[A-Za-z0-9+/=._~-]{8,}/gi,
+  // Not Slack's "Basic Information" page, which log lines name as the place to find a token.
+  /\b(Bearer|Basic)\s+(?!Information\b)[A-Za-z0-9+/=._~-]{8,}/gi,
   /-----BEGIN PGP PRIVATE KEY BLOCK-----[\s\S]*?(-----END PGP PRIVATE KEY BLOCK-----|$)/g,
 ];
 

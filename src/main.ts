@@ -1,4 +1,4 @@
-import 'dotenv/config';
+import './env-file.ts';
 import { answerUnavailable, AUTHZ_PREFIX } from './authz/authz-handler.ts';
 import { type AuthzService, createAuthzService } from './authz/authz-service.ts';
 import { openRuntime, type Runtime } from './compose.ts';
@@ -14,16 +14,20 @@ import { serviceKeyRoute } from './http/service-key-route.ts';
 import { createLogger } from './logger.ts';
 import { countDeliveries } from './observability/delivery-metrics.ts';
 import { createMetrics } from './observability/metrics.ts';
-import { metricsRoute } from './observability/metrics-route.ts';
+import { exposeMetrics } from './observability/metrics-listener.ts';
 import type { Logger } from './logger.ts';
 import type { Config } from './config.ts';
 import { isAppError } from './shared/errors.ts';
-import { describeFatal } from './shared/fatal.ts';
+import { describeFatal, isExpectedFailure } from './shared/fatal.ts';
 import type { SlackApp } from './slack/app.ts';
 import { servicesFromRuntime } from './slack/deps.ts';
+import { type SlackSupervisor, superviseSlack } from './slack/supervisor.ts';
 
 const SWEEP_INTERVAL_MS = 30_000;
 const RECONNECT_MAX_MS = 5_000;
+
+/** Set once the runtime is open, so every way out (a fatal error included) stops the embedded PostgreSQL. */
+let closeRuntime: (() => Promise<void>) | undefined;
 
 /**
  * A database that is down at start-up is waited for, not fatal: the listener is already up, so /healthz answers
@@ -51,6 +55,7 @@ async function main(): Promise<void> {
   let runtime: Runtime | undefined;
   let authz: AuthzService | undefined;
   let slack: SlackApp | undefined;
+  let slackSide: SlackSupervisor | undefined;
   let databaseCheck: ReadinessCheck | undefined;
   const pending = (detail: string) => Promise.resolve({ ok: false, detail });
   const metrics = createMetrics();
@@ -63,8 +68,11 @@ async function main(): Promise<void> {
     if (runtime !== undefined) metrics.gauges.approvalsPending.set((await runtime.approvals.listPending()).length);
   });
 
+  const metricsExposure = await exposeMetrics(config.metrics, metrics, logger);
   const http = createHttpServer({
     logger,
+    // Readiness is about enforcement: Slack is reported, never a reason for 503.
+    report: () => ({ slack: slackSide?.status() ?? (config.slack === undefined ? { status: 'not configured' } : { status: 'degraded', reason: 'waiting for the database' }) }),
     readiness: [
       { name: 'database', check: () => databaseCheck?.check() ?? pending('connecting') },
       { name: 'authz', check: () => authz?.readiness.check() ?? pending('key index not loaded yet') },
@@ -79,11 +87,11 @@ async function main(): Promise<void> {
         },
       },
       serviceKeyRoute(() => runtime?.serviceKey),
-      metricsRoute(metrics),
+      ...metricsExposure.authzPortRoutes,
     ],
   });
   await listen(http.server, config.authz.port, config.authz.host);
-  logger.info({ port: http.port() }, 'listening; /authz answers 503 until the key index is loaded');
+  logger.info({ host: config.authz.host, port: http.port() }, 'listening; /authz answers 503 until the key index is loaded');
 
   let stopping = false;
   let sweep: NodeJS.Timeout | undefined;
@@ -92,8 +100,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     clearInterval(sweep);
-    await slack?.stop();
+    await slackSide?.stop();
     await http.close();
+    await metricsExposure.close();
     await authz?.stop();
     await runtime?.close();
     logger.info('stopped');
@@ -102,6 +111,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
+  process.on('unhandledRejection', (reason) => {
+    // A backstop for libraries' own promises: a failure there must not take /authz down.
+    logger.error({ err: reason }, 'unhandled promise rejection (a bug); /authz keeps serving');
+  });
   // Both are needed further down; loading them (openpgp, and Bolt when Slack is configured) while the database starts
   // uses time this process would otherwise spend waiting.
   void import('./delivery/service-key.ts').catch(() => {});
@@ -109,6 +122,7 @@ async function main(): Promise<void> {
   slackModule?.catch(() => {});
   runtime = await openRuntimeWhenReachable(config, logger, () => stopping);
   if (runtime === undefined) return;
+  closeRuntime = runtime.close;
   await syncCatalog(runtime.db.db, runtime.catalog);
   await runtime.roles.bootstrapAdmins(config.adminSlackUserIds);
   databaseCheck = databaseReadiness(runtime.db.sql, shippedMigrationCount());
@@ -160,11 +174,19 @@ async function main(): Promise<void> {
       logger,
       metrics,
     });
-    await slack.start();
-    logger.info(
-      { mode: config.slack.mode, port: slack.port(), command: config.slack.command },
-      config.slack.mode === 'http' ? 'Slack app listening for requests at /slack/events' : 'Slack app connected over Socket Mode',
-    );
+    const slackConfig = config.slack;
+    const started = slack;
+    // In the background: enforcement is already serving and never waits for (or falls with) Slack.
+    slackSide = superviseSlack({
+      slack,
+      config: slackConfig,
+      logger,
+      onConnected: () =>
+        logger.info(
+          { mode: slackConfig.mode, port: started.port(), command: slackConfig.command },
+          slackConfig.mode === 'http' ? 'Slack app listening for requests at /slack/events' : 'Slack app connected over Socket Mode',
+        ),
+    });
   }
 
   const { keys, approvals } = runtime;
@@ -190,8 +212,12 @@ async function main(): Promise<void> {
   sweep.unref();
 }
 
-main().catch((error: unknown) => {
+async function fatal(error: unknown): Promise<never> {
   process.stderr.write(`harvest-keys: ${describeFatal(error)}\n`);
-  if (!isAppError(error) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (!isExpectedFailure(error) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  await closeRuntime?.().catch((closeError: unknown) => process.stderr.write(`harvest-keys: closing the database failed: ${describeFatal(closeError)}\n`));
   process.exit(1);
-});
+}
+
+process.on('uncaughtException', (error) => void fatal(error));
+main().catch(fatal);

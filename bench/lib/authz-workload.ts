@@ -66,7 +66,9 @@ export async function seed(url: string, count: number, endpointIds: string[], ge
   return keys;
 }
 
-export const fill = (template: string) => template.replace(/:[A-Za-z_]+/g, () => String(1 + randomInt(100_000)));
+/** A request for the template with a value in each parameter's shape (ids, Harvest's custom field types, tokens). */
+export const fill = (template: string) =>
+  template.replace(/:[A-Za-z_]+/g, (name) => (name === ':field_type' ? 'candidate' : name === ':token' ? `t0k3n-${randomInt(100_000)}` : String(1 + randomInt(100_000))));
 
 /** 60% allowed, 25% denied (not granted or outside the catalog), 15% unknown keys with valid checksums. */
 export function workload(keys: SeededKey[], endpoints: ReadonlyArray<{ id: string; method: string; path: string }>, generate: () => string): Probe[] {

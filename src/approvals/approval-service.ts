@@ -1,4 +1,4 @@
-import type { EditKeyInput, KeyService } from '../keys/key-service.ts';
+import { alreadyReplaced, type EditKeyInput, type KeyService } from '../keys/key-service.ts';
 import type { ApiKey, IssuedKey } from '../keys/types.ts';
 import { randomBase62 } from '../keys/base62.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
@@ -163,6 +163,7 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
 
     async requestReplace(keyId: string, input: { actor: string; graceSeconds?: number; delivery?: HandOverDelivery | undefined }): Promise<ApprovalRequest> {
       const key = await keys.get(keyId);
+      if (key.replacedBy !== null) throw alreadyReplaced(key, `replace ${key.replacedBy} instead, or revoke ${key.id} to end it now`);
       const graceSeconds = input.graceSeconds ?? 0;
       if (!Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 90 * 24 * 3600) {
         throw new AppError('VALIDATION', 'Grace period must be between 0 and 90 days');
@@ -231,6 +232,12 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
       if (reveal.usedAt !== null) throw new AppError('REVEAL_UNAVAILABLE', 'This key was already revealed; it cannot be shown again. If it was lost, replace the key.');
       if (reveal.expiredAt !== null || reveal.expiresAt <= now()) {
         throw new AppError('REVEAL_UNAVAILABLE', 'This reveal link has expired and the key was never created: request it again.');
+      }
+      const held = await requireRequest(reveal.requestId);
+      if (held.payload.action === 'replace') {
+        // Checked before the reveal is used up: another replace may have run since the approval.
+        const key = await keys.get(held.keyId as string);
+        if (key.replacedBy !== null) throw alreadyReplaced(key, 'this approved replace was not carried out; nothing was created');
       }
       if (!(await store.approvals.claimReveal(revealId, user, now()))) {
         throw new AppError('REVEAL_UNAVAILABLE', 'This key was already revealed; it cannot be shown again.');

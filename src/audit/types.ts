@@ -41,5 +41,7 @@ export interface AuditEvent extends AuditEventInput {
 
 export interface AuditRepository {
   append(event: AuditEventInput): Promise<void>;
+  /** Many events in multi-row statements (an import), in the order given. */
+  appendMany(events: readonly AuditEventInput[]): Promise<void>;
   list(filter: { keyId?: string; partnerId?: string; limit?: number }): Promise<AuditEvent[]>;
 }

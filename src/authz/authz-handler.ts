@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import type { AuthzObserver } from './ports.ts';
 import { headerSafe } from './key-index.ts';
 import { presentedKey } from './credentials.ts';
+import { overridesMethod } from './method-override.ts';
 import { requestTarget } from './target.ts';
 import { OUTSIDE_CATALOG, type UsageRecorder } from './usage-recorder.ts';
 
@@ -44,10 +45,14 @@ const UNAUTHENTICATED_MESSAGES: Record<string, string> = {
 const FORBIDDEN_MESSAGES: Record<string, string> = {
   not_granted: 'This API Key does not have permission for this endpoint',
   not_in_catalog: 'This endpoint is not part of the API, so no key may call it.',
+  ambiguous_target: 'The request path could be routed to a different endpoint than it seems to name (path parameters with ;, encoded % or /, dot segments, fragments, non-ASCII, or a parameter not in its documented shape), so no key may call it.',
   no_target: 'The gateway sent no target: set X-Original-Method/X-Original-URI (nginx), rely on X-Forwarded-Method/-Uri (Traefik) or call /authz/<path> (Envoy).',
   incomplete_target: 'The gateway sent a target URI without its method (or the reverse).',
   conflicting_target: 'The gateway sent target headers that disagree with each other.',
+  method_override: 'The request names another method (X-HTTP-Method-Override, X-Method-Override, X-HTTP-Method or _method) than the one it was judged as.',
 };
+
+const METHOD_OVERRIDE = { problem: 'method_override' } as const;
 
 /**
  * The `/authz` contract for nginx `auth_request`, Traefik ForwardAuth and Envoy `ext_authz`: 200 with `X-Key-Id` and
@@ -114,7 +119,9 @@ export function createAuthzHandler(deps: {
       unauthorized(res, secret.problem);
       return done(started, 'deny_401', secret.problem, requestId);
     }
-    const target = requestTarget(req, AUTHZ_PREFIX);
+    const found = requestTarget(req, AUTHZ_PREFIX);
+    // A method override would be judged as one method and run as another: refused like a bad target.
+    const target = 'problem' in found || !overridesMethod(req, found.method) ? found : METHOD_OVERRIDE;
     if ('problem' in target) {
       // The key is still checked first: a bad key is a 401 whatever the target.
       const verdict = decider.decide(index, secret, 'GET', '/', new Date(nowMs));

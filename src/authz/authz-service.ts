@@ -50,7 +50,8 @@ export function createAuthzService(deps: AuthzServiceDeps): AuthzService {
         const status = sync.status(Date.now());
         if (status.freshness === 'loading') return { ok: false, detail: 'key index not loaded yet' };
         if (status.freshness === 'stale') {
-          return { ok: false, detail: `key change channel down or behind for ${Math.round((status.staleForMs ?? 0) / 1000)} s: /authz answers 503` };
+          const behind = `key index not proven current for ${Math.round((status.staleForMs ?? 0) / 1000)} s (AUTHZ_MAX_STALENESS ${deps.maxStalenessMs / 1000} s)`;
+          return { ok: false, detail: `${behind}: ${status.reason ?? 'unknown cause'}; /authz answers 503` };
         }
         return { ok: true, detail: `${status.keys} keys` };
       },

@@ -11,7 +11,7 @@ export type Verdict =
       entry: IndexEntry | undefined;
       endpoint: Endpoint | undefined;
     }
-  | { status: 403; reason: 'not_granted' | 'not_in_catalog'; entry: IndexEntry; endpoint: Endpoint | undefined };
+  | { status: 403; reason: 'not_granted' | 'not_in_catalog' | 'ambiguous_target'; entry: IndexEntry; endpoint: Endpoint | undefined };
 
 export interface Decider {
   decide(index: KeyIndex, secret: string, method: string, path: string, now: Date): Verdict;

@@ -37,6 +37,10 @@ export class KeyIndex {
     return this.byDigest.size;
   }
 
+  has(keyId: string): boolean {
+    return this.digestById.has(keyId);
+  }
+
   lookup(digest: string): IndexEntry | undefined {
     return this.byDigest.get(digest);
   }

@@ -21,8 +21,16 @@ export interface KeyIndexSource {
 }
 
 export interface KeyChangeEvents {
-  /** A key's enforcement data changed (the id comes from the NOTIFY payload). */
-  onKeyChanged(keyId: string): void;
+  /**
+   * Keys' enforcement data changed: the ids of one NOTIFY payload. `added`: keys that did not exist before (an
+   * import), which an instance refuses until it loads them, so they may wait behind changes to existing keys.
+   */
+  onKeysChanged(keyIds: readonly string[], kind: 'changed' | 'added'): void;
+  /**
+   * Every change committed before `sentAtMs` (this instance's clock) has been reported before this call: the proof
+   * that the instance is current, which freshness is measured from.
+   */
+  onCaughtUp(sentAtMs: number): void;
   /** LISTEN is (re-)established: anything may have changed while it was down, so the index reloads everything. */
   onConnected(): void;
   onDisconnected(error: unknown): void;

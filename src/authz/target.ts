@@ -57,8 +57,9 @@ function normalMethod(method: string): string {
   return upper === 'HEAD' ? 'GET' : upper;
 }
 
+/** Up to the query: a `#` stays, so targets that differ after one are not taken as the same. */
 function pathOnly(path: string): string {
-  const cut = path.search(/[?#]/);
+  const cut = path.indexOf('?');
   return cut === -1 ? path : path.slice(0, cut);
 }
 

@@ -1,5 +1,5 @@
 import { normalizeRequestPath, PathMatcher } from './path-matcher.ts';
-import type { Catalog, Endpoint } from './types.ts';
+import { AMBIGUOUS_TARGET, type Catalog, type Endpoint } from './types.ts';
 
 export function createCatalog(name: string, endpoints: readonly Endpoint[]): Catalog {
   const matcher = new PathMatcher();
@@ -12,6 +12,12 @@ export function createCatalog(name: string, endpoints: readonly Endpoint[]): Cat
     if (group === undefined) groups.set(endpoint.resource, [endpoint]);
     else group.push(endpoint);
   }
+  function route(method: string, path: string): Endpoint | typeof AMBIGUOUS_TARGET | undefined {
+    const segments = normalizeRequestPath(path);
+    if (segments === undefined) return AMBIGUOUS_TARGET;
+    const upper = method.toUpperCase();
+    return matcher.match(upper === 'HEAD' ? 'GET' : upper, segments);
+  }
   return {
     name,
     endpoints,
@@ -19,10 +25,9 @@ export function createCatalog(name: string, endpoints: readonly Endpoint[]): Cat
     groups: [...groups].map(([resource, list]) => ({ resource, endpoints: list })),
     legacyEndpointIds: new Set(endpoints.filter((e) => e.existedAtLegacyCutoff).map((e) => e.id)),
     match(method, path) {
-      const segments = normalizeRequestPath(path);
-      if (segments === undefined) return undefined;
-      const upper = method.toUpperCase();
-      return matcher.match(upper === 'HEAD' ? 'GET' : upper, segments);
+      const found = route(method, path);
+      return found === AMBIGUOUS_TARGET ? undefined : found;
     },
+    route,
   };
 }

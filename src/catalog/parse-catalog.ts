@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../shared/errors.ts';
+import { defaultShape, type ParamShape, paramsDeclarationSchema, shapeFromDeclaration, shapeProblem } from './param-shapes.ts';
 import { HTTP_METHODS, endpointId, type Endpoint, type HttpMethod } from './types.ts';
 
 const TEMPLATE = /^(\/([A-Za-z0-9_\-.~]+|:[A-Za-z_][A-Za-z0-9_]*))+$/;
@@ -12,10 +13,13 @@ const entrySchema = z.object({
   first_documented: z.iso.date().optional(),
   existed_at_legacy_cutoff: z.boolean().optional(),
   status: z.enum(['current', 'deprecated']).optional(),
+  params: paramsDeclarationSchema.optional(),
 });
 
 export const catalogFileSchema = z.object({
   api: z.string().trim().min(1).max(40),
+  /** Parameter shapes by name for every endpoint; an endpoint's own `params` win. */
+  params: paramsDeclarationSchema.optional(),
   endpoints: z.array(z.unknown()).min(1),
 });
 
@@ -27,6 +31,8 @@ export interface RawEndpoint {
   firstDocumented?: string | undefined;
   existedAtLegacyCutoff?: boolean | undefined;
   deprecated?: boolean | undefined;
+  /** Declared shapes by parameter name; an undeclared parameter gets `defaultShape(name)`. */
+  params?: Readonly<Record<string, ParamShape>> | undefined;
 }
 
 /** Validates raw entries from any catalog format; every bad entry is named so the operator can fix the file. */
@@ -50,6 +56,19 @@ export function buildEndpoints(raw: readonly RawEndpoint[], source: string): End
       problems.push(`${where}: repeated parameter name in "${entry.path}"`);
       return;
     }
+    const shapes: Record<string, ParamShape> = Object.create(null);
+    let badShape = false;
+    for (const param of params) {
+      const name = param.slice(1);
+      const shape = (Object.hasOwn(entry.params ?? {}, name) ? entry.params?.[name] : undefined) ?? defaultShape(name);
+      const problem = shapeProblem(shape);
+      if (problem !== undefined) {
+        problems.push(`${where}: parameter ${param}: ${problem}`);
+        badShape = true;
+      }
+      shapes[name] = shape;
+    }
+    if (badShape) return;
     // `/a/:id` and `/a/:x` are the same route to a gateway: the parameter names do not matter.
     const shape = `${method} ${entry.path.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, ':')}`;
     const clash = seenShapes.get(shape);
@@ -67,6 +86,7 @@ export function buildEndpoints(raw: readonly RawEndpoint[], source: string): End
       firstDocumented: entry.firstDocumented,
       existedAtLegacyCutoff: entry.existedAtLegacyCutoff ?? false,
       deprecated: entry.deprecated ?? false,
+      params: shapes,
     });
   });
   if (problems.length > 0) {
@@ -88,6 +108,7 @@ export function parseCatalogJson(document: unknown, source: string): { name: str
   }
   const problems: string[] = [];
   const raw: RawEndpoint[] = [];
+  const shared = declaredShapes(top.data.params);
   top.data.endpoints.forEach((item, index) => {
     const entry = entrySchema.safeParse(item);
     if (!entry.success) {
@@ -103,6 +124,7 @@ export function parseCatalogJson(document: unknown, source: string): { name: str
       firstDocumented: entry.data.first_documented,
       existedAtLegacyCutoff: entry.data.existed_at_legacy_cutoff,
       deprecated: entry.data.status === 'deprecated',
+      params: { ...shared, ...declaredShapes(entry.data.params) },
     });
   });
   if (problems.length > 0) {
@@ -111,4 +133,10 @@ export function parseCatalogJson(document: unknown, source: string): { name: str
     });
   }
   return { name: top.data.api, endpoints: buildEndpoints(raw, source) };
+}
+
+function declaredShapes(declared: z.infer<typeof paramsDeclarationSchema> | undefined): Record<string, ParamShape> {
+  const shapes: Record<string, ParamShape> = Object.create(null);
+  for (const [name, shape] of Object.entries(declared ?? {})) shapes[name] = shapeFromDeclaration(shape);
+  return shapes;
 }

@@ -1,75 +1,55 @@
-import 'dotenv/config';
+import '../env-file.ts';
 import { userInfo } from 'node:os';
 import { pino } from 'pino';
 import { openRuntime } from '../compose.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
-import { isAppError } from '../shared/errors.ts';
-import { describeFatal } from '../shared/fatal.ts';
-import type { CliContext } from './context.ts';
-import { check, create, edit, enable, importCsv, list, replace, revoke, show } from './commands/key-commands.ts';
-import { partner } from './commands/partner-commands.ts';
-import { pubkey } from './commands/partner-key-command.ts';
-import { role } from './commands/role-commands.ts';
+import { describeFatal, isExpectedFailure } from '../shared/fatal.ts';
+import { createSession } from './session.ts';
+import { resolve } from './command-line.ts';
 import { UsageError } from './usage-error.ts';
 
-const HELP = `harvest-keys: manage API keys from the command line
+const session = createSession();
+let finishing = false;
 
-  create --description D [--partner P] [--grant "GET /v1/users"]... [--all] [--json]
-  list [--status active|revoked] [--partner P] [--search TEXT] [--json]
-  show <id> [--json]
-  edit <id> [--add "METHOD /path"]... [--remove "METHOD /path"]... [--description D]
-  revoke <id> [--reason R]
-  enable <id>
-  replace <id> [--grace 0|30m|1h|7d]
-  import <file.csv>
-  check <key> <METHOD> <path>          exit 0 allowed, 1 denied
-  partner add <name> [--contact U...]... [--preset "METHOD /path"]...
-  partner edit <name> [--rename N] [--contact U...]... [--preset "..."]... [--remove-contact U...] [--remove-preset "..."]
-  partner list [--json]
-  partner key <partner> [<file.asc>|-] [--confirm <fingerprint>]   store / confirm / show the partner's PGP key
-  pubkey [--json]                      the service's PGP signing key (partners verify deliveries against it)
-  role add|remove <slack user id> admin|approver
-  role list [--json]
-  migrate
+/** Closes the runtime (stopping an embedded PostgreSQL this run started), then exits. */
+function finish(code: number): void {
+  if (finishing) return;
+  finishing = true;
+  void session.close().finally(() => process.exit(code));
+}
 
-Grants are "METHOD /path/:template" or the endpoint's label, e.g. "GET: List Candidates".`;
-
-const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<number>> = {
-  create,
-  list,
-  show,
-  edit,
-  revoke,
-  enable,
-  replace,
-  import: importCsv,
-  check,
-  partner,
-  pubkey,
-  role,
-  migrate: async (ctx) => {
-    ctx.out('Migrations are up to date.');
-    return 0;
-  },
-};
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  // `once`: a second signal gets Node's default and ends the process at once, for someone who really means it.
+  process.once(signal, () => {
+    session.err(`harvest-keys: stopped by ${signal}`);
+    finish(code);
+  });
+}
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => {
+    if (finishing) return;
+    session.err(`harvest-keys: ${describeFatal(error)}`);
+    if (error instanceof Error && error.stack) session.err(error.stack);
+    finish(1);
+  });
+}
 
 async function run(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(`${HELP}\n`);
-    return name === undefined ? 2 : 0;
+  const resolved = resolve(argv);
+  if ('help' in resolved) {
+    session.out(resolved.help);
+    return 0;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) throw new UsageError(`unknown command "${name}"\n\n${HELP}`);
+  const args = await resolved.command.parse(resolved.rest);
   const config = loadConfig();
   // Logs go to stderr so that `--json` output on stdout stays machine-readable.
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));
-  const runtime = await openRuntime(config, logger);
+  const runtime = await session.open(() => openRuntime(config, logger));
   try {
-    return await command({ runtime, actor: `cli:${userInfo().username}`, out: (text) => process.stdout.write(`${text}\n`) }, rest);
+    return await resolved.command.run({ runtime, actor: `cli:${userInfo().username}`, out: session.out }, args);
   } finally {
-    await runtime.close();
+    await session.close();
   }
 }
 
@@ -77,14 +57,17 @@ run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (error: unknown) => {
+  async (error: unknown) => {
+    // A signal closed the database under the command: its failure is not news.
+    if (finishing) return;
+    await session.close();
     if (error instanceof UsageError) {
-      process.stderr.write(`harvest-keys: ${error.message}\n`);
+      session.err(`harvest-keys: ${error.message}`);
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`harvest-keys: ${describeFatal(error)}\n`);
-    if (!isAppError(error) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    session.err(`harvest-keys: ${describeFatal(error)}`);
+    if (!isExpectedFailure(error) && error instanceof Error && error.stack) session.err(error.stack);
     process.exitCode = 1;
   },
 );

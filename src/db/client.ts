@@ -1,6 +1,7 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { AppError } from '../shared/errors.ts';
+import { describeDatabaseError } from '../shared/fatal.ts';
 import * as schema from './schema/index.ts';
 
 export type Database = PostgresJsDatabase<typeof schema>;
@@ -43,8 +44,7 @@ export async function assertReachable(client: DbClient): Promise<void> {
   try {
     await client.sql`select 1`;
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    const reason = code ?? (error as Error).message;
+    const reason = describeDatabaseError(error) ?? (error as Error).message;
     throw new AppError('DATABASE_UNREACHABLE', `Cannot reach PostgreSQL at ${describeUrl(client.url)}: ${reason}`, {
       cause: error,
     });

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -47,9 +48,15 @@ export async function startEmbeddedDatabase(dataDir: string, port: number, logge
   const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   const url = `${base}/${DATABASE}`;
 
-  if (existsSync(path.join(clusterDir, 'postmaster.pid')) && (await accepts(`${base}/postgres`))) {
-    logger.debug({ port }, 'embedded PostgreSQL already running; connecting to it');
-    return { url, stop: async () => {} };
+  // A server already running on this cluster (the app, or another CLI run) is used on whatever port it chose, which
+  // need not be this process's EMBEDDED_PG_PORT; starting a second one on the same folder would only fail.
+  const runningPort = await portOfRunningServer(clusterDir);
+  if (runningPort !== undefined) {
+    const runningBase = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${runningPort}`;
+    if (await accepts(`${runningBase}/postgres`)) {
+      logger.debug({ port: runningPort }, 'embedded PostgreSQL already running; connecting to it');
+      return { url: `${runningBase}/${DATABASE}`, stop: async () => {} };
+    }
   }
 
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -88,13 +95,42 @@ export async function startEmbeddedDatabase(dataDir: string, port: number, logge
     await admin.end({ timeout: 5 });
   }
   logger.info({ port }, 'embedded PostgreSQL started');
+  // The server is a child in our process group, so a terminal's Ctrl-C reaches it too and it may already be gone;
+  // the package's stop() would then wait forever for an exit event that has passed.
+  const child = () => (server as unknown as { process?: ChildProcess }).process;
   return {
     url,
     stop: async () => {
-      await server.stop();
+      const running = child();
+      if (running !== undefined && running.exitCode === null && running.signalCode === null) await server.stop();
       logger.info('embedded PostgreSQL stopped');
     },
   };
+}
+
+/** postmaster.pid's fourth line is the port the running server listens on. */
+async function portOfRunningServer(clusterDir: string): Promise<number | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const port = Number(text.split('\n')[3]?.trim());
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+}
+
+/** Keys already stored in the embedded database (0 when it has no schema yet): a missing pepper file is then a loss. */
+export async function countStoredKeys(url: string): Promise<number> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [table] = await sql`select to_regclass('public.api_keys') is not null as present`;
+    if (!table?.present) return 0;
+    const [row] = await sql`select count(*)::int as n from api_keys`;
+    return row?.n ?? 0;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
 }
 
 const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;

@@ -12,6 +12,11 @@ interface Row {
 }
 
 const PAGE = 10_000;
+/**
+ * Every statement that feeds the index is bounded: a query stuck behind a lock or on a slow server fails and is
+ * retried instead of holding the index back silently (staleness still fails /authz closed meanwhile).
+ */
+const STATEMENT_TIMEOUT_MS = 10_000;
 
 /** Grants per key, aggregated in the database: one row per key instead of one per grant. */
 interface GrantRow {
@@ -41,10 +46,12 @@ function toRecords(rows: readonly Row[], grantRows: readonly GrantRow[]): Indexe
  * per key, or one row per grant, is several times slower at this size). Revoked keys are kept, without their grants, so a revoked key
  * is told apart from an unknown one and its use is still counted.
  */
-export function createKeyIndexSource(sql: Sql): KeyIndexSource {
+export function createKeyIndexSource(sql: Sql, options: { statementTimeoutMs?: number } = {}): KeyIndexSource {
+  const timeout = `set local statement_timeout = ${Math.trunc(options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS)}`;
   return {
     async loadAll(onPage) {
       await sql.begin('isolation level repeatable read read only', async (tx) => {
+        await tx.unsafe(timeout);
         // Planner estimates on a freshly filled table can make JIT compile for longer than the query runs.
         await tx`set local jit = off`;
         let after = '';
@@ -72,14 +79,17 @@ export function createKeyIndexSource(sql: Sql): KeyIndexSource {
     async loadSome(ids) {
       if (ids.length === 0) return [];
       const list = ids as string[];
-      const rows = await sql<Row[]>`
-        select k.id, k.secret_digest, p.name as partner_name, k.status, k.legacy, k.revoke_at
-          from api_keys k
-          left join partners p on p.id = k.partner_id
-         where k.id = any(${list})`;
-      const grants = await sql<GrantRow[]>`
-        select key_id, string_agg(endpoint_id, E'\n') as grants from key_permissions where key_id = any(${list}) group by key_id`;
-      return toRecords(rows, grants);
+      return sql.begin('read only', async (tx) => {
+        await tx.unsafe(timeout);
+        const rows = await tx<Row[]>`
+          select k.id, k.secret_digest, p.name as partner_name, k.status, k.legacy, k.revoke_at
+            from api_keys k
+            left join partners p on p.id = k.partner_id
+           where k.id = any(${list})`;
+        const grants = await tx<GrantRow[]>`
+          select key_id, string_agg(endpoint_id, E'\n') as grants from key_permissions where key_id = any(${list}) group by key_id`;
+        return toRecords(rows, grants);
+      });
     },
   };
 }

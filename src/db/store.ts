@@ -12,6 +12,32 @@ import { createRoleRepository } from './repositories/role-repository.ts';
 /** Every key change is announced on this channel, inside its own transaction, so it is sent only if it commits. */
 export const KEY_CHANGES_CHANNEL = 'harvest_keys_changed';
 
+/** NOTIFY payloads must stay under 8000 bytes; ids (ASCII, never a comma) go out comma-separated within this. */
+const PAYLOAD_BYTES = 7_900;
+/** Marks a payload of keys that did not exist before (an import): `+id,id,...`. */
+const ADDED = '+';
+
+/** Packs new keys' ids into as few payloads as fit: an import of 50k keys is ~110 notifications, not 50k. */
+export function keysAddedPayloads(keyIds: readonly string[]): string[] {
+  const payloads: string[] = [];
+  let current = '';
+  for (const id of keyIds) {
+    if (current !== '' && Buffer.byteLength(current) + 1 + Buffer.byteLength(id) > PAYLOAD_BYTES) {
+      payloads.push(current);
+      current = '';
+    }
+    current = current === '' ? `${ADDED}${id}` : `${current},${id}`;
+  }
+  if (current !== '') payloads.push(current);
+  return payloads;
+}
+
+/** A payload is one changed key's id (what every other change sends), or `+` and the ids of new keys. */
+export function parseKeyChangePayload(payload: string): { keyIds: string[]; kind: 'changed' | 'added' } {
+  const kind = payload.startsWith(ADDED) ? 'added' : 'changed';
+  return { keyIds: (kind === 'added' ? payload.slice(1) : payload).split(',').filter((id) => id !== ''), kind };
+}
+
 function repositories(db: Database): Repositories {
   return {
     keys: createKeyRepository(db),
@@ -24,6 +50,9 @@ function repositories(db: Database): Repositories {
     changes: {
       async keyChanged(keyId) {
         await db.execute(sql`select pg_notify(${KEY_CHANGES_CHANNEL}, ${keyId})`);
+      },
+      async keysAdded(keyIds) {
+        for (const payload of keysAddedPayloads(keyIds)) await db.execute(sql`select pg_notify(${KEY_CHANGES_CHANNEL}, ${payload})`);
       },
     },
   };

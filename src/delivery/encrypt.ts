@@ -3,6 +3,7 @@ import { AppError } from '../shared/errors.ts';
 import { inspectPublicKey } from './inspect-public-key.ts';
 import type { PgpKeyInfo } from './pgp-key-info.ts';
 import type { ServiceSigningKey } from './service-key.ts';
+import { verifyEachSignatureOnce } from './verify-once.ts';
 
 export interface EncryptedSecret {
   /** `-----BEGIN PGP MESSAGE-----`: SEIPD v1 (AES-256), signed by the service key. Safe to post and log. */
@@ -44,6 +45,8 @@ function notReadable(what: string): AppError {
 export async function encryptSecret(secret: string, recipient: PgpKeyInfo, signingKey: PrivateKey | undefined): Promise<string> {
   try {
     const encryptionKey = await readKey({ armoredKey: recipient.armored });
+    // The key was inspected (and its shape bounded) just before; encrypting asks openpgp the same questions again.
+    verifyEachSignatureOnce(encryptionKey);
     const message = await encrypt({
       message: await createMessage({ binary: new TextEncoder().encode(secret), format: 'binary' }),
       encryptionKeys: encryptionKey,

@@ -1,9 +1,10 @@
-import { type Key, type PublicKey, readKeys, type Subkey } from 'openpgp';
-import { AppError } from '../shared/errors.ts';
+import { type Key, type PublicKey, readKeys, type Subkey, unarmor } from 'openpgp';
+import { AppError, isAppError } from '../shared/errors.ts';
 import { formatFingerprint } from './fingerprint.ts';
+import { assertBytesWithinLimits, assertKeyWithinLimits, assertTextWithinLimits } from './key-limits.ts';
+import { verifyEachSignatureOnce } from './verify-once.ts';
 import type { PgpAlgorithm, PgpKeyInfo } from './pgp-key-info.ts';
 
-const MAX_ARMOR_CHARS = 256 * 1024;
 const MIN_RSA_BITS = 2048;
 const SEIPD_V2_FEATURE = 0x08;
 const BEGIN = /^-----BEGIN PGP ([A-Z ,/0-9]+)-----$/;
@@ -111,9 +112,7 @@ const expiry = (value: Date | number | null): Date | null => (value instanceof D
  * a partner's GnuPG could not use, or that would be unsafe to encrypt to, is refused here with the reason.
  */
 export async function inspectPublicKey(text: string, now: Date = new Date()): Promise<PgpKeyInfo> {
-  if (text.length > MAX_ARMOR_CHARS) {
-    throw new AppError('PGP_KEY_INVALID', `This is too large for a public key (over ${MAX_ARMOR_CHARS / 1024} KB): ${EXPORT_HINT}.`);
-  }
+  assertTextWithinLimits(text);
   const { blocks, unterminated } = extractArmor(text);
   if ([...blocks.map((block) => block.type), unterminated].some((type) => type?.includes('PRIVATE KEY'))) throw compromised('This is');
   const keyBlocks = blocks.filter((block) => block.type === 'PUBLIC KEY BLOCK');
@@ -135,8 +134,14 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
 
   let keys: Key[];
   try {
-    keys = await readKeys({ armoredKeys: (keyBlocks[0] as { text: string }).text });
+    const { data } = await unarmor((keyBlocks[0] as { text: string }).text);
+    // A string in, a Uint8Array out: streams only come back for stream input.
+    const binaryKeys = data as unknown as Uint8Array;
+    assertBytesWithinLimits(binaryKeys.length);
+    // Parsing only: nothing is verified until the key's shape is judged below.
+    keys = await readKeys({ binaryKeys });
   } catch (error) {
+    if (isAppError(error)) throw error;
     throw new AppError('PGP_KEY_INVALID', `This is not a readable OpenPGP public key (the block is damaged or cut off): ${EXPORT_HINT}.`, {
       cause: error,
     });
@@ -151,6 +156,8 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
     );
   }
   const key = keys[0] as PublicKey;
+  assertKeyWithinLimits(key);
+  verifyEachSignatureOnce(key);
   const fingerprint = key.getFingerprint().toUpperCase();
 
   if (key.keyPacket.version !== 4) {

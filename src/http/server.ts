@@ -30,20 +30,25 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 export function createHttpServer(options: {
   logger: Logger;
   readiness: readonly ReadinessCheck[];
+  /** Added to the /readyz body without deciding its status (the Slack side: reported, never a reason for 503). */
+  report?: () => Record<string, unknown>;
   routes?: ReadonlyArray<{ prefix: string; handler: RouteHandler }>;
+  /** `/healthz` and `/readyz` (default true); a listener for one purpose only (metrics) leaves them out. */
+  probes?: boolean;
 }): HttpServer {
   const routes = options.routes ?? [];
+  const probes = options.probes ?? true;
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     const path = url.split('?', 1)[0] as string;
     const requestId = requestIdOf(req);
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz') {
+    if (probes && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (probes && path === '/readyz') {
       void Promise.all(options.readiness.map(async (r) => ({ name: r.name, ...(await r.check()) }))).then(
         (results) => {
           const ok = results.every((r) => r.ok);
-          sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results });
+          sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results, ...options.report?.() });
         },
         (error: unknown) => {
           options.logger.error({ err: error, requestId }, 'readiness check failed');

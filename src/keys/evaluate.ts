@@ -1,4 +1,4 @@
-import type { Catalog, Endpoint } from '../catalog/types.ts';
+import { AMBIGUOUS_TARGET, type Catalog, type Endpoint } from '../catalog/types.ts';
 
 export interface EvaluableKey {
   status: 'active' | 'revoked';
@@ -11,6 +11,7 @@ export type Decision =
   | { allowed: true; endpoint: Endpoint; via: 'grant' | 'legacy' }
   | { allowed: false; reason: 'revoked'; endpoint: Endpoint | undefined }
   | { allowed: false; reason: 'not_in_catalog'; endpoint: undefined }
+  | { allowed: false; reason: 'ambiguous_target'; endpoint: undefined }
   | { allowed: false; reason: 'not_granted'; endpoint: Endpoint };
 
 export function isEffectivelyRevoked(key: EvaluableKey, now: Date): boolean {
@@ -19,11 +20,14 @@ export function isEffectivelyRevoked(key: EvaluableKey, now: Date): boolean {
 
 /**
  * The permission rule: explicit grants, plus (for keys created before the legacy cutoff) every endpoint that existed
- * at the cutoff. Endpoints outside the catalog are never allowed, whatever the key holds.
+ * at the cutoff. Endpoints outside the catalog are never allowed, whatever the key holds, and neither is a target an
+ * upstream could route to another endpoint than the one it seems to name (`ambiguous_target`).
  */
 export function evaluate(catalog: Catalog, key: EvaluableKey, method: string, path: string, now = new Date()): Decision {
-  const endpoint = catalog.match(method, path);
+  const routed = catalog.route(method, path);
+  const endpoint = routed === AMBIGUOUS_TARGET ? undefined : routed;
   if (isEffectivelyRevoked(key, now)) return { allowed: false, reason: 'revoked', endpoint };
+  if (routed === AMBIGUOUS_TARGET) return { allowed: false, reason: AMBIGUOUS_TARGET, endpoint: undefined };
   if (endpoint === undefined) return { allowed: false, reason: 'not_in_catalog', endpoint: undefined };
   const granted = key.permissions instanceof Set ? key.permissions.has(endpoint.id) : (key.permissions as readonly string[]).includes(endpoint.id);
   if (granted) return { allowed: true, endpoint, via: 'grant' };

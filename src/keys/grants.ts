@@ -30,7 +30,7 @@ export function resolveGrants(catalog: Catalog, grants: readonly string[]): stri
   if (malformed.length > 0) {
     throw new AppError(
       'GRANT_MALFORMED',
-      `Malformed permission ${malformed.map((g) => JSON.stringify(g)).join(', ')}: write it as "METHOD /path" (e.g. "GET /v1/candidates/:id") or as its label (e.g. "GET: List Candidates")`,
+      `Malformed permission ${malformed.map(shown).join(', ')}: write it as "METHOD /path" (e.g. "GET /v1/candidates/:id") or as its label (e.g. "GET: List Candidates")`,
     );
   }
   if (unknown.length > 0) {
@@ -49,4 +49,12 @@ export function permissionDiff(before: readonly string[], after: readonly string
     added: [...next].filter((id) => !old.has(id)).sort(),
     removed: [...old].filter((id) => !next.has(id)).sort(),
   };
+}
+
+/**
+ * A malformed grant is quoted back only when it cannot be a key (keys are 16+ characters without spaces): an API key
+ * pasted into the permission field must not come back in an error message, a log line or a Slack reply.
+ */
+function shown(grant: string): string {
+  return /\s/.test(grant.trim()) || grant.trim().length < 16 ? JSON.stringify(grant) : '(a value shaped like a key, not shown)';
 }

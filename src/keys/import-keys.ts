@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import type { Catalog } from '../catalog/types.ts';
-import { AppError } from '../shared/errors.ts';
+import { AppError, isAppError } from '../shared/errors.ts';
 import { newKeyId } from '../shared/ids.ts';
 import type { Store } from '../shared/store.ts';
 import { validateDescription } from './description.ts';
@@ -67,7 +67,7 @@ export function createKeyImporter(deps: ImportDeps) {
         }) as { record: Record<string, string>; info: { lines: number } }[]
       ).map(({ record, info }) => ({ record, line: info.lines }));
     } catch (error) {
-      throw invalid([`the file is not valid CSV: ${(error as Error).message}`]);
+      throw invalid([csvProblem(error as Error & { lines?: unknown; column?: unknown })]);
     }
     if (rows.length === 0) throw invalid(['the file has no key rows (expected a header: key,description,partner,created_at[,grants])']);
     const columns = Object.keys(rows[0]?.record ?? {});
@@ -93,26 +93,31 @@ export function createKeyImporter(deps: ImportDeps) {
         continue;
       }
       lineOfDigest.set(digest.toString('hex'), line);
+      // Problems name the column and the rule, never the value: a file whose columns slipped holds keys in any column.
       const lineProblems: string[] = [];
       let description = '';
       try {
         description = validateDescription(record.description ?? '');
       } catch (error) {
-        lineProblems.push((error as Error).message);
+        lineProblems.push(`description: ${(error as Error).message}`);
       }
       const partnerName = record.partner ?? '';
       const partner = partnerName === '' ? undefined : partners.get(partnerName.toLowerCase());
-      if (partnerName !== '' && partner === undefined) lineProblems.push(`unknown partner "${partnerName}"`);
+      if (partnerName !== '' && partner === undefined) lineProblems.push('partner: no partner by this name (add it first: harvest-keys partner add)');
       const createdAt = parseDate(record.created_at ?? '');
-      if (createdAt === undefined) lineProblems.push(`bad created_at "${record.created_at ?? ''}" (expected YYYY-MM-DD or an ISO 8601 time)`);
-      else if (createdAt > now()) lineProblems.push(`created_at ${record.created_at} is in the future`);
-      let permissions: string[] = [];
+      if (createdAt === undefined) lineProblems.push('created_at: not a date (expected YYYY-MM-DD or an ISO 8601 time)');
+      else if (createdAt > now()) lineProblems.push('created_at: in the future');
       const grants = (record.grants ?? '').split(/[;|]/).map((g) => g.trim()).filter((g) => g !== '');
-      try {
-        permissions = resolveGrants(deps.catalog, grants);
-      } catch (error) {
-        lineProblems.push((error as Error).message);
-      }
+      const permissions: string[] = [];
+      grants.forEach((grant, index) => {
+        try {
+          permissions.push(...resolveGrants(deps.catalog, [grant]));
+        } catch (error) {
+          const rule = isAppError(error, 'UNKNOWN_ENDPOINT') ? `not an endpoint of the ${deps.catalog.name} catalog` : 'malformed (write "METHOD /path" or the endpoint\'s label)';
+          lineProblems.push(`grants: entry ${index + 1} is ${rule}`);
+        }
+      });
+      permissions.sort();
       if (lineProblems.length > 0) {
         problems.push(...lineProblems.map((p) => `${where}: ${p}`));
         continue;
@@ -127,7 +132,7 @@ export function createKeyImporter(deps: ImportDeps) {
         legacy: (createdAt as Date) < deps.legacyCutoff,
         createdBy: actor,
         createdAt: createdAt as Date,
-        permissions,
+        permissions: [...new Set(permissions)],
       });
     }
     if (problems.length === 0) {
@@ -139,12 +144,14 @@ export function createKeyImporter(deps: ImportDeps) {
     }
     if (problems.length > 0) throw invalid(problems);
 
+    // Multi-row writes keep the transaction short, and the ids are announced in a few batched notifications:
+    // instances load the new keys by id, in bounded batches, after any change to an existing key.
     await deps.store.transaction(async (repos) => {
-      for (const record of records) {
-        await repos.keys.insert(record);
-        await repos.audit.append({
+      await repos.keys.insertMany(records);
+      await repos.audit.appendMany(
+        records.map((record) => ({
           actor,
-          action: 'key.imported',
+          action: 'key.imported' as const,
           keyId: record.id,
           partnerId: record.partnerId ?? undefined,
           after: {
@@ -155,9 +162,9 @@ export function createKeyImporter(deps: ImportDeps) {
             legacy: record.legacy,
             createdAt: record.createdAt.toISOString(),
           },
-        });
-        await repos.changes.keyChanged(record.id);
-      }
+        })),
+      );
+      await repos.changes.keysAdded(records.map((record) => record.id));
     });
     return { imported: records.map((r) => ({ id: r.id, description: r.description, legacy: r.legacy })) };
   };
@@ -167,4 +174,13 @@ function invalid(problems: string[]): AppError {
   return new AppError('IMPORT_INVALID', `Import refused, nothing was written:\n  - ${problems.join('\n  - ')}`, {
     details: problems,
   });
+}
+
+/** csv-parse quotes the field it choked on; only its line, a known column name and the kind of mistake are kept. */
+function csvProblem(error: Error & { lines?: unknown; column?: unknown }): string {
+  const kind = /^[A-Za-z ]+(?=:)/.exec(error.message)?.[0] ?? 'unreadable';
+  const known = ['key', 'description', 'partner', 'created_at', 'grants'];
+  const column = typeof error.column === 'string' && known.includes(error.column) ? `, column ${error.column}` : '';
+  const where = typeof error.lines === 'number' ? `line ${error.lines}${column}: ` : '';
+  return `${where}not valid CSV (${kind.toLowerCase()}): quote a field that holds a comma or a quote, and double the quotes inside it`;
 }

@@ -22,6 +22,8 @@ export interface KeyRevocation {
 /** The storage port the key lifecycle needs; implemented in `src/db/repositories`. */
 export interface KeyRepository {
   insert(record: NewKeyRecord): Promise<void>;
+  /** A bulk import: the same rows as `insert`, written in multi-row statements. */
+  insertMany(records: readonly NewKeyRecord[]): Promise<void>;
   findById(id: string): Promise<ApiKey | undefined>;
   findByDigest(digest: Buffer): Promise<ApiKey | undefined>;
   existingDigests(digests: readonly Buffer[]): Promise<Buffer[]>;
@@ -36,6 +38,7 @@ export interface KeyRepository {
   revoke(id: string, revocation: KeyRevocation): Promise<boolean>;
   /** Only a revoked (or revocation-scheduled) key changes. */
   enable(id: string): Promise<boolean>;
-  scheduleRevocation(id: string, at: Date, replacedBy: string): Promise<void>;
+  /** Records the successor once: returns false when the key already has one (a key is replaced at most once). */
+  scheduleRevocation(id: string, at: Date, replacedBy: string): Promise<boolean>;
   dueForRevocation(now: Date): Promise<ApiKey[]>;
 }

@@ -76,7 +76,11 @@ export function createKeyService(deps: KeyServiceDeps) {
 
   async function requireKey(repos: Repositories, id: string): Promise<ApiKey> {
     const key = await repos.keys.findById(id);
-    if (key === undefined) throw new AppError('KEY_NOT_FOUND', `No key with id ${id}`);
+    if (key === undefined) {
+      // Only an id-shaped value is repeated: a key pasted where its id belongs must not end up in an error message.
+      const shown = /^key_[0-9A-Za-z]{1,40}$/.test(id) ? id : '(the value given is not a key id: ids look like key_AbC123…)';
+      throw new AppError('KEY_NOT_FOUND', `No key with id ${shown}`);
+    }
     return key;
   }
 
@@ -100,6 +104,8 @@ export function createKeyService(deps: KeyServiceDeps) {
   }
 
   function planEdit(before: ApiKey, input: EditKeyInput): EditPreview {
+    // The replacement copied this key's permissions; changes belong on it, not on the key being retired.
+    if (before.replacedBy !== null) throw alreadyReplaced(before, 'change its replacement instead');
     const description = input.description === undefined ? undefined : validateDescription(input.description);
     const replaceWith = input.grants === undefined ? undefined : resolveGrants(catalog, input.grants);
     const add = resolveGrants(catalog, input.add ?? []);
@@ -245,6 +251,7 @@ export function createKeyService(deps: KeyServiceDeps) {
       }
       return store.transaction(async (repos) => {
         const old = await requireKey(repos, id);
+        if (old.replacedBy !== null) throw alreadyReplaced(old, `replace ${old.replacedBy} instead, or revoke ${old.id} to end it now`);
         const partner = old.partnerId === null ? undefined : await repos.partners.findById(old.partnerId);
         const permissions = old.legacy ? [...new Set([...old.permissions, ...catalog.legacyEndpointIds])].sort() : old.permissions;
         const issued = await issue(
@@ -253,11 +260,14 @@ export function createKeyService(deps: KeyServiceDeps) {
           { replaces: old.id },
         );
         const revokeAt = new Date(now().getTime() + grace * 1000);
+        // Records the successor either way; with a grace period it is also when enforcement stops honouring the key.
+        // Refused (and the new key rolled back) when a concurrent replace recorded its successor first.
+        if (!(await repos.keys.scheduleRevocation(id, revokeAt, issued.key.id))) {
+          throw alreadyReplaced(await requireKey(repos, id), 'replace that key instead');
+        }
         if (grace === 0) {
           await repos.keys.revoke(id, { by: input.actor, at: revokeAt, reason: `replaced by ${issued.key.id}` });
         }
-        // Records the successor either way; with a grace period it is also when enforcement stops honouring the key.
-        await repos.keys.scheduleRevocation(id, revokeAt, issued.key.id);
         const after = await recordChange(repos, {
           actor: input.actor,
           action: 'key.replaced',
@@ -308,6 +318,12 @@ export function createKeyService(deps: KeyServiceDeps) {
       };
     },
   };
+}
+
+/** A key is replaced at most once, so its successor and scheduled end are never overwritten. */
+export function alreadyReplaced(key: ApiKey, advice: string): AppError {
+  const end = key.status === 'revoked' ? 'it is revoked' : key.revokeAt === null ? 'it was kept active' : `it stops working at ${key.revokeAt.toISOString()}`;
+  return new AppError('KEY_REPLACED', `Key ${key.id} was already replaced by ${key.replacedBy} (${end}): ${advice}`);
 }
 
 function staleVersion(current: ApiKey): AppError {

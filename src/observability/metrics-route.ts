@@ -1,7 +1,7 @@
 import type { RouteHandler } from '../http/server.ts';
 import { METRICS_PATH, type Metrics, renderMetrics } from './metrics.ts';
 
-/** `GET /metrics` on AUTHZ_PORT, in Prometheus' text format. */
+/** `GET /metrics` in Prometheus' text format: on METRICS_PORT when set, else on AUTHZ_PORT. */
 export function metricsRoute(metrics: Metrics): { prefix: string; handler: RouteHandler } {
   return {
     prefix: METRICS_PATH,

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, type AppOptions, HTTPReceiver } from '@slack/bolt';
+import { App, type AppOptions, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { RetryOptions } from '@slack/web-api';
 import type { SlackConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -22,7 +22,7 @@ import { boltLogger } from './bolt-logger.ts';
 import { installedTeam, sameTeamOnly } from './team-guard.ts';
 import { ackOnFailure } from './ack-on-failure.ts';
 import { guardSlackBodies } from './body-guard.ts';
-import { freshRequestsOnly, signingHeaders } from './replay-guard.ts';
+import { freshRequestsOnly, refuseMalformedSigning, signingHeaders } from './replay-guard.ts';
 import { ActionId } from './ids.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { countingFetch, observeSlackRequests } from '../observability/slack.ts';
@@ -61,8 +61,15 @@ export interface SlackAppOptions {
 
 export interface SlackApp {
   app: App;
-  /** HTTP mode: listens on `port` (0 picks a free one); Socket Mode: connects. */
+  /**
+   * Checks the bot token (`auth.test`, once it has passed), then HTTP mode listens on `port` (0 picks a free one) and
+   * Socket Mode connects. Rejects on any failure and may be called again.
+   */
   start(port?: number): Promise<void>;
+  /** Checks the bot token with Slack (`auth.test`, until it has passed once); start() does it first anyway. */
+  verifyToken(): Promise<void>;
+  /** Resolves when an established Socket Mode connection is lost (it does not reconnect by itself); never in HTTP mode. */
+  disconnected(): Promise<void>;
   stop(): Promise<void>;
   /** The HTTP port once started (HTTP mode). */
   port(): number | undefined;
@@ -96,24 +103,37 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       ...(options.metrics === undefined ? {} : { fetch: countingFetch(options.metrics) }),
     },
     ...(options.botIdentity === undefined ? {} : { ...options.botIdentity, tokenVerificationEnabled: false }),
+    // Otherwise the constructor calls auth.test and nothing awaits it: a refused or unreachable Slack was an unhandled
+    // rejection that stopped the process (/authz with it). start() runs it through init() and reports the failure.
+    deferInitialization: true,
   };
   if (config.mode === 'http') guardSlackBodies();
-  const app =
+  // Built here rather than by App, which passes no customPropertiesExtractor: the replay guard needs the headers.
+  const receiver =
     config.mode === 'http'
-      ? new App({
-          ...common,
-          // Built here rather than by App, which passes no customPropertiesExtractor: the replay guard needs the headers.
-          receiver: new HTTPReceiver({
-            signingSecret: config.signingSecret,
-            endpoints: SLACK_EVENTS_PATH,
-            port: config.port,
-            logger: common.logger,
-            // Ack goes out as soon as a listener calls ack(); slow work continues after, within Slack's 3 s.
-            processBeforeResponse: false,
-            customPropertiesExtractor: signingHeaders,
-          }),
+      ? new HTTPReceiver({
+          signingSecret: config.signingSecret,
+          endpoints: SLACK_EVENTS_PATH,
+          port: config.port,
+          logger: common.logger,
+          // Ack goes out as soon as a listener calls ack(); slow work continues after, within Slack's 3 s.
+          processBeforeResponse: false,
+          customPropertiesExtractor: signingHeaders,
         })
-      : new App({ ...common, socketMode: true, appToken: config.appToken });
+      : undefined;
+  if (receiver !== undefined) receiver.requestListener = refuseMalformedSigning(receiver.requestListener, logger);
+  // Socket Mode's client retries apps.connections.open a hundred times by default and reconnects on its own, where
+  // a failure is a promise nobody awaits: the caller of start() reconnects instead, and SLACK_API_URL applies here too.
+  const socketReceiver =
+    config.mode === 'socket'
+      ? new SocketModeReceiver({
+          appToken: config.appToken,
+          logger: common.logger,
+          autoReconnectEnabled: false,
+          installerOptions: { clientOptions: { ...(config.apiUrl === undefined ? {} : { slackApiUrl: config.apiUrl }), retryConfig: options.retryConfig ?? SLACK_RETRY } },
+        })
+      : undefined;
+  const app = receiver !== undefined ? new App({ ...common, receiver }) : new App({ ...common, socketMode: true, receiver: socketReceiver });
   // Bolt 5 keeps its per-team Web API client pools in a plain object keyed by the team id a request names, before any
   // middleware runs: a signed request naming `valueOf` or `__proto__` got a prototype member back and a 500. A
   // prototype-free object treats those ids like any other (and the team guard then refuses them).
@@ -122,7 +142,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   app.use(observeSlackRequests(logger, options.metrics));
   app.use(tellOnUnhandledFailure(logger));
   app.use(ackOnFailure());
-  app.use(freshRequestsOnly(logger));
+  app.use(freshRequestsOnly(logger, options.services.seenSignatures));
   // Before any listener: a validly signed request from another workspace must not act as one of ours.
   app.use(sameTeamOnly(installedTeam(app.client, config.teamId), logger, new Set([ActionId.deliveryStored])));
   const alreadySeen = createRetryFilter();
@@ -163,15 +183,24 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerDeliveryActions(app, deps);
 
   let server: Server | undefined;
+  let initialised = false;
   return {
     app,
+    async verifyToken() {
+      if (initialised) return;
+      await app.init();
+      initialised = true;
+    },
     async start(port?: number) {
+      await this.verifyToken();
       if (config.mode === 'http') {
-        server = (await app.start(port ?? config.port)) as Server;
+        // No host: every interface (Node's default); config sets loopback on a developer machine.
+        server = (await app.start({ port: port ?? config.port, ...(config.host === undefined ? {} : { host: config.host }) })) as Server;
       } else {
         await app.start();
       }
     },
+    disconnected: () => new Promise<void>((resolve) => socketReceiver?.client.once('disconnected', () => resolve())),
     async stop() {
       await app.stop();
       server = undefined;

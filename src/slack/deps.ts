@@ -10,6 +10,7 @@ import type { PartnerPgpService } from '../partners/partner-pgp-service.ts';
 import type { PartnerService } from '../partners/partner-service.ts';
 import type { RoleService } from '../roles/role-service.ts';
 import type { Clock } from '../shared/store.ts';
+import type { SeenSignatures } from './replay-guard.ts';
 
 /** The services Slack code may use: it never reaches the database any other way. */
 export interface SlackServices {
@@ -29,6 +30,8 @@ export interface SlackServices {
   createDelivery?: ((messenger: DirectMessenger) => DeliveryService) | undefined;
   /** DELIVERY_CONFIRM_HOURS, named on the App Home flag. */
   deliveryConfirmHours?: number | undefined;
+  /** Signatures of requests already acted on, shared by every instance: a signed request runs once. */
+  seenSignatures: SeenSignatures;
 }
 
 export interface SlackDeps {
@@ -53,6 +56,7 @@ export function servicesFromRuntime(runtime: {
   serviceKey?: SlackServices['serviceKey'];
   createDeliveryService?: (messenger: DirectMessenger) => DeliveryService;
   config?: { deliveryConfirmHours: number };
+  slackSignatures: SeenSignatures;
 }): SlackServices {
   return {
     catalog: runtime.catalog,
@@ -65,5 +69,6 @@ export function servicesFromRuntime(runtime: {
     serviceKey: runtime.serviceKey,
     createDelivery: runtime.createDeliveryService,
     deliveryConfirmHours: runtime.config?.deliveryConfirmHours,
+    seenSignatures: runtime.slackSignatures,
   };
 }

@@ -20,19 +20,21 @@ export interface CliResult {
 
 /**
  * Runs the real CLI as a subprocess, as an operator would, from the TypeScript sources (`bin/harvest-keys.js` runs
- * the same entry point compiled; test/integration/compiled-build.test.ts covers that).
+ * the same entry point compiled; test/integration/compiled-build.test.ts covers that): from the checkout, or from
+ * `cwd`; with `input` on standard input.
  */
-export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string>, options: { cwd?: string; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: scratchDataDir(), ...env }, timeout: 60_000 },
+      { cwd: options.cwd ?? ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: scratchDataDir(), ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
         resolve({ code, stdout, stderr });
       },
     );
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 

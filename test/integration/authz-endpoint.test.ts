@@ -246,6 +246,70 @@ describe('/authz refuses bad input with the right status and keeps serving', () 
   });
 });
 
+describe('/authz refuses ambiguous targets (ones an upstream could route to another endpoint)', () => {
+  let retrieveOnly: string;
+  beforeAll(async () => {
+    retrieveOnly = (await freshKey(['GET: Retrieve Candidate', 'GET: List Custom Fields', 'GET: Tracking Link Data for Token'])).secret;
+  });
+  const ask = (uri: string, method = 'GET') => askAuthz(port, nginxStyle(retrieveOnly, method, uri));
+
+  it('the reported case: GET /v1/candidates/.; (List Candidates to Jetty/Tomcat) is 403 ambiguous_target for a Retrieve Candidate key', async () => {
+    const answer = await ask('/v1/candidates/.;');
+    expect(answer.status).toBe(403);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.headers.get('x-required-permission')).toBeNull();
+    expect(answer.body).toMatchObject({ error: 'forbidden', reason: 'ambiguous_target' });
+    expect(answer.body?.message).toMatch(/routed to a different endpoint/);
+  });
+
+  it.each([
+    '/v1/candidates/..;', '/v1/candidates/.;/', '/v1/candidates/.%3B', '/v1/candidates/.%3b', '/v1/candidates/%2e;', '/v1/candidates/%2e%3b',
+    '/v1/candidates/1;jsessionid=0', '/v1/candidates;x/1', '/v1/candidates/1%3Bx', '/v1/candidates/%252e%252e', '/v1/candidates/%2531',
+    '/v1/candidates/1#/../2', '/v1/candidates/1#', '/v1/candidates/1%23', '/v1/candidates/1%3F', '/v1/candidates\\1', '/v1/candidates/1%5C..',
+    '/v1/candidates/%5C', '/v1/candidates/1.', '/v1/candidates./1', '/v1/candidates/...', '/v1/candidates/1%20', '/v1/candidates/1%00',
+    '/v1/candidates/%EF%BC%8E%EF%BC%8E', '/v1/candidates/%EF%BC%91', '/v1/candidates%EF%BC%8F1', '/v1/candidates/%C0%AE%C0%AE', '/v1/candidates/%FF',
+    '/v1/candidates/007', '/v1/candidates/0', '/v1/candidates/+1', '/v1/candidates/-1', '/v1/candidates/1e3', '/v1/candidates/1.0',
+    '/v1/candidates/1abc', '/v1/candidates/1.json', '/v1/candidates/9223372036854775808', '/v1/candidates/99999999999999999999',
+    '/v1/custom_fields/JOB', '/v1/custom_fields/bogus', '/v1/custom_fields/job.', '/v1/tracking_links/a.b', `/v1/tracking_links/${'t'.repeat(129)}`,
+    `/v1/candidates/${'1'.repeat(3000)}`,
+  ])('403 ambiguous_target for %s', async (uri) => {
+    const answer = await ask(uri);
+    expect(answer.status).toBe(403);
+    expect(answer.body).toMatchObject({ reason: 'ambiguous_target' });
+  });
+
+  it('the same through the Envoy path and Traefik headers', async () => {
+    expect((await askAuthz(port, { 'x-api-key': retrieveOnly }, '/authz/v1/candidates/.;')).body).toMatchObject({ reason: 'ambiguous_target' });
+    expect((await askAuthz(port, { 'x-api-key': retrieveOnly }, '/authz/v1/candidates/.%3B')).body).toMatchObject({ reason: 'ambiguous_target' });
+    const traefik = { authorization: basic(retrieveOnly), 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/v1/candidates/..;/' };
+    expect((await askAuthz(port, traefik)).body).toMatchObject({ reason: 'ambiguous_target' });
+  });
+
+  it('headers that differ only after a # are conflicting, not the same target', async () => {
+    const headers = { authorization: basic(retrieveOnly), 'x-original-method': 'GET', 'x-original-uri': '/v1/candidates/1', 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/v1/candidates/1#/../2' };
+    expect((await askAuthz(port, headers)).body).toMatchObject({ reason: 'conflicting_target' });
+  });
+
+  it('raw non-ASCII bytes in the target URI are refused', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from(`GET /authz HTTP/1.1\r\nHost: x\r\nX-Api-Key: ${retrieveOnly}\r\nX-Original-Method: GET\r\nX-Original-URI: /v1/candidates/`),
+      Buffer.from('\uff11', 'utf8'),
+      Buffer.from('\r\n\r\n'),
+    ]);
+    expect(await rawStatus(port, bytes)).toBe(403);
+  });
+
+  it('still allows the granted endpoint in its canonical spellings', async () => {
+    for (const uri of ['/v1/candidates/1', '/v1/candidates/9223372036854775807', '/v1/candidates/%31', '/v1/candidates/42/', '/v1/candidates/42?x=;%25/..']) {
+      expect((await ask(uri)).status, uri).toBe(200);
+    }
+    expect((await ask('/v1/custom_fields/rejection_question')).status).toBe(200);
+    expect((await ask('/v1/tracking_links/Ab3_-z')).status).toBe(200);
+    // List Candidates was never granted: the spelling that reaches it is a plain 403 not_granted.
+    expect((await ask('/v1/candidates')).body).toMatchObject({ reason: 'not_granted' });
+  });
+});
+
 describe('usage', () => {
   it('records last use and per-endpoint counts in batches, and the CLI shows them', async () => {
     const { secret, id } = await freshKey(['GET /v1/users']);

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,8 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
   let nginxPort: number;
   let nginxLog = '';
   let granted: { secret: string; id: string };
+  /** Every request the API received, headers as Node saw them. */
+  const received: { url: string; headers: http.IncomingHttpHeaders }[] = [];
 
   beforeAll(async () => {
     rt = await createTestRuntime();
@@ -43,6 +45,7 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
 
     // The API: echoes what it was told about the caller.
     upstream = http.createServer((req, res) => {
+      received.push({ url: req.url ?? '', headers: req.headers });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ path: req.url, keyId: req.headers['x-key-id'] ?? null, partner: req.headers['x-partner'] ?? null }));
     });
@@ -55,8 +58,10 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
     const site = example
       .replace('server 127.0.0.1:3001;', `server 127.0.0.1:${authz.port};`)
       .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${upstreamPort};`)
-      .replace('listen 127.0.0.1:8000;', `listen 127.0.0.1:${nginxPort};`);
+      .replace('listen 127.0.0.1:8000;', `listen 127.0.0.1:${nginxPort};`)
+      .replaceAll('/var/log/nginx/', `${dir}/logs/`);
     expect(site).not.toBe(example);
+    await mkdir(path.join(dir, 'logs'));
     await writeFile(path.join(dir, 'harvest.conf'), site);
     await writeFile(
       path.join(dir, 'nginx.conf'),
@@ -68,7 +73,8 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
         `error_log ${dir}/error.log warn;`,
         'events { worker_connections 64; }',
         'http {',
-        '  access_log off;',
+        // nginx's built-in default (at its compiled-in path): what runs when the shipped file sets no access log.
+        `  access_log ${dir}/logs/access.log combined;`,
         ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`),
         `  include ${dir}/harvest.conf;`,
         '}',
@@ -123,6 +129,18 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
     expect(response.status).toBe(403);
   });
 
+  it('refuses a target a Java servlet upstream would route elsewhere (/v1/candidates/.; is List Candidates to Tomcat)', async () => {
+    const issued = await rt.keys.create({ actor: anAdmin(), description: 'Retrieve only', grants: ['GET /v1/candidates/:id'] });
+    const headers = { authorization: basic(issued.secret) };
+    await waitUntil(async () => (await call('/v1/candidates/7', headers)).status === 200);
+    for (const pathname of ['/v1/candidates/.;', '/v1/candidates/..;', '/v1/candidates/%2e%3B', '/v1/candidates/7;x', '/v1/candidates/%252e%252e']) {
+      const response = await call(pathname, headers);
+      expect(response.status, pathname).toBe(403);
+      // nginx's own 403 page (the manifest's), not the API's echo: the request never reached the API.
+      expect(await response.json()).toMatchObject({ error: 'forbidden' });
+    }
+  });
+
   it('answers 401 with the Basic challenge for an unknown key and for no key', async () => {
     const unknown = await call('/v1/candidates', { authorization: basic(rt.secretFormat.generate()) });
     expect(unknown.status).toBe(401);
@@ -137,5 +155,80 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
     expect(revoked.code).toBe(0);
     const ms = await waitUntil(async () => (await call('/v1/candidates', { authorization: basic(issued.secret) })).status === 401);
     console.log(`nginx: revoked key refused ${ms.toFixed(1)} ms after the CLI exited`);
+  });
+
+  describe('method overrides', () => {
+    const OVERRIDES = ['X-HTTP-Method-Override', 'X-Method-Override', 'X-HTTP-Method'];
+    const isOverride = (name: string) => OVERRIDES.map((o) => o.toLowerCase()).includes(name.toLowerCase().replace(/_/g, '-'));
+
+    it('refuses an override naming another method before the API is reached', async () => {
+      const before = received.length;
+      for (const name of OVERRIDES) {
+        const response = await call('/v1/candidates/42', { authorization: basic(granted.secret), [name]: 'DELETE' });
+        expect(response.status, name).toBe(403);
+      }
+      expect((await call('/v1/candidates/42?_method=DELETE', { authorization: basic(granted.secret) })).status).toBe(403);
+      expect((await call('/v1/candidates/42?%5Fmethod=delete', { authorization: basic(granted.secret) })).status).toBe(403);
+      expect(received.length).toBe(before);
+    });
+
+    it('never passes an override header on to the API, whatever its spelling', async () => {
+      const before = received.length;
+      for (const name of [...OVERRIDES, 'x-http-method-override', 'X_HTTP_Method_Override', 'X_Method_Override', 'X_HTTP_Method', 'x-http_method-override']) {
+        // Naming the request's own method passes /authz; underscore spellings never reach /authz or the API at all.
+        const value = name.includes('_') ? 'DELETE' : 'GET';
+        const response = await call('/v1/candidates/42', { authorization: basic(granted.secret), [name]: value });
+        expect(response.status, name).toBe(200);
+      }
+      const reached = received.slice(before);
+      expect(reached.length).toBe(8);
+      for (const { headers } of reached) expect(Object.keys(headers).filter(isOverride)).toEqual([]);
+    });
+  });
+
+  it('writes no key to any nginx log, Basic, Bearer or X-Api-Key, allowed, refused, revoked or unknown', async () => {
+    const revokedKey = await rt.keys.create({ actor: anAdmin(), description: 'Revoked, then tried', grants: ['GET /v1/candidates'] });
+    await waitUntil(async () => (await call('/v1/candidates', { 'x-api-key': revokedKey.secret })).status === 200);
+    await rt.keys.revoke(revokedKey.key.id, { actor: anAdmin(), reason: 'log test' });
+    await waitUntil(async () => (await call('/v1/candidates', { 'x-api-key': revokedKey.secret })).status === 401);
+    const unknown = rt.secretFormat.generate();
+    const keys = [granted.secret, revokedKey.secret, unknown];
+    const ways = (secret: string): Record<string, string>[] => [
+      { authorization: basic(secret) },
+      { authorization: `Basic ${Buffer.from(`${secret}:password`).toString('base64')}` },
+      { authorization: `Bearer ${secret}` },
+      { 'x-api-key': secret },
+    ];
+    const statuses = new Set<number>();
+    for (const secret of keys) {
+      for (const headers of ways(secret)) {
+        for (const [pathname, method] of [['/v1/candidates', 'GET'], ['/v1/candidates/42', 'DELETE'], ['/v1/nothing-here', 'GET'], [`/v1/candidates?api_key=${secret}&page=2`, 'GET']] as const) {
+          const response = await call(pathname, headers, method);
+          await response.arrayBuffer();
+          statuses.add(response.status);
+        }
+      }
+    }
+    expect([...statuses].sort()).toEqual([200, 401, 403]);
+
+    const files: string[] = [];
+    const walk = async (at: string): Promise<void> => {
+      for (const entry of await readdir(at, { withFileTypes: true })) {
+        const full = path.join(at, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else if (entry.name.endsWith('.log')) files.push(full);
+      }
+    };
+    await walk(dir);
+    const logs = await Promise.all(files.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
+    // Not vacuous: the access log is there and holds the requests (with the key id, which is no secret).
+    const access = logs.filter(({ text }) => text.includes('/v1/candidates'));
+    expect(access.length).toBeGreaterThan(0);
+    for (const secret of keys) {
+      const forms = [secret, Buffer.from(`${secret}:`).toString('base64'), Buffer.from(`${secret}:password`).toString('base64'), Buffer.from(secret).toString('base64').replace(/=+$/, '')];
+      for (const { file, text } of logs) for (const form of forms) expect(text.includes(form), `${path.relative(dir, file)} holds a key`).toBe(false);
+    }
+    // Which key made a call is still there: its id, which is no secret.
+    expect(access.some(({ text }) => text.includes(granted.id))).toBe(true);
   });
 });

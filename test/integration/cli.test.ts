@@ -71,7 +71,47 @@ describe('the harvest-keys CLI', () => {
   it('names the host when the database cannot be reached, without a stack trace', async () => {
     const result = await runCli(['list'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/nowhere', KEY_PEPPER: TEST_PEPPER });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^harvest-keys: Cannot reach PostgreSQL at 127\.0\.0\.1:9\/nowhere: ECONNREFUSED\n$/);
+    expect(result.stderr).toMatch(/^harvest-keys: Cannot reach PostgreSQL at 127\.0\.0\.1:9\/nowhere: connection refused at 127\.0\.0\.1:9 \(is PostgreSQL running and listening there\?\)\n$/);
+  });
+
+  it('says why the server refused, in its words and without SQLSTATE codes (issue 10 finding 8)', async () => {
+    const base = new URL(database.url);
+    const missing = await runCli(['list'], { DATABASE_URL: `postgres://${base.username}@${base.host}/nc_missing`, KEY_PEPPER: TEST_PEPPER });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`harvest-keys: Cannot reach PostgreSQL at ${base.host}/nc_missing: database "nc_missing" does not exist\n`);
+    const role = await runCli(['list'], { DATABASE_URL: `postgres://nc_nobody:pw@${base.host}${base.pathname}`, KEY_PEPPER: TEST_PEPPER });
+    expect(role.code).toBe(1);
+    expect(role.stderr).toMatch(/role "nc_nobody" does not exist|password authentication failed for user "nc_nobody"/);
+    expect(`${missing.stderr}${role.stderr}`).not.toMatch(/\b(3D000|28000|28P01)\b|\n\s+at /);
+  });
+
+  it('finds a usage mistake before it opens the database (exit 2), and prints a command\'s usage for --help (exit 0)', async () => {
+    const unreachable = { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/nowhere', KEY_PEPPER: TEST_PEPPER };
+    const mistake = await runCli(['list', '--bogus'], unreachable);
+    expect(mistake).toMatchObject({ code: 2, stdout: '' });
+    expect(mistake.stderr).toMatch(/^harvest-keys: unknown option "--bogus"\nusage: harvest-keys list /);
+    expect(await runCli(['replace', '--help'], unreachable)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^usage: harvest-keys replace <id>/) });
+    expect(await runCli(['help', 'partner', 'key'], unreachable)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^usage: harvest-keys partner key /) });
+    expect((await runCli(['role', 'add', 'U012ABCDEF', 'boss'], unreachable)).code).toBe(2);
+  });
+
+  it('refuses a second replace of a key, naming its replacement, and keeps the first end', async () => {
+    const created = await runCli(['create', '--description', 'Replace twice', '--json'], env);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+    const first = await runCli(['replace', id, '--grace', '1h', '--json'], env);
+    expect(first.code).toBe(0);
+    const { id: successor, oldKeyRevokeAt } = JSON.parse(first.stdout) as { id: string; oldKeyRevokeAt: string };
+    const second = await runCli(['replace', id, '--grace', '7d'], env);
+    expect(second).toMatchObject({ code: 1, stdout: '' });
+    expect(second.stderr).toMatch(new RegExp(`^harvest-keys: Key ${id} was already replaced by ${successor} .*\n$`));
+    expect(JSON.parse((await runCli(['show', id, '--json'], env)).stdout)).toMatchObject({ replacedBy: successor, revokeAt: oldKeyRevokeAt });
+  });
+
+  it('check - reads the key from standard input', async () => {
+    const created = await runCli(['create', '--description', 'Stdin check', '--grant', 'GET /v1/users', '--json'], env);
+    const { key } = JSON.parse(created.stdout) as { key: string };
+    expect(await runCli(['check', '-', 'GET', '/v1/users'], env, { input: `${key}\n` })).toMatchObject({ code: 0, stdout: expect.stringMatching(/^allowed: /) });
+    expect(await runCli(['check', '-', 'POST', '/v1/users'], env, { input: key })).toMatchObject({ code: 1 });
   });
 
   it('names each bad setting', async () => {

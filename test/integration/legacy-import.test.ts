@@ -70,9 +70,30 @@ describe('legacy import', () => {
     );
     expect(error.details.map((d) => d.split(':')[0])).toEqual(['line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8']);
     expect(error.message).toMatch(/nothing was written/);
-    expect(error.message).toMatch(/line 4: bad created_at "01\/02\/2016"/);
-    expect(error.message).toMatch(/line 5: unknown partner "Nobody"/);
+    expect(error.message).toMatch(/line 4: created_at: not a date/);
+    expect(error.message).toMatch(/line 5: partner: no partner by this name/);
+    expect(error.message).toMatch(/line 6: grants: entry 1 is not an endpoint/);
     expect(error.message).not.toContain(legacyKey(20));
+  });
+
+  it('never repeats a value from the file: a key that slipped into any column is named by line, column and rule only', async () => {
+    const secret = 'Zq7SecretSlippedIntoColumnX40xyz';
+    const slipped = [
+      csv('key,description,partner,created_at,grants', `${legacyKey(41)},Slipped,${secret},2016-01-01,`),
+      csv('key,description,partner,created_at,grants', `${legacyKey(42)},Slipped,,${secret},`),
+      csv('key,description,partner,created_at,grants', `${legacyKey(43)},Slipped,,2016-01-01,${secret}`),
+      csv('key,description,partner,created_at,grants', `${legacyKey(44)},Slipped,,2016-01-01,GET ${secret}`),
+      csv('key,description,partner,created_at,grants', `${legacyKey(45)},${secret}\u0001,,2016-01-01,`),
+      csv('key,description,partner,created_at,grants', `${secret.slice(0, 10)}"${secret.slice(10)},Quoted,,2016-01-01,`),
+      csv('key,description,partner,created_at,grants', `"${secret}"x,Quoted,,2016-01-01,`),
+      csv('key,description,partner,created_at,grants', `"${secret},Unclosed,,2016-01-01,`),
+      csv(`${secret},description,partner,created_at`, `${legacyKey(46)},No header,,2016-01-01`),
+    ];
+    for (const file of slipped) {
+      const error = await refusal(file);
+      expect(error.details.length).toBeGreaterThan(0);
+      for (const fragment of [secret, secret.slice(0, 10), secret.slice(10), secret.slice(-12)]) expect(error.message).not.toContain(fragment);
+    }
   });
 
   it('refuses missing columns, an empty file and bytes that are not UTF-8, naming the line', async () => {

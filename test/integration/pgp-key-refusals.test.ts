@@ -1,10 +1,11 @@
-import { generateKey } from 'openpgp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encryptSecret } from '../../src/delivery/encrypt.ts';
+import { generateKey, readKey, SignaturePacket } from 'openpgp';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createPgpEncryptor, encryptSecret } from '../../src/delivery/encrypt.ts';
 import { inspectPublicKey } from '../../src/delivery/inspect-public-key.ts';
 import { isAppError } from '../../src/shared/errors.ts';
 import { aPartnerName, anAdmin } from '../fixtures/actors.ts';
 import { createGnupgHome, type GnupgHome } from '../helpers/gnupg.ts';
+import { hostileRsaKey } from '../helpers/hostile-pgp-keys.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 
 let gpg: GnupgHome;
@@ -115,6 +116,101 @@ describe('inspecting a partner key', () => {
     expect(await refusal(cut)).toMatchObject({ code: 'PGP_KEY_INVALID', message: expect.stringMatching(/cut off/) });
     const damaged = (keys.good as string).replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!!!!!!!!!!!!!!!!!');
     expect((await refusal(damaged)).code).toBe('PGP_KEY_INVALID');
+  });
+});
+
+describe('keys whose shape multiplies the work of checking them', () => {
+  // Real keys with valid self-signatures (built packet by packet, signed with node:crypto), unless noted: GnuPG and
+  // openpgp accept every one of them, and checking the worst took seconds, again at every delivery.
+  const hostile: Record<string, string> = {};
+  beforeAll(async () => {
+    hostile.photo = hostileRsaKey({ modulusBits: 2048, photoIds: 1, photoBytes: 70_000 }).armored;
+    hostile.subkeys = hostileRsaKey({ modulusBits: 2048, subkeys: 17 }).armored;
+    hostile.userIds = hostileRsaKey({ modulusBits: 2048, userIds: 17, subkeys: 1 }).armored;
+    hostile.photoIds = hostileRsaKey({ modulusBits: 2048, userIds: 10, photoIds: 7, photoBytes: 200 }).armored;
+    hostile.selfSignatures = hostileRsaKey({ modulusBits: 2048, signaturesPerUserId: 17 }).armored;
+    hostile.allSignatures = hostileRsaKey({ modulusBits: 2048, userIds: 8, signaturesPerUserId: 9 }).armored;
+    hostile.exponent = hostileRsaKey({ modulusBits: 3072, exponentBits: 3069, subkeys: 3, encryptionSubkeyLast: true }).armored;
+    hostile.exponent33 = hostileRsaKey({ modulusBits: 2048, exponentBits: 33, sign: false }).armored;
+    // Unsigned: an RSA-8192 key is slow to generate, and the rule must hold before any signature is looked at.
+    hostile.modulus = hostileRsaKey({ modulusBits: 8192, sign: false }).armored;
+    hostile.unsignedSubkeys = hostileRsaKey({ modulusBits: 2048, subkeys: 40, sign: false }).armored;
+    // Certificate flooding (CVE-2019-13050's shape): third-party certifications, here by 17 other keys.
+    const flooded = await generateKey({ type: 'ecc', userIDs: [{ email: 'flooded@example.com' }], format: 'object' });
+    const signers = await Promise.all(
+      Array.from({ length: 17 }, async (_, i) => (await generateKey({ type: 'ecc', userIDs: [{ email: `s${i}@example.com` }], format: 'object' })).privateKey),
+    );
+    hostile.flooded = (await flooded.publicKey.signAllUsers(signers)).armor();
+    // ECDSA on P-521 is checked in JavaScript, ~20 ms a signature: 7 user IDs and a subkey are 8 self-signatures.
+    const userIDs = Array.from({ length: 7 }, (_, i) => ({ email: `p521-${i}@example.com` }));
+    hostile.p521 = (await generateKey({ type: 'ecc', curve: 'nistP521', userIDs, format: 'armored' })).publicKey;
+    hostile.p521ok = (await generateKey({ type: 'ecc', curve: 'nistP521', userIDs: userIDs.slice(0, 3), format: 'armored' })).publicKey;
+  }, 180_000);
+
+  it.each([
+    ['a key over 64 KB (a large photo ID)', 'photo', /"at most 64 KB per key \(this one is 7\d KB\)".*export-minimal/],
+    ['17 subkeys', 'subkeys', /"at most 16 subkeys \(this key has 17\)"/],
+    ['17 user IDs', 'userIds', /"at most 16 user IDs and photo IDs together \(this key has 17 user IDs and 0 photo IDs\)"/],
+    ['10 user IDs and 7 photo IDs', 'photoIds', /this key has 10 user IDs and 7 photo IDs/],
+    ['17 self-signatures on one user ID', 'selfSignatures', /"at most 16 signatures on one part of a key \(user ID number 1 has 17\)"/],
+    ['17 third-party certifications on one user ID', 'flooded', /at most 16 signatures on one part of a key/],
+    ['73 signatures spread over the key', 'allSignatures', /"at most 64 signatures per key \(this key has 73\)"/],
+    ['an RSA key with a 3069-bit public exponent', 'exponent', /"RSA public exponents below 2\^32 \(the primary key has a 3069-bit exponent/],
+    ['an RSA key with a 33-bit public exponent', 'exponent33', /33-bit exponent/],
+    ['an ECDSA P-521 key with 8 self-signatures', 'p521', /"at most 6 self-signatures on an ECDSA nistP521 key \(this key has 8\)"/],
+    ['an RSA-8192 key', 'modulus', /"moduli of at most 4096 bits \(the primary key has 8192\)"/],
+    ['40 subkeys whose signatures are not even valid', 'unsignedSubkeys', /at most 16 subkeys \(this key has 40\)/],
+  ])('refuses %s with PGP_KEY_LIMIT and the rule it breaks', async (_label, name, reason) => {
+    const result = await refusal(hostile[name] as string);
+    expect(result.code).toBe('PGP_KEY_LIMIT');
+    expect(result.message).toMatch(reason);
+  });
+
+  it('refuses text longer than any key within the limits before decoding it', async () => {
+    const padded = `${'Our key follows.\n'.repeat(9000)}${keys.good as string}`;
+    expect(await refusal(padded)).toMatchObject({ code: 'PGP_KEY_LIMIT', message: expect.stringMatching(/at most 128 KB of text/) });
+  });
+
+  it('judges the shape before any signature: a key over a limit is refused for the limit even when its signatures are bad', async () => {
+    // These keys also have no valid self-signature: checking signatures first would have answered PGP_KEY_INVALID.
+    for (const name of ['unsignedSubkeys', 'modulus', 'exponent33']) expect((await refusal(hostile[name] as string)).code).toBe('PGP_KEY_LIMIT');
+    expect((await refusal(hostileRsaKey({ modulusBits: 2048, sign: false }).armored)).code).toBe('PGP_KEY_INVALID');
+  });
+
+  it('checks each signature once, not once per question openpgp asks about the key', async () => {
+    // 4 user IDs, each with a good self-signature and 11 newer ones with the right digest prefix and a wrong value
+    // (openpgp tries the newest first, and remembers only good outcomes), and a subkey: 49 signatures.
+    const mixed = hostileRsaKey({ modulusBits: 2048, userIds: 4, signaturesPerUserId: 12, badNewerSignatures: true }).armored;
+    const checks = vi.spyOn(SignaturePacket.prototype, 'verify');
+    try {
+      const info = await inspectPublicKey(mixed);
+      expect(info.userIds).toHaveLength(4);
+      // A good signature is looked at again (cheaply: openpgp caches it) at a second date; a bad one never again.
+      // Unguarded, the primary-user, expiry and encryption-key questions checked every bad one 4 times (195 calls).
+      expect(checks.mock.calls.length).toBeLessThanOrEqual(49 + 4 + 1);
+      // Encrypting to it reads the stored key afresh and asks openpgp again: the same bound.
+      checks.mockClear();
+      await expect(encryptSecret('hk_not_a_real_secret', info, undefined)).resolves.toMatch(/^-----BEGIN PGP MESSAGE-----/);
+      expect(checks.mock.calls.length).toBeLessThanOrEqual(49 + 4 + 1);
+    } finally {
+      checks.mockRestore();
+    }
+    expect((await inspectPublicKey(hostile.p521ok as string)).algorithm).toBe('ECDSA NIST P-521, encrypts with ECDH NIST P-521');
+  });
+
+  it('refuses at delivery a hostile key stored before these limits, before touching the service key', async () => {
+    const encryptor = createPgpEncryptor({
+      get: () => Promise.reject(new Error('the service key must not be needed for a refused recipient')),
+    });
+    await expect(encryptor.encryptAndSign('hk_not_a_real_secret', hostile.exponent as string)).rejects.toMatchObject({ code: 'PGP_KEY_LIMIT' });
+  });
+
+  it('accepts a key at every limit: 16 subkeys, 16 user IDs, a 32-bit exponent', async () => {
+    const atLimits = hostileRsaKey({ modulusBits: 2048, exponentBits: 32, subkeys: 16, userIds: 16 });
+    const info = await inspectPublicKey(atLimits.armored);
+    expect(info.userIds).toHaveLength(16);
+    expect((await readKey({ armoredKey: info.armored })).subkeys).toHaveLength(16);
+    expect(info.algorithm).toBe('RSA 2048-bit');
   });
 });
 

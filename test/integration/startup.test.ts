@@ -60,7 +60,7 @@ describe('start-up', () => {
       const authz = await fetch(`http://127.0.0.1:${server.port}/authz/v1/users`);
       expect(authz.status).toBe(503);
       expect(authz.headers.get('cache-control')).toBe('no-store');
-      await expect.poll(() => server.output()).toContain('Cannot reach PostgreSQL at 127.0.0.1:9/none: ECONNREFUSED; retrying');
+      await expect.poll(() => server.output()).toContain('Cannot reach PostgreSQL at 127.0.0.1:9/none: connection refused at 127.0.0.1:9');
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -154,6 +154,8 @@ interface Target {
   requestPath: string;
   /** Every (method, uri) the request names, whichever convention carries it. */
   named: { method: string; uri: string }[];
+  /** The methods its override headers and `_method` parameters name. */
+  overrides?: string[];
 }
 
 const target: fc.Arbitrary<Target> = fc
@@ -189,9 +191,44 @@ const plausibleTarget: fc.Arbitrary<Target> = fc
     const [mh, uh] = convention === 'nginx' ? ['X-Original-Method', 'X-Original-URI'] : ['X-Forwarded-Method', 'X-Forwarded-Uri'];
     return { headers: [[mh, text(m)], [uh, text(u)]] as Header[], requestMethod: 'GET', requestPath: '', named: [{ method: m, uri: u }] };
   });
+
+/**
+ * Method overrides a client may add (header names in any spelling, repeated; `_method` in any query it names):
+ * frameworks behind the gateway would run the named method, so it counts as a method the request names.
+ */
+const overrideMethod = fc.oneof(method, fc.constantFrom('DELETE', 'delete', ' DELETE ', 'GET, DELETE', 'DELETE,GET', 'GET', 'get', 'HEAD', 'PATCH'));
+const overrideHeader = fc.tuple(
+  fc.constantFrom('X-HTTP-Method-Override', 'x-method-override', 'X-HTTP-Method', 'X-Http-Method-OVERRIDE', 'X_HTTP_Method_Override', 'x-http_method-override', 'X_Method_Override', 'x_http_method'),
+  overrideMethod,
+);
+const overrideParam = fc.tuple(
+  fc.constantFrom('_method', '_METHOD', '_Method', '%5Fmethod', '%5fMETHOD', '_meth%6Fd', '%255Fmethod', '_method[]', '+_method', '.method', '_HttpMethod', 'X-HTTP-Method-Override'),
+  fc.constantFrom('DELETE', 'delete', 'DEL%45TE', 'PUT', 'GET', 'get', 'HEAD', '', 'GET%2CDELETE'),
+);
+const decodeAll = (value: string): string => {
+  let current = value.replace(/\+/g, ' ');
+  for (let i = 0; i < 3; i++) current = current.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return current;
+};
+const withOverrides = (t: Target) =>
+  fc.record({ headers: fc.array(overrideHeader, { maxLength: 3 }), params: fc.array(overrideParam, { maxLength: 2 }) }).map(({ headers, params }) => {
+    const overrides = [...headers.flatMap(([, value]) => value.split(',')), ...params.map(([, value]) => decodeAll(value))];
+    const query = params.map(([name, value]) => `${name}=${value}`).join('&');
+    const addQuery = (u: string) => (query === '' ? u : `${u}${u.includes('?') ? '&' : '?'}${query}`);
+    return {
+      headers: [...t.headers.map(([name, value]): Header => (/-uri$/i.test(name) ? [name, text(addQuery(value.toString('latin1')))] : [name, value])), ...headers.map(([name, value]): Header => [name, text(value)])],
+      requestMethod: t.requestMethod,
+      requestPath: t.requestPath === '' ? '' : addQuery(t.requestPath),
+      named: t.named.map((n) => ({ method: n.method, uri: addQuery(n.uri) })),
+      overrides,
+    } satisfies Target;
+  });
+
 const hostileOrPlausible = fc.oneof(
   { weight: 3, arbitrary: fc.tuple(credential, target) },
   { weight: 1, arbitrary: fc.tuple(validCredential, plausibleTarget) },
+  { weight: 1, arbitrary: fc.tuple(validCredential, plausibleTarget.chain(withOverrides)) },
+  { weight: 1, arbitrary: fc.tuple(credential, target.chain(withOverrides)) },
 );
 
 function request(t: Target, credentials: Header[]): Buffer {
@@ -225,6 +262,8 @@ describe('/authz under hostile headers, paths and methods', () => {
           expect(cred.presents).toBe(granted.secret);
           expect(answer.headers.get('x-key-id')).toBe(granted.id);
           expect(namesOnlyTheGrant(t.named)).toBe(true);
+          // An override may only repeat the judged method (HEAD is GET): the key holds nothing else.
+          for (const named of t.overrides ?? []) expect(['GET', 'HEAD']).toContain(named.trim().toUpperCase());
         }
         // 503 is the staleness rule's answer and only while the index is not fresh; nothing else is a 5xx.
         if (answer.status >= 500) {

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { harvestCatalog, parseCatalogText } from '../../src/catalog/load-catalog.ts';
+import { compileShape, type ParamShape } from '../../src/catalog/param-shapes.ts';
 import { normalizeRequestPath } from '../../src/catalog/path-matcher.ts';
+import { AMBIGUOUS_TARGET } from '../../src/catalog/types.ts';
 import { type EvaluableKey, evaluate } from '../../src/keys/evaluate.ts';
 import { createSecretFormat } from '../../src/keys/secret-format.ts';
 import { isAppError } from '../../src/shared/errors.ts';
@@ -63,10 +65,20 @@ describe('request path matching under arbitrary input', () => {
     );
   });
 
-  it('matches a concrete path to the same endpoint whatever its parameter values are', () => {
-    const value = fc.stringMatching(/^[A-Za-z0-9_~-]{1,20}$/);
+  /** Any value in the parameter's declared shape (ids up to 2^63 − 1, enum members, URL-safe tokens). */
+  const inShape = (shape: ParamShape): fc.Arbitrary<string> =>
+    shape.type === 'integer'
+      ? fc.bigInt(1n, 2n ** 63n - 1n).map(String)
+      : shape.type === 'enum'
+        ? fc.constantFrom(...shape.values)
+        : fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/);
+
+  it('matches a concrete path to the same endpoint for any parameter values in their shapes', () => {
+    const concrete = fc.constantFrom(...catalog.endpoints).chain((endpoint) =>
+      fc.tuple(fc.constant(endpoint), fc.tuple(...endpoint.path.split('/').filter((s) => s.startsWith(':')).map((p) => inShape(endpoint.params?.[p.slice(1)] as ParamShape)))),
+    );
     fc.assert(
-      fc.property(fc.constantFrom(...catalog.endpoints), fc.array(value, { minLength: 6, maxLength: 6 }), (endpoint, values) => {
+      fc.property(concrete, ([endpoint, values]) => {
         let n = 0;
         const path = endpoint.path.replace(/:[A-Za-z_]+/g, () => values[n++] as string);
         const matched = catalog.match(endpoint.method, path);
@@ -75,6 +87,21 @@ describe('request path matching under arbitrary input', () => {
           expect(matched?.path.split('/').length).toBe(endpoint.path.split('/').length);
           expect(matched?.path.includes(':') ? matched.path.split(':').length : 1).toBeLessThan(endpoint.path.split(':').length);
         }
+      }),
+      runs,
+    );
+  });
+
+  it('refuses as ambiguous a parameter value outside its shape, whatever the value', () => {
+    const withParams = catalog.endpoints.filter((e) => e.path.includes(':'));
+    fc.assert(
+      fc.property(fc.constantFrom(...withParams), fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 24 }), (endpoint, value) => {
+        const first = endpoint.path.split('/').find((s) => s.startsWith(':')) as string;
+        const shape = endpoint.params?.[first.slice(1)] as ParamShape;
+        fc.pre(!compileShape(shape)(value));
+        const path = endpoint.path.replace(first, encodeURIComponent(value)).replace(/:[A-Za-z_]+/g, '1');
+        const routed = catalog.route(endpoint.method, path);
+        expect(routed === AMBIGUOUS_TARGET || routed === undefined || routed.id !== endpoint.id).toBe(true);
       }),
       runs,
     );

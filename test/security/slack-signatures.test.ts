@@ -1,8 +1,12 @@
 import { createHmac } from 'node:crypto';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRuntime, type Runtime } from '../../src/compose.ts';
+import { loadConfig } from '../../src/config.ts';
 import { changedTables, snapshotDatabase } from '../helpers/db-snapshot.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
-import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { createTestRuntime, TEST_PEPPER, type TestRuntime } from '../helpers/runtime.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 import { SIGNING_SECRET, type SlackHarness, startSlackHarness, TEAM } from '../helpers/slack-harness.ts';
 import { blockActions, viewSubmission } from '../helpers/slack-payloads.ts';
 import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
@@ -177,5 +181,163 @@ describe('signed requests', () => {
   it('leaves the key untouched after all of it, and logs no signature or secret', async () => {
     expect((await rt.keys.get(keyId)).status).toBe('active');
     expect(logs.text()).not.toContain(SIGNING_SECRET);
+  });
+});
+
+/** A dialog submission that creates a key named `description` when it runs: the effect a replay would repeat. */
+function createSubmission(description: string): string {
+  const meta = { f: 'create', p: 0, r: 0, s: Selection.of(rt.catalog, []).encode(), c: catalogFingerprint(rt.catalog), partnerId: null, pn: null, ps: 0, d: description, dl: null };
+  const payload = viewSubmission(ADMIN, { type: 'modal', id: 'V0REPLAY', callback_id: 'key.permissions', private_metadata: JSON.stringify(meta), blocks: [] }, {});
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+const keysNamed = async (description: string) => (await rt.keys.list({ text: description, limit: 10 })).total;
+
+/** Sends exactly these header lines (repeated names, odd spacing), which fetch would normalise away. */
+function rawRequest(url: string, body: string, headers: [string, string][]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const lines: Record<string, string[]> = { 'content-type': ['application/x-www-form-urlencoded'] };
+    for (const [name, value] of headers) lines[name] = [...(lines[name] ?? []), value];
+    const request = http.request(url, { method: 'POST', headers: lines }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+describe('one signed request runs once, whatever is done to its headers', () => {
+  it('a signature header carrying anything besides v0= and 64 lower-case hex digits is refused with 401 and runs nothing', async () => {
+    const description = 'Mutated header create';
+    const body = createSubmission(description);
+    const ts = now();
+    const signature = sign(body, ts);
+    const hex = signature.slice(3);
+    expect(await raw(body, 'application/x-www-form-urlencoded', { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature })).toBe(200);
+    expect(await keysNamed(description)).toBe(1);
+    // The accepted create's own follow-up calls to Slack finish first, so they are not counted against a mutation.
+    for (let quiet = slack.recorder.mark(); ; quiet = slack.recorder.mark()) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      if (slack.recorder.since(quiet).length === 0) break;
+    }
+    const mutations = [
+      `${signature}=x`,
+      `${signature}=`,
+      `${signature}==`,
+      `${signature}=${signature}`,
+      `${signature}=v0=${hex}`,
+      `v0=${hex.toUpperCase()}`,
+      `V0=${hex}`,
+      `v0=${hex.slice(0, 10).toUpperCase()}${hex.slice(10)}`,
+      `v0=${hex}, ${signature}`,
+      `v0=${hex}x`,
+      `v0=${hex.slice(2)}`,
+    ];
+    for (const mutated of mutations) {
+      const before = await snapshotDatabase(rt.db.sql);
+      const mark = slack.recorder.mark();
+      expect(await raw(body, 'application/x-www-form-urlencoded', { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': mutated }), mutated).toBe(401);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await keysNamed(description), mutated).toBe(1);
+      expect(changedTables(before, await snapshotDatabase(rt.db.sql)), mutated).toEqual([]);
+      expect(slack.recorder.since(mark).filter((t) => t.kind !== 'ack'), mutated).toEqual([]);
+    }
+  });
+
+  it('a repeated signature header, spacing around it, or a timestamp written another way runs nothing a second time', async () => {
+    const description = 'Respelled header create';
+    const body = createSubmission(description);
+    const ts = now();
+    const signature = sign(body, ts);
+    const variants: [string, string][][] = [
+      [['x-slack-request-timestamp', String(ts)], ['x-slack-signature', signature]],
+      [['x-slack-request-timestamp', String(ts)], ['x-slack-signature', signature], ['x-slack-signature', signature]],
+      [['x-slack-request-timestamp', String(ts)], ['x-slack-signature', `${signature}=x`], ['x-slack-signature', signature]],
+      [['x-slack-request-timestamp', String(ts)], ['x-slack-signature', ` ${signature} `]],
+      [['x-slack-request-timestamp', String(ts)], ['x-slack-signature', `\t${signature}`]],
+      [['x-slack-request-timestamp', String(ts)], ['x-slack-request-timestamp', String(ts)], ['x-slack-signature', signature]],
+      [['x-slack-request-timestamp', `0${ts}`], ['x-slack-signature', signature]],
+      [['x-slack-request-timestamp', `+${ts}`], ['x-slack-signature', signature]],
+      [['x-slack-request-timestamp', `${ts}.0`], ['x-slack-signature', signature]],
+      [['x-slack-request-timestamp', ` ${ts} `], ['x-slack-signature', signature]],
+      [['x-slack-request-timestamp', `${ts}e0`], ['x-slack-signature', signature]],
+    ];
+    for (const [index, headers] of variants.entries()) {
+      const status = await rawRequest(slack.url, body, headers);
+      if (index === 0) expect(status).toBe(200);
+      else expect([200, 401], JSON.stringify(headers)).toContain(status);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await keysNamed(description), JSON.stringify(headers)).toBe(1);
+    }
+  });
+});
+
+describe('two instances on one database', () => {
+  let second: Runtime;
+  let other: SlackHarness;
+  beforeAll(async () => {
+    const config = loadConfig({ DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER, LOG_LEVEL: 'silent', APPROVAL_REQUIRED_FOR: 'none', DATA_DIR: rt.config.dataDir });
+    second = await openRuntime(config, logs.logger, { migrate: false });
+    other = await startSlackHarness(second, { logger: logs.logger });
+  });
+  afterAll(async () => {
+    await other?.close();
+    await second?.close();
+  });
+
+  it('the same signed request sent to a second instance within the 5 minutes does nothing there', async () => {
+    const description = 'Cross-instance create';
+    const body = createSubmission(description);
+    const ts = now();
+    const headers = { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) };
+    expect(await raw(body, 'application/x-www-form-urlencoded', headers)).toBe(200);
+    expect(await keysNamed(description)).toBe(1);
+    const answer = await fetch(other.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).not.toContain('hk_');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await keysNamed(description)).toBe(1);
+  });
+
+  it('the same signed request sent to both instances at the same moment runs once', async () => {
+    for (let round = 0; round < 5; round++) {
+      const description = `Simultaneous create ${round}`;
+      const body = createSubmission(description);
+      const ts = now();
+      const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) };
+      const statuses = await Promise.all([slack.url, other.url, slack.url, other.url].map(async (url) => (await fetch(url, { method: 'POST', headers, body })).status));
+      expect(statuses).toEqual([200, 200, 200, 200]);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(await keysNamed(description)).toBe(1);
+    }
+  });
+});
+
+describe('the replay memory is out of reach', () => {
+  it('a signed request arriving while the database is down runs nothing and the person is told to try again', async () => {
+    const direct = new URL(rt.database.url);
+    const proxy = await startTcpProxy(direct.hostname, Number(direct.port || 5432));
+    direct.hostname = '127.0.0.1';
+    direct.port = String(proxy.port);
+    const config = loadConfig({ DATABASE_URL: direct.toString(), KEY_PEPPER: TEST_PEPPER, LOG_LEVEL: 'silent', APPROVAL_REQUIRED_FOR: 'none', DATA_DIR: rt.config.dataDir });
+    const viaProxy = await openRuntime(config, logs.logger, { migrate: false });
+    const cutOff = await startSlackHarness(viaProxy, { logger: logs.logger });
+    try {
+      await proxy.cut();
+      const description = 'Created during an outage';
+      const body = createSubmission(description);
+      const ts = now();
+      const mark = cutOff.recorder.mark();
+      const answer = await fetch(cutOff.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) }, body });
+      expect(answer.status).toBe(200);
+      expect(await answer.text()).toMatch(/cannot reach its database[^"]*try again/);
+      await cutOff.recorder.waitFor(mark, 'chat.postMessage', (t) => /try again/.test(String(t.body.text)));
+      await proxy.restore();
+      expect(await keysNamed(description)).toBe(0);
+    } finally {
+      await cutOff.close();
+      await viaProxy.close();
+      await proxy.close();
+    }
   });
 });

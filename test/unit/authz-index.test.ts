@@ -7,7 +7,8 @@ import { createUsageRecorder } from '../../src/authz/usage-recorder.ts';
 import { harvestCatalog } from '../../src/catalog/load-catalog.ts';
 import { createSecretDigest } from '../../src/keys/secret-digest.ts';
 import { createSecretFormat } from '../../src/keys/secret-format.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
 
 const catalog = harvestCatalog();
 const secretFormat = createSecretFormat('hk');
@@ -59,7 +60,7 @@ describe('the decision index', () => {
 });
 
 /** A feed the test drives by hand, and a source whose loads the test releases one at a time. */
-function scriptedSync(records: Map<string, IndexedKeyRecord>) {
+function scriptedSync(records: Map<string, IndexedKeyRecord>, options: { maxStalenessMs?: number; loadTimeoutMs?: number; logger?: Logger } = {}) {
   let events: KeyChangeEvents | undefined;
   const feed: KeyChangeFeed = {
     start: (e) => {
@@ -69,27 +70,43 @@ function scriptedSync(records: Map<string, IndexedKeyRecord>) {
   };
   const gates: Array<() => void> = [];
   const gate = () => new Promise<void>((resolve) => gates.push(resolve));
+  const calls: Array<{ kind: 'all' } | { kind: 'some'; ids: readonly string[] }> = [];
   const source: KeyIndexSource = {
     async loadAll(onPage) {
+      calls.push({ kind: 'all' });
       const snapshot = [...records.values()];
       await gate();
       onPage(snapshot);
     },
     async loadSome(ids) {
+      calls.push({ kind: 'some', ids });
       const snapshot = ids.flatMap((id) => records.get(id) ?? []);
       await gate();
       return snapshot;
     },
   };
   let now = 1_000_000;
-  const sync = createIndexSync({ source, feed, maxStalenessMs: 30_000, logger: createLogger('silent'), nowMs: () => now });
+  const sync = createIndexSync({
+    source,
+    feed,
+    maxStalenessMs: options.maxStalenessMs ?? 30_000,
+    loadTimeoutMs: options.loadTimeoutMs,
+    logger: options.logger ?? createLogger('silent'),
+    nowMs: () => now,
+  });
   sync.start();
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
   const release = async () => {
-    while (gates.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    while (gates.length === 0) await settle();
     gates.shift()?.();
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
   };
-  return { sync, events: () => events as KeyChangeEvents, release, advance: (ms: number) => (now += ms), now: () => now };
+  /** The listener's proof: everything committed before `now` has been delivered. */
+  const caughtUp = async () => {
+    events?.onCaughtUp(now);
+    await settle();
+  };
+  return { sync, events: () => events as KeyChangeEvents, release, caughtUp, calls, waiting: () => gates.length, advance: (ms: number) => (now += ms), now: () => now };
 }
 
 describe('keeping the index current', () => {
@@ -101,7 +118,7 @@ describe('keeping the index current', () => {
     s.events().onConnected();
     // The load has read the table; the key is revoked and notified before the load is applied.
     records.set('key_1', aRecord(secret, { id: 'key_1', status: 'revoked' }));
-    s.events().onKeyChanged('key_1');
+    s.events().onKeysChanged(['key_1'], 'changed');
     await s.release();
     await s.sync.loaded();
     expect(decider.decide(s.sync.current() as KeyIndex, secret, 'GET', '/v1/users', new Date()).status).toBe(200);
@@ -119,10 +136,143 @@ describe('keeping the index current', () => {
     expect(s.sync.freshness(s.now())).toBe('fresh');
     s.advance(1);
     expect(s.sync.freshness(s.now())).toBe('stale');
+    expect(s.sync.status(s.now()).reason).toContain('key change channel down');
     s.events().onConnected();
     expect(s.sync.freshness(s.now())).toBe('stale');
     await s.release();
     expect(s.sync.freshness(s.now())).toBe('fresh');
+  });
+});
+
+describe('staleness is measured from the last time the instance proved it was current, whatever the cause', () => {
+  /** Connected, loaded, and confirmed current: the starting point of each case. */
+  async function current(records = new Map<string, IndexedKeyRecord>(), options: { maxStalenessMs?: number; loadTimeoutMs?: number } = {}) {
+    const s = scriptedSync(records, options);
+    s.events().onConnected();
+    await s.release();
+    await s.caughtUp();
+    expect(s.sync.freshness(s.now())).toBe('fresh');
+    return s;
+  }
+
+  /** Time passes with the channel healthy: the database keeps confirming delivery every 5 s. */
+  async function passHealthy(s: Awaited<ReturnType<typeof current>>, ms: number) {
+    for (let left = ms; left > 0; left -= 5_000) {
+      s.advance(Math.min(5_000, left));
+      await s.caughtUp();
+    }
+  }
+
+  it('a change whose load hangs: stale once it has waited longer than the bound, with the reason; fresh once it lands', async () => {
+    const secret = secretFormat.generate();
+    const records = new Map([['key_1', aRecord(secret, { id: 'key_1' })]]);
+    const s = await current(records);
+    records.set('key_1', aRecord(secret, { id: 'key_1', status: 'revoked' }));
+    s.events().onKeysChanged(['key_1'], 'changed');
+    await passHealthy(s, 30_000);
+    expect(s.sync.freshness(s.now())).toBe('fresh');
+    await passHealthy(s, 1);
+    expect(s.sync.freshness(s.now())).toBe('stale');
+    expect(s.sync.status(s.now())).toMatchObject({ freshness: 'stale', reason: expect.stringContaining('applying 1 key change') });
+    await s.release();
+    expect(decider.decide(s.sync.current() as KeyIndex, secret, 'GET', '/v1/users', new Date())).toMatchObject({ status: 401, reason: 'revoked' });
+    // Confirmations received while the load ran were only waiting for it.
+    expect(s.sync.freshness(s.now())).toBe('fresh');
+  });
+
+  it('says so in the log when it turns stale, with the reason, and when it is current again (once each)', async () => {
+    const logs = captureLogs('info');
+    const s = scriptedSync(new Map([['key_1', aRecord(secretFormat.generate(), { id: 'key_1' })]]), { logger: logs.logger });
+    s.events().onConnected();
+    await s.release();
+    await s.caughtUp();
+    s.events().onKeysChanged(['key_1'], 'changed');
+    s.advance(30_001);
+    for (let i = 0; i < 3; i++) expect(s.sync.freshness(s.now())).toBe('stale');
+    await s.release();
+    await s.caughtUp();
+    expect(s.sync.freshness(s.now())).toBe('fresh');
+    const lines = logs.lines.map((line) => JSON.parse(line) as { level: number; msg: string; reason?: string });
+    expect(lines.filter((l) => l.msg.startsWith('authz index not proven current'))).toEqual([
+      expect.objectContaining({ level: 40, reason: expect.stringContaining('applying 1 key change') }),
+    ]);
+    expect(lines.filter((l) => l.msg === 'authz index current again')).toHaveLength(1);
+  });
+
+  it('a full reload that never completes (after a reconnect): stale after the bound, the reason says so', async () => {
+    const s = await current();
+    s.events().onDisconnected(new Error('reset'));
+    s.events().onConnected();
+    await passHealthy(s, 30_001);
+    expect(s.sync.status(s.now())).toMatchObject({ freshness: 'stale', reason: expect.stringContaining('full reload') });
+    await s.release();
+    expect(s.sync.freshness(s.now())).toBe('fresh');
+  });
+
+  it('the channel says it is connected but nothing confirms delivery (hung connection, backlog): stale', async () => {
+    const s = await current();
+    s.advance(30_001);
+    expect(s.sync.status(s.now())).toMatchObject({ freshness: 'stale', reason: expect.stringContaining('no confirmation') });
+    await s.caughtUp();
+    expect(s.sync.freshness(s.now())).toBe('fresh');
+  });
+
+  it('a confirmation counts only for changes received before it: a backlog behind it keeps the index stale', async () => {
+    const s = await current(new Map(), { maxStalenessMs: 1_000 });
+    s.events().onKeysChanged(['key_1'], 'changed');
+    s.advance(2_000);
+    await s.caughtUp();
+    expect(s.sync.freshness(s.now())).toBe('stale');
+    await s.release();
+    expect(s.sync.freshness(s.now())).toBe('fresh');
+  });
+
+  it('new keys still loading (an import) hold nothing back; a change to an existing key behind them does', async () => {
+    const secret = secretFormat.generate();
+    const records = new Map([['key_1', aRecord(secret, { id: 'key_1' })]]);
+    const s = await current(records, { maxStalenessMs: 1_000 });
+    s.events().onKeysChanged(Array.from({ length: 400 }, (_, i) => `key_new${i}`), 'added');
+    s.advance(2_000);
+    await s.caughtUp();
+    expect(s.sync.freshness(s.now())).toBe('fresh');
+    // A writer that marks an existing key as new is not trusted: the instance holds it, so it is a change.
+    s.events().onKeysChanged(['key_1'], 'added');
+    s.advance(2_000);
+    await s.caughtUp();
+    expect(s.sync.status(s.now())).toMatchObject({ freshness: 'stale', reason: expect.stringContaining('applying 400 key changes') });
+    while (s.waiting() > 0) await s.release();
+    await s.caughtUp();
+    expect(s.sync.freshness(s.now())).toBe('fresh');
+  });
+
+  it('a load that never answers is abandoned after the load timeout and retried', async () => {
+    const secret = secretFormat.generate();
+    const records = new Map([['key_1', aRecord(secret, { id: 'key_1' })]]);
+    const s = await current(records, { loadTimeoutMs: 20 });
+    records.set('key_1', aRecord(secret, { id: 'key_1', status: 'revoked' }));
+    s.events().onKeysChanged(['key_1'], 'changed');
+    // The first attempt never answers; the retry does.
+    while (s.calls.filter((c) => c.kind === 'some').length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    await s.release(); // the abandoned first attempt: its answer is ignored
+    await s.release();
+    await s.caughtUp();
+    expect(decider.decide(s.sync.current() as KeyIndex, secret, 'GET', '/v1/users', new Date())).toMatchObject({ status: 401, reason: 'revoked' });
+    expect(s.sync.freshness(s.now())).toBe('fresh');
+  });
+
+  it('a bulk import is applied incrementally by id, in bounded batches, and a single-key change jumps ahead of it', async () => {
+    const s = await current();
+    const imported = Array.from({ length: 50_000 }, (_, i) => `key_imp${i}`);
+    for (let i = 0; i < imported.length; i += 400) s.events().onKeysChanged(imported.slice(i, i + 400), 'added');
+    s.events().onKeysChanged(['key_revoked'], 'changed');
+    while (s.waiting() > 0) await s.release();
+    const loads = s.calls.slice(1);
+    expect(loads.every((c) => c.kind === 'some')).toBe(true);
+    const batches = loads.map((c) => (c.kind === 'some' ? c.ids : []));
+    expect(Math.max(...batches.map((ids) => ids.length))).toBeLessThanOrEqual(5_000);
+    // The first batch was taken before the revocation arrived; the revocation is in the second.
+    expect(batches.findIndex((ids) => ids.includes('key_revoked'))).toBeLessThanOrEqual(1);
+    expect(new Set(batches.flat())).toEqual(new Set([...imported, 'key_revoked']));
   });
 });
 

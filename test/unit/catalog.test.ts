@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createCatalog } from '../../src/catalog/catalog.ts';
 import { harvestCatalog, parseCatalogText } from '../../src/catalog/load-catalog.ts';
 import { normalizeRequestPath } from '../../src/catalog/path-matcher.ts';
+import { AMBIGUOUS_TARGET } from '../../src/catalog/types.ts';
 import { isAppError } from '../../src/shared/errors.ts';
 
 const catalog = harvestCatalog();
 
+/** A request for the template with a value in each parameter's shape. */
 function concrete(template: string): string {
-  return template.replace(/:[A-Za-z_]+/g, (_, i) => `${1000 + Number(i)}`);
+  return template.replace(/:[A-Za-z_]+/g, (name, i) => (name === ':field_type' ? 'candidate' : name === ':token' ? 'tr4ck-T0ken_1' : `${1000 + Number(i)}`));
 }
 
 function expectCatalogError(text: string, source: string, fragment: RegExp) {
@@ -57,6 +59,7 @@ describe('request path matching', () => {
           { resource: 'Users', method: 'GET', path: '/v1/users/me' },
           { resource: 'Users', method: 'GET', path: '/v1/users/:id/keys' },
         ],
+        params: { id: { type: 'string' } },
       }),
       't.json',
     ).endpoints,
@@ -71,6 +74,12 @@ describe('request path matching', () => {
     expect(small.match('GET', '/v1/users/me/keys')?.id).toBe('GET /v1/users/:id/keys');
   });
 
+  it('refuses a case variant of a static sibling as the parameter (a case-insensitive upstream takes the static)', () => {
+    expect(small.route('GET', '/v1/users/ME')).toBe(AMBIGUOUS_TARGET);
+    expect(small.route('GET', '/v1/users/Me/keys')).toBe(AMBIGUOUS_TARGET);
+    expect(small.route('GET', '/v1/users/mine')).toMatchObject({ id: 'GET /v1/users/:id' });
+  });
+
   it.each([
     ['/v1/../v1/users/1', 'dot-dot segment'],
     ['/v1/users/%2e%2e', 'encoded dot-dot'],
@@ -80,13 +89,50 @@ describe('request path matching', () => {
     ['/v1/users/a%00', 'control character'],
     [`/v1/users/${'a'.repeat(3000)}`, 'very long path'],
     ['v1/users', 'relative path'],
+    ['/v1/candidates/.;', 'servlet path parameter making a dot segment'],
+    ['/v1/candidates/..;/x', 'servlet path parameter making a dot-dot segment'],
+    ['/v1/candidates;jsessionid=1/1', 'servlet path parameter in a static segment'],
+    ['/v1/candidates/1%3B', 'encoded semicolon'],
+    ['/v1/candidates/1%3b', 'encoded semicolon, lower case'],
+    ['/v1/candidates/%252e%252e', 'encoded percent (double decoding)'],
+    ['/v1/candidates/%25', 'encoded percent alone'],
+    ['/v1/candidates/1#/../2', 'fragment'],
+    ['/v1/candidates#', 'empty fragment'],
+    ['/v1/candidates/1%23', 'encoded hash'],
+    ['/v1/candidates/1%3F', 'encoded question mark'],
+    ['/v1/candidates\\1', 'backslash'],
+    ['/v1/candidates/1%5C..', 'encoded backslash'],
+    ['/v1/candidates/1.', 'trailing dot'],
+    ['/v1/candidates./1', 'trailing dot in a static segment'],
+    ['/v1/candidates/1%2e', 'encoded trailing dot'],
+    ['/v1/candidates/...', 'three dots'],
+    ['/v1/candidates/1%20', 'encoded trailing space'],
+    ['/v1/candidates/ 1', 'raw space'],
+    ['/v1/candidates/1%09', 'encoded tab'],
+    ['/v1/candidates/1\u007f', 'DEL'],
+    ['/v1/candidates/%EF%BC%8E%EF%BC%8E', 'fullwidth dots, encoded'],
+    ['/v1/candidates/\uff0e\uff0e', 'fullwidth dots, raw'],
+    ['/v1\uff0fcandidates', 'fullwidth solidus'],
+    ['/v1/candidates/%EF%BC%91', 'fullwidth digit'],
+    ['/v1/caf%C3%A9', 'any non-ASCII'],
+    ['/v1/candidates/%C0%AE%C0%AE', 'overlong UTF-8 dots'],
+    ['/v1/candidates/%ED%A0%80', 'UTF-8 surrogate'],
+    ['/v1/candidates/%FF', 'invalid UTF-8'],
+    ['http://user@api.example.com/v1/candidates', 'absolute form with user info'],
+    ['http://api.example.com\\@evil/v1/candidates', 'absolute form with a backslash in the authority'],
+    ['*', 'asterisk form'],
+    ['/v1/candidates//', 'two trailing slashes'],
   ])('refuses an ambiguous path: %s (%s)', (target) => {
     expect(normalizeRequestPath(target)).toBeUndefined();
+    expect(catalog.route('GET', target)).toBe(AMBIGUOUS_TARGET);
   });
 
   it('decodes percent-encoding inside segments', () => {
-    expect(normalizeRequestPath('/v1/%75sers/j%20d')).toEqual(['v1', 'users', 'j d']);
+    expect(normalizeRequestPath('/v1/%75sers/j%2Dd')).toEqual(['v1', 'users', 'j-d']);
     expect(normalizeRequestPath('http://api.example.com/v1/users?x=1')).toEqual(['v1', 'users']);
+    expect(normalizeRequestPath('/v1/users?q=a;b#')).toBeUndefined();
+    expect(normalizeRequestPath('/v1/users?q=a;b%25/../')).toEqual(['v1', 'users']);
+    expect(normalizeRequestPath('/')).toEqual([]);
   });
 });
 

@@ -48,3 +48,43 @@ describe('configuration', () => {
     expect(config.database.kind).toBe('embedded');
   });
 });
+
+describe('listener exposure', () => {
+  const slack = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: '0123456789abcdef0123' };
+  const external = { DATABASE_URL: 'postgres://h/db', KEY_PEPPER: 'p'.repeat(40) };
+  const slackHost = (config: ReturnType<typeof loadConfig>) => (config.slack?.mode === 'http' ? config.slack.host : 'not http mode');
+
+  it('binds every listener to loopback with the embedded database (a developer machine)', () => {
+    const config = loadConfig({ ...slack });
+    expect(config.authz.host).toBe('127.0.0.1');
+    expect(slackHost(config)).toBe('127.0.0.1');
+    expect(config.metrics).toBeUndefined();
+    expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+  });
+
+  it('keeps all interfaces with DATABASE_URL (production) unless a host is set', () => {
+    const config = loadConfig({ ...slack, ...external, METRICS_PORT: '9464' });
+    expect(config.authz.host).toBe('0.0.0.0');
+    // Node's own default: every interface, IPv6 included.
+    expect(slackHost(config)).toBeUndefined();
+    expect(config.metrics).toEqual({ host: '0.0.0.0', port: 9464 });
+  });
+
+  it('takes AUTHZ_HOST, HOST and METRICS_HOST as given, in either mode', () => {
+    for (const database of [{}, external]) {
+      const config = loadConfig({ ...slack, ...database, AUTHZ_HOST: '10.0.0.5', HOST: '::', METRICS_PORT: '9464', METRICS_HOST: 'localhost' });
+      expect(config.authz.host).toBe('10.0.0.5');
+      expect(slackHost(config)).toBe('::');
+      expect(config.metrics).toEqual({ host: 'localhost', port: 9464 });
+    }
+  });
+
+  it('refuses a host that is not an address or a host name, and a metrics port shared with another listener', () => {
+    const error = configError({ AUTHZ_HOST: 'http://0.0.0.0', HOST: 'two words', METRICS_HOST: '*', METRICS_PORT: 'ninety' });
+    for (const name of ['AUTHZ_HOST', 'HOST', 'METRICS_HOST', 'METRICS_PORT']) expect(error.message).toContain(`${name} is invalid`);
+    expect(error.message).toContain('an IP address or host name');
+    expect(configError({ METRICS_PORT: '3001' }).message).toMatch(/METRICS_PORT is invalid: expected a port other than AUTHZ_PORT \(3001\)/);
+    expect(configError({ ...slack, METRICS_PORT: '3000' }).message).toMatch(/METRICS_PORT is invalid: expected a port other than PORT \(3000\)/);
+    expect(configError({ METRICS_HOST: '127.0.0.1' }).message).toMatch(/METRICS_HOST is set but METRICS_PORT is not/);
+  });
+});

@@ -55,6 +55,24 @@ describe('Kubernetes manifests', () => {
   });
 });
 
+describe('Kubernetes exposure', () => {
+  it('serve /metrics on a port of its own that Prometheus scrapes and no Service routes to', () => {
+    type Port = { name?: string; port?: number | string; targetPort?: number | string; containerPort?: number };
+    const [deployment] = find('Deployment') as Array<{ spec: { template: { metadata: { annotations: Record<string, string> }; spec: { containers: Array<{ ports: Port[] }> } } } }>;
+    const [configMap] = find('ConfigMap') as Array<{ data: Record<string, string> }>;
+    if (deployment === undefined || configMap === undefined) throw new Error('no Deployment or ConfigMap');
+    const [container] = deployment.spec.template.spec.containers;
+    const metricsPort = Number(configMap.data.METRICS_PORT);
+    expect(container?.ports).toContainEqual({ name: 'metrics', containerPort: metricsPort });
+    expect(metricsPort).not.toBe(Number(configMap.data.AUTHZ_PORT));
+    expect(deployment.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/port': String(metricsPort), 'prometheus.io/path': '/metrics' });
+    for (const service of find('Service') as Array<{ metadata: { name: string }; spec: { ports: Port[] } }>) {
+      for (const port of service.spec.ports) expect([port.targetPort, port.port], service.metadata.name).not.toContain('metrics');
+      for (const port of service.spec.ports) expect(port.port, service.metadata.name).not.toBe(metricsPort);
+    }
+  });
+});
+
 describe('Dockerfile', () => {
   const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
   const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };

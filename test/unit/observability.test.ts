@@ -42,6 +42,15 @@ describe('log redaction', () => {
     expect(text).not.toContain('lQOYBGZ0secretmaterial');
     expect(text).toContain('[redacted]');
   });
+
+  it("keeps the name of Slack's Basic Information page (where tokens come from) while censoring Basic credentials", () => {
+    const logs = captureLogs('info');
+    const credential = Buffer.from('hk_0123456789abcdefghijklmnopqrstuvwxyzAB:').toString('base64');
+    logs.logger.error(`see Basic Information → App-Level Tokens; got Basic ${credential} and basic InformationLeak0123`);
+    expect(logs.text()).toContain('Basic Information → App-Level Tokens');
+    expect(logs.text()).not.toContain(credential);
+    expect(logs.text()).not.toContain('InformationLeak0123');
+  });
 });
 
 describe('Slack request description', () => {

@@ -30,6 +30,8 @@ describe('Slack settings', () => {
       botToken: 'xoxb-1-2',
       signingSecret: SECRET,
       port: 3000,
+      // Embedded database (no DATABASE_URL): a developer machine, so loopback only.
+      host: '127.0.0.1',
       apiUrl: undefined,
       command: '/harvest-keys',
     });

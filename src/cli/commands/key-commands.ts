@@ -1,159 +1,195 @@
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../../shared/errors.ts';
-import { parse, parseDuration, positional } from '../args.ts';
-import type { CliContext } from '../context.ts';
+import { describeFileError, parse, parseDuration, positional, readStdin } from '../args.ts';
+import { command } from '../command.ts';
 import { iso, keyJson, keyStatus, table } from '../format.ts';
 import { UsageError } from '../usage-error.ts';
 
 const many = { type: 'string', multiple: true } as const;
 
-export async function create(ctx: CliContext, argv: string[]): Promise<number> {
-  const usage = 'harvest-keys create --description D [--partner P] [--grant "GET /v1/users"]... [--all] [--no-preset] [--json]';
-  const { values } = parse(argv, { description: { type: 'string' }, partner: { type: 'string' }, grant: many, all: { type: 'boolean' }, 'no-preset': { type: 'boolean' } }, usage);
-  if (values.description === undefined && values.partner === undefined) throw new UsageError(`--description is required without --partner\nusage: ${usage}`);
-  const grants = values.all ? ctx.runtime.catalog.endpoints.map((e) => e.id) : (values.grant ?? []);
-  const issued = await ctx.runtime.keys.create({
-    actor: ctx.actor,
-    description: values.description,
-    partner: values.partner,
-    grants,
-    applyPreset: !values['no-preset'],
-  });
-  if (values.json) {
-    ctx.out(JSON.stringify({ id: issued.key.id, key: issued.secret, permissions: issued.key.permissions }));
-  } else {
-    ctx.out(`Created ${issued.key.id} "${issued.key.description}" with ${issued.key.permissions.length} permission(s).`);
-    ctx.out('API key (shown once, store it now):');
-    ctx.out(issued.secret);
-  }
-  return 0;
-}
-
-export async function list(ctx: CliContext, argv: string[]): Promise<number> {
-  const usage = 'harvest-keys list [--status active|revoked] [--partner P] [--search TEXT] [--json]';
-  const { values } = parse(argv, { status: { type: 'string' }, partner: { type: 'string' }, search: { type: 'string' } }, usage);
-  if (values.status !== undefined && values.status !== 'active' && values.status !== 'revoked') throw new UsageError(`--status must be active or revoked\nusage: ${usage}`);
-  const partnerId = values.partner === undefined ? undefined : (await ctx.runtime.partners.get(values.partner)).id;
-  const { keys, total } = await ctx.runtime.keys.list({ status: values.status as 'active' | 'revoked' | undefined, partnerId, text: values.search, limit: 10_000 });
-  if (values.json) {
-    ctx.out(JSON.stringify(keys.map(keyJson)));
+export const create = command({
+  usage: 'harvest-keys create --description D [--partner P] [--grant "GET /v1/users"]... [--all] [--no-preset] [--json]',
+  parse(argv) {
+    const { values } = parse(argv, { description: { type: 'string' }, partner: { type: 'string' }, grant: many, all: { type: 'boolean' }, 'no-preset': { type: 'boolean' } }, this.usage);
+    if (values.description === undefined && values.partner === undefined) throw new UsageError(`--description is required without --partner\nusage: ${this.usage}`);
+    return values;
+  },
+  async run(ctx, values) {
+    const grants = values.all ? ctx.runtime.catalog.endpoints.map((e) => e.id) : (values.grant ?? []);
+    const issued = await ctx.runtime.keys.create({
+      actor: ctx.actor,
+      description: values.description,
+      partner: values.partner,
+      grants,
+      applyPreset: !values['no-preset'],
+    });
+    if (values.json) {
+      ctx.out(JSON.stringify({ id: issued.key.id, key: issued.secret, permissions: issued.key.permissions }));
+    } else {
+      ctx.out(`Created ${issued.key.id} "${issued.key.description}" with ${issued.key.permissions.length} permission(s).`);
+      ctx.out('API key (shown once, store it now):');
+      ctx.out(issued.secret);
+    }
     return 0;
-  }
-  if (keys.length === 0) {
-    ctx.out('No keys.');
+  },
+});
+
+export const list = command({
+  usage: 'harvest-keys list [--status active|revoked] [--partner P] [--search TEXT] [--json]',
+  parse(argv) {
+    const { values } = parse(argv, { status: { type: 'string' }, partner: { type: 'string' }, search: { type: 'string' } }, this.usage);
+    if (values.status !== undefined && values.status !== 'active' && values.status !== 'revoked') throw new UsageError(`--status must be active or revoked\nusage: ${this.usage}`);
+    return { ...values, status: values.status as 'active' | 'revoked' | undefined };
+  },
+  async run(ctx, values) {
+    const partnerId = values.partner === undefined ? undefined : (await ctx.runtime.partners.get(values.partner)).id;
+    const { keys, total } = await ctx.runtime.keys.list({ status: values.status, partnerId, text: values.search, limit: 10_000 });
+    if (values.json) {
+      ctx.out(JSON.stringify(keys.map(keyJson)));
+      return 0;
+    }
+    if (keys.length === 0) {
+      ctx.out('No keys.');
+      return 0;
+    }
+    ctx.out(
+      table([
+        ['ID', 'DESCRIPTION', 'PARTNER', 'STATUS', 'PERMS', 'CREATED', 'LAST USED'],
+        ...keys.map((k) => [k.id, k.description.slice(0, 40), k.partnerName ?? '-', keyStatus(k), String(k.permissions.length) + (k.legacy ? '+legacy' : ''), iso(k.createdAt), iso(k.lastUsedAt)]),
+      ]),
+    );
+    ctx.out(`${total} key(s)`);
     return 0;
-  }
-  ctx.out(
-    table([
-      ['ID', 'DESCRIPTION', 'PARTNER', 'STATUS', 'PERMS', 'CREATED', 'LAST USED'],
-      ...keys.map((k) => [k.id, k.description.slice(0, 40), k.partnerName ?? '-', keyStatus(k), String(k.permissions.length) + (k.legacy ? '+legacy' : ''), iso(k.createdAt), iso(k.lastUsedAt)]),
-    ]),
-  );
-  ctx.out(`${total} key(s)`);
-  return 0;
-}
+  },
+});
 
-export async function show(ctx: CliContext, argv: string[]): Promise<number> {
-  const usage = 'harvest-keys show <id> [--json]';
-  const { values, positionals } = parse(argv, {}, usage);
-  const key = await ctx.runtime.keys.get(positional(positionals, 0, 'id', usage));
-  const recent = await ctx.runtime.usage.summary(key.id);
-  if (values.json) {
-    ctx.out(JSON.stringify({ ...keyJson(key), usage: { ...recent, lastUsedAt: recent.lastUsedAt?.toISOString() ?? null } }));
+export const show = command({
+  usage: 'harvest-keys show <id> [--json]',
+  parse(argv) {
+    const { values, positionals } = parse(argv, {}, this.usage, 1);
+    return { json: values.json, id: positional(positionals, 0, 'id', this.usage) };
+  },
+  async run(ctx, { id, json }) {
+    const key = await ctx.runtime.keys.get(id);
+    const recent = await ctx.runtime.usage.summary(key.id);
+    if (json) {
+      ctx.out(JSON.stringify({ ...keyJson(key), usage: { ...recent, lastUsedAt: recent.lastUsedAt?.toISOString() ?? null } }));
+      return 0;
+    }
+    const catalog = ctx.runtime.catalog;
+    ctx.out(
+      [
+        `${key.id}  ${key.description}`,
+        `  status:      ${keyStatus(key)}${key.revokeReason ? ` (${key.revokeReason})` : ''}`,
+        `  key ends in: …${key.hint}`,
+        `  API type:    ${key.apiType}`,
+        `  partner:     ${key.partnerName ?? '-'}`,
+        `  created:     ${iso(key.createdAt)} by ${key.createdBy}${key.legacy ? ' (legacy: may call every endpoint that existed at the cutoff)' : ''}`,
+        ...(key.revokedAt ? [`  revoked:     ${iso(key.revokedAt)} by ${key.revokedBy}`] : []),
+        ...(key.replacedBy ? [`  replaced by: ${key.replacedBy}`] : []),
+        `  last used:   ${iso(recent.lastUsedAt)}`,
+        `  last 7 days: ${recent.allowedLast7Days} allowed, ${recent.deniedLast7Days} denied requests`,
+        `  version:     ${key.version}`,
+        `  permissions (${key.permissions.length}):`,
+        ...key.permissions.map((p) => `    ${catalog.byId.get(p)?.label ?? p}  [${p}]${catalog.byId.has(p) ? '' : ' (not in the current catalog)'}`),
+      ].join('\n'),
+    );
     return 0;
-  }
-  const catalog = ctx.runtime.catalog;
-  ctx.out(
-    [
-      `${key.id}  ${key.description}`,
-      `  status:      ${keyStatus(key)}${key.revokeReason ? ` (${key.revokeReason})` : ''}`,
-      `  key ends in: …${key.hint}`,
-      `  API type:    ${key.apiType}`,
-      `  partner:     ${key.partnerName ?? '-'}`,
-      `  created:     ${iso(key.createdAt)} by ${key.createdBy}${key.legacy ? ' (legacy: may call every endpoint that existed at the cutoff)' : ''}`,
-      ...(key.revokedAt ? [`  revoked:     ${iso(key.revokedAt)} by ${key.revokedBy}`] : []),
-      ...(key.replacedBy ? [`  replaced by: ${key.replacedBy}`] : []),
-      `  last used:   ${iso(recent.lastUsedAt)}`,
-      `  last 7 days: ${recent.allowedLast7Days} allowed, ${recent.deniedLast7Days} denied requests`,
-      `  version:     ${key.version}`,
-      `  permissions (${key.permissions.length}):`,
-      ...key.permissions.map((id) => `    ${catalog.byId.get(id)?.label ?? id}  [${id}]${catalog.byId.has(id) ? '' : ' (not in the current catalog)'}`),
-    ].join('\n'),
-  );
-  return 0;
-}
+  },
+});
 
-export async function edit(ctx: CliContext, argv: string[]): Promise<number> {
-  const usage = 'harvest-keys edit <id> [--add "GET /v1/users"]... [--remove "..."]... [--description D] [--version N]';
-  const { values, positionals } = parse(argv, { add: many, remove: many, description: { type: 'string' }, version: { type: 'string' } }, usage);
-  const id = positional(positionals, 0, 'id', usage);
-  const expectedVersion = values.version === undefined ? undefined : Number(values.version);
-  if (expectedVersion !== undefined && !Number.isInteger(expectedVersion)) throw new UsageError(`--version must be a whole number\nusage: ${usage}`);
-  const result = await ctx.runtime.keys.edit(id, { actor: ctx.actor, add: values.add, remove: values.remove, description: values.description, expectedVersion });
-  if (values.json) {
-    ctx.out(JSON.stringify({ ...keyJson(result.key), changed: result.changed, added: result.added, removed: result.removed }));
-  } else if (!result.changed) {
-    ctx.out(`${id}: nothing to change.`);
-  } else {
-    ctx.out(`Updated ${id} (version ${result.key.version}).`);
-    for (const a of result.added) ctx.out(`  + ${a}`);
-    for (const r of result.removed) ctx.out(`  - ${r}`);
-  }
-  return 0;
-}
+export const edit = command({
+  usage: 'harvest-keys edit <id> [--add "GET /v1/users"]... [--remove "..."]... [--description D] [--version N] [--json]',
+  parse(argv) {
+    const { values, positionals } = parse(argv, { add: many, remove: many, description: { type: 'string' }, version: { type: 'string' } }, this.usage, 1);
+    const id = positional(positionals, 0, 'id', this.usage);
+    if (values.version !== undefined && !/^\d+$/.test(values.version)) throw new UsageError(`--version must be a whole number\nusage: ${this.usage}`);
+    return { ...values, id, expectedVersion: values.version === undefined ? undefined : Number(values.version) };
+  },
+  async run(ctx, values) {
+    const { id } = values;
+    const result = await ctx.runtime.keys.edit(id, { actor: ctx.actor, add: values.add, remove: values.remove, description: values.description, expectedVersion: values.expectedVersion });
+    if (values.json) {
+      ctx.out(JSON.stringify({ ...keyJson(result.key), changed: result.changed, added: result.added, removed: result.removed }));
+    } else if (!result.changed) {
+      ctx.out(`${id}: nothing to change.`);
+    } else {
+      ctx.out(`Updated ${id} (version ${result.key.version}).`);
+      for (const a of result.added) ctx.out(`  + ${a}`);
+      for (const r of result.removed) ctx.out(`  - ${r}`);
+    }
+    return 0;
+  },
+});
 
-export async function revoke(ctx: CliContext, argv: string[]): Promise<number> {
-  const usage = 'harvest-keys revoke <id> [--reason R]';
-  const { values, positionals } = parse(argv, { reason: { type: 'string' } }, usage);
-  const id = positional(positionals, 0, 'id', usage);
-  const { changed } = await ctx.runtime.keys.revoke(id, { actor: ctx.actor, reason: values.reason });
-  ctx.out(values.json ? JSON.stringify({ id, changed }) : changed ? `Revoked ${id}.` : `${id} was already revoked.`);
-  return 0;
-}
+export const revoke = command({
+  usage: 'harvest-keys revoke <id> [--reason R] [--json]',
+  parse(argv) {
+    const { values, positionals } = parse(argv, { reason: { type: 'string' } }, this.usage, 1);
+    return { ...values, id: positional(positionals, 0, 'id', this.usage) };
+  },
+  async run(ctx, { id, reason, json }) {
+    const { changed } = await ctx.runtime.keys.revoke(id, { actor: ctx.actor, reason });
+    ctx.out(json ? JSON.stringify({ id, changed }) : changed ? `Revoked ${id}.` : `${id} was already revoked.`);
+    return 0;
+  },
+});
 
-export async function enable(ctx: CliContext, argv: string[]): Promise<number> {
-  const usage = 'harvest-keys enable <id>';
-  const { values, positionals } = parse(argv, {}, usage);
-  const id = positional(positionals, 0, 'id', usage);
-  const { changed } = await ctx.runtime.keys.enable(id, { actor: ctx.actor });
-  ctx.out(values.json ? JSON.stringify({ id, changed }) : changed ? `Re-enabled ${id}.` : `${id} is already active.`);
-  return 0;
-}
+export const enable = command({
+  usage: 'harvest-keys enable <id> [--json]',
+  parse(argv) {
+    const { values, positionals } = parse(argv, {}, this.usage, 1);
+    return { json: values.json, id: positional(positionals, 0, 'id', this.usage) };
+  },
+  async run(ctx, { id, json }) {
+    const { changed } = await ctx.runtime.keys.enable(id, { actor: ctx.actor });
+    ctx.out(json ? JSON.stringify({ id, changed }) : changed ? `Re-enabled ${id}.` : `${id} is already active.`);
+    return 0;
+  },
+});
 
-export async function replace(ctx: CliContext, argv: string[]): Promise<number> {
-  const usage = 'harvest-keys replace <id> [--grace 1h] [--json]';
-  const { values, positionals } = parse(argv, { grace: { type: 'string' } }, usage);
-  const id = positional(positionals, 0, 'id', usage);
-  const graceSeconds = values.grace === undefined ? 0 : parseDuration(values.grace);
-  const issued = await ctx.runtime.keys.replace(id, { actor: ctx.actor, graceSeconds });
-  if (values.json) {
-    ctx.out(JSON.stringify({ id: issued.key.id, key: issued.secret, replaces: id, oldKeyRevokeAt: issued.old.revokeAt }));
-  } else {
-    ctx.out(`Created ${issued.key.id} to replace ${id}; ${id} ${graceSeconds === 0 ? 'is revoked now' : `stops working at ${iso(issued.old.revokeAt)}`}.`);
-    ctx.out('API key (shown once, store it now):');
-    ctx.out(issued.secret);
-  }
-  return 0;
-}
+export const replace = command({
+  usage: 'harvest-keys replace <id> [--grace 0|30m|1h|7d] [--json]',
+  parse(argv) {
+    const { values, positionals } = parse(argv, { grace: { type: 'string' } }, this.usage, 1);
+    const id = positional(positionals, 0, 'id', this.usage);
+    return { json: values.json, id, graceSeconds: values.grace === undefined ? 0 : parseDuration(values.grace) };
+  },
+  async run(ctx, { id, json, graceSeconds }) {
+    const issued = await ctx.runtime.keys.replace(id, { actor: ctx.actor, graceSeconds });
+    if (json) {
+      ctx.out(JSON.stringify({ id: issued.key.id, key: issued.secret, replaces: id, oldKeyRevokeAt: issued.old.revokeAt }));
+    } else {
+      ctx.out(`Created ${issued.key.id} to replace ${id}; ${id} ${graceSeconds === 0 ? 'is revoked now' : `stops working at ${iso(issued.old.revokeAt)}`}.`);
+      ctx.out('API key (shown once, store it now):');
+      ctx.out(issued.secret);
+    }
+    return 0;
+  },
+});
 
-export async function importCsv(ctx: CliContext, argv: string[]): Promise<number> {
-  const usage = 'harvest-keys import <file.csv>   (columns: key,description,partner,created_at[,grants separated by ;])';
-  const { values, positionals } = parse(argv, {}, usage);
-  const file = positional(positionals, 0, 'file.csv', usage);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw new AppError('IMPORT_INVALID', `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-  }
-  const { imported } = await ctx.runtime.importKeys(bytes, ctx.actor);
-  if (values.json) ctx.out(JSON.stringify(imported));
-  else {
-    ctx.out(`Imported ${imported.length} key(s) (${imported.filter((k) => k.legacy).length} legacy):`);
-    for (const k of imported) ctx.out(`  ${k.id}  ${k.description}${k.legacy ? '  (legacy)' : ''}`);
-  }
-  return 0;
-}
+export const importCsv = command({
+  usage: 'harvest-keys import <file.csv> [--json]   (columns: key,description,partner,created_at[,grants separated by ;])',
+  parse(argv) {
+    const { values, positionals } = parse(argv, {}, this.usage, 1);
+    return { json: values.json, file: positional(positionals, 0, 'file.csv', this.usage) };
+  },
+  async run(ctx, { file, json }) {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      throw new AppError('IMPORT_INVALID', `Cannot read ${file}: ${describeFileError(error)}`);
+    }
+    const { imported } = await ctx.runtime.importKeys(bytes, ctx.actor);
+    if (json) ctx.out(JSON.stringify(imported));
+    else {
+      ctx.out(`Imported ${imported.length} key(s) (${imported.filter((k) => k.legacy).length} legacy):`);
+      for (const k of imported) ctx.out(`  ${k.id}  ${k.description}${k.legacy ? '  (legacy)' : ''}`);
+    }
+    return 0;
+  },
+});
 
 const REASONS: Record<string, string> = {
   empty: 'no key given',
@@ -161,32 +197,40 @@ const REASONS: Record<string, string> = {
   checksum: 'the key fails its checksum (mistyped or not issued by this service)',
 };
 
-export async function check(ctx: CliContext, argv: string[]): Promise<number> {
-  const usage = 'harvest-keys check <key> <METHOD> <path>   (exit 0 allowed, 1 denied)';
-  const { values, positionals } = parse(argv, {}, usage);
-  const secret = positionals[0] ?? '';
-  const method = positional(positionals, 1, 'METHOD', usage);
-  const path = positional(positionals, 2, 'path', usage);
-  const result = await ctx.runtime.keys.check(secret, method, path);
-  let allowed = false;
-  let message: string;
-  let json: Record<string, unknown>;
-  if (result.outcome === 'malformed') {
-    message = `denied: ${REASONS[result.reason]}`;
-    json = { allowed, reason: result.reason };
-  } else if (result.outcome === 'unknown') {
-    message = 'denied: unknown key';
-    json = { allowed, reason: 'unknown_key' };
-  } else {
-    const { decision, key } = result;
-    allowed = decision.allowed;
-    const endpoint = decision.endpoint;
-    if (decision.allowed) message = `allowed: ${key.id} may call ${decision.endpoint.label} [${decision.endpoint.id}]${decision.via === 'legacy' ? ' (legacy key: endpoint existed at the cutoff)' : ''}`;
-    else if (decision.reason === 'revoked') message = `denied: key ${key.id} is revoked`;
-    else if (decision.reason === 'not_in_catalog') message = `denied: ${method.toUpperCase()} ${path} is not an endpoint of the ${ctx.runtime.catalog.name} catalog`;
-    else message = `denied: key ${key.id} does not have permission "${decision.endpoint.label}" [${decision.endpoint.id}]`;
-    json = { allowed, keyId: key.id, endpoint: endpoint?.id ?? null, permission: endpoint?.label ?? null, ...(decision.allowed ? { via: decision.via } : { reason: decision.reason }) };
-  }
-  ctx.out(values.json ? JSON.stringify(json) : message);
-  return allowed ? 0 : 1;
-}
+export const check = command({
+  usage: 'harvest-keys check <key>|- <METHOD> <path> [--json]   (exit 0 allowed, 1 denied; "-" reads the key from standard input)',
+  async parse(argv) {
+    const { values, positionals } = parse(argv, {}, this.usage, 3);
+    const given = positional(positionals, 0, 'key', this.usage);
+    const method = positional(positionals, 1, 'METHOD', this.usage);
+    const path = positional(positionals, 2, 'path', this.usage);
+    // Read before the database is opened: the key never has to be typed on the command line.
+    const secret = given === '-' ? (await readStdin()).trim() : given;
+    return { json: values.json, secret, method, path };
+  },
+  async run(ctx, { json: asJson, secret, method, path }) {
+    const result = await ctx.runtime.keys.check(secret, method, path);
+    let allowed = false;
+    let message: string;
+    let json: Record<string, unknown>;
+    if (result.outcome === 'malformed') {
+      message = `denied: ${REASONS[result.reason]}`;
+      json = { allowed, reason: result.reason };
+    } else if (result.outcome === 'unknown') {
+      message = 'denied: unknown key';
+      json = { allowed, reason: 'unknown_key' };
+    } else {
+      const { decision, key } = result;
+      allowed = decision.allowed;
+      const endpoint = decision.endpoint;
+      if (decision.allowed) message = `allowed: ${key.id} may call ${decision.endpoint.label} [${decision.endpoint.id}]${decision.via === 'legacy' ? ' (legacy key: endpoint existed at the cutoff)' : ''}`;
+      else if (decision.reason === 'revoked') message = `denied: key ${key.id} is revoked`;
+      else if (decision.reason === 'ambiguous_target') message = `denied: ${method.toUpperCase()} ${path} is ambiguous (an upstream could route it to another endpoint)`;
+      else if (decision.reason === 'not_in_catalog') message = `denied: ${method.toUpperCase()} ${path} is not an endpoint of the ${ctx.runtime.catalog.name} catalog`;
+      else message = `denied: key ${key.id} does not have permission "${decision.endpoint.label}" [${decision.endpoint.id}]`;
+      json = { allowed, keyId: key.id, endpoint: endpoint?.id ?? null, permission: endpoint?.label ?? null, ...(decision.allowed ? { via: decision.via } : { reason: decision.reason }) };
+    }
+    ctx.out(asJson ? JSON.stringify(json) : message);
+    return allowed ? 0 : 1;
+  },
+});

@@ -1,17 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
 import { formatFingerprint } from '../../delivery/fingerprint.ts';
-import { parse, positional } from '../args.ts';
+import { describeFileError, parse, positional, readStdin } from '../args.ts';
+import { AppError } from '../../shared/errors.ts';
+import { command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { iso, table } from '../format.ts';
 
 const USAGE = 'harvest-keys partner key <partner> [<file.asc>|-] [--confirm <fingerprint>] [--json]';
 
 async function readKeyText(file: string): Promise<string> {
-  if (file !== '-') return readFile(file, 'utf8');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  if (file === '-') return readStdin();
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new AppError('PGP_KEY_INVALID', `Cannot read ${file}: ${describeFileError(error)}`);
+  }
 }
 
 function describeKey(key: PartnerPgpKey): string[][] {
@@ -34,14 +38,21 @@ function keyJson(key: PartnerPgpKey): Record<string, unknown> {
  * `partner key <partner> <file>` stores (and prints) the partner's public key; `--confirm <fingerprint>` confirms it,
  * with or without the file. With neither, shows the stored key. A refused key exits 1 with the reason.
  */
-export async function partnerKey(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { confirm: { type: 'string' } }, USAGE);
-  const partner = positional(positionals, 0, 'partner', USAGE);
-  const file = positionals[1];
+export const partnerKey = command({
+  usage: USAGE,
+  parse(argv) {
+    const { values, positionals } = parse(argv, { confirm: { type: 'string' } }, USAGE, 2);
+    return { values, partner: positional(positionals, 0, 'partner', USAGE), file: positionals[1] };
+  },
+  run: runPartnerKey,
+});
+
+async function runPartnerKey(ctx: CliContext, { values, partner, file }: { values: { confirm?: string | undefined; json?: boolean | undefined }; partner: string; file: string | undefined }): Promise<number> {
   let key: PartnerPgpKey | undefined;
   let heading: string;
   if (file !== undefined) {
-    const result = await ctx.runtime.partnerPgp.setPgpKey(partner, await readKeyText(file), ctx.actor, { confirmFingerprint: values.confirm });
+    const text = await readKeyText(file);
+    const result = await ctx.runtime.partnerPgp.setPgpKey(partner, text, ctx.actor, { confirmFingerprint: values.confirm });
     key = result.key;
     heading = `Stored the PGP key of partner "${result.partner.name}"${result.replacedFingerprint === null ? '' : ` (replaces ${formatFingerprint(result.replacedFingerprint)})`}.`;
   } else if (values.confirm !== undefined) {
@@ -71,8 +82,15 @@ export async function partnerKey(ctx: CliContext, argv: string[]): Promise<numbe
 }
 
 /** `pubkey`: the service's signing key, for partners to import and verify deliveries against. */
-export async function pubkey(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values } = parse(argv, {}, 'harvest-keys pubkey [--json]');
+export const pubkey = command({
+  usage: 'harvest-keys pubkey [--json]',
+  parse(argv) {
+    return parse(argv, {}, this.usage).values;
+  },
+  run: runPubkey,
+});
+
+async function runPubkey(ctx: CliContext, values: { json?: boolean | undefined }): Promise<number> {
   const key = await ctx.runtime.serviceKey.get();
   if (values.json) ctx.out(JSON.stringify({ fingerprint: key.fingerprint, publicKey: key.publicArmored }));
   else ctx.out(`Deliveries are signed by ${key.formattedFingerprint}\n\n${key.publicArmored.trimEnd()}`);

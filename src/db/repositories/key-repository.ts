@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, inArray, isNotNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, inArray, isNotNull, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { KeyRepository } from '../../keys/key-repository.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import type { Database } from '../client.ts';
@@ -69,16 +69,50 @@ export function createKeyRepository(db: Database): KeyRepository {
       await replacePermissions(record.id, permissions);
     },
 
+    async insertMany(records) {
+      // Rows go as one JSON parameter per statement: a 50k-key import is a few statements, not 100k round trips.
+      for (let i = 0; i < records.length; i += 5_000) {
+        const chunk = records.slice(i, i + 5_000);
+        const rows = chunk.map((r) => ({
+          id: r.id,
+          digest: r.secretDigest.toString('hex'),
+          hint: r.hint,
+          description: r.description,
+          api_type: r.apiType,
+          partner_id: r.partnerId,
+          legacy: r.legacy,
+          created_by: r.createdBy,
+          created_at: r.createdAt.toISOString(),
+        }));
+        await db.execute(sql`
+          insert into api_keys (id, secret_digest, hint, description, api_type, partner_id, legacy, created_by, created_at)
+          select id, decode(digest, 'hex'), hint, description, api_type, partner_id, legacy, created_by, created_at
+            from json_to_recordset(${JSON.stringify(rows)}::json)
+                 as t(id text, digest text, hint text, description text, api_type text, partner_id text, legacy boolean,
+                      created_by text, created_at timestamptz)`);
+        const grants = chunk.flatMap((r) => r.permissions.map((endpointId) => ({ key_id: r.id, endpoint_id: endpointId })));
+        if (grants.length > 0) {
+          await db.execute(sql`
+            insert into key_permissions (key_id, endpoint_id)
+            select key_id, endpoint_id from json_to_recordset(${JSON.stringify(grants)}::json) as t(key_id text, endpoint_id text)`);
+        }
+      }
+    },
+
     findById: (id) => findWhere(eq(apiKeys.id, id)),
     findByDigest: (digest) => findWhere(eq(apiKeys.secretDigest, digest)),
 
     async existingDigests(digests) {
-      if (digests.length === 0) return [];
-      const rows = await db
-        .select({ digest: apiKeys.secretDigest })
-        .from(apiKeys)
-        .where(inArray(apiKeys.secretDigest, [...digests]));
-      return rows.map((r) => r.digest);
+      // In slices: one bind parameter per digest, and a statement takes at most 65,535 (an import may hold more keys).
+      const found: Buffer[] = [];
+      for (let i = 0; i < digests.length; i += 10_000) {
+        const rows = await db
+          .select({ digest: apiKeys.secretDigest })
+          .from(apiKeys)
+          .where(inArray(apiKeys.secretDigest, digests.slice(i, i + 10_000)));
+        for (const row of rows) found.push(row.digest);
+      }
+      return found;
     },
 
     async list(filter) {
@@ -154,10 +188,13 @@ export function createKeyRepository(db: Database): KeyRepository {
     },
 
     async scheduleRevocation(id, at, replacedBy) {
-      await db
+      // `replaced_by is null` is re-checked after a concurrent replace commits, so only one of them gets through.
+      const updated = await db
         .update(apiKeys)
         .set({ revokeAt: at, replacedBy, version: sql`${apiKeys.version} + 1` })
-        .where(eq(apiKeys.id, id));
+        .where(and(eq(apiKeys.id, id), isNull(apiKeys.replacedBy)))
+        .returning({ id: apiKeys.id });
+      return updated.length > 0;
     },
 
     async dueForRevocation(now) {

@@ -11,3 +11,4 @@ export * from './partner-pgp-keys.ts';
 export * from './approval-requests.ts';
 export * from './approval-decisions.ts';
 export * from './key-reveals.ts';
+export * from './slack-seen-signatures.ts';
