@@ -19,14 +19,15 @@ export interface CliResult {
 }
 
 /**
- * Runs the real CLI (`bin/harvest-keys.js`) as a subprocess, exactly as an operator would: from the checkout, or
- * from `cwd`; with `input` on standard input.
+ * Runs the real CLI as a subprocess, as an operator would, from the TypeScript sources (`bin/harvest-keys.js` runs
+ * the same entry point compiled; test/integration/compiled-build.test.ts covers that): from the checkout, or from
+ * `cwd`; with `input` on standard input.
  */
 export function runCli(args: string[], env: Record<string, string>, options: { cwd?: string; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [path.join(ROOT, 'bin/harvest-keys.js'), ...args],
+      ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args],
       { cwd: options.cwd ?? ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: scratchDataDir(), ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
