@@ -40,7 +40,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const args = await resolved.command.parse(resolved.rest);
   await import('../env-file.ts');
-  const [{ loadConfig }, { createLogger }, { pino }, { openRuntime }] = await Promise.all([
+  const [{ loadConfig }, { createLogger }, { default: pino }, { openRuntime }] = await Promise.all([
     import('../config.ts'),
     import('../logger.ts'),
     import('pino'),
