@@ -120,6 +120,8 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
     if (options.migrate !== false && (await migrationsPending(db.sql))) {
       await applyMigrations(url);
       logger.debug({ database: describeUrl(url) }, 'migrations applied');
+    } else if (options.migrate !== false) {
+      logger.debug({ database: describeUrl(url) }, 'migrations up to date');
     }
     const store = createStore(db.db);
     const secretFormat = createSecretFormat(config.keyPrefix);

@@ -6,6 +6,8 @@ import { expect } from 'vitest';
 import { recordEvidence } from './secret-canary.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
+/** tsx by path: Node resolves `--import` from the child's working folder, which need not be the checkout. */
+const TSX = path.join(ROOT, 'node_modules/tsx/dist/loader.mjs');
 
 /** Generated local state (service signing key, pepper) goes to a scratch folder, never into the checkout's ./data. */
 function scratchDataDir(): string {
@@ -27,7 +29,7 @@ export function runCli(args: string[], env: Record<string, string>, options: { c
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args],
+      ['--import', TSX, path.join(ROOT, 'src/cli/main.ts'), ...args],
       { cwd: options.cwd ?? ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: scratchDataDir(), ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
