@@ -117,11 +117,10 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
     const db = createDbClient(url);
     cleanups.push(db.close);
     await assertReachable(db);
-    if (options.migrate !== false && (await migrationsPending(db.sql))) {
-      await applyMigrations(url);
-      logger.debug({ database: describeUrl(url) }, 'migrations applied');
-    } else if (options.migrate !== false) {
-      logger.debug({ database: describeUrl(url) }, 'migrations up to date');
+    if (options.migrate !== false) {
+      const pending = await migrationsPending(db.sql);
+      if (pending) await applyMigrations(url);
+      logger.debug({ database: describeUrl(url) }, pending ? 'migrations applied' : 'migrations up to date');
     }
     const store = createStore(db.db);
     const secretFormat = createSecretFormat(config.keyPrefix);
