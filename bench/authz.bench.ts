@@ -130,7 +130,9 @@ async function main(): Promise<void> {
         authz: await cpuRound(a.child.pid as number, a.port, allowedRequests),
       });
     }
-    if (cpuRounds.some((r) => r.authz.unexpected + r.healthz.unexpected + r.bare.unexpected > 0)) throw new Error('CPU rounds: answers other than 200 (the figure would not be about allowed requests)');
+    for (const r of cpuRounds.flatMap((round) => [round.bare, round.healthz, round.authz])) {
+      if (Object.keys(r.unexpected).length > 0) throw new Error(`CPU rounds: answers other than 200 (the figure would not be about allowed requests): ${JSON.stringify(r.unexpected)}`);
+    }
     // Throughput and latency with the whole workload mix (allowed, denied, unknown keys).
     const rounds: Array<{ bare: LoadResult; authz: LoadResult }> = [];
     if (THROUGHPUT) {

@@ -21,8 +21,8 @@ export interface CpuRound {
   cpuUs: number;
   rps: number;
   requests: number;
-  /** Answers other than the expected status (a wrong workload would make the figure meaningless). */
-  unexpected: number;
+  /** Answers other than the expected status, and errors (a wrong workload would make the figure meaningless). */
+  unexpected: Record<string, number>;
 }
 
 export async function measureServerCpu(options: {
@@ -33,7 +33,7 @@ export async function measureServerCpu(options: {
   connections: number;
   expectStatus: number;
 }): Promise<CpuRound> {
-  let unexpected = 0;
+  const unexpected: Record<string, number> = {};
   const before = cpuSecondsOf(options.pid);
   const result = await autocannon({
     url: `http://127.0.0.1:${options.port}`,
@@ -42,13 +42,15 @@ export async function measureServerCpu(options: {
     requests: options.requests,
     setupClient: (client) => {
       client.on('response', (status: number) => {
-        if (status !== options.expectStatus) unexpected++;
+        if (status !== options.expectStatus) unexpected[status] = (unexpected[status] ?? 0) + 1;
       });
     },
   });
   const cpu = cpuSecondsOf(options.pid) - before;
   const requests = result.requests.total;
-  return { cpuUs: (cpu * 1e6) / Math.max(1, requests), rps: result.requests.average, requests, unexpected: unexpected + result.errors };
+  if (result.errors > 0) unexpected.errors = result.errors;
+  if (result.timeouts > 0) unexpected.timeouts = result.timeouts;
+  return { cpuUs: (cpu * 1e6) / Math.max(1, requests), rps: result.requests.average, requests, unexpected };
 }
 
 export const median = (values: number[]): number => {

@@ -14,7 +14,8 @@ export type Verdict =
   | { status: 403; reason: 'not_granted' | 'not_in_catalog' | 'ambiguous_target'; entry: IndexEntry; endpoint: Endpoint | undefined };
 
 export interface Decider {
-  decide(index: KeyIndex, secret: string, method: string, path: string, now: Date): Verdict;
+  /** `now` as a Date or epoch milliseconds (the hot path passes a number: no Date per request). */
+  decide(index: KeyIndex, secret: string, method: string, path: string, now: Date | number): Verdict;
 }
 
 const MALFORMED = { status: 401, reason: 'malformed', entry: undefined, endpoint: undefined } as const;
