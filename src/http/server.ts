@@ -55,6 +55,11 @@ export function createHttpServer(options: {
   // The prefix followed by `/` computed once, not on every request.
   const routes = (options.routes ?? []).map((route) => ({ ...route, below: `${route.prefix}/` }));
   const probes = options.probes ?? true;
+  const failed = (error: unknown, prefix: string, res: ServerResponse, requestId: string) => {
+    options.logger.error({ err: error, path: prefix, requestId }, 'request failed');
+    if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' }, requestId);
+    else res.destroy();
+  };
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     const query = url.indexOf('?');
@@ -76,18 +81,13 @@ export function createHttpServer(options: {
     }
     for (const route of routes) {
       if (path === route.prefix || path.startsWith(route.below)) {
-        const failed = (error: unknown) => {
-          options.logger.error({ err: error, path: route.prefix, requestId }, 'request failed');
-          if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' }, requestId);
-          else res.destroy();
-        };
         if (route.writesRequestId !== true) res.setHeader(REQUEST_ID_HEADER, requestId);
-        // Synchronous handlers (/authz) get no promise per request: it sits on the hot path of every API call.
+        // Synchronous handlers (/authz) get no promise and no closure per request: the hot path of every API call.
         try {
           const pending = route.handler(req, res, requestId);
-          if (pending !== undefined) pending.catch(failed);
+          if (pending !== undefined) pending.catch((error: unknown) => failed(error, route.prefix, res, requestId));
         } catch (error) {
-          failed(error);
+          failed(error, route.prefix, res, requestId);
         }
         return;
       }
