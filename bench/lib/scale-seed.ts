@@ -36,7 +36,7 @@ export async function seedScale(
       await tx`create temp table bench_endpoints on commit drop as
         select (n - 1)::int as n, id from unnest(${endpointIds as string[]}::text[]) with ordinality as e(id, n)`;
       await tx`create temp table bench_presets on commit drop as
-        select p::int, id from unnest(${presets.map((_, p) => presets[p]?.map(() => p) ?? []).flat()}::int[], ${presets.flat()}::text[]) as u(p, id)`;
+        select p::int, id from unnest(${presets.flatMap((list, p) => list.map(() => p))}::int[], ${presets.flat()}::text[]) as u(p, id)`;
       await tx`create temp table bench_known on commit drop as
         select n::int, digest, hint from unnest(${secrets.map((_, i) => i + 1)}::int[], ${secrets.map((s) => options.digest(s).toString('hex'))}::text[], ${secrets.map((s) => s.slice(-4))}::text[]) as u(n, digest, hint)`;
       await tx`insert into partners (id, name, created_by)
@@ -55,18 +55,22 @@ export async function seedScale(
                (k.h / 100000) % 100 < 5,
                case when (k.h / 10000000) % 100 = 0 then now() + interval '1 year' end,
                'bench'
-          from bench_keys k left join bench_known kn on kn.n = k.i`;
+          from bench_keys k left join bench_known kn on kn.n = k.i
+         order by k.id`;
       await tx`insert into key_permissions (key_id, endpoint_id)
+        select * from (
         select k.id, p.id from bench_keys k join bench_presets p on p.p = (k.g / 10) % ${PRESETS} where k.g % 10 < 7
         union all
         select k.id, e.id
           from bench_keys k
           cross join lateral generate_series(0, (k.g / 1000) % 20) j
           join bench_endpoints e on e.n = ((k.g / 100) % ${endpointIds.length} + j * (1 + (k.g / 100000) % 10)) % ${endpointIds.length}
-         where k.g % 10 >= 7`;
+         where k.g % 10 >= 7) as grants
+         -- In primary-key order: appending to the index is several times faster than 10M random inserts.
+         order by 1, 2`;
     });
-    await sql`analyze api_keys`;
-    await sql`analyze key_permissions`;
+    // What autovacuum would do soon after such a write: statistics, and the visibility map index-only scans rely on.
+    await sql`vacuum (analyze) api_keys, key_permissions`;
     const [{ grants }] = (await sql`select count(*)::int as grants from key_permissions`) as unknown as [{ grants: number }];
     const secretOf = new Map(secrets.map((secret, i) => [`key_${md5Hex(`bench${i + 1}`).slice(0, 12)}`, secret]));
     const rows = await sql<Array<{ id: string; status: string; legacy: boolean; revoke_at: unknown; grants: string[] | null }>>`
