@@ -160,17 +160,20 @@ export function createKeyIndexSource(sql: Sql, options: { statementTimeoutMs?: n
       if (ids.length === 0) return [];
       const list = ids as string[];
       return sql.begin('read only', async (tx) => {
-        await tx.unsafe(timeout);
-        const rows = (await tx`
-          select k.id, k.secret_digest, p.name as partner_name, k.status, k.legacy, k.revoke_at
-            from api_keys k
-            left join partners p on p.id = k.partner_id
-           where k.id = any(${list})`.values()) as unknown as KeyRow[];
-        const grants = (await tx`
-          select key_id, string_agg(endpoint_id, E'\n') as grants
-            from key_permissions
-           where key_id = any(${list})
-           group by key_id`.values()) as unknown as GrantRow[];
+        // Sent together: one round trip fewer per batch of an import.
+        const [, rows, grants] = await Promise.all([
+          tx.unsafe(timeout),
+          tx`
+            select k.id, k.secret_digest, p.name as partner_name, k.status, k.legacy, k.revoke_at
+              from api_keys k
+              left join partners p on p.id = k.partner_id
+             where k.id = any(${list})`.values() as unknown as Promise<KeyRow[]>,
+          tx`
+            select key_id, string_agg(endpoint_id, E'\n') as grants
+              from key_permissions
+             where key_id = any(${list})
+             group by key_id`.values() as unknown as Promise<GrantRow[]>,
+        ]);
         // Two statements, two snapshots (read committed): matched by id, not by position.
         const byKey = new Map(grants);
         return toRecords(rows, (id) => byKey.get(id));
