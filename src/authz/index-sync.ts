@@ -32,11 +32,6 @@ export interface IndexSync {
 const RETRY_MS = 500;
 /** Ids per incremental load (one `id = any($1)` query): a bulk import is applied in bounded steps. */
 export const LOAD_BATCH = 1_000;
-/**
- * Ids per load when only new keys wait (an import): the cost is per key, so bigger steps mostly save round trips,
- * and a change to an existing key that arrives meanwhile waits for at most one such step before it goes first.
- */
-export const ADDED_BATCH = 5_000;
 /** A full reload may legitimately take a while (100k keys); it is still bounded, so a hung one is retried. */
 const FULL_LOAD_FACTOR = 6;
 
@@ -229,7 +224,7 @@ export function createIndexSync(deps: {
   }
 
   async function update(current: KeyIndex): Promise<void> {
-    const taken = take(changed.size > 0 ? LOAD_BATCH : ADDED_BATCH);
+    const taken = take(LOAD_BATCH);
     const ids = [...taken.keys()];
     const inFlightStarted = nowMs();
     inFlight = { kind: 'update', startedAt: inFlightStarted, ids: ids.length, minSeq: minSeqOf(taken) };
