@@ -16,9 +16,9 @@ import { createSecretFormat } from './keys/secret-format.ts';
 import type { Logger } from './logger.ts';
 import { logKeyChanges, logKeyImports } from './observability/key-change-log.ts';
 import { createDeliveryService, type DeliveryService } from './delivery/delivery-service.ts';
-import { createPgpEncryptor, type PgpEncryptor } from './delivery/encrypt.ts';
-import { inspectPublicKey } from './delivery/inspect-public-key.ts';
-import { createServiceKeyProvider, type ServiceSigningKey } from './delivery/service-key.ts';
+import type { PgpEncryptor } from './delivery/encrypt.ts';
+import type { PgpKeyInfo } from './delivery/pgp-key-info.ts';
+import type { ServiceSigningKey } from './delivery/service-key.ts';
 import type { DirectMessenger } from './delivery/types.ts';
 import { createApprovalService } from './approvals/approval-service.ts';
 import { createPartnerPgpService } from './partners/partner-pgp-service.ts';
@@ -52,6 +52,32 @@ export interface Runtime {
   /** Slack signatures already acted on, shared by every instance (the replay guard). */
   slackSignatures: ReturnType<typeof createSlackSignatureStore>;
   close(): Promise<void>;
+}
+
+/**
+ * openpgp is a large share of the module graph: it loads on first use (the signing key, a delivery, a partner's
+ * key), not on every start of the server or the CLI.
+ */
+function lazyPgp(config: Config): { serviceKey: Runtime['serviceKey']; pgp: PgpEncryptor; inspectPublicKey: (armored: string, now: Date) => Promise<PgpKeyInfo> } {
+  let provider: Promise<Runtime['serviceKey']> | undefined;
+  const serviceKey = {
+    async get(): Promise<ServiceSigningKey> {
+      provider ??= import('./delivery/service-key.ts').then(({ createServiceKeyProvider }) =>
+        createServiceKeyProvider({ privateArmored: config.servicePgp.privateKey, passphrase: config.servicePgp.passphrase, dataDir: config.dataDir }),
+      );
+      return (await provider).get();
+    },
+  };
+  return {
+    serviceKey,
+    pgp: {
+      async encryptAndSign(...args) {
+        const { createPgpEncryptor } = await import('./delivery/encrypt.ts');
+        return createPgpEncryptor(serviceKey).encryptAndSign(...args);
+      },
+    },
+    inspectPublicKey: async (armored, now) => (await import('./delivery/inspect-public-key.ts')).inspectPublicKey(armored, now),
+  };
 }
 
 /**
@@ -101,12 +127,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
     const shared = { store, catalog, secretFormat, digest, legacyCutoff: config.legacyCutoff };
     // Wrapped once here, so every surface (Slack, CLI, approvals, sweeps) logs each key change the same way.
     const keyService = logKeyChanges(createKeyService(shared), logger);
-    const serviceKey = createServiceKeyProvider({
-      privateArmored: config.servicePgp.privateKey,
-      passphrase: config.servicePgp.passphrase,
-      dataDir: config.dataDir,
-    });
-    const pgp = createPgpEncryptor(serviceKey);
+    const { serviceKey, pgp, inspectPublicKey } = lazyPgp(config);
     return {
       config,
       catalog,

@@ -19,7 +19,7 @@ import type { Logger } from './logger.ts';
 import type { Config } from './config.ts';
 import { isAppError } from './shared/errors.ts';
 import { describeFatal, isExpectedFailure } from './shared/fatal.ts';
-import { createSlackApp, type SlackApp } from './slack/app.ts';
+import type { SlackApp } from './slack/app.ts';
 import { servicesFromRuntime } from './slack/deps.ts';
 import { type SlackSupervisor, superviseSlack } from './slack/supervisor.ts';
 
@@ -115,6 +115,11 @@ async function main(): Promise<void> {
     // A backstop for libraries' own promises: a failure there must not take /authz down.
     logger.error({ err: reason }, 'unhandled promise rejection (a bug); /authz keeps serving');
   });
+  // Both are needed further down; loading them (openpgp, and Bolt when Slack is configured) while the database starts
+  // uses time this process would otherwise spend waiting.
+  void import('./delivery/service-key.ts').catch(() => {});
+  const slackModule = config.slack === undefined ? undefined : import('./slack/app.ts');
+  slackModule?.catch(() => {});
   runtime = await openRuntimeWhenReachable(config, logger, () => stopping);
   if (runtime === undefined) return;
   closeRuntime = runtime.close;
@@ -159,6 +164,8 @@ async function main(): Promise<void> {
       'Slack is not connected: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) to connect it',
     );
   } else {
+    // Bolt is most of the module graph's load time: a start without Slack never loads it.
+    const { createSlackApp } = await (slackModule ?? import('./slack/app.ts'));
     const services = servicesFromRuntime(runtime);
     const createDelivery = services.createDelivery;
     slack = createSlackApp({

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedDatabase } from '../../src/db/embedded.ts';
 import { createLogger } from '../../src/logger.ts';
+import { unusedLocalPort } from './local-ports.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,7 +23,7 @@ export default async function setup(project: TestProject) {
     return;
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'harvest-keys-test-'));
-  const port = 55000 + Math.floor(Math.random() * 5000);
+  const port = unusedLocalPort();
   const embedded = await startEmbeddedDatabase(dir, port, createLogger('silent'));
   project.provide('databaseUrl', embedded.url);
   return async () => {

@@ -6,6 +6,8 @@ import { expect } from 'vitest';
 import { recordEvidence } from './secret-canary.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
+/** tsx's loader by its own address: `--import tsx` would resolve from the child's cwd, which a test may move elsewhere. */
+export const TSX = import.meta.resolve('tsx');
 
 /** Generated local state (service signing key, pepper) goes to a scratch folder, never into the checkout's ./data. */
 function scratchDataDir(): string {
@@ -19,14 +21,15 @@ export interface CliResult {
 }
 
 /**
- * Runs the real CLI (`bin/harvest-keys.js`) as a subprocess, exactly as an operator would: from the checkout, or
- * from `cwd`; with `input` on standard input.
+ * Runs the real CLI as a subprocess, as an operator would, from the TypeScript sources (`bin/harvest-keys.js` runs
+ * the same entry point compiled; test/integration/compiled-build.test.ts covers that): from the checkout, or from
+ * `cwd`; with `input` on standard input.
  */
 export function runCli(args: string[], env: Record<string, string>, options: { cwd?: string; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [path.join(ROOT, 'bin/harvest-keys.js'), ...args],
+      ['--import', TSX, path.join(ROOT, 'src/cli/main.ts'), ...args],
       { cwd: options.cwd ?? ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: scratchDataDir(), ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
@@ -53,7 +56,7 @@ export const LISTENING_LINE = /"port":(\d+),"msg":"listening/;
  * bound.
  */
 export async function startServer(env: Record<string, string>, timeoutMs = 60_000, waitFor = READY_LINE): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AUTHZ_PORT: '0', AUTHZ_HOST: '127.0.0.1', DATA_DIR: scratchDataDir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/processes.ts';
+import { unusedLocalPort } from '../helpers/local-ports.ts';
 
 /**
  * Issue 10 finding 8, as an operator meets it: the CLI against the embedded PostgreSQL, piped into `head`, stopped by
@@ -15,7 +16,7 @@ let dataDir: string;
 let otherDir: string;
 let env: Record<string, string>;
 const BIN = path.join(ROOT, 'bin/harvest-keys.js');
-const port = () => 45000 + Math.floor(Math.random() * 5000);
+const port = () => unusedLocalPort();
 
 /** PostgreSQL processes serving this data folder (the postmaster is started with `-D <DATA_DIR>/pg`). */
 async function postgresFor(dir: string): Promise<number[]> {

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServer } from '../helpers/processes.ts';
+import { unusedLocalPort } from '../helpers/local-ports.ts';
 
 let dataDir: string;
 let env: Record<string, string>;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'hk-embedded-'));
-  env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(45000 + Math.floor(Math.random() * 5000)), LOG_LEVEL: 'info' };
+  env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(unusedLocalPort()), LOG_LEVEL: 'info' };
 });
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });

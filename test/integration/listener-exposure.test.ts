@@ -5,6 +5,7 @@ import { startFakeSlack } from '../helpers/fake-slack.ts';
 import { LISTENING_LINE, type ServerProcess, startServer } from '../helpers/processes.ts';
 import { TEST_PEPPER } from '../helpers/runtime.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
+import { unusedLocalPort } from '../helpers/local-ports.ts';
 
 /** Slack in HTTP mode against a loopback stand-in: its receiver listens once auth.test accepts the token. */
 const fakeSlack = await startFakeSlack({ 'auth.test': { ok: true, team_id: 'T0EXPOSURE', user_id: 'U0BOT', bot_id: 'B0BOT' } });
@@ -44,7 +45,7 @@ const portIn = (output: string, line: RegExp) => Number(line.exec(output)?.[1]);
 
 describe('with the embedded database (a developer machine)', () => {
   let server: ServerProcess;
-  const pgPort = 45000 + Math.floor(Math.random() * 5000);
+  const pgPort = unusedLocalPort();
   beforeAll(async () => {
     // AUTHZ_HOST blank: the default, not the test helpers' 127.0.0.1.
     server = await startServer({ ...SLACK, AUTHZ_HOST: '', METRICS_PORT: '0', EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'info' }, 180_000, SLACK_LISTENING);

@@ -12,6 +12,7 @@ import { type ServerProcess, startServer } from '../helpers/processes.ts';
 import { createTestRuntime, TEST_PEPPER, type TestRuntime } from '../helpers/runtime.ts';
 import { startFakeSlack } from '../helpers/fake-slack.ts';
 import { SIGNING_SECRET } from '../helpers/slack-harness.ts';
+import { unusedLocalPort } from '../helpers/local-ports.ts';
 
 /**
  * Enforcement never depends on Slack: the real server process, with Slack unreachable or refusing its tokens, keeps
@@ -177,7 +178,7 @@ describe('a fatal start-up error with the embedded database', { timeout: 150_000
   });
 
   it('stops the embedded PostgreSQL before the process exits', async () => {
-    const pgPort = 45000 + Math.floor(Math.random() * 5000);
+    const pgPort = unusedLocalPort();
     // The signing key is read only after the database is up: a broken one is fatal with the database running.
     const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'info', SERVICE_PGP_PRIVATE_KEY: '-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nbm90IGEga2V5\n-----END PGP PRIVATE KEY BLOCK-----' };
     const server = await startServer(env, 120_000, /"port":(\d+),"msg":"embedded PostgreSQL started"/).catch((error: Error) => error);

@@ -75,10 +75,23 @@ describe('Kubernetes exposure', () => {
 
 describe('Dockerfile', () => {
   const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+  const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
   it('is multi-stage, installs no dev or optional (embedded database) dependencies, and runs as non-root', () => {
-    expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
+    expect(dockerfile.match(/^FROM /gm)).toHaveLength(3);
     expect(dockerfile).toMatch(/npm ci --omit=dev --omit=optional/);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "--import", "tsx", "src\/main.ts"\]$/m);
+  });
+
+  it('compiles in a build stage and ships only dist/, the migrations and production dependencies: no TypeScript loader', () => {
+    const runtime = dockerfile.slice(dockerfile.search(/^FROM \S+ AS runtime$/m));
+    expect(dockerfile).toMatch(/^FROM \S+ AS build$/m);
+    expect(dockerfile.slice(0, dockerfile.indexOf(runtime))).toMatch(/^RUN npm run build$/m);
+    expect(runtime).toMatch(/^COPY --from=build \S+ \/app\/dist \.\/dist$/m);
+    expect(runtime).toMatch(/^COPY \S+ db\/migrations \.\/db\/migrations$/m);
+    expect(runtime).not.toMatch(/COPY .*\bsrc\b/);
+    expect(runtime).not.toMatch(/tsx|--import|--loader/);
+    expect(runtime).toMatch(/^CMD \["node", "dist\/main.js"\]$/m);
+    expect(packageJson.dependencies).not.toHaveProperty('tsx');
+    expect(packageJson.dependencies).not.toHaveProperty('typescript');
   });
 });
