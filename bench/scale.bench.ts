@@ -164,7 +164,8 @@ async function importToApplied(url: string, ports: number[], generate: () => str
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   try {
     const started = performance.now();
-    const cli = spawn(process.execPath, [path.join(ROOT, 'bin/harvest-keys.js'), 'import', file, '--json'], {
+    // The CLI from source, like the instances: the bench measures this tree whether or not dist/ is built.
+    const cli = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'import', file, '--json'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dir, DATABASE_URL: url, KEY_PEPPER: PEPPER, LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'ignore', 'inherit'],
