@@ -30,6 +30,7 @@ import { createLogger } from '../src/logger.ts';
 import { fill, seed, workload } from './lib/authz-workload.ts';
 import { type CpuRound, measureServerCpu, median } from './lib/server-cpu.ts';
 import { revocationsDuringImport } from './lib/import-revocations.ts';
+import { startInstance } from './lib/instance.ts';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 120);
@@ -308,26 +309,6 @@ async function untilDenied(agent: http.Agent, port: number, probe: { secret: str
   }
 }
 
-function startInstance(env: Record<string, string>, children: ChildProcess[]): Promise<{ port: number; child: ChildProcess }> {
-  // BENCH_PROFILE=<dir>: each instance writes a CPU profile there when it stops.
-  const profile = process.env.BENCH_PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk) => {
-      output += String(chunk);
-      const match = /"port":(\d+),[^\n]*"msg":"harvest-keys is ready"/.exec(output);
-      if (match !== null) resolve({ port: Number(match[1]), child });
-      if (output.length > 100_000) output = output.slice(-10_000);
-    });
-    child.once('exit', (code) => reject(new Error(`instance exited with ${code}: ${output}`)));
-  });
-}
 
 /** The baseline: node:http answering 200 with the same cache header, in a process of its own like the instance. */
 function startBare(children: ChildProcess[]): Promise<{ port: number; pid: number }> {

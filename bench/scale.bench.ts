@@ -25,6 +25,7 @@ import { createSecretFormat } from '../src/keys/secret-format.ts';
 import { workload } from './lib/authz-workload.ts';
 import { seedScale } from './lib/scale-seed.ts';
 import { benchServerUrl, createScratchDatabase } from './lib/scratch-database.ts';
+import { startInstance } from './lib/instance.ts';
 
 const KEYS = Number(process.env.SCALE_KEYS ?? 1_000_000);
 const KNOWN = Math.min(KEYS, 20_000);
@@ -233,24 +234,6 @@ function rssOf(pid: number): number {
   return kb === null ? Number.NaN : Number(kb[1]) * 1024;
 }
 
-function startInstance(env: Record<string, string>, children: ChildProcess[]): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk) => {
-      output += String(chunk);
-      const match = /"port":(\d+),[^\n]*"msg":"harvest-keys is ready"/.exec(output);
-      if (match !== null) resolve({ port: Number(match[1]), child });
-      if (output.length > 100_000) output = output.slice(-10_000);
-    });
-    child.once('exit', (code) => reject(new Error(`instance exited with ${code}: ${output.slice(-2000)}`)));
-  });
-}
 
 main().catch((error: unknown) => {
   console.error(error);
