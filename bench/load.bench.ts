@@ -7,12 +7,11 @@
  * Settings: BENCH_KEYS (100000), BENCH_HOLD_SECONDS (60), BENCH_RATE (req/s; default 60% of the capacity measured
  * first), BENCH_BURST (200 commands), BENCH_BURST_SECONDS (10). Run: `npm run bench -- load`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import http, { type IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { createDecider } from '../src/authz/decide.ts';
@@ -30,6 +29,7 @@ import { createMetrics } from '../src/observability/metrics.ts';
 import { createSlackApp } from '../src/slack/app.ts';
 import { servicesFromRuntime } from '../src/slack/deps.ts';
 import { seed, workload } from './lib/authz-workload.ts';
+import { startInstance } from './lib/instance.ts';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
 const HOLD_SECONDS = Number(process.env.BENCH_HOLD_SECONDS ?? 60);
@@ -40,7 +40,6 @@ const CONNECTIONS = 32;
 const RATE_SHARE = 0.6;
 const PEPPER = 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
 const SIGNING_SECRET = '0123456789abcdef0123456789abcdef';
-const ROOT = path.resolve(import.meta.dirname, '..');
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -279,24 +278,6 @@ async function slackBurst(databaseUrl: string) {
   return { sent: BURST, acked, spanMs, p50: at(0.5), p99: at(0.99), max: acks.at(-1) as number, opened };
 }
 
-function startInstance(env: Record<string, string>, children: ChildProcess[]): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk) => {
-      output += String(chunk);
-      const match = /"port":(\d+),[^\n]*"msg":"harvest-keys is ready"/.exec(output);
-      if (match !== null) resolve({ port: Number(match[1]), child });
-      if (output.length > 100_000) output = output.slice(-10_000);
-    });
-    child.once('exit', (code) => reject(new Error(`instance exited with ${code}: ${output}`)));
-  });
-}
 
 main().catch((error: unknown) => {
   console.error(error);

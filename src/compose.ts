@@ -11,7 +11,7 @@ import type { UsageReader } from './authz/usage-summary.ts';
 import type { createKeyImporter } from './keys/import-keys.ts';
 import { createKeyService } from './keys/key-service.ts';
 import { readOrCreatePepper } from './keys/pepper.ts';
-import { createSecretDigest } from './keys/secret-digest.ts';
+import { createSecretDigest, type SecretDigest } from './keys/secret-digest.ts';
 import { createSecretFormat } from './keys/secret-format.ts';
 import type { Logger } from './logger.ts';
 import { logKeyChanges, logKeyImports } from './observability/key-change-log.ts';
@@ -44,7 +44,7 @@ export interface Runtime {
   /** Delivery needs a messenger (the Slack side's DM sender), so it is built by whoever owns one. */
   createDeliveryService(messenger: DirectMessenger): DeliveryService;
   secretFormat: ReturnType<typeof createSecretFormat>;
-  digest: (secret: string) => Buffer;
+  digest: SecretDigest;
   /** The four-eyes rule for create, permission edits, re-enable and replace (APPROVAL_REQUIRED_FOR). */
   approvals: ReturnType<typeof createApprovalService>;
   /** What /authz recorded per key (as of its last flush). */

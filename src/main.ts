@@ -80,9 +80,10 @@ async function main(): Promise<void> {
     routes: [
       {
         prefix: AUTHZ_PREFIX,
+        writesRequestId: true,
         handler: (req, res, requestId) => {
           if (authz !== undefined) return authz.handle(req, res, requestId);
-          answerUnavailable(res);
+          answerUnavailable(res, requestId);
           metrics.authzDecision('unavailable', '', 0);
         },
       },

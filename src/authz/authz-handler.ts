@@ -4,6 +4,7 @@ import type { IndexSync } from './index-sync.ts';
 import type { Logger } from '../logger.ts';
 import type { AuthzObserver } from './ports.ts';
 import { headerSafe } from './key-index.ts';
+import { REQUEST_ID_HEADER } from '../http/request-id.ts';
 import { presentedKey } from './credentials.ts';
 import { overridesMethod } from './method-override.ts';
 import { requestTarget } from './target.ts';
@@ -22,14 +23,21 @@ const UNAVAILABLE_BODY = jsonBody({
   message: 'Key decisions are unavailable: the key index is not loaded or may be out of date.',
 });
 
+/**
+ * Every answer is written with one writeHead of a flat header array, X-Request-Id included (the server leaves it to
+ * this route): no res.setHeader, which would send Node down its slower merging path on every API call.
+ */
+function withRequestId(headers: string[], requestId: string | undefined): string[] {
+  if (requestId !== undefined) headers.push(REQUEST_ID_HEADER, requestId);
+  return headers;
+}
+
 /** Before the index is loaded (or while the database is unreachable at start-up) every answer is this. */
-export function answerUnavailable(res: ServerResponse): void {
-  res.writeHead(503, [
-    'cache-control', 'no-store',
-    'content-type', 'application/json',
-    'content-length', String(UNAVAILABLE_BODY.length),
-    'retry-after', '1',
-  ]);
+export function answerUnavailable(res: ServerResponse, requestId?: string): void {
+  res.writeHead(
+    503,
+    withRequestId(['cache-control', 'no-store', 'content-type', 'application/json', 'content-length', String(UNAVAILABLE_BODY.length), 'retry-after', '1'], requestId),
+  );
   res.end(UNAVAILABLE_BODY);
 }
 
@@ -73,25 +81,23 @@ export function createAuthzHandler(deps: {
     Object.entries(UNAUTHENTICATED_MESSAGES).map(([reason, message]) => [reason, jsonBody({ error: 'unauthorized', reason, message })]),
   );
 
-  function unauthorized(res: ServerResponse, reason: string): void {
+  function unauthorized(res: ServerResponse, reason: string, requestId: string | undefined): void {
     const body = unauthenticatedBodies.get(reason) as Buffer;
-    res.writeHead(401, [
-      'cache-control', 'no-store',
-      'www-authenticate', challenge,
-      'content-type', 'application/json',
-      'content-length', String(body.length),
-    ]);
+    res.writeHead(
+      401,
+      withRequestId(['cache-control', 'no-store', 'www-authenticate', challenge, 'content-type', 'application/json', 'content-length', String(body.length)], requestId),
+    );
     res.end(body);
   }
 
-  function forbidden(res: ServerResponse, reason: string, keyId: string | undefined, permission: string | undefined): void {
+  function forbidden(res: ServerResponse, reason: string, keyId: string | undefined, permission: string | undefined, requestId: string | undefined): void {
     const fields: Record<string, string> = { error: 'forbidden', reason, message: FORBIDDEN_MESSAGES[reason] ?? reason };
     if (permission !== undefined) fields.required_permission = permission;
     if (keyId !== undefined) fields.key_id = keyId;
     const body = jsonBody(fields);
     const headers = ['cache-control', 'no-store', 'content-type', 'application/json', 'content-length', String(body.length)];
     if (permission !== undefined) headers.push(REQUIRED_PERMISSION_HEADER, headerSafe(permission));
-    res.writeHead(403, headers);
+    res.writeHead(403, withRequestId(headers, requestId));
     res.end(body);
   }
 
@@ -110,13 +116,13 @@ export function createAuthzHandler(deps: {
     const nowMs = Date.now();
     const index = sync.current();
     if (index === undefined || sync.freshness(nowMs) !== 'fresh') {
-      answerUnavailable(res);
+      answerUnavailable(res, requestId);
       return done(started, 'unavailable', '', requestId);
     }
 
     const secret = presentedKey(req.headers);
     if (typeof secret !== 'string') {
-      unauthorized(res, secret.problem);
+      unauthorized(res, secret.problem, requestId);
       return done(started, 'deny_401', secret.problem, requestId);
     }
     const found = requestTarget(req, AUTHZ_PREFIX);
@@ -124,17 +130,17 @@ export function createAuthzHandler(deps: {
     const target = 'problem' in found || !overridesMethod(req, found.method) ? found : METHOD_OVERRIDE;
     if ('problem' in target) {
       // The key is still checked first: a bad key is a 401 whatever the target.
-      const verdict = decider.decide(index, secret, 'GET', '/', new Date(nowMs));
+      const verdict = decider.decide(index, secret, 'GET', '/', nowMs);
       if (verdict.status === 401) {
-        unauthorized(res, verdict.reason);
+        unauthorized(res, verdict.reason, requestId);
         return done(started, 'deny_401', verdict.reason, requestId, verdict.entry?.keyId);
       }
       usage.record(verdict.entry.keyId, OUTSIDE_CATALOG, false, nowMs);
-      forbidden(res, target.problem, verdict.entry.keyId, undefined);
+      forbidden(res, target.problem, verdict.entry.keyId, undefined, requestId);
       return done(started, 'deny_403', target.problem, requestId, verdict.entry.keyId);
     }
 
-    const verdict = decider.decide(index, secret, target.method, target.path, new Date(nowMs));
+    const verdict = decider.decide(index, secret, target.method, target.path, nowMs);
     if (verdict.entry !== undefined) {
       usage.record(verdict.entry.keyId, verdict.endpoint?.id ?? OUTSIDE_CATALOG, verdict.status === 200, nowMs);
     }
@@ -142,18 +148,21 @@ export function createAuthzHandler(deps: {
       const entry = verdict.entry;
       res.writeHead(
         200,
-        entry.partnerName === null
-          ? ['cache-control', 'no-store', 'x-key-id', entry.keyId, 'content-length', '0']
-          : ['cache-control', 'no-store', 'x-key-id', entry.keyId, 'x-partner', entry.partnerHeader, 'content-length', '0'],
+        withRequestId(
+          entry.partnerName === null
+            ? ['cache-control', 'no-store', 'x-key-id', entry.keyId, 'content-length', '0']
+            : ['cache-control', 'no-store', 'x-key-id', entry.keyId, 'x-partner', entry.partnerHeader, 'content-length', '0'],
+          requestId,
+        ),
       );
       res.end();
       return done(started, 'allow', '', requestId);
     }
     if (verdict.status === 401) {
-      unauthorized(res, verdict.reason);
+      unauthorized(res, verdict.reason, requestId);
       return done(started, 'deny_401', verdict.reason, requestId, verdict.entry?.keyId);
     }
-    forbidden(res, verdict.reason, verdict.entry.keyId, verdict.endpoint?.label);
+    forbidden(res, verdict.reason, verdict.entry.keyId, verdict.endpoint?.label, requestId);
     return done(started, 'deny_403', verdict.reason, requestId, verdict.entry.keyId);
   };
 }

@@ -11,7 +11,8 @@ import { createUsageRecorder, type UsageRecorder } from './usage-recorder.ts';
 export interface AuthzServiceDeps {
   catalog: Catalog;
   secretFormat: SecretFormat;
-  digest: (secret: string) => Buffer;
+  /** A `SecretDigest`: its `latin1` form is the fast index key (a bare function works, slower). */
+  digest: ((secret: string) => Buffer) & { readonly latin1?: (secret: string) => string };
   source: KeyIndexSource;
   feed: KeyChangeFeed;
   usageSink: UsageSink;

@@ -24,14 +24,23 @@ const MISSING = { problem: 'missing' } as const;
 const EMPTY = { problem: 'empty' } as const;
 const MALFORMED = { problem: 'malformed' } as const;
 
+/** Whether `value` up to `length` is the lower-case `scheme` in any case (no lower-cased copy per request). */
+function isScheme(value: string, length: number, scheme: string): boolean {
+  if (length !== scheme.length) return false;
+  for (let i = 0; i < length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code >= 65 && code <= 90 ? code + 32 : code) !== scheme.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 function fromAuthorization(value: string): string | { problem: CredentialProblem } {
   if (value.length > MAX_AUTHORIZATION_LENGTH) return MALFORMED;
   const space = value.indexOf(' ');
   if (space <= 0) return value.trim() === '' ? EMPTY : MALFORMED;
-  const scheme = value.slice(0, space).toLowerCase();
   const credentials = value.slice(space + 1).trim();
-  if (scheme === 'bearer') return credentials === '' ? EMPTY : credentials;
-  if (scheme !== 'basic') return MALFORMED;
+  if (isScheme(value, space, 'bearer')) return credentials === '' ? EMPTY : credentials;
+  if (!isScheme(value, space, 'basic')) return MALFORMED;
   if (credentials === '') return EMPTY;
   if (!BASE64.test(credentials)) return MALFORMED;
   const decoded = Buffer.from(credentials, 'base64').toString('utf8');

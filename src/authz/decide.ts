@@ -14,7 +14,8 @@ export type Verdict =
   | { status: 403; reason: 'not_granted' | 'not_in_catalog' | 'ambiguous_target'; entry: IndexEntry; endpoint: Endpoint | undefined };
 
 export interface Decider {
-  decide(index: KeyIndex, secret: string, method: string, path: string, now: Date): Verdict;
+  /** `now` as a Date or epoch milliseconds (the hot path passes a number: no Date per request). */
+  decide(index: KeyIndex, secret: string, method: string, path: string, now: Date | number): Verdict;
 }
 
 const MALFORMED = { status: 401, reason: 'malformed', entry: undefined, endpoint: undefined } as const;
@@ -26,13 +27,19 @@ const UNKNOWN = { status: 401, reason: 'unknown', entry: undefined, endpoint: un
  * The whole decision from memory: format and checksum first (a mistyped or made-up key never reaches the index),
  * then one HMAC and one map lookup, then the same `evaluate` the CLI and the services use.
  */
-export function createDecider(deps: { catalog: Catalog; secretFormat: SecretFormat; digest: (secret: string) => Buffer }): Decider {
+export function createDecider(deps: {
+  catalog: Catalog;
+  secretFormat: SecretFormat;
+  /** A `SecretDigest` (its `latin1` form is the index's key, computed without createHmac); a bare function works too. */
+  digest: ((secret: string) => Buffer) & { readonly latin1?: (secret: string) => string };
+}): Decider {
   const { catalog, secretFormat, digest } = deps;
+  const indexKey = digest.latin1 ?? ((secret: string) => digestKey(digest(secret)));
   return {
     decide(index, secret, method, path, now) {
       const format = secretFormat.check(secret);
       if (!format.ok) return format.reason === 'checksum' ? CHECKSUM : format.reason === 'empty' ? EMPTY : MALFORMED;
-      const entry = index.lookup(digestKey(digest(secret)));
+      const entry = index.lookup(indexKey(secret));
       if (entry === undefined) return UNKNOWN;
       const decision = evaluate(catalog, entry, method, path, now);
       if (decision.allowed) return { status: 200, entry, endpoint: decision.endpoint };

@@ -202,7 +202,7 @@ export function createIndexSync(deps: {
     try {
       await withDeadline(
         source.loadAll((records) => {
-          if (!abandoned) for (const record of records) fresh.put(record);
+          if (!abandoned) fresh.putAll(records);
         }),
         loadTimeoutMs * FULL_LOAD_FACTOR,
         'full reload',
@@ -239,7 +239,7 @@ export function createIndexSync(deps: {
       inFlight = undefined;
     }
     for (const id of ids) current.remove(id);
-    for (const record of records) current.put(record);
+    current.putAll(records);
     if (observer !== undefined) {
       const appliedAt = nowMs();
       for (const { at } of taken.values()) observer.invalidationApplied((appliedAt - at) / 1000);

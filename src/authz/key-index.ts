@@ -1,13 +1,16 @@
 import type { EvaluableKey } from '../keys/evaluate.ts';
+import { EndpointNumbers, type GrantSet, GrantSet as Grants, grantBits } from './grant-set.ts';
 import type { IndexedKeyRecord } from './ports.ts';
 
-/** One key as enforcement sees it. Compact: permission sets are shared between keys that hold the same grants. */
+export type { GrantSet } from './grant-set.ts';
+
+/** One key as enforcement sees it. Compact: grant sets are shared between keys that hold the same grants. */
 export interface IndexEntry extends EvaluableKey {
   readonly keyId: string;
   readonly partnerName: string | null;
   /** `partnerName` made safe for an HTTP header value (percent-encoded when it is not printable ASCII). */
   readonly partnerHeader: string;
-  readonly permissions: ReadonlySet<string>;
+  readonly permissions: GrantSet;
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
@@ -22,85 +25,226 @@ export function digestKey(digest: Buffer): string {
   return digest.toString('latin1');
 }
 
+/** HMAC-SHA256: every digest the index holds has this length. */
+const DIGEST_BYTES = 32;
+const EMPTY = -1;
+const FIRST_CAPACITY = 1024;
+
+/** FNV-1a over the UTF-16 code units: key ids are short ASCII strings. */
+function idHash(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 /**
- * The decision index: digest → entry, plus id → digest so a changed key can be replaced or dropped. Only the
+ * The decision index: digest → entry, and key id → entry so a changed key can be replaced or dropped. Only the
  * digests live here, never secrets.
+ *
+ * Built for a million keys: the digests sit side by side in one buffer (32 bytes each, outside the JS heap) and
+ * both lookups are open-addressing tables of row numbers (linear probing, at most half full), so a key costs its
+ * entry object, its id and about 48 bytes, where two Maps and a digest string per key cost over 150. A digest is
+ * uniformly random, so its first four bytes are its hash.
  */
 export class KeyIndex {
-  private readonly byDigest = new Map<string, IndexEntry>();
-  private readonly digestById = new Map<string, string>();
-  private readonly permissionSets = new Map<string, ReadonlySet<string>>();
-  private readonly endpointIds = new Map<string, string>();
-  private readonly partnerNames = new Map<string, { name: string; header: string }>();
+  /** Row → entry; a freed row is reused. */
+  private entries: Array<IndexEntry | undefined> = [];
+  /** Row → digest, DIGEST_BYTES per row. */
+  private digests = Buffer.alloc(FIRST_CAPACITY * DIGEST_BYTES);
+  /** Slot → row, or EMPTY. Both tables have `mask + 1` slots. */
+  private byDigest = new Int32Array(FIRST_CAPACITY * 2).fill(EMPTY);
+  private byId = new Int32Array(FIRST_CAPACITY * 2).fill(EMPTY);
+  private mask = FIRST_CAPACITY * 2 - 1;
+  private readonly freeRows: number[] = [];
+  private count = 0;
+  private readonly numbers = new EndpointNumbers();
+  /** Bitset → the one GrantSet every key with those grants shares. */
+  private readonly grantSets = new Map<string, GrantSet>();
+  private readonly partners = new Map<string, { name: string; header: string }>();
 
   get size(): number {
-    return this.byDigest.size;
+    return this.count;
   }
 
   has(keyId: string): boolean {
-    return this.digestById.has(keyId);
+    return this.rowOfId(keyId) !== EMPTY;
   }
 
+  /** `digest` as `digestKey` makes it. */
   lookup(digest: string): IndexEntry | undefined {
-    return this.byDigest.get(digest);
+    if (digest.length !== DIGEST_BYTES) return undefined;
+    const { byDigest, digests, mask } = this;
+    let slot = (digest.charCodeAt(0) | (digest.charCodeAt(1) << 8) | (digest.charCodeAt(2) << 16) | (digest.charCodeAt(3) << 24)) & mask;
+    for (;;) {
+      const row = byDigest[slot] as number;
+      if (row === EMPTY) return undefined;
+      const base = row * DIGEST_BYTES;
+      let i = 0;
+      while (i < DIGEST_BYTES && digests[base + i] === digest.charCodeAt(i)) i++;
+      if (i === DIGEST_BYTES) return this.entries[row];
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** The same lookup straight from the HMAC output, without making a string of it. */
+  lookupDigest(digest: Buffer): IndexEntry | undefined {
+    if (digest.length !== DIGEST_BYTES) return undefined;
+    const { byDigest, digests, mask } = this;
+    let slot = digest.readInt32LE(0) & mask;
+    for (;;) {
+      const row = byDigest[slot] as number;
+      if (row === EMPTY) return undefined;
+      const base = row * DIGEST_BYTES;
+      let i = 0;
+      while (i < DIGEST_BYTES && digests[base + i] === digest[i]) i++;
+      if (i === DIGEST_BYTES) return this.entries[row];
+      slot = (slot + 1) & mask;
+    }
   }
 
   /** Builds a fresh index from a full load; the caller swaps it in whole, so requests never see a half-built one. */
   static from(records: readonly IndexedKeyRecord[]): KeyIndex {
     const index = new KeyIndex();
-    for (const record of records) index.put(record);
+    index.putAll(records);
     return index;
   }
 
   put(record: IndexedKeyRecord): void {
+    this.putWith(record, this.sharedSet(record.permissions));
+  }
+
+  /**
+   * Many records at once, as a load hands them over: records that share one grant array (the source splits each
+   * distinct list once) share its set without working it out again.
+   */
+  putAll(records: readonly IndexedKeyRecord[]): void {
+    const known = new Map<readonly string[], GrantSet>();
+    for (const record of records) {
+      let set = known.get(record.permissions);
+      if (set === undefined) {
+        set = this.sharedSet(record.permissions);
+        known.set(record.permissions, set);
+      }
+      this.putWith(record, set);
+    }
+  }
+
+  private putWith(record: IndexedKeyRecord, permissions: GrantSet): void {
+    if (record.digest.length !== DIGEST_BYTES) throw new Error(`a key digest is ${DIGEST_BYTES} bytes, got ${record.digest.length}`);
     this.remove(record.id);
-    const digest = digestKey(record.digest);
+    // A digest belongs to one key: whichever key held it before is replaced.
+    const holder = this.lookupDigest(record.digest);
+    if (holder !== undefined) this.remove(holder.keyId);
+    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
     const partner = record.partnerName === null ? undefined : this.partner(record.partnerName);
-    this.byDigest.set(digest, {
+    const row = this.freeRows.pop() ?? this.entries.length;
+    this.entries[row] = {
       keyId: record.id,
       partnerName: partner?.name ?? null,
       partnerHeader: partner?.header ?? '',
       status: record.status === 'active' ? 'active' : 'revoked',
       legacy: record.legacy,
       revokeAt: record.revokeAt,
-      permissions: this.sharedSet(record.permissions),
-    });
-    this.digestById.set(record.id, digest);
+      permissions,
+    };
+    if ((row + 1) * DIGEST_BYTES > this.digests.length) {
+      const wider = Buffer.alloc(this.digests.length * 2);
+      this.digests.copy(wider);
+      this.digests = wider;
+    }
+    record.digest.copy(this.digests, row * DIGEST_BYTES);
+    this.place(this.byDigest, this.digestHome(row), row);
+    this.place(this.byId, idHash(record.id) & this.mask, row);
+    this.count++;
   }
 
   remove(keyId: string): void {
-    const digest = this.digestById.get(keyId);
-    if (digest === undefined) return;
-    this.digestById.delete(keyId);
-    this.byDigest.delete(digest);
+    const idSlot = this.slotOfId(keyId);
+    if (idSlot === EMPTY) return;
+    const row = this.byId[idSlot] as number;
+    this.unplace(this.byId, idSlot, (r) => idHash((this.entries[r] as IndexEntry).keyId) & this.mask);
+    let slot = this.digestHome(row);
+    while (this.byDigest[slot] !== row) slot = (slot + 1) & this.mask;
+    this.unplace(this.byDigest, slot, (r) => this.digestHome(r));
+    this.entries[row] = undefined;
+    this.freeRows.push(row);
+    this.count--;
   }
 
-  /** Most keys carry one of a few partner presets: one Set per distinct grant list, and one string per endpoint id. */
-  private sharedSet(permissions: readonly string[]): ReadonlySet<string> {
-    const sorted = permissions.map((id) => this.intern(id)).sort();
-    const signature = sorted.join('\n');
-    let set = this.permissionSets.get(signature);
+  private digestHome(row: number): number {
+    return this.digests.readInt32LE(row * DIGEST_BYTES) & this.mask;
+  }
+
+  private rowOfId(keyId: string): number {
+    const slot = this.slotOfId(keyId);
+    return slot === EMPTY ? EMPTY : (this.byId[slot] as number);
+  }
+
+  private slotOfId(keyId: string): number {
+    let slot = idHash(keyId) & this.mask;
+    for (;;) {
+      const row = this.byId[slot] as number;
+      if (row === EMPTY) return EMPTY;
+      if ((this.entries[row] as IndexEntry).keyId === keyId) return slot;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  private place(table: Int32Array, home: number, row: number): void {
+    let slot = home;
+    while (table[slot] !== EMPTY) slot = (slot + 1) & this.mask;
+    table[slot] = row;
+  }
+
+  /** Linear-probing deletion without tombstones: later rows of the same run move back into the hole. */
+  private unplace(table: Int32Array, hole: number, homeOf: (row: number) => number): void {
+    const { mask } = this;
+    let i = hole;
+    let j = hole;
+    table[i] = EMPTY;
+    for (;;) {
+      j = (j + 1) & mask;
+      const row = table[j] as number;
+      if (row === EMPTY) return;
+      const home = homeOf(row);
+      // The row at j stays if its home lies cyclically in (i, j]: moving it to i would put it before its home.
+      if (i <= j ? i < home && home <= j : i < home || home <= j) continue;
+      table[i] = row;
+      table[j] = EMPTY;
+      i = j;
+    }
+  }
+
+  private grow(): void {
+    const slots = (this.mask + 1) * 2;
+    this.mask = slots - 1;
+    this.byDigest = new Int32Array(slots).fill(EMPTY);
+    this.byId = new Int32Array(slots).fill(EMPTY);
+    this.entries.forEach((entry, row) => {
+      if (entry === undefined) return;
+      this.place(this.byDigest, this.digestHome(row), row);
+      this.place(this.byId, idHash(entry.keyId) & this.mask, row);
+    });
+  }
+
+  /** Most keys carry one of a few partner presets: one GrantSet per distinct grant list. */
+  private sharedSet(permissions: readonly string[]): GrantSet {
+    const bits = grantBits(permissions, this.numbers);
+    let set = this.grantSets.get(bits);
     if (set === undefined) {
-      set = new Set(sorted);
-      this.permissionSets.set(signature, set);
+      set = new Grants(bits, this.numbers);
+      this.grantSets.set(bits, set);
     }
     return set;
   }
 
   /** Thousands of keys share a few partners: one name string and one header value each. */
   private partner(name: string): { name: string; header: string } {
-    let known = this.partnerNames.get(name);
+    let known = this.partners.get(name);
     if (known === undefined) {
       known = { name, header: headerSafe(name) };
-      this.partnerNames.set(name, known);
+      this.partners.set(name, known);
     }
     return known;
-  }
-
-  private intern(id: string): string {
-    const known = this.endpointIds.get(id);
-    if (known !== undefined) return known;
-    this.endpointIds.set(id, id);
-    return id;
   }
 }

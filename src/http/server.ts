@@ -4,8 +4,18 @@ import type { Logger } from '../logger.ts';
 import type { ReadinessCheck } from './health.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 
-/** `requestId` is the caller's X-Request-Id (validated) or a generated one; it is already on the response. */
+/**
+ * `requestId` is the caller's X-Request-Id (validated) or a generated one. It is already on the response, unless the
+ * route says `writesRequestId`: then the handler puts it in its own writeHead (res.setHeader before a writeHead with a
+ * header array sends Node down a slower path, which /authz cannot afford on every API call).
+ */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, requestId: string) => void | Promise<void>;
+
+export interface Route {
+  prefix: string;
+  handler: RouteHandler;
+  writesRequestId?: boolean;
+}
 
 export interface HttpServer {
   server: http.Server;
@@ -13,15 +23,21 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
+function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string): void {
+  sendBody(res, status, Buffer.from(JSON.stringify(body)), requestId);
 }
+
+function sendBody(res: ServerResponse, status: number, body: Buffer, requestId: string): void {
+  const headers = ['content-type', 'application/json; charset=utf-8', 'content-length', String(body.length), 'cache-control', 'no-store'];
+  // A route that wrote nothing yet may have set it already (routes without writesRequestId).
+  if (!res.hasHeader(REQUEST_ID_HEADER)) headers.push(REQUEST_ID_HEADER, requestId);
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+// Liveness is asked often (every few seconds by each orchestrator probe): answered from a precomputed body.
+const HEALTHY = Buffer.from(JSON.stringify({ status: 'ok' }));
+const NOT_FOUND = Buffer.from(JSON.stringify({ error: 'not_found' }));
 
 /**
  * The operational HTTP listener on AUTHZ_PORT: health, readiness, and any routes later parts register
@@ -32,49 +48,51 @@ export function createHttpServer(options: {
   readiness: readonly ReadinessCheck[];
   /** Added to the /readyz body without deciding its status (the Slack side: reported, never a reason for 503). */
   report?: () => Record<string, unknown>;
-  routes?: ReadonlyArray<{ prefix: string; handler: RouteHandler }>;
+  routes?: readonly Route[];
   /** `/healthz` and `/readyz` (default true); a listener for one purpose only (metrics) leaves them out. */
   probes?: boolean;
 }): HttpServer {
-  const routes = options.routes ?? [];
+  // The prefix followed by `/` computed once, not on every request.
+  const routes = (options.routes ?? []).map((route) => ({ ...route, below: `${route.prefix}/` }));
   const probes = options.probes ?? true;
+  const failed = (error: unknown, prefix: string, res: ServerResponse, requestId: string) => {
+    options.logger.error({ err: error, path: prefix, requestId }, 'request failed');
+    if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' }, requestId);
+    else res.destroy();
+  };
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
-    const path = url.split('?', 1)[0] as string;
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
     const requestId = requestIdOf(req);
-    res.setHeader(REQUEST_ID_HEADER, requestId);
-    if (probes && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (probes && path === '/healthz') return sendBody(res, 200, HEALTHY, requestId);
     if (probes && path === '/readyz') {
       void Promise.all(options.readiness.map(async (r) => ({ name: r.name, ...(await r.check()) }))).then(
         (results) => {
           const ok = results.every((r) => r.ok);
-          sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results, ...options.report?.() });
+          sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results, ...options.report?.() }, requestId);
         },
         (error: unknown) => {
           options.logger.error({ err: error, requestId }, 'readiness check failed');
-          sendJson(res, 503, { status: 'not ready' });
+          sendJson(res, 503, { status: 'not ready' }, requestId);
         },
       );
       return;
     }
     for (const route of routes) {
-      if (path === route.prefix || path.startsWith(`${route.prefix}/`)) {
-        const failed = (error: unknown) => {
-          options.logger.error({ err: error, path: route.prefix, requestId }, 'request failed');
-          if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
-          else res.destroy();
-        };
-        // Synchronous handlers (/authz) get no promise per request: it sits on the hot path of every API call.
+      if (path === route.prefix || path.startsWith(route.below)) {
+        if (route.writesRequestId !== true) res.setHeader(REQUEST_ID_HEADER, requestId);
+        // Synchronous handlers (/authz) get no promise and no closure per request: the hot path of every API call.
         try {
           const pending = route.handler(req, res, requestId);
-          if (pending !== undefined) pending.catch(failed);
+          if (pending !== undefined) pending.catch((error: unknown) => failed(error, route.prefix, res, requestId));
         } catch (error) {
-          failed(error);
+          failed(error, route.prefix, res, requestId);
         }
         return;
       }
     }
-    sendJson(res, 404, { error: 'not_found' });
+    sendBody(res, 404, NOT_FOUND, requestId);
   });
   server.keepAliveTimeout = 65_000;
   // Node answers unparseable requests (bad header bytes, oversized headers) itself, without Cache-Control; a gateway

@@ -4,7 +4,12 @@ export interface EvaluableKey {
   status: 'active' | 'revoked';
   legacy: boolean;
   revokeAt: Date | null;
-  permissions: ReadonlySet<string> | readonly string[];
+  /** A list, or anything that answers `has` (a Set, or the enforcement index's shared bitsets). */
+  permissions: GrantLookup | readonly string[];
+}
+
+export interface GrantLookup {
+  has(endpointId: string): boolean;
 }
 
 export type Decision =
@@ -14,8 +19,8 @@ export type Decision =
   | { allowed: false; reason: 'ambiguous_target'; endpoint: undefined }
   | { allowed: false; reason: 'not_granted'; endpoint: Endpoint };
 
-export function isEffectivelyRevoked(key: EvaluableKey, now: Date): boolean {
-  return key.status === 'revoked' || (key.revokeAt !== null && key.revokeAt.getTime() <= now.getTime());
+export function isEffectivelyRevoked(key: EvaluableKey, now: Date | number): boolean {
+  return key.status === 'revoked' || (key.revokeAt !== null && key.revokeAt.getTime() <= (typeof now === 'number' ? now : now.getTime()));
 }
 
 /**
@@ -23,14 +28,18 @@ export function isEffectivelyRevoked(key: EvaluableKey, now: Date): boolean {
  * at the cutoff. Endpoints outside the catalog are never allowed, whatever the key holds, and neither is a target an
  * upstream could route to another endpoint than the one it seems to name (`ambiguous_target`).
  */
-export function evaluate(catalog: Catalog, key: EvaluableKey, method: string, path: string, now = new Date()): Decision {
+export function evaluate(catalog: Catalog, key: EvaluableKey, method: string, path: string, now: Date | number = Date.now()): Decision {
   const routed = catalog.route(method, path);
   const endpoint = routed === AMBIGUOUS_TARGET ? undefined : routed;
   if (isEffectivelyRevoked(key, now)) return { allowed: false, reason: 'revoked', endpoint };
   if (routed === AMBIGUOUS_TARGET) return { allowed: false, reason: AMBIGUOUS_TARGET, endpoint: undefined };
   if (endpoint === undefined) return { allowed: false, reason: 'not_in_catalog', endpoint: undefined };
-  const granted = key.permissions instanceof Set ? key.permissions.has(endpoint.id) : (key.permissions as readonly string[]).includes(endpoint.id);
+  const granted = isList(key.permissions) ? key.permissions.includes(endpoint.id) : key.permissions.has(endpoint.id);
   if (granted) return { allowed: true, endpoint, via: 'grant' };
   if (key.legacy && catalog.legacyEndpointIds.has(endpoint.id)) return { allowed: true, endpoint, via: 'legacy' };
   return { allowed: false, reason: 'not_granted', endpoint };
+}
+
+function isList(permissions: GrantLookup | readonly string[]): permissions is readonly string[] {
+  return Array.isArray(permissions);
 }

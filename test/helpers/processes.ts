@@ -6,8 +6,8 @@ import { expect } from 'vitest';
 import { recordEvidence } from './secret-canary.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
-/** tsx by path: Node resolves `--import` from the child's working folder, which need not be the checkout. */
-const TSX = path.join(ROOT, 'node_modules/tsx/dist/loader.mjs');
+/** tsx's loader by its own address: `--import tsx` would resolve from the child's cwd, which a test may move elsewhere. */
+export const TSX = import.meta.resolve('tsx');
 
 /** Generated local state (service signing key, pepper) goes to a scratch folder, never into the checkout's ./data. */
 function scratchDataDir(): string {
@@ -56,7 +56,7 @@ export const LISTENING_LINE = /"port":(\d+),"msg":"listening/;
  * bound.
  */
 export async function startServer(env: Record<string, string>, timeoutMs = 60_000, waitFor = READY_LINE): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AUTHZ_PORT: '0', AUTHZ_HOST: '127.0.0.1', DATA_DIR: scratchDataDir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/processes.ts';
+import { ROOT, TSX } from '../helpers/processes.ts';
 import { TEST_PEPPER } from '../helpers/runtime.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 
@@ -18,7 +18,7 @@ function packagesLoaded(args: string[], env: Record<string, string> = {}, input?
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', '--import', TRACER, path.join(ROOT, 'src/cli/main.ts'), ...args],
+      ['--import', TSX, '--import', TRACER, path.join(ROOT, 'src/cli/main.ts'), ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: path.dirname(trace), MODULE_TRACE_FILE: trace, ...env }, timeout: 60_000 },
       (error, _stdout, stderr) => {
         const urls = readFileSync(trace, 'utf8').split('\n');

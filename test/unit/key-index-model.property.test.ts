@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { digestKey, KeyIndex } from '../../src/authz/key-index.ts';
+import type { IndexedKeyRecord } from '../../src/authz/ports.ts';
+
+/**
+ * The index's tables against the plainest possible model (a Map per direction): any sequence of puts, replacements
+ * and removals must leave the same answers. Digests here share their first bytes far more than HMAC outputs do, so
+ * probe runs collide, wrap around the table's end and are torn open by removals.
+ */
+const ENDPOINTS = ['GET /v1/users', 'POST /v1/users', 'GET /v1/candidates', 'DELETE /v1/candidates/:id', 'GET /v1/jobs', 'PATCH /v1/jobs/:id'];
+
+const digestArb = fc
+  .tuple(fc.constantFrom(0x00000000, 0xffffffff, 0x000003ff, 0x7fffffff, 0x80000000), fc.uint8Array({ minLength: 28, maxLength: 28 }))
+  .map(([head, tail]) => {
+    const digest = Buffer.alloc(32);
+    digest.writeUInt32LE(head >>> 0, 0);
+    // A few distinct tails per head: many digests share a home slot, and whole digests repeat across keys.
+    digest.set(tail.map((b) => b % 3), 4);
+    return digest;
+  });
+
+const recordArb = fc.record({
+  id: fc.constantFrom(...Array.from({ length: 40 }, (_, i) => `key_${i}`)),
+  digest: digestArb,
+  partnerName: fc.constantFrom(null, 'Acme', 'Zürich AG'),
+  status: fc.constantFrom('active' as const, 'revoked' as const),
+  legacy: fc.boolean(),
+  revokeAt: fc.constantFrom(null, new Date('2030-01-01T00:00:00Z')),
+  permissions: fc.array(fc.constantFrom(...ENDPOINTS), { maxLength: 8 }),
+});
+
+const opArb = fc.oneof(
+  { weight: 3, arbitrary: recordArb.map((record) => ({ kind: 'put' as const, record })) },
+  { weight: 1, arbitrary: fc.constantFrom(...Array.from({ length: 40 }, (_, i) => `key_${i}`)).map((id) => ({ kind: 'remove' as const, id })) },
+);
+
+describe('the key index', () => {
+  it('answers like a map of digests and a map of ids after any sequence of changes, past several table growths', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 3000 }), (ops) => {
+        const index = new KeyIndex();
+        const byId = new Map<string, IndexedKeyRecord>();
+        const seen = new Set<string>();
+        for (const op of ops) {
+          if (op.kind === 'remove') {
+            index.remove(op.id);
+            byId.delete(op.id);
+            continue;
+          }
+          index.put(op.record);
+          seen.add(digestKey(op.record.digest));
+          for (const [id, held] of byId) if (held.digest.equals(op.record.digest)) byId.delete(id);
+          byId.set(op.record.id, op.record);
+        }
+        expect(index.size).toBe(byId.size);
+        const byDigest = new Map([...byId.values()].map((r) => [digestKey(r.digest), r]));
+        for (const digest of seen) {
+          const want = byDigest.get(digest);
+          const entry = index.lookup(digest);
+          expect(index.lookupDigest(Buffer.from(digest, 'latin1'))).toBe(entry);
+          if (want === undefined) {
+            expect(entry).toBeUndefined();
+            continue;
+          }
+          expect(entry).toMatchObject({ keyId: want.id, partnerName: want.partnerName, status: want.status, legacy: want.legacy, revokeAt: want.revokeAt });
+          expect([...(entry?.permissions ?? [])].sort()).toEqual([...new Set(want.permissions)].sort());
+          for (const id of ENDPOINTS) expect(entry?.permissions.has(id)).toBe(want.permissions.includes(id));
+        }
+        for (let i = 0; i < 40; i++) expect(index.has(`key_${i}`)).toBe(byId.has(`key_${i}`));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('holds five thousand colliding keys through growth and removal of every other one', () => {
+    const index = new KeyIndex();
+    const records = Array.from({ length: 5000 }, (_, i) => {
+      const digest = Buffer.alloc(32);
+      digest.writeUInt32LE(i % 7, 0);
+      digest.writeUInt32LE(i, 4);
+      return { id: `key_${i}`, digest, partnerName: null, status: 'active' as const, legacy: false, revokeAt: null, permissions: [ENDPOINTS[i % 6] as string] };
+    });
+    for (const record of records) index.put(record);
+    for (const record of records.filter((_, i) => i % 2 === 0)) index.remove(record.id);
+    expect(index.size).toBe(2500);
+    records.forEach((record, i) => {
+      expect(index.lookup(digestKey(record.digest))?.keyId).toBe(i % 2 === 0 ? undefined : record.id);
+    });
+  });
+});
