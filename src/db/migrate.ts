@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { PROJECT_ROOT } from '../project-root.ts';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', import.meta.url));
+export const MIGRATIONS_FOLDER = path.join(PROJECT_ROOT, 'db/migrations');
 
 // Any constant works; it only has to be the same for every instance of this service.
 const MIGRATION_LOCK = 7_342_001;
@@ -18,12 +18,29 @@ export async function applyMigrations(url: string): Promise<void> {
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`;
     try {
+      const { migrate } = await import('drizzle-orm/postgres-js/migrator');
       await migrate(drizzle(sql), { migrationsFolder: MIGRATIONS_FOLDER });
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`;
     }
   } finally {
     await sql.end({ timeout: 5 });
+  }
+}
+
+/**
+ * Whether applyMigrations would apply anything, by drizzle's own rule (every shipped migration newer than the last one
+ * applied): one query on a connection already open, where applying takes its own connection, the lock and a read and
+ * hash of every migration file. Every start of the server and every CLI command asks this first.
+ */
+export async function migrationsPending(sql: postgres.Sql): Promise<boolean> {
+  const newest = Math.max(...shippedMigrations().map((entry) => entry.when));
+  try {
+    const [row] = await sql<{ createdAt: string | null }[]>`select max(created_at)::text as "createdAt" from drizzle.__drizzle_migrations`;
+    return row?.createdAt == null || Number(row.createdAt) < newest;
+  } catch {
+    // No migrations table yet: a new database.
+    return true;
   }
 }
 
@@ -39,6 +56,9 @@ export async function pendingMigrations(sql: postgres.Sql, expected: number): Pr
 
 /** How many migrations this build ships, from drizzle-kit's journal. */
 export function shippedMigrationCount(): number {
-  const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as { entries: unknown[] };
-  return journal.entries.length;
+  return shippedMigrations().length;
+}
+
+function shippedMigrations(): { when: number }[] {
+  return (JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as { entries: { when: number }[] }).entries;
 }

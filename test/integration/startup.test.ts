@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations, shippedMigrationCount } from '../../src/db/migrate.ts';
+import { applyMigrations, migrationsPending, shippedMigrationCount } from '../../src/db/migrate.ts';
 import { LISTENING_LINE, startServer } from '../helpers/processes.ts';
 import { TEST_PEPPER } from '../helpers/runtime.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
@@ -22,6 +22,21 @@ describe('start-up', () => {
       expect(row?.n).toBe(shippedMigrationCount());
     } finally {
       await sql.end();
+    }
+  });
+
+  it('asks the database whether a migration is pending by drizzle\'s rule: none once applied, the newest when its row is gone', async () => {
+    const scratch = await createTestDatabase({ migrate: false });
+    const sql = postgres(scratch.url, { max: 1, onnotice: () => {} });
+    try {
+      expect(await migrationsPending(sql)).toBe(true);
+      await applyMigrations(scratch.url);
+      expect(await migrationsPending(sql)).toBe(false);
+      await sql`delete from drizzle.__drizzle_migrations where created_at = (select max(created_at) from drizzle.__drizzle_migrations)`;
+      expect(await migrationsPending(sql)).toBe(true);
+    } finally {
+      await sql.end();
+      await scratch.drop();
     }
   });
 

@@ -4,11 +4,12 @@ import { describeFileError, parse, parseDuration, positional, readStdin } from '
 import { command } from '../command.ts';
 import { iso, keyJson, keyStatus, table } from '../format.ts';
 import { UsageError } from '../usage-error.ts';
+import { USAGES } from '../usages.ts';
 
 const many = { type: 'string', multiple: true } as const;
 
 export const create = command({
-  usage: 'harvest-keys create --description D [--partner P] [--grant "GET /v1/users"]... [--all] [--no-preset] [--json]',
+  usage: USAGES.create,
   parse(argv) {
     const { values } = parse(argv, { description: { type: 'string' }, partner: { type: 'string' }, grant: many, all: { type: 'boolean' }, 'no-preset': { type: 'boolean' } }, this.usage);
     if (values.description === undefined && values.partner === undefined) throw new UsageError(`--description is required without --partner\nusage: ${this.usage}`);
@@ -35,7 +36,7 @@ export const create = command({
 });
 
 export const list = command({
-  usage: 'harvest-keys list [--status active|revoked] [--partner P] [--search TEXT] [--json]',
+  usage: USAGES.list,
   parse(argv) {
     const { values } = parse(argv, { status: { type: 'string' }, partner: { type: 'string' }, search: { type: 'string' } }, this.usage);
     if (values.status !== undefined && values.status !== 'active' && values.status !== 'revoked') throw new UsageError(`--status must be active or revoked\nusage: ${this.usage}`);
@@ -64,7 +65,7 @@ export const list = command({
 });
 
 export const show = command({
-  usage: 'harvest-keys show <id> [--json]',
+  usage: USAGES.show,
   parse(argv) {
     const { values, positionals } = parse(argv, {}, this.usage, 1);
     return { json: values.json, id: positional(positionals, 0, 'id', this.usage) };
@@ -99,7 +100,7 @@ export const show = command({
 });
 
 export const edit = command({
-  usage: 'harvest-keys edit <id> [--add "GET /v1/users"]... [--remove "..."]... [--description D] [--version N] [--json]',
+  usage: USAGES.edit,
   parse(argv) {
     const { values, positionals } = parse(argv, { add: many, remove: many, description: { type: 'string' }, version: { type: 'string' } }, this.usage, 1);
     const id = positional(positionals, 0, 'id', this.usage);
@@ -123,7 +124,7 @@ export const edit = command({
 });
 
 export const revoke = command({
-  usage: 'harvest-keys revoke <id> [--reason R] [--json]',
+  usage: USAGES.revoke,
   parse(argv) {
     const { values, positionals } = parse(argv, { reason: { type: 'string' } }, this.usage, 1);
     return { ...values, id: positional(positionals, 0, 'id', this.usage) };
@@ -136,7 +137,7 @@ export const revoke = command({
 });
 
 export const enable = command({
-  usage: 'harvest-keys enable <id> [--json]',
+  usage: USAGES.enable,
   parse(argv) {
     const { values, positionals } = parse(argv, {}, this.usage, 1);
     return { json: values.json, id: positional(positionals, 0, 'id', this.usage) };
@@ -149,7 +150,7 @@ export const enable = command({
 });
 
 export const replace = command({
-  usage: 'harvest-keys replace <id> [--grace 0|30m|1h|7d] [--json]',
+  usage: USAGES.replace,
   parse(argv) {
     const { values, positionals } = parse(argv, { grace: { type: 'string' } }, this.usage, 1);
     const id = positional(positionals, 0, 'id', this.usage);
@@ -169,7 +170,7 @@ export const replace = command({
 });
 
 export const importCsv = command({
-  usage: 'harvest-keys import <file.csv> [--json]   (columns: key,description,partner,created_at[,grants separated by ;])',
+  usage: USAGES.import,
   parse(argv) {
     const { values, positionals } = parse(argv, {}, this.usage, 1);
     return { json: values.json, file: positional(positionals, 0, 'file.csv', this.usage) };
@@ -198,7 +199,7 @@ const REASONS: Record<string, string> = {
 };
 
 export const check = command({
-  usage: 'harvest-keys check <key>|- <METHOD> <path> [--json]   (exit 0 allowed, 1 denied; "-" reads the key from standard input)',
+  usage: USAGES.check,
   async parse(argv) {
     const { values, positionals } = parse(argv, {}, this.usage, 3);
     const given = positional(positionals, 0, 'key', this.usage);

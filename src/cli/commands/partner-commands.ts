@@ -1,11 +1,12 @@
 import { parse, positional } from '../args.ts';
 import { command } from '../command.ts';
 import { table } from '../format.ts';
+import { USAGES } from '../usages.ts';
 
 const many = { type: 'string', multiple: true } as const;
 
 export const partnerAdd = command({
-  usage: 'harvest-keys partner add <name> [--contact U012ABCDEF]... [--preset "GET /v1/users"]... [--json]',
+  usage: USAGES['partner add'],
   parse(argv) {
     const { values, positionals } = parse(argv, { contact: many, preset: many }, this.usage, 1);
     return { ...values, name: positional(positionals, 0, 'name', this.usage) };
@@ -18,7 +19,7 @@ export const partnerAdd = command({
 });
 
 export const partnerEdit = command({
-  usage: 'harvest-keys partner edit <name> [--rename N] [--contact U..]... [--remove-contact U..]... [--preset "..."]... [--remove-preset "..."]... [--json]',
+  usage: USAGES['partner edit'],
   parse(argv) {
     const { values, positionals } = parse(argv, { rename: { type: 'string' }, contact: many, 'remove-contact': many, preset: many, 'remove-preset': many }, this.usage, 1);
     return { ...values, name: positional(positionals, 0, 'name', this.usage) };
@@ -38,7 +39,7 @@ export const partnerEdit = command({
 });
 
 export const partnerList = command({
-  usage: 'harvest-keys partner list [--json]',
+  usage: USAGES['partner list'],
   parse(argv) {
     return parse(argv, {}, this.usage).values;
   },

@@ -6,8 +6,9 @@ import { AppError } from '../../shared/errors.ts';
 import { command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { iso, table } from '../format.ts';
+import { USAGES } from '../usages.ts';
 
-const USAGE = 'harvest-keys partner key <partner> [<file.asc>|-] [--confirm <fingerprint>] [--json]';
+const USAGE = USAGES['partner key'];
 
 async function readKeyText(file: string): Promise<string> {
   if (file === '-') return readStdin();
@@ -83,7 +84,7 @@ async function runPartnerKey(ctx: CliContext, { values, partner, file }: { value
 
 /** `pubkey`: the service's signing key, for partners to import and verify deliveries against. */
 export const pubkey = command({
-  usage: 'harvest-keys pubkey [--json]',
+  usage: USAGES.pubkey,
   parse(argv) {
     return parse(argv, {}, this.usage).values;
   },

@@ -4,10 +4,11 @@ import { parse, positional } from '../args.ts';
 import { command } from '../command.ts';
 import { iso, table } from '../format.ts';
 import { echo, UsageError } from '../usage-error.ts';
+import { USAGES } from '../usages.ts';
 
 function roleChange(sub: 'add' | 'remove') {
   return command({
-    usage: `harvest-keys role ${sub} <slack user id> admin|approver`,
+    usage: USAGES[`role ${sub}`],
     parse(argv) {
       const { positionals } = parse(argv, {}, this.usage, 2);
       const user = positional(positionals, 0, 'slack user id', this.usage);
@@ -32,7 +33,7 @@ export const roleAdd = roleChange('add');
 export const roleRemove = roleChange('remove');
 
 export const roleList = command({
-  usage: 'harvest-keys role list [--json]',
+  usage: USAGES['role list'],
   parse(argv) {
     return parse(argv, {}, this.usage).values;
   },
