@@ -31,6 +31,7 @@ import { fill, seed, workload } from './lib/authz-workload.ts';
 import { type CpuRound, measureServerCpu, median } from './lib/server-cpu.ts';
 import { revocationsDuringImport } from './lib/import-revocations.ts';
 import { startInstance } from './lib/instance.ts';
+import { reportGoal } from './lib/goal.ts';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 120);
@@ -227,6 +228,13 @@ async function main(): Promise<void> {
       `goal 4, in-process decisions on one core (${KEYS} keys): ${fmt(decisionsPerSecond)}/s, target ≥ 300,000/s: ${decisionsPerSecond >= 300_000 ? 'met' : 'missed'}; ` +
         `${(decisionsPerSecond / hmacPerSecond).toFixed(2)}x the createHmac-alone rate measured beside it (target 300k/326k = 0.92x: ${decisionsPerSecond / hmacPerSecond >= 300 / 326 ? 'met' : 'missed'})`,
     );
+    reportGoal({
+      name: `/authz server CPU per allowed request vs bare node:http 200 (${KEYS} keys)`,
+      figure: `bare/authz ${cpuRatio.toFixed(2)}x (/authz ${median(cpuRounds.map((r) => r.authz.cpuUs)).toFixed(1)} µs, bare ${median(cpuRounds.map((r) => r.bare.cpuUs)).toFixed(1)} µs)`,
+      target: '≥ 0.70x',
+      met: cpuRatio >= 0.7,
+    });
+    reportGoal({ name: `in-process decisions on one core (${KEYS} keys)`, figure: `${fmt(decisionsPerSecond)}/s`, target: '≥ 300,000/s', met: decisionsPerSecond >= 300_000 });
     rounds.forEach((r, i) => {
       console.log(
         `load round ${i + 1} (${CONNECTIONS} connections, ${LOAD_SECONDS} s, workload mix): bare node:http ${fmt(r.bare.rps)} req/s p50 ${r.bare.p50} ms p99 ${r.bare.p99} ms | /authz ${fmt(r.authz.rps)} req/s p50 ${r.authz.p50} ms p99 ${r.authz.p99} ms | ratio ${(ratio(r) * 100).toFixed(1)}%` +

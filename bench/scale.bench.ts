@@ -26,6 +26,7 @@ import { workload } from './lib/authz-workload.ts';
 import { seedScale } from './lib/scale-seed.ts';
 import { benchServerUrl, createScratchDatabase } from './lib/scratch-database.ts';
 import { startInstance } from './lib/instance.ts';
+import { type Goal, reportGoal } from './lib/goal.ts';
 
 const KEYS = Number(process.env.SCALE_KEYS ?? 1_000_000);
 const KNOWN = Math.min(KEYS, 20_000);
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   const database = await createScratchDatabase(benchServerUrl());
   const children: ChildProcess[] = [];
   const lines: string[] = [];
+  const goals: Goal[] = [];
   try {
     await applyMigrations(database.url);
     const catalog = await loadCatalog(undefined);
@@ -81,7 +83,9 @@ async function main(): Promise<void> {
     const heapBytes = after.heap - before.heap;
     const bufferBytes = after.buffers - before.buffers;
     const indexBytes = heapBytes + bufferBytes;
+    goals.push({ name: `index load, ${KEYS} keys`, figure: `${(loadMs / 1000).toFixed(1)} s`, target: '< 15 s', met: loadMs < TARGET.loadMs });
     lines.push(`index load: ${index.size} keys in ${(loadMs / 1000).toFixed(1)} s (target < 15 s: ${verdict(loadMs < TARGET.loadMs)})`);
+    goals.push({ name: `index memory, ${KEYS} keys`, figure: mb(indexBytes), target: '< 500 MB', met: indexBytes < TARGET.heapBytes });
     lines.push(
       `index memory: ${mb(indexBytes)} = heap ${mb(heapBytes)} + array buffers ${mb(bufferBytes)}, ${(indexBytes / index.size).toFixed(0)} bytes per key (target < 500 MB: ${verdict(indexBytes < TARGET.heapBytes)}); V8 heap in use ${mb(getHeapStatistics().used_heap_size)}`,
     );
@@ -130,6 +134,7 @@ async function main(): Promise<void> {
     );
     lines.push(`  RSS / heap every ${SAMPLE_SECONDS} s: ${samples.map((s) => `${s.at}s ${mb(s.rss)}/${mb(s.heap)}`).join(', ')}`);
     // Flat: after the first interval (warm-up: JIT code, connection buffers), RSS moves by less than 5%.
+    goals.push({ name: `memory flat under ${LOAD_SECONDS} s of /authz load, ${KEYS} keys`, figure: `RSS ${rssGrowth >= 0 ? '+' : ''}${mb(rssGrowth)}`, target: 'within 5%', met: Math.abs(rssGrowth) < 0.05 * first.rss });
     lines.push(`  memory flat under load (RSS change after the first ${SAMPLE_SECONDS} s within 5%): ${verdict(Math.abs(rssGrowth) < 0.05 * first.rss)} (${rssGrowth >= 0 ? '+' : ''}${mb(rssGrowth)})`);
 
     // ---- a 50k-key import: from its commit until both instances answer 200 for its keys
@@ -137,10 +142,12 @@ async function main(): Promise<void> {
     lines.push(
       `${IMPORT_KEYS}-key CSV import (CLI ${(figures.cliMs / 1000).toFixed(1)} s): commit → first key allowed at both ${figures.firstMs.toFixed(0)} ms, last key allowed at both ${figures.lastMs.toFixed(0)} ms (A ${figures.perInstance[0]?.toFixed(0)} ms, B ${figures.perInstance[1]?.toFixed(0)} ms) (target < 2 s: ${verdict(figures.lastMs < TARGET.importMs)})`,
     );
+    goals.push({ name: `${IMPORT_KEYS}-key import applied at both instances after its commit, ${KEYS} keys`, figure: `${(figures.lastMs / 1000).toFixed(1)} s`, target: '< 2 s', met: figures.lastMs < TARGET.importMs });
     lines.push(`  RSS after the import: A ${mb(rssOf(a.child.pid as number))}, B ${mb(rssOf(b.child.pid as number))}`);
 
     console.log(`\nmachine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end (shared machine: absolute times are noisy)`);
     for (const line of lines) console.log(line);
+    for (const goal of goals) reportGoal(goal);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
