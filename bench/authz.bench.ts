@@ -50,7 +50,8 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+const percentile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 
 async function main(): Promise<void> {
   const database = await createScratchDatabase(benchServerUrl());
@@ -64,7 +65,13 @@ async function main(): Promise<void> {
 
     // ---- seed 100k keys straight into the tables (the service would take minutes one by one)
     let started = performance.now();
-    const keys = await seed(databaseUrl, KEYS, catalog.endpoints.map((e) => e.id), secretFormat.generate, digest);
+    const keys = await seed(
+      databaseUrl,
+      KEYS,
+      catalog.endpoints.map((e) => e.id),
+      secretFormat.generate,
+      digest,
+    );
     console.log(`seeded ${KEYS} keys in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     // ---- memory and load time of the index with 100k keys
@@ -87,7 +94,10 @@ async function main(): Promise<void> {
     const check = { 200: 0, 401: 0, 403: 0 } as Record<number, number>;
     for (const probe of probes.slice(0, 2000)) {
       const verdict = decider.decide(index, probe.secret, probe.method, probe.path, Date.now());
-      if (verdict.status !== probe.expect) throw new Error(`workload mismatch: ${probe.method} ${probe.path} gave ${verdict.status}, expected ${probe.expect}`);
+      if (verdict.status !== probe.expect)
+        throw new Error(
+          `workload mismatch: ${probe.method} ${probe.path} gave ${verdict.status}, expected ${probe.expect}`,
+        );
     }
     for (const probe of probes) check[probe.expect] = (check[probe.expect] ?? 0) + 1;
     const decisionsPerSecond = measureDecisions(() => {
@@ -104,14 +114,28 @@ async function main(): Promise<void> {
     });
 
     // ---- /authz under load, beside a bare node:http server
-    const env = { DATABASE_URL: databaseUrl, KEY_PEPPER: PEPPER, AUTHZ_HOST: '127.0.0.1', AUTHZ_PORT: '0', LOG_LEVEL: 'info', USAGE_FLUSH_INTERVAL: '10' };
-    const [a, b] = await Promise.all([startInstance(env, children), HOT_PATH_ONLY ? undefined : startInstance(env, children)]);
+    const env = {
+      DATABASE_URL: databaseUrl,
+      KEY_PEPPER: PEPPER,
+      AUTHZ_HOST: '127.0.0.1',
+      AUTHZ_PORT: '0',
+      LOG_LEVEL: 'info',
+      USAGE_FLUSH_INTERVAL: '10',
+    };
+    const [a, b] = await Promise.all([
+      startInstance(env, children),
+      HOT_PATH_ONLY ? undefined : startInstance(env, children),
+    ]);
     const bare = await startBare(children);
     const rssAReady = rssOf(a.child.pid as number);
     const requests = probes.slice(0, 5000).map((p) => ({
       method: 'GET' as const,
       path: '/authz',
-      headers: { authorization: `Basic ${Buffer.from(`${p.secret}:`).toString('base64')}`, 'x-original-method': p.method, 'x-original-uri': p.path },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${p.secret}:`).toString('base64')}`,
+        'x-original-method': p.method,
+        'x-original-uri': p.path,
+      },
     }));
     const bareRequests = requests.map((r) => ({ ...r, path: '/' }));
     // Server CPU per request (goal: /authz allowed ≥ 0.70x as cheap as a bare node:http 200): allowed probes only,
@@ -119,7 +143,15 @@ async function main(): Promise<void> {
     const allowedRequests = probes
       .filter((p) => p.expect === 200)
       .slice(0, 5000)
-      .map((p) => ({ method: 'GET' as const, path: '/authz', headers: { authorization: `Basic ${Buffer.from(`${p.secret}:`).toString('base64')}`, 'x-original-method': p.method, 'x-original-uri': p.path } }));
+      .map((p) => ({
+        method: 'GET' as const,
+        path: '/authz',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${p.secret}:`).toString('base64')}`,
+          'x-original-method': p.method,
+          'x-original-uri': p.path,
+        },
+      }));
     const healthRequests = [{ method: 'GET' as const, path: '/healthz' }];
     const cpuRound = (pid: number, port: number, list: autocannon.Request[], seconds = CPU_SECONDS) =>
       measureServerCpu({ pid, port, requests: list, seconds, connections: CONNECTIONS, expectStatus: 200 });
@@ -137,8 +169,14 @@ async function main(): Promise<void> {
     // A wrong status means a wrong workload (fatal); a client timeout on an overloaded shared machine is only reported.
     for (const r of cpuRounds.flatMap((round) => [round.bare, round.healthz, round.authz])) {
       const { errors, timeouts, ...statuses } = r.unexpected;
-      if (Object.keys(statuses).length > 0) throw new Error(`CPU rounds: answers other than 200 (the figure would not be about allowed requests): ${JSON.stringify(statuses)}`);
-      if (errors !== undefined || timeouts !== undefined) console.log(`(a CPU round had ${errors ?? 0} client errors, ${timeouts ?? 0} timeouts: the machine is overloaded)`);
+      if (Object.keys(statuses).length > 0)
+        throw new Error(
+          `CPU rounds: answers other than 200 (the figure would not be about allowed requests): ${JSON.stringify(statuses)}`,
+        );
+      if (errors !== undefined || timeouts !== undefined)
+        console.log(
+          `(a CPU round had ${errors ?? 0} client errors, ${timeouts ?? 0} timeouts: the machine is overloaded)`,
+        );
     }
     // Throughput and latency with the whole workload mix (allowed, denied, unknown keys).
     const rounds: Array<{ bare: LoadResult; authz: LoadResult }> = [];
@@ -146,7 +184,10 @@ async function main(): Promise<void> {
       await load(bare.port, bareRequests, 2);
       await load(a.port, requests, 2);
       for (let round = 0; round < ROUNDS; round++) {
-        rounds.push({ bare: await load(bare.port, bareRequests, LOAD_SECONDS), authz: await load(a.port, requests, LOAD_SECONDS) });
+        rounds.push({
+          bare: await load(bare.port, bareRequests, LOAD_SECONDS),
+          authz: await load(a.port, requests, LOAD_SECONDS),
+        });
       }
     }
     const rssA = rssOf(a.child.pid as number);
@@ -167,7 +208,8 @@ async function main(): Promise<void> {
         const endpoint = catalog.byId.get(victim.permissions[0] as string);
         if (endpoint === undefined) continue;
         const probe = { secret: victim.secret, method: endpoint.method, path: fill(endpoint.path) };
-        if ((await ask(agent, a.port, probe)) !== 200 || (await ask(agent, b.port, probe)) !== 200) throw new Error('victim not allowed before revocation');
+        if ((await ask(agent, a.port, probe)) !== 200 || (await ask(agent, b.port, probe)) !== 200)
+          throw new Error('victim not allowed before revocation');
         await runtime.keys.revoke(victim.id, { actor: 'bench' });
         const committed = performance.now();
         const [ms1, ms2] = await Promise.all([
@@ -191,7 +233,9 @@ async function main(): Promise<void> {
           .slice(REVOCATIONS)
           .flatMap((k) => {
             const endpoint = catalog.byId.get(k.permissions[0] as string);
-            return endpoint === undefined ? [] : [{ id: k.id, probe: { secret: k.secret, method: endpoint.method, path: fill(endpoint.path) } }];
+            return endpoint === undefined
+              ? []
+              : [{ id: k.id, probe: { secret: k.secret, method: endpoint.method, path: fill(endpoint.path) } }];
           }),
         instances: [a.port, b.port],
         ask: (port, probe) => ask(agent, port, probe),
@@ -206,11 +250,21 @@ async function main(): Promise<void> {
 
     // ---- report
     const ratio = (r: { bare: LoadResult; authz: LoadResult }) => r.authz.rps / r.bare.rps;
-    console.log(`\nmachine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end (other work on a shared machine slows every figure alike; compare within the run)`);
-    console.log(`\nkeys: ${KEYS} (${check[200]} allowed / ${check[403]} denied / ${check[401]} unknown probes in the workload)`);
-    console.log(`index load: ${loadMs.toFixed(0)} ms; index heap ${mb(heapIndex)}; bench process heap ${mb(process.memoryUsage().heapUsed)}, RSS ${mb(process.memoryUsage().rss)}`);
+    console.log(
+      `\nmachine: ${cpus().length} cores, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at the end (other work on a shared machine slows every figure alike; compare within the run)`,
+    );
+    console.log(
+      `\nkeys: ${KEYS} (${check[200]} allowed / ${check[403]} denied / ${check[401]} unknown probes in the workload)`,
+    );
+    console.log(
+      `index load: ${loadMs.toFixed(0)} ms; index heap ${mb(heapIndex)}; bench process heap ${mb(process.memoryUsage().heapUsed)}, RSS ${mb(process.memoryUsage().rss)}`,
+    );
     console.log(`server instance with ${KEYS} keys: RSS ${mb(rssAReady)} when ready, ${mb(rssA)} after the load test`);
-    console.log(`in-process decisions, one core: ${fmt(decisionsPerSecond)}/s (${(1e9 / decisionsPerSecond).toFixed(0)} ns each); HMAC-SHA256 alone: ${fmt(hmacPerSecond)}/s`);
+    console.log(
+      `in-process decisions, one core: ${fmt(decisionsPerSecond)}/s (${(1e9 / decisionsPerSecond).toFixed(0)} ns each); HMAC-SHA256 alone: ${fmt(hmacPerSecond)}/s`,
+    );
     const cpuRatios = cpuRounds.map((r) => r.bare.cpuUs / r.authz.cpuUs);
     cpuRounds.forEach((r, i) => {
       console.log(
@@ -234,31 +288,47 @@ async function main(): Promise<void> {
       target: '≥ 0.70x',
       met: cpuRatio >= 0.7,
     });
-    reportGoal({ name: `in-process decisions on one core (${KEYS} keys)`, figure: `${fmt(decisionsPerSecond)}/s`, target: '≥ 300,000/s', met: decisionsPerSecond >= 300_000 });
+    reportGoal({
+      name: `in-process decisions on one core (${KEYS} keys)`,
+      figure: `${fmt(decisionsPerSecond)}/s`,
+      target: '≥ 300,000/s',
+      met: decisionsPerSecond >= 300_000,
+    });
     rounds.forEach((r, i) => {
       console.log(
         `load round ${i + 1} (${CONNECTIONS} connections, ${LOAD_SECONDS} s, workload mix): bare node:http ${fmt(r.bare.rps)} req/s p50 ${r.bare.p50} ms p99 ${r.bare.p99} ms | /authz ${fmt(r.authz.rps)} req/s p50 ${r.authz.p50} ms p99 ${r.authz.p99} ms | ratio ${(ratio(r) * 100).toFixed(1)}%` +
           (r.authz.errors + r.authz.non2xx5xx > 0 ? ` (authz errors ${r.authz.errors}, 5xx ${r.authz.non2xx5xx})` : ''),
       );
     });
-    if (rounds.length > 0) console.log(`/authz throughput vs bare (both limited by the shared cores, see the CPU figures above): median ratio ${(median(rounds.map(ratio)) * 100).toFixed(1)}%`);
+    if (rounds.length > 0)
+      console.log(
+        `/authz throughput vs bare (both limited by the shared cores, see the CPU figures above): median ratio ${(median(rounds.map(ratio)) * 100).toFixed(1)}%`,
+      );
     if (importFigures === undefined) return;
     console.log(
       `revocation → refusal over ${toB.length} revocations: instance A p50 ${percentile(toA, 0.5).toFixed(2)} ms p99 ${percentile(toA, 0.99).toFixed(2)} ms | instance B p50 ${percentile(toB, 0.5).toFixed(2)} ms p99 ${percentile(toB, 0.99).toFixed(2)} ms max ${(toB.at(-1) as number).toFixed(2)} ms (target p99 < 200 ms)`,
     );
     const spread = (values: number[]) => {
       const sorted = [...values].sort((x, y) => x - y);
-      return sorted.length === 0 ? 'none measured' : `p50 ${percentile(sorted, 0.5).toFixed(0)} ms max ${(sorted.at(-1) as number).toFixed(0)} ms`;
+      return sorted.length === 0
+        ? 'none measured'
+        : `p50 ${percentile(sorted, 0.5).toFixed(0)} ms max ${(sorted.at(-1) as number).toFixed(0)} ms`;
     };
     console.log(
       `revocation during a ${IMPORT_KEYS}-key CSV import (CLI, ${importFigures.importSeconds.toFixed(1)} s), both instances: ` +
         `${importFigures.during.denied.length / 2} revocations while it ran → 401 ${spread(importFigures.during.denied)} (first refusal ${spread(importFigures.during.refused)}); ` +
         `${importFigures.after.denied.length / 2} right after its commit → 401 ${spread(importFigures.after.denied)} (first refusal ${spread(importFigures.after.refused)}) (target < 1 s)`,
     );
-    console.log(`targets: propagation ${percentile(toB, 0.99) < 200 ? 'met' : 'MISSED'}; heap ${heapIndex < 150 * 1024 * 1024 ? 'met' : 'MISSED'}`);
+    console.log(
+      `targets: propagation ${percentile(toB, 0.99) < 200 ? 'met' : 'MISSED'}; heap ${heapIndex < 150 * 1024 * 1024 ? 'met' : 'MISSED'}`,
+    );
   } finally {
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+    await Promise.all(
+      children.map((child) =>
+        child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
+      ),
+    );
     await database.drop();
   }
 }
@@ -280,7 +350,12 @@ interface LoadResult {
 }
 
 async function load(port: number, requests: autocannon.Request[], seconds: number): Promise<LoadResult> {
-  const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: seconds, requests });
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests,
+  });
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -290,7 +365,11 @@ async function load(port: number, requests: autocannon.Request[], seconds: numbe
   };
 }
 
-function ask(agent: http.Agent, port: number, probe: { secret: string; method: string; path: string }): Promise<number> {
+function ask(
+  agent: http.Agent,
+  port: number,
+  probe: { secret: string; method: string; path: string },
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -310,13 +389,17 @@ function ask(agent: http.Agent, port: number, probe: { secret: string; method: s
   });
 }
 
-async function untilDenied(agent: http.Agent, port: number, probe: { secret: string; method: string; path: string }, since: number): Promise<number> {
+async function untilDenied(
+  agent: http.Agent,
+  port: number,
+  probe: { secret: string; method: string; path: string },
+  since: number,
+): Promise<number> {
   for (;;) {
     if ((await ask(agent, port, probe)) === 401) return performance.now() - since;
     if (performance.now() - since > 10_000) throw new Error('revocation did not propagate within 10 s');
   }
 }
-
 
 /** The baseline: node:http answering 200 with the same cache header, in a process of its own like the instance. */
 function startBare(children: ChildProcess[]): Promise<{ port: number; pid: number }> {
@@ -324,7 +407,9 @@ function startBare(children: ChildProcess[]): Promise<{ port: number; pid: numbe
     .listen(0, '127.0.0.1', function () { console.log(this.address().port); });`;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
-  return new Promise((resolve) => child.stdout?.once('data', (chunk) => resolve({ port: Number(String(chunk).trim()), pid: child.pid as number })));
+  return new Promise((resolve) =>
+    child.stdout?.once('data', (chunk) => resolve({ port: Number(String(chunk).trim()), pid: child.pid as number })),
+  );
 }
 
 function rssOf(pid: number): number {

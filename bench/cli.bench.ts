@@ -57,21 +57,32 @@ function timed(args: string[], env: Env, input?: string, expectStatus = 0): Samp
   const result = spawnSync(process.execPath, args, { cwd: ROOT, env, input, encoding: 'utf8' });
   const wall = performance.now() - started;
   if (result.status !== expectStatus) {
-    throw new Error(`node ${args.join(' ')} exited with ${result.status} (expected ${expectStatus}):\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `node ${args.join(' ')} exited with ${result.status} (expected ${expectStatus}):\n${result.stdout}\n${result.stderr}`,
+    );
   }
   return { wall, cpu: childrenCpuMs() - cpuBefore };
 }
 
 /** Creates KEYS keys through the key service, as the CLI or Slack would; returns one key's secret and a path it may call. */
 async function seed(env: Env): Promise<{ secret: string; method: string; path: string }> {
-  const [{ loadConfig }, { openRuntime }, { createLogger }] = await Promise.all([import('../src/config.ts'), import('../src/compose.ts'), import('../src/logger.ts')]);
+  const [{ loadConfig }, { openRuntime }, { createLogger }] = await Promise.all([
+    import('../src/config.ts'),
+    import('../src/compose.ts'),
+    import('../src/logger.ts'),
+  ]);
   const runtime = await openRuntime(loadConfig(env), createLogger('warn'));
   try {
     const endpoints = runtime.catalog.endpoints;
     let probe: { secret: string; method: string; path: string } | undefined;
     for (let i = 0; i < KEYS; i++) {
       const grants = [0, 1, 2].map((j) => (endpoints[(i * 7 + j * 13) % endpoints.length] as { id: string }).id);
-      const issued = await runtime.keys.create({ actor: 'bench', description: `Bench key ${i}`, grants, applyPreset: false });
+      const issued = await runtime.keys.create({
+        actor: 'bench',
+        description: `Bench key ${i}`,
+        grants,
+        applyPreset: false,
+      });
       if (i === Math.floor(KEYS / 2)) {
         const endpoint = runtime.catalog.byId.get(grants[0] as string) as { method: string; path: string };
         probe = { secret: issued.secret, method: endpoint.method, path: endpoint.path.replaceAll(/:[a-z_]+/g, '42') };
@@ -129,7 +140,10 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hk-bench-cli-'));
   let service: ChildProcess | undefined;
   try {
-    const external = baseEnv({ DATABASE_URL: scratch.url, KEY_PEPPER: 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz' });
+    const external = baseEnv({
+      DATABASE_URL: scratch.url,
+      KEY_PEPPER: 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz',
+    });
     timed([BIN, 'migrate'], external);
     const externalProbe = await seed(external);
     service = await startService(dataDir);
@@ -140,14 +154,23 @@ async function main(): Promise<void> {
       { name: 'node -e 0', run: () => timed(['-e', '0'], baseEnv({})) },
       { name: 'harvest-keys --help', run: () => timed([BIN, '--help'], baseEnv({})) },
       { name: 'list, DATABASE_URL', command: true, run: () => timed([BIN, 'list'], external) },
-      { name: 'check, DATABASE_URL', command: true, run: () => timed([BIN, 'check', '-', externalProbe.method, externalProbe.path], external, externalProbe.secret) },
+      {
+        name: 'check, DATABASE_URL',
+        command: true,
+        run: () => timed([BIN, 'check', '-', externalProbe.method, externalProbe.path], external, externalProbe.secret),
+      },
       { name: 'list, embedded running', command: true, run: () => timed([BIN, 'list'], embedded) },
-      { name: 'check, embedded running', command: true, run: () => timed([BIN, 'check', '-', embeddedProbe.method, embeddedProbe.path], embedded, embeddedProbe.secret) },
+      {
+        name: 'check, embedded running',
+        command: true,
+        run: () => timed([BIN, 'check', '-', embeddedProbe.method, embeddedProbe.path], embedded, embeddedProbe.secret),
+      },
     ];
     // One untimed round warms the file cache, as any second run of a command would find it.
     for (const variant of variants) variant.run();
     const samples = new Map<string, Sample[]>(variants.map((v) => [v.name, []]));
-    for (let round = 0; round < RUNS; round++) for (const variant of variants) samples.get(variant.name)?.push(variant.run());
+    for (let round = 0; round < RUNS; round++)
+      for (const variant of variants) samples.get(variant.name)?.push(variant.run());
 
     const fmt = (ms: number) => `${Math.round(ms)} ms`;
     const wallOf = (name: string) => median((samples.get(name) ?? []).map((s) => s.wall));
@@ -155,7 +178,10 @@ async function main(): Promise<void> {
     console.log(
       `CLI, median of ${RUNS} (wall clock, CPU); ${KEYS} keys in each database; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores`,
     );
-    for (const variant of variants) console.log(`  ${variant.name.padEnd(26)} ${fmt(wallOf(variant.name)).padStart(8)}  CPU ${fmt(cpuOf(variant.name)).padStart(7)}`);
+    for (const variant of variants)
+      console.log(
+        `  ${variant.name.padEnd(26)} ${fmt(wallOf(variant.name)).padStart(8)}  CPU ${fmt(cpuOf(variant.name)).padStart(7)}`,
+      );
     const bare = wallOf('node -e 0');
     const help = wallOf('harvest-keys --help');
     reportGoal({
@@ -166,7 +192,12 @@ async function main(): Promise<void> {
     });
     for (const variant of variants.filter((v) => v.command)) {
       const wall = wallOf(variant.name);
-      reportGoal({ name: `CLI ${variant.name} (${KEYS} keys)`, figure: fmt(wall), target: `< ${COMMAND_TARGET_MS} ms`, met: wall < COMMAND_TARGET_MS });
+      reportGoal({
+        name: `CLI ${variant.name} (${KEYS} keys)`,
+        figure: fmt(wall),
+        target: `< ${COMMAND_TARGET_MS} ms`,
+        met: wall < COMMAND_TARGET_MS,
+      });
     }
   } finally {
     if (service !== undefined) await stopService(service);

@@ -27,7 +27,9 @@ function stats(samples: number[]): { median: number; p95: number } {
  * Runs the variants interleaved, round after round, so load from anything else on the machine hits them alike and
  * the ratios against the baseline stay fair.
  */
-async function measure(variants: Record<string, () => Promise<unknown>>): Promise<Record<string, { median: number; p95: number }>> {
+async function measure(
+  variants: Record<string, () => Promise<unknown>>,
+): Promise<Record<string, { median: number; p95: number }>> {
   const names = Object.keys(variants);
   const samples = Object.fromEntries(names.map((name) => [name, [] as number[]]));
   for (let round = 0; round < WARMUP + RUNS; round++) {
@@ -43,17 +45,35 @@ async function measure(variants: Record<string, () => Promise<unknown>>): Promis
 const ms = (value: number) => `${value.toFixed(3)} ms`;
 
 const HOSTILE: Record<string, HostileRsaOptions> = {
-  'e of 3069 bits, 215 subkeys (the report)': { modulusBits: 3072, exponentBits: 3069, subkeys: 215, encryptionSubkeyLast: true },
+  'e of 3069 bits, 215 subkeys (the report)': {
+    modulusBits: 3072,
+    exponentBits: 3069,
+    subkeys: 215,
+    encryptionSubkeyLast: true,
+  },
   'e of 3069 bits, 3 subkeys': { modulusBits: 3072, exponentBits: 3069, subkeys: 3, encryptionSubkeyLast: true },
   '215 subkeys (e = 65537)': { modulusBits: 3072, subkeys: 215, encryptionSubkeyLast: true },
   '60 user IDs': { modulusBits: 3072, userIds: 60 },
   '200 self-signatures on one user ID': { modulusBits: 3072, signaturesPerUserId: 200 },
   '200 KB photo ID': { modulusBits: 3072, photoIds: 1, photoBytes: 200_000 },
   'RSA-8192 (unsigned)': { modulusBits: 8192, sign: false },
-  '4 user IDs with 11 bad newer self-signatures each': { modulusBits: 3072, userIds: 4, signaturesPerUserId: 12, badNewerSignatures: true },
+  '4 user IDs with 11 bad newer self-signatures each': {
+    modulusBits: 3072,
+    userIds: 4,
+    signaturesPerUserId: 12,
+    badNewerSignatures: true,
+  },
   // The slowest RSA key still accepted: RSA-4096, e near 2^32, 16 subkeys (only the oldest encrypts), 64 signatures,
   // most of them bad.
-  'RSA at every limit (accepted)': { modulusBits: 4096, exponentBits: 32, subkeys: 16, userIds: 4, signaturesPerUserId: 12, badNewerSignatures: true, encryptionSubkeyLast: true },
+  'RSA at every limit (accepted)': {
+    modulusBits: 4096,
+    exponentBits: 32,
+    subkeys: 16,
+    userIds: 4,
+    signaturesPerUserId: 12,
+    badNewerSignatures: true,
+    encryptionSubkeyLast: true,
+  },
 };
 
 /** Elliptic-curve keys at their self-signature limit, made by openpgp: user IDs plus one encryption subkey. */
@@ -97,7 +117,9 @@ async function judgeHostileKeys(): Promise<void> {
       );
       samples.push(performance.now() - started);
     }
-    console.log(`    ${name.padEnd(50)}${`${Math.round(bytes / 1024)} KB`.padStart(7)}  ${ms(stats(samples).median).padStart(12)}  ${outcome}`);
+    console.log(
+      `    ${name.padEnd(50)}${`${Math.round(bytes / 1024)} KB`.padStart(7)}  ${ms(stats(samples).median).padStart(12)}  ${outcome}`,
+    );
   }
 }
 
@@ -129,7 +151,9 @@ async function main(): Promise<void> {
       })) as Record<'baseline' | 'signed' | 'full' | 'inspect', { median: number; p95: number }>;
       const size = (await encryptor.encryptAndSign(format.generate(), recipient.armored)).armoredMessage.length;
       const row = (label: string, value: { median: number; p95: number }, ratio = true) =>
-        console.log(`    ${label.padEnd(36)}${ms(value.median)} / ${ms(value.p95)}${ratio ? `   (${(value.median / baseline.median).toFixed(2)}x baseline)` : ''}`);
+        console.log(
+          `    ${label.padEnd(36)}${ms(value.median)} / ${ms(value.p95)}${ratio ? `   (${(value.median / baseline.median).toFixed(2)}x baseline)` : ''}`,
+        );
       console.log(`  recipient ${recipient.name}`);
       row('baseline: encrypt only', baseline, false);
       row('encrypt + sign', signed);

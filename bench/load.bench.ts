@@ -54,7 +54,13 @@ async function main(): Promise<void> {
     const secretFormat = createSecretFormat('hk');
     const digest = createSecretDigest(PEPPER);
     const started = performance.now();
-    const keys = await seed(databaseUrl, KEYS, catalog.endpoints.map((e) => e.id), secretFormat.generate, digest);
+    const keys = await seed(
+      databaseUrl,
+      KEYS,
+      catalog.endpoints.map((e) => e.id),
+      secretFormat.generate,
+      digest,
+    );
     console.log(`seeded ${fmt(KEYS)} keys in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     // ---- instrumentation overhead, in process: what every /authz request pays beside the decision
@@ -76,7 +82,11 @@ async function main(): Promise<void> {
     const metricsNs = nsPerOp(() => {
       for (let i = 0; i < 100_000; i++) {
         const t0 = performance.now();
-        metrics.authzDecision(outcomes[i % 3] as 'allow', i % 3 === 1 ? 'unknown' : '', (performance.now() - t0) / 1000);
+        metrics.authzDecision(
+          outcomes[i % 3] as 'allow',
+          i % 3 === 1 ? 'unknown' : '',
+          (performance.now() - t0) / 1000,
+        );
       }
       return 100_000;
     });
@@ -96,17 +106,39 @@ async function main(): Promise<void> {
     const idNs = Math.max(0, requestIdNs - bareResponseNs);
 
     // ---- /authz held at a fixed rate for HOLD_SECONDS
-    const env = { DATABASE_URL: databaseUrl, KEY_PEPPER: PEPPER, AUTHZ_HOST: '127.0.0.1', AUTHZ_PORT: '0', LOG_LEVEL: 'info', USAGE_FLUSH_INTERVAL: process.env.BENCH_USAGE_FLUSH ?? '10' };
+    const env = {
+      DATABASE_URL: databaseUrl,
+      KEY_PEPPER: PEPPER,
+      AUTHZ_HOST: '127.0.0.1',
+      AUTHZ_PORT: '0',
+      LOG_LEVEL: 'info',
+      USAGE_FLUSH_INTERVAL: process.env.BENCH_USAGE_FLUSH ?? '10',
+    };
     const server = await startInstance(env, children);
     const requests = probes.slice(0, 5000).map((p) => ({
       method: 'GET' as const,
       path: '/authz',
-      headers: { authorization: `Basic ${Buffer.from(`${p.secret}:`).toString('base64')}`, 'x-original-method': p.method, 'x-original-uri': p.path },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${p.secret}:`).toString('base64')}`,
+        'x-original-method': p.method,
+        'x-original-uri': p.path,
+      },
     }));
-    const capacity = await autocannon({ url: `http://127.0.0.1:${server.port}`, connections: CONNECTIONS, duration: 5, requests });
+    const capacity = await autocannon({
+      url: `http://127.0.0.1:${server.port}`,
+      connections: CONNECTIONS,
+      duration: 5,
+      requests,
+    });
     const rate = Number(process.env.BENCH_RATE ?? Math.round((capacity.requests.average * RATE_SHARE) / 100) * 100);
     // Warm at the target rate, so "before" is the steady state and not the start-up heap.
-    await autocannon({ url: `http://127.0.0.1:${server.port}`, connections: CONNECTIONS, duration: 5, overallRate: rate, requests });
+    await autocannon({
+      url: `http://127.0.0.1:${server.port}`,
+      connections: CONNECTIONS,
+      duration: 5,
+      overallRate: rate,
+      requests,
+    });
     const before = await memory(server.port, server.child.pid as number);
     const bucketsBefore = await authzBuckets(server.port);
     const samples: Array<{ at: number; rss: number; heap: number; loopLagMax: number }> = [];
@@ -127,8 +159,12 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     const after = await memory(server.port, server.child.pid as number);
     const inServer = quantiles(bucketsBefore, await authzBuckets(server.port));
-    const statuses = Object.fromEntries(Object.entries(held.statusCodeStats as Record<string, { count: number }>).map(([code, s]) => [code, s.count]));
-    const fiveXx = Object.entries(statuses).filter(([code]) => code.startsWith('5')).reduce((n, [, c]) => n + c, 0);
+    const statuses = Object.fromEntries(
+      Object.entries(held.statusCodeStats as Record<string, { count: number }>).map(([code, s]) => [code, s.count]),
+    );
+    const fiveXx = Object.entries(statuses)
+      .filter(([code]) => code.startsWith('5'))
+      .reduce((n, [, c]) => n + c, 0);
     const errors = held.errors + held.timeouts + fiveXx;
     // Over the load itself (autocannon reports its own duration), not the set-up around it.
     const achieved = held.requests.total / held.duration;
@@ -137,26 +173,48 @@ async function main(): Promise<void> {
     const burst = await slackBurst(databaseUrl);
 
     // ---- report
-    console.log(`\nmachine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`);
-    console.log(`\ninstrumentation per /authz request, in process: metrics (2 clock reads, counter, histogram) ${metricsNs.toFixed(0)} ns, request id (read/validate or generate, set header) ${idNs.toFixed(0)} ns; decision alone ${decisionNs.toFixed(0)} ns → overhead ${(((metricsNs + idNs) / decisionNs) * 100).toFixed(1)}% of the decision`);
-    console.log(`/authz capacity (${CONNECTIONS} connections, 5 s, unthrottled): ${fmt(capacity.requests.average)} req/s; holding ${fmt(rate)} req/s (${RATE_SHARE * 100}% of it${process.env.BENCH_RATE === undefined ? '' : ', BENCH_RATE'})`);
+    console.log(
+      `\nmachine: ${cpus().length} cores, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at the end`,
+    );
+    console.log(
+      `\ninstrumentation per /authz request, in process: metrics (2 clock reads, counter, histogram) ${metricsNs.toFixed(0)} ns, request id (read/validate or generate, set header) ${idNs.toFixed(0)} ns; decision alone ${decisionNs.toFixed(0)} ns → overhead ${(((metricsNs + idNs) / decisionNs) * 100).toFixed(1)}% of the decision`,
+    );
+    console.log(
+      `/authz capacity (${CONNECTIONS} connections, 5 s, unthrottled): ${fmt(capacity.requests.average)} req/s; holding ${fmt(rate)} req/s (${RATE_SHARE * 100}% of it${process.env.BENCH_RATE === undefined ? '' : ', BENCH_RATE'})`,
+    );
     console.log(
       `/authz held ${HOLD_SECONDS} s at ${fmt(rate)} req/s target: achieved ${fmt(achieved)} req/s (${fmt(held.requests.total)} requests), latency p50 ${held.latency.p50} ms p99 ${held.latency.p99} ms max ${held.latency.max} ms`,
     );
-    console.log(`  in the server (harvest_keys_authz_duration_seconds over the hold): p50 ≤ ${inServer.p50}, p99 ≤ ${inServer.p99}; the client-side figures above include the load generator, which shares the machine's cores`);
-    console.log(`  answers: ${JSON.stringify(statuses)}; errors ${held.errors}, timeouts ${held.timeouts}, 5xx ${fiveXx} → ${errors === 0 ? 'zero errors' : `${errors} ERRORS`}`);
-    console.log(`  server memory: before RSS ${mb(before.rss)} heap ${mb(before.heap)} | after RSS ${mb(after.rss)} heap ${mb(after.heap)} | RSS change ${(((after.rss - before.rss) / before.rss) * 100).toFixed(1)}%`);
+    console.log(
+      `  in the server (harvest_keys_authz_duration_seconds over the hold): p50 ≤ ${inServer.p50}, p99 ≤ ${inServer.p99}; the client-side figures above include the load generator, which shares the machine's cores`,
+    );
+    console.log(
+      `  answers: ${JSON.stringify(statuses)}; errors ${held.errors}, timeouts ${held.timeouts}, 5xx ${fiveXx} → ${errors === 0 ? 'zero errors' : `${errors} ERRORS`}`,
+    );
+    console.log(
+      `  server memory: before RSS ${mb(before.rss)} heap ${mb(before.heap)} | after RSS ${mb(after.rss)} heap ${mb(after.heap)} | RSS change ${(((after.rss - before.rss) / before.rss) * 100).toFixed(1)}%`,
+    );
     console.log(`  every 10 s: ${samples.map((s) => `RSS ${mb(s.rss)} heap ${mb(s.heap)}`).join(' → ')}`);
-    console.log(`  server event loop delay, max per 10 s: ${[...samples, after].map((s) => `${(s.loopLagMax * 1000).toFixed(0)} ms`).join(', ')}`);
+    console.log(
+      `  server event loop delay, max per 10 s: ${[...samples, after].map((s) => `${(s.loopLagMax * 1000).toFixed(0)} ms`).join(', ')}`,
+    );
     console.log(
       `Slack burst: ${burst.sent} commands in ${(burst.spanMs / 1000).toFixed(1)} s; acknowledged ${burst.acked}/${burst.sent}, ack p50 ${burst.p50.toFixed(1)} ms p99 ${burst.p99.toFixed(1)} ms max ${burst.max.toFixed(1)} ms (Slack's limit 3000 ms: ${burst.max < 3000 && burst.acked === burst.sent ? 'met' : 'MISSED'}); views.open reached the fake API for ${burst.opened}`,
     );
     const flat = after.rss < before.rss * 1.15;
-    console.log(`targets: zero errors ${errors === 0 ? 'met' : 'MISSED'}; rate held ${(achieved / rate * 100).toFixed(1)}% of target ${achieved >= rate * 0.95 ? 'met' : 'MISSED'} (≥ 95%: autocannon paces with a 1 s timer that drifts late under load); memory flat (< 15% RSS growth) ${flat ? 'met' : 'MISSED'}; burst acks < 3 s ${burst.max < 3000 && burst.acked === burst.sent ? 'met' : 'MISSED'}`);
+    console.log(
+      `targets: zero errors ${errors === 0 ? 'met' : 'MISSED'}; rate held ${((achieved / rate) * 100).toFixed(1)}% of target ${achieved >= rate * 0.95 ? 'met' : 'MISSED'} (≥ 95%: autocannon paces with a 1 s timer that drifts late under load); memory flat (< 15% RSS growth) ${flat ? 'met' : 'MISSED'}; burst acks < 3 s ${burst.max < 3000 && burst.acked === burst.sent ? 'met' : 'MISSED'}`,
+    );
     if (errors > 0 || burst.acked !== burst.sent) process.exitCode = 1;
   } finally {
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+    await Promise.all(
+      children.map((child) =>
+        child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
+      ),
+    );
     await database.drop();
   }
 }
@@ -165,7 +223,8 @@ async function main(): Promise<void> {
 async function authzBuckets(port: number): Promise<Map<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const buckets = new Map<string, number>();
-  for (const match of text.matchAll(/^harvest_keys_authz_duration_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) buckets.set(match[1] as string, Number(match[2]));
+  for (const match of text.matchAll(/^harvest_keys_authz_duration_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm))
+    buckets.set(match[1] as string, Number(match[2]));
   return buckets;
 }
 
@@ -212,10 +271,22 @@ async function slackBurst(databaseUrl: string) {
   });
   await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
   const fakeUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
-  const runtime = await openRuntime(loadConfig({ DATABASE_URL: databaseUrl, KEY_PEPPER: PEPPER, LOG_LEVEL: 'silent' }), createLogger('silent'), { migrate: false });
+  const runtime = await openRuntime(
+    loadConfig({ DATABASE_URL: databaseUrl, KEY_PEPPER: PEPPER, LOG_LEVEL: 'silent' }),
+    createLogger('silent'),
+    { migrate: false },
+  );
   const adminUser = 'U0BURSTADMIN';
   await runtime.roles.grant(adminUser, 'admin', 'bench');
-  const config = { mode: 'http', botToken: 'xoxb-bench', signingSecret: SIGNING_SECRET, port: 0, apiUrl: `${fakeUrl}/api/`, command: '/harvest-keys', teamId: 'T0BENCH' } as SlackConfig;
+  const config = {
+    mode: 'http',
+    botToken: 'xoxb-bench',
+    signingSecret: SIGNING_SECRET,
+    port: 0,
+    apiUrl: `${fakeUrl}/api/`,
+    command: '/harvest-keys',
+    teamId: 'T0BENCH',
+  } as SlackConfig;
   const slack = createSlackApp({
     config,
     services: servicesFromRuntime(runtime),
@@ -251,7 +322,11 @@ async function slackBurst(databaseUrl: string) {
     inFlight.push(
       fetch(appUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': String(timestamp),
+          'x-slack-signature': signature,
+        },
         body,
         signal: AbortSignal.timeout(10_000),
       }).then(
@@ -277,7 +352,6 @@ async function slackBurst(databaseUrl: string) {
   const at = (q: number) => acks[Math.min(acks.length - 1, Math.ceil(q * acks.length) - 1)] as number;
   return { sent: BURST, acked, spanMs, p50: at(0.5), p99: at(0.99), max: acks.at(-1) as number, opened };
 }
-
 
 main().catch((error: unknown) => {
   console.error(error);

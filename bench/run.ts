@@ -19,7 +19,9 @@ const files = readdirSync(dir)
 /** Runs one benchmark, passing its output through; resolves with its exit status and the goals it reported. */
 function runBench(file: string): Promise<{ status: number | null; goals: Goal[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(dir, file)], { stdio: ['inherit', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(dir, file)], {
+      stdio: ['inherit', 'pipe', 'inherit'],
+    });
     const goals: Goal[] = [];
     let partial = '';
     child.stdout.on('data', (chunk: Buffer) => {

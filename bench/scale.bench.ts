@@ -83,9 +83,21 @@ async function main(): Promise<void> {
     const heapBytes = after.heap - before.heap;
     const bufferBytes = after.buffers - before.buffers;
     const indexBytes = heapBytes + bufferBytes;
-    goals.push({ name: `index load, ${KEYS} keys`, figure: `${(loadMs / 1000).toFixed(1)} s`, target: '< 15 s', met: loadMs < TARGET.loadMs });
-    lines.push(`index load: ${index.size} keys in ${(loadMs / 1000).toFixed(1)} s (target < 15 s: ${verdict(loadMs < TARGET.loadMs)})`);
-    goals.push({ name: `index memory, ${KEYS} keys`, figure: mb(indexBytes), target: '< 500 MB', met: indexBytes < TARGET.heapBytes });
+    goals.push({
+      name: `index load, ${KEYS} keys`,
+      figure: `${(loadMs / 1000).toFixed(1)} s`,
+      target: '< 15 s',
+      met: loadMs < TARGET.loadMs,
+    });
+    lines.push(
+      `index load: ${index.size} keys in ${(loadMs / 1000).toFixed(1)} s (target < 15 s: ${verdict(loadMs < TARGET.loadMs)})`,
+    );
+    goals.push({
+      name: `index memory, ${KEYS} keys`,
+      figure: mb(indexBytes),
+      target: '< 500 MB',
+      met: indexBytes < TARGET.heapBytes,
+    });
     lines.push(
       `index memory: ${mb(indexBytes)} = heap ${mb(heapBytes)} + array buffers ${mb(bufferBytes)}, ${(indexBytes / index.size).toFixed(0)} bytes per key (target < 500 MB: ${verdict(indexBytes < TARGET.heapBytes)}); V8 heap in use ${mb(getHeapStatistics().used_heap_size)}`,
     );
@@ -95,34 +107,58 @@ async function main(): Promise<void> {
     const decider = createDecider({ catalog, secretFormat, digest });
     for (const probe of probes.slice(0, 5000)) {
       const answer = decider.decide(index, probe.secret, probe.method, probe.path, new Date());
-      if (answer.status !== probe.expect) throw new Error(`workload mismatch: ${probe.method} ${probe.path} gave ${answer.status}, expected ${probe.expect}`);
+      if (answer.status !== probe.expect)
+        throw new Error(
+          `workload mismatch: ${probe.method} ${probe.path} gave ${answer.status}, expected ${probe.expect}`,
+        );
     }
     started = performance.now();
     let decisions = 0;
     while (performance.now() - started < 2000) {
-      for (const probe of probes.slice(0, 10_000)) decider.decide(index, probe.secret, probe.method, probe.path, new Date());
+      for (const probe of probes.slice(0, 10_000))
+        decider.decide(index, probe.secret, probe.method, probe.path, new Date());
       decisions += 10_000;
     }
-    lines.push(`in-process decisions against the ${KEYS}-key index: ${Math.round(decisions / ((performance.now() - started) / 1000)).toLocaleString('en-US')}/s`);
+    lines.push(
+      `in-process decisions against the ${KEYS}-key index: ${Math.round(decisions / ((performance.now() - started) / 1000)).toLocaleString('en-US')}/s`,
+    );
     index = undefined;
     gc();
 
     // ---- two instances: ready time, then RSS and heap through a sustained /authz load
-    const env = { DATABASE_URL: database.url, KEY_PEPPER: PEPPER, AUTHZ_HOST: '127.0.0.1', AUTHZ_PORT: '0', LOG_LEVEL: 'info', USAGE_FLUSH_INTERVAL: '5' };
+    const env = {
+      DATABASE_URL: database.url,
+      KEY_PEPPER: PEPPER,
+      AUTHZ_HOST: '127.0.0.1',
+      AUTHZ_PORT: '0',
+      LOG_LEVEL: 'info',
+      USAGE_FLUSH_INTERVAL: '5',
+    };
     started = performance.now();
     const [a, b] = await Promise.all([startInstance(env, children), startInstance(env, children)]);
-    lines.push(`two instances ready (both loading ${KEYS} keys at once on ${cpus().length} cores) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    lines.push(
+      `two instances ready (both loading ${KEYS} keys at once on ${cpus().length} cores) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     const requests = probes.slice(0, 5000).map((p) => ({
       method: 'GET' as const,
       path: '/authz',
       headers: { 'x-api-key': p.secret, 'x-original-method': p.method, 'x-original-uri': p.path },
     }));
     const samples: Array<{ at: number; rss: number; heap: number }> = [];
-    const sample = async (at: number) => samples.push({ at, rss: rssOf(a.child.pid as number), heap: await heapOf(a.port) });
+    const sample = async (at: number) =>
+      samples.push({ at, rss: rssOf(a.child.pid as number), heap: await heapOf(a.port) });
     await sample(0);
     const loadStarted = performance.now();
-    const running = autocannon({ url: `http://127.0.0.1:${a.port}`, connections: 16, duration: LOAD_SECONDS, requests });
-    const sampler = setInterval(() => void sample(Math.round((performance.now() - loadStarted) / 1000)), SAMPLE_SECONDS * 1000);
+    const running = autocannon({
+      url: `http://127.0.0.1:${a.port}`,
+      connections: 16,
+      duration: LOAD_SECONDS,
+      requests,
+    });
+    const sampler = setInterval(
+      () => void sample(Math.round((performance.now() - loadStarted) / 1000)),
+      SAMPLE_SECONDS * 1000,
+    );
     const result = await running;
     clearInterval(sampler);
     await sample(Math.round((performance.now() - loadStarted) / 1000));
@@ -132,25 +168,47 @@ async function main(): Promise<void> {
     lines.push(
       `sustained load on instance A: ${LOAD_SECONDS} s, ${Math.round(result.requests.average).toLocaleString('en-US')} req/s, p99 ${result.latency.p99} ms, errors ${result.errors}, non-2xx ${result.non2xx}`,
     );
-    lines.push(`  RSS / heap every ${SAMPLE_SECONDS} s: ${samples.map((s) => `${s.at}s ${mb(s.rss)}/${mb(s.heap)}`).join(', ')}`);
+    lines.push(
+      `  RSS / heap every ${SAMPLE_SECONDS} s: ${samples.map((s) => `${s.at}s ${mb(s.rss)}/${mb(s.heap)}`).join(', ')}`,
+    );
     // Flat: after the first interval (warm-up: JIT code, connection buffers), RSS moves by less than 5%.
-    goals.push({ name: `memory flat under ${LOAD_SECONDS} s of /authz load, ${KEYS} keys`, figure: `RSS ${rssGrowth >= 0 ? '+' : ''}${mb(rssGrowth)}`, target: 'within 5%', met: Math.abs(rssGrowth) < 0.05 * first.rss });
-    lines.push(`  memory flat under load (RSS change after the first ${SAMPLE_SECONDS} s within 5%): ${verdict(Math.abs(rssGrowth) < 0.05 * first.rss)} (${rssGrowth >= 0 ? '+' : ''}${mb(rssGrowth)})`);
+    goals.push({
+      name: `memory flat under ${LOAD_SECONDS} s of /authz load, ${KEYS} keys`,
+      figure: `RSS ${rssGrowth >= 0 ? '+' : ''}${mb(rssGrowth)}`,
+      target: 'within 5%',
+      met: Math.abs(rssGrowth) < 0.05 * first.rss,
+    });
+    lines.push(
+      `  memory flat under load (RSS change after the first ${SAMPLE_SECONDS} s within 5%): ${verdict(Math.abs(rssGrowth) < 0.05 * first.rss)} (${rssGrowth >= 0 ? '+' : ''}${mb(rssGrowth)})`,
+    );
 
     // ---- a 50k-key import: from its commit until both instances answer 200 for its keys
     const figures = await importToApplied(database.url, [a.port, b.port], secretFormat.generate);
     lines.push(
       `${IMPORT_KEYS}-key CSV import (CLI ${(figures.cliMs / 1000).toFixed(1)} s): commit → first key allowed at both ${figures.firstMs.toFixed(0)} ms, last key allowed at both ${figures.lastMs.toFixed(0)} ms (A ${figures.perInstance[0]?.toFixed(0)} ms, B ${figures.perInstance[1]?.toFixed(0)} ms) (target < 2 s: ${verdict(figures.lastMs < TARGET.importMs)})`,
     );
-    goals.push({ name: `${IMPORT_KEYS}-key import applied at both instances after its commit, ${KEYS} keys`, figure: `${(figures.lastMs / 1000).toFixed(1)} s`, target: '< 2 s', met: figures.lastMs < TARGET.importMs });
+    goals.push({
+      name: `${IMPORT_KEYS}-key import applied at both instances after its commit, ${KEYS} keys`,
+      figure: `${(figures.lastMs / 1000).toFixed(1)} s`,
+      target: '< 2 s',
+      met: figures.lastMs < TARGET.importMs,
+    });
     lines.push(`  RSS after the import: A ${mb(rssOf(a.child.pid as number))}, B ${mb(rssOf(b.child.pid as number))}`);
 
-    console.log(`\nmachine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end (shared machine: absolute times are noisy)`);
+    console.log(
+      `\nmachine: ${cpus().length} cores, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at the end (shared machine: absolute times are noisy)`,
+    );
     for (const line of lines) console.log(line);
     for (const goal of goals) reportGoal(goal);
   } finally {
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+    await Promise.all(
+      children.map((child) =>
+        child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
+      ),
+    );
     await database.drop();
   }
 }
@@ -163,7 +221,13 @@ async function importToApplied(url: string, ports: number[], generate: () => str
   const dir = mkdtempSync(path.join(tmpdir(), 'hk-scale-import-'));
   const file = path.join(dir, 'keys.csv');
   const secrets = Array.from({ length: IMPORT_KEYS }, () => generate());
-  writeFileSync(file, ['key,description,partner,created_at,grants', ...secrets.map((s, i) => `${s},Imported ${i},,2016-01-01,GET /v1/users`)].join('\n'));
+  writeFileSync(
+    file,
+    [
+      'key,description,partner,created_at,grants',
+      ...secrets.map((s, i) => `${s},Imported ${i},,2016-01-01,GET /v1/users`),
+    ].join('\n'),
+  );
   const listener = postgres(url, { max: 1, onnotice: () => {} });
   let committedAt: number | undefined;
   await listener.listen(KEY_CHANGES_CHANNEL, (payload) => {
@@ -173,11 +237,22 @@ async function importToApplied(url: string, ports: number[], generate: () => str
   try {
     const started = performance.now();
     // The CLI from source, like the instances: the bench measures this tree whether or not dist/ is built.
-    const cli = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'import', file, '--json'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dir, DATABASE_URL: url, KEY_PEPPER: PEPPER, LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const cli = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'import', file, '--json'],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '/tmp',
+          DATA_DIR: dir,
+          DATABASE_URL: url,
+          KEY_PEPPER: PEPPER,
+          LOG_LEVEL: 'silent',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     let cliMs = 0;
     const exited = new Promise<number | null>((resolve) =>
       cli.once('exit', (code) => {
@@ -187,7 +262,8 @@ async function importToApplied(url: string, ports: number[], generate: () => str
     );
     while (committedAt === undefined) {
       await new Promise((resolve) => setTimeout(resolve, 2));
-      if (cli.exitCode !== null && committedAt === undefined) throw new Error(`the import exited with ${cli.exitCode} before committing`);
+      if (cli.exitCode !== null && committedAt === undefined)
+        throw new Error(`the import exited with ${cli.exitCode} before committing`);
     }
     const commit = committedAt;
     const until = async (port: number, secret: string) => {
@@ -206,7 +282,8 @@ async function importToApplied(url: string, ports: number[], generate: () => str
     if ((await exited) !== 0) throw new Error('the import failed');
     // Every imported key, not just the two polled: a sample across the file at both instances.
     for (let i = 0; i < secrets.length; i += Math.max(1, Math.floor(secrets.length / 200))) {
-      for (const port of ports) if ((await ask(agent, port, secrets[i] as string)) !== 200) throw new Error(`imported key ${i} not allowed`);
+      for (const port of ports)
+        if ((await ask(agent, port, secrets[i] as string)) !== 200) throw new Error(`imported key ${i} not allowed`);
     }
     return { cliMs, firstMs: Math.max(firstA, firstB), lastMs: Math.max(lastA, lastB), perInstance: [lastA, lastB] };
   } finally {
@@ -218,10 +295,19 @@ async function importToApplied(url: string, ports: number[], generate: () => str
 
 function ask(agent: http.Agent, port: number, secret: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ agent, host: '127.0.0.1', port, path: '/authz', headers: { 'x-api-key': secret, 'x-original-method': 'GET', 'x-original-uri': '/v1/users' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        path: '/authz',
+        headers: { 'x-api-key': secret, 'x-original-method': 'GET', 'x-original-uri': '/v1/users' },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -240,7 +326,6 @@ function rssOf(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(status);
   return kb === null ? Number.NaN : Number(kb[1]) * 1024;
 }
-
 
 main().catch((error: unknown) => {
   console.error(error);

@@ -23,7 +23,8 @@ const WARMUP = 20;
 const SIGNING_SECRET = '0123456789abcdef0123456789abcdef';
 const PEPPER = 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
 
-const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+const percentile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 /** The Slack Web API and response_url, answered at once; views.open arrivals resolve the command that caused them. */
@@ -36,7 +37,9 @@ function fakeSlack() {
       const at = performance.now();
       const body = Buffer.concat(chunks).toString();
       if (req.url?.startsWith('/api/views.open')) {
-        const trigger = new URLSearchParams(body).get('trigger_id') ?? (JSON.parse(body || '{}') as { trigger_id?: string }).trigger_id;
+        const trigger =
+          new URLSearchParams(body).get('trigger_id') ??
+          (JSON.parse(body || '{}') as { trigger_id?: string }).trigger_id;
         if (trigger !== null && trigger !== undefined) waiting.get(trigger)?.(at);
       }
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -56,7 +59,10 @@ async function withDatabase<T>(work: (runtime: Runtime, kind: string) => Promise
   const external = process.env.BENCH_DATABASE_URL;
   if (external !== undefined && external !== '') {
     const database = await createScratchDatabase(external);
-    const runtime = await openRuntime(loadConfig({ DATABASE_URL: database.url, KEY_PEPPER: PEPPER, LOG_LEVEL: 'silent' }), logger);
+    const runtime = await openRuntime(
+      loadConfig({ DATABASE_URL: database.url, KEY_PEPPER: PEPPER, LOG_LEVEL: 'silent' }),
+      logger,
+    );
     try {
       return await work(runtime, `PostgreSQL at ${new URL(external).host}`);
     } finally {
@@ -66,7 +72,10 @@ async function withDatabase<T>(work: (runtime: Runtime, kind: string) => Promise
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'hk-bench-slack-'));
   const port = 56000 + Math.floor(Math.random() * 4000);
-  const runtime = await openRuntime(loadConfig({ DATA_DIR: dir, EMBEDDED_PG_PORT: String(port), LOG_LEVEL: 'silent' }), logger);
+  const runtime = await openRuntime(
+    loadConfig({ DATA_DIR: dir, EMBEDDED_PG_PORT: String(port), LOG_LEVEL: 'silent' }),
+    logger,
+  );
   try {
     return await work(runtime, 'embedded PostgreSQL');
   } finally {
@@ -90,15 +99,28 @@ async function main(): Promise<void> {
   await withDatabase(async (runtime, kind) => {
     const admin = 'U0BENCHADMIN';
     await runtime.roles.grant(admin, 'admin', 'bench');
-    for (let i = 0; i < 20; i++) await runtime.partners.create({ actor: admin, name: `Partner ${i}`, preset: ['GET /v1/users'] });
+    for (let i = 0; i < 20; i++)
+      await runtime.partners.create({ actor: admin, name: `Partner ${i}`, preset: ['GET /v1/users'] });
     const keyIds: string[] = [];
     for (let i = 0; i < 200; i++) {
-      const { key } = await runtime.keys.create({ actor: admin, description: `Bench key ${i}`, grants: ['GET /v1/users', 'GET /v1/jobs'] });
+      const { key } = await runtime.keys.create({
+        actor: admin,
+        description: `Bench key ${i}`,
+        grants: ['GET /v1/users', 'GET /v1/jobs'],
+      });
       keyIds.push(key.id);
     }
 
     const slack = createSlackApp({
-      config: { mode: 'http', botToken: 'xoxb-bench', signingSecret: SIGNING_SECRET, port: 0, apiUrl: `${fakeUrl}/api/`, command: '/harvest-keys', teamId: 'T0BENCH' },
+      config: {
+        mode: 'http',
+        botToken: 'xoxb-bench',
+        signingSecret: SIGNING_SECRET,
+        port: 0,
+        apiUrl: `${fakeUrl}/api/`,
+        command: '/harvest-keys',
+        teamId: 'T0BENCH',
+      },
       services: servicesFromRuntime(runtime),
       logger: createLogger('silent'),
       botIdentity: { botId: 'B0BENCH', botUserId: 'U0BENCHBOT' },
@@ -127,7 +149,11 @@ async function main(): Promise<void> {
       const sent = performance.now();
       const response = await fetch(appUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': String(timestamp),
+          'x-slack-signature': signature,
+        },
         body,
       });
       await response.arrayBuffer();
@@ -161,13 +187,27 @@ async function main(): Promise<void> {
     }
     await slack.stop();
 
-    const bareP50 = percentile([...baseline].sort((a, b) => a - b), 0.5);
-    console.log(`${COMMANDS} commands each, sequential, on ${kind}; ${runtime.catalog.endpoints.length}-endpoint catalog, 200 keys, 20 partners`);
+    const bareP50 = percentile(
+      [...baseline].sort((a, b) => a - b),
+      0.5,
+    );
+    console.log(
+      `${COMMANDS} commands each, sequential, on ${kind}; ${runtime.catalog.endpoints.length}-endpoint catalog, 200 keys, 20 partners`,
+    );
     console.log(summary('bare HTTP round trip (baseline)', baseline));
     console.log(summary('command → ack', acks, bareP50));
     console.log(summary('`create` → views.open sent', create, bareP50));
     console.log(summary('`edit <id>` → views.open sent', edit, bareP50));
-    const p99 = Math.max(percentile([...create].sort((a, b) => a - b), 0.99), percentile([...edit].sort((a, b) => a - b), 0.99));
+    const p99 = Math.max(
+      percentile(
+        [...create].sort((a, b) => a - b),
+        0.99,
+      ),
+      percentile(
+        [...edit].sort((a, b) => a - b),
+        0.99,
+      ),
+    );
     console.log(`target p99 < 300 ms (Slack's limit is 3 s): ${p99 < 300 ? 'met' : 'MISSED'} (${ms(p99)})`);
   });
   fake.server.close();

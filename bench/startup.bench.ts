@@ -88,7 +88,8 @@ async function stopGroup(child: ChildProcess, dataDir: string): Promise<void> {
     await exited;
   }
   // The next run on this folder must start its own PostgreSQL, as a real start after a stop does.
-  for (let i = 0; i < 200 && existsSync(path.join(dataDir, 'pg', 'postmaster.pid')); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 200 && existsSync(path.join(dataDir, 'pg', 'postmaster.pid')); i++)
+    await new Promise((r) => setTimeout(r, 50));
 }
 
 /** One start: spawn → ready line and → first /readyz 200; then a graceful stop of the whole process group. */
@@ -118,7 +119,8 @@ async function startOnce(command: string[], dataDir: string): Promise<Sample> {
         sample.readyLine = performance.now() - started;
         sample.cpu = groupCpuMs(child.pid as number);
       }
-      if (sample.readyz === undefined && port !== undefined && (await readyzOk(port))) sample.readyz = performance.now() - started;
+      if (sample.readyz === undefined && port !== undefined && (await readyzOk(port)))
+        sample.readyz = performance.now() - started;
       await new Promise((r) => setTimeout(r, 10));
     }
     return sample as Sample;
@@ -130,13 +132,19 @@ async function startOnce(command: string[], dataDir: string): Promise<Sample> {
 /** `node -e 0`, timed the same way; its CPU is what the bare process reports it used (start-up included). */
 function bare(): { wall: number; cpu: number } {
   const started = performance.now();
-  const { stdout } = spawnSync(process.execPath, ['-e', 'const u = process.cpuUsage(); console.log((u.user + u.system) / 1000)']);
+  const { stdout } = spawnSync(process.execPath, [
+    '-e',
+    'const u = process.cpuUsage(); console.log((u.user + u.system) / 1000)',
+  ]);
   return { wall: performance.now() - started, cpu: Number(String(stdout).trim()) };
 }
 
 async function main(): Promise<void> {
-  const variants: { name: string; command: string[] }[] = [{ name: 'npm start', command: ['npm', 'start', '--silent'] }];
-  if (existsSync(path.join(ROOT, 'dist/main.js'))) variants.push({ name: 'node dist/main.js', command: [process.execPath, 'dist/main.js'] });
+  const variants: { name: string; command: string[] }[] = [
+    { name: 'npm start', command: ['npm', 'start', '--silent'] },
+  ];
+  if (existsSync(path.join(ROOT, 'dist/main.js')))
+    variants.push({ name: 'node dist/main.js', command: [process.execPath, 'dist/main.js'] });
 
   const existingDir = mkdtempSync(path.join(tmpdir(), 'hk-bench-start-'));
   const scratch: string[] = [existingDir];

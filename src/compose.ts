@@ -58,12 +58,20 @@ export interface Runtime {
  * openpgp is a large share of the module graph: it loads on first use (the signing key, a delivery, a partner's
  * key), not on every start of the server or the CLI.
  */
-function lazyPgp(config: Config): { serviceKey: Runtime['serviceKey']; pgp: PgpEncryptor; inspectPublicKey: (armored: string, now: Date) => Promise<PgpKeyInfo> } {
+function lazyPgp(config: Config): {
+  serviceKey: Runtime['serviceKey'];
+  pgp: PgpEncryptor;
+  inspectPublicKey: (armored: string, now: Date) => Promise<PgpKeyInfo>;
+} {
   let provider: Promise<Runtime['serviceKey']> | undefined;
   const serviceKey = {
     async get(): Promise<ServiceSigningKey> {
       provider ??= import('./delivery/service-key.ts').then(({ createServiceKeyProvider }) =>
-        createServiceKeyProvider({ privateArmored: config.servicePgp.privateKey, passphrase: config.servicePgp.passphrase, dataDir: config.dataDir }),
+        createServiceKeyProvider({
+          privateArmored: config.servicePgp.privateKey,
+          passphrase: config.servicePgp.passphrase,
+          dataDir: config.dataDir,
+        }),
       );
       return (await provider).get();
     },
@@ -76,7 +84,8 @@ function lazyPgp(config: Config): { serviceKey: Runtime['serviceKey']; pgp: PgpE
         return createPgpEncryptor(serviceKey).encryptAndSign(...args);
       },
     },
-    inspectPublicKey: async (armored, now) => (await import('./delivery/inspect-public-key.ts')).inspectPublicKey(armored, now),
+    inspectPublicKey: async (armored, now) =>
+      (await import('./delivery/inspect-public-key.ts')).inspectPublicKey(armored, now),
   };
 }
 
@@ -84,7 +93,11 @@ function lazyPgp(config: Config): { serviceKey: Runtime['serviceKey']; pgp: PgpE
  * Wires config → database → services. The server and the CLI both start here, so they always agree on the
  * database, the pepper and the catalog.
  */
-export async function openRuntime(config: Config, logger: Logger, options: { migrate?: boolean } = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  logger: Logger,
+  options: { migrate?: boolean } = {},
+): Promise<Runtime> {
   const catalog = await loadCatalog(config.catalogFile);
   const cleanups: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -146,7 +159,14 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
       serviceKey,
       pgp,
       createDeliveryService: (messenger) =>
-        createDeliveryService({ store, keys: keyService, encryptor: pgp, messenger, confirmHours: config.deliveryConfirmHours, logger }),
+        createDeliveryService({
+          store,
+          keys: keyService,
+          encryptor: pgp,
+          messenger,
+          confirmHours: config.deliveryConfirmHours,
+          logger,
+        }),
       secretFormat,
       digest,
       usage: createUsageReader(db.sql),

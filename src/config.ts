@@ -20,116 +20,168 @@ const port = (fallback: number) => portNumber().default(fallback);
 
 /** Unset (blank) means "the default for this database mode": loopback on a developer machine, every interface otherwise. */
 const host = optionalString.pipe(
-  z.union([z.ipv4(), z.ipv6(), z.hostname()], { error: 'an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0' }).optional(),
+  z
+    .union([z.ipv4(), z.ipv6(), z.hostname()], { error: 'an IP address or host name, e.g. 127.0.0.1 or 0.0.0.0' })
+    .optional(),
 );
 
-const schema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'one of development, production, test' }).default('development'),
-    DATABASE_URL: optionalString.pipe(
-      z
-        .string()
-        .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL, e.g. postgres://user:pass@host:5432/db')
-        .optional(),
+const schema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { error: 'one of development, production, test' })
+    .default('development'),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL, e.g. postgres://user:pass@host:5432/db')
+      .optional(),
+  ),
+  DATA_DIR: optionalString.transform((value) => value ?? './data'),
+  EMBEDDED_PG_PORT: port(54329),
+  KEY_PEPPER: optionalString.pipe(
+    z.string().min(32, 'at least 32 characters of random data, e.g. `openssl rand -base64 48`').optional(),
+  ),
+  KEY_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{1,9}$/, '2–10 lowercase letters or digits starting with a letter, e.g. hk')
+    .default('hk'),
+  LEGACY_CUTOFF: z.iso.date('a date as YYYY-MM-DD, e.g. 2017-01-18').default('2017-01-18'),
+  CATALOG_FILE: optionalString,
+  AUTHZ_HOST: host,
+  AUTHZ_PORT: port(3001),
+  AUTHZ_MAX_STALENESS: z.coerce
+    .number({ error: 'a number of seconds, e.g. 30' })
+    .int('a whole number of seconds')
+    .min(1, 'at least 1 second')
+    .max(3600, 'at most 3600 seconds')
+    .default(30),
+  AUTHZ_REALM: z
+    .string()
+    .regex(/^[\x20-\x7e]{1,100}$/, 'printable ASCII, e.g. Harvest API')
+    .refine((v) => !/["\\]/.test(v), 'no quotes or backslashes')
+    .default('Harvest API'),
+  USAGE_FLUSH_INTERVAL: z.coerce
+    .number({ error: 'a number of seconds, e.g. 10' })
+    .int('a whole number of seconds')
+    .min(1, 'at least 1 second')
+    .max(3600, 'at most 3600 seconds')
+    .default(10),
+  ADMIN_SLACK_USER_IDS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+    )
+    .pipe(z.array(z.string().regex(slackUserId, 'comma-separated Slack user ids, e.g. U012ABCDEF,U034GHIJKL'))),
+  LOG_LEVEL: z
+    .string()
+    .default('info')
+    .transform((value) => value.trim().toLowerCase())
+    .pipe(
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'one of fatal, error, warn, info, debug, trace, silent',
+      }),
     ),
-    DATA_DIR: optionalString.transform((value) => value ?? './data'),
-    EMBEDDED_PG_PORT: port(54329),
-    KEY_PEPPER: optionalString.pipe(
-      z.string().min(32, 'at least 32 characters of random data, e.g. `openssl rand -base64 48`').optional(),
-    ),
-    KEY_PREFIX: z
-      .string()
-      .regex(/^[a-z][a-z0-9]{1,9}$/, '2–10 lowercase letters or digits starting with a letter, e.g. hk')
-      .default('hk'),
-    LEGACY_CUTOFF: z.iso.date('a date as YYYY-MM-DD, e.g. 2017-01-18').default('2017-01-18'),
-    CATALOG_FILE: optionalString,
-    AUTHZ_HOST: host,
-    AUTHZ_PORT: port(3001),
-    AUTHZ_MAX_STALENESS: z.coerce
-      .number({ error: 'a number of seconds, e.g. 30' })
-      .int('a whole number of seconds')
-      .min(1, 'at least 1 second')
-      .max(3600, 'at most 3600 seconds')
-      .default(30),
-    AUTHZ_REALM: z.string().regex(/^[\x20-\x7e]{1,100}$/, 'printable ASCII, e.g. Harvest API').refine((v) => !/["\\]/.test(v), 'no quotes or backslashes').default('Harvest API'),
-    USAGE_FLUSH_INTERVAL: z.coerce
-      .number({ error: 'a number of seconds, e.g. 10' })
-      .int('a whole number of seconds')
-      .min(1, 'at least 1 second')
-      .max(3600, 'at most 3600 seconds')
-      .default(10),
-    ADMIN_SLACK_USER_IDS: z
-      .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((id) => id.trim())
-          .filter((id) => id !== ''),
-      )
-      .pipe(z.array(z.string().regex(slackUserId, 'comma-separated Slack user ids, e.g. U012ABCDEF,U034GHIJKL'))),
-    LOG_LEVEL: z
-      .string()
-      .default('info')
-      .transform((value) => value.trim().toLowerCase())
-      .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'one of fatal, error, warn, info, debug, trace, silent' })),
-    APPROVAL_REQUIRED_FOR: z
-      .string()
-      .default('create,permissions,reenable,replace')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((a) => a.trim().toLowerCase())
-          .filter((a) => a !== '' && a !== 'none'),
-      )
-      .pipe(
-        z.array(
-          z.enum(['create', 'permissions', 'reenable', 'replace'], {
-            error: 'a comma-separated list of create, permissions, reenable, replace (or none); revoke never waits',
-          }),
-        ),
+  APPROVAL_REQUIRED_FOR: z
+    .string()
+    .default('create,permissions,reenable,replace')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((a) => a.trim().toLowerCase())
+        .filter((a) => a !== '' && a !== 'none'),
+    )
+    .pipe(
+      z.array(
+        z.enum(['create', 'permissions', 'reenable', 'replace'], {
+          error: 'a comma-separated list of create, permissions, reenable, replace (or none); revoke never waits',
+        }),
       ),
-    APPROVALS_REQUIRED: z.coerce.number({ error: 'a number of approvals, e.g. 1' }).int('a whole number').min(1, 'at least 1').max(5, 'at most 5').default(1),
-    APPROVALS_CHANNEL: optionalString.pipe(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id, e.g. C012ABCDEF').optional()),
-    APPROVAL_TTL_HOURS: z.coerce.number({ error: 'a number of hours, e.g. 24' }).int('a whole number of hours').min(1, 'at least 1 hour').max(720, 'at most 720 hours').default(24),
-    REVEAL_TTL_HOURS: z.coerce.number({ error: 'a number of hours, e.g. 24' }).int('a whole number of hours').min(1, 'at least 1 hour').max(720, 'at most 720 hours').default(24),
-    SERVICE_PGP_PRIVATE_KEY: optionalString.pipe(
-      z
-        .string()
-        .regex(/-----BEGIN PGP PRIVATE KEY BLOCK-----/, 'an armored OpenPGP private key (-----BEGIN PGP PRIVATE KEY BLOCK-----…)')
-        .optional(),
     ),
-    // Not trimmed: spaces may be part of a passphrase.
-    SERVICE_PGP_PASSPHRASE: z
+  APPROVALS_REQUIRED: z.coerce
+    .number({ error: 'a number of approvals, e.g. 1' })
+    .int('a whole number')
+    .min(1, 'at least 1')
+    .max(5, 'at most 5')
+    .default(1),
+  APPROVALS_CHANNEL: optionalString.pipe(
+    z
       .string()
-      .optional()
-      .transform((value) => (value === '' ? undefined : value)),
-    DELIVERY_CONFIRM_HOURS: z.coerce
-      .number({ error: 'a number of hours, e.g. 72' })
-      .int('a whole number of hours')
-      .min(1, 'at least 1 hour')
-      .max(8760, 'at most 8760 hours (a year)')
-      .default(72),
-    SLACK_BOT_TOKEN: optionalString.pipe(z.string().regex(/^xoxb-\S+$/, 'a bot token starting with xoxb-').optional()),
-    SLACK_SIGNING_SECRET: optionalString.pipe(
-      z.string().regex(/^[0-9a-f]{16,}$/i, "the app's signing secret (hex, from Basic Information)").optional(),
-    ),
-    SLACK_APP_TOKEN: optionalString.pipe(
-      z.string().regex(/^xapp-\S+$/, 'an app-level token starting with xapp- (scope connections:write)').optional(),
-    ),
-    SLACK_API_URL: optionalString.pipe(
-      z.url({ protocol: /^https?$/, error: 'an http(s) URL of the Slack Web API, e.g. https://slack.com/api/' }).optional(),
-    ),
-    SLACK_TEAM_ID: optionalString.pipe(z.string().regex(/^T[A-Z0-9]{2,}$/, 'a Slack workspace id, e.g. T012ABCDEF').optional()),
-    SLACK_COMMAND: z
+      .regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id, e.g. C012ABCDEF')
+      .optional(),
+  ),
+  APPROVAL_TTL_HOURS: z.coerce
+    .number({ error: 'a number of hours, e.g. 24' })
+    .int('a whole number of hours')
+    .min(1, 'at least 1 hour')
+    .max(720, 'at most 720 hours')
+    .default(24),
+  REVEAL_TTL_HOURS: z.coerce
+    .number({ error: 'a number of hours, e.g. 24' })
+    .int('a whole number of hours')
+    .min(1, 'at least 1 hour')
+    .max(720, 'at most 720 hours')
+    .default(24),
+  SERVICE_PGP_PRIVATE_KEY: optionalString.pipe(
+    z
       .string()
-      .regex(/^\/[a-z0-9_-]{1,31}$/, 'a slash command such as /harvest-keys (lowercase, at most 32 characters)')
-      .default('/harvest-keys'),
-    PORT: port(3000),
-    HOST: host,
-    METRICS_PORT: optionalString.pipe(portNumber().optional()),
-    METRICS_HOST: host,
-  });
+      .regex(
+        /-----BEGIN PGP PRIVATE KEY BLOCK-----/,
+        'an armored OpenPGP private key (-----BEGIN PGP PRIVATE KEY BLOCK-----…)',
+      )
+      .optional(),
+  ),
+  // Not trimmed: spaces may be part of a passphrase.
+  SERVICE_PGP_PASSPHRASE: z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
+  DELIVERY_CONFIRM_HOURS: z.coerce
+    .number({ error: 'a number of hours, e.g. 72' })
+    .int('a whole number of hours')
+    .min(1, 'at least 1 hour')
+    .max(8760, 'at most 8760 hours (a year)')
+    .default(72),
+  SLACK_BOT_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^xoxb-\S+$/, 'a bot token starting with xoxb-')
+      .optional(),
+  ),
+  SLACK_SIGNING_SECRET: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[0-9a-f]{16,}$/i, "the app's signing secret (hex, from Basic Information)")
+      .optional(),
+  ),
+  SLACK_APP_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^xapp-\S+$/, 'an app-level token starting with xapp- (scope connections:write)')
+      .optional(),
+  ),
+  SLACK_API_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^https?$/, error: 'an http(s) URL of the Slack Web API, e.g. https://slack.com/api/' })
+      .optional(),
+  ),
+  SLACK_TEAM_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^T[A-Z0-9]{2,}$/, 'a Slack workspace id, e.g. T012ABCDEF')
+      .optional(),
+  ),
+  SLACK_COMMAND: z
+    .string()
+    .regex(/^\/[a-z0-9_-]{1,31}$/, 'a slash command such as /harvest-keys (lowercase, at most 32 characters)')
+    .default('/harvest-keys'),
+  PORT: port(3000),
+  HOST: host,
+  METRICS_PORT: optionalString.pipe(portNumber().optional()),
+  METRICS_HOST: host,
+});
 
 type Env = z.infer<typeof schema>;
 
@@ -206,7 +258,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       return `${name} is ${shown}: expected ${issue.message}`;
     });
     if (pepperMissing) {
-      details.push('KEY_PEPPER is missing: expected at least 32 random characters, required when DATABASE_URL is set, kept outside the database');
+      details.push(
+        'KEY_PEPPER is missing: expected at least 32 random characters, required when DATABASE_URL is set, kept outside the database',
+      );
     }
     details.push(...slackProblems, ...portProblems);
     throw new AppError('CONFIG_INVALID', `Configuration is invalid:\n  - ${details.join('\n  - ')}`, { details });
@@ -235,7 +289,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       realm: env.AUTHZ_REALM,
       usageFlushMs: env.USAGE_FLUSH_INTERVAL * 1000,
     },
-    metrics: env.METRICS_PORT === undefined ? undefined : { host: env.METRICS_HOST ?? defaultHost, port: env.METRICS_PORT },
+    metrics:
+      env.METRICS_PORT === undefined ? undefined : { host: env.METRICS_HOST ?? defaultHost, port: env.METRICS_PORT },
     adminSlackUserIds: env.ADMIN_SLACK_USER_IDS,
     logLevel: env.LOG_LEVEL,
     approvals: {
@@ -253,11 +308,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 
 /** Two listeners cannot share a port; port 0 (any free port) never clashes. */
 function metricsPortProblems(env: Env, blank: (name: string) => boolean): string[] {
-  if (env.METRICS_PORT === undefined) return blank('METRICS_HOST') ? [] : ['METRICS_HOST is set but METRICS_PORT is not: expected METRICS_PORT too, or neither'];
+  if (env.METRICS_PORT === undefined)
+    return blank('METRICS_HOST')
+      ? []
+      : ['METRICS_HOST is set but METRICS_PORT is not: expected METRICS_PORT too, or neither'];
   if (env.METRICS_PORT === 0) return [];
-  if (env.METRICS_PORT === env.AUTHZ_PORT) return [`METRICS_PORT is invalid: expected a port other than AUTHZ_PORT (${env.AUTHZ_PORT})`];
+  if (env.METRICS_PORT === env.AUTHZ_PORT)
+    return [`METRICS_PORT is invalid: expected a port other than AUTHZ_PORT (${env.AUTHZ_PORT})`];
   const slackHttp = env.SLACK_BOT_TOKEN !== undefined && env.SLACK_APP_TOKEN === undefined;
-  if (slackHttp && env.METRICS_PORT === env.PORT) return [`METRICS_PORT is invalid: expected a port other than PORT (${env.PORT})`];
+  if (slackHttp && env.METRICS_PORT === env.PORT)
+    return [`METRICS_PORT is invalid: expected a port other than PORT (${env.PORT})`];
   return [];
 }
 
@@ -265,10 +325,14 @@ function metricsPortProblems(env: Env, blank: (name: string) => boolean): string
 function slackCombinationProblems(blank: (name: string) => boolean): string[] {
   const hasReceiver = !blank('SLACK_SIGNING_SECRET') || !blank('SLACK_APP_TOKEN');
   if (!blank('SLACK_BOT_TOKEN') && !hasReceiver) {
-    return ['SLACK_SIGNING_SECRET is missing: expected the signing secret (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) with SLACK_BOT_TOKEN'];
+    return [
+      'SLACK_SIGNING_SECRET is missing: expected the signing secret (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) with SLACK_BOT_TOKEN',
+    ];
   }
   if (blank('SLACK_BOT_TOKEN') && hasReceiver) {
-    return ['SLACK_BOT_TOKEN is missing: expected the bot token (xoxb-…) from OAuth & Permissions with the signing secret or app token'];
+    return [
+      'SLACK_BOT_TOKEN is missing: expected the bot token (xoxb-…) from OAuth & Permissions with the signing secret or app token',
+    ];
   }
   return [];
 }

@@ -46,7 +46,10 @@ const SECRET_SHAPED = [
 
 export function scrubSecrets(text: string): string {
   let out = text;
-  for (const pattern of SECRET_SHAPED) out = out.replace(pattern, (_match, scheme?: string) => (typeof scheme === 'string' && /^(bearer|basic)$/i.test(scheme) ? `${scheme} [redacted]` : '[redacted]'));
+  for (const pattern of SECRET_SHAPED)
+    out = out.replace(pattern, (_match, scheme?: string) =>
+      typeof scheme === 'string' && /^(bearer|basic)$/i.test(scheme) ? `${scheme} [redacted]` : '[redacted]',
+    );
   return out;
 }
 
@@ -64,7 +67,11 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
             if (typeof arg === 'string') args[i] = scrubSecrets(arg);
             else if (arg instanceof Error && typeof arg.message === 'string') {
               const scrubbed = scrubSecrets(arg.message);
-              if (scrubbed !== arg.message) args[i] = Object.assign(new Error(scrubbed), { name: arg.name, code: (arg as { code?: unknown }).code });
+              if (scrubbed !== arg.message)
+                args[i] = Object.assign(new Error(scrubbed), {
+                  name: arg.name,
+                  code: (arg as { code?: unknown }).code,
+                });
             }
           }
           method.apply(this, args as Parameters<typeof method>);

@@ -33,7 +33,11 @@ let closeRuntime: (() => Promise<void>) | undefined;
  * A database that is down at start-up is waited for, not fatal: the listener is already up, so /healthz answers
  * and /readyz and /authz say 503 until it comes back. Other start-up errors (bad config, failed migration) still stop.
  */
-async function openRuntimeWhenReachable(config: Config, logger: Logger, stopping: () => boolean): Promise<Runtime | undefined> {
+async function openRuntimeWhenReachable(
+  config: Config,
+  logger: Logger,
+  stopping: () => boolean,
+): Promise<Runtime | undefined> {
   let delay = 250;
   for (;;) {
     try {
@@ -72,7 +76,13 @@ async function main(): Promise<void> {
   const http = createHttpServer({
     logger,
     // Readiness is about enforcement: Slack is reported, never a reason for 503.
-    report: () => ({ slack: slackSide?.status() ?? (config.slack === undefined ? { status: 'not configured' } : { status: 'degraded', reason: 'waiting for the database' }) }),
+    report: () => ({
+      slack:
+        slackSide?.status() ??
+        (config.slack === undefined
+          ? { status: 'not configured' }
+          : { status: 'degraded', reason: 'waiting for the database' }),
+    }),
     readiness: [
       { name: 'database', check: () => databaseCheck?.check() ?? pending('connecting') },
       { name: 'authz', check: () => authz?.readiness.check() ?? pending('key index not loaded yet') },
@@ -92,7 +102,10 @@ async function main(): Promise<void> {
     ],
   });
   await listen(http.server, config.authz.port, config.authz.host);
-  logger.info({ host: config.authz.host, port: http.port() }, 'listening; /authz answers 503 until the key index is loaded');
+  logger.info(
+    { host: config.authz.host, port: http.port() },
+    'listening; /authz answers 503 until the key index is loaded',
+  );
 
   let stopping = false;
   let sweep: NodeJS.Timeout | undefined;
@@ -171,7 +184,10 @@ async function main(): Promise<void> {
     const createDelivery = services.createDelivery;
     slack = createSlackApp({
       config: config.slack,
-      services: { ...services, createDelivery: createDelivery && ((messenger) => countDeliveries(createDelivery(messenger), metrics)) },
+      services: {
+        ...services,
+        createDelivery: createDelivery && ((messenger) => countDeliveries(createDelivery(messenger), metrics)),
+      },
       logger,
       metrics,
     });
@@ -185,7 +201,9 @@ async function main(): Promise<void> {
       onConnected: () =>
         logger.info(
           { mode: slackConfig.mode, port: started.port(), command: slackConfig.command },
-          slackConfig.mode === 'http' ? 'Slack app listening for requests at /slack/events' : 'Slack app connected over Socket Mode',
+          slackConfig.mode === 'http'
+            ? 'Slack app listening for requests at /slack/events'
+            : 'Slack app connected over Socket Mode',
         ),
     });
   }
@@ -199,14 +217,18 @@ async function main(): Promise<void> {
     approvals.sweep().then(
       async ({ expiredRequests, expiredReveals }) => {
         if (expiredRequests.length + expiredReveals.length === 0) return;
-        logger.info({ requests: expiredRequests.map((r) => r.id), reveals: expiredReveals.length }, 'approval requests and reveals expired');
+        logger.info(
+          { requests: expiredRequests.map((r) => r.id), reveals: expiredReveals.length },
+          'approval requests and reveals expired',
+        );
         await slack?.refreshApprovalCards(expiredRequests);
       },
       (error: unknown) => logger.warn({ err: error }, 'approval expiry sweep failed; will retry'),
     );
     // A delivery left pending (the process stopped mid-send) is given up and its key revoked.
     slack?.delivery?.closeAbandoned().then(
-      (ids) => ids.length > 0 && logger.warn({ deliveryIds: ids }, 'abandoned deliveries closed; their keys were revoked'),
+      (ids) =>
+        ids.length > 0 && logger.warn({ deliveryIds: ids }, 'abandoned deliveries closed; their keys were revoked'),
       (error: unknown) => logger.warn({ err: error }, 'abandoned delivery sweep failed; will retry'),
     );
   }, SWEEP_INTERVAL_MS);
@@ -216,7 +238,9 @@ async function main(): Promise<void> {
 async function fatal(error: unknown): Promise<never> {
   process.stderr.write(`harvest-keys: ${describeFatal(error)}\n`);
   if (!isExpectedFailure(error) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  await closeRuntime?.().catch((closeError: unknown) => process.stderr.write(`harvest-keys: closing the database failed: ${describeFatal(closeError)}\n`));
+  await closeRuntime?.().catch((closeError: unknown) =>
+    process.stderr.write(`harvest-keys: closing the database failed: ${describeFatal(closeError)}\n`),
+  );
   process.exit(1);
 }
 

@@ -17,7 +17,13 @@ export interface Probe {
 }
 
 /** 50 partners, 20 presets shared by 70% of keys, individual grants for the rest, 5% legacy, 2% revoked. */
-export async function seed(url: string, count: number, endpointIds: string[], generate: () => string, digest: (s: string) => Buffer): Promise<SeededKey[]> {
+export async function seed(
+  url: string,
+  count: number,
+  endpointIds: string[],
+  generate: () => string,
+  digest: (s: string) => Buffer,
+): Promise<SeededKey[]> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   const pick = (n: number) => {
     const chosen = new Set<string>();
@@ -34,7 +40,8 @@ export async function seed(url: string, count: number, endpointIds: string[], ge
     const chunk: Array<SeededKey & { digest: Buffer; partnerId: string | null; legacy: boolean; status: string }> = [];
     for (let i = offset; i < Math.min(count, offset + CHUNK); i++) {
       const secret = generate();
-      const permissions = randomInt(10) < 7 ? (presets[randomInt(presets.length)] as string[]) : pick(1 + randomInt(20));
+      const permissions =
+        randomInt(10) < 7 ? (presets[randomInt(presets.length)] as string[]) : pick(1 + randomInt(20));
       chunk.push({
         id: newKeyId(),
         secret,
@@ -60,7 +67,12 @@ export async function seed(url: string, count: number, endpointIds: string[], ge
       }
     }
     await sql`insert into key_permissions (key_id, endpoint_id) select * from unnest(${grantKeys}::text[], ${grantEndpoints}::text[])`;
-    for (const k of chunk) keys.push(k.status === 'active' && !k.legacy ? { id: k.id, secret: k.secret, permissions: k.permissions } : { id: k.id, secret: k.secret, permissions: [] });
+    for (const k of chunk)
+      keys.push(
+        k.status === 'active' && !k.legacy
+          ? { id: k.id, secret: k.secret, permissions: k.permissions }
+          : { id: k.id, secret: k.secret, permissions: [] },
+      );
   }
   await sql.end();
   return keys;
@@ -68,10 +80,20 @@ export async function seed(url: string, count: number, endpointIds: string[], ge
 
 /** A request for the template with a value in each parameter's shape (ids, Harvest's custom field types, tokens). */
 export const fill = (template: string) =>
-  template.replace(/:[A-Za-z_]+/g, (name) => (name === ':field_type' ? 'candidate' : name === ':token' ? `t0k3n-${randomInt(100_000)}` : String(1 + randomInt(100_000))));
+  template.replace(/:[A-Za-z_]+/g, (name) =>
+    name === ':field_type'
+      ? 'candidate'
+      : name === ':token'
+        ? `t0k3n-${randomInt(100_000)}`
+        : String(1 + randomInt(100_000)),
+  );
 
 /** 60% allowed, 25% denied (not granted or outside the catalog), 15% unknown keys with valid checksums. */
-export function workload(keys: SeededKey[], endpoints: ReadonlyArray<{ id: string; method: string; path: string }>, generate: () => string): Probe[] {
+export function workload(
+  keys: SeededKey[],
+  endpoints: ReadonlyArray<{ id: string; method: string; path: string }>,
+  generate: () => string,
+): Probe[] {
   const usable = keys.filter((k) => k.permissions.length > 0);
   const probes: Probe[] = [];
   for (let i = 0; i < 100_000; i++) {
@@ -80,11 +102,19 @@ export function workload(keys: SeededKey[], endpoints: ReadonlyArray<{ id: strin
     if (roll < 60) {
       const granted = key.permissions[randomInt(key.permissions.length)];
       const endpoint = endpoints.find((e) => e.id === granted) as { method: string; path: string };
-      probes.push({ secret: key.secret, method: endpoint.method, path: `${fill(endpoint.path)}${randomInt(4) === 0 ? '?page=2' : ''}`, expect: 200 });
+      probes.push({
+        secret: key.secret,
+        method: endpoint.method,
+        path: `${fill(endpoint.path)}${randomInt(4) === 0 ? '?page=2' : ''}`,
+        expect: 200,
+      });
     } else if (roll < 85) {
       const start = randomInt(endpoints.length);
-      const missing = [...endpoints.slice(start), ...endpoints.slice(0, start)].find((e) => !key.permissions.includes(e.id));
-      if (missing === undefined || randomInt(5) === 0) probes.push({ secret: key.secret, method: 'GET', path: '/v1/not-in-the-catalog/1', expect: 403 });
+      const missing = [...endpoints.slice(start), ...endpoints.slice(0, start)].find(
+        (e) => !key.permissions.includes(e.id),
+      );
+      if (missing === undefined || randomInt(5) === 0)
+        probes.push({ secret: key.secret, method: 'GET', path: '/v1/not-in-the-catalog/1', expect: 403 });
       else probes.push({ secret: key.secret, method: missing.method, path: fill(missing.path), expect: 403 });
     } else {
       probes.push({ secret: generate(), method: 'GET', path: '/v1/users', expect: 401 });
@@ -92,4 +122,3 @@ export function workload(keys: SeededKey[], endpoints: ReadonlyArray<{ id: strin
   }
   return probes;
 }
-

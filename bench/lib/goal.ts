@@ -13,7 +13,9 @@ const PREFIX = 'goal: ';
 
 export function reportGoal(goal: Goal): void {
   const clean = (text: string) => text.replaceAll('|', '/').replaceAll('\n', ' ').trim();
-  console.log(`${PREFIX}${clean(goal.name)} | ${clean(goal.figure)} | ${clean(goal.target)} | ${goal.met ? 'met' : 'missed'}`);
+  console.log(
+    `${PREFIX}${clean(goal.name)} | ${clean(goal.figure)} | ${clean(goal.target)} | ${goal.met ? 'met' : 'missed'}`,
+  );
 }
 
 /** The goal a line of benchmark output reports, if it is a `goal:` line. */
@@ -27,13 +29,25 @@ export function parseGoal(line: string): Goal | undefined {
 
 /** The goals as an aligned text table. */
 export function goalTable(goals: Goal[]): string {
-  const rows = [['goal', 'figure', 'target', ''], ...goals.map((g) => [g.name, g.figure, g.target, g.met ? 'met' : 'MISSED'])];
+  const rows = [
+    ['goal', 'figure', 'target', ''],
+    ...goals.map((g) => [g.name, g.figure, g.target, g.met ? 'met' : 'MISSED']),
+  ];
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
-  return rows.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i] as number) : cell)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i < 3 ? cell.padEnd(widths[i] as number) : cell))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }

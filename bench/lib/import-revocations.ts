@@ -36,7 +36,11 @@ export async function revocationsDuringImport(options: {
   const lines = ['key,description,partner,created_at,grants'];
   for (let i = 0; i < options.keys; i++) lines.push(`${options.newSecret()},Imported ${i},,2016-01-01,GET /v1/users`);
   writeFileSync(file, lines.join('\n'));
-  const figures: ImportRevocationFigures = { importSeconds: 0, during: { refused: [], denied: [] }, after: { refused: [], denied: [] } };
+  const figures: ImportRevocationFigures = {
+    importSeconds: 0,
+    during: { refused: [], denied: [] },
+    after: { refused: [], denied: [] },
+  };
   const victims = [...options.victims];
 
   const measure = async (into: { refused: number[]; denied: number[] }) => {

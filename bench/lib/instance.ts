@@ -9,13 +9,19 @@ let built = false;
  * its own cost to every figure), building dist/ first when src/ changed. BENCH_PROFILE=<dir>: each instance writes a
  * CPU profile there when it stops.
  */
-export function startInstance(env: Record<string, string>, children: ChildProcess[]): Promise<{ port: number; child: ChildProcess }> {
+export function startInstance(
+  env: Record<string, string>,
+  children: ChildProcess[],
+): Promise<{ port: number; child: ChildProcess }> {
   if (!built) {
-    const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.js'), '--if-changed'], { stdio: 'inherit' });
+    const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build.js'), '--if-changed'], {
+      stdio: 'inherit',
+    });
     if (build.status !== 0) throw new Error('building dist/ failed');
     built = true;
   }
-  const profile = process.env.BENCH_PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`];
+  const profile =
+    process.env.BENCH_PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`];
   const child = spawn(process.execPath, [...profile, path.join(ROOT, 'dist/main.js')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },

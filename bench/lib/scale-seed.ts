@@ -16,7 +16,12 @@ const PRESETS = 20;
 export async function seedScale(
   url: string,
   count: number,
-  options: { endpointIds: readonly string[]; known: number; generate: () => string; digest: (secret: string) => Buffer },
+  options: {
+    endpointIds: readonly string[];
+    known: number;
+    generate: () => string;
+    digest: (secret: string) => Buffer;
+  },
 ): Promise<{ known: SeededKey[]; grants: number }> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
@@ -71,9 +76,13 @@ export async function seedScale(
     });
     // What autovacuum would do soon after such a write: statistics, and the visibility map index-only scans rely on.
     await sql`vacuum (analyze) api_keys, key_permissions`;
-    const [{ grants }] = (await sql`select count(*)::int as grants from key_permissions`) as unknown as [{ grants: number }];
+    const [{ grants }] = (await sql`select count(*)::int as grants from key_permissions`) as unknown as [
+      { grants: number },
+    ];
     const secretOf = new Map(secrets.map((secret, i) => [`key_${md5Hex(`bench${i + 1}`).slice(0, 12)}`, secret]));
-    const rows = await sql<Array<{ id: string; status: string; legacy: boolean; revoke_at: unknown; grants: string[] | null }>>`
+    const rows = await sql<
+      Array<{ id: string; status: string; legacy: boolean; revoke_at: unknown; grants: string[] | null }>
+    >`
       select k.id, k.status, k.legacy, k.revoke_at, array(select endpoint_id from key_permissions p where p.key_id = k.id) as grants
         from api_keys k
        where k.id = any(${[...secretOf.keys()]})`;

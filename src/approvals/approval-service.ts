@@ -37,7 +37,10 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
 
   async function assertConfigured(requester: string): Promise<void> {
     if (policy.channel === undefined) {
-      throw new AppError('APPROVAL_NOT_CONFIGURED', 'This change needs approval, but no approvals channel is configured: set APPROVALS_CHANNEL (or remove the action from APPROVAL_REQUIRED_FOR).');
+      throw new AppError(
+        'APPROVAL_NOT_CONFIGURED',
+        'This change needs approval, but no approvals channel is configured: set APPROVALS_CHANNEL (or remove the action from APPROVAL_REQUIRED_FOR).',
+      );
     }
     const approvers = (await store.roles.list()).filter((g) => g.role === 'approver' && g.slackUserId !== requester);
     if (approvers.length < policy.approvalsRequired) {
@@ -48,7 +51,13 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
     }
   }
 
-  async function open(action: ApprovableAction, requester: string, keyId: string | null, keyVersion: number | null, payload: ApprovalPayload): Promise<ApprovalRequest> {
+  async function open(
+    action: ApprovableAction,
+    requester: string,
+    keyId: string | null,
+    keyVersion: number | null,
+    payload: ApprovalPayload,
+  ): Promise<ApprovalRequest> {
     await assertConfigured(requester);
     const id = `apr_${randomBase62(12)}`;
     await store.transaction(async (repos) => {
@@ -62,16 +71,31 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
         requiredApprovals: policy.approvalsRequired,
         expiresAt: new Date(now().getTime() + policy.ttlHours * HOUR),
       });
-      await repos.audit.append({ actor: requester, action: 'approval.requested', keyId: keyId ?? undefined, details: { requestId: id, action, payload } });
+      await repos.audit.append({
+        actor: requester,
+        action: 'approval.requested',
+        keyId: keyId ?? undefined,
+        details: { requestId: id, action, payload },
+      });
     });
     return requireRequest(id);
   }
 
-  async function finish(request: ApprovalRequest, to: 'approved' | 'superseded' | 'failed', outcome: Record<string, unknown>): Promise<ApprovalRequest> {
+  async function finish(
+    request: ApprovalRequest,
+    to: 'approved' | 'superseded' | 'failed',
+    outcome: Record<string, unknown>,
+  ): Promise<ApprovalRequest> {
     await store.transaction(async (repos) => {
       await repos.approvals.transition(request.id, 'executing', to, { outcome, decidedAt: now() });
-      const action = to === 'approved' ? 'approval.executed' : to === 'superseded' ? 'approval.superseded' : 'approval.failed';
-      await repos.audit.append({ actor: 'system', action, keyId: request.keyId ?? undefined, details: { requestId: request.id, ...outcome } });
+      const action =
+        to === 'approved' ? 'approval.executed' : to === 'superseded' ? 'approval.superseded' : 'approval.failed';
+      await repos.audit.append({
+        actor: 'system',
+        action,
+        keyId: request.keyId ?? undefined,
+        details: { requestId: request.id, ...outcome },
+      });
     });
     return requireRequest(request.id);
   }
@@ -83,7 +107,10 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
         if (payload.action === 'replace') {
           const key = await keys.get(request.keyId as string);
           if (key.version !== request.keyVersion) {
-            return { outcome: 'superseded', request: await finish(request, 'superseded', { reason: 'the key changed after the request' }) };
+            return {
+              outcome: 'superseded',
+              request: await finish(request, 'superseded', { reason: 'the key changed after the request' }),
+            };
           }
         }
         const revealId = `rvl_${randomBase62(22)}`;
@@ -97,19 +124,34 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
         return { outcome: 'executed', request: done, reveal: await store.approvals.findReveal(revealId) };
       }
       if (payload.action === 'permissions') {
-        const edit: EditKeyInput = { actor: request.requestedBy, expectedVersion: request.keyVersion ?? undefined, grants: payload.permissions, description: payload.newDescription };
+        const edit: EditKeyInput = {
+          actor: request.requestedBy,
+          expectedVersion: request.keyVersion ?? undefined,
+          grants: payload.permissions,
+          description: payload.newDescription,
+        };
         const result = await keys.edit(request.keyId as string, edit);
-        return { outcome: 'executed', request: await finish(request, 'approved', { version: result.key.version }), reveal: undefined };
+        return {
+          outcome: 'executed',
+          request: await finish(request, 'approved', { version: result.key.version }),
+          reveal: undefined,
+        };
       }
       const key = await keys.get(request.keyId as string);
       if (key.version !== request.keyVersion) {
-        return { outcome: 'superseded', request: await finish(request, 'superseded', { reason: 'the key changed after the request' }) };
+        return {
+          outcome: 'superseded',
+          request: await finish(request, 'superseded', { reason: 'the key changed after the request' }),
+        };
       }
       await keys.enable(key.id, { actor: request.requestedBy });
       return { outcome: 'executed', request: await finish(request, 'approved', {}), reveal: undefined };
     } catch (error) {
       if (isAppError(error, 'STALE_VERSION')) {
-        return { outcome: 'superseded', request: await finish(request, 'superseded', { reason: 'the key changed after the request' }) };
+        return {
+          outcome: 'superseded',
+          request: await finish(request, 'superseded', { reason: 'the key changed after the request' }),
+        };
       }
       const code = isAppError(error) ? error.code : 'INTERNAL';
       return { outcome: 'failed', request: await finish(request, 'failed', { error: code }), error: error as Error };
@@ -143,7 +185,10 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
     async requestEdit(keyId: string, input: EditKeyInput & { actor: string }): Promise<ApprovalRequest> {
       const preview = await keys.previewEdit(keyId, input);
       if (input.expectedVersion !== undefined && input.expectedVersion !== preview.key.version) {
-        throw new AppError('STALE_VERSION', `Key ${keyId} was changed by someone else since you opened it: reload it and make your change again`);
+        throw new AppError(
+          'STALE_VERSION',
+          `Key ${keyId} was changed by someone else since you opened it: reload it and make your change again`,
+        );
       }
       return open('permissions', input.actor, keyId, preview.key.version, {
         action: 'permissions',
@@ -157,13 +202,18 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
 
     async requestEnable(keyId: string, actor: string): Promise<ApprovalRequest> {
       const key = await keys.get(keyId);
-      if (key.status === 'active' && key.revokeAt === null) throw new AppError('VALIDATION', `${keyId} is already active`);
+      if (key.status === 'active' && key.revokeAt === null)
+        throw new AppError('VALIDATION', `${keyId} is already active`);
       return open('reenable', actor, keyId, key.version, { action: 'reenable', description: key.description });
     },
 
-    async requestReplace(keyId: string, input: { actor: string; graceSeconds?: number; delivery?: HandOverDelivery | undefined }): Promise<ApprovalRequest> {
+    async requestReplace(
+      keyId: string,
+      input: { actor: string; graceSeconds?: number; delivery?: HandOverDelivery | undefined },
+    ): Promise<ApprovalRequest> {
       const key = await keys.get(keyId);
-      if (key.replacedBy !== null) throw alreadyReplaced(key, `replace ${key.replacedBy} instead, or revoke ${key.id} to end it now`);
+      if (key.replacedBy !== null)
+        throw alreadyReplaced(key, `replace ${key.replacedBy} instead, or revoke ${key.id} to end it now`);
       const graceSeconds = input.graceSeconds ?? 0;
       if (!Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 90 * 24 * 3600) {
         throw new AppError('VALIDATION', 'Grace period must be between 0 and 90 days');
@@ -180,18 +230,28 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
      * One approver's decision. Deciders on the same request are serialised by a row lock, so "enough approvals"
      * is seen by exactly one of them, and only that one executes; a repeated click by the same approver counts once.
      */
-    async decide(requestId: string, input: { approver: string; decision: 'approve' | 'deny'; reason?: string | undefined }): Promise<DecisionOutcome> {
+    async decide(
+      requestId: string,
+      input: { approver: string; decision: 'approve' | 'deny'; reason?: string | undefined },
+    ): Promise<DecisionOutcome> {
       const reason = input.reason?.trim() || null;
-      if (reason !== null && reason.length > 500) throw new AppError('VALIDATION', 'Reason is too long: at most 500 characters');
+      if (reason !== null && reason.length > 500)
+        throw new AppError('VALIDATION', 'Reason is too long: at most 500 characters');
       // PostgreSQL text cannot hold NUL: refused here in words rather than as a failed query.
-      if (reason?.includes('\u0000')) throw new AppError('VALIDATION', 'Reason contains a NUL character: type it again as plain text');
+      if (reason?.includes('\u0000'))
+        throw new AppError('VALIDATION', 'Reason contains a NUL character: type it again as plain text');
       const step = await store.transaction(async (repos) => {
         const request = await repos.approvals.lockPending(requestId);
         if (request === undefined) throw new AppError('APPROVAL_NOT_FOUND', `No approval request ${requestId}`);
         if (request.state !== 'pending') return { kind: 'closed' as const };
         if (request.expiresAt <= now()) {
           await repos.approvals.transition(requestId, 'pending', 'expired', { decidedAt: now() });
-          await repos.audit.append({ actor: 'system', action: 'approval.expired', keyId: request.keyId ?? undefined, details: { requestId } });
+          await repos.audit.append({
+            actor: 'system',
+            action: 'approval.expired',
+            keyId: request.keyId ?? undefined,
+            details: { requestId },
+          });
           return { kind: 'expired' as const };
         }
         if (input.approver === request.requestedBy) {
@@ -200,12 +260,26 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
         if (!(await repos.roles.rolesOf(input.approver)).includes('approver')) {
           throw new AppError('FORBIDDEN', 'Only approvers can decide on requests.');
         }
-        if (!(await repos.approvals.addDecision(requestId, { approver: input.approver, decision: input.decision, reason }))) {
+        if (
+          !(await repos.approvals.addDecision(requestId, {
+            approver: input.approver,
+            decision: input.decision,
+            reason,
+          }))
+        ) {
           return { kind: 'duplicate' as const };
         }
-        await repos.audit.append({ actor: input.approver, action: 'approval.decided', keyId: request.keyId ?? undefined, details: { requestId, decision: input.decision, reason } });
+        await repos.audit.append({
+          actor: input.approver,
+          action: 'approval.decided',
+          keyId: request.keyId ?? undefined,
+          details: { requestId, decision: input.decision, reason },
+        });
         if (input.decision === 'deny') {
-          await repos.approvals.transition(requestId, 'pending', 'denied', { decidedAt: now(), outcome: { deniedBy: input.approver, reason } });
+          await repos.approvals.transition(requestId, 'pending', 'denied', {
+            decidedAt: now(),
+            outcome: { deniedBy: input.approver, reason },
+          });
           return { kind: 'denied' as const };
         }
         const approvals = request.decisions.filter((d) => d.decision === 'approve').length + 1;
@@ -224,20 +298,31 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
      * partner delivery the Slack side calls this on the requester's behalf right after approval and passes the
      * secret straight to the encrypted delivery, so nobody sees it.
      */
-    async reveal(revealId: string, user: string): Promise<{ issued: IssuedKey & { old?: ApiKey | undefined }; request: ApprovalRequest }> {
+    async reveal(
+      revealId: string,
+      user: string,
+    ): Promise<{ issued: IssuedKey & { old?: ApiKey | undefined }; request: ApprovalRequest }> {
       const reveal = await store.approvals.findReveal(revealId);
       if (reveal === undefined || reveal.requester !== user) {
         throw new AppError('REVEAL_UNAVAILABLE', 'This key is not yours to reveal.');
       }
-      if (reveal.usedAt !== null) throw new AppError('REVEAL_UNAVAILABLE', 'This key was already revealed; it cannot be shown again. If it was lost, replace the key.');
+      if (reveal.usedAt !== null)
+        throw new AppError(
+          'REVEAL_UNAVAILABLE',
+          'This key was already revealed; it cannot be shown again. If it was lost, replace the key.',
+        );
       if (reveal.expiredAt !== null || reveal.expiresAt <= now()) {
-        throw new AppError('REVEAL_UNAVAILABLE', 'This reveal link has expired and the key was never created: request it again.');
+        throw new AppError(
+          'REVEAL_UNAVAILABLE',
+          'This reveal link has expired and the key was never created: request it again.',
+        );
       }
       const held = await requireRequest(reveal.requestId);
       if (held.payload.action === 'replace') {
         // Checked before the reveal is used up: another replace may have run since the approval.
         const key = await keys.get(held.keyId as string);
-        if (key.replacedBy !== null) throw alreadyReplaced(key, 'this approved replace was not carried out; nothing was created');
+        if (key.replacedBy !== null)
+          throw alreadyReplaced(key, 'this approved replace was not carried out; nothing was created');
       }
       if (!(await store.approvals.claimReveal(revealId, user, now()))) {
         throw new AppError('REVEAL_UNAVAILABLE', 'This key was already revealed; it cannot be shown again.');
@@ -246,15 +331,29 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
       const payload = request.payload;
       let issued: IssuedKey & { old?: ApiKey | undefined };
       if (payload.action === 'create') {
-        issued = await keys.create({ actor: request.requestedBy, description: payload.description, partner: payload.partnerId ?? undefined, grants: payload.permissions, applyPreset: false });
+        issued = await keys.create({
+          actor: request.requestedBy,
+          description: payload.description,
+          partner: payload.partnerId ?? undefined,
+          grants: payload.permissions,
+          applyPreset: false,
+        });
       } else if (payload.action === 'replace') {
-        issued = await keys.replace(request.keyId as string, { actor: request.requestedBy, graceSeconds: payload.graceSeconds });
+        issued = await keys.replace(request.keyId as string, {
+          actor: request.requestedBy,
+          graceSeconds: payload.graceSeconds,
+        });
       } else {
         throw new AppError('REVEAL_UNAVAILABLE', 'Nothing to reveal for this request.');
       }
       await store.transaction(async (repos) => {
         await repos.approvals.setRevealKey(revealId, issued.key.id);
-        await repos.audit.append({ actor: user, action: 'approval.revealed', keyId: issued.key.id, details: { requestId: request.id, revealId } });
+        await repos.audit.append({
+          actor: user,
+          action: 'approval.revealed',
+          keyId: issued.key.id,
+          details: { requestId: request.id, revealId },
+        });
       });
       return { issued, request };
     },
@@ -266,7 +365,12 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
       for (const request of await store.approvals.expiredPending(at)) {
         const changed = await store.transaction(async (repos) => {
           if (!(await repos.approvals.transition(request.id, 'pending', 'expired', { decidedAt: at }))) return false;
-          await repos.audit.append({ actor: 'system', action: 'approval.expired', keyId: request.keyId ?? undefined, details: { requestId: request.id } });
+          await repos.audit.append({
+            actor: 'system',
+            action: 'approval.expired',
+            keyId: request.keyId ?? undefined,
+            details: { requestId: request.id },
+          });
           return true;
         });
         if (changed) expiredRequests.push(await requireRequest(request.id));
@@ -275,7 +379,15 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
       for (const reveal of await store.approvals.expiredReveals(at)) {
         const changed = await store.transaction(async (repos) => {
           if (!(await repos.approvals.markRevealExpired(reveal.id, at))) return false;
-          await repos.audit.append({ actor: 'system', action: 'approval.reveal_expired', details: { requestId: reveal.requestId, revealId: reveal.id, note: 'approved key expired unrevealed; it was never created' } });
+          await repos.audit.append({
+            actor: 'system',
+            action: 'approval.reveal_expired',
+            details: {
+              requestId: reveal.requestId,
+              revealId: reveal.id,
+              note: 'approved key expired unrevealed; it was never created',
+            },
+          });
           return true;
         });
         if (changed) expiredReveals.push(reveal);

@@ -5,8 +5,22 @@ export type ApprovalState = 'pending' | 'executing' | 'approved' | 'denied' | 'e
 
 /** The exact change an approver signs off on; executed as written, never re-derived. */
 export type ApprovalPayload =
-  | { action: 'create'; description: string; partnerId: string | null; partnerName: string | null; permissions: string[]; delivery?: HandOverDelivery | undefined }
-  | { action: 'permissions'; description: string; permissions: string[]; added: string[]; removed: string[]; newDescription?: string | undefined }
+  | {
+      action: 'create';
+      description: string;
+      partnerId: string | null;
+      partnerName: string | null;
+      permissions: string[];
+      delivery?: HandOverDelivery | undefined;
+    }
+  | {
+      action: 'permissions';
+      description: string;
+      permissions: string[];
+      added: string[];
+      removed: string[];
+      newDescription?: string | undefined;
+    }
   | { action: 'reenable'; description: string }
   | { action: 'replace'; description: string; graceSeconds: number; delivery?: HandOverDelivery | undefined };
 
@@ -71,7 +85,12 @@ export interface ApprovalRepository {
   /** Returns false when this approver already decided on the request. */
   addDecision(requestId: string, decision: Omit<ApprovalDecision, 'at'>): Promise<boolean>;
   /** Atomic compare-and-set on `state`: exactly one caller wins a transition. */
-  transition(id: string, from: ApprovalState, to: ApprovalState, fields?: { outcome?: Record<string, unknown>; decidedAt?: Date }): Promise<boolean>;
+  transition(
+    id: string,
+    from: ApprovalState,
+    to: ApprovalState,
+    fields?: { outcome?: Record<string, unknown>; decidedAt?: Date },
+  ): Promise<boolean>;
   setCard(id: string, channel: string, ts: string): Promise<void>;
   expiredPending(now: Date): Promise<ApprovalRequest[]>;
   insertReveal(reveal: { id: string; requestId: string; requester: string; expiresAt: Date }): Promise<void>;

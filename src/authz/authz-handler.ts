@@ -36,7 +36,19 @@ function withRequestId(headers: string[], requestId: string | undefined): string
 export function answerUnavailable(res: ServerResponse, requestId?: string): void {
   res.writeHead(
     503,
-    withRequestId(['cache-control', 'no-store', 'content-type', 'application/json', 'content-length', String(UNAVAILABLE_BODY.length), 'retry-after', '1'], requestId),
+    withRequestId(
+      [
+        'cache-control',
+        'no-store',
+        'content-type',
+        'application/json',
+        'content-length',
+        String(UNAVAILABLE_BODY.length),
+        'retry-after',
+        '1',
+      ],
+      requestId,
+    ),
   );
   res.end(UNAVAILABLE_BODY);
 }
@@ -53,11 +65,14 @@ const UNAUTHENTICATED_MESSAGES: Record<string, string> = {
 const FORBIDDEN_MESSAGES: Record<string, string> = {
   not_granted: 'This API Key does not have permission for this endpoint',
   not_in_catalog: 'This endpoint is not part of the API, so no key may call it.',
-  ambiguous_target: 'The request path could be routed to a different endpoint than it seems to name (path parameters with ;, encoded % or /, dot segments, fragments, non-ASCII, or a parameter not in its documented shape), so no key may call it.',
-  no_target: 'The gateway sent no target: set X-Original-Method/X-Original-URI (nginx), rely on X-Forwarded-Method/-Uri (Traefik) or call /authz/<path> (Envoy).',
+  ambiguous_target:
+    'The request path could be routed to a different endpoint than it seems to name (path parameters with ;, encoded % or /, dot segments, fragments, non-ASCII, or a parameter not in its documented shape), so no key may call it.',
+  no_target:
+    'The gateway sent no target: set X-Original-Method/X-Original-URI (nginx), rely on X-Forwarded-Method/-Uri (Traefik) or call /authz/<path> (Envoy).',
   incomplete_target: 'The gateway sent a target URI without its method (or the reverse).',
   conflicting_target: 'The gateway sent target headers that disagree with each other.',
-  method_override: 'The request names another method (X-HTTP-Method-Override, X-Method-Override, X-HTTP-Method or _method) than the one it was judged as.',
+  method_override:
+    'The request names another method (X-HTTP-Method-Override, X-Method-Override, X-HTTP-Method or _method) than the one it was judged as.',
 };
 
 const METHOD_OVERRIDE = { problem: 'method_override' } as const;
@@ -78,24 +93,56 @@ export function createAuthzHandler(deps: {
   const { sync, decider, usage } = deps;
   const challenge = `Basic realm="${headerSafe(deps.realm).replace(/["\\]/g, '')}", charset="UTF-8"`;
   const unauthenticatedBodies = new Map(
-    Object.entries(UNAUTHENTICATED_MESSAGES).map(([reason, message]) => [reason, jsonBody({ error: 'unauthorized', reason, message })]),
+    Object.entries(UNAUTHENTICATED_MESSAGES).map(([reason, message]) => [
+      reason,
+      jsonBody({ error: 'unauthorized', reason, message }),
+    ]),
   );
 
   function unauthorized(res: ServerResponse, reason: string, requestId: string | undefined): void {
     const body = unauthenticatedBodies.get(reason) as Buffer;
     res.writeHead(
       401,
-      withRequestId(['cache-control', 'no-store', 'www-authenticate', challenge, 'content-type', 'application/json', 'content-length', String(body.length)], requestId),
+      withRequestId(
+        [
+          'cache-control',
+          'no-store',
+          'www-authenticate',
+          challenge,
+          'content-type',
+          'application/json',
+          'content-length',
+          String(body.length),
+        ],
+        requestId,
+      ),
     );
     res.end(body);
   }
 
-  function forbidden(res: ServerResponse, reason: string, keyId: string | undefined, permission: string | undefined, requestId: string | undefined): void {
-    const fields: Record<string, string> = { error: 'forbidden', reason, message: FORBIDDEN_MESSAGES[reason] ?? reason };
+  function forbidden(
+    res: ServerResponse,
+    reason: string,
+    keyId: string | undefined,
+    permission: string | undefined,
+    requestId: string | undefined,
+  ): void {
+    const fields: Record<string, string> = {
+      error: 'forbidden',
+      reason,
+      message: FORBIDDEN_MESSAGES[reason] ?? reason,
+    };
     if (permission !== undefined) fields.required_permission = permission;
     if (keyId !== undefined) fields.key_id = keyId;
     const body = jsonBody(fields);
-    const headers = ['cache-control', 'no-store', 'content-type', 'application/json', 'content-length', String(body.length)];
+    const headers = [
+      'cache-control',
+      'no-store',
+      'content-type',
+      'application/json',
+      'content-length',
+      String(body.length),
+    ];
     if (permission !== undefined) headers.push(REQUIRED_PERMISSION_HEADER, headerSafe(permission));
     res.writeHead(403, withRequestId(headers, requestId));
     res.end(body);
@@ -106,7 +153,13 @@ export function createAuthzHandler(deps: {
   const debug = logger?.isLevelEnabled('debug') === true;
 
   /** Metrics and the debug line for one answer; nothing at info: this runs for every API call. */
-  function done(started: number, outcome: 'allow' | 'deny_401' | 'deny_403' | 'unavailable', reason: string, requestId: string | undefined, keyId?: string): void {
+  function done(
+    started: number,
+    outcome: 'allow' | 'deny_401' | 'deny_403' | 'unavailable',
+    reason: string,
+    requestId: string | undefined,
+    keyId?: string,
+  ): void {
     observer?.authzDecision(outcome, reason, (performance.now() - started) / 1000);
     if (debug && outcome !== 'allow') logger?.debug({ requestId, outcome, reason, keyId }, 'authz denied');
   }
@@ -151,7 +204,16 @@ export function createAuthzHandler(deps: {
         withRequestId(
           entry.partnerName === null
             ? ['cache-control', 'no-store', 'x-key-id', entry.keyId, 'content-length', '0']
-            : ['cache-control', 'no-store', 'x-key-id', entry.keyId, 'x-partner', entry.partnerHeader, 'content-length', '0'],
+            : [
+                'cache-control',
+                'no-store',
+                'x-key-id',
+                entry.keyId,
+                'x-partner',
+                entry.partnerHeader,
+                'content-length',
+                '0',
+              ],
           requestId,
         ),
       );

@@ -36,10 +36,23 @@ export interface AuthzService {
 
 /** Enforcement for one instance: the index kept current from the database, the decision, and usage recording. */
 export function createAuthzService(deps: AuthzServiceDeps): AuthzService {
-  const sync = createIndexSync({ source: deps.source, feed: deps.feed, maxStalenessMs: deps.maxStalenessMs, logger: deps.logger, observer: deps.observer });
+  const sync = createIndexSync({
+    source: deps.source,
+    feed: deps.feed,
+    maxStalenessMs: deps.maxStalenessMs,
+    logger: deps.logger,
+    observer: deps.observer,
+  });
   const decider = createDecider(deps);
   const usage = createUsageRecorder(deps.usageSink);
-  const handle = createAuthzHandler({ sync, decider, usage, realm: deps.realm, observer: deps.observer, logger: deps.logger });
+  const handle = createAuthzHandler({
+    sync,
+    decider,
+    usage,
+    realm: deps.realm,
+    observer: deps.observer,
+    logger: deps.logger,
+  });
   return {
     handle,
     sync,
@@ -59,7 +72,9 @@ export function createAuthzService(deps: AuthzServiceDeps): AuthzService {
     },
     start() {
       sync.start();
-      usage.start(deps.usageFlushMs, (error) => deps.logger.warn({ err: error }, 'usage flush failed; kept for the next one'));
+      usage.start(deps.usageFlushMs, (error) =>
+        deps.logger.warn({ err: error }, 'usage flush failed; kept for the next one'),
+      );
     },
     async stop() {
       await sync.stop();

@@ -11,7 +11,12 @@ export type Verdict =
       entry: IndexEntry | undefined;
       endpoint: Endpoint | undefined;
     }
-  | { status: 403; reason: 'not_granted' | 'not_in_catalog' | 'ambiguous_target'; entry: IndexEntry; endpoint: Endpoint | undefined };
+  | {
+      status: 403;
+      reason: 'not_granted' | 'not_in_catalog' | 'ambiguous_target';
+      entry: IndexEntry;
+      endpoint: Endpoint | undefined;
+    };
 
 export interface Decider {
   /** `now` as a Date or epoch milliseconds (the hot path passes a number: no Date per request). */

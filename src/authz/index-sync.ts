@@ -130,7 +130,8 @@ export function createIndexSync(deps: {
   function settleConfirmations(): void {
     if (index === undefined || confirmations.length === 0) return;
     const through = appliedThrough();
-    while (confirmations.length > 0 && (confirmations[0] as { seq: number }).seq <= through) prove((confirmations.shift() as { at: number }).at);
+    while (confirmations.length > 0 && (confirmations[0] as { seq: number }).seq <= through)
+      prove((confirmations.shift() as { at: number }).at);
   }
 
   function take(limit: number): Map<string, Waiting> {
@@ -277,7 +278,11 @@ export function createIndexSync(deps: {
     // Never silent: the turn to stale and back is logged once each (asked on every request and readiness probe).
     if (stale !== reportedStale) {
       reportedStale = stale;
-      if (stale) logger.warn({ staleForMs: at - provenAt, reason: reason(at) }, 'authz index not proven current: /authz answers 503');
+      if (stale)
+        logger.warn(
+          { staleForMs: at - provenAt, reason: reason(at) },
+          'authz index not proven current: /authz answers 503',
+        );
       else logger.info('authz index current again');
     }
     return stale ? 'stale' : 'fresh';
@@ -290,9 +295,13 @@ export function createIndexSync(deps: {
   /** What is holding the index back, most specific first. */
   function reason(at: number): string | undefined {
     const parts: string[] = [];
-    if (!connected) parts.push(`key change channel down${lastChannelError === undefined ? '' : ` (${lastChannelError})`}`);
+    if (!connected)
+      parts.push(`key change channel down${lastChannelError === undefined ? '' : ` (${lastChannelError})`}`);
     if (inFlight?.kind === 'reload') parts.push(`full reload running for ${seconds(at - inFlight.startedAt)}`);
-    if (inFlight?.kind === 'update') parts.push(`applying ${inFlight.ids} key change${inFlight.ids === 1 ? '' : 's'}, running for ${seconds(at - inFlight.startedAt)}`);
+    if (inFlight?.kind === 'update')
+      parts.push(
+        `applying ${inFlight.ids} key change${inFlight.ids === 1 ? '' : 's'}, running for ${seconds(at - inFlight.startedAt)}`,
+      );
     if (waitingCount() > 0) parts.push(`${waitingCount()} key change${waitingCount() === 1 ? '' : 's'} waiting`);
     if (lastLoadError !== undefined) parts.push(`last load failed: ${lastLoadError}`);
     if (parts.length === 0 && provenAt !== undefined && at - provenAt > deps.maxStalenessMs) {

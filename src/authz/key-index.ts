@@ -74,7 +74,12 @@ export class KeyIndex {
   lookup(digest: string): IndexEntry | undefined {
     if (digest.length !== DIGEST_BYTES) return undefined;
     const { byDigest, digests, mask } = this;
-    let slot = (digest.charCodeAt(0) | (digest.charCodeAt(1) << 8) | (digest.charCodeAt(2) << 16) | (digest.charCodeAt(3) << 24)) & mask;
+    let slot =
+      (digest.charCodeAt(0) |
+        (digest.charCodeAt(1) << 8) |
+        (digest.charCodeAt(2) << 16) |
+        (digest.charCodeAt(3) << 24)) &
+      mask;
     for (;;) {
       const row = byDigest[slot] as number;
       if (row === EMPTY) return undefined;
@@ -130,7 +135,8 @@ export class KeyIndex {
   }
 
   private putWith(record: IndexedKeyRecord, permissions: GrantSet): void {
-    if (record.digest.length !== DIGEST_BYTES) throw new Error(`a key digest is ${DIGEST_BYTES} bytes, got ${record.digest.length}`);
+    if (record.digest.length !== DIGEST_BYTES)
+      throw new Error(`a key digest is ${DIGEST_BYTES} bytes, got ${record.digest.length}`);
     this.remove(record.id);
     // A digest belongs to one key: whichever key held it before is replaced.
     const holder = this.lookupDigest(record.digest);

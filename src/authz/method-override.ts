@@ -20,7 +20,8 @@ export function overridesMethod(req: IncomingMessage, judgedMethod: string): boo
     // A precompiled test (no allocation) of names that could be one; most names fail on length or first letter.
     if (name.length < 13 || (name.charCodeAt(0) | 32) !== 120 /* x */ || !OVERRIDE_HEADER.test(name)) continue;
     const judged = normalMethod(judgedMethod);
-    for (const element of (raw[i + 1] as string).split(',')) if (normalMethod(element.replace(OWS, '')) !== judged) return true;
+    for (const element of (raw[i + 1] as string).split(','))
+      if (normalMethod(element.replace(OWS, '')) !== judged) return true;
   }
   const headers = req.headers;
   return (
@@ -33,7 +34,15 @@ export function overridesMethod(req: IncomingMessage, judgedMethod: string): boo
 /** X-HTTP-Method-Override, X-Method-Override and X-HTTP-Method, in any case, with `_` or `-` between the words. */
 const OVERRIDE_HEADER = /^x[-_](?:http[-_]method(?:[-_]override)?|method[-_]override)$/i;
 /** Parameter names by their letters alone: `_method`, `_HttpMethod` (Salesforce) and the header names as parameters. */
-const OVERRIDE_PARAMS = new Set(['method', 'httpmethod', 'methodoverride', 'httpmethodoverride', 'xmethodoverride', 'xhttpmethod', 'xhttpmethodoverride']);
+const OVERRIDE_PARAMS = new Set([
+  'method',
+  'httpmethod',
+  'methodoverride',
+  'httpmethodoverride',
+  'xmethodoverride',
+  'xhttpmethod',
+  'xhttpmethodoverride',
+]);
 const OWS = /^[ \t]+|[ \t]+$/g;
 const NOT_LETTERS = /[^a-z]/g;
 const PARAM_SEPARATORS = /[&;]/;

@@ -9,7 +9,8 @@ import type { Catalog } from './types.ts';
 
 // Loaded only for a YAML catalog file (synchronously, so parsing stays synchronous): the built-in catalog and JSON
 // files never pay for the YAML parser, e.g. on every CLI run.
-const parseYaml = (text: string): unknown => (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
+const parseYaml = (text: string): unknown =>
+  (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 
 export function harvestCatalog(): Catalog {
   const { name, endpoints } = parseCatalogJson(harvest, 'built-in Harvest catalog');
@@ -22,7 +23,11 @@ export function parseCatalogText(text: string, source: string): Catalog {
   try {
     document = /\.ya?ml$/i.test(source) ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new AppError('CATALOG_INVALID', `Catalog ${source} is not valid ${/\.ya?ml$/i.test(source) ? 'YAML' : 'JSON'}: ${(error as Error).message}`, { cause: error });
+    throw new AppError(
+      'CATALOG_INVALID',
+      `Catalog ${source} is not valid ${/\.ya?ml$/i.test(source) ? 'YAML' : 'JSON'}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   if (typeof document === 'object' && document !== null && 'openapi' in document) {
     const version = String((document as { openapi: unknown }).openapi);
@@ -42,7 +47,11 @@ export async function loadCatalog(file: string | undefined): Promise<Catalog> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new AppError('CATALOG_INVALID', `CATALOG_FILE ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? error}`, { cause: error });
+    throw new AppError(
+      'CATALOG_INVALID',
+      `CATALOG_FILE ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      { cause: error },
+    );
   }
   return parseCatalogText(text, file);
 }

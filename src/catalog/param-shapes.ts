@@ -46,7 +46,11 @@ export function shapeFromDeclaration(declared: ParamShapeDeclaration): ParamShap
     case 'enum':
       return { type: 'enum', values: declared.values };
     case 'string':
-      return { type: 'string', pattern: declared.pattern, maxLength: declared.max_length ?? (declared.pattern === undefined ? DEFAULT_TOKEN_LENGTH : MAX_PARAM_LENGTH) };
+      return {
+        type: 'string',
+        pattern: declared.pattern,
+        maxLength: declared.max_length ?? (declared.pattern === undefined ? DEFAULT_TOKEN_LENGTH : MAX_PARAM_LENGTH),
+      };
   }
 }
 
@@ -63,7 +67,8 @@ export function defaultShape(name: string): ParamShape {
 export function shapeProblem(shape: ParamShape): string | undefined {
   if (shape.type === 'enum') {
     const bad = shape.values.find((v) => !ENUM_VALUE.test(v));
-    if (bad !== undefined) return `enum value ${JSON.stringify(bad)} is not a plain URL-safe word (letters, digits, _ - . ~; no trailing dot)`;
+    if (bad !== undefined)
+      return `enum value ${JSON.stringify(bad)} is not a plain URL-safe word (letters, digits, _ - . ~; no trailing dot)`;
     if (new Set(shape.values).size !== shape.values.length) return 'enum has repeated values';
     return undefined;
   }
@@ -91,7 +96,8 @@ export function patternProblem(pattern: string): string | undefined {
     const c = pattern[i] as string;
     const next = pattern[i + 1];
     if (c === '\\') {
-      if (!inClass && next !== undefined && (/[1-9]/.test(next) || (next === 'k' && pattern[i + 2] === '<'))) return 'pattern uses a backreference';
+      if (!inClass && next !== undefined && (/[1-9]/.test(next) || (next === 'k' && pattern[i + 2] === '<')))
+        return 'pattern uses a backreference';
       i++;
       continue;
     }
@@ -100,9 +106,16 @@ export function patternProblem(pattern: string): string | undefined {
       continue;
     }
     if (c === '[') inClass = true;
-    else if (c === '(' && next === '?' && (pattern[i + 2] === '=' || pattern[i + 2] === '!' || (pattern[i + 2] === '<' && (pattern[i + 3] === '=' || pattern[i + 3] === '!')))) {
+    else if (
+      c === '(' &&
+      next === '?' &&
+      (pattern[i + 2] === '=' ||
+        pattern[i + 2] === '!' ||
+        (pattern[i + 2] === '<' && (pattern[i + 3] === '=' || pattern[i + 3] === '!')))
+    ) {
       return 'pattern uses lookaround';
-    } else if (c === ')' && next !== undefined && '*+{'.includes(next)) return 'pattern repeats a group (nested repetition backtracks without bound)';
+    } else if (c === ')' && next !== undefined && '*+{'.includes(next))
+      return 'pattern repeats a group (nested repetition backtracks without bound)';
     else if (c === '|') alternatives++;
     else if (c === '*' || c === '+') quantifiers++;
     else if (c === '{') {

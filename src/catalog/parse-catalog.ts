@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { AppError } from '../shared/errors.ts';
-import { defaultShape, type ParamShape, paramsDeclarationSchema, shapeFromDeclaration, shapeProblem } from './param-shapes.ts';
+import {
+  defaultShape,
+  type ParamShape,
+  paramsDeclarationSchema,
+  shapeFromDeclaration,
+  shapeProblem,
+} from './param-shapes.ts';
 import { HTTP_METHODS, endpointId, type Endpoint, type HttpMethod } from './types.ts';
 
 const TEMPLATE = /^(\/([A-Za-z0-9_\-.~]+|:[A-Za-z_][A-Za-z0-9_]*))+$/;

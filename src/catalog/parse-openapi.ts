@@ -7,7 +7,8 @@ const OPERATION_KEYS = ['get', 'post', 'put', 'patch', 'delete'];
 const IGNORED_KEYS = new Set(['parameters', 'summary', 'description', 'servers', '$ref', 'head', 'options', 'trace']);
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * OpenAPI 3: every path × operation becomes an endpoint, the first tag its resource group, the summary its label.
@@ -45,7 +46,10 @@ export function parseOpenApi(document: Json, source: string): { name: string; en
         label: summary === '' ? undefined : `${method}: ${summary}`,
         existedAtLegacyCutoff: operation['x-existed-at-legacy-cutoff'] === true,
         deprecated: operation.deprecated === true,
-        params: { ...pathShapes, ...pathParamShapes(document, operation.parameters, `${key} ${openApiPath}`, problems) },
+        params: {
+          ...pathShapes,
+          ...pathParamShapes(document, operation.parameters, `${key} ${openApiPath}`, problems),
+        },
       });
     }
   }
@@ -64,7 +68,12 @@ export function parseOpenApi(document: Json, source: string): { name: string; en
  * pattern (anchored) within `maxLength` (at most 256), a plain `string` a URL-safe token. Local `$ref`s
  * (`#/components/...`) are followed; an undescribed parameter keeps the default its name gives.
  */
-function pathParamShapes(document: Json, parameters: unknown, where: string, problems: string[]): Record<string, ParamShape> {
+function pathParamShapes(
+  document: Json,
+  parameters: unknown,
+  where: string,
+  problems: string[],
+): Record<string, ParamShape> {
   const shapes: Record<string, ParamShape> = Object.create(null);
   if (!Array.isArray(parameters)) return shapes;
   for (const entry of parameters) {
@@ -81,18 +90,25 @@ function pathParamShapes(document: Json, parameters: unknown, where: string, pro
 
 function shapeOfSchema(schema: Json): ParamShape | string | undefined {
   if (Array.isArray(schema.enum)) {
-    const values = schema.enum.filter((v) => typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)).map(String);
-    if (values.length !== schema.enum.length || values.length === 0) return 'enum values must be strings or non-negative integers';
+    const values = schema.enum
+      .filter((v) => typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0))
+      .map(String);
+    if (values.length !== schema.enum.length || values.length === 0)
+      return 'enum values must be strings or non-negative integers';
     return { type: 'enum', values };
   }
-  const maxLength = typeof schema.maxLength === 'number' && schema.maxLength >= 1 ? Math.min(Math.floor(schema.maxLength), MAX_PARAM_LENGTH) : undefined;
+  const maxLength =
+    typeof schema.maxLength === 'number' && schema.maxLength >= 1
+      ? Math.min(Math.floor(schema.maxLength), MAX_PARAM_LENGTH)
+      : undefined;
   switch (schema.type) {
     case 'integer':
       return { type: 'integer', minimum: typeof schema.minimum === 'number' && schema.minimum <= 0 ? 0 : 1 };
     case 'number':
       return { type: 'number' };
     case 'string':
-      if (typeof schema.pattern === 'string') return { type: 'string', pattern: schema.pattern, maxLength: maxLength ?? MAX_PARAM_LENGTH };
+      if (typeof schema.pattern === 'string')
+        return { type: 'string', pattern: schema.pattern, maxLength: maxLength ?? MAX_PARAM_LENGTH };
       return { type: 'string', maxLength: maxLength ?? DEFAULT_TOKEN_LENGTH };
     default:
       return undefined;

@@ -20,7 +20,13 @@ interface Node {
   folded: Set<string> | undefined;
 }
 
-const newNode = (): Node => ({ endpoint: undefined, checks: [], statics: new Map(), param: undefined, folded: undefined });
+const newNode = (): Node => ({
+  endpoint: undefined,
+  checks: [],
+  statics: new Map(),
+  param: undefined,
+  folded: undefined,
+});
 
 /**
  * A segment trie per method. Static segments win over parameters (`/v1/users/me` beats `/v1/users/:id`), with
@@ -43,7 +49,8 @@ export class PathMatcher {
         current.param ??= newNode();
         node = current.param;
         const name = segment.slice(1);
-        const declared = endpoint.params !== undefined && Object.hasOwn(endpoint.params, name) ? endpoint.params[name] : undefined;
+        const declared =
+          endpoint.params !== undefined && Object.hasOwn(endpoint.params, name) ? endpoint.params[name] : undefined;
         checks.push({ index, test: compileShape(declared ?? defaultShape(name)) });
       } else {
         let next = current.statics.get(segment);
@@ -53,7 +60,8 @@ export class PathMatcher {
         }
         node = next;
       }
-      if (current.param !== undefined && current.statics.size > 0) current.folded = new Set([...current.statics.keys()].map((s) => s.toLowerCase()));
+      if (current.param !== undefined && current.statics.size > 0)
+        current.folded = new Set([...current.statics.keys()].map((s) => s.toLowerCase()));
     });
     node.endpoint = endpoint;
     node.checks = checks;
@@ -83,7 +91,8 @@ function walk(node: Node, segments: readonly string[], index: number): Node | Am
     if (found !== undefined) return found;
   }
   if (node.param === undefined) return undefined;
-  if (node.folded !== undefined && exact === undefined && node.folded.has(segment.toLowerCase())) return AMBIGUOUS_TARGET;
+  if (node.folded !== undefined && exact === undefined && node.folded.has(segment.toLowerCase()))
+    return AMBIGUOUS_TARGET;
   return walk(node.param, segments, index + 1);
 }
 

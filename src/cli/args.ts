@@ -8,7 +8,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * takes is a usage mistake (exit 2), found before the database is opened.
  */
 export function parse<O extends Options>(argv: string[], options: O, usage: string, maxPositionals = 0) {
-  const config = { args: argv, options: { ...options, json: { type: 'boolean' as const } }, allowPositionals: true as const, strict: true as const };
+  const config = {
+    args: argv,
+    options: { ...options, json: { type: 'boolean' as const } },
+    allowPositionals: true as const,
+    strict: true as const,
+  };
   let parsed: ReturnType<typeof parseArgs<typeof config>>;
   try {
     parsed = parseArgs(config);
@@ -17,7 +22,9 @@ export function parse<O extends Options>(argv: string[], options: O, usage: stri
   }
   if (parsed.positionals.length > maxPositionals) {
     // Only the count is named: an extra argument may be a key pasted in the wrong place.
-    throw new UsageError(`too many arguments (${parsed.positionals.length}, at most ${maxPositionals})\nusage: ${usage}`);
+    throw new UsageError(
+      `too many arguments (${parsed.positionals.length}, at most ${maxPositionals})\nusage: ${usage}`,
+    );
   }
   return parsed;
 }

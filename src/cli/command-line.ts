@@ -49,7 +49,11 @@ function lazy(usage: string, load: () => Promise<Command>): Command {
 export const COMMANDS: Record<string, Command> = Object.fromEntries(
   (Object.keys(USAGES) as CommandName[]).map((name) => [name, lazy(USAGES[name], LOADERS[name])]),
 );
-const GROUPS = new Set(Object.keys(COMMANDS).filter((n) => n.includes(' ')).map((n) => n.split(' ')[0] as string));
+const GROUPS = new Set(
+  Object.keys(COMMANDS)
+    .filter((n) => n.includes(' '))
+    .map((n) => n.split(' ')[0] as string),
+);
 
 const usagesOf = (prefix: string) =>
   Object.entries(COMMANDS)

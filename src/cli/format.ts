@@ -1,10 +1,12 @@
 import type { ApiKey } from '../keys/types.ts';
 
-export const iso = (date: Date | null | undefined): string => (date == null ? '-' : date.toISOString().replace('.000Z', 'Z'));
+export const iso = (date: Date | null | undefined): string =>
+  date == null ? '-' : date.toISOString().replace('.000Z', 'Z');
 
 export function keyStatus(key: ApiKey, now = new Date()): string {
   if (key.status === 'revoked') return 'revoked';
-  if (key.revokeAt !== null) return key.revokeAt <= now ? 'revoked (grace ended)' : `active, revoking at ${iso(key.revokeAt)}`;
+  if (key.revokeAt !== null)
+    return key.revokeAt <= now ? 'revoked (grace ended)' : `active, revoking at ${iso(key.revokeAt)}`;
   return 'active';
 }
 
@@ -32,5 +34,12 @@ export function keyJson(key: ApiKey): Record<string, unknown> {
 
 export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

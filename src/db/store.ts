@@ -52,7 +52,8 @@ function repositories(db: Database): Repositories {
         await db.execute(sql`select pg_notify(${KEY_CHANGES_CHANNEL}, ${keyId})`);
       },
       async keysAdded(keyIds) {
-        for (const payload of keysAddedPayloads(keyIds)) await db.execute(sql`select pg_notify(${KEY_CHANGES_CHANNEL}, ${payload})`);
+        for (const payload of keysAddedPayloads(keyIds))
+          await db.execute(sql`select pg_notify(${KEY_CHANGES_CHANNEL}, ${payload})`);
       },
     },
   };

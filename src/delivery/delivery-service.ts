@@ -58,9 +58,18 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
   const { store, messenger, encryptor, logger } = deps;
   const now = deps.now ?? (() => new Date());
 
-  function readiness(partner: Partner, pgpKey: PartnerPgpKey | undefined, contact: string | undefined, at: Date): DeliveryTarget {
+  function readiness(
+    partner: Partner,
+    pgpKey: PartnerPgpKey | undefined,
+    contact: string | undefined,
+    at: Date,
+  ): DeliveryTarget {
     const refuse = (code: ErrorCode, reason: string): DeliveryTarget => ({ ready: false, partner, code, reason });
-    if (pgpKey === undefined) return refuse('PGP_KEY_MISSING', `Partner "${partner.name}" has no PGP key: add one and confirm its fingerprint first`);
+    if (pgpKey === undefined)
+      return refuse(
+        'PGP_KEY_MISSING',
+        `Partner "${partner.name}" has no PGP key: add one and confirm its fingerprint first`,
+      );
     if (pgpKey.confirmedFingerprint !== pgpKey.fingerprint) {
       return refuse(
         'PGP_KEY_UNCONFIRMED',
@@ -68,14 +77,27 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       );
     }
     if (pgpKey.expiresAt !== null && pgpKey.expiresAt <= at) {
-      return refuse('PGP_KEY_EXPIRED', `Partner "${partner.name}"'s PGP key expired on ${pgpKey.expiresAt.toISOString().slice(0, 10)}: ask them for an extended key`);
+      return refuse(
+        'PGP_KEY_EXPIRED',
+        `Partner "${partner.name}"'s PGP key expired on ${pgpKey.expiresAt.toISOString().slice(0, 10)}: ask them for an extended key`,
+      );
     }
     const recipient = contact ?? partner.contactSlackUserIds[0];
-    if (recipient === undefined) return refuse('DELIVERY_REFUSED', `Partner "${partner.name}" has no contact to send the key to: add one first`);
+    if (recipient === undefined)
+      return refuse('DELIVERY_REFUSED', `Partner "${partner.name}" has no contact to send the key to: add one first`);
     if (!partner.contactSlackUserIds.includes(recipient)) {
-      return refuse('DELIVERY_REFUSED', `<@${recipient}> is not a contact of partner "${partner.name}": keys go only to the partner's contacts`);
+      return refuse(
+        'DELIVERY_REFUSED',
+        `<@${recipient}> is not a contact of partner "${partner.name}": keys go only to the partner's contacts`,
+      );
     }
-    return { ready: true, partner, contactSlackUserId: recipient, fingerprint: pgpKey.fingerprint, formattedFingerprint: formatFingerprint(pgpKey.fingerprint) };
+    return {
+      ready: true,
+      partner,
+      contactSlackUserId: recipient,
+      fingerprint: pgpKey.fingerprint,
+      formattedFingerprint: formatFingerprint(pgpKey.fingerprint),
+    };
   }
 
   /**
@@ -99,7 +121,10 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       await deps.keys.revoke(keyId, { actor: SYSTEM_ACTOR, reason: `delivery ${deliveryId} failed: ${code}` });
     } catch (error) {
       revoked = false;
-      logger?.warn({ deliveryId, keyId, err: error }, 'revoking the key of a failed delivery failed: revoke it by hand');
+      logger?.warn(
+        { deliveryId, keyId, err: error },
+        'revoking the key of a failed delivery failed: revoke it by hand',
+      );
     }
     await store.transaction(async (repos) => {
       await repos.deliveries.markFailed(deliveryId, { code, message: reason, at: now() });
@@ -108,7 +133,14 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         action: 'key.delivery_failed',
         keyId,
         partnerId: failure.partnerId,
-        details: { deliveryId, contact: failure.contact, fingerprint: failure.fingerprint, code, reason, keyRevoked: revoked },
+        details: {
+          deliveryId,
+          contact: failure.contact,
+          fingerprint: failure.fingerprint,
+          code,
+          reason,
+          keyRevoked: revoked,
+        },
       });
     });
     logger?.warn(
@@ -127,7 +159,8 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
   return {
     /** Whether (and to whom) a key for this partner can be delivered; the create dialog offers delivery only when ready. */
     async target(partnerNameOrId: string, contactSlackUserId?: string): Promise<DeliveryTarget> {
-      const partner = (await store.partners.findByName(partnerNameOrId)) ?? (await store.partners.findById(partnerNameOrId));
+      const partner =
+        (await store.partners.findByName(partnerNameOrId)) ?? (await store.partners.findById(partnerNameOrId));
       if (partner === undefined) throw new AppError('UNKNOWN_PARTNER', `No partner named "${partnerNameOrId}"`);
       return readiness(partner, await store.partnerPgpKeys.find(partner.id), contactSlackUserId, now());
     },
@@ -137,7 +170,11 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
      * Resolves with the `sent` delivery. Any failure, before or during sending, revokes the key, records why, and
      * rejects with an AppError whose message says where it failed and that the key was revoked.
      */
-    async deliver(input: { issued: IssuedKey; actor: string; contactSlackUserId?: string | undefined }): Promise<Delivery> {
+    async deliver(input: {
+      issued: IssuedKey;
+      actor: string;
+      contactSlackUserId?: string | undefined;
+    }): Promise<Delivery> {
       const { key } = input.issued;
       const partner = key.partnerId === null ? undefined : await store.partners.findById(key.partnerId);
       if (partner === undefined) {
@@ -152,7 +189,9 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         id: deliveryId,
         keyId: key.id,
         partnerId: partner.id,
-        contactSlackUserId: target.ready ? target.contactSlackUserId : (input.contactSlackUserId ?? partner.contactSlackUserIds[0] ?? null),
+        contactSlackUserId: target.ready
+          ? target.contactSlackUserId
+          : (input.contactSlackUserId ?? partner.contactSlackUserIds[0] ?? null),
         recipientFingerprint: pgpKey?.fingerprint ?? null,
         createdBy: input.actor,
         createdAt: startedAt,
@@ -167,10 +206,17 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         if (current?.status !== 'active' || current.revokeAt !== null) {
           throw new Refusal('KEY_REVOKED', `Key ${key.id} is no longer active`);
         }
-        const encrypted = await encryptor.encryptAndSign(input.issued.secret, (pgpKey as PartnerPgpKey).armoredPublicKey, startedAt);
+        const encrypted = await encryptor.encryptAndSign(
+          input.issued.secret,
+          (pgpKey as PartnerPgpKey).armoredPublicKey,
+          startedAt,
+        );
         // The stored key was confirmed by fingerprint; the bytes encrypted to must still be that key.
         if (encrypted.recipient.fingerprint !== target.fingerprint) {
-          throw new Refusal('PGP_FINGERPRINT_MISMATCH', 'The stored partner key no longer matches its confirmed fingerprint');
+          throw new Refusal(
+            'PGP_FINGERPRINT_MISMATCH',
+            'The stored partner key no longer matches its confirmed fingerprint',
+          );
         }
         signer = encrypted.signerFingerprint;
         try {
@@ -193,7 +239,17 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         const code = error instanceof Refusal ? error.code : isAppError(error) ? error.code : 'encryption_failed';
         const reason = (error instanceof Error ? error.message : String(error)).slice(0, MAX_REASON);
         const contact = target.ready ? target.contactSlackUserId : null;
-        const revoked = await fail({ deliveryId, keyId: key.id, partnerId: partner.id, actor: input.actor, contact, fingerprint: pgpKey?.fingerprint ?? null, code, reason, error });
+        const revoked = await fail({
+          deliveryId,
+          keyId: key.id,
+          partnerId: partner.id,
+          actor: input.actor,
+          contact,
+          fingerprint: pgpKey?.fingerprint ?? null,
+          code,
+          reason,
+          error,
+        });
         const to = contact === null ? `partner "${partner.name}"` : `<@${contact}>`;
         throw new AppError(
           isAppError(error) ? error.code : (REFUSAL_CODES.find((c) => c === code) ?? 'DELIVERY_FAILED'),
@@ -233,7 +289,16 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
           { details: [deliveryId] },
         );
       }
-      logger?.info({ deliveryId, keyId: key.id, partnerId: partner.id, contact: target.contactSlackUserId, fingerprint: target.fingerprint }, 'key delivered encrypted');
+      logger?.info(
+        {
+          deliveryId,
+          keyId: key.id,
+          partnerId: partner.id,
+          contact: target.contactSlackUserId,
+          fingerprint: target.fingerprint,
+        },
+        'key delivered encrypted',
+      );
       return requireDelivery(deliveryId);
     },
 
@@ -248,7 +313,10 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       }
       if (delivery.status === 'confirmed') return { delivery, changed: false };
       if (delivery.status !== 'sent') {
-        throw new AppError('VALIDATION', `This delivery ${delivery.status === 'failed' ? 'failed' : 'is not complete'}: there is nothing to confirm`);
+        throw new AppError(
+          'VALIDATION',
+          `This delivery ${delivery.status === 'failed' ? 'failed' : 'is not complete'}: there is nothing to confirm`,
+        );
       }
       const changed = await store.transaction(async (repos) => {
         if (!(await repos.deliveries.markConfirmed(deliveryId, slackUserId, now()))) return false;

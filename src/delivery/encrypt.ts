@@ -13,7 +13,11 @@ export interface EncryptedSecret {
   signerFingerprint: string;
 }
 
-const GNUPG_ENCRYPTION_ALGORITHMS = new Set<number>([enums.publicKey.rsaEncryptSign, enums.publicKey.rsaEncrypt, enums.publicKey.ecdh]);
+const GNUPG_ENCRYPTION_ALGORITHMS = new Set<number>([
+  enums.publicKey.rsaEncryptSign,
+  enums.publicKey.rsaEncrypt,
+  enums.publicKey.ecdh,
+]);
 
 /**
  * The output must be what GnuPG 2.2 reads: a v3 session-key packet and SEIPD v1. openpgp silently switches to the
@@ -27,22 +31,32 @@ function assertGnupgReadable(packets: Iterable<unknown>): void {
       if (version !== 3) throw notReadable(`session key packet v${version}`);
       // A v3 session key can still be for an RFC 9580 algorithm (X25519/X448 of a v6 key), which GnuPG 2.2 lacks.
       const algorithm = (packet as { publicKeyAlgorithm?: number }).publicKeyAlgorithm;
-      if (algorithm === undefined || !GNUPG_ENCRYPTION_ALGORITHMS.has(algorithm)) throw notReadable(`public-key algorithm ${algorithm}`);
+      if (algorithm === undefined || !GNUPG_ENCRYPTION_ALGORITHMS.has(algorithm))
+        throw notReadable(`public-key algorithm ${algorithm}`);
     }
-    if (tag === enums.packet.symEncryptedIntegrityProtectedData && version !== 1) throw notReadable(`SEIPD v${version}`);
-    if (tag === enums.packet.aeadEncryptedData || tag === enums.packet.symmetricallyEncryptedData) throw notReadable(`packet ${tag}`);
+    if (tag === enums.packet.symEncryptedIntegrityProtectedData && version !== 1)
+      throw notReadable(`SEIPD v${version}`);
+    if (tag === enums.packet.aeadEncryptedData || tag === enums.packet.symmetricallyEncryptedData)
+      throw notReadable(`packet ${tag}`);
   }
 }
 
 function notReadable(what: string): AppError {
-  return new AppError('PGP_KEY_RFC9580', `Encrypting to this key produced a format GnuPG 2.2 / 2.4 cannot read (${what}); nothing was sent.`);
+  return new AppError(
+    'PGP_KEY_RFC9580',
+    `Encrypting to this key produced a format GnuPG 2.2 / 2.4 cannot read (${what}); nothing was sent.`,
+  );
 }
 
 /**
  * Encrypts `secret` to the recipient key, optionally signed. Errors never carry the secret: openpgp's own messages
  * are kept only as the cause.
  */
-export async function encryptSecret(secret: string, recipient: PgpKeyInfo, signingKey: PrivateKey | undefined): Promise<string> {
+export async function encryptSecret(
+  secret: string,
+  recipient: PgpKeyInfo,
+  signingKey: PrivateKey | undefined,
+): Promise<string> {
   try {
     const encryptionKey = await readKey({ armoredKey: recipient.armored });
     // The key was inspected (and its shape bounded) just before; encrypting asks openpgp the same questions again.
@@ -57,7 +71,9 @@ export async function encryptSecret(secret: string, recipient: PgpKeyInfo, signi
     return message.armor();
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw new AppError('DELIVERY_FAILED', `Could not encrypt to key ${recipient.formattedFingerprint}`, { cause: error });
+    throw new AppError('DELIVERY_FAILED', `Could not encrypt to key ${recipient.formattedFingerprint}`, {
+      cause: error,
+    });
   }
 }
 
@@ -66,10 +82,18 @@ export type PgpEncryptor = ReturnType<typeof createPgpEncryptor>;
 /** Encrypt-and-sign with the service key, re-checking the recipient key at the moment of use (it may have expired). */
 export function createPgpEncryptor(serviceKey: { get(): Promise<ServiceSigningKey> }) {
   return {
-    async encryptAndSign(secret: string, recipientArmoredKey: string, now: Date = new Date()): Promise<EncryptedSecret> {
+    async encryptAndSign(
+      secret: string,
+      recipientArmoredKey: string,
+      now: Date = new Date(),
+    ): Promise<EncryptedSecret> {
       const recipient = await inspectPublicKey(recipientArmoredKey, now);
       const { privateKey, fingerprint } = await serviceKey.get();
-      return { armoredMessage: await encryptSecret(secret, recipient, privateKey), recipient, signerFingerprint: fingerprint };
+      return {
+        armoredMessage: await encryptSecret(secret, recipient, privateKey),
+        recipient,
+        signerFingerprint: fingerprint,
+      };
     },
   };
 }

@@ -20,7 +20,10 @@ export function normalizeFingerprint(input: string): string {
     );
   }
   if (!/^[0-9A-F]{40}$/.test(compact)) {
-    throw new AppError('VALIDATION', 'A fingerprint is 40 hexadecimal characters (spaces allowed), as shown by `gpg --fingerprint`');
+    throw new AppError(
+      'VALIDATION',
+      'A fingerprint is 40 hexadecimal characters (spaces allowed), as shown by `gpg --fingerprint`',
+    );
   }
   return compact;
 }

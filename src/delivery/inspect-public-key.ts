@@ -47,7 +47,10 @@ function algorithmOf(key: Key | Subkey): PgpAlgorithm {
  * trimmed lines of the armor itself. Returns the armor blocks found, by type.
  */
 function extractArmor(text: string): { blocks: { type: string; text: string }[]; unterminated: string | undefined } {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n').map((line) => line.trim());
+  const lines = text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.trim());
   const blocks: { type: string; text: string }[] = [];
   let current: { type: string; lines: string[] } | undefined;
   for (const line of lines) {
@@ -114,12 +117,16 @@ const expiry = (value: Date | number | null): Date | null => (value instanceof D
 export async function inspectPublicKey(text: string, now: Date = new Date()): Promise<PgpKeyInfo> {
   assertTextWithinLimits(text);
   const { blocks, unterminated } = extractArmor(text);
-  if ([...blocks.map((block) => block.type), unterminated].some((type) => type?.includes('PRIVATE KEY'))) throw compromised('This is');
+  if ([...blocks.map((block) => block.type), unterminated].some((type) => type?.includes('PRIVATE KEY')))
+    throw compromised('This is');
   const keyBlocks = blocks.filter((block) => block.type === 'PUBLIC KEY BLOCK');
   if (keyBlocks.length === 0) {
     const other = blocks[0]?.type;
     if (unterminated === 'PUBLIC KEY BLOCK') {
-      throw new AppError('PGP_KEY_INVALID', `This public key block is cut off (no "-----END PGP PUBLIC KEY BLOCK-----" line): ${EXPORT_HINT}.`);
+      throw new AppError(
+        'PGP_KEY_INVALID',
+        `This public key block is cut off (no "-----END PGP PUBLIC KEY BLOCK-----" line): ${EXPORT_HINT}.`,
+      );
     }
     throw new AppError(
       'PGP_KEY_INVALID',
@@ -129,7 +136,10 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
     );
   }
   if (keyBlocks.length > 1) {
-    throw new AppError('PGP_KEY_MULTIPLE', `This contains ${keyBlocks.length} key blocks: paste exactly one partner key.`);
+    throw new AppError(
+      'PGP_KEY_MULTIPLE',
+      `This contains ${keyBlocks.length} key blocks: paste exactly one partner key.`,
+    );
   }
 
   let keys: Key[];
@@ -142,9 +152,13 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
     keys = await readKeys({ binaryKeys });
   } catch (error) {
     if (isAppError(error)) throw error;
-    throw new AppError('PGP_KEY_INVALID', `This is not a readable OpenPGP public key (the block is damaged or cut off): ${EXPORT_HINT}.`, {
-      cause: error,
-    });
+    throw new AppError(
+      'PGP_KEY_INVALID',
+      `This is not a readable OpenPGP public key (the block is damaged or cut off): ${EXPORT_HINT}.`,
+      {
+        cause: error,
+      },
+    );
   }
   if (keys.some((key) => key.isPrivate())) throw compromised('This block contains');
   if (keys.length !== 1) {
@@ -162,14 +176,20 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
 
   if (key.keyPacket.version !== 4) {
     if (key.keyPacket.version === 6) throw rfc9580('is a version 6 key');
-    throw new AppError('PGP_KEY_ALGORITHM', `This is a version ${key.keyPacket.version} key; only version 4 keys are supported.`);
+    throw new AppError(
+      'PGP_KEY_ALGORITHM',
+      `This is a version ${key.keyPacket.version} key; only version 4 keys are supported.`,
+    );
   }
   const primary = algorithmOf(key);
   const primaryRefusal = refuseAlgorithm(primary, 'primary key');
   if (primaryRefusal !== undefined) throw primaryRefusal;
 
   if (await key.isRevoked(undefined, undefined, now)) {
-    throw new AppError('PGP_KEY_REVOKED', `This key (${formatFingerprint(fingerprint)}) has been revoked by its owner: ask the partner for their current key.`);
+    throw new AppError(
+      'PGP_KEY_REVOKED',
+      `This key (${formatFingerprint(fingerprint)}) has been revoked by its owner: ask the partner for their current key.`,
+    );
   }
   let primaryUser: Awaited<ReturnType<PublicKey['getPrimaryUser']>>;
   try {
@@ -187,11 +207,17 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
       );
     }
     if (/revoked/i.test(message)) {
-      throw new AppError('PGP_KEY_REVOKED', `This key (${formatFingerprint(fingerprint)}) has been revoked: ask the partner for their current key.`, {
-        cause: error,
-      });
+      throw new AppError(
+        'PGP_KEY_REVOKED',
+        `This key (${formatFingerprint(fingerprint)}) has been revoked: ask the partner for their current key.`,
+        {
+          cause: error,
+        },
+      );
     }
-    throw new AppError('PGP_KEY_INVALID', `This key has no valid self-signature (${message}): ${EXPORT_HINT}.`, { cause: error });
+    throw new AppError('PGP_KEY_INVALID', `This key has no valid self-signature (${message}): ${EXPORT_HINT}.`, {
+      cause: error,
+    });
   }
 
   const features = primaryUser.selfCertification.features;
@@ -231,7 +257,11 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
     userIds: key.getUserIDs(),
     algorithm: sameAlgorithm ? describe(primary) : `${describe(primary)}, encrypts with ${describe(encryption)}`,
     primary,
-    encryption: { ...encryption, keyId: encryptionKey.getKeyID().toHex().toUpperCase(), fingerprint: encryptionKey.getFingerprint().toUpperCase() },
+    encryption: {
+      ...encryption,
+      keyId: encryptionKey.getKeyID().toHex().toUpperCase(),
+      fingerprint: encryptionKey.getFingerprint().toUpperCase(),
+    },
     createdAt: key.getCreationTime(),
     expiresAt,
     armored: key.armor(),

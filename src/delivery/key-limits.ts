@@ -31,7 +31,8 @@ export const KEY_LIMITS = {
   exponentBits: 32,
 } as const;
 
-const MINIMAL_HINT = 'ask the partner for a minimal export (`gpg --armor --export-options export-minimal --export <their email>`)';
+const MINIMAL_HINT =
+  'ask the partner for a minimal export (`gpg --armor --export-options export-minimal --export <their email>`)';
 
 function limit(rule: string, advice: string = MINIMAL_HINT): AppError {
   return new AppError('PGP_KEY_LIMIT', `This key is refused by the rule "${rule}": ${advice}.`);
@@ -42,7 +43,10 @@ const kib = (bytes: number) => `${Math.ceil(bytes / 1024)} KB`;
 /** Before decoding: the pasted text is a size that a key within the byte limit could have. */
 export function assertTextWithinLimits(text: string): void {
   if (text.length > KEY_LIMITS.textChars) {
-    throw limit(`at most ${kib(KEY_LIMITS.textChars)} of text (this is ${kib(text.length)})`, `paste only the key block, or ${MINIMAL_HINT}`);
+    throw limit(
+      `at most ${kib(KEY_LIMITS.textChars)} of text (this is ${kib(text.length)})`,
+      `paste only the key block, or ${MINIMAL_HINT}`,
+    );
   }
 }
 
@@ -64,7 +68,10 @@ function assertParameters(packet: Key['keyPacket'] | Subkey['keyPacket'], role: 
   // RSA's modulus is `n`, DSA's and ElGamal's group prime is `p`; elliptic-curve keys have a fixed cost per curve.
   const modulus = Math.max(bitLength(params.n), bitLength(params.p));
   if (modulus > KEY_LIMITS.modulusBits) {
-    throw limit(`moduli of at most ${KEY_LIMITS.modulusBits} bits (the ${role} has ${modulus})`, 'ask the partner for an RSA-4096 or Curve25519 key');
+    throw limit(
+      `moduli of at most ${KEY_LIMITS.modulusBits} bits (the ${role} has ${modulus})`,
+      'ask the partner for an RSA-4096 or Curve25519 key',
+    );
   }
   const exponent = bitLength(params.e);
   if (exponent > KEY_LIMITS.exponentBits) {
@@ -80,7 +87,8 @@ function assertParameters(packet: Key['keyPacket'] | Subkey['keyPacket'], role: 
  * Runs before anything verifies a signature, so any key is judged in bounded time.
  */
 export function assertKeyWithinLimits(key: Key): void {
-  if (key.subkeys.length > KEY_LIMITS.subkeys) throw limit(`at most ${KEY_LIMITS.subkeys} subkeys (this key has ${key.subkeys.length})`);
+  if (key.subkeys.length > KEY_LIMITS.subkeys)
+    throw limit(`at most ${KEY_LIMITS.subkeys} subkeys (this key has ${key.subkeys.length})`);
   if (key.users.length > KEY_LIMITS.userPackets) {
     const photos = key.users.filter((user) => user.userAttribute !== null).length;
     throw limit(
@@ -89,7 +97,11 @@ export function assertKeyWithinLimits(key: Key): void {
   }
   const packets = [
     // Not in openpgp's type declarations, but parsed onto every key: direct-key self-signatures.
-    { what: 'the primary key', signatures: (key as Key & { directSignatures: unknown[] }).directSignatures.length + key.revocationSignatures.length },
+    {
+      what: 'the primary key',
+      signatures:
+        (key as Key & { directSignatures: unknown[] }).directSignatures.length + key.revocationSignatures.length,
+    },
     // Named by position, not by content: the text of a hostile user ID has no place in a Slack message.
     ...key.users.map((user, index) => ({
       what: `${user.userID === null ? 'photo ID' : 'user ID'} number ${index + 1}`,
@@ -102,19 +114,31 @@ export function assertKeyWithinLimits(key: Key): void {
   ];
   for (const packet of packets) {
     if (packet.signatures > KEY_LIMITS.signaturesPerPacket) {
-      throw limit(`at most ${KEY_LIMITS.signaturesPerPacket} signatures on one part of a key (${packet.what} has ${packet.signatures})`);
+      throw limit(
+        `at most ${KEY_LIMITS.signaturesPerPacket} signatures on one part of a key (${packet.what} has ${packet.signatures})`,
+      );
     }
   }
   const total = packets.reduce((sum, packet) => sum + packet.signatures, 0);
-  if (total > KEY_LIMITS.signatures) throw limit(`at most ${KEY_LIMITS.signatures} signatures per key (this key has ${total})`);
+  if (total > KEY_LIMITS.signatures)
+    throw limit(`at most ${KEY_LIMITS.signatures} signatures per key (this key has ${total})`);
   const { algorithm, curve } = key.getAlgorithmInfo();
   const slow = algorithm === 'ecdsa' && curve !== 'nistP256';
-  const budget = algorithm.startsWith('rsa') ? KEY_LIMITS.selfSignatures.rsa : slow ? KEY_LIMITS.selfSignatures.slowCurve : KEY_LIMITS.selfSignatures.fastCurve;
+  const budget = algorithm.startsWith('rsa')
+    ? KEY_LIMITS.selfSignatures.rsa
+    : slow
+      ? KEY_LIMITS.selfSignatures.slowCurve
+      : KEY_LIMITS.selfSignatures.fastCurve;
   const selfSignatures = selfSignaturesOf(key).length;
   if (selfSignatures > budget) {
-    const kind = algorithm.startsWith('rsa') ? 'an RSA' : slow ? `an ECDSA ${curve ?? ''}` : `an ${algorithm === 'ecdsa' ? 'ECDSA P-256' : 'EdDSA'}`;
+    const kind = algorithm.startsWith('rsa')
+      ? 'an RSA'
+      : slow
+        ? `an ECDSA ${curve ?? ''}`
+        : `an ${algorithm === 'ecdsa' ? 'ECDSA P-256' : 'EdDSA'}`;
     throw limit(`at most ${budget} self-signatures on ${kind} key (this key has ${selfSignatures})`);
   }
   assertParameters(key.keyPacket, 'primary key');
-  for (const subkey of key.subkeys) assertParameters(subkey.keyPacket, `subkey ${subkey.getKeyID().toHex().toUpperCase()}`);
+  for (const subkey of key.subkeys)
+    assertParameters(subkey.keyPacket, `subkey ${subkey.getKeyID().toHex().toUpperCase()}`);
 }

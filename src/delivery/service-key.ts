@@ -44,7 +44,9 @@ async function unlock(armored: string, passphrase: string | undefined, origin: s
     throw invalid(`${origin} is not an armored OpenPGP private key ("-----BEGIN PGP PRIVATE KEY BLOCK-----")`, error);
   }
   if (key.keyPacket.version !== 4) {
-    throw invalid(`${origin} is a version ${key.keyPacket.version} key: GnuPG 2.2 / 2.4 cannot verify its signatures; use a v4 key (ECC Ed25519 or RSA)`);
+    throw invalid(
+      `${origin} is a version ${key.keyPacket.version} key: GnuPG 2.2 / 2.4 cannot verify its signatures; use a v4 key (ECC Ed25519 or RSA)`,
+    );
   }
   if (!key.isDecrypted()) {
     if (passphrase === undefined) throw invalid(`${origin} is protected by a passphrase: set SERVICE_PGP_PASSPHRASE`);
@@ -58,7 +60,9 @@ async function unlock(armored: string, passphrase: string | undefined, origin: s
     const signing = await key.getSigningKey();
     const algorithm = signing.getAlgorithmInfo().algorithm;
     if (GNUPG_UNREADABLE.has(algorithm)) {
-      throw invalid(`${origin} signs with ${algorithm}, which GnuPG 2.2 / 2.4 cannot verify; use an ECC (Ed25519 legacy) or RSA key`);
+      throw invalid(
+        `${origin} signs with ${algorithm}, which GnuPG 2.2 / 2.4 cannot verify; use an ECC (Ed25519 legacy) or RSA key`,
+      );
     }
   } catch (error) {
     if (error instanceof AppError) throw error;

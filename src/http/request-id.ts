@@ -12,6 +12,7 @@ const ACCEPTABLE = /^[A-Za-z0-9._:@+=/-]+$/;
  */
 export function requestIdOf(req: IncomingMessage): string {
   const given = req.headers[REQUEST_ID_HEADER];
-  if (typeof given === 'string' && given.length > 0 && given.length <= MAX_REQUEST_ID_LENGTH && ACCEPTABLE.test(given)) return given;
+  if (typeof given === 'string' && given.length > 0 && given.length <= MAX_REQUEST_ID_LENGTH && ACCEPTABLE.test(given))
+    return given;
   return randomUUID();
 }

@@ -28,7 +28,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown, requestId:
 }
 
 function sendBody(res: ServerResponse, status: number, body: Buffer, requestId: string): void {
-  const headers = ['content-type', 'application/json; charset=utf-8', 'content-length', String(body.length), 'cache-control', 'no-store'];
+  const headers = [
+    'content-type',
+    'application/json; charset=utf-8',
+    'content-length',
+    String(body.length),
+    'cache-control',
+    'no-store',
+  ];
   // A route that wrote nothing yet may have set it already (routes without writesRequestId).
   if (!res.hasHeader(REQUEST_ID_HEADER)) headers.push(REQUEST_ID_HEADER, requestId);
   res.writeHead(status, headers);
@@ -70,7 +77,12 @@ export function createHttpServer(options: {
       void Promise.all(options.readiness.map(async (r) => ({ name: r.name, ...(await r.check()) }))).then(
         (results) => {
           const ok = results.every((r) => r.ok);
-          sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results, ...options.report?.() }, requestId);
+          sendJson(
+            res,
+            ok ? 200 : 503,
+            { status: ok ? 'ready' : 'not ready', checks: results, ...options.report?.() },
+            requestId,
+          );
         },
         (error: unknown) => {
           options.logger.error({ err: error, requestId }, 'readiness check failed');
@@ -100,7 +112,9 @@ export function createHttpServer(options: {
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+    );
   });
   return {
     server,

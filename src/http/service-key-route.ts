@@ -7,7 +7,9 @@ export const SERVICE_KEY_PATH = '/pgp/service.asc';
  * its fingerprint against the one published in the README / shown by `/harvest-keys pubkey`. `serviceKey` returns
  * undefined while the server is still starting (the listener is up before the database).
  */
-export function serviceKeyRoute(serviceKey: () => { get(): Promise<{ publicArmored: string; fingerprint: string }> } | undefined): {
+export function serviceKeyRoute(
+  serviceKey: () => { get(): Promise<{ publicArmored: string; fingerprint: string }> } | undefined,
+): {
   prefix: string;
   handler: RouteHandler;
 } {
@@ -20,7 +22,9 @@ export function serviceKeyRoute(serviceKey: () => { get(): Promise<{ publicArmor
         return;
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
+        res
+          .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' })
+          .end('method not allowed\n');
         return;
       }
       const provider = serviceKey();

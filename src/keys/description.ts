@@ -4,12 +4,16 @@ export const MAX_DESCRIPTION_LENGTH = 255;
 
 export function validateDescription(value: string): string {
   const description = value.trim();
-  if (description === '') throw new AppError('DESCRIPTION_INVALID', 'Description is empty: give the key a name, e.g. "Acme Harvest API Key"');
+  if (description === '')
+    throw new AppError('DESCRIPTION_INVALID', 'Description is empty: give the key a name, e.g. "Acme Harvest API Key"');
   if ([...description].length > MAX_DESCRIPTION_LENGTH) {
     throw new AppError('DESCRIPTION_INVALID', `Description is too long: at most ${MAX_DESCRIPTION_LENGTH} characters`);
   }
   if (/[\u0000-\u001f\u007f]/.test(description)) {
-    throw new AppError('DESCRIPTION_INVALID', 'Description contains control characters (line breaks, tabs): use one plain line');
+    throw new AppError(
+      'DESCRIPTION_INVALID',
+      'Description contains control characters (line breaks, tabs): use one plain line',
+    );
   }
   return description;
 }

@@ -20,7 +20,10 @@ export type Decision =
   | { allowed: false; reason: 'not_granted'; endpoint: Endpoint };
 
 export function isEffectivelyRevoked(key: EvaluableKey, now: Date | number): boolean {
-  return key.status === 'revoked' || (key.revokeAt !== null && key.revokeAt.getTime() <= (typeof now === 'number' ? now : now.getTime()));
+  return (
+    key.status === 'revoked' ||
+    (key.revokeAt !== null && key.revokeAt.getTime() <= (typeof now === 'number' ? now : now.getTime()))
+  );
 }
 
 /**
@@ -28,7 +31,13 @@ export function isEffectivelyRevoked(key: EvaluableKey, now: Date | number): boo
  * at the cutoff. Endpoints outside the catalog are never allowed, whatever the key holds, and neither is a target an
  * upstream could route to another endpoint than the one it seems to name (`ambiguous_target`).
  */
-export function evaluate(catalog: Catalog, key: EvaluableKey, method: string, path: string, now: Date | number = Date.now()): Decision {
+export function evaluate(
+  catalog: Catalog,
+  key: EvaluableKey,
+  method: string,
+  path: string,
+  now: Date | number = Date.now(),
+): Decision {
   const routed = catalog.route(method, path);
   const endpoint = routed === AMBIGUOUS_TARGET ? undefined : routed;
   if (isEffectivelyRevoked(key, now)) return { allowed: false, reason: 'revoked', endpoint };

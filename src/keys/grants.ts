@@ -42,7 +42,10 @@ export function resolveGrants(catalog: Catalog, grants: readonly string[]): stri
   return [...ids].sort();
 }
 
-export function permissionDiff(before: readonly string[], after: readonly string[]): { added: string[]; removed: string[] } {
+export function permissionDiff(
+  before: readonly string[],
+  after: readonly string[],
+): { added: string[]; removed: string[] } {
   const old = new Set(before);
   const next = new Set(after);
   return {
@@ -56,5 +59,7 @@ export function permissionDiff(before: readonly string[], after: readonly string
  * pasted into the permission field must not come back in an error message, a log line or a Slack reply.
  */
 function shown(grant: string): string {
-  return /\s/.test(grant.trim()) || grant.trim().length < 16 ? JSON.stringify(grant) : '(a value shaped like a key, not shown)';
+  return /\s/.test(grant.trim()) || grant.trim().length < 16
+    ? JSON.stringify(grant)
+    : '(a value shaped like a key, not shown)';
 }

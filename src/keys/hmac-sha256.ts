@@ -63,17 +63,20 @@ export function createHmacSha256Latin1(key: Uint8Array): (message: string) => st
 }
 
 const K = new Int32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
-  0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
-  0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-  0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
-  0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
+  0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+  0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
+  0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
+  0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+  0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+  0xc67178f2,
 ]);
 
 function initialState(): Int32Array {
-  return new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  return new Int32Array([
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+  ]);
 }
 
 function xorBlock(block: Uint8Array, pad: number): Uint8Array {
@@ -86,7 +89,11 @@ function xorBlock(block: Uint8Array, pad: number): Uint8Array {
 function compress(state: Int32Array, bytes: Uint8Array, offset: number, w: Int32Array): void {
   for (let i = 0; i < 16; i++) {
     const j = offset + 4 * i;
-    w[i] = ((bytes[j] as number) << 24) | ((bytes[j + 1] as number) << 16) | ((bytes[j + 2] as number) << 8) | (bytes[j + 3] as number);
+    w[i] =
+      ((bytes[j] as number) << 24) |
+      ((bytes[j + 1] as number) << 16) |
+      ((bytes[j + 2] as number) << 8) |
+      (bytes[j + 3] as number);
   }
   compressWords(state, w);
 }
@@ -143,13 +150,37 @@ function toLatin1(s: Int32Array): string {
   const g = s[6] as number;
   const h = s[7] as number;
   return String.fromCharCode(
-    a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255,
-    b >>> 24, (b >>> 16) & 255, (b >>> 8) & 255, b & 255,
-    c >>> 24, (c >>> 16) & 255, (c >>> 8) & 255, c & 255,
-    d >>> 24, (d >>> 16) & 255, (d >>> 8) & 255, d & 255,
-    e >>> 24, (e >>> 16) & 255, (e >>> 8) & 255, e & 255,
-    f >>> 24, (f >>> 16) & 255, (f >>> 8) & 255, f & 255,
-    g >>> 24, (g >>> 16) & 255, (g >>> 8) & 255, g & 255,
-    h >>> 24, (h >>> 16) & 255, (h >>> 8) & 255, h & 255,
+    a >>> 24,
+    (a >>> 16) & 255,
+    (a >>> 8) & 255,
+    a & 255,
+    b >>> 24,
+    (b >>> 16) & 255,
+    (b >>> 8) & 255,
+    b & 255,
+    c >>> 24,
+    (c >>> 16) & 255,
+    (c >>> 8) & 255,
+    c & 255,
+    d >>> 24,
+    (d >>> 16) & 255,
+    (d >>> 8) & 255,
+    d & 255,
+    e >>> 24,
+    (e >>> 16) & 255,
+    (e >>> 8) & 255,
+    e & 255,
+    f >>> 24,
+    (f >>> 16) & 255,
+    (f >>> 8) & 255,
+    f & 255,
+    g >>> 24,
+    (g >>> 16) & 255,
+    (g >>> 8) & 255,
+    g & 255,
+    h >>> 24,
+    (h >>> 16) & 255,
+    (h >>> 8) & 255,
+    h & 255,
   );
 }

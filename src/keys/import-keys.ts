@@ -51,7 +51,10 @@ function parseDate(value: string): Date | undefined {
  */
 export function createKeyImporter(deps: ImportDeps) {
   const now = deps.now ?? (() => new Date());
-  return async function importKeys(bytes: Buffer, actor: string): Promise<{ imported: { id: string; description: string; legacy: boolean }[] }> {
+  return async function importKeys(
+    bytes: Buffer,
+    actor: string,
+  ): Promise<{ imported: { id: string; description: string; legacy: boolean }[] }> {
     const badBytes = nonUtf8Lines(bytes);
     if (badBytes.length > 0) {
       throw invalid(badBytes.map((n) => `line ${n}: not valid UTF-8 text (save the file as UTF-8)`));
@@ -69,10 +72,14 @@ export function createKeyImporter(deps: ImportDeps) {
     } catch (error) {
       throw invalid([csvProblem(error as Error & { lines?: unknown; column?: unknown })]);
     }
-    if (rows.length === 0) throw invalid(['the file has no key rows (expected a header: key,description,partner,created_at[,grants])']);
+    if (rows.length === 0)
+      throw invalid(['the file has no key rows (expected a header: key,description,partner,created_at[,grants])']);
     const columns = Object.keys(rows[0]?.record ?? {});
     const missing = REQUIRED_COLUMNS.filter((c) => !columns.includes(c));
-    if (missing.length > 0) throw invalid([`missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (header must be key,description,partner,created_at[,grants])`]);
+    if (missing.length > 0)
+      throw invalid([
+        `missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (header must be key,description,partner,created_at[,grants])`,
+      ]);
 
     const problems: string[] = [];
     const records: NewKeyRecord[] = [];
@@ -83,7 +90,9 @@ export function createKeyImporter(deps: ImportDeps) {
       const secret = record.key ?? '';
       const format = deps.secretFormat.check(secret);
       if (!format.ok) {
-        problems.push(`${where}: key is ${format.reason === 'empty' ? 'empty' : 'not a valid key (16–128 printable characters, or this service\'s format with a valid checksum)'}`);
+        problems.push(
+          `${where}: key is ${format.reason === 'empty' ? 'empty' : "not a valid key (16–128 printable characters, or this service's format with a valid checksum)"}`,
+        );
         continue;
       }
       const digest = deps.digest(secret);
@@ -103,17 +112,24 @@ export function createKeyImporter(deps: ImportDeps) {
       }
       const partnerName = record.partner ?? '';
       const partner = partnerName === '' ? undefined : partners.get(partnerName.toLowerCase());
-      if (partnerName !== '' && partner === undefined) lineProblems.push('partner: no partner by this name (add it first: harvest-keys partner add)');
+      if (partnerName !== '' && partner === undefined)
+        lineProblems.push('partner: no partner by this name (add it first: harvest-keys partner add)');
       const createdAt = parseDate(record.created_at ?? '');
-      if (createdAt === undefined) lineProblems.push('created_at: not a date (expected YYYY-MM-DD or an ISO 8601 time)');
+      if (createdAt === undefined)
+        lineProblems.push('created_at: not a date (expected YYYY-MM-DD or an ISO 8601 time)');
       else if (createdAt > now()) lineProblems.push('created_at: in the future');
-      const grants = (record.grants ?? '').split(/[;|]/).map((g) => g.trim()).filter((g) => g !== '');
+      const grants = (record.grants ?? '')
+        .split(/[;|]/)
+        .map((g) => g.trim())
+        .filter((g) => g !== '');
       const permissions: string[] = [];
       grants.forEach((grant, index) => {
         try {
           permissions.push(...resolveGrants(deps.catalog, [grant]));
         } catch (error) {
-          const rule = isAppError(error, 'UNKNOWN_ENDPOINT') ? `not an endpoint of the ${deps.catalog.name} catalog` : 'malformed (write "METHOD /path" or the endpoint\'s label)';
+          const rule = isAppError(error, 'UNKNOWN_ENDPOINT')
+            ? `not an endpoint of the ${deps.catalog.name} catalog`
+            : 'malformed (write "METHOD /path" or the endpoint\'s label)';
           lineProblems.push(`grants: entry ${index + 1} is ${rule}`);
         }
       });
@@ -136,7 +152,9 @@ export function createKeyImporter(deps: ImportDeps) {
       });
     }
     if (problems.length === 0) {
-      const taken = new Set((await deps.store.keys.existingDigests(records.map((r) => r.secretDigest))).map((d) => d.toString('hex')));
+      const taken = new Set(
+        (await deps.store.keys.existingDigests(records.map((r) => r.secretDigest))).map((d) => d.toString('hex')),
+      );
       for (const record of records) {
         const hex = record.secretDigest.toString('hex');
         if (taken.has(hex)) problems.push(`line ${lineOfDigest.get(hex)}: this key was already imported or issued`);

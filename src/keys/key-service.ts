@@ -78,7 +78,9 @@ export function createKeyService(deps: KeyServiceDeps) {
     const key = await repos.keys.findById(id);
     if (key === undefined) {
       // Only an id-shaped value is repeated: a key pasted where its id belongs must not end up in an error message.
-      const shown = /^key_[0-9A-Za-z]{1,40}$/.test(id) ? id : '(the value given is not a key id: ids look like key_AbC123…)';
+      const shown = /^key_[0-9A-Za-z]{1,40}$/.test(id)
+        ? id
+        : '(the value given is not a key id: ids look like key_AbC123…)';
       throw new AppError('KEY_NOT_FOUND', `No key with id ${shown}`);
     }
     return key;
@@ -214,16 +216,26 @@ export function createKeyService(deps: KeyServiceDeps) {
     },
 
     /** Idempotent: revoking a revoked key changes nothing and writes no second audit row. */
-    async revoke(id: string, input: { actor: string; reason?: string | undefined }): Promise<{ key: ApiKey; changed: boolean }> {
+    async revoke(
+      id: string,
+      input: { actor: string; reason?: string | undefined },
+    ): Promise<{ key: ApiKey; changed: boolean }> {
       const reason = input.reason?.trim() || null;
-      if (reason !== null && reason.length > 500) throw new AppError('VALIDATION', 'Reason is too long: at most 500 characters');
+      if (reason !== null && reason.length > 500)
+        throw new AppError('VALIDATION', 'Reason is too long: at most 500 characters');
       // PostgreSQL text cannot hold NUL: refused here in words rather than as a failed query.
-      if (reason?.includes('\u0000')) throw new AppError('VALIDATION', 'Reason contains a NUL character: type it again as plain text');
+      if (reason?.includes('\u0000'))
+        throw new AppError('VALIDATION', 'Reason contains a NUL character: type it again as plain text');
       return store.transaction(async (repos) => {
         const before = await requireKey(repos, id);
         const changed = await repos.keys.revoke(id, { by: input.actor, at: now(), reason });
         if (!changed) return { key: before, changed: false };
-        const after = await recordChange(repos, { actor: input.actor, action: 'key.revoked', before, details: { reason } });
+        const after = await recordChange(repos, {
+          actor: input.actor,
+          action: 'key.revoked',
+          before,
+          details: { reason },
+        });
         return { key: after, changed: true };
       });
     },
@@ -244,16 +256,22 @@ export function createKeyService(deps: KeyServiceDeps) {
      * revoked now, or stops working after a grace period so the integration can switch over. A legacy key's
      * implicit permissions become explicit grants, so the replacement keeps working exactly as the old one did.
      */
-    async replace(id: string, input: { actor: string; graceSeconds?: number | undefined }): Promise<IssuedKey & { old: ApiKey }> {
+    async replace(
+      id: string,
+      input: { actor: string; graceSeconds?: number | undefined },
+    ): Promise<IssuedKey & { old: ApiKey }> {
       const grace = input.graceSeconds ?? 0;
       if (!Number.isFinite(grace) || grace < 0 || grace > 90 * 24 * 3600) {
         throw new AppError('VALIDATION', 'Grace period must be between 0 and 90 days');
       }
       return store.transaction(async (repos) => {
         const old = await requireKey(repos, id);
-        if (old.replacedBy !== null) throw alreadyReplaced(old, `replace ${old.replacedBy} instead, or revoke ${old.id} to end it now`);
+        if (old.replacedBy !== null)
+          throw alreadyReplaced(old, `replace ${old.replacedBy} instead, or revoke ${old.id} to end it now`);
         const partner = old.partnerId === null ? undefined : await repos.partners.findById(old.partnerId);
-        const permissions = old.legacy ? [...new Set([...old.permissions, ...catalog.legacyEndpointIds])].sort() : old.permissions;
+        const permissions = old.legacy
+          ? [...new Set([...old.permissions, ...catalog.legacyEndpointIds])].sort()
+          : old.permissions;
         const issued = await issue(
           repos,
           { actor: input.actor, description: old.description, partner, permissions },
@@ -290,7 +308,12 @@ export function createKeyService(deps: KeyServiceDeps) {
             reason: key.replacedBy === null ? 'scheduled revocation' : `replaced by ${key.replacedBy}`,
           });
           if (!changed) return;
-          await recordChange(repos, { actor: 'system', action: 'key.revoked', before: key, details: { reason: 'grace period ended', replacedBy: key.replacedBy } });
+          await recordChange(repos, {
+            actor: 'system',
+            action: 'key.revoked',
+            before: key,
+            details: { reason: 'grace period ended', replacedBy: key.replacedBy },
+          });
           done.push(key.id);
         });
       }
@@ -322,7 +345,12 @@ export function createKeyService(deps: KeyServiceDeps) {
 
 /** A key is replaced at most once, so its successor and scheduled end are never overwritten. */
 export function alreadyReplaced(key: ApiKey, advice: string): AppError {
-  const end = key.status === 'revoked' ? 'it is revoked' : key.revokeAt === null ? 'it was kept active' : `it stops working at ${key.revokeAt.toISOString()}`;
+  const end =
+    key.status === 'revoked'
+      ? 'it is revoked'
+      : key.revokeAt === null
+        ? 'it was kept active'
+        : `it stops working at ${key.revokeAt.toISOString()}`;
   return new AppError('KEY_REPLACED', `Key ${key.id} was already replaced by ${key.replacedBy} (${end}): ${advice}`);
 }
 

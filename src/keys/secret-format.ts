@@ -67,7 +67,8 @@ export function createSecretFormat(prefix: string): SecretFormat {
         }
         // The checksum is the body's CRC-32 as 6 base62 digits, most significant first (see `checksum`).
         let value = 0;
-        for (let i = length - CHECKSUM_LENGTH; i < length; i++) value = value * 62 + (DIGIT[candidate.charCodeAt(i)] as number);
+        for (let i = length - CHECKSUM_LENGTH; i < length; i++)
+          value = value * 62 + (DIGIT[candidate.charCodeAt(i)] as number);
         return crcUpdate(markerCrc, candidate, marker.length, length - CHECKSUM_LENGTH) === value ? CURRENT : CHECKSUM;
       }
       return LEGACY_SHAPE.test(candidate) ? LEGACY : MALFORMED;

@@ -21,7 +21,12 @@ interface CustomMetric {
  * scrape through prom-client's registry.
  */
 export class AuthzDecisionMetrics {
-  private readonly counts: Record<string, Record<string, number>> = { allow: { '': 0 }, deny_401: {}, deny_403: {}, unavailable: { '': 0 } };
+  private readonly counts: Record<string, Record<string, number>> = {
+    allow: { '': 0 },
+    deny_401: {},
+    deny_403: {},
+    unavailable: { '': 0 },
+  };
   private readonly buckets = new Float64Array(BUCKETS.length + 1);
   private sum = 0;
   private count = 0;
@@ -54,7 +59,8 @@ export class AuthzDecisionMetrics {
         ),
       }),
       reset: () => {
-        for (const byReason of Object.values(this.counts)) for (const reason of Object.keys(byReason)) byReason[reason] = 0;
+        for (const byReason of Object.values(this.counts))
+          for (const reason of Object.keys(byReason)) byReason[reason] = 0;
       },
     };
     const duration: CustomMetric = {

@@ -1,7 +1,10 @@
 import type { KeyService } from '../keys/key-service.ts';
 import type { Logger } from '../logger.ts';
 
-type Importer = (bytes: Buffer, actor: string) => Promise<{ imported: { id: string; description: string; legacy: boolean }[] }>;
+type Importer = (
+  bytes: Buffer,
+  actor: string,
+) => Promise<{ imported: { id: string; description: string; legacy: boolean }[] }>;
 
 /**
  * One info line per key change, whichever surface made it (Slack, CLI, approvals, the delivery and expiry sweeps):
@@ -14,13 +17,31 @@ export function logKeyChanges(keys: KeyService, logger: Logger): KeyService {
     ...keys,
     async create(input) {
       const issued = await keys.create(input);
-      log.info({ event: 'key.created', keyId: issued.key.id, partnerId: issued.key.partnerId, actor: input.actor, permissions: issued.key.permissions.length }, 'key created');
+      log.info(
+        {
+          event: 'key.created',
+          keyId: issued.key.id,
+          partnerId: issued.key.partnerId,
+          actor: input.actor,
+          permissions: issued.key.permissions.length,
+        },
+        'key created',
+      );
       return issued;
     },
     async edit(id, input) {
       const result = await keys.edit(id, input);
       if (result.changed) {
-        log.info({ event: 'key.edited', keyId: id, actor: input.actor, added: result.added.length, removed: result.removed.length }, 'key edited');
+        log.info(
+          {
+            event: 'key.edited',
+            keyId: id,
+            actor: input.actor,
+            added: result.added.length,
+            removed: result.removed.length,
+          },
+          'key edited',
+        );
       }
       return result;
     },
@@ -37,14 +58,24 @@ export function logKeyChanges(keys: KeyService, logger: Logger): KeyService {
     async replace(id, input) {
       const issued = await keys.replace(id, input);
       log.info(
-        { event: 'key.replaced', keyId: issued.key.id, replaces: id, actor: input.actor, graceSeconds: input.graceSeconds ?? 0 },
+        {
+          event: 'key.replaced',
+          keyId: issued.key.id,
+          replaces: id,
+          actor: input.actor,
+          graceSeconds: input.graceSeconds ?? 0,
+        },
         'key replaced',
       );
       return issued;
     },
     async revokeDue() {
       const ids = await keys.revokeDue();
-      for (const keyId of ids) log.info({ event: 'key.revoked', keyId, actor: 'system', scheduled: true }, 'key revoked (end of grace period)');
+      for (const keyId of ids)
+        log.info(
+          { event: 'key.revoked', keyId, actor: 'system', scheduled: true },
+          'key revoked (end of grace period)',
+        );
       return ids;
     },
   };
@@ -54,7 +85,8 @@ export function logKeyImports(importKeys: Importer, logger: Logger): Importer {
   const log = logger.child({ component: 'keys' });
   return async (bytes, actor) => {
     const result = await importKeys(bytes, actor);
-    for (const key of result.imported) log.info({ event: 'key.imported', keyId: key.id, actor, legacy: key.legacy }, 'key imported');
+    for (const key of result.imported)
+      log.info({ event: 'key.imported', keyId: key.id, actor, legacy: key.legacy }, 'key imported');
     return result;
   };
 }

@@ -13,7 +13,11 @@ export interface MetricsExposure {
  * With METRICS_PORT, `/metrics` gets a listener of its own that serves nothing else (no probes, no /authz), and the
  * port gateways reach no longer shows it: the two can then face different networks.
  */
-export async function exposeMetrics(settings: { host: string; port: number } | undefined, metrics: Metrics, logger: Logger): Promise<MetricsExposure> {
+export async function exposeMetrics(
+  settings: { host: string; port: number } | undefined,
+  metrics: Metrics,
+  logger: Logger,
+): Promise<MetricsExposure> {
   if (settings === undefined) return { authzPortRoutes: [metricsRoute(metrics)], close: async () => {} };
   const http = createHttpServer({ logger, readiness: [], probes: false, routes: [metricsRoute(metrics)] });
   await listen(http.server, settings.port, settings.host);

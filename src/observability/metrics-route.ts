@@ -7,7 +7,11 @@ export function metricsRoute(metrics: Metrics): { prefix: string; handler: Route
     prefix: METRICS_PATH,
     async handler(_req, res) {
       const { contentType, body } = await renderMetrics(metrics);
-      res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        'content-type': contentType,
+        'content-length': Buffer.byteLength(body),
+        'cache-control': 'no-store',
+      });
       res.end(body);
     },
   };

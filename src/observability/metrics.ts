@@ -35,8 +35,13 @@ export function createMetrics(): Metrics {
   const scrapers: Array<() => Promise<void> | void> = [];
 
   const authz = new AuthzDecisionMetrics(PREFIX);
-  for (const metric of authz.metrics()) registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
-  const indexKeys = new Gauge({ name: `${PREFIX}authz_index_keys`, help: 'Keys in the in-memory /authz index', registers: [registry] });
+  for (const metric of authz.metrics())
+    registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
+  const indexKeys = new Gauge({
+    name: `${PREFIX}authz_index_keys`,
+    help: 'Keys in the in-memory /authz index',
+    registers: [registry],
+  });
   const indexFresh = new Gauge({
     name: `${PREFIX}authz_index_fresh`,
     help: '1 while /authz trusts its index, 0 while loading or stale (then /authz answers 503)',

@@ -18,7 +18,12 @@ interface RequestShape {
 }
 
 /** What a Slack request is, by ids only: never a field the user typed (those can hold anything, even a key). */
-export function describeSlackRequest(body: unknown): { kind: string; id: string | undefined; userId: string | undefined; teamId: string | undefined } {
+export function describeSlackRequest(body: unknown): {
+  kind: string;
+  id: string | undefined;
+  userId: string | undefined;
+  teamId: string | undefined;
+} {
   const b = (body ?? {}) as RequestShape;
   const userId = b.user?.id ?? b.user_id ?? b.event?.user;
   const teamId = b.team?.id ?? b.team_id ?? b.user?.team_id;
@@ -58,7 +63,14 @@ export function observeSlackRequests(logger: Logger, metrics: Metrics | undefine
     } finally {
       const ms = performance.now() - started;
       metrics?.slackHandled(what.kind, outcome, ms / 1000);
-      const fields = { slack: what.kind, id: what.id, userId: what.userId, teamId: what.teamId, outcome, ms: Math.round(ms) };
+      const fields = {
+        slack: what.kind,
+        id: what.id,
+        userId: what.userId,
+        teamId: what.teamId,
+        outcome,
+        ms: Math.round(ms),
+      };
       if (what.kind === 'block_suggestion') logger.debug(fields, 'Slack request handled');
       else logger.info(fields, 'Slack request handled');
     }
@@ -86,7 +98,10 @@ export function countingFetch(metrics: Metrics, base?: typeof fetch): FetchFunct
     if (response.status === 429) metrics.slackApiError(method, 'ratelimited');
     else if (response.status !== 200) metrics.slackApiError(method, `http_${response.status}`);
     else if (response.headers.get('content-type')?.includes('json') === true) {
-      const result = (await response.clone().json().catch(() => undefined)) as { ok?: boolean; error?: unknown } | undefined;
+      const result = (await response
+        .clone()
+        .json()
+        .catch(() => undefined)) as { ok?: boolean; error?: unknown } | undefined;
       if (result?.ok === false) metrics.slackApiError(method, String(result.error ?? 'unknown').slice(0, 64));
     }
     return response;

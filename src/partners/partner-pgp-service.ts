@@ -80,7 +80,8 @@ export function createPartnerPgpService(deps: PartnerPgpServiceDeps) {
     ): Promise<SetPgpKeyResult> {
       const at = now();
       const info = await inspect(armored, at);
-      const confirmWith = options.confirmFingerprint === undefined ? undefined : normalizeFingerprint(options.confirmFingerprint);
+      const confirmWith =
+        options.confirmFingerprint === undefined ? undefined : normalizeFingerprint(options.confirmFingerprint);
       if (confirmWith !== undefined && confirmWith !== info.fingerprint) throw mismatch(confirmWith, info);
       return store.transaction(async (repos) => {
         const partner = await requirePartner(repos, partnerNameOrId);
@@ -120,7 +121,8 @@ export function createPartnerPgpService(deps: PartnerPgpServiceDeps) {
             details: { fingerprint: info.fingerprint },
           });
         }
-        const replacedFingerprint = before !== undefined && before.fingerprint !== info.fingerprint ? before.fingerprint : null;
+        const replacedFingerprint =
+          before !== undefined && before.fingerprint !== info.fingerprint ? before.fingerprint : null;
         return { partner, info, key, replacedFingerprint, confirmed: key.confirmedFingerprint !== null };
       });
     },
@@ -137,7 +139,12 @@ export function createPartnerPgpService(deps: PartnerPgpServiceDeps) {
         if (key.fingerprint !== given) throw mismatch(given, key);
         if (key.confirmedFingerprint === given) return key;
         if (!(await repos.partnerPgpKeys.confirm(partner.id, given, actor, now()))) throw mismatch(given, key);
-        await repos.audit.append({ actor, action: 'partner.pgp_key_confirmed', partnerId: partner.id, details: { fingerprint: given } });
+        await repos.audit.append({
+          actor,
+          action: 'partner.pgp_key_confirmed',
+          partnerId: partner.id,
+          details: { fingerprint: given },
+        });
         return (await repos.partnerPgpKeys.find(partner.id)) as PartnerPgpKey;
       });
     },

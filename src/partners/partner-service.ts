@@ -50,7 +50,12 @@ export function createPartnerService(deps: { store: Store; catalog: Catalog }) {
   }
 
   return {
-    async create(input: { actor: string; name: string; contacts?: readonly string[]; preset?: readonly string[] }): Promise<Partner> {
+    async create(input: {
+      actor: string;
+      name: string;
+      contacts?: readonly string[];
+      preset?: readonly string[];
+    }): Promise<Partner> {
       const name = validateName(input.name);
       const contacts = validateContacts(input.contacts ?? []);
       const preset = resolveGrants(catalog, input.preset ?? []);
@@ -61,7 +66,12 @@ export function createPartnerService(deps: { store: Store; catalog: Catalog }) {
         const id = newPartnerId();
         await repos.partners.insert({ id, name, contactSlackUserIds: contacts, preset, createdBy: input.actor });
         const partner = await requirePartner(repos, id);
-        await repos.audit.append({ actor: input.actor, action: 'partner.created', partnerId: id, after: snapshot(partner) });
+        await repos.audit.append({
+          actor: input.actor,
+          action: 'partner.created',
+          partnerId: id,
+          after: snapshot(partner),
+        });
         return partner;
       });
     },

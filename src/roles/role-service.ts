@@ -13,7 +13,8 @@ export function parseRole(value: string): Role {
 }
 
 function validateUser(id: string): string {
-  if (!SLACK_USER_ID.test(id)) throw new AppError('VALIDATION', `Not a Slack user id: "${id}" (expected e.g. U012ABCDEF)`);
+  if (!SLACK_USER_ID.test(id))
+    throw new AppError('VALIDATION', `Not a Slack user id: "${id}" (expected e.g. U012ABCDEF)`);
   return id;
 }
 

@@ -1,6 +1,12 @@
 import { isAppError } from './errors.ts';
 
-type DriverError = Error & { code?: unknown; severity?: unknown; address?: unknown; port?: unknown; hostname?: unknown };
+type DriverError = Error & {
+  code?: unknown;
+  severity?: unknown;
+  address?: unknown;
+  port?: unknown;
+  hostname?: unknown;
+};
 
 /**
  * A database failure in words, never as a SQLSTATE or errno code: the server's own sentence when it refused us
@@ -12,7 +18,8 @@ export function describeDatabaseError(error: unknown): string | undefined {
   const e = error as DriverError;
   // The PostgreSQL server's message is already a sentence; its code is for programs.
   if (e.name === 'PostgresError' && typeof e.severity === 'string') return e.message;
-  const at = typeof e.address === 'string' ? `${e.address}${typeof e.port === 'number' ? `:${e.port}` : ''}` : 'the server';
+  const at =
+    typeof e.address === 'string' ? `${e.address}${typeof e.port === 'number' ? `:${e.port}` : ''}` : 'the server';
   switch (e.code) {
     case 'ECONNREFUSED':
       return `connection refused at ${at} (is PostgreSQL running and listening there?)`;
@@ -43,7 +50,9 @@ export function describeDatabaseError(error: unknown): string | undefined {
 
 /** Failures that are the environment's, not a bug: one line is enough, no stack. */
 export function isExpectedFailure(error: unknown): boolean {
-  return isAppError(error) || (describeDatabaseError(error) !== undefined && (error as DriverError).name !== 'PostgresError');
+  return (
+    isAppError(error) || (describeDatabaseError(error) !== undefined && (error as DriverError).name !== 'PostgresError')
+  );
 }
 
 /** One clear line for expected failures (bad config, unreachable database); a stack only for real bugs. */

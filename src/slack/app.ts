@@ -92,7 +92,12 @@ function createRetryFilter(limit = 5000) {
 
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { config, logger } = options;
-  const deps: SlackDeps = { services: options.services, logger, command: config.command, now: options.now ?? (() => new Date()) };
+  const deps: SlackDeps = {
+    services: options.services,
+    logger,
+    command: config.command,
+    now: options.now ?? (() => new Date()),
+  };
   const common: AppOptions = {
     token: config.botToken,
     logger: boltLogger(logger),
@@ -130,10 +135,18 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           appToken: config.appToken,
           logger: common.logger,
           autoReconnectEnabled: false,
-          installerOptions: { clientOptions: { ...(config.apiUrl === undefined ? {} : { slackApiUrl: config.apiUrl }), retryConfig: options.retryConfig ?? SLACK_RETRY } },
+          installerOptions: {
+            clientOptions: {
+              ...(config.apiUrl === undefined ? {} : { slackApiUrl: config.apiUrl }),
+              retryConfig: options.retryConfig ?? SLACK_RETRY,
+            },
+          },
         })
       : undefined;
-  const app = receiver !== undefined ? new App({ ...common, receiver }) : new App({ ...common, socketMode: true, receiver: socketReceiver });
+  const app =
+    receiver !== undefined
+      ? new App({ ...common, receiver })
+      : new App({ ...common, socketMode: true, receiver: socketReceiver });
   // Bolt 5 keeps its per-team Web API client pools in a plain object keyed by the team id a request names, before any
   // middleware runs: a signed request naming `valueOf` or `__proto__` got a prototype member back and a 500. A
   // prototype-free object treats those ids like any other (and the team guard then refuses them).
@@ -149,7 +162,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   app.use(async ({ body, context, next }) => {
     const eventId = (body as { event_id?: unknown }).event_id;
     if (typeof eventId === 'string' && alreadySeen(eventId) && context.retryNum !== undefined) {
-      logger.debug({ eventId, retryNum: context.retryNum, retryReason: context.retryReason }, 'Slack retry of a handled event skipped');
+      logger.debug(
+        { eventId, retryNum: context.retryNum, retryReason: context.retryReason },
+        'Slack retry of a handled event skipped',
+      );
       return;
     }
     await next();
@@ -195,7 +211,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       await this.verifyToken();
       if (config.mode === 'http') {
         // No host: every interface (Node's default); config sets loopback on a developer machine.
-        server = (await app.start({ port: port ?? config.port, ...(config.host === undefined ? {} : { host: config.host }) })) as Server;
+        server = (await app.start({
+          port: port ?? config.port,
+          ...(config.host === undefined ? {} : { host: config.host }),
+        })) as Server;
       } else {
         await app.start();
       }

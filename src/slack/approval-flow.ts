@@ -24,10 +24,17 @@ export async function postApprovalCard(deps: SlackDeps, client: WebClient, reque
   const channel = deps.services.approvals.policy.channel;
   if (channel === undefined) return false;
   try {
-    const card = approvalCard({ request, catalog: deps.services.catalog, lastUsedAt: await lastUsed(deps, request.keyId) });
+    const card = approvalCard({
+      request,
+      catalog: deps.services.catalog,
+      lastUsedAt: await lastUsed(deps, request.keyId),
+    });
     const posted = await client.chat.postMessage({ channel, ...card });
     if (posted.ts !== undefined) await deps.services.approvals.setCard(request.id, channel, posted.ts);
-    deps.logger.info({ requestId: request.id, action: request.action, keyId: request.keyId, userId: request.requestedBy }, 'approval requested');
+    deps.logger.info(
+      { requestId: request.id, action: request.action, keyId: request.keyId, userId: request.requestedBy },
+      'approval requested',
+    );
     return true;
   } catch (error) {
     logSlackFailure(deps, error, 'posting an approval card', { requestId: request.id });
@@ -39,7 +46,11 @@ export async function postApprovalCard(deps: SlackDeps, client: WebClient, reque
 export async function refreshApprovalCard(deps: SlackDeps, client: WebClient, request: ApprovalRequest): Promise<void> {
   if (request.cardChannel === null || request.cardTs === null) return;
   try {
-    const card = approvalCard({ request, catalog: deps.services.catalog, lastUsedAt: await lastUsed(deps, request.keyId) });
+    const card = approvalCard({
+      request,
+      catalog: deps.services.catalog,
+      lastUsedAt: await lastUsed(deps, request.keyId),
+    });
     await client.chat.update({ channel: request.cardChannel, ts: request.cardTs, ...card });
   } catch (error) {
     logSlackFailure(deps, error, 'updating an approval card', { requestId: request.id });

@@ -16,12 +16,16 @@ import { logSlackFailure } from './notify.ts';
  */
 async function deliverApproved(deps: SlackDeps, request: ApprovalRequest, reveal: KeyReveal): Promise<string> {
   const payload = request.payload;
-  const contact = payload.action === 'create' || payload.action === 'replace' ? payload.delivery?.contactSlackUserId : undefined;
+  const contact =
+    payload.action === 'create' || payload.action === 'replace' ? payload.delivery?.contactSlackUserId : undefined;
   if (contact === undefined) throw new Error('no delivery on this request');
   try {
     const { issued } = await deps.services.approvals.reveal(reveal.id, request.requestedBy);
     const result = await deliverIssuedKey(deps, issued, request.requestedBy, contact, { replaced: issued.old });
-    deps.logger.info({ requestId: request.id, keyId: issued.key.id, delivered: result.ok }, 'approved key handed over by encrypted delivery');
+    deps.logger.info(
+      { requestId: request.id, keyId: issued.key.id, delivered: result.ok },
+      'approved key handed over by encrypted delivery',
+    );
     return `:white_check_mark: Your request (${escapeMrkdwn(payload.description)}) was approved. ${result.text}`;
   } catch (error) {
     deps.logger.warn({ requestId: request.id, err: error }, 'approved key could not be handed over');
@@ -37,16 +41,28 @@ async function deliverApproved(deps: SlackDeps, request: ApprovalRequest, reveal
 export async function renderDecision(deps: SlackDeps, client: WebClient, result: DecisionOutcome): Promise<void> {
   const { request } = result;
   await refreshApprovalCard(deps, client, request);
-  const final = result.outcome === 'executed' || result.outcome === 'denied' || result.outcome === 'superseded' || result.outcome === 'failed' || result.outcome === 'expired';
+  const final =
+    result.outcome === 'executed' ||
+    result.outcome === 'denied' ||
+    result.outcome === 'superseded' ||
+    result.outcome === 'failed' ||
+    result.outcome === 'expired';
   if (!final) return;
   deps.logger.info({ requestId: request.id, outcome: result.outcome, keyId: request.keyId }, 'approval decided');
   const reveal = result.outcome === 'executed' ? result.reveal : undefined;
   const payload = request.payload;
-  const delivers = reveal !== undefined && (payload.action === 'create' || payload.action === 'replace') && payload.delivery !== undefined;
+  const delivers =
+    reveal !== undefined &&
+    (payload.action === 'create' || payload.action === 'replace') &&
+    payload.delivery !== undefined;
   try {
     if (delivers) {
       const text = await deliverApproved(deps, request, reveal);
-      await client.chat.postMessage({ channel: request.requestedBy, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+      await client.chat.postMessage({
+        channel: request.requestedBy,
+        text,
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+      });
       return;
     }
     await client.chat.postMessage({ channel: request.requestedBy, ...requesterMessage(request, reveal) });

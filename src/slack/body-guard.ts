@@ -23,24 +23,34 @@ export function guardSlackBodies(): void {
   functions[GUARDED] = true;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Why Bolt could not route this body safely, or undefined when it has the fields Bolt reads. */
 export function shapeProblem(body: unknown): string | undefined {
   if (!isObject(body)) return 'the request body is not a JSON object';
   if (body.ssl_check !== undefined || body.type === 'url_verification') return undefined;
   if (body.command !== undefined) {
-    return typeof body.command === 'string' && typeof body.user_id === 'string' && typeof body.team_id === 'string' ? undefined : 'a command without its command, user or team';
+    return typeof body.command === 'string' && typeof body.user_id === 'string' && typeof body.team_id === 'string'
+      ? undefined
+      : 'a command without its command, user or team';
   }
-  if (body.type === 'event_callback') return isObject(body.event) && typeof body.team_id === 'string' ? undefined : 'an event without its event or team';
+  if (body.type === 'event_callback')
+    return isObject(body.event) && typeof body.team_id === 'string' ? undefined : 'an event without its event or team';
   if (typeof body.type !== 'string') return 'a payload without a type';
   if (!isObject(body.user) || typeof body.user.id !== 'string') return 'a payload without its user';
-  if (body.team !== undefined && body.team !== null && !isObject(body.team)) return 'a payload whose team is not an object';
+  if (body.team !== undefined && body.team !== null && !isObject(body.team))
+    return 'a payload whose team is not an object';
   if (body.type.startsWith('view_') && !isObject(body.view)) return 'a view payload without its view';
-  if (body.view !== undefined && body.view !== null && !isObject(body.view)) return 'a payload whose view is not an object';
-  if (body.actions !== undefined && (!Array.isArray(body.actions) || !body.actions.every(isObject))) return 'a payload whose actions are not objects';
-  if (body.channel !== undefined && body.channel !== null && !isObject(body.channel)) return 'a payload whose channel is not an object';
-  if (body.container !== undefined && body.container !== null && !isObject(body.container)) return 'a payload whose container is not an object';
-  if (body.message !== undefined && body.message !== null && !isObject(body.message)) return 'a payload whose message is not an object';
+  if (body.view !== undefined && body.view !== null && !isObject(body.view))
+    return 'a payload whose view is not an object';
+  if (body.actions !== undefined && (!Array.isArray(body.actions) || !body.actions.every(isObject)))
+    return 'a payload whose actions are not objects';
+  if (body.channel !== undefined && body.channel !== null && !isObject(body.channel))
+    return 'a payload whose channel is not an object';
+  if (body.container !== undefined && body.container !== null && !isObject(body.container))
+    return 'a payload whose container is not an object';
+  if (body.message !== undefined && body.message !== null && !isObject(body.message))
+    return 'a payload whose message is not an object';
   return undefined;
 }

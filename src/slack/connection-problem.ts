@@ -31,7 +31,12 @@ function apiUrlOf(config: SlackConfig): string {
 
 /** Turns a failed start of the Slack side into one line naming the setting to fix and where to find its value. */
 export function describeSlackProblem(error: unknown, stage: Stage, config: SlackConfig): SlackProblem {
-  const e = error as { code?: unknown; data?: { error?: unknown }; statusCode?: unknown; original?: { code?: unknown; message?: unknown; cause?: { code?: unknown } } };
+  const e = error as {
+    code?: unknown;
+    data?: { error?: unknown };
+    statusCode?: unknown;
+    original?: { code?: unknown; message?: unknown; cause?: { code?: unknown } };
+  };
   if (e.code === ErrorCode.PlatformError) {
     const slackError = String(e.data?.error);
     if (REFUSED_TOKEN.has(slackError)) {
@@ -49,7 +54,11 @@ export function describeSlackProblem(error: unknown, stage: Stage, config: Slack
       };
     }
     const call = stage === 'bot token' ? 'auth.test' : 'apps.connections.open';
-    return { reason: `Slack answered ${call} with ${slackError}`, advice: `Slack answered ${call} with ${slackError}; retrying`, needsOperator: false };
+    return {
+      reason: `Slack answered ${call} with ${slackError}`,
+      advice: `Slack answered ${call} with ${slackError}; retrying`,
+      needsOperator: false,
+    };
   }
   if (e.code === ErrorCode.RequestError) {
     // fetch reports "fetch failed" with the socket's code (ECONNREFUSED, ENOTFOUND…) as its cause.
@@ -76,7 +85,8 @@ export function describeSlackProblem(error: unknown, stage: Stage, config: Slack
   }
   const message = error instanceof Error ? error.message : String(error);
   return {
-    reason: stage === 'bot token' ? `checking SLACK_BOT_TOKEN failed: ${message}` : `connecting to Slack failed: ${message}`,
+    reason:
+      stage === 'bot token' ? `checking SLACK_BOT_TOKEN failed: ${message}` : `connecting to Slack failed: ${message}`,
     advice: `${stage === 'bot token' ? 'checking SLACK_BOT_TOKEN' : 'connecting to Slack'} failed: ${message}; retrying`,
     needsOperator: false,
   };

@@ -39,7 +39,12 @@ export function createSlackMessenger(client: WebClient, logger: Pick<Logger, 'wa
       let messageTs: string;
       try {
         const message = deliveryMessage(input);
-        const posted = await client.chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks, unfurl_links: false });
+        const posted = await client.chat.postMessage({
+          channel: channelId,
+          text: message.text,
+          blocks: message.blocks,
+          unfurl_links: false,
+        });
         if (posted.ts === undefined) throw new MessengerError('no_ts', 'Slack posted the message without a timestamp');
         messageTs = posted.ts;
       } catch (error) {
@@ -63,10 +68,21 @@ export function createSlackMessenger(client: WebClient, logger: Pick<Logger, 'wa
             channel: channelId,
             ts: messageTs,
             text: `This delivery of ${input.keyId} failed and the key was revoked: ignore it.`,
-            blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:x: This delivery of ${code(input.keyId)} failed and the key was revoked: ignore it. A new key will follow.` } }],
+            blocks: [
+              {
+                type: 'section',
+                text: {
+                  type: 'mrkdwn',
+                  text: `:x: This delivery of ${code(input.keyId)} failed and the key was revoked: ignore it. A new key will follow.`,
+                },
+              },
+            ],
           });
         } catch (updateError) {
-          logger.warn({ deliveryId: input.deliveryId, slackError: slackErrorCode(updateError) }, 'could not withdraw the message of a failed delivery');
+          logger.warn(
+            { deliveryId: input.deliveryId, slackError: slackErrorCode(updateError) },
+            'could not withdraw the message of a failed delivery',
+          );
         }
         throw failure;
       }
@@ -95,10 +111,12 @@ export async function deliverIssuedKey(
   if (deps.delivery === undefined) {
     // No delivery here: the key must not stay usable with nobody holding it.
     const reason = 'encrypted delivery is not set up on this server';
-    const revoked = await deps.services.keys.revoke(keyId, { actor: 'system', reason: `delivery refused: ${reason}` }).then(
-      () => true,
-      () => false,
-    );
+    const revoked = await deps.services.keys
+      .revoke(keyId, { actor: 'system', reason: `delivery refused: ${reason}` })
+      .then(
+        () => true,
+        () => false,
+      );
     return {
       ok: false,
       code: 'DELIVERY_REFUSED',
@@ -116,7 +134,13 @@ export async function deliverIssuedKey(
       ok: true,
       delivery,
       text: `:closed_lock_with_key: Sent *${escapeMrkdwn(issued.key.description)}* (${code(keyId)}) encrypted to <@${contact}>.`,
-      view: deliveredView({ keyId, description: issued.key.description, contact, fingerprint, replaced: options.replaced?.id }),
+      view: deliveredView({
+        keyId,
+        description: issued.key.description,
+        contact,
+        fingerprint,
+        replaced: options.replaced?.id,
+      }),
     };
   } catch (error) {
     if (!isAppError(error)) throw error;
@@ -133,7 +157,14 @@ export async function deliverIssuedKey(
       reason,
       revoked,
       text: `:x: ${escapeMrkdwn(error.message)}`,
-      view: deliveryFailedView({ keyId, contact: contactSlackUserId, reason, code: codeText, revoked, replaced: options.replaced }),
+      view: deliveryFailedView({
+        keyId,
+        contact: contactSlackUserId,
+        reason,
+        code: codeText,
+        revoked,
+        replaced: options.replaced,
+      }),
     };
   }
 }

@@ -25,7 +25,9 @@ export interface SlackServices {
   /** Partners' PGP keys (issue 5); without it the partner dialogs show no PGP section. */
   partnerPgp?: PartnerPgpService | undefined;
   /** The key that signs deliveries, for `/harvest-keys pubkey`. */
-  serviceKey?: { get(): Promise<Pick<ServiceSigningKey, 'fingerprint' | 'formattedFingerprint' | 'publicArmored'>> } | undefined;
+  serviceKey?:
+    | { get(): Promise<Pick<ServiceSigningKey, 'fingerprint' | 'formattedFingerprint' | 'publicArmored'>> }
+    | undefined;
   /** Builds the delivery service around the app's own DM sender; without it keys are only ever shown once. */
   createDelivery?: ((messenger: DirectMessenger) => DeliveryService) | undefined;
   /** DELIVERY_CONFIRM_HOURS, named on the App Home flag. */

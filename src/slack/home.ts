@@ -26,10 +26,18 @@ export function createHomePublisher(deps: SlackDeps) {
       } else {
         const canManage = rolesAllow(roles, 'admin');
         let page = wanted.p;
-        let result = await deps.services.keys.list({ text: wanted.q, limit: HOME_PAGE_SIZE, offset: page * HOME_PAGE_SIZE });
+        let result = await deps.services.keys.list({
+          text: wanted.q,
+          limit: HOME_PAGE_SIZE,
+          offset: page * HOME_PAGE_SIZE,
+        });
         if (result.keys.length === 0 && page > 0 && result.total > 0) {
           page = Math.floor((result.total - 1) / HOME_PAGE_SIZE);
-          result = await deps.services.keys.list({ text: wanted.q, limit: HOME_PAGE_SIZE, offset: page * HOME_PAGE_SIZE });
+          result = await deps.services.keys.list({
+            text: wanted.q,
+            limit: HOME_PAGE_SIZE,
+            offset: page * HOME_PAGE_SIZE,
+          });
         }
         const meta = { q: wanted.q, p: page };
         if (lastState.size > 10_000) lastState.clear();
@@ -48,10 +56,14 @@ export function createHomePublisher(deps: SlackDeps) {
           privateMetadata: encodeMeta(meta),
         });
         // Admins see delivered keys the partner has not confirmed within DELIVERY_CONFIRM_HOURS.
-        const unconfirmed = canManage && deps.delivery !== undefined ? unconfirmedBlocks(await deps.delivery.unconfirmed(), deps.services.deliveryConfirmHours) : [];
+        const unconfirmed =
+          canManage && deps.delivery !== undefined
+            ? unconfirmedBlocks(await deps.delivery.unconfirmed(), deps.services.deliveryConfirmHours)
+            : [];
         // Right under the page's title: what waits for this approver comes before the key list.
         const flags = [...approvalBlocks, ...unconfirmed];
-        if (flags.length > 0) view = { ...view, blocks: [...view.blocks.slice(0, 2), ...flags, ...view.blocks.slice(2)] };
+        if (flags.length > 0)
+          view = { ...view, blocks: [...view.blocks.slice(0, 2), ...flags, ...view.blocks.slice(2)] };
       }
       await client.views.publish({ user_id: userId, view });
     } catch (error) {

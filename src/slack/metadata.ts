@@ -54,7 +54,13 @@ export type PartnerMeta = z.infer<typeof PartnerMeta>;
 export const PickerMeta = z.discriminatedUnion('f', [CreateMeta, EditMeta, PartnerMeta]);
 export type PickerMeta = z.infer<typeof PickerMeta>;
 
-export const EditConfirmMeta = z.object({ k: z.string(), v: z.number().int(), d: z.string(), s: z.string(), c: z.string() });
+export const EditConfirmMeta = z.object({
+  k: z.string(),
+  v: z.number().int(),
+  d: z.string(),
+  s: z.string(),
+  c: z.string(),
+});
 export type EditConfirmMeta = z.infer<typeof EditConfirmMeta>;
 
 export const KeyMeta = z.object({ k: z.string() });

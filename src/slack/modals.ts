@@ -42,7 +42,8 @@ export async function openKeyDialog(actor: Actor, triggerId: string, verb: KeyMe
   try {
     key = await deps.services.keys.get(keyId);
   } catch (error) {
-    if (isAppError(error, 'KEY_NOT_FOUND')) return say(actor, `There is no key ${code(keyId)}. \`${deps.command} list\` shows the keys.`);
+    if (isAppError(error, 'KEY_NOT_FOUND'))
+      return say(actor, `There is no key ${code(keyId)}. \`${deps.command} list\` shows the keys.`);
     throw error;
   }
   const usage = await usageOf(deps, key);
@@ -131,7 +132,10 @@ export async function partnerForm(actor: Actor, partner: Partner | undefined): P
 }
 
 /** The partner form's PGP section: undefined when this server does not manage PGP keys. */
-export async function partnerPgpState(deps: Actor['deps'], partner: Partner | undefined): Promise<{ key: PartnerPgpKey | undefined } | undefined> {
+export async function partnerPgpState(
+  deps: Actor['deps'],
+  partner: Partner | undefined,
+): Promise<{ key: PartnerPgpKey | undefined } | undefined> {
   const pgp = deps.services.partnerPgp;
   if (pgp === undefined) return undefined;
   return { key: partner === undefined ? undefined : await pgp.getPgpKey(partner.id) };

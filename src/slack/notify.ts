@@ -29,11 +29,19 @@ export function slackErrorCode(error: unknown): string | undefined {
 export function explain(error: unknown): string {
   if (isAppError(error)) return error.message;
   const code = slackErrorCode(error);
-  return (code !== undefined ? EXPLANATIONS[code] : undefined) ?? 'Something went wrong talking to Slack; nothing more was changed. Please try again.';
+  return (
+    (code !== undefined ? EXPLANATIONS[code] : undefined) ??
+    'Something went wrong talking to Slack; nothing more was changed. Please try again.'
+  );
 }
 
 /** Logs a Slack API failure with its cause, never with the payload that was sent. */
-export function logSlackFailure(deps: SlackDeps, error: unknown, what: string, fields: Record<string, unknown> = {}): void {
+export function logSlackFailure(
+  deps: SlackDeps,
+  error: unknown,
+  what: string,
+  fields: Record<string, unknown> = {},
+): void {
   const code = slackErrorCode(error);
   deps.logger.warn(
     { ...fields, slackError: code, errMessage: error instanceof Error ? error.message : String(error) },
@@ -56,7 +64,11 @@ export async function tell(
     if (respond !== undefined) {
       await respond({ response_type: 'ephemeral', replace_original: false, text });
     } else {
-      await client.chat.postMessage({ channel: userId, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+      await client.chat.postMessage({
+        channel: userId,
+        text,
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+      });
     }
   } catch (error) {
     logSlackFailure(deps, error, 'telling the user', { userId });

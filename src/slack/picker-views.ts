@@ -10,9 +10,13 @@ import { partnerPgpState } from './modals.ts';
 /** The selection a picker dialog carries, refused when the catalog changed under it (indices would mean other endpoints). */
 export function selectionOf(deps: SlackDeps, meta: { s: string; c: string }): Selection {
   const catalog = deps.services.catalog;
-  const selection = meta.c === catalogFingerprint(catalog) ? Selection.decode(meta.s, catalog.endpoints.length) : undefined;
+  const selection =
+    meta.c === catalogFingerprint(catalog) ? Selection.decode(meta.s, catalog.endpoints.length) : undefined;
   if (selection === undefined) {
-    throw new AppError('VALIDATION', 'The endpoint catalog changed while this dialog was open: close it and start again');
+    throw new AppError(
+      'VALIDATION',
+      'The endpoint catalog changed while this dialog was open: close it and start again',
+    );
   }
   return selection;
 }
@@ -40,7 +44,11 @@ export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection:
       return editKeyView({
         catalog,
         key,
-        usage: { lastUsedAt: lastUsed === null ? null : new Date(lastUsed), allowedLast7Days: allowed, deniedLast7Days: denied },
+        usage: {
+          lastUsedAt: lastUsed === null ? null : new Date(lastUsed),
+          allowedLast7Days: allowed,
+          deniedLast7Days: denied,
+        },
         description: next.d,
         selection,
         page: next.p,

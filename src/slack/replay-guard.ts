@@ -40,8 +40,10 @@ export function signingHeaderProblem(req: IncomingMessage): string | undefined {
   const timestamp = req.headersDistinct['x-slack-request-timestamp'];
   // Unsigned requests are Bolt's to answer: a 401, or the unsigned `ssl_check` that runs nothing.
   if (signature === undefined && timestamp === undefined) return undefined;
-  if (signature?.length !== 1 || !SIGNATURE.test(signature[0] as string)) return 'X-Slack-Signature is not one v0= with 64 lower-case hex digits';
-  if (timestamp?.length !== 1 || !TIMESTAMP.test(timestamp[0] as string)) return 'X-Slack-Request-Timestamp is not one decimal Unix time';
+  if (signature?.length !== 1 || !SIGNATURE.test(signature[0] as string))
+    return 'X-Slack-Signature is not one v0= with 64 lower-case hex digits';
+  if (timestamp?.length !== 1 || !TIMESTAMP.test(timestamp[0] as string))
+    return 'X-Slack-Request-Timestamp is not one decimal Unix time';
   return undefined;
 }
 
@@ -65,7 +67,10 @@ const digestOf = (signature: string) => createHash('sha256').update(signature).d
 function withTimeout<T>(pending: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer in ${ms} ms`), { code: 'CONNECT_TIMEOUT' })), ms);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer in ${ms} ms`), { code: 'CONNECT_TIMEOUT' })),
+      ms,
+    );
   });
   return Promise.race([pending, late]).finally(() => clearTimeout(timer));
 }
@@ -78,7 +83,11 @@ function withTimeout<T>(pending: Promise<T>, ms: number): Promise<T> {
  * a request sent to a second instance runs nothing there either. Without the memory nothing runs: the person is told
  * the database cannot be reached.
  */
-export function freshRequestsOnly(logger: Logger, memory: SeenSignatures, now: () => number = Date.now): Middleware<AnyMiddlewareArgs> {
+export function freshRequestsOnly(
+  logger: Logger,
+  memory: SeenSignatures,
+  now: () => number = Date.now,
+): Middleware<AnyMiddlewareArgs> {
   let lastPurge = 0;
   return async (args) => {
     const context = args.context as { slackSignature?: unknown; slackTimestamp?: unknown };
@@ -89,17 +98,23 @@ export function freshRequestsOnly(logger: Logger, memory: SeenSignatures, now: (
       await ack?.().catch(() => undefined);
     };
     // The receiver refused every other form already; this holds should that ever change.
-    if (typeof context.slackSignature !== 'string' || !SIGNATURE.test(context.slackSignature)) return drop('signature not in the form Slack sends');
+    if (typeof context.slackSignature !== 'string' || !SIGNATURE.test(context.slackSignature))
+      return drop('signature not in the form Slack sends');
     const at = now();
     const signedAtMs = Number(context.slackTimestamp) * 1000;
     if (!Number.isFinite(signedAtMs) || signedAtMs > at + WINDOW_MS) return drop('timestamp in the future');
     if (at - lastPurge > PURGE_EVERY_MS) {
       lastPurge = at;
-      memory.forgetExpired().catch((error: unknown) => logger.debug({ err: error }, 'purging seen Slack signatures failed; will retry'));
+      memory
+        .forgetExpired()
+        .catch((error: unknown) => logger.debug({ err: error }, 'purging seen Slack signatures failed; will retry'));
     }
     let fresh: boolean;
     try {
-      fresh = await withTimeout(memory.remember(digestOf(context.slackSignature), new Date(Math.max(signedAtMs, at) + REMEMBER_MS)), MEMORY_TIMEOUT_MS);
+      fresh = await withTimeout(
+        memory.remember(digestOf(context.slackSignature), new Date(Math.max(signedAtMs, at) + REMEMBER_MS)),
+        MEMORY_TIMEOUT_MS,
+      );
     } catch (error) {
       if (!isDatabaseUnreachable(error)) throw error;
       throw new AppError('DATABASE_UNREACHABLE', UNREACHABLE_TEXT.replace(/^:warning: /, ''), { cause: error });

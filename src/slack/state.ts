@@ -17,7 +17,11 @@ export function readInput(values: StateValues | undefined, blockId: string): str
   return entry(values, blockId)?.value ?? undefined;
 }
 
-export function readSelected(values: StateValues | undefined, blockId: string, actionId: string = ActionId.input): string | undefined {
+export function readSelected(
+  values: StateValues | undefined,
+  blockId: string,
+  actionId: string = ActionId.input,
+): string | undefined {
   return values?.[blockId]?.[actionId]?.selected_option?.value ?? undefined;
 }
 

@@ -24,7 +24,10 @@ const STOP_TIMEOUT_MS = 3_000;
 
 function bounded(pending: Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([pending, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    pending,
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -111,7 +114,10 @@ export function superviseSlack(options: SupervisorOptions): SlackSupervisor {
       wake?.();
       // An attempt in flight (a slow Slack) is not waited for past the bound: shutdown must not hang on Slack.
       await bounded(running);
-      if (started) await bounded(slack.stop()).catch((error: unknown) => logger.warn({ err: error }, 'stopping the Slack side failed'));
+      if (started)
+        await bounded(slack.stop()).catch((error: unknown) =>
+          logger.warn({ err: error }, 'stopping the Slack side failed'),
+        );
     },
   };
 }

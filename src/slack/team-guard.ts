@@ -25,7 +25,10 @@ export function installedTeam(client: WebClient, configured: string | undefined)
  * Every team id a request names: the workspace it came from (and its view's), and separately the acting person's
  * home team when given (a Slack Connect guest acts in our workspace with a home team of their own).
  */
-export function teamsNamed(body: Record<string, unknown>): { workspace: (string | undefined)[]; user: string | undefined | null } {
+export function teamsNamed(body: Record<string, unknown>): {
+  workspace: (string | undefined)[];
+  user: string | undefined | null;
+} {
   const team = body.team as { id?: unknown } | null | undefined;
   const user = body.user as { team_id?: unknown } | string | undefined;
   const authorizations = body.authorizations as { team_id?: unknown }[] | undefined;
@@ -35,7 +38,12 @@ export function teamsNamed(body: Record<string, unknown>): { workspace: (string 
   if (Array.isArray(authorizations)) for (const a of authorizations) named.push(a?.team_id);
   const view = body.view as { team_id?: unknown } | undefined;
   if (view !== undefined && view !== null && 'team_id' in view) named.push(view.team_id);
-  const userTeam = typeof user === 'object' && user !== null && 'team_id' in user ? (typeof user.team_id === 'string' ? user.team_id : undefined) : null;
+  const userTeam =
+    typeof user === 'object' && user !== null && 'team_id' in user
+      ? typeof user.team_id === 'string'
+        ? user.team_id
+        : undefined
+      : null;
   return { workspace: named.map((t) => (typeof t === 'string' ? t : undefined)), user: userTeam };
 }
 
@@ -61,16 +69,28 @@ export function sameTeamOnly(
     const installed = await team();
     const named = teamsNamed(body);
     const workspaceOk = installed !== undefined && named.workspace.every((t) => t === installed);
-    const guestAllowed = body.type === 'block_actions' && actionIds(body).length > 0 && actionIds(body).every((id) => guestActions.has(id));
+    const guestAllowed =
+      body.type === 'block_actions' &&
+      actionIds(body).length > 0 &&
+      actionIds(body).every((id) => guestActions.has(id));
     const userOk = named.user === null || named.user === installed || guestAllowed;
     if (workspaceOk && userOk) return args.next();
     logger.warn(
-      { installedTeam: installed ?? null, requestTeams: named.workspace.map((t) => t ?? null), userTeam: named.user ?? null, type: body.type ?? (body.command === undefined ? null : 'command') },
+      {
+        installedTeam: installed ?? null,
+        requestTeams: named.workspace.map((t) => t ?? null),
+        userTeam: named.user ?? null,
+        type: body.type ?? (body.command === undefined ? null : 'command'),
+      },
       'refused: request from another Slack workspace',
     );
     const ack = (args as { ack?: (response?: unknown) => Promise<void> }).ack;
     if (ack === undefined) return;
-    if (typeof body.command === 'string') return ack({ response_type: 'ephemeral', text: 'This app serves its own Slack workspace only; nothing was done.' });
+    if (typeof body.command === 'string')
+      return ack({
+        response_type: 'ephemeral',
+        text: 'This app serves its own Slack workspace only; nothing was done.',
+      });
     return ack();
   };
 }

@@ -3,7 +3,18 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.ts';
 
 /** Connection-level failures (postgres.js and node:net codes): the database, not the request, is the problem. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+]);
 
 export function isDatabaseUnreachable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
@@ -16,7 +27,8 @@ export function isDatabaseUnreachable(error: unknown): boolean {
 
 export const UNREACHABLE_TEXT =
   ':warning: harvest-keys cannot reach its database right now, so this was not done. Please try again in a minute.';
-export const FAILED_TEXT = ':warning: Something went wrong on harvest-keys’ side and this did not finish. Please try again; if it keeps failing, tell the team running harvest-keys.';
+export const FAILED_TEXT =
+  ':warning: Something went wrong on harvest-keys’ side and this did not finish. Please try again; if it keeps failing, tell the team running harvest-keys.';
 
 /**
  * Bolt global middleware: a listener that fails (the database is down, a bug) still leaves the person with a short
@@ -37,7 +49,10 @@ export function tellOnUnhandledFailure(logger: Logger): Middleware<AnyMiddleware
           if (respond !== undefined) await respond({ response_type: 'ephemeral', replace_original: false, text });
           else await client?.chat.postMessage({ channel: userId, text });
         } catch (tellError) {
-          logger.warn({ userId, errMessage: tellError instanceof Error ? tellError.message : String(tellError) }, 'could not tell the user about a failed request');
+          logger.warn(
+            { userId, errMessage: tellError instanceof Error ? tellError.message : String(tellError) },
+            'could not tell the user about a failed request',
+          );
         }
       }
       throw error;

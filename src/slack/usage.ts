@@ -12,7 +12,9 @@ export async function usageOf(deps: SlackDeps, key: ApiKey): Promise<KeyUsage> {
   try {
     const summary = await deps.services.usage.summary(key.id);
     const lastUsedAt =
-      summary.lastUsedAt === null || (key.lastUsedAt !== null && key.lastUsedAt > summary.lastUsedAt) ? key.lastUsedAt : summary.lastUsedAt;
+      summary.lastUsedAt === null || (key.lastUsedAt !== null && key.lastUsedAt > summary.lastUsedAt)
+        ? key.lastUsedAt
+        : summary.lastUsedAt;
     return { ...summary, lastUsedAt };
   } catch (error) {
     deps.logger.warn({ err: error, keyId: key.id }, 'usage summary unavailable; showing the key’s last-used time only');

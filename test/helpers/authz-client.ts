@@ -9,10 +9,19 @@ export interface AuthzAnswer {
 }
 
 /** Asks a running server's /authz as a gateway would. */
-export async function askAuthz(port: number, headers: Record<string, string>, path = '/authz', method = 'GET'): Promise<AuthzAnswer> {
+export async function askAuthz(
+  port: number,
+  headers: Record<string, string>,
+  path = '/authz',
+  method = 'GET',
+): Promise<AuthzAnswer> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>) };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
+  };
 }
 
 /** Sends bytes exactly as given (non-ASCII, oversized headers) and returns the status code of the answer. */

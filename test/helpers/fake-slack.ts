@@ -6,7 +6,10 @@ import type { Duplex } from 'node:stream';
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 function frame(opcode: number, payload: Buffer): Buffer {
-  const head = payload.length < 126 ? Buffer.from([0x80 | opcode, payload.length]) : Buffer.from([0x80 | opcode, 126, payload.length >> 8, payload.length & 0xff]);
+  const head =
+    payload.length < 126
+      ? Buffer.from([0x80 | opcode, payload.length])
+      : Buffer.from([0x80 | opcode, 126, payload.length >> 8, payload.length & 0xff]);
   return Buffer.concat([head, payload]);
 }
 
@@ -33,7 +36,8 @@ function serveFrames(socket: Duplex): void {
       if (masked) offset += 4;
       if (buffered.length < offset + length) return;
       const payload = Buffer.from(buffered.subarray(offset, offset + length));
-      if (mask !== undefined) for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] as number) ^ (mask[i % 4] as number);
+      if (mask !== undefined)
+        for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] as number) ^ (mask[i % 4] as number);
       buffered = buffered.subarray(offset + length);
       if (opcode === 0x9) socket.write(frame(0xa, payload));
       if (opcode === 0x8) socket.end(frame(0x8, payload.subarray(0, 2)));
@@ -58,12 +62,19 @@ export async function startFakeSlack(answers: Record<string, Record<string, unkn
   });
   server.on('upgrade', (req, socket) => {
     const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}${WEBSOCKET_GUID}`).digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     serveFrames(socket);
-    socket.write(frame(0x1, Buffer.from(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0TEST' } }))));
+    socket.write(
+      frame(
+        0x1,
+        Buffer.from(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0TEST' } })),
+      ),
+    );
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const { port: bound } = server.address() as AddressInfo;

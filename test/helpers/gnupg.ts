@@ -87,7 +87,9 @@ export async function createGnupgHome(): Promise<GnupgHome> {
       await must([...BATCH, '--import'], certificate.replace(/^:-----BEGIN/m, '-----BEGIN'));
     },
     async dispose() {
-      await new Promise((resolve) => execFile('gpgconf', ['--homedir', dir, '--kill', 'all'], { env: { ...process.env, GNUPGHOME: dir } }, resolve));
+      await new Promise((resolve) =>
+        execFile('gpgconf', ['--homedir', dir, '--kill', 'all'], { env: { ...process.env, GNUPGHOME: dir } }, resolve),
+      );
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, generateKeyPairSync, generatePrimeSync, type KeyObject, randomBytes, sign } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  generatePrimeSync,
+  type KeyObject,
+  randomBytes,
+  sign,
+} from 'node:crypto';
 import { armor, enums } from 'openpgp';
 
 /**
@@ -101,7 +109,8 @@ function rsaMaterial(modulusBits: number, exponentBits: number, withPrivate: boo
     return { n: bytesToBig(Buffer.from(jwk.n as string, 'base64url')), e: 65537n, key: privateKey };
   }
   // Unsigned shapes need no private key, so no primes either: any odd number of the right size will do as the modulus.
-  if (!withPrivate) return { n: randomOdd(modulusBits), e: exponentBits <= 17 ? 65537n : randomOdd(exponentBits), key: undefined };
+  if (!withPrivate)
+    return { n: randomOdd(modulusBits), e: exponentBits <= 17 ? 65537n : randomOdd(exponentBits), key: undefined };
   const p = generatePrimeSync(modulusBits / 2, { bigint: true });
   const q = generatePrimeSync(modulusBits / 2, { bigint: true });
   const phi = (p - 1n) * (q - 1n);
@@ -110,13 +119,29 @@ function rsaMaterial(modulusBits: number, exponentBits: number, withPrivate: boo
   const d = modInverse(e, phi);
   const key = createPrivateKey({
     format: 'jwk',
-    key: { kty: 'RSA', n: b64url(p * q), e: b64url(e), d: b64url(d), p: b64url(p), q: b64url(q), dp: b64url(d % (p - 1n)), dq: b64url(d % (q - 1n)), qi: b64url(modInverse(q, p)) },
+    key: {
+      kty: 'RSA',
+      n: b64url(p * q),
+      e: b64url(e),
+      d: b64url(d),
+      p: b64url(p),
+      q: b64url(q),
+      dp: b64url(d % (p - 1n)),
+      dq: b64url(d % (q - 1n)),
+      qi: b64url(modInverse(q, p)),
+    },
   });
   return { n: p * q, e, key };
 }
 
 function keyBody(material: { n: bigint; e: bigint }, created: number): Buffer {
-  return Buffer.concat([Buffer.from([4]), u32(created), Buffer.from([enums.publicKey.rsaEncryptSign]), mpi(bigToBytes(material.n)), mpi(bigToBytes(material.e))]);
+  return Buffer.concat([
+    Buffer.from([4]),
+    u32(created),
+    Buffer.from([enums.publicKey.rsaEncryptSign]),
+    mpi(bigToBytes(material.n)),
+    mpi(bigToBytes(material.e)),
+  ]);
 }
 
 const keyHashPrefix = (body: Buffer) => Buffer.concat([Buffer.from([0x99]), u16(body.length), body]);
@@ -134,7 +159,11 @@ function signature(
     subpacket(27, Buffer.from([options.keyFlags])),
     ...(options.primaryUserId ? [subpacket(25, Buffer.from([1]))] : []),
   ]);
-  const head = Buffer.concat([Buffer.from([4, type, enums.publicKey.rsaEncryptSign, enums.hash.sha256]), u16(hashed.length), hashed]);
+  const head = Buffer.concat([
+    Buffer.from([4, type, enums.publicKey.rsaEncryptSign, enums.hash.sha256]),
+    u16(hashed.length),
+    hashed,
+  ]);
   const hashInput = Buffer.concat([signed, head, Buffer.from([4, 0xff]), u32(head.length)]);
   const digest = createHash('sha256').update(hashInput).digest();
   const value =
@@ -151,7 +180,8 @@ function photo(bytes: number, index: number): Buffer {
   image.set([0xff, 0xd8, 0xff, 0xe0], 0);
   const header = Buffer.concat([Buffer.from([0x10, 0x00, 0x01, 0x01]), Buffer.alloc(12)]);
   const data = Buffer.concat([Buffer.from([1]), header, image]);
-  const length = data.length < 192 ? Buffer.from([data.length]) : Buffer.concat([Buffer.from([0xff]), u32(data.length)]);
+  const length =
+    data.length < 192 ? Buffer.from([data.length]) : Buffer.concat([Buffer.from([0xff]), u32(data.length)]);
   return Buffer.concat([length, data]);
 }
 
@@ -178,19 +208,29 @@ export function hostileRsaKey(options: HostileRsaOptions = {}): { armored: strin
     const uid = Buffer.from(`Hostile Partner ${u} <hostile${u}@example.com>`);
     parts.push(packet(13, uid));
     const signed = Buffer.concat([primaryPrefix, Buffer.from([0xb4]), u32(uid.length), uid]);
-    for (let s = 0; s < (options.signaturesPerUserId ?? 1); s++) parts.push(sig(0x13, signed, CREATED + s, 0x03, u === 0, sign && !(options.badNewerSignatures && s > 0)));
+    for (let s = 0; s < (options.signaturesPerUserId ?? 1); s++)
+      parts.push(sig(0x13, signed, CREATED + s, 0x03, u === 0, sign && !(options.badNewerSignatures && s > 0)));
   }
   for (let p = 0; p < (options.photoIds ?? 0); p++) {
     const attribute = photo(options.photoBytes ?? 1024, p);
     parts.push(packet(17, attribute));
-    parts.push(sig(0x13, Buffer.concat([primaryPrefix, Buffer.from([0xd1]), u32(attribute.length), attribute]), CREATED, 0x03));
+    parts.push(
+      sig(0x13, Buffer.concat([primaryPrefix, Buffer.from([0xd1]), u32(attribute.length), attribute]), CREATED, 0x03),
+    );
   }
   if ((options.subkeys ?? 1) > 0) subkeyMaterial ??= rsaMaterial(2048, 17, true);
   for (let k = 0; k < (options.subkeys ?? 1); k++) {
     // One RSA-2048 modulus, a different creation time each: distinct subkeys (fingerprints) at no key-generation cost.
     const body = keyBody(subkeyMaterial as RsaMaterial, CREATED + k);
     parts.push(packet(14, body));
-    parts.push(sig(0x18, Buffer.concat([primaryPrefix, keyHashPrefix(body)]), CREATED + k, options.encryptionSubkeyLast && k > 0 ? 0x20 : 0x0c));
+    parts.push(
+      sig(
+        0x18,
+        Buffer.concat([primaryPrefix, keyHashPrefix(body)]),
+        CREATED + k,
+        options.encryptionSubkeyLast && k > 0 ? 0x20 : 0x0c,
+      ),
+    );
   }
   const binary = Buffer.concat(parts);
   return { armored: armor(enums.armor.publicKey, binary), bytes: binary.length };

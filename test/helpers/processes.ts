@@ -25,12 +25,20 @@ export interface CliResult {
  * the same entry point compiled; test/integration/compiled-build.test.ts covers that): from the checkout, or from
  * `cwd`; with `input` on standard input.
  */
-export function runCli(args: string[], env: Record<string, string>, options: { cwd?: string; input?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd?: string; input?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       ['--import', TSX, path.join(ROOT, 'src/cli/main.ts'), ...args],
-      { cwd: options.cwd ?? ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: scratchDataDir(), ...env }, timeout: 60_000 },
+      {
+        cwd: options.cwd ?? ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: scratchDataDir(), ...env },
+        timeout: 60_000,
+      },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
         resolve({ code, stdout, stderr });
@@ -55,10 +63,21 @@ export const LISTENING_LINE = /"port":(\d+),"msg":"listening/;
  * Starts `src/main.ts` as `npm start` does and waits for its ready line (or `waitFor`), which names the port it
  * bound.
  */
-export async function startServer(env: Record<string, string>, timeoutMs = 60_000, waitFor = READY_LINE): Promise<ServerProcess> {
+export async function startServer(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  waitFor = READY_LINE,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AUTHZ_PORT: '0', AUTHZ_HOST: '127.0.0.1', DATA_DIR: scratchDataDir(), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      AUTHZ_PORT: '0',
+      AUTHZ_HOST: '127.0.0.1',
+      DATA_DIR: scratchDataDir(),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

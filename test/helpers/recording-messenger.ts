@@ -16,7 +16,10 @@ export function recordingMessenger(failWith?: (input: EncryptedKeyMessage) => Er
       const failure = failWith?.(input);
       if (failure !== undefined) throw failure;
       counter += 1;
-      return { channelId: `D0DM${String(counter).padStart(6, '0')}`, messageTs: `1700000000.${String(counter).padStart(6, '0')}` };
+      return {
+        channelId: `D0DM${String(counter).padStart(6, '0')}`,
+        messageTs: `1700000000.${String(counter).padStart(6, '0')}`,
+      };
     },
   };
 }

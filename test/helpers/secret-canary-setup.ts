@@ -26,11 +26,18 @@ export default async function setup(project: TestProject) {
     const leaks = findSecrets(evidence, canaries);
     if (leaks.length > 0) {
       process.exitCode = 1;
-      throw new Error(`A secret was stored or logged: ${leaks.slice(0, 10).map((l) => `${l.secret.slice(0, 6)}… in ${l.where}`).join('; ')}`);
+      throw new Error(
+        `A secret was stored or logged: ${leaks
+          .slice(0, 10)
+          .map((l) => `${l.secret.slice(0, 6)}… in ${l.where}`)
+          .join('; ')}`,
+      );
     }
     if (evidence.length > 0) {
       const databases = evidence.filter((e) => e.where.startsWith('database')).length;
-      console.log(`Secret canary check: ${canaries.length} canaries and key-shaped strings searched in ${databases} databases and ${evidence.length - databases} logs; none found.`);
+      console.log(
+        `Secret canary check: ${canaries.length} canaries and key-shaped strings searched in ${databases} databases and ${evidence.length - databases} logs; none found.`,
+      );
     }
   };
 }

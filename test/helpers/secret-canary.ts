@@ -34,7 +34,10 @@ export interface Sighting {
   where: string;
 }
 
-export function findSecrets(evidence: readonly { where: string; text: string }[], canaries: readonly string[]): Sighting[] {
+export function findSecrets(
+  evidence: readonly { where: string; text: string }[],
+  canaries: readonly string[],
+): Sighting[] {
   const found: Sighting[] = [];
   for (const { where, text } of evidence) {
     for (const match of text.matchAll(KEY_SHAPE)) found.push({ secret: match[0], where });

@@ -55,14 +55,17 @@ export async function startSlackHarness(
     name = 'request',
   ): Promise<HttpResult> {
     const timestamp = headers.timestamp ?? Math.floor(Date.now() / 1000);
-    const signature = headers.signature ?? `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+    const signature =
+      headers.signature ?? `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
     const response = await fetch(url, {
       method: 'POST',
       headers: {
         'content-type': contentType,
         'x-slack-request-timestamp': String(timestamp),
         'x-slack-signature': signature,
-        ...(headers.retryNum === undefined ? {} : { 'x-slack-retry-num': String(headers.retryNum), 'x-slack-retry-reason': 'http_timeout' }),
+        ...(headers.retryNum === undefined
+          ? {}
+          : { 'x-slack-retry-num': String(headers.retryNum), 'x-slack-retry-reason': 'http_timeout' }),
       },
       body,
     });
@@ -131,9 +134,19 @@ export async function unacknowledgedActions(slack: SlackHarness): Promise<string
   const missing: string[] = [];
   for (const [actionId, type] of dispatchingActionIds(slack.recorder.traffic)) {
     const answer = await slack.interaction(
-      blockActions('U0NOBODYPROBE', { type, action_id: actionId, block_id: 'probe', value: 'probe', selected_option: { text: { type: 'plain_text', text: 'p' }, value: 'probe' } }, {
-        view: { type: 'modal', id: 'V0PROBE', blocks: [] },
-      }),
+      blockActions(
+        'U0NOBODYPROBE',
+        {
+          type,
+          action_id: actionId,
+          block_id: 'probe',
+          value: 'probe',
+          selected_option: { text: { type: 'plain_text', text: 'p' }, value: 'probe' },
+        },
+        {
+          view: { type: 'modal', id: 'V0PROBE', blocks: [] },
+        },
+      ),
     );
     if (answer.status !== 200) missing.push(`${actionId} (${answer.status})`);
   }

@@ -40,7 +40,11 @@ export function withState(view: View, values: Values, id = 'V0VIEW'): View {
   return { id, hash: `hash-${++sequence}`, team_id: TEAM.id, ...view, state: { values } };
 }
 
-export function viewSubmission(userId: string, view: View, values: Values = initialState(view)): Record<string, unknown> {
+export function viewSubmission(
+  userId: string,
+  view: View,
+  values: Values = initialState(view),
+): Record<string, unknown> {
   return {
     type: 'view_submission',
     team: TEAM,
@@ -55,7 +59,15 @@ export function viewSubmission(userId: string, view: View, values: Values = init
 }
 
 export function viewClosed(userId: string, view: View): Record<string, unknown> {
-  return { type: 'view_closed', team: TEAM, user: user(userId), api_app_id: 'A0TEST', token: 't', view: withState(view, {}), is_cleared: false };
+  return {
+    type: 'view_closed',
+    team: TEAM,
+    user: user(userId),
+    api_app_id: 'A0TEST',
+    token: 't',
+    view: withState(view, {}),
+    is_cleared: false,
+  };
 }
 
 export interface ActionInput {
@@ -101,13 +113,15 @@ export function blockActions(
 }
 
 /** Finds a block's element by action id (first match) in a view or message. */
-export function findElement(surface: { blocks?: unknown }, actionId: string): { block: Record<string, unknown>; element: Record<string, unknown> } {
+export function findElement(
+  surface: { blocks?: unknown },
+  actionId: string,
+): { block: Record<string, unknown>; element: Record<string, unknown> } {
   for (const block of (surface.blocks ?? []) as Record<string, unknown>[]) {
-    const candidates = [
-      block.accessory,
-      block.element,
-      ...(((block.elements as unknown[]) ?? []) as unknown[]),
-    ] as (Record<string, unknown> | undefined)[];
+    const candidates = [block.accessory, block.element, ...(((block.elements as unknown[]) ?? []) as unknown[])] as (
+      | Record<string, unknown>
+      | undefined
+    )[];
     for (const element of candidates) {
       if (element !== undefined && element !== null && element.action_id === actionId) return { block, element };
     }
@@ -124,8 +138,12 @@ export function dispatchingActionIds(bodies: readonly { body: Record<string, unk
   const found = new Map<string, string>();
   const visit = (blocks: unknown) => {
     for (const block of (Array.isArray(blocks) ? blocks : []) as Record<string, unknown>[]) {
-      const elements = [block.accessory, ...((block.elements as unknown[]) ?? [])] as (Record<string, unknown> | undefined)[];
-      if (block.type === 'input' && block.dispatch_action === true) elements.push(block.element as Record<string, unknown>);
+      const elements = [block.accessory, ...((block.elements as unknown[]) ?? [])] as (
+        | Record<string, unknown>
+        | undefined
+      )[];
+      if (block.type === 'input' && block.dispatch_action === true)
+        elements.push(block.element as Record<string, unknown>);
       for (const element of elements) {
         if (element?.action_id !== undefined) found.set(element.action_id as string, element.type as string);
       }

@@ -30,10 +30,14 @@ export default async function setup(project: TestProject) {
     if (leaks.length > 0) {
       // Vitest reports an error thrown here but still exits 0; the exit code is what CI reads.
       process.exitCode = 1;
-      throw new Error(`A secret left the app outside its show-once view: ${leaks.map((l) => `${l.secret.slice(0, 6)}… in ${l.where}`).join(', ')}`);
+      throw new Error(
+        `A secret left the app outside its show-once view: ${leaks.map((l) => `${l.secret.slice(0, 6)}… in ${l.where}`).join(', ')}`,
+      );
     }
     if (traffic.length > 0) {
-      console.log(`Slack traffic check: ${traffic.length} bodies sent to Slack across the suite; secrets only in show-once views.`);
+      console.log(
+        `Slack traffic check: ${traffic.length} bodies sent to Slack across the suite; secrets only in show-once views.`,
+      );
     }
   };
 }

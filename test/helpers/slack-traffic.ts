@@ -65,8 +65,12 @@ export function recordSlackTraffic() {
   const recordViewOrMessage = (item: SlackTraffic) => {
     appendFileSync(suiteLog, `${JSON.stringify(item)}\n`);
     const view = item.body.view as { type?: string } | undefined;
-    if (view !== undefined && typeof view === 'object') check(`${item.kind} ${item.name}`, view.type === 'home' ? 'home' : 'modal', view);
-    if (item.kind !== 'ack' && (item.name === 'chat.postMessage' || item.name === 'chat.postEphemeral' || item.kind === 'response_url')) {
+    if (view !== undefined && typeof view === 'object')
+      check(`${item.kind} ${item.name}`, view.type === 'home' ? 'home' : 'modal', view);
+    if (
+      item.kind !== 'ack' &&
+      (item.name === 'chat.postMessage' || item.name === 'chat.postEphemeral' || item.kind === 'response_url')
+    ) {
       check(`${item.kind} ${item.name}`, 'message', item.body);
     }
   };
@@ -88,13 +92,24 @@ export function recordSlackTraffic() {
       if (method.startsWith('views.')) {
         views += 1;
         const view = (parsed.view ?? {}) as Record<string, unknown>;
-        return [200, { ok: true, view: { ...view, id: (parsed.view_id as string) ?? `V${views}`, hash: `hash-${views}` } }];
+        return [
+          200,
+          { ok: true, view: { ...view, id: (parsed.view_id as string) ?? `V${views}`, hash: `hash-${views}` } },
+        ];
       }
-      if (method === 'chat.postMessage') return [200, { ok: true, channel: (parsed.channel as string | undefined) ?? 'D0DM', ts: `${Date.now() / 1000}` }];
-      if (method === 'conversations.open') return [200, { ok: true, channel: { id: `D${String(parsed.users ?? 'X').replace(/[^A-Z0-9]/g, '')}` } }];
+      if (method === 'chat.postMessage')
+        return [
+          200,
+          { ok: true, channel: (parsed.channel as string | undefined) ?? 'D0DM', ts: `${Date.now() / 1000}` },
+        ];
+      if (method === 'conversations.open')
+        return [200, { ok: true, channel: { id: `D${String(parsed.users ?? 'X').replace(/[^A-Z0-9]/g, '')}` } }];
       if (method === 'files.getUploadURLExternal') {
         uploads += 1;
-        return [200, { ok: true, upload_url: `https://files.slack.com/upload/v1/U${uploads}`, file_id: `F0UPLOAD${uploads}` }];
+        return [
+          200,
+          { ok: true, upload_url: `https://files.slack.com/upload/v1/U${uploads}`, file_id: `F0UPLOAD${uploads}` },
+        ];
       }
       if (method === 'files.completeUploadExternal') {
         const files = (parsed.files ?? []) as { id: string; title?: string }[];
@@ -135,7 +150,12 @@ export function recordSlackTraffic() {
     },
     /** A secret that was delivered encrypted: from now on, any sighting of it anywhere is a leak (suite-wide too). */
     markDelivered(secret: string): void {
-      const item: SlackTraffic = { kind: 'delivered', name: createHash('sha256').update(secret).digest('hex'), body: {}, raw: '' };
+      const item: SlackTraffic = {
+        kind: 'delivered',
+        name: createHash('sha256').update(secret).digest('hex'),
+        body: {},
+        raw: '',
+      };
       traffic.push(item);
       appendFileSync(suiteLog, `${JSON.stringify(item)}\n`);
     },
@@ -153,16 +173,32 @@ export function recordSlackTraffic() {
       return traffic.length;
     },
     since(mark: number, name?: string): SlackTraffic[] {
-      return traffic.slice(mark).filter((t) => name === undefined || t.name === name || (name === 'response_url' && t.kind === 'response_url'));
+      return traffic
+        .slice(mark)
+        .filter((t) => name === undefined || t.name === name || (name === 'response_url' && t.kind === 'response_url'));
     },
     /** Waits (briefly) for the listener's work after its ack: Slack calls happen after the HTTP answer. */
-    async waitFor(mark: number, name: string, predicate: (t: SlackTraffic) => boolean = () => true, timeoutMs = 5000): Promise<SlackTraffic> {
+    async waitFor(
+      mark: number,
+      name: string,
+      predicate: (t: SlackTraffic) => boolean = () => true,
+      timeoutMs = 5000,
+    ): Promise<SlackTraffic> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const found = traffic.slice(mark).find((t) => (t.name === name || (name === 'response_url' && t.kind === 'response_url')) && predicate(t));
+        const found = traffic
+          .slice(mark)
+          .find((t) => (t.name === name || (name === 'response_url' && t.kind === 'response_url')) && predicate(t));
         if (found !== undefined) return found;
         if (Date.now() > deadline) {
-          throw new Error(`no ${name} after mark ${mark}; saw: ${traffic.slice(mark).map((t) => `${t.kind}:${t.name}`).join(', ') || 'nothing'}`);
+          throw new Error(
+            `no ${name} after mark ${mark}; saw: ${
+              traffic
+                .slice(mark)
+                .map((t) => `${t.kind}:${t.name}`)
+                .join(', ') || 'nothing'
+            }`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
@@ -180,7 +216,11 @@ export type TrafficRecorder = ReturnType<typeof recordSlackTraffic>;
  * Every key-shaped string in the recorded traffic and logs, with where it appeared. A secret may appear only in the
  * HTTP answer that shows the show-once view; anything else is a leak.
  */
-export function secretSightings(traffic: readonly SlackTraffic[], logs: string, prefix = 'hk'): { secret: string; where: string }[] {
+export function secretSightings(
+  traffic: readonly SlackTraffic[],
+  logs: string,
+  prefix = 'hk',
+): { secret: string; where: string }[] {
   const pattern = new RegExp(`${prefix}_[0-9A-Za-z]{38}`, 'g');
   const sightings: { secret: string; where: string }[] = [];
   // A key handed over encrypted was never meant to be seen by anyone here: not even a show-once view may hold it.
@@ -191,11 +231,17 @@ export function secretSightings(traffic: readonly SlackTraffic[], logs: string, 
       const view = item.body.view as { callback_id?: string } | undefined;
       // The show-once view reaches Slack as the answer to a submission, or (for an approved key, revealed from a DM
       // button) through views.update of the dialog the click opened. Nowhere else.
-      const showOnce = view?.callback_id === 'key.show-once' && (item.kind === 'ack' || (item.kind === 'api' && item.name === 'views.update'));
-      const where = showOnce && !wasDelivered(match[0]) ? 'show-once' : `${item.kind} ${item.name}${showOnce ? ' (show-once of a delivered key)' : ''}`;
+      const showOnce =
+        view?.callback_id === 'key.show-once' &&
+        (item.kind === 'ack' || (item.kind === 'api' && item.name === 'views.update'));
+      const where =
+        showOnce && !wasDelivered(match[0])
+          ? 'show-once'
+          : `${item.kind} ${item.name}${showOnce ? ' (show-once of a delivered key)' : ''}`;
       sightings.push({ secret: match[0], where });
     }
   }
-  for (const match of logs.matchAll(pattern)) sightings.push({ secret: match[0], where: wasDelivered(match[0]) ? 'log (delivered key)' : 'log' });
+  for (const match of logs.matchAll(pattern))
+    sightings.push({ secret: match[0], where: wasDelivered(match[0]) ? 'log (delivered key)' : 'log' });
   return sightings;
 }

@@ -31,7 +31,14 @@ const aPolicy = (overrides: Partial<ApprovalPolicy> = {}): ApprovalPolicy => ({
 });
 
 function services(policy = aPolicy()) {
-  const keys = createKeyService({ store: rt.store, catalog: rt.catalog, secretFormat: rt.secretFormat, digest: rt.digest, legacyCutoff: rt.config.legacyCutoff, now: () => clock });
+  const keys = createKeyService({
+    store: rt.store,
+    catalog: rt.catalog,
+    secretFormat: rt.secretFormat,
+    digest: rt.digest,
+    legacyCutoff: rt.config.legacyCutoff,
+    now: () => clock,
+  });
   return { keys, approvals: createApprovalService({ store: rt.store, keys, policy, now: () => clock }) };
 }
 
@@ -45,15 +52,25 @@ async function code(promise: Promise<unknown>): Promise<string> {
 }
 
 const executions = async (requestId: string) =>
-  (await rt.store.audit.list({ limit: 1000 })).filter((e) => e.action === 'approval.executed' && e.details?.requestId === requestId);
+  (await rt.store.audit.list({ limit: 1000 })).filter(
+    (e) => e.action === 'approval.executed' && e.details?.requestId === requestId,
+  );
 
 describe('a held create', () => {
   it('creates nothing until approved, then the requester reveals the key exactly once', async () => {
     const { approvals } = services();
     const requester = anAdmin();
     const before = (await rt.keys.list()).total;
-    const request = await approvals.requestCreate({ actor: requester, description: 'Held key', grants: ['GET /v1/users'] });
-    expect(request).toMatchObject({ state: 'pending', action: 'create', payload: { description: 'Held key', permissions: ['GET /v1/users'] } });
+    const request = await approvals.requestCreate({
+      actor: requester,
+      description: 'Held key',
+      grants: ['GET /v1/users'],
+    });
+    expect(request).toMatchObject({
+      state: 'pending',
+      action: 'create',
+      payload: { description: 'Held key', permissions: ['GET /v1/users'] },
+    });
     expect((await rt.keys.list()).total).toBe(before);
 
     const decided = await approvals.decide(request.id, { approver: APPROVER_A, decision: 'approve' });
@@ -85,7 +102,9 @@ describe('a held create', () => {
   it('refuses self-approval, and decisions by someone without the approver role', async () => {
     const { approvals } = services();
     const request = await approvals.requestCreate({ actor: APPROVER_A, description: 'Self' });
-    expect(await code(approvals.decide(request.id, { approver: APPROVER_A, decision: 'approve' }))).toBe('SELF_APPROVAL');
+    expect(await code(approvals.decide(request.id, { approver: APPROVER_A, decision: 'approve' }))).toBe(
+      'SELF_APPROVAL',
+    );
     expect(await code(approvals.decide(request.id, { approver: 'U0RANDOMER', decision: 'approve' }))).toBe('FORBIDDEN');
     expect((await approvals.get(request.id)).state).toBe('pending');
   });
@@ -93,10 +112,16 @@ describe('a held create', () => {
   it('needs two different approvers when two are required, each counting once', async () => {
     const { approvals } = services(aPolicy({ approvalsRequired: 2 }));
     const request = await approvals.requestCreate({ actor: anAdmin(), description: 'Two approvals' });
-    expect((await approvals.decide(request.id, { approver: APPROVER_A, decision: 'approve' })).outcome).toBe('recorded');
-    expect((await approvals.decide(request.id, { approver: APPROVER_A, decision: 'approve' })).outcome).toBe('duplicate');
+    expect((await approvals.decide(request.id, { approver: APPROVER_A, decision: 'approve' })).outcome).toBe(
+      'recorded',
+    );
+    expect((await approvals.decide(request.id, { approver: APPROVER_A, decision: 'approve' })).outcome).toBe(
+      'duplicate',
+    );
     expect((await approvals.get(request.id)).state).toBe('pending');
-    expect((await approvals.decide(request.id, { approver: APPROVER_B, decision: 'approve' })).outcome).toBe('executed');
+    expect((await approvals.decide(request.id, { approver: APPROVER_B, decision: 'approve' })).outcome).toBe(
+      'executed',
+    );
   });
 
   it('executes exactly once when approvers click at the same moment and Slack delivers a click twice', async () => {
@@ -118,18 +143,37 @@ describe('a held create', () => {
 describe('held changes to an existing key', () => {
   it('shows the exact permission diff and applies it on approval', async () => {
     const { approvals, keys } = services();
-    const { key } = await keys.create({ actor: anAdmin(), description: 'Diff me', grants: ['GET /v1/users', 'GET /v1/jobs'] });
-    const request = await approvals.requestEdit(key.id, { actor: anAdmin(), expectedVersion: key.version, add: ['POST /v1/candidates'], remove: ['GET /v1/jobs'] });
-    expect(request.payload).toMatchObject({ action: 'permissions', added: ['POST /v1/candidates'], removed: ['GET /v1/jobs'] });
+    const { key } = await keys.create({
+      actor: anAdmin(),
+      description: 'Diff me',
+      grants: ['GET /v1/users', 'GET /v1/jobs'],
+    });
+    const request = await approvals.requestEdit(key.id, {
+      actor: anAdmin(),
+      expectedVersion: key.version,
+      add: ['POST /v1/candidates'],
+      remove: ['GET /v1/jobs'],
+    });
+    expect(request.payload).toMatchObject({
+      action: 'permissions',
+      added: ['POST /v1/candidates'],
+      removed: ['GET /v1/jobs'],
+    });
     expect((await keys.get(key.id)).permissions).toEqual(['GET /v1/jobs', 'GET /v1/users']);
-    expect((await approvals.decide(request.id, { approver: APPROVER_A, decision: 'approve' })).outcome).toBe('executed');
+    expect((await approvals.decide(request.id, { approver: APPROVER_A, decision: 'approve' })).outcome).toBe(
+      'executed',
+    );
     expect((await keys.get(key.id)).permissions).toEqual(['GET /v1/users', 'POST /v1/candidates']);
   });
 
   it('is superseded, and runs nothing, when the key changed after the request', async () => {
     const { approvals, keys } = services();
     const { key } = await keys.create({ actor: anAdmin(), description: 'Moving target' });
-    const request = await approvals.requestEdit(key.id, { actor: anAdmin(), expectedVersion: key.version, add: ['GET /v1/users'] });
+    const request = await approvals.requestEdit(key.id, {
+      actor: anAdmin(),
+      expectedVersion: key.version,
+      add: ['GET /v1/users'],
+    });
     await keys.edit(key.id, { actor: anAdmin(), description: 'Someone else edited' });
     const decided = await approvals.decide(request.id, { approver: APPROVER_A, decision: 'approve' });
     expect(decided.outcome).toBe('superseded');
@@ -143,7 +187,9 @@ describe('held changes to an existing key', () => {
     const revoked = await keys.revoke(key.id, { actor: anAdmin() });
     const request = await approvals.requestEnable(key.id, anAdmin());
     expect((await keys.get(key.id)).status).toBe('revoked');
-    expect((await approvals.decide(request.id, { approver: APPROVER_C, decision: 'approve' })).outcome).toBe('executed');
+    expect((await approvals.decide(request.id, { approver: APPROVER_C, decision: 'approve' })).outcome).toBe(
+      'executed',
+    );
     expect(await keys.get(key.id)).toMatchObject({ status: 'active', version: revoked.key.version + 1 });
   });
 
@@ -154,9 +200,14 @@ describe('held changes to an existing key', () => {
     const request = await approvals.requestReplace(old.key.id, { actor: requester, graceSeconds: 0 });
     const decided = await approvals.decide(request.id, { approver: APPROVER_B, decision: 'approve' });
     expect(await keys.check(old.secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: true } });
-    const { issued } = await approvals.reveal(decided.outcome === 'executed' ? (decided.reveal?.id as string) : '', requester);
+    const { issued } = await approvals.reveal(
+      decided.outcome === 'executed' ? (decided.reveal?.id as string) : '',
+      requester,
+    );
     expect(issued.key.permissions).toEqual(['GET /v1/users']);
-    expect(await keys.check(old.secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: false, reason: 'revoked' } });
+    expect(await keys.check(old.secret, 'GET', '/v1/users')).toMatchObject({
+      decision: { allowed: false, reason: 'revoked' },
+    });
   });
 });
 
@@ -184,11 +235,16 @@ describe('expiry', () => {
 describe('configuration', () => {
   it('refuses a held action with a message saying what to configure', async () => {
     const noChannel = services(aPolicy({ channel: undefined }));
-    const error = await noChannel.approvals.requestCreate({ actor: anAdmin(), description: 'x' }).catch((e: Error) => e);
+    const error = await noChannel.approvals
+      .requestCreate({ actor: anAdmin(), description: 'x' })
+      .catch((e: Error) => e);
     expect(error).toMatchObject({ code: 'APPROVAL_NOT_CONFIGURED' });
     expect((error as Error).message).toMatch(/set APPROVALS_CHANNEL/);
     const tooFew = services(aPolicy({ approvalsRequired: 4 }));
-    expect(((await tooFew.approvals.requestCreate({ actor: anAdmin(), description: 'x' }).catch((e: Error) => e)) as Error).message).toMatch(/role add <slack user id> approver/);
+    expect(
+      ((await tooFew.approvals.requestCreate({ actor: anAdmin(), description: 'x' }).catch((e: Error) => e)) as Error)
+        .message,
+    ).toMatch(/role add <slack user id> approver/);
   });
 
   it('never lets revoke wait: it is not an action that can be held', () => {

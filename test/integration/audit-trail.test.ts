@@ -13,7 +13,9 @@ afterAll(async () => {
 describe('the audit trail', () => {
   it('is refused UPDATE, DELETE and TRUNCATE by the database itself', async () => {
     const { key } = await rt.keys.create({ actor: anAdmin(), description: 'Audited' });
-    await expect(rt.db.sql`update audit_events set actor = 'mallory' where key_id = ${key.id}`).rejects.toThrow(/append-only: UPDATE/);
+    await expect(rt.db.sql`update audit_events set actor = 'mallory' where key_id = ${key.id}`).rejects.toThrow(
+      /append-only: UPDATE/,
+    );
     await expect(rt.db.sql`delete from audit_events where key_id = ${key.id}`).rejects.toThrow(/append-only: DELETE/);
     await expect(rt.db.sql`truncate audit_events`).rejects.toThrow(/append-only: TRUNCATE/);
     const [row] = await rt.db.sql`select actor from audit_events where key_id = ${key.id}`;
@@ -51,10 +53,18 @@ describe('the audit trail', () => {
 describe('partners and roles', () => {
   it('refuses a duplicate partner name (any case), unknown contacts format and unknown preset endpoints', async () => {
     await rt.partners.create({ actor: anAdmin(), name: 'Unique Co' });
-    await expect(rt.partners.create({ actor: anAdmin(), name: 'unique co' })).rejects.toMatchObject({ code: 'PARTNER_EXISTS' });
-    await expect(rt.partners.create({ actor: anAdmin(), name: 'Bad Contacts', contacts: ['alice'] })).rejects.toMatchObject({ code: 'VALIDATION' });
-    await expect(rt.partners.create({ actor: anAdmin(), name: 'Bad Preset', preset: ['GET /v1/nope'] })).rejects.toMatchObject({ code: 'UNKNOWN_ENDPOINT' });
-    await expect(rt.partners.edit('Nobody', { actor: anAdmin(), rename: 'x' })).rejects.toMatchObject({ code: 'UNKNOWN_PARTNER' });
+    await expect(rt.partners.create({ actor: anAdmin(), name: 'unique co' })).rejects.toMatchObject({
+      code: 'PARTNER_EXISTS',
+    });
+    await expect(
+      rt.partners.create({ actor: anAdmin(), name: 'Bad Contacts', contacts: ['alice'] }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(
+      rt.partners.create({ actor: anAdmin(), name: 'Bad Preset', preset: ['GET /v1/nope'] }),
+    ).rejects.toMatchObject({ code: 'UNKNOWN_ENDPOINT' });
+    await expect(rt.partners.edit('Nobody', { actor: anAdmin(), rename: 'x' })).rejects.toMatchObject({
+      code: 'UNKNOWN_PARTNER',
+    });
     expect((await rt.partners.list()).map((p) => p.name)).not.toContain('Bad Contacts');
   });
 
@@ -64,6 +74,8 @@ describe('partners and roles', () => {
     expect(await rt.roles.has('U0BOOT0001', 'admin')).toBe(true);
     expect(await rt.roles.has('U0BOOT0001', 'approver')).toBe(false);
     expect(await rt.roles.has('U0NOBODY01', 'admin')).toBe(false);
-    expect((await rt.store.audit.list({ limit: 100 })).filter((e) => e.action === 'role.granted' && e.actor === 'bootstrap')).toHaveLength(2);
+    expect(
+      (await rt.store.audit.list({ limit: 100 })).filter((e) => e.action === 'role.granted' && e.actor === 'bootstrap'),
+    ).toHaveLength(2);
   });
 });

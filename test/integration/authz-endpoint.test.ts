@@ -15,10 +15,19 @@ const partner = 'Ünïcode Partner & Co';
 beforeAll(async () => {
   rt = await createTestRuntime();
   await rt.partners.create({ actor: anAdmin(), name: partner, preset: ['GET /v1/candidates'] });
-  const issued = await rt.keys.create({ actor: anAdmin(), partner, grants: ['GET: Retrieve Candidate', 'POST /v1/candidates'] });
+  const issued = await rt.keys.create({
+    actor: anAdmin(),
+    partner,
+    grants: ['GET: Retrieve Candidate', 'POST /v1/candidates'],
+  });
   key = issued.secret;
   keyId = issued.key.id;
-  server = await startServer({ DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER, USAGE_FLUSH_INTERVAL: '1', LOG_LEVEL: 'info' });
+  server = await startServer({
+    DATABASE_URL: rt.database.url,
+    KEY_PEPPER: TEST_PEPPER,
+    USAGE_FLUSH_INTERVAL: '1',
+    LOG_LEVEL: 'info',
+  });
   port = server.port;
 });
 afterAll(async () => {
@@ -35,7 +44,9 @@ const nginxStyle = (secret: string, method: string, uri: string) => ({
 /** A fresh key with exactly these grants, already visible to the server. */
 async function freshKey(grants: string[] = ['GET /v1/users']): Promise<{ secret: string; id: string }> {
   const issued = await rt.keys.create({ actor: anAdmin(), description: 'Fresh', grants });
-  await waitUntil(async () => (await askAuthz(port, { 'x-api-key': issued.secret }, '/authz/v1/nothing')).status !== 401);
+  await waitUntil(
+    async () => (await askAuthz(port, { 'x-api-key': issued.secret }, '/authz/v1/nothing')).status !== 401,
+  );
   return { secret: issued.secret, id: issued.key.id };
 }
 
@@ -110,9 +121,14 @@ describe('/authz answers gateways', () => {
 
   it('lets an imported legacy key of any shape call what existed at the cutoff, and nothing added later', async () => {
     const legacy = 'Legacy-Key.0123456789-abcdefXYZ';
-    await rt.importKeys(Buffer.from(`key,description,partner,created_at\n${legacy},Old integration,,2015-03-01\n`), anAdmin());
+    await rt.importKeys(
+      Buffer.from(`key,description,partner,created_at\n${legacy},Old integration,,2015-03-01\n`),
+      anAdmin(),
+    );
     await waitUntil(async () => (await askAuthz(port, nginxStyle(legacy, 'GET', '/v1/candidates'))).status === 200);
-    const later = rt.catalog.endpoints.find((e) => !e.existedAtLegacyCutoff && e.method === 'GET' && !e.path.includes(':'));
+    const later = rt.catalog.endpoints.find(
+      (e) => !e.existedAtLegacyCutoff && e.method === 'GET' && !e.path.includes(':'),
+    );
     expect(later).toBeDefined();
     expect((await askAuthz(port, nginxStyle(legacy, 'GET', later?.path ?? ''))).status).toBe(403);
   });
@@ -145,7 +161,12 @@ describe('/authz answers gateways', () => {
   it('reports itself ready with the number of keys loaded', async () => {
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ checks: [{ name: 'database', ok: true }, { name: 'authz', ok: true }] });
+    expect(await ready.json()).toMatchObject({
+      checks: [
+        { name: 'database', ok: true },
+        { name: 'authz', ok: true },
+      ],
+    });
   });
 });
 
@@ -158,7 +179,9 @@ describe('/authz refuses bad input with the right status and keeps serving', () 
   });
 
   it('401 for Basic credentials that are not base64', async () => {
-    expect((await askAuthz(port, { authorization: 'Basic !!!not-base64***', ...target })).body).toMatchObject({ reason: 'malformed' });
+    expect((await askAuthz(port, { authorization: 'Basic !!!not-base64***', ...target })).body).toMatchObject({
+      reason: 'malformed',
+    });
   });
 
   it('401 for Basic credentials without a colon', async () => {
@@ -175,7 +198,10 @@ describe('/authz refuses bad input with the right status and keeps serving', () 
   });
 
   it('401 for non-ASCII bytes in the key', async () => {
-    const utf8 = Buffer.from(`GET /authz/v1/candidates HTTP/1.1\r\nHost: x\r\nX-Api-Key: ${key.slice(0, -3)}äö€\r\n\r\n`, 'utf8');
+    const utf8 = Buffer.from(
+      `GET /authz/v1/candidates HTTP/1.1\r\nHost: x\r\nX-Api-Key: ${key.slice(0, -3)}äö€\r\n\r\n`,
+      'utf8',
+    );
     expect(await rawStatus(port, utf8)).toBe(401);
     const basicUtf8 = `Basic ${Buffer.from(`ключ-${key}:`).toString('base64')}`;
     expect((await askAuthz(port, { authorization: basicUtf8, ...target })).status).toBe(401);
@@ -189,11 +215,15 @@ describe('/authz refuses bad input with the right status and keeps serving', () 
 
   it('401 for a key whose checksum is wrong', async () => {
     const typo = `${key.slice(0, 10)}${key[10] === 'a' ? 'b' : 'a'}${key.slice(11)}`;
-    expect((await askAuthz(port, nginxStyle(typo, 'GET', '/v1/candidates'))).body).toMatchObject({ reason: 'checksum' });
+    expect((await askAuthz(port, nginxStyle(typo, 'GET', '/v1/candidates'))).body).toMatchObject({
+      reason: 'checksum',
+    });
   });
 
   it('401 for a key with a valid checksum that was never issued', async () => {
-    expect((await askAuthz(port, nginxStyle(rt.secretFormat.generate(), 'GET', '/v1/candidates'))).body).toMatchObject({ reason: 'unknown' });
+    expect((await askAuthz(port, nginxStyle(rt.secretFormat.generate(), 'GET', '/v1/candidates'))).body).toMatchObject({
+      reason: 'unknown',
+    });
   });
 
   it('401 for a revoked key', async () => {
@@ -203,11 +233,20 @@ describe('/authz refuses bad input with the right status and keeps serving', () 
   });
 
   it('403 for an unknown method', async () => {
-    expect((await askAuthz(port, nginxStyle(key, 'BREW', '/v1/candidates'))).body).toMatchObject({ reason: 'not_in_catalog' });
+    expect((await askAuthz(port, nginxStyle(key, 'BREW', '/v1/candidates'))).body).toMatchObject({
+      reason: 'not_in_catalog',
+    });
   });
 
   it('403 for paths with .. or //, an encoded slash, or a very long path', async () => {
-    for (const uri of ['/v1/users/../candidates', '/v1/candidates/./1', '/v1//candidates', '//v1/candidates', '/v1/candidates%2F1', `/v1/candidates/${'x'.repeat(5000)}`]) {
+    for (const uri of [
+      '/v1/users/../candidates',
+      '/v1/candidates/./1',
+      '/v1//candidates',
+      '//v1/candidates',
+      '/v1/candidates%2F1',
+      `/v1/candidates/${'x'.repeat(5000)}`,
+    ]) {
       expect((await askAuthz(port, nginxStyle(key, 'GET', uri))).status, uri).toBe(403);
     }
   });
@@ -232,13 +271,17 @@ describe('/authz refuses bad input with the right status and keeps serving', () 
       'x-forwarded-uri': '/v1/candidates/1',
     };
     expect((await askAuthz(port, conflicting)).body).toMatchObject({ reason: 'conflicting_target' });
-    expect((await askAuthz(port, nginxStyle(key, 'GET', '/v1/candidates'), '/authz/v1/candidates/1')).body).toMatchObject({ reason: 'conflicting_target' });
+    expect(
+      (await askAuthz(port, nginxStyle(key, 'GET', '/v1/candidates'), '/authz/v1/candidates/1')).body,
+    ).toMatchObject({ reason: 'conflicting_target' });
     const agreeing = { ...conflicting, 'x-forwarded-method': 'HEAD', 'x-forwarded-uri': '/v1/candidates?x=1' };
     expect((await askAuthz(port, agreeing)).status).toBe(200);
   });
 
   it('403 for a target URI without its method', async () => {
-    expect((await askAuthz(port, { authorization: basic(key), 'x-original-uri': '/v1/candidates' })).body).toMatchObject({ reason: 'incomplete_target' });
+    expect(
+      (await askAuthz(port, { authorization: basic(key), 'x-original-uri': '/v1/candidates' })).body,
+    ).toMatchObject({ reason: 'incomplete_target' });
   });
 
   it('404 outside /authz, and /authzfoo is not /authz', async () => {
@@ -249,7 +292,9 @@ describe('/authz refuses bad input with the right status and keeps serving', () 
 describe('/authz refuses ambiguous targets (ones an upstream could route to another endpoint)', () => {
   let retrieveOnly: string;
   beforeAll(async () => {
-    retrieveOnly = (await freshKey(['GET: Retrieve Candidate', 'GET: List Custom Fields', 'GET: Tracking Link Data for Token'])).secret;
+    retrieveOnly = (
+      await freshKey(['GET: Retrieve Candidate', 'GET: List Custom Fields', 'GET: Tracking Link Data for Token'])
+    ).secret;
   });
   const ask = (uri: string, method = 'GET') => askAuthz(port, nginxStyle(retrieveOnly, method, uri));
 
@@ -263,14 +308,49 @@ describe('/authz refuses ambiguous targets (ones an upstream could route to anot
   });
 
   it.each([
-    '/v1/candidates/..;', '/v1/candidates/.;/', '/v1/candidates/.%3B', '/v1/candidates/.%3b', '/v1/candidates/%2e;', '/v1/candidates/%2e%3b',
-    '/v1/candidates/1;jsessionid=0', '/v1/candidates;x/1', '/v1/candidates/1%3Bx', '/v1/candidates/%252e%252e', '/v1/candidates/%2531',
-    '/v1/candidates/1#/../2', '/v1/candidates/1#', '/v1/candidates/1%23', '/v1/candidates/1%3F', '/v1/candidates\\1', '/v1/candidates/1%5C..',
-    '/v1/candidates/%5C', '/v1/candidates/1.', '/v1/candidates./1', '/v1/candidates/...', '/v1/candidates/1%20', '/v1/candidates/1%00',
-    '/v1/candidates/%EF%BC%8E%EF%BC%8E', '/v1/candidates/%EF%BC%91', '/v1/candidates%EF%BC%8F1', '/v1/candidates/%C0%AE%C0%AE', '/v1/candidates/%FF',
-    '/v1/candidates/007', '/v1/candidates/0', '/v1/candidates/+1', '/v1/candidates/-1', '/v1/candidates/1e3', '/v1/candidates/1.0',
-    '/v1/candidates/1abc', '/v1/candidates/1.json', '/v1/candidates/9223372036854775808', '/v1/candidates/99999999999999999999',
-    '/v1/custom_fields/JOB', '/v1/custom_fields/bogus', '/v1/custom_fields/job.', '/v1/tracking_links/a.b', `/v1/tracking_links/${'t'.repeat(129)}`,
+    '/v1/candidates/..;',
+    '/v1/candidates/.;/',
+    '/v1/candidates/.%3B',
+    '/v1/candidates/.%3b',
+    '/v1/candidates/%2e;',
+    '/v1/candidates/%2e%3b',
+    '/v1/candidates/1;jsessionid=0',
+    '/v1/candidates;x/1',
+    '/v1/candidates/1%3Bx',
+    '/v1/candidates/%252e%252e',
+    '/v1/candidates/%2531',
+    '/v1/candidates/1#/../2',
+    '/v1/candidates/1#',
+    '/v1/candidates/1%23',
+    '/v1/candidates/1%3F',
+    '/v1/candidates\\1',
+    '/v1/candidates/1%5C..',
+    '/v1/candidates/%5C',
+    '/v1/candidates/1.',
+    '/v1/candidates./1',
+    '/v1/candidates/...',
+    '/v1/candidates/1%20',
+    '/v1/candidates/1%00',
+    '/v1/candidates/%EF%BC%8E%EF%BC%8E',
+    '/v1/candidates/%EF%BC%91',
+    '/v1/candidates%EF%BC%8F1',
+    '/v1/candidates/%C0%AE%C0%AE',
+    '/v1/candidates/%FF',
+    '/v1/candidates/007',
+    '/v1/candidates/0',
+    '/v1/candidates/+1',
+    '/v1/candidates/-1',
+    '/v1/candidates/1e3',
+    '/v1/candidates/1.0',
+    '/v1/candidates/1abc',
+    '/v1/candidates/1.json',
+    '/v1/candidates/9223372036854775808',
+    '/v1/candidates/99999999999999999999',
+    '/v1/custom_fields/JOB',
+    '/v1/custom_fields/bogus',
+    '/v1/custom_fields/job.',
+    '/v1/tracking_links/a.b',
+    `/v1/tracking_links/${'t'.repeat(129)}`,
     `/v1/candidates/${'1'.repeat(3000)}`,
   ])('403 ambiguous_target for %s', async (uri) => {
     const answer = await ask(uri);
@@ -279,20 +359,36 @@ describe('/authz refuses ambiguous targets (ones an upstream could route to anot
   });
 
   it('the same through the Envoy path and Traefik headers', async () => {
-    expect((await askAuthz(port, { 'x-api-key': retrieveOnly }, '/authz/v1/candidates/.;')).body).toMatchObject({ reason: 'ambiguous_target' });
-    expect((await askAuthz(port, { 'x-api-key': retrieveOnly }, '/authz/v1/candidates/.%3B')).body).toMatchObject({ reason: 'ambiguous_target' });
-    const traefik = { authorization: basic(retrieveOnly), 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/v1/candidates/..;/' };
+    expect((await askAuthz(port, { 'x-api-key': retrieveOnly }, '/authz/v1/candidates/.;')).body).toMatchObject({
+      reason: 'ambiguous_target',
+    });
+    expect((await askAuthz(port, { 'x-api-key': retrieveOnly }, '/authz/v1/candidates/.%3B')).body).toMatchObject({
+      reason: 'ambiguous_target',
+    });
+    const traefik = {
+      authorization: basic(retrieveOnly),
+      'x-forwarded-method': 'GET',
+      'x-forwarded-uri': '/v1/candidates/..;/',
+    };
     expect((await askAuthz(port, traefik)).body).toMatchObject({ reason: 'ambiguous_target' });
   });
 
   it('headers that differ only after a # are conflicting, not the same target', async () => {
-    const headers = { authorization: basic(retrieveOnly), 'x-original-method': 'GET', 'x-original-uri': '/v1/candidates/1', 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/v1/candidates/1#/../2' };
+    const headers = {
+      authorization: basic(retrieveOnly),
+      'x-original-method': 'GET',
+      'x-original-uri': '/v1/candidates/1',
+      'x-forwarded-method': 'GET',
+      'x-forwarded-uri': '/v1/candidates/1#/../2',
+    };
     expect((await askAuthz(port, headers)).body).toMatchObject({ reason: 'conflicting_target' });
   });
 
   it('raw non-ASCII bytes in the target URI are refused', async () => {
     const bytes = Buffer.concat([
-      Buffer.from(`GET /authz HTTP/1.1\r\nHost: x\r\nX-Api-Key: ${retrieveOnly}\r\nX-Original-Method: GET\r\nX-Original-URI: /v1/candidates/`),
+      Buffer.from(
+        `GET /authz HTTP/1.1\r\nHost: x\r\nX-Api-Key: ${retrieveOnly}\r\nX-Original-Method: GET\r\nX-Original-URI: /v1/candidates/`,
+      ),
       Buffer.from('\uff11', 'utf8'),
       Buffer.from('\r\n\r\n'),
     ]);
@@ -300,7 +396,13 @@ describe('/authz refuses ambiguous targets (ones an upstream could route to anot
   });
 
   it('still allows the granted endpoint in its canonical spellings', async () => {
-    for (const uri of ['/v1/candidates/1', '/v1/candidates/9223372036854775807', '/v1/candidates/%31', '/v1/candidates/42/', '/v1/candidates/42?x=;%25/..']) {
+    for (const uri of [
+      '/v1/candidates/1',
+      '/v1/candidates/9223372036854775807',
+      '/v1/candidates/%31',
+      '/v1/candidates/42/',
+      '/v1/candidates/42?x=;%25/..',
+    ]) {
       expect((await ask(uri)).status, uri).toBe(200);
     }
     expect((await ask('/v1/custom_fields/rejection_question')).status).toBe(200);
@@ -314,7 +416,8 @@ describe('usage', () => {
   it('records last use and per-endpoint counts in batches, and the CLI shows them', async () => {
     const { secret, id } = await freshKey(['GET /v1/users']);
     for (let i = 0; i < 5; i++) expect((await askAuthz(port, nginxStyle(secret, 'GET', '/v1/users'))).status).toBe(200);
-    for (let i = 0; i < 2; i++) expect((await askAuthz(port, nginxStyle(secret, 'DELETE', '/v1/candidates/1'))).status).toBe(403);
+    for (let i = 0; i < 2; i++)
+      expect((await askAuthz(port, nginxStyle(secret, 'DELETE', '/v1/candidates/1'))).status).toBe(403);
     expect((await askAuthz(port, nginxStyle(secret, 'GET', '/nowhere'))).status).toBe(403);
     // freshKey's own probe of /authz/v1/nothing is one more denied request outside the catalog.
     await waitUntil(async () => (await rt.usage.summary(id)).deniedLast7Days >= 4);
@@ -323,7 +426,8 @@ describe('usage', () => {
     expect(summary.lastUsedAt).toBeInstanceOf(Date);
     const sql = postgres(rt.database.url, { max: 1 });
     try {
-      const rows = await sql`select endpoint_id, allowed::int, denied::int from key_usage where key_id = ${id} order by endpoint_id`;
+      const rows =
+        await sql`select endpoint_id, allowed::int, denied::int from key_usage where key_id = ${id} order by endpoint_id`;
       expect(rows.map((r) => ({ ...r }))).toEqual([
         { endpoint_id: '-', allowed: 0, denied: 2 },
         { endpoint_id: 'DELETE /v1/candidates/:id', allowed: 0, denied: 2 },

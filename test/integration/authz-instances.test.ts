@@ -18,7 +18,10 @@ const status = async (port: number, secret: string, uri = '/v1/users') =>
 
 const readyz = async (port: number) => {
   const response = await fetch(`http://127.0.0.1:${port}/readyz`);
-  return { status: response.status, body: (await response.json()) as { checks: Array<{ name: string; ok: boolean; detail?: string }> } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { checks: Array<{ name: string; ok: boolean; detail?: string }> },
+  };
 };
 
 describe('two instances on one database', () => {
@@ -43,20 +46,30 @@ describe('two instances on one database', () => {
 
     const revoked = await runCli(['revoke', id], { DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER });
     expect(revoked.code).toBe(0);
-    const [msA, msB] = await Promise.all([a, b].map((s) => waitUntil(async () => (await status(s.port, secret)) === 401)));
-    console.log(`CLI revoke refused by instance A after ${msA?.toFixed(1)} ms and B after ${msB?.toFixed(1)} ms (from CLI exit)`);
+    const [msA, msB] = await Promise.all(
+      [a, b].map((s) => waitUntil(async () => (await status(s.port, secret)) === 401)),
+    );
+    console.log(
+      `CLI revoke refused by instance A after ${msA?.toFixed(1)} ms and B after ${msB?.toFixed(1)} ms (from CLI exit)`,
+    );
   });
 
   it('a revocation committed by one writer reaches the other instance; measured over 20 revocations', async () => {
     const delays: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const issued = await rt.keys.create({ actor: anAdmin(), description: `Propagation ${i}`, grants: ['GET /v1/users'] });
+      const issued = await rt.keys.create({
+        actor: anAdmin(),
+        description: `Propagation ${i}`,
+        grants: ['GET /v1/users'],
+      });
       await waitUntil(async () => (await status(b.port, issued.secret)) === 200);
       await rt.keys.revoke(issued.key.id, { actor: anAdmin() });
       delays.push(await waitUntil(async () => (await status(b.port, issued.secret)) === 401));
     }
     delays.sort((x, y) => x - y);
-    console.log(`revocation → refusal on the other instance: p50 ${delays[10]?.toFixed(1)} ms, max ${delays[19]?.toFixed(1)} ms`);
+    console.log(
+      `revocation → refusal on the other instance: p50 ${delays[10]?.toFixed(1)} ms, max ${delays[19]?.toFixed(1)} ms`,
+    );
     expect(delays).toHaveLength(20);
   });
 });
@@ -100,7 +113,11 @@ describe('when the database goes away', () => {
 
   it('channel down longer than AUTHZ_MAX_STALENESS: fails closed with 503, then reloads everything when it is back', async () => {
     const kept = await rt.keys.create({ actor: anAdmin(), description: 'Kept', grants: ['GET /v1/users'] });
-    const doomed = await rt.keys.create({ actor: anAdmin(), description: 'Revoked during the outage', grants: ['GET /v1/users'] });
+    const doomed = await rt.keys.create({
+      actor: anAdmin(),
+      description: 'Revoked during the outage',
+      grants: ['GET /v1/users'],
+    });
     await waitUntil(async () => (await status(server.port, doomed.secret)) === 200);
 
     await proxy.cut();
@@ -110,7 +127,10 @@ describe('when the database goes away', () => {
     console.log(`channel cut: /authz answered 503 after ${failedClosedAfter.toFixed(0)} ms (AUTHZ_MAX_STALENESS=1 s)`);
     const stale = await readyz(server.port);
     expect(stale.status).toBe(503);
-    expect(stale.body.checks.find((c) => c.name === 'authz')).toMatchObject({ ok: false, detail: expect.stringContaining('/authz answers 503') });
+    expect(stale.body.checks.find((c) => c.name === 'authz')).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('/authz answers 503'),
+    });
 
     await proxy.restore();
     await waitUntil(async () => (await status(server.port, kept.secret)) === 200, 20_000);

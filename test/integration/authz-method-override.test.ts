@@ -15,7 +15,11 @@ let secret: string;
 
 beforeAll(async () => {
   rt = await createTestRuntime();
-  const issued = await rt.keys.create({ actor: anAdmin(), description: 'Reads users', grants: ['GET /v1/users', 'GET /v1/users/:id'] });
+  const issued = await rt.keys.create({
+    actor: anAdmin(),
+    description: 'Reads users',
+    grants: ['GET /v1/users', 'GET /v1/users/:id'],
+  });
   secret = issued.secret;
   server = await startServer({ DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER });
   port = server.port;
@@ -34,7 +38,8 @@ const OVERRIDE_HEADERS = ['X-HTTP-Method-Override', 'X-Method-Override', 'X-HTTP
 function ask(convention: Convention, method: string, uri: string, extra: Record<string, string> = {}) {
   const headers: Record<string, string> = { authorization: basic(secret), ...extra };
   if (convention === 'nginx') return askAuthz(port, { ...headers, 'x-original-method': method, 'x-original-uri': uri });
-  if (convention === 'traefik') return askAuthz(port, { ...headers, 'x-forwarded-method': method, 'x-forwarded-uri': uri });
+  if (convention === 'traefik')
+    return askAuthz(port, { ...headers, 'x-forwarded-method': method, 'x-forwarded-uri': uri });
   return askAuthz(port, headers, `/authz${uri}`, method);
 }
 
@@ -49,7 +54,9 @@ describe('/authz refuses method overrides that name another method', () => {
           expect(answer.headers.get('cache-control')).toBe('no-store');
         }
         for (const value of ['GET', 'get', 'HEAD', ' GET ', 'GET, get']) {
-          expect((await ask(convention, 'GET', '/v1/users/1', { [name]: value })).status, `${name}: ${value}`).toBe(200);
+          expect((await ask(convention, 'GET', '/v1/users/1', { [name]: value })).status, `${name}: ${value}`).toBe(
+            200,
+          );
         }
         // HEAD is judged as GET, so a HEAD naming GET is the same method.
         expect((await ask(convention, 'HEAD', '/v1/users/1', { [name]: 'GET' })).status).toBe(200);
@@ -82,7 +89,15 @@ describe('/authz refuses method overrides that name another method', () => {
         expect(answer.status, query).toBe(403);
         expect(answer.body, query).toMatchObject({ reason: 'method_override' });
       }
-      for (const query of ['_method=GET', '_method=get', '_method=HEAD', 'page=2', 'method=card', 'sort=method', 'q=_method']) {
+      for (const query of [
+        '_method=GET',
+        '_method=get',
+        '_method=HEAD',
+        'page=2',
+        'method=card',
+        'sort=method',
+        'q=_method',
+      ]) {
         expect((await ask(convention, 'GET', `/v1/users?${query}`)).status, query).toBe(200);
       }
     });
@@ -102,16 +117,33 @@ describe('/authz refuses method overrides that name another method', () => {
   });
 
   it('checks the key first: a bad key with an override is a 401', async () => {
-    const answer = await askAuthz(port, { authorization: basic(rt.secretFormat.generate()), 'x-http-method-override': 'DELETE' }, '/authz/v1/users');
+    const answer = await askAuthz(
+      port,
+      { authorization: basic(rt.secretFormat.generate()), 'x-http-method-override': 'DELETE' },
+      '/authz/v1/users',
+    );
     expect(answer.status).toBe(401);
   });
 
   it('a POST naming DELETE is refused too, not only GET', async () => {
-    const issued = await rt.keys.create({ actor: anAdmin(), description: 'Creates candidates', grants: ['POST /v1/candidates'] });
-    await waitUntil(async () => (await askAuthz(port, { 'x-api-key': issued.secret }, '/authz/v1/candidates', 'POST')).status === 200);
-    const answer = await askAuthz(port, { 'x-api-key': issued.secret, 'x-http-method-override': 'DELETE' }, '/authz/v1/candidates', 'POST');
+    const issued = await rt.keys.create({
+      actor: anAdmin(),
+      description: 'Creates candidates',
+      grants: ['POST /v1/candidates'],
+    });
+    await waitUntil(
+      async () => (await askAuthz(port, { 'x-api-key': issued.secret }, '/authz/v1/candidates', 'POST')).status === 200,
+    );
+    const answer = await askAuthz(
+      port,
+      { 'x-api-key': issued.secret, 'x-http-method-override': 'DELETE' },
+      '/authz/v1/candidates',
+      'POST',
+    );
     expect(answer.status).toBe(403);
-    expect((await askAuthz(port, { 'x-api-key': issued.secret }, '/authz/v1/candidates?_method=PATCH', 'POST')).status).toBe(403);
+    expect(
+      (await askAuthz(port, { 'x-api-key': issued.secret }, '/authz/v1/candidates?_method=PATCH', 'POST')).status,
+    ).toBe(403);
   });
 
   it('counts the refusals under their own reason in /metrics', async () => {

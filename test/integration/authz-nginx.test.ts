@@ -13,7 +13,9 @@ import { createTestRuntime, TEST_PEPPER, type TestRuntime } from '../helpers/run
 
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((candidate) => existsSync(candidate));
 if (NGINX === undefined) {
-  console.warn('SKIPPED the nginx gateway test: no nginx binary (install it: apt-get install -y --no-install-recommends nginx)');
+  console.warn(
+    'SKIPPED the nginx gateway test: no nginx binary (install it: apt-get install -y --no-install-recommends nginx)',
+  );
 }
 
 async function freePort(): Promise<number> {
@@ -39,7 +41,11 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
   beforeAll(async () => {
     rt = await createTestRuntime();
     await rt.partners.create({ actor: anAdmin(), name: 'Gateway Partner', preset: [] });
-    const issued = await rt.keys.create({ actor: anAdmin(), partner: 'Gateway Partner', grants: ['GET /v1/candidates', 'GET /v1/candidates/:id'] });
+    const issued = await rt.keys.create({
+      actor: anAdmin(),
+      partner: 'Gateway Partner',
+      grants: ['GET /v1/candidates', 'GET /v1/candidates/:id'],
+    });
     granted = { secret: issued.secret, id: issued.key.id };
     authz = await startServer({ DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER });
 
@@ -47,7 +53,13 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
     upstream = http.createServer((req, res) => {
       received.push({ url: req.url ?? '', headers: req.headers });
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ path: req.url, keyId: req.headers['x-key-id'] ?? null, partner: req.headers['x-partner'] ?? null }));
+      res.end(
+        JSON.stringify({
+          path: req.url,
+          keyId: req.headers['x-key-id'] ?? null,
+          partner: req.headers['x-partner'] ?? null,
+        }),
+      );
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const upstreamPort = (upstream.address() as AddressInfo).port;
@@ -80,11 +92,14 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
         '}',
       ].join('\n'),
     );
-    nginx = spawn(NGINX as string, ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    nginx = spawn(NGINX as string, ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     nginx.stdout?.on('data', (chunk) => (nginxLog += String(chunk)));
     nginx.stderr?.on('data', (chunk) => (nginxLog += String(chunk)));
     await waitUntil(async () => {
-      if (nginx.exitCode !== null) throw new Error(`nginx exited: ${nginxLog}${await readFile(`${dir}/error.log`, 'utf8').catch(() => '')}`);
+      if (nginx.exitCode !== null)
+        throw new Error(`nginx exited: ${nginxLog}${await readFile(`${dir}/error.log`, 'utf8').catch(() => '')}`);
       return fetch(`http://127.0.0.1:${nginxPort}/`).then(
         () => true,
         () => false,
@@ -108,32 +123,57 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
     fetch(`http://127.0.0.1:${nginxPort}${pathname}`, { method, headers });
 
   it('passes a granted endpoint to the API with the key id and partner, overriding what the client claimed', async () => {
-    const response = await call('/v1/candidates/42?x=1', { authorization: basic(granted.secret), 'x-key-id': 'key_forged', 'x-partner': 'Forged' });
+    const response = await call('/v1/candidates/42?x=1', {
+      authorization: basic(granted.secret),
+      'x-key-id': 'key_forged',
+      'x-partner': 'Forged',
+    });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ path: '/v1/candidates/42?x=1', keyId: granted.id, partner: 'Gateway Partner' });
+    expect(await response.json()).toEqual({
+      path: '/v1/candidates/42?x=1',
+      keyId: granted.id,
+      partner: 'Gateway Partner',
+    });
   });
 
   it('answers 403 naming the missing permission for an ungranted endpoint, without reaching the API', async () => {
     const response = await call('/v1/candidates/42', { authorization: basic(granted.secret) }, 'DELETE');
     expect(response.status).toBe(403);
     expect(response.headers.get('x-required-permission')).toBe('DELETE: Delete Candidate');
-    expect(await response.json()).toMatchObject({ error: 'forbidden', required_permission: 'DELETE: Delete Candidate' });
+    expect(await response.json()).toMatchObject({
+      error: 'forbidden',
+      required_permission: 'DELETE: Delete Candidate',
+    });
   });
 
   it('does not let a client pick the judged target with its own target headers', async () => {
-    const response = await call('/v1/candidates/42', {
-      authorization: basic(granted.secret),
-      'x-forwarded-method': 'GET',
-      'x-forwarded-uri': '/v1/candidates',
-    }, 'DELETE');
+    const response = await call(
+      '/v1/candidates/42',
+      {
+        authorization: basic(granted.secret),
+        'x-forwarded-method': 'GET',
+        'x-forwarded-uri': '/v1/candidates',
+      },
+      'DELETE',
+    );
     expect(response.status).toBe(403);
   });
 
   it('refuses a target a Java servlet upstream would route elsewhere (/v1/candidates/.; is List Candidates to Tomcat)', async () => {
-    const issued = await rt.keys.create({ actor: anAdmin(), description: 'Retrieve only', grants: ['GET /v1/candidates/:id'] });
+    const issued = await rt.keys.create({
+      actor: anAdmin(),
+      description: 'Retrieve only',
+      grants: ['GET /v1/candidates/:id'],
+    });
     const headers = { authorization: basic(issued.secret) };
     await waitUntil(async () => (await call('/v1/candidates/7', headers)).status === 200);
-    for (const pathname of ['/v1/candidates/.;', '/v1/candidates/..;', '/v1/candidates/%2e%3B', '/v1/candidates/7;x', '/v1/candidates/%252e%252e']) {
+    for (const pathname of [
+      '/v1/candidates/.;',
+      '/v1/candidates/..;',
+      '/v1/candidates/%2e%3B',
+      '/v1/candidates/7;x',
+      '/v1/candidates/%252e%252e',
+    ]) {
       const response = await call(pathname, headers);
       expect(response.status, pathname).toBe(403);
       // nginx's own 403 page (the manifest's), not the API's echo: the request never reached the API.
@@ -149,17 +189,27 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
   });
 
   it('refuses a key revoked with the CLI', async () => {
-    const issued = await rt.keys.create({ actor: anAdmin(), description: 'Revoked through nginx', grants: ['GET /v1/candidates'] });
+    const issued = await rt.keys.create({
+      actor: anAdmin(),
+      description: 'Revoked through nginx',
+      grants: ['GET /v1/candidates'],
+    });
     await waitUntil(async () => (await call('/v1/candidates', { authorization: basic(issued.secret) })).status === 200);
-    const revoked = await runCli(['revoke', issued.key.id, '--reason', 'leaked'], { DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER });
+    const revoked = await runCli(['revoke', issued.key.id, '--reason', 'leaked'], {
+      DATABASE_URL: rt.database.url,
+      KEY_PEPPER: TEST_PEPPER,
+    });
     expect(revoked.code).toBe(0);
-    const ms = await waitUntil(async () => (await call('/v1/candidates', { authorization: basic(issued.secret) })).status === 401);
+    const ms = await waitUntil(
+      async () => (await call('/v1/candidates', { authorization: basic(issued.secret) })).status === 401,
+    );
     console.log(`nginx: revoked key refused ${ms.toFixed(1)} ms after the CLI exited`);
   });
 
   describe('method overrides', () => {
     const OVERRIDES = ['X-HTTP-Method-Override', 'X-Method-Override', 'X-HTTP-Method'];
-    const isOverride = (name: string) => OVERRIDES.map((o) => o.toLowerCase()).includes(name.toLowerCase().replace(/_/g, '-'));
+    const isOverride = (name: string) =>
+      OVERRIDES.map((o) => o.toLowerCase()).includes(name.toLowerCase().replace(/_/g, '-'));
 
     it('refuses an override naming another method before the API is reached', async () => {
       const before = received.length;
@@ -167,14 +217,25 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
         const response = await call('/v1/candidates/42', { authorization: basic(granted.secret), [name]: 'DELETE' });
         expect(response.status, name).toBe(403);
       }
-      expect((await call('/v1/candidates/42?_method=DELETE', { authorization: basic(granted.secret) })).status).toBe(403);
-      expect((await call('/v1/candidates/42?%5Fmethod=delete', { authorization: basic(granted.secret) })).status).toBe(403);
+      expect((await call('/v1/candidates/42?_method=DELETE', { authorization: basic(granted.secret) })).status).toBe(
+        403,
+      );
+      expect((await call('/v1/candidates/42?%5Fmethod=delete', { authorization: basic(granted.secret) })).status).toBe(
+        403,
+      );
       expect(received.length).toBe(before);
     });
 
     it('never passes an override header on to the API, whatever its spelling', async () => {
       const before = received.length;
-      for (const name of [...OVERRIDES, 'x-http-method-override', 'X_HTTP_Method_Override', 'X_Method_Override', 'X_HTTP_Method', 'x-http_method-override']) {
+      for (const name of [
+        ...OVERRIDES,
+        'x-http-method-override',
+        'X_HTTP_Method_Override',
+        'X_Method_Override',
+        'X_HTTP_Method',
+        'x-http_method-override',
+      ]) {
         // Naming the request's own method passes /authz; underscore spellings never reach /authz or the API at all.
         const value = name.includes('_') ? 'DELETE' : 'GET';
         const response = await call('/v1/candidates/42', { authorization: basic(granted.secret), [name]: value });
@@ -187,7 +248,11 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
   });
 
   it('writes no key to any nginx log, Basic, Bearer or X-Api-Key, allowed, refused, revoked or unknown', async () => {
-    const revokedKey = await rt.keys.create({ actor: anAdmin(), description: 'Revoked, then tried', grants: ['GET /v1/candidates'] });
+    const revokedKey = await rt.keys.create({
+      actor: anAdmin(),
+      description: 'Revoked, then tried',
+      grants: ['GET /v1/candidates'],
+    });
     await waitUntil(async () => (await call('/v1/candidates', { 'x-api-key': revokedKey.secret })).status === 200);
     await rt.keys.revoke(revokedKey.key.id, { actor: anAdmin(), reason: 'log test' });
     await waitUntil(async () => (await call('/v1/candidates', { 'x-api-key': revokedKey.secret })).status === 401);
@@ -202,7 +267,12 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
     const statuses = new Set<number>();
     for (const secret of keys) {
       for (const headers of ways(secret)) {
-        for (const [pathname, method] of [['/v1/candidates', 'GET'], ['/v1/candidates/42', 'DELETE'], ['/v1/nothing-here', 'GET'], [`/v1/candidates?api_key=${secret}&page=2`, 'GET']] as const) {
+        for (const [pathname, method] of [
+          ['/v1/candidates', 'GET'],
+          ['/v1/candidates/42', 'DELETE'],
+          ['/v1/nothing-here', 'GET'],
+          [`/v1/candidates?api_key=${secret}&page=2`, 'GET'],
+        ] as const) {
           const response = await call(pathname, headers, method);
           await response.arrayBuffer();
           statuses.add(response.status);
@@ -225,8 +295,14 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
     const access = logs.filter(({ text }) => text.includes('/v1/candidates'));
     expect(access.length).toBeGreaterThan(0);
     for (const secret of keys) {
-      const forms = [secret, Buffer.from(`${secret}:`).toString('base64'), Buffer.from(`${secret}:password`).toString('base64'), Buffer.from(secret).toString('base64').replace(/=+$/, '')];
-      for (const { file, text } of logs) for (const form of forms) expect(text.includes(form), `${path.relative(dir, file)} holds a key`).toBe(false);
+      const forms = [
+        secret,
+        Buffer.from(`${secret}:`).toString('base64'),
+        Buffer.from(`${secret}:password`).toString('base64'),
+        Buffer.from(secret).toString('base64').replace(/=+$/, ''),
+      ];
+      for (const { file, text } of logs)
+        for (const form of forms) expect(text.includes(form), `${path.relative(dir, file)} holds a key`).toBe(false);
     }
     // Which key made a call is still there: its id, which is no secret.
     expect(access.some(({ text }) => text.includes(granted.id))).toBe(true);

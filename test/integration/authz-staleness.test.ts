@@ -21,7 +21,8 @@ afterAll(async () => {
 });
 
 const status = async (port: number, secret: string) =>
-  (await askAuthz(port, { authorization: basic(secret), 'x-original-method': 'GET', 'x-original-uri': '/v1/users' })).status;
+  (await askAuthz(port, { authorization: basic(secret), 'x-original-method': 'GET', 'x-original-uri': '/v1/users' }))
+    .status;
 
 interface Watch {
   /** ms from the revocation's commit until each instance answered 401. */
@@ -67,7 +68,11 @@ describe('a 50k-key import on two instances', () => {
   let a: ServerProcess;
   let b: ServerProcess;
   beforeAll(async () => {
-    const env = { DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER, AUTHZ_MAX_STALENESS: String(MAX_STALENESS_S) };
+    const env = {
+      DATABASE_URL: rt.database.url,
+      KEY_PEPPER: TEST_PEPPER,
+      AUTHZ_MAX_STALENESS: String(MAX_STALENESS_S),
+    };
     [a, b] = await Promise.all([startServer(env), startServer(env)]);
   });
   afterAll(async () => {
@@ -75,13 +80,23 @@ describe('a 50k-key import on two instances', () => {
   });
 
   it('a key revoked during the import and one revoked right after its commit are refused by both instances, never allowed past the bound', async () => {
-    const during = await rt.keys.create({ actor: anAdmin(), description: 'Revoked during the import', grants: ['GET /v1/users'] });
-    const after = await rt.keys.create({ actor: anAdmin(), description: 'Revoked after the import', grants: ['GET /v1/users'] });
+    const during = await rt.keys.create({
+      actor: anAdmin(),
+      description: 'Revoked during the import',
+      grants: ['GET /v1/users'],
+    });
+    const after = await rt.keys.create({
+      actor: anAdmin(),
+      description: 'Revoked after the import',
+      grants: ['GET /v1/users'],
+    });
     for (const server of [a, b]) {
-      for (const issued of [during, after]) await waitUntil(async () => (await status(server.port, issued.secret)) === 200);
+      for (const issued of [during, after])
+        await waitUntil(async () => (await status(server.port, issued.secret)) === 200);
     }
     const lines = ['key,description,partner,created_at,grants'];
-    for (let i = 0; i < IMPORT_KEYS; i++) lines.push(`${rt.secretFormat.generate()},Imported ${i},,2016-01-01,GET /v1/users`);
+    for (let i = 0; i < IMPORT_KEYS; i++)
+      lines.push(`${rt.secretFormat.generate()},Imported ${i},,2016-01-01,GET /v1/users`);
     const csv = Buffer.from(lines.join('\n'));
 
     const started = performance.now();
@@ -92,8 +107,10 @@ describe('a 50k-key import on two instances', () => {
     });
     // Revoke while the import's transaction is open: it holds a write lock on api_keys until it commits.
     const writing = async () =>
-      (await probe`select 1 from pg_locks l join pg_class c on c.oid = l.relation
-                    where c.relname = 'api_keys' and l.mode = 'RowExclusiveLock' and l.pid <> pg_backend_pid()`).length > 0;
+      (
+        await probe`select 1 from pg_locks l join pg_class c on c.oid = l.relation
+                    where c.relname = 'api_keys' and l.mode = 'RowExclusiveLock' and l.pid <> pg_backend_pid()`
+      ).length > 0;
     await waitUntil(async () => (await writing()) || importedAfterMs > 0, 120_000);
     const openWhenRevoked = await writing();
     const duringWatch = await revokeAndWatch([a, b], during.key.id, during.secret);
@@ -116,7 +133,11 @@ describe('a 50k-key import on two instances', () => {
 describe('when the index source is slow', () => {
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await startServer({ DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER, AUTHZ_MAX_STALENESS: String(MAX_STALENESS_S) });
+    server = await startServer({
+      DATABASE_URL: rt.database.url,
+      KEY_PEPPER: TEST_PEPPER,
+      AUTHZ_MAX_STALENESS: String(MAX_STALENESS_S),
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -124,13 +145,25 @@ describe('when the index source is slow', () => {
 
   const readyz = async () => {
     const response = await fetch(`http://127.0.0.1:${server.port}/readyz`);
-    return { status: response.status, body: (await response.json()) as { checks: Array<{ name: string; ok: boolean; detail?: string }> } };
+    return {
+      status: response.status,
+      body: (await response.json()) as { checks: Array<{ name: string; ok: boolean; detail?: string }> },
+    };
   };
 
   it('a change whose load is stuck behind a lock: 503 with the reason instead of serving stale, then it catches up', async () => {
-    const kept = await rt.keys.create({ actor: anAdmin(), description: 'Kept while blocked', grants: ['GET /v1/users'] });
-    const doomed = await rt.keys.create({ actor: anAdmin(), description: 'Revoked while blocked', grants: ['GET /v1/users'] });
-    for (const issued of [kept, doomed]) await waitUntil(async () => (await status(server.port, issued.secret)) === 200);
+    const kept = await rt.keys.create({
+      actor: anAdmin(),
+      description: 'Kept while blocked',
+      grants: ['GET /v1/users'],
+    });
+    const doomed = await rt.keys.create({
+      actor: anAdmin(),
+      description: 'Revoked while blocked',
+      grants: ['GET /v1/users'],
+    });
+    for (const issued of [kept, doomed])
+      await waitUntil(async () => (await status(server.port, issued.secret)) === 200);
 
     // A long transaction holds the partners table: every key load (it joins partners) waits behind it.
     const blocker = postgres(rt.database.url, { max: 1, onnotice: () => {} });
@@ -155,13 +188,17 @@ describe('when the index source is slow', () => {
         await tx`select pg_notify(${KEY_CHANGES_CHANNEL}, ${doomed.key.id})`;
       });
       const failedClosedAfter = await waitUntil(async () => (await status(server.port, kept.secret)) === 503, 60_000);
-      console.log(`index load blocked by a lock: /authz answered 503 after ${failedClosedAfter.toFixed(0)} ms (AUTHZ_MAX_STALENESS=${MAX_STALENESS_S} s)`);
+      console.log(
+        `index load blocked by a lock: /authz answered 503 after ${failedClosedAfter.toFixed(0)} ms (AUTHZ_MAX_STALENESS=${MAX_STALENESS_S} s)`,
+      );
       expect(await status(server.port, doomed.secret)).toBe(503);
       const stale = await readyz();
       expect(stale.status).toBe(503);
       expect(stale.body.checks.find((c) => c.name === 'authz')).toMatchObject({
         ok: false,
-        detail: expect.stringMatching(/applying 1 key change.*\/authz answers 503|last load failed.*\/authz answers 503/),
+        detail: expect.stringMatching(
+          /applying 1 key change.*\/authz answers 503|last load failed.*\/authz answers 503/,
+        ),
       });
     } finally {
       release();

@@ -24,7 +24,8 @@ async function postgresFor(dir: string): Promise<number[]> {
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(path.join(dir, 'pg')) && cmdline.split('\0')[0]?.endsWith('postgres')) found.push(Number(entry));
+    if (cmdline.includes(path.join(dir, 'pg')) && cmdline.split('\0')[0]?.endsWith('postgres'))
+      found.push(Number(entry));
   }
   return found;
 }
@@ -35,9 +36,16 @@ async function expectNoPostgres(): Promise<void> {
 }
 
 /** `sh -c` so the pipe is a real one; the reader is gone before the CLI's first write (it needs seconds to start). */
-function shell(script: string, extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+function shell(
+  script: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('sh', ['-c', script], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, ...extraEnv },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk) => {
       stderr += String(chunk);
@@ -67,8 +75,11 @@ afterAll(async () => {
 describe('the CLI with the embedded PostgreSQL', () => {
   let key: string;
 
-  it('uses the project\'s data folder and .env from any folder: no second database, no new pepper', async () => {
-    const created = await runCli(['create', '--description', 'From the checkout', '--grant', 'GET /v1/users', '--json'], env);
+  it("uses the project's data folder and .env from any folder: no second database, no new pepper", async () => {
+    const created = await runCli(
+      ['create', '--description', 'From the checkout', '--grant', 'GET /v1/users', '--json'],
+      env,
+    );
     expect(created.code).toBe(0);
     key = (JSON.parse(created.stdout) as { key: string }).key;
     await expectNoPostgres();
@@ -81,7 +92,8 @@ describe('the CLI with the embedded PostgreSQL', () => {
   }, 240_000);
 
   it('stops the PostgreSQL it started when stdout or stderr is closed early (| head -1)', async () => {
-    for (let i = 0; i < 3; i++) expect((await runCli(['create', '--description', `Listed ${i}`, '--json'], env)).code).toBe(0);
+    for (let i = 0; i < 3; i++)
+      expect((await runCli(['create', '--description', `Listed ${i}`, '--json'], env)).code).toBe(0);
     const codeFile = path.join(otherDir, 'code');
     // `| true` is gone before the first write, so the write always fails with EPIPE; `| head -1` is the everyday case.
     const listed = await shell(
@@ -104,11 +116,17 @@ describe('the CLI with the embedded PostgreSQL', () => {
     holder.stderr.on('data', (chunk) => {
       output += String(chunk);
     });
-    const exited = new Promise<number | null>((resolve) => holder.on('exit', (code, signal) => resolve(code ?? (signal === null ? null : -1))));
+    const exited = new Promise<number | null>((resolve) =>
+      holder.on('exit', (code, signal) => resolve(code ?? (signal === null ? null : -1))),
+    );
     await expect.poll(() => output, { timeout: 180_000, interval: 200 }).toMatch(/migrations (applied|up to date)/);
     expect(await postgresFor(dataDir)).not.toEqual([]);
 
-    const elsewhere = await runCli(['check', '-', 'GET', '/v1/users'], { ...env, EMBEDDED_PG_PORT: String(port()) }, { input: key });
+    const elsewhere = await runCli(
+      ['check', '-', 'GET', '/v1/users'],
+      { ...env, EMBEDDED_PG_PORT: String(port()) },
+      { input: key },
+    );
     expect(elsewhere).toMatchObject({ code: 0, stdout: expect.stringMatching(/^allowed: /) });
     expect(await postgresFor(dataDir)).not.toEqual([]);
 
@@ -123,7 +141,9 @@ describe('the CLI with the embedded PostgreSQL', () => {
     try {
       const refused = await runCli(['list'], env);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/key pepper .*key-pepper is missing, but the database in .* already holds \d+ key\(s\)/);
+      expect(refused.stderr).toMatch(
+        /key pepper .*key-pepper is missing, but the database in .* already holds \d+ key\(s\)/,
+      );
       expect(existsSync(pepper)).toBe(false);
       await expectNoPostgres();
     } finally {

@@ -17,13 +17,17 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
 const out = path.join(ROOT, `.dist-test-${process.pid}`);
 let database: TestDatabase;
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       args,
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, timeout: 170_000 },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr }),
+      (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr }),
     );
   });
 }
@@ -38,7 +42,15 @@ function filesUnder(dir: string): string[] {
 beforeAll(async () => {
   database = await createTestDatabase({ migrate: false });
   const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
-  const build = await run([tsc, '-p', 'tsconfig.build.json', '--outDir', out, '--tsBuildInfoFile', path.join(out, '.tsbuildinfo')]);
+  const build = await run([
+    tsc,
+    '-p',
+    'tsconfig.build.json',
+    '--outDir',
+    out,
+    '--tsBuildInfoFile',
+    path.join(out, '.tsbuildinfo'),
+  ]);
   expect(build, 'tsc -p tsconfig.build.json').toMatchObject({ code: 0 });
 }, 180_000);
 afterAll(async () => {

@@ -19,10 +19,20 @@ let shortLivedKey: string;
 const secrets: string[] = [];
 
 beforeAll(async () => {
-  [rt, gpg] = await Promise.all([createTestRuntime({ logger: logs.logger, env: { SERVICE_PGP_PRIVATE_KEY: await serviceKeyArmor() } }), createGnupgHome()]);
-  partnerFingerprint = await gpg.generate('Delivery Partner <ops@partner.example>', 'future-default', 'default', 'never');
+  [rt, gpg] = await Promise.all([
+    createTestRuntime({ logger: logs.logger, env: { SERVICE_PGP_PRIVATE_KEY: await serviceKeyArmor() } }),
+    createGnupgHome(),
+  ]);
+  partnerFingerprint = await gpg.generate(
+    'Delivery Partner <ops@partner.example>',
+    'future-default',
+    'default',
+    'never',
+  );
   partnerKey = await gpg.exportPublic(partnerFingerprint);
-  shortLivedKey = await gpg.exportPublic(await gpg.generate('Short Lived <short@partner.example>', 'future-default', 'default', '1d'));
+  shortLivedKey = await gpg.exportPublic(
+    await gpg.generate('Short Lived <short@partner.example>', 'future-default', 'default', '1d'),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -37,8 +47,18 @@ async function serviceKeyArmor(): Promise<string> {
 
 async function partnerWithKey(options: { confirm?: boolean; armored?: string } = {}) {
   const admin = anAdmin();
-  const partner = await rt.partners.create({ actor: admin, name: aPartnerName(), contacts: [CONTACT, 'U0CONTACT2'], preset: ['GET /v1/users'] });
-  await rt.partnerPgp.setPgpKey(partner.name, options.armored ?? partnerKey, admin, options.confirm === false ? {} : { confirmFingerprint: partnerFingerprint });
+  const partner = await rt.partners.create({
+    actor: admin,
+    name: aPartnerName(),
+    contacts: [CONTACT, 'U0CONTACT2'],
+    preset: ['GET /v1/users'],
+  });
+  await rt.partnerPgp.setPgpKey(
+    partner.name,
+    options.armored ?? partnerKey,
+    admin,
+    options.confirm === false ? {} : { confirmFingerprint: partnerFingerprint },
+  );
   return { admin, partner };
 }
 
@@ -48,7 +68,9 @@ async function issueFor(partnerName: string, admin: string) {
   return issued;
 }
 
-async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string; details: readonly string[] }> {
+async function failure(
+  promise: Promise<unknown>,
+): Promise<{ code: string; message: string; details: readonly string[] }> {
   try {
     await promise;
   } catch (error) {
@@ -86,7 +108,11 @@ describe('delivering a key', () => {
       partnerName: partner.name,
     });
     const [event] = await rt.store.audit.list({ keyId: issued.key.id });
-    expect(event).toMatchObject({ action: 'key.delivered', actor: admin, details: { deliveryId: record.id, contact: CONTACT, fingerprint: partnerFingerprint } });
+    expect(event).toMatchObject({
+      action: 'key.delivered',
+      actor: admin,
+      details: { deliveryId: record.id, contact: CONTACT, fingerprint: partnerFingerprint },
+    });
     expect((await rt.keys.get(issued.key.id)).status).toBe('active');
     expect(await delivery.forKey(issued.key.id)).toHaveLength(1);
   });
@@ -94,7 +120,11 @@ describe('delivering a key', () => {
   it('sends to a named contact of the partner, and refuses anyone who is not one', async () => {
     const delivery = rt.createDeliveryService(recordingMessenger());
     const { admin, partner } = await partnerWithKey();
-    const toSecond = await delivery.deliver({ issued: await issueFor(partner.name, admin), actor: admin, contactSlackUserId: 'U0CONTACT2' });
+    const toSecond = await delivery.deliver({
+      issued: await issueFor(partner.name, admin),
+      actor: admin,
+      contactSlackUserId: 'U0CONTACT2',
+    });
     expect(toSecond.contactSlackUserId).toBe('U0CONTACT2');
 
     const issued = await issueFor(partner.name, admin);
@@ -114,7 +144,12 @@ describe('delivering a key', () => {
     expect(error.code).toBe('DELIVERY_FAILED');
     expect(error.message).toMatch(/could not be delivered to <@U0CONTACT1>: .*user_not_found.*The key was revoked/);
     const deliveryId = error.details[0] as string;
-    expect(await delivery.get(deliveryId)).toMatchObject({ status: 'failed', errorCode: 'user_not_found', failedAt: expect.any(Date), sentAt: null });
+    expect(await delivery.get(deliveryId)).toMatchObject({
+      status: 'failed',
+      errorCode: 'user_not_found',
+      failedAt: expect.any(Date),
+      sentAt: null,
+    });
 
     const key = await rt.keys.get(issued.key.id);
     expect(key).toMatchObject({ status: 'revoked', revokedBy: 'system' });
@@ -131,7 +166,11 @@ describe('delivering a key', () => {
     const { admin, partner } = await partnerWithKey();
     const issued = await issueFor(partner.name, admin);
     const error = await failure(delivery.deliver({ issued, actor: admin }));
-    expect(await delivery.get(error.details[0] as string)).toMatchObject({ status: 'failed', errorCode: 'messenger_error', errorMessage: 'socket hang up' });
+    expect(await delivery.get(error.details[0] as string)).toMatchObject({
+      status: 'failed',
+      errorCode: 'messenger_error',
+      errorMessage: 'socket hang up',
+    });
     expect((await rt.keys.get(issued.key.id)).status).toBe('revoked');
   });
 
@@ -145,7 +184,10 @@ describe('delivering a key', () => {
     const error = await failure(delivery.deliver({ issued, actor: admin }));
     expect(error.code).toBe('PGP_KEY_UNCONFIRMED');
     expect(messenger.sent).toHaveLength(0);
-    expect(await delivery.get(error.details[0] as string)).toMatchObject({ status: 'failed', errorCode: 'PGP_KEY_UNCONFIRMED' });
+    expect(await delivery.get(error.details[0] as string)).toMatchObject({
+      status: 'failed',
+      errorCode: 'PGP_KEY_UNCONFIRMED',
+    });
     expect((await rt.keys.get(issued.key.id)).status).toBe('revoked');
   });
 
@@ -164,7 +206,9 @@ describe('delivering a key', () => {
     const admin = anAdmin();
     const partner = await rt.partners.create({ actor: admin, name: aPartnerName(), contacts: [CONTACT] });
     expect(await delivery.target(partner.name)).toMatchObject({ ready: false, code: 'PGP_KEY_MISSING' });
-    expect((await failure(delivery.deliver({ issued: await issueFor(partner.name, admin), actor: admin }))).code).toBe('PGP_KEY_MISSING');
+    expect((await failure(delivery.deliver({ issued: await issueFor(partner.name, admin), actor: admin }))).code).toBe(
+      'PGP_KEY_MISSING',
+    );
   });
 
   it('re-checks the partner key at delivery time: a confirmed key that has since expired is refused', async () => {
@@ -201,11 +245,21 @@ describe('a delivery that never finished', () => {
     await expect.poll(async () => (await rt.store.deliveries.listForKey(issued.key.id))[0]?.status).toBe('pending');
 
     const sweep = (minutes: number) =>
-      createDeliveryService({ store: rt.store, keys: rt.keys, encryptor: rt.pgp, messenger: hanging, confirmHours: 72, now: () => new Date(Date.now() + minutes * 60_000) });
+      createDeliveryService({
+        store: rt.store,
+        keys: rt.keys,
+        encryptor: rt.pgp,
+        messenger: hanging,
+        confirmHours: 72,
+        now: () => new Date(Date.now() + minutes * 60_000),
+      });
     expect(await sweep(5).closeAbandoned(15)).toEqual([]);
     const [closed] = await sweep(20).closeAbandoned(15);
     expect(closed).toBeDefined();
-    expect(await rt.store.deliveries.findById(closed as string)).toMatchObject({ status: 'failed', errorCode: 'abandoned' });
+    expect(await rt.store.deliveries.findById(closed as string)).toMatchObject({
+      status: 'failed',
+      errorCode: 'abandoned',
+    });
     expect((await rt.keys.get(issued.key.id)).status).toBe('revoked');
 
     release({ channelId: 'D0LATE', messageTs: '1.2' });
@@ -230,7 +284,10 @@ describe('a delivery that never finished', () => {
     const error = await failure(delivery.deliver({ issued, actor: admin }));
     expect(error.message).toMatch(new RegExp(`revoking the key FAILED: revoke ${issued.key.id} now`));
     const [event] = await rt.store.audit.list({ keyId: issued.key.id });
-    expect(event).toMatchObject({ action: 'key.delivery_failed', details: { keyRevoked: false, code: 'user_not_found' } });
+    expect(event).toMatchObject({
+      action: 'key.delivery_failed',
+      details: { keyRevoked: false, code: 'user_not_found' },
+    });
   });
 });
 
@@ -249,18 +306,29 @@ describe("the partner's confirmation", () => {
     expect((await delivery.get(sent.id)).status).toBe('sent');
 
     const confirmed = await delivery.confirmStored(sent.id, CONTACT);
-    expect(confirmed).toMatchObject({ changed: true, delivery: { status: 'confirmed', confirmedBy: CONTACT, createdBy: admin } });
+    expect(confirmed).toMatchObject({
+      changed: true,
+      delivery: { status: 'confirmed', confirmedBy: CONTACT, createdBy: admin },
+    });
     expect(await delivery.confirmStored(sent.id, CONTACT)).toMatchObject({ changed: false });
-    const confirmations = (await rt.store.audit.list({ keyId: sent.keyId })).filter((event) => event.action === 'key.delivery_confirmed');
-    expect(confirmations).toEqual([expect.objectContaining({ actor: CONTACT, details: { deliveryId: sent.id, fingerprint: partnerFingerprint } })]);
+    const confirmations = (await rt.store.audit.list({ keyId: sent.keyId })).filter(
+      (event) => event.action === 'key.delivery_confirmed',
+    );
+    expect(confirmations).toEqual([
+      expect.objectContaining({ actor: CONTACT, details: { deliveryId: sent.id, fingerprint: partnerFingerprint } }),
+    ]);
   });
 
   it('is refused for a delivery that failed, or that does not exist', async () => {
     const failing = rt.createDeliveryService(recordingMessenger(() => new MessengerError('invalid_user_combination')));
     const { admin, partner } = await partnerWithKey();
     const error = await failure(failing.deliver({ issued: await issueFor(partner.name, admin), actor: admin }));
-    await expect(delivery.confirmStored(error.details[0] as string, CONTACT)).rejects.toMatchObject({ code: 'VALIDATION' });
-    await expect(delivery.confirmStored('dlv_doesnotexist', CONTACT)).rejects.toMatchObject({ code: 'DELIVERY_NOT_FOUND' });
+    await expect(delivery.confirmStored(error.details[0] as string, CONTACT)).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
+    await expect(delivery.confirmStored('dlv_doesnotexist', CONTACT)).rejects.toMatchObject({
+      code: 'DELIVERY_NOT_FOUND',
+    });
   });
 
   it('lists deliveries still unconfirmed after DELIVERY_CONFIRM_HOURS', async () => {
@@ -271,7 +339,14 @@ describe("the partner's confirmation", () => {
 
     expect((await delivery.unconfirmed()).map((d) => d.id)).not.toContain(waiting.id);
     const at = (hours: number) =>
-      createDeliveryService({ store: rt.store, keys: rt.keys, encryptor: rt.pgp, messenger: recordingMessenger(), confirmHours: 72, now: () => new Date(Date.now() + hours * 3600_000) });
+      createDeliveryService({
+        store: rt.store,
+        keys: rt.keys,
+        encryptor: rt.pgp,
+        messenger: recordingMessenger(),
+        confirmHours: 72,
+        now: () => new Date(Date.now() + hours * 3600_000),
+      });
     expect((await at(71).unconfirmed()).map((d) => d.id)).not.toContain(waiting.id);
     const overdue = (await at(73).unconfirmed()).map((d) => d.id);
     expect(overdue).toContain(waiting.id);
@@ -282,7 +357,9 @@ describe("the partner's confirmation", () => {
 describe('secrets', () => {
   it('never reach the database, the audit trail or the logs', async () => {
     expect(secrets.length).toBeGreaterThan(5);
-    const tables = await rt.db.sql<{ name: string }[]>`select table_name as name from information_schema.tables where table_schema = 'public'`;
+    const tables = await rt.db.sql<
+      { name: string }[]
+    >`select table_name as name from information_schema.tables where table_schema = 'public'`;
     let dump = '';
     for (const { name } of tables) {
       const rows = await rt.db.sql.unsafe(`select t::text as row from "${name}" t`);

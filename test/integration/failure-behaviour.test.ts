@@ -37,7 +37,13 @@ describe('the database is lost while Slack is in use', () => {
     proxy = await startTcpProxy(direct.hostname, Number(direct.port || 5432));
     direct.hostname = '127.0.0.1';
     direct.port = String(proxy.port);
-    const config = loadConfig({ DATABASE_URL: direct.toString(), KEY_PEPPER: TEST_PEPPER, LOG_LEVEL: 'silent', APPROVAL_REQUIRED_FOR: 'none', DATA_DIR: rt.config.dataDir });
+    const config = loadConfig({
+      DATABASE_URL: direct.toString(),
+      KEY_PEPPER: TEST_PEPPER,
+      LOG_LEVEL: 'silent',
+      APPROVAL_REQUIRED_FOR: 'none',
+      DATA_DIR: rt.config.dataDir,
+    });
     viaProxy = await openRuntime(config, logs.logger, { migrate: false });
     slack = await startSlackHarness(viaProxy, { logger: logs.logger });
   });
@@ -63,12 +69,16 @@ describe('the database is lost while Slack is in use', () => {
     // Slack's own limit: an unacknowledged command shows the person an error after 3 s.
     expect(ackMs).toBeLessThan(3_000);
     const told = await slack.recorder.waitFor(mark, 'response_url', () => true, 15_000);
-    console.log(`database cut: command acknowledged in ${ackMs.toFixed(0)} ms, person told in ${(performance.now() - started).toFixed(0)} ms`);
+    console.log(
+      `database cut: command acknowledged in ${ackMs.toFixed(0)} ms, person told in ${(performance.now() - started).toFixed(0)} ms`,
+    );
     expect(told.body.response_type).toBe('ephemeral');
     expect(String(told.body.text)).toMatch(/cannot reach its database.*try again/);
     expect(String(told.body.text).length).toBeLessThan(200);
     await waitUntil(async () => logs.text().includes('"outcome":"error"'));
-    expect(logs.text()).toMatch(/"slack":"command","id":"\/harvest-keys","userId":"[^"]+","teamId":"T0TEST","outcome":"error"/);
+    expect(logs.text()).toMatch(
+      /"slack":"command","id":"\/harvest-keys","userId":"[^"]+","teamId":"T0TEST","outcome":"error"/,
+    );
 
     await proxy.restore();
     await waitUntil(async () => {
@@ -99,7 +109,12 @@ describe('the Slack Web API fails or rate-limits (production retry settings)', (
     slack.recorder.failNext('views.open', { status: 502 });
     const mark = slack.recorder.mark();
     expect((await slack.command(admin, 'create')).status).toBe(200);
-    const opened = await slack.recorder.waitFor(mark, 'views.open', (t) => (t.body.view as { callback_id?: string } | undefined)?.callback_id !== undefined, 15_000);
+    const opened = await slack.recorder.waitFor(
+      mark,
+      'views.open',
+      (t) => (t.body.view as { callback_id?: string } | undefined)?.callback_id !== undefined,
+      15_000,
+    );
     await waitUntil(async () => slack.recorder.since(mark, 'views.open').length >= 3);
     expect(slack.recorder.since(mark, 'views.open')).toHaveLength(3);
     expect(opened).toBeDefined();
@@ -111,7 +126,8 @@ describe('the Slack Web API fails or rate-limits (production retry settings)', (
   it('waits out Retry-After on 429s, then tells the person Slack is rate-limiting', async () => {
     const admin = anAdmin();
     await rt.roles.grant(admin, 'admin', 'test');
-    for (let i = 0; i <= (SLACK_RETRY.retries ?? 0); i++) slack.recorder.failNext('views.open', { status: 429, headers: { 'retry-after': '1' } });
+    for (let i = 0; i <= (SLACK_RETRY.retries ?? 0); i++)
+      slack.recorder.failNext('views.open', { status: 429, headers: { 'retry-after': '1' } });
     const mark = slack.recorder.mark();
     const started = performance.now();
     expect((await slack.command(admin, 'roles')).status).toBe(200);
@@ -130,7 +146,14 @@ describe('a crash in the middle of creating keys', () => {
   it('leaves no key without its audit row, no audit row without its key, and every secret handed out works', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/fixtures/create-burst.ts')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER, LOG_LEVEL: 'silent', DATA_DIR: rt.config.dataDir },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DATABASE_URL: rt.database.url,
+        KEY_PEPPER: TEST_PEPPER,
+        LOG_LEVEL: 'silent',
+        DATA_DIR: rt.config.dataDir,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -141,7 +164,9 @@ describe('a crash in the middle of creating keys', () => {
     child.stderr.on('data', (chunk) => {
       errors += String(chunk);
     });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
     await waitUntil(async () => output.split('\n').length > 60, 60_000).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${errors}`);
     });
@@ -165,7 +190,10 @@ describe('a crash in the middle of creating keys', () => {
       expect(withoutAudit).toEqual([]);
       expect(auditWithoutKey).toEqual([]);
 
-      const everything = JSON.stringify(await sql`select * from api_keys`) + JSON.stringify(await sql`select * from audit_events`) + JSON.stringify(await sql`select * from key_permissions`);
+      const everything =
+        JSON.stringify(await sql`select * from api_keys`) +
+        JSON.stringify(await sql`select * from audit_events`) +
+        JSON.stringify(await sql`select * from key_permissions`);
       for (const [id, secret] of handedOut) {
         expect(everything).not.toContain(secret);
         const check = await rt.keys.check(secret, 'GET', '/v1/users');

@@ -26,7 +26,10 @@ describe('key change log', () => {
     await rt.keys.enable(issued.key.id, { actor });
     const replaced = await rt.keys.replace(issued.key.id, { actor, graceSeconds: 0 });
     const legacy = rt.secretFormat.generate();
-    const imported = await rt.importKeys(Buffer.from(`key,description,partner,created_at\n${legacy},Old integration,,2016-05-01\n`), actor);
+    const imported = await rt.importKeys(
+      Buffer.from(`key,description,partner,created_at\n${legacy},Old integration,,2016-05-01\n`),
+      actor,
+    );
 
     expect(keyLines().map((l) => [l.event, l.keyId, l.actor, l.level])).toEqual([
       ['key.created', issued.key.id, actor, 30],

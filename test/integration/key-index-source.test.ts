@@ -12,7 +12,13 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
 let database: TestDatabase;
 let sql: postgres.Sql;
 
-const ENDPOINTS = ['GET /v1/users', 'POST /v1/users', 'GET /v1/candidates', 'DELETE /v1/candidates/:id', 'GET /v1/jobs'];
+const ENDPOINTS = [
+  'GET /v1/users',
+  'POST /v1/users',
+  'GET /v1/candidates',
+  'DELETE /v1/candidates/:id',
+  'GET /v1/jobs',
+];
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -59,13 +65,17 @@ describe('loading every key for the index', () => {
       const all = pages.flat().sort((a, b) => a.id.localeCompare(b.id));
       expect(all.map((r) => r.id)).toEqual(Array.from({ length: 300 }, (_, i) => expected(i + 1).id));
       expect(all.map(comparable)).toEqual(Array.from({ length: 300 }, (_, i) => comparable(expected(i + 1))));
-      expect(all[41]?.digest).toEqual((await sql`select secret_digest from api_keys where id = 'key_0042'`)[0]?.secret_digest);
+      expect(all[41]?.digest).toEqual(
+        (await sql`select secret_digest from api_keys where id = 'key_0042'`)[0]?.secret_digest,
+      );
       expect(Math.max(...pages.map((p) => p.length))).toBeLessThanOrEqual(pageSize);
     });
   }
 
   it('loads some keys by id, and leaves out ids that do not exist', async () => {
     const records = await createKeyIndexSource(sql).loadSome(['key_0033', 'key_0044', 'key_9999', 'key_0031']);
-    expect(records.map(comparable).sort((a, b) => a.id.localeCompare(b.id))).toEqual([31, 33, 44].map((i) => comparable(expected(i))));
+    expect(records.map(comparable).sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+      [31, 33, 44].map((i) => comparable(expected(i))),
+    );
   });
 });

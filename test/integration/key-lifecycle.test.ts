@@ -45,7 +45,9 @@ describe('creating a key', () => {
     expect(allowed).toMatchObject({ outcome: 'decided', decision: { allowed: true } });
     const denied = await rt.keys.check(secret, 'GET', '/v1/users/1');
     expect(denied).toMatchObject({ outcome: 'decided', decision: { allowed: false, reason: 'not_granted' } });
-    expect(await rt.keys.check(`${secret.slice(0, -1)}${secret.endsWith('a') ? 'b' : 'a'}`, 'GET', '/v1/users')).toEqual({ outcome: 'malformed', reason: 'checksum' });
+    expect(
+      await rt.keys.check(`${secret.slice(0, -1)}${secret.endsWith('a') ? 'b' : 'a'}`, 'GET', '/v1/users'),
+    ).toEqual({ outcome: 'malformed', reason: 'checksum' });
     expect(await rt.keys.check(rt.secretFormat.generate(), 'GET', '/v1/users')).toEqual({ outcome: 'unknown' });
   });
 
@@ -55,7 +57,10 @@ describe('creating a key', () => {
     await expectCode(rt.keys.create({ actor: anAdmin(), description: 'x'.repeat(256) }), 'DESCRIPTION_INVALID');
     await expectCode(rt.keys.create({ actor: anAdmin(), description: 'two\nlines' }), 'DESCRIPTION_INVALID');
     await expectCode(rt.keys.create({ actor: anAdmin(), partner: 'Nobody Inc' }), 'UNKNOWN_PARTNER');
-    await expectCode(rt.keys.create({ actor: anAdmin(), description: 'x', grants: ['GET /v1/nope'] }), 'UNKNOWN_ENDPOINT');
+    await expectCode(
+      rt.keys.create({ actor: anAdmin(), description: 'x', grants: ['GET /v1/nope'] }),
+      'UNKNOWN_ENDPOINT',
+    );
     await expectCode(rt.keys.create({ actor: anAdmin(), description: 'x', grants: ['all of it'] }), 'GRANT_MALFORMED');
     expect((await rt.keys.list()).total).toBe(before);
   });
@@ -78,15 +83,25 @@ describe('editing a key', () => {
       remove: ['GET /v1/users'],
     });
     expect(result).toMatchObject({ changed: true, added: ['GET /v1/jobs'], removed: ['GET /v1/users'] });
-    expect(result.key).toMatchObject({ description: 'Edited', permissions: ['GET /v1/jobs'], version: key.version + 1 });
+    expect(result.key).toMatchObject({
+      description: 'Edited',
+      permissions: ['GET /v1/jobs'],
+      version: key.version + 1,
+    });
     const [event] = await auditRows(key.id);
-    expect(event).toMatchObject({ action: 'key.edited', details: { added: ['GET /v1/jobs'], removed: ['GET /v1/users'] } });
+    expect(event).toMatchObject({
+      action: 'key.edited',
+      details: { added: ['GET /v1/jobs'], removed: ['GET /v1/users'] },
+    });
   });
 
   it('refuses an edit based on a stale version', async () => {
     const { key } = await rt.keys.create({ actor: anAdmin(), description: 'Stale' });
     await rt.keys.edit(key.id, { actor: anAdmin(), expectedVersion: key.version, description: 'First' });
-    const error = await expectCode(rt.keys.edit(key.id, { actor: anAdmin(), expectedVersion: key.version, description: 'Second' }), 'STALE_VERSION');
+    const error = await expectCode(
+      rt.keys.edit(key.id, { actor: anAdmin(), expectedVersion: key.version, description: 'Second' }),
+      'STALE_VERSION',
+    );
     expect(error.message).toMatch(/changed by someone else/);
     expect((await rt.keys.get(key.id)).description).toBe('First');
   });
@@ -111,13 +126,19 @@ describe('editing a key', () => {
 
 describe('revoking and re-enabling', () => {
   it('revokes with a reason, once: a second revoke changes nothing and adds no audit row', async () => {
-    const { key, secret } = await rt.keys.create({ actor: anAdmin(), description: 'Revocable', grants: ['GET /v1/users'] });
+    const { key, secret } = await rt.keys.create({
+      actor: anAdmin(),
+      description: 'Revocable',
+      grants: ['GET /v1/users'],
+    });
     const first = await rt.keys.revoke(key.id, { actor: anAdmin(), reason: 'leaked in a ticket' });
     expect(first).toMatchObject({ changed: true, key: { status: 'revoked', revokeReason: 'leaked in a ticket' } });
     const second = await rt.keys.revoke(key.id, { actor: anAdmin() });
     expect(second.changed).toBe(false);
     expect((await auditRows(key.id)).filter((e) => e.action === 'key.revoked')).toHaveLength(1);
-    expect(await rt.keys.check(secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: false, reason: 'revoked' } });
+    expect(await rt.keys.check(secret, 'GET', '/v1/users')).toMatchObject({
+      decision: { allowed: false, reason: 'revoked' },
+    });
 
     const enabled = await rt.keys.enable(key.id, { actor: anAdmin() });
     expect(enabled).toMatchObject({ changed: true, key: { status: 'active', revokedAt: null } });
@@ -152,7 +173,11 @@ describe('replacing a lost key', () => {
     const old = await rt.keys.create({ actor: anAdmin(), partner: name, grants: ['GET /v1/users'] });
     const replaced = await rt.keys.replace(old.key.id, { actor: anAdmin() });
     expect(replaced.secret).not.toBe(old.secret);
-    expect(replaced.key).toMatchObject({ description: old.key.description, partnerId: old.key.partnerId, permissions: ['GET /v1/users'] });
+    expect(replaced.key).toMatchObject({
+      description: old.key.description,
+      partnerId: old.key.partnerId,
+      permissions: ['GET /v1/users'],
+    });
     expect(replaced.old).toMatchObject({ status: 'revoked', replacedBy: replaced.key.id });
     expect(await rt.keys.check(old.secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: false } });
     expect(await rt.keys.check(replaced.secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: true } });
@@ -161,21 +186,33 @@ describe('replacing a lost key', () => {
   it('keeps the old key working through a grace period, then the sweep records its revocation', async () => {
     let now = new Date();
     const { createKeyService } = await import('../../src/keys/key-service.ts');
-    const keys = createKeyService({ store: rt.store, catalog: rt.catalog, secretFormat: rt.secretFormat, digest: rt.digest, legacyCutoff: rt.config.legacyCutoff, now: () => now });
+    const keys = createKeyService({
+      store: rt.store,
+      catalog: rt.catalog,
+      secretFormat: rt.secretFormat,
+      digest: rt.digest,
+      legacyCutoff: rt.config.legacyCutoff,
+      now: () => now,
+    });
     const old = await keys.create({ actor: anAdmin(), description: 'Graceful', grants: ['GET /v1/users'] });
     const replaced = await keys.replace(old.key.id, { actor: anAdmin(), graceSeconds: 3600 });
     expect(replaced.old.status).toBe('active');
     expect(replaced.old.revokeAt?.getTime()).toBe(now.getTime() + 3600_000);
     expect(await keys.check(old.secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: true } });
     now = new Date(now.getTime() + 3601_000);
-    expect(await keys.check(old.secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: false, reason: 'revoked' } });
+    expect(await keys.check(old.secret, 'GET', '/v1/users')).toMatchObject({
+      decision: { allowed: false, reason: 'revoked' },
+    });
     expect(await keys.revokeDue()).toContain(old.key.id);
     expect(await keys.get(old.key.id)).toMatchObject({ status: 'revoked', revokedBy: 'system' });
   });
 
-  it('turns a legacy key\'s implicit permissions into explicit grants on its replacement', async () => {
+  it("turns a legacy key's implicit permissions into explicit grants on its replacement", async () => {
     const legacySecret = 'legacy0123456789abcdefABCDEF0001';
-    await rt.importKeys(Buffer.from(`key,description,partner,created_at\n${legacySecret},Old integration,,2016-05-01\n`), anAdmin());
+    await rt.importKeys(
+      Buffer.from(`key,description,partner,created_at\n${legacySecret},Old integration,,2016-05-01\n`),
+      anAdmin(),
+    );
     const checked = await rt.keys.check(legacySecret, 'GET', '/v1/candidates');
     if (checked.outcome !== 'decided') throw new Error('expected the imported key');
     const replaced = await rt.keys.replace(checked.key.id, { actor: anAdmin() });
@@ -191,8 +228,12 @@ describe('listing', () => {
     const a = await rt.keys.create({ actor: anAdmin(), partner: name, description: 'Findable zebra key' });
     const b = await rt.keys.create({ actor: anAdmin(), partner: name, description: 'Another one' });
     await rt.keys.revoke(b.key.id, { actor: anAdmin() });
-    expect((await rt.keys.list({ partnerId: partner.id })).keys.map((k) => k.id).sort()).toEqual([a.key.id, b.key.id].sort());
-    expect((await rt.keys.list({ partnerId: partner.id, status: 'revoked' })).keys.map((k) => k.id)).toEqual([b.key.id]);
+    expect((await rt.keys.list({ partnerId: partner.id })).keys.map((k) => k.id).sort()).toEqual(
+      [a.key.id, b.key.id].sort(),
+    );
+    expect((await rt.keys.list({ partnerId: partner.id, status: 'revoked' })).keys.map((k) => k.id)).toEqual([
+      b.key.id,
+    ]);
     expect((await rt.keys.list({ text: 'ZEBRA' })).keys.map((k) => k.id)).toEqual([a.key.id]);
     expect((await rt.keys.list({ text: name, limit: 1 })).total).toBe(2);
     expect((await rt.keys.list({ text: '100%_' })).keys).toEqual([]);

@@ -38,17 +38,27 @@ describe('legacy import', () => {
       anAdmin(),
     );
     expect(result.imported.map((k) => k.legacy)).toEqual([true, false]);
-    const later = rt.catalog.endpoints.find((e) => !e.existedAtLegacyCutoff && e.method === 'GET' && !e.path.includes(':'));
-    expect(await rt.keys.check(legacyKey(1), 'GET', '/v1/candidates')).toMatchObject({ decision: { allowed: true, via: 'legacy' } });
-    expect(await rt.keys.check(legacyKey(1), 'GET', later!.path)).toMatchObject({ decision: { allowed: false, reason: 'not_granted' } });
-    expect(await rt.keys.check(legacyKey(2), 'GET', '/v1/jobs')).toMatchObject({ decision: { allowed: true, via: 'grant' } });
+    const later = rt.catalog.endpoints.find(
+      (e) => !e.existedAtLegacyCutoff && e.method === 'GET' && !e.path.includes(':'),
+    );
+    expect(await rt.keys.check(legacyKey(1), 'GET', '/v1/candidates')).toMatchObject({
+      decision: { allowed: true, via: 'legacy' },
+    });
+    expect(await rt.keys.check(legacyKey(1), 'GET', later!.path)).toMatchObject({
+      decision: { allowed: false, reason: 'not_granted' },
+    });
+    expect(await rt.keys.check(legacyKey(2), 'GET', '/v1/jobs')).toMatchObject({
+      decision: { allowed: true, via: 'grant' },
+    });
     expect(await rt.keys.check(legacyKey(2), 'GET', '/v1/candidates')).toMatchObject({ decision: { allowed: false } });
     const [event] = await rt.store.audit.list({ keyId: result.imported[0]!.id });
     expect(event?.action).toBe('key.imported');
   });
 
   it('refuses the same key twice, in one file or across imports', async () => {
-    const inFile = await refusal(csv('key,description,partner,created_at', `${legacyKey(10)},A,,2016-01-01`, `${legacyKey(10)},B,,2016-01-01`));
+    const inFile = await refusal(
+      csv('key,description,partner,created_at', `${legacyKey(10)},A,,2016-01-01`, `${legacyKey(10)},B,,2016-01-01`),
+    );
     expect(inFile.details).toEqual(['line 3: same key as line 2']);
     await rt.importKeys(csv('key,description,partner,created_at', `${legacyKey(11)},A,,2016-01-01`), anAdmin());
     const again = await refusal(csv('key,description,partner,created_at', `${legacyKey(11)},A,,2016-01-01`));
@@ -68,7 +78,14 @@ describe('legacy import', () => {
         `${legacyKey(25)},Future,,2999-01-01,`,
       ),
     );
-    expect(error.details.map((d) => d.split(':')[0])).toEqual(['line 3', 'line 4', 'line 5', 'line 6', 'line 7', 'line 8']);
+    expect(error.details.map((d) => d.split(':')[0])).toEqual([
+      'line 3',
+      'line 4',
+      'line 5',
+      'line 6',
+      'line 7',
+      'line 8',
+    ]);
     expect(error.message).toMatch(/nothing was written/);
     expect(error.message).toMatch(/line 4: created_at: not a date/);
     expect(error.message).toMatch(/line 5: partner: no partner by this name/);
@@ -84,7 +101,10 @@ describe('legacy import', () => {
       csv('key,description,partner,created_at,grants', `${legacyKey(43)},Slipped,,2016-01-01,${secret}`),
       csv('key,description,partner,created_at,grants', `${legacyKey(44)},Slipped,,2016-01-01,GET ${secret}`),
       csv('key,description,partner,created_at,grants', `${legacyKey(45)},${secret}\u0001,,2016-01-01,`),
-      csv('key,description,partner,created_at,grants', `${secret.slice(0, 10)}"${secret.slice(10)},Quoted,,2016-01-01,`),
+      csv(
+        'key,description,partner,created_at,grants',
+        `${secret.slice(0, 10)}"${secret.slice(10)},Quoted,,2016-01-01,`,
+      ),
       csv('key,description,partner,created_at,grants', `"${secret}"x,Quoted,,2016-01-01,`),
       csv('key,description,partner,created_at,grants', `"${secret},Unclosed,,2016-01-01,`),
       csv(`${secret},description,partner,created_at`, `${legacyKey(46)},No header,,2016-01-01`),
@@ -92,14 +112,21 @@ describe('legacy import', () => {
     for (const file of slipped) {
       const error = await refusal(file);
       expect(error.details.length).toBeGreaterThan(0);
-      for (const fragment of [secret, secret.slice(0, 10), secret.slice(10), secret.slice(-12)]) expect(error.message).not.toContain(fragment);
+      for (const fragment of [secret, secret.slice(0, 10), secret.slice(10), secret.slice(-12)])
+        expect(error.message).not.toContain(fragment);
     }
   });
 
   it('refuses missing columns, an empty file and bytes that are not UTF-8, naming the line', async () => {
-    expect((await refusal(csv('key,description', `${legacyKey(30)},x`))).message).toMatch(/missing columns: partner, created_at/);
+    expect((await refusal(csv('key,description', `${legacyKey(30)},x`))).message).toMatch(
+      /missing columns: partner, created_at/,
+    );
     expect((await refusal(csv('key,description,partner,created_at'))).message).toMatch(/no key rows/);
-    const latin1 = Buffer.concat([Buffer.from(`key,description,partner,created_at\n${legacyKey(31)},Caf`), Buffer.from([0xe9]), Buffer.from(',,2016-01-01\n')]);
+    const latin1 = Buffer.concat([
+      Buffer.from(`key,description,partner,created_at\n${legacyKey(31)},Caf`),
+      Buffer.from([0xe9]),
+      Buffer.from(',,2016-01-01\n'),
+    ]);
     expect((await refusal(latin1)).details).toEqual(['line 2: not valid UTF-8 text (save the file as UTF-8)']);
   });
 });

@@ -8,7 +8,9 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
 import { unusedLocalPort } from '../helpers/local-ports.ts';
 
 /** Slack in HTTP mode against a loopback stand-in: its receiver listens once auth.test accepts the token. */
-const fakeSlack = await startFakeSlack({ 'auth.test': { ok: true, team_id: 'T0EXPOSURE', user_id: 'U0BOT', bot_id: 'B0BOT' } });
+const fakeSlack = await startFakeSlack({
+  'auth.test': { ok: true, team_id: 'T0EXPOSURE', user_id: 'U0BOT', bot_id: 'B0BOT' },
+});
 afterAll(() => fakeSlack.close());
 const SLACK = {
   SLACK_BOT_TOKEN: 'xoxb-0000-exposure-test',
@@ -48,7 +50,11 @@ describe('with the embedded database (a developer machine)', () => {
   const pgPort = unusedLocalPort();
   beforeAll(async () => {
     // AUTHZ_HOST blank: the default, not the test helpers' 127.0.0.1.
-    server = await startServer({ ...SLACK, AUTHZ_HOST: '', METRICS_PORT: '0', EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'info' }, 180_000, SLACK_LISTENING);
+    server = await startServer(
+      { ...SLACK, AUTHZ_HOST: '', METRICS_PORT: '0', EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'info' },
+      180_000,
+      SLACK_LISTENING,
+    );
   }, 200_000);
   afterAll(async () => {
     expect(await server?.stop()).toBe(0);
@@ -56,11 +62,17 @@ describe('with the embedded database (a developer machine)', () => {
 
   it('binds /authz, Slack, /metrics and PostgreSQL to 127.0.0.1 only', async () => {
     const output = server.output();
-    const ports = { authz: portIn(output, LISTENING_LINE), slack: server.port, metrics: portIn(output, METRICS_LISTENING), postgres: pgPort };
+    const ports = {
+      authz: portIn(output, LISTENING_LINE),
+      slack: server.port,
+      metrics: portIn(output, METRICS_LISTENING),
+      postgres: pgPort,
+    };
     for (const [name, port] of Object.entries(ports)) {
       expect(port, name).toBeGreaterThan(0);
       expect(await reach('127.0.0.1', port), `${name} on loopback`).toBe('connected');
-      for (const address of outsideAddresses) expect(await reach(address, port), `${name} on ${address}`).toBe('ECONNREFUSED');
+      for (const address of outsideAddresses)
+        expect(await reach(address, port), `${name} on ${address}`).toBe('ECONNREFUSED');
     }
     // And what the log says it bound, for machines with no other address to try.
     expect(output).toMatch(new RegExp(`"host":"127\\.0\\.0\\.1","port":${ports.authz},"msg":"listening`));
@@ -76,7 +88,8 @@ describe('with the embedded database (a developer machine)', () => {
     const scraped = await fetch(`${metrics}/metrics`);
     expect(scraped.status).toBe(200);
     expect(await scraped.text()).toContain('harvest_keys_authz_index_keys');
-    for (const path of ['/authz/v1/users', '/healthz', '/readyz', '/pgp/service.asc']) expect((await fetch(`${metrics}${path}`)).status, path).toBe(404);
+    for (const path of ['/authz/v1/users', '/healthz', '/readyz', '/pgp/service.asc'])
+      expect((await fetch(`${metrics}${path}`)).status, path).toBe(404);
   });
 });
 
@@ -85,7 +98,11 @@ describe('with DATABASE_URL (production)', () => {
   let server: ServerProcess;
   beforeAll(async () => {
     database = await createTestDatabase();
-    server = await startServer({ ...SLACK, AUTHZ_HOST: '', DATABASE_URL: database.url, KEY_PEPPER: TEST_PEPPER, LOG_LEVEL: 'info' }, 120_000, SLACK_LISTENING);
+    server = await startServer(
+      { ...SLACK, AUTHZ_HOST: '', DATABASE_URL: database.url, KEY_PEPPER: TEST_PEPPER, LOG_LEVEL: 'info' },
+      120_000,
+      SLACK_LISTENING,
+    );
   }, 150_000);
   afterAll(async () => {
     expect(await server?.stop()).toBe(0);
@@ -98,7 +115,8 @@ describe('with DATABASE_URL (production)', () => {
     expect(output).toMatch(new RegExp(`"host":"0\\.0\\.0\\.0","port":${authzPort},"msg":"listening`));
     for (const port of [authzPort, server.port]) {
       expect(await reach('127.0.0.1', port)).toBe('connected');
-      for (const address of outsideAddresses.filter((a) => !a.includes(':'))) expect(await reach(address, port), address).toBe('connected');
+      for (const address of outsideAddresses.filter((a) => !a.includes(':')))
+        expect(await reach(address, port), address).toBe('connected');
     }
     expect((await fetch(`http://127.0.0.1:${authzPort}/metrics`)).status).toBe(200);
   });

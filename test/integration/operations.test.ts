@@ -16,7 +16,12 @@ afterAll(async () => {
 });
 
 const ask = (port: number, secret: string | undefined, uri = '/v1/users', extra: Record<string, string> = {}) =>
-  askAuthz(port, { ...(secret === undefined ? {} : { authorization: basic(secret) }), 'x-original-method': 'GET', 'x-original-uri': uri, ...extra });
+  askAuthz(port, {
+    ...(secret === undefined ? {} : { authorization: basic(secret) }),
+    'x-original-method': 'GET',
+    'x-original-uri': uri,
+    ...extra,
+  });
 
 async function scrape(port: number): Promise<string> {
   const response = await fetch(`http://127.0.0.1:${port}/metrics`);
@@ -39,7 +44,12 @@ describe('observability of a running server', () => {
     proxy = await startTcpProxy(direct.hostname, Number(direct.port || 5432));
     direct.hostname = '127.0.0.1';
     direct.port = String(proxy.port);
-    server = await startServer({ DATABASE_URL: direct.toString(), KEY_PEPPER: TEST_PEPPER, LOG_LEVEL: 'debug', AUTHZ_MAX_STALENESS: '30' });
+    server = await startServer({
+      DATABASE_URL: direct.toString(),
+      KEY_PEPPER: TEST_PEPPER,
+      LOG_LEVEL: 'debug',
+      AUTHZ_MAX_STALENESS: '30',
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -64,8 +74,17 @@ describe('observability of a running server', () => {
 
     await waitUntil(async () => server.output().includes('"requestId":"gw-denied-0002"'));
     const lines = server.output().split('\n');
-    const deniedLine = JSON.parse(lines.find((l) => l.includes('"requestId":"gw-denied-0002"')) as string) as Record<string, unknown>;
-    expect(deniedLine).toMatchObject({ level: 20, outcome: 'deny_403', reason: 'not_granted', keyId: issued.key.id, msg: 'authz denied' });
+    const deniedLine = JSON.parse(lines.find((l) => l.includes('"requestId":"gw-denied-0002"')) as string) as Record<
+      string,
+      unknown
+    >;
+    expect(deniedLine).toMatchObject({
+      level: 20,
+      outcome: 'deny_403',
+      reason: 'not_granted',
+      keyId: issued.key.id,
+      msg: 'authz denied',
+    });
     expect(server.output()).not.toContain('gw-allowed-0001');
     expect(server.output()).not.toContain(issued.secret);
   });
@@ -99,7 +118,10 @@ describe('observability of a running server', () => {
     // The change channel is lost and comes back: one reconnect, a full reload, fresh again.
     await proxy.cut();
     await proxy.restore();
-    await waitUntil(async () => sample(await scrape(server.port), 'harvest_keys_authz_index_load_seconds_count') >= 2, 20_000);
+    await waitUntil(
+      async () => sample(await scrape(server.port), 'harvest_keys_authz_index_load_seconds_count') >= 2,
+      20_000,
+    );
     const reconnected = await scrape(server.port);
     expect(sample(reconnected, 'harvest_keys_authz_channel_reconnects_total')).toBe(1);
     expect(sample(reconnected, 'harvest_keys_authz_index_fresh')).toBe(1);
@@ -110,7 +132,11 @@ describe('graceful shutdown on SIGTERM', () => {
   it('finishes a request already in flight, flushes the usage counts to the database, then exits 0', async () => {
     const issued = await rt.keys.create({ actor: anAdmin(), description: 'Shutdown', grants: ['GET /v1/users'] });
     // A flush interval far beyond the test: only the shutdown flush can write these counts.
-    const server = await startServer({ DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER, USAGE_FLUSH_INTERVAL: '3600' });
+    const server = await startServer({
+      DATABASE_URL: rt.database.url,
+      KEY_PEPPER: TEST_PEPPER,
+      USAGE_FLUSH_INTERVAL: '3600',
+    });
     await waitUntil(async () => (await ask(server.port, issued.secret)).status === 200);
     for (let i = 0; i < 24; i++) expect((await ask(server.port, issued.secret)).status).toBe(200);
     for (let i = 0; i < 5; i++) expect((await ask(server.port, issued.secret, '/v1/candidates')).status).toBe(403);

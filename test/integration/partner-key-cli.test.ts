@@ -37,7 +37,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const grouped = (fpr: string) => `${fpr.slice(0, 20).match(/.{4}/g)?.join(' ')}  ${fpr.slice(20).match(/.{4}/g)?.join(' ')}`;
+const grouped = (fpr: string) =>
+  `${fpr.slice(0, 20).match(/.{4}/g)?.join(' ')}  ${fpr.slice(20).match(/.{4}/g)?.join(' ')}`;
 
 describe('harvest-keys partner key', () => {
   it('stores the key unconfirmed and prints its fingerprint, user IDs, algorithm and expiry', async () => {

@@ -31,12 +31,21 @@ beforeAll(async () => {
   [rt, gpg] = await Promise.all([createTestRuntime({ env: { DATA_DIR: dataDir } }), createGnupgHome()]);
   delivery = rt.createDeliveryService(messenger);
   for (const [index, recipient] of RECIPIENTS.entries()) {
-    const fingerprint = await gpg.generate(`Partner ${index} <partner${index}@example.com>`, recipient.algo, recipient.usage, 'never');
+    const fingerprint = await gpg.generate(
+      `Partner ${index} <partner${index}@example.com>`,
+      recipient.algo,
+      recipient.usage,
+      'never',
+    );
     if (recipient.subkey !== undefined) await gpg.addSubkey(fingerprint, recipient.subkey, 'encr');
     fingerprints.set(recipient.name, fingerprint);
   }
   // The partner imports the service key from the published URL, as the README tells them to.
-  const http = createHttpServer({ logger: createLogger('silent'), readiness: [], routes: [serviceKeyRoute(() => rt.serviceKey)] });
+  const http = createHttpServer({
+    logger: createLogger('silent'),
+    readiness: [],
+    routes: [serviceKeyRoute(() => rt.serviceKey)],
+  });
   await listen(http.server, 0, '127.0.0.1');
   try {
     const response = await fetch(`http://127.0.0.1:${http.port()}/pgp/service.asc`);
@@ -59,15 +68,26 @@ describe.each(RECIPIENTS)('delivering to a GnuPG $name key', (recipient) => {
   it('decrypts with gpg to exactly the secret, verifies as signed by the service key, and the secret works', async () => {
     const fingerprint = fingerprints.get(recipient.name) as string;
     const admin = anAdmin();
-    const partner = await rt.partners.create({ actor: admin, name: aPartnerName(), contacts: ['U0PARTNER1'], preset: ['GET /v1/candidates'] });
+    const partner = await rt.partners.create({
+      actor: admin,
+      name: aPartnerName(),
+      contacts: ['U0PARTNER1'],
+      preset: ['GET /v1/candidates'],
+    });
     const armoredKey = await gpg.exportPublic(fingerprint);
-    const set = await rt.partnerPgp.setPgpKey(partner.name, armoredKey, admin, { confirmFingerprint: fingerprint.toLowerCase() });
+    const set = await rt.partnerPgp.setPgpKey(partner.name, armoredKey, admin, {
+      confirmFingerprint: fingerprint.toLowerCase(),
+    });
     expect(set.info.fingerprint).toBe(fingerprint);
     expect(set.confirmed).toBe(true);
 
     const issued = await rt.keys.create({ actor: admin, partner: partner.name });
     const record = await delivery.deliver({ issued, actor: admin });
-    expect(record).toMatchObject({ status: 'sent', recipientFingerprint: fingerprint, contactSlackUserId: 'U0PARTNER1' });
+    expect(record).toMatchObject({
+      status: 'sent',
+      recipientFingerprint: fingerprint,
+      contactSlackUserId: 'U0PARTNER1',
+    });
     const message = messenger.sent.at(-1);
     expect(message?.armoredMessage).toMatch(/^-----BEGIN PGP MESSAGE-----/);
     expect(message?.armoredMessage).not.toContain(issued.secret);

@@ -19,7 +19,14 @@ afterAll(async () => {
 });
 
 const keyService = () =>
-  createKeyService({ store: rt.store, catalog: rt.catalog, secretFormat: rt.secretFormat, digest: rt.digest, legacyCutoff: rt.config.legacyCutoff, now: () => clock });
+  createKeyService({
+    store: rt.store,
+    catalog: rt.catalog,
+    secretFormat: rt.secretFormat,
+    digest: rt.digest,
+    legacyCutoff: rt.config.legacyCutoff,
+    now: () => clock,
+  });
 
 async function refusal(promise: Promise<unknown>): Promise<AppError> {
   try {
@@ -41,7 +48,11 @@ describe('a key that was already replaced', () => {
     expect(error.code).toBe('KEY_REPLACED');
     expect(error.message).toContain(first.key.id);
     expect((await rt.keys.list()).total).toBe(before);
-    expect(await keys.get(old.key.id)).toMatchObject({ replacedBy: first.key.id, revokeAt: first.old.revokeAt, version: first.old.version });
+    expect(await keys.get(old.key.id)).toMatchObject({
+      replacedBy: first.key.id,
+      revokeAt: first.old.revokeAt,
+      version: first.old.version,
+    });
     // A replace with no grace is refused the same way: it does not shorten or re-point the chain either.
     expect((await refusal(keys.replace(old.key.id, { actor: anAdmin() }))).code).toBe('KEY_REPLACED');
     expect(await keys.get(old.key.id)).toMatchObject({ status: 'active', replacedBy: first.key.id });
@@ -50,7 +61,9 @@ describe('a key that was already replaced', () => {
   it('lets only one of two concurrent replaces through', async () => {
     const old = await rt.keys.create({ actor: anAdmin(), description: 'Race', grants: ['GET /v1/users'] });
     const before = (await rt.keys.list()).total;
-    const results = await Promise.allSettled([1, 2, 3].map(() => rt.keys.replace(old.key.id, { actor: anAdmin(), graceSeconds: 60 })));
+    const results = await Promise.allSettled(
+      [1, 2, 3].map(() => rt.keys.replace(old.key.id, { actor: anAdmin(), graceSeconds: 60 })),
+    );
     const won = results.filter((r) => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(isAppError(r.reason, 'KEY_REPLACED')).toBe(true);
@@ -72,7 +85,9 @@ describe('a key that was already replaced', () => {
     const revoked = await keys.revoke(old.key.id, { actor: anAdmin(), reason: 'leaked' });
     expect(revoked.changed).toBe(true);
     expect(revoked.key).toMatchObject({ status: 'revoked', replacedBy: next.key.id });
-    expect(await keys.check(old.secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: false, reason: 'revoked' } });
+    expect(await keys.check(old.secret, 'GET', '/v1/users')).toMatchObject({
+      decision: { allowed: false, reason: 'revoked' },
+    });
   });
 
   it('re-enable cancels the scheduled end but keeps the successor, so the key still cannot be replaced twice', async () => {
@@ -91,7 +106,13 @@ describe('a held replace', () => {
     createApprovalService({
       store: rt.store,
       keys,
-      policy: { requiredFor: new Set(['replace']), approvalsRequired: 1, channel: 'C0APPROVALS', ttlHours: 24, revealTtlHours: 24 },
+      policy: {
+        requiredFor: new Set(['replace']),
+        approvalsRequired: 1,
+        channel: 'C0APPROVALS',
+        ttlHours: 24,
+        revealTtlHours: 24,
+      },
       now: () => clock,
     });
 
@@ -102,7 +123,8 @@ describe('a held replace', () => {
     const old = await keys.create({ actor: anAdmin(), description: 'Held chain', grants: ['GET /v1/users'] });
     const request = await approvals.requestReplace(old.key.id, { actor: requester, graceSeconds: 86400 });
     const decided = await approvals.decide(request.id, { approver: APPROVER, decision: 'approve' });
-    if (decided.outcome !== 'executed' || decided.reveal === undefined) throw new Error(`expected executed, got ${decided.outcome}`);
+    if (decided.outcome !== 'executed' || decided.reveal === undefined)
+      throw new Error(`expected executed, got ${decided.outcome}`);
     const direct = await keys.replace(old.key.id, { actor: anAdmin(), graceSeconds: 60 });
     const before = (await rt.keys.list()).total;
     const error = await refusal(approvals.reveal(decided.reveal.id, requester));

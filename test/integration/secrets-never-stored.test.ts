@@ -39,8 +39,13 @@ describe('plaintext keys', () => {
     await rt.keys.enable(replaced.key.id, { actor: anAdmin() });
     const legacy = 'canaryLegacyKey0123456789abcdefXYZ';
     secrets.push(legacy);
-    await rt.importKeys(Buffer.from(`key,description,partner,created_at\n${legacy},Canary legacy,,2015-01-01\n`), anAdmin());
-    await rt.importKeys(Buffer.from(`key,description,partner,created_at\n${legacy},Canary legacy,,2015-01-01\n`), anAdmin()).catch(() => {});
+    await rt.importKeys(
+      Buffer.from(`key,description,partner,created_at\n${legacy},Canary legacy,,2015-01-01\n`),
+      anAdmin(),
+    );
+    await rt
+      .importKeys(Buffer.from(`key,description,partner,created_at\n${legacy},Canary legacy,,2015-01-01\n`), anAdmin())
+      .catch(() => {});
     for (const secret of secrets) await rt.keys.check(secret, 'GET', '/v1/users');
 
     const dump = await dumpDatabase();
@@ -60,6 +65,8 @@ describe('plaintext keys', () => {
       .importKeys(Buffer.from(`key,description,partner,created_at\n${secret},,,nope\n`), anAdmin())
       .catch((e: unknown) => e as Error);
     expect(error).toBeInstanceOf(Error);
-    expect(JSON.stringify({ message: (error as Error).message, details: (error as { details?: unknown }).details })).not.toContain(secret);
+    expect(
+      JSON.stringify({ message: (error as Error).message, details: (error as { details?: unknown }).details }),
+    ).not.toContain(secret);
   });
 });

@@ -40,26 +40,46 @@ describe('the service signing key', () => {
   });
 
   it('uses SERVICE_PGP_PRIVATE_KEY with its passphrase, and says clearly when the passphrase is missing or wrong', async () => {
-    const { privateKey } = await generateKey({ type: 'ecc', userIDs: [{ name: 'ops' }], passphrase: 'correct horse', format: 'armored' });
-    const supplied = await loadServiceSigningKey({ privateArmored: privateKey, passphrase: 'correct horse', dataDir: path.join(dir, 'unused') });
+    const { privateKey } = await generateKey({
+      type: 'ecc',
+      userIDs: [{ name: 'ops' }],
+      passphrase: 'correct horse',
+      format: 'armored',
+    });
+    const supplied = await loadServiceSigningKey({
+      privateArmored: privateKey,
+      passphrase: 'correct horse',
+      dataDir: path.join(dir, 'unused'),
+    });
     expect(supplied.source).toBe('config');
     // Environment files often hold the armor on one line with literal \n.
     const oneLine = privateKey.replace(/\n/g, '\\n');
-    expect((await loadServiceSigningKey({ privateArmored: oneLine, passphrase: 'correct horse', dataDir: dir })).fingerprint).toBe(supplied.fingerprint);
+    expect(
+      (await loadServiceSigningKey({ privateArmored: oneLine, passphrase: 'correct horse', dataDir: dir })).fingerprint,
+    ).toBe(supplied.fingerprint);
 
     await expect(loadServiceSigningKey({ privateArmored: privateKey, dataDir: dir })).rejects.toMatchObject({
       code: 'SERVICE_KEY_INVALID',
       message: expect.stringMatching(/set SERVICE_PGP_PASSPHRASE/),
     });
-    await expect(loadServiceSigningKey({ privateArmored: privateKey, passphrase: 'wrong', dataDir: dir })).rejects.toMatchObject({
+    await expect(
+      loadServiceSigningKey({ privateArmored: privateKey, passphrase: 'wrong', dataDir: dir }),
+    ).rejects.toMatchObject({
       code: 'SERVICE_KEY_INVALID',
       message: expect.stringMatching(/SERVICE_PGP_PASSPHRASE is wrong/),
     });
-    await expect(loadServiceSigningKey({ privateArmored: 'not a key', dataDir: dir })).rejects.toMatchObject({ code: 'SERVICE_KEY_INVALID' });
+    await expect(loadServiceSigningKey({ privateArmored: 'not a key', dataDir: dir })).rejects.toMatchObject({
+      code: 'SERVICE_KEY_INVALID',
+    });
   });
 
   it('refuses supplied keys whose signatures GnuPG 2.2 could not verify (v6, RFC 9580 Ed25519)', async () => {
-    const v6 = await generateKey({ type: 'curve25519', userIDs: [{ name: 'ops' }], config: { v6Keys: true }, format: 'armored' });
+    const v6 = await generateKey({
+      type: 'curve25519',
+      userIDs: [{ name: 'ops' }],
+      config: { v6Keys: true },
+      format: 'armored',
+    });
     await expect(loadServiceSigningKey({ privateArmored: v6.privateKey, dataDir: dir })).rejects.toMatchObject({
       code: 'SERVICE_KEY_INVALID',
       message: expect.stringMatching(/version 6 key/),
@@ -79,7 +99,11 @@ describe('GET /pgp/service.asc', () => {
   beforeAll(async () => {
     const provider = { get: () => loadServiceSigningKey({ dataDir: path.join(dir, 'http') }) };
     fingerprint = (await provider.get()).fingerprint;
-    http = createHttpServer({ logger: createLogger('silent'), readiness: [], routes: [serviceKeyRoute(() => (ready ? provider : undefined))] });
+    http = createHttpServer({
+      logger: createLogger('silent'),
+      readiness: [],
+      routes: [serviceKeyRoute(() => (ready ? provider : undefined))],
+    });
     await listen(http.server, 0, '127.0.0.1');
   });
   afterAll(async () => {

@@ -43,7 +43,11 @@ describe('people without the role', () => {
 
   it('lets an approver look at keys but not change them', async () => {
     const approver = await withRole('approver');
-    const { key, secret } = await rt.keys.create({ actor: 'cli:ops', description: 'Looked at', grants: ['GET /v1/users'] });
+    const { key, secret } = await rt.keys.create({
+      actor: 'cli:ops',
+      description: 'Looked at',
+      grants: ['GET /v1/users'],
+    });
     let mark = slack.recorder.mark();
     await slack.command(approver, 'list');
     const list = await slack.recorder.waitFor(mark, 'response_url');
@@ -65,7 +69,12 @@ describe('people without the role', () => {
     await slack.interaction(
       blockActions(
         nobody,
-        { type: 'overflow', action_id: 'key.menu', block_id: 'b', selected_option: { text: { type: 'plain_text', text: 'Revoke' }, value: `revoke:${key.id}` } },
+        {
+          type: 'overflow',
+          action_id: 'key.menu',
+          block_id: 'b',
+          selected_option: { text: { type: 'plain_text', text: 'Revoke' }, value: `revoke:${key.id}` },
+        },
         { message: { text: 'keys', blocks: [] }, responseUrl: 'https://hooks.slack.com/actions/T0TEST/9/shared' },
       ),
     );
@@ -77,22 +86,39 @@ describe('people without the role', () => {
 
   it('cannot revoke through a dialog button or create through a submission after losing the role', async () => {
     const formerAdmin = await withRole('admin');
-    const { key, secret } = await rt.keys.create({ actor: formerAdmin, description: 'Kept', grants: ['GET /v1/users'] });
+    const { key, secret } = await rt.keys.create({
+      actor: formerAdmin,
+      description: 'Kept',
+      grants: ['GET /v1/users'],
+    });
     const mark = slack.recorder.mark();
     await slack.command(formerAdmin, `revoke ${key.id}`);
     const revokeView = { ...((await slack.recorder.waitFor(mark, 'views.open')).body.view as View), id: 'V0FORMER' };
     await slack.command(formerAdmin, 'create');
-    const createView = { ...((await slack.recorder.waitFor(mark, 'views.open', (t) => (t.body.view as View).callback_id === 'key.create')).body.view as View), id: 'V0FORMER2' };
+    const createView = {
+      ...((await slack.recorder.waitFor(mark, 'views.open', (t) => (t.body.view as View).callback_id === 'key.create'))
+        .body.view as View),
+      id: 'V0FORMER2',
+    };
     await rt.roles.remove(formerAdmin, 'admin', 'test');
 
     const clickMark = slack.recorder.mark();
-    await slack.interaction(blockActions(formerAdmin, { type: 'button', action_id: 'key.revoke.confirm', block_id: 'b', value: key.id }, { view: revokeView }));
+    await slack.interaction(
+      blockActions(
+        formerAdmin,
+        { type: 'button', action_id: 'key.revoke.confirm', block_id: 'b', value: key.id },
+        { view: revokeView },
+      ),
+    );
     const dm = await slack.recorder.waitFor(clickMark, 'chat.postMessage');
     expect(String(dm.body.text)).toContain('only admins');
     expect(await rt.keys.check(secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: true } });
 
     const before = (await rt.keys.list()).total;
-    const answer = (await slack.interaction(viewSubmission(formerAdmin, createView))).json() as { response_action: string; view: View };
+    const answer = (await slack.interaction(viewSubmission(formerAdmin, createView))).json() as {
+      response_action: string;
+      view: View;
+    };
     expect(answer.response_action).toBe('update');
     expect(answer.view.title).toMatchObject({ text: 'Not Allowed' });
     expect((await rt.keys.list()).total).toBe(before);
@@ -125,16 +151,25 @@ describe('Slack retries and failures', () => {
   it('handles an event once when Slack retries it with X-Slack-Retry-Num, and still handles a first delivery marked as a retry', async () => {
     const user = await withRole('admin');
     let mark = slack.recorder.mark();
-    const first = await slack.event({ type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: '1.2' }, { eventId: 'EvRETRY1' });
+    const first = await slack.event(
+      { type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: '1.2' },
+      { eventId: 'EvRETRY1' },
+    );
     expect(first.status).toBe(200);
     await slack.recorder.waitFor(mark, 'views.publish');
     mark = slack.recorder.mark();
-    const retry = await slack.event({ type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: '1.2' }, { eventId: 'EvRETRY1', retryNum: 1 });
+    const retry = await slack.event(
+      { type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: '1.2' },
+      { eventId: 'EvRETRY1', retryNum: 1 },
+    );
     expect(retry.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(slack.recorder.since(mark, 'views.publish')).toEqual([]);
     // A retry whose first delivery never reached this instance is work not yet done.
-    await slack.event({ type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: '1.3' }, { eventId: 'EvRETRY2', retryNum: 2 });
+    await slack.event(
+      { type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: '1.3' },
+      { eventId: 'EvRETRY2', retryNum: 2 },
+    );
     await slack.recorder.waitFor(mark, 'views.publish');
   });
 
@@ -163,7 +198,11 @@ describe('App Home', () => {
     const user = await withRole('admin');
     const tag = `bulk${Date.now()}`;
     for (let i = 0; i < 150; i++) {
-      await rt.keys.create({ actor: user, description: `${tag} key ${String(i).padStart(3, '0')} <!channel> & *x*`, grants: [] });
+      await rt.keys.create({
+        actor: user,
+        description: `${tag} key ${String(i).padStart(3, '0')} <!channel> & *x*`,
+        grants: [],
+      });
     }
     let mark = slack.recorder.mark();
     await slack.event({ type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: '2.1' });
@@ -174,7 +213,11 @@ describe('App Home', () => {
 
     mark = slack.recorder.mark();
     await slack.interaction(
-      blockActions(user, { type: 'plain_text_input', action_id: 'home.search', block_id: 'home_search', value: tag }, { view: { ...first, id: 'V0HOME' } }),
+      blockActions(
+        user,
+        { type: 'plain_text_input', action_id: 'home.search', block_id: 'home_search', value: tag },
+        { view: { ...first, id: 'V0HOME' } },
+      ),
     );
     const searched = (await slack.recorder.waitFor(mark, 'views.publish')).body.view as View;
     const searchedText = JSON.stringify(searched);
@@ -183,17 +226,31 @@ describe('App Home', () => {
     expect(searchedText).not.toContain('<!channel>');
 
     mark = slack.recorder.mark();
-    await slack.interaction(blockActions(user, { type: 'button', action_id: 'home.page.next', block_id: 'nav', value: '7' }, { view: { ...searched, id: 'V0HOME' } }));
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'home.page.next', block_id: 'nav', value: '7' },
+        { view: { ...searched, id: 'V0HOME' } },
+      ),
+    );
     const last = (await slack.recorder.waitFor(mark, 'views.publish')).body.view as View;
     expect(JSON.stringify(last)).toContain('Showing 141–150 of 150 keys');
-    const rows = last.blocks.filter((b) => (b.accessory as { action_id?: string } | undefined)?.action_id === 'key.menu');
+    const rows = last.blocks.filter(
+      (b) => (b.accessory as { action_id?: string } | undefined)?.action_id === 'key.menu',
+    );
     expect(rows).toHaveLength(10);
   });
 
   it('opens Create from its button', async () => {
     const user = await withRole('admin');
     const mark = slack.recorder.mark();
-    await slack.interaction(blockActions(user, { type: 'button', action_id: 'home.create', block_id: 'b', value: 'create' }, { view: { type: 'home', id: 'V0HOME2', blocks: [] } }));
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'home.create', block_id: 'b', value: 'create' },
+        { view: { type: 'home', id: 'V0HOME2', blocks: [] } },
+      ),
+    );
     const opened = await slack.recorder.waitFor(mark, 'views.open');
     expect((opened.body.view as View).callback_id).toBe('key.create');
   });

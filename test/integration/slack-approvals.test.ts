@@ -14,7 +14,9 @@ const APPROVER = 'U0APPROVER1';
 const APPROVER_2 = 'U0APPROVER2';
 
 beforeAll(async () => {
-  rt = await createTestRuntime({ env: { APPROVAL_REQUIRED_FOR: 'create,permissions,reenable,replace', APPROVALS_CHANNEL: CHANNEL } });
+  rt = await createTestRuntime({
+    env: { APPROVAL_REQUIRED_FOR: 'create,permissions,reenable,replace', APPROVALS_CHANNEL: CHANNEL },
+  });
   await rt.roles.grant(APPROVER, 'approver', 'test');
   await rt.roles.grant(APPROVER_2, 'approver', 'test');
   slack = await startSlackHarness(rt, { logger: logs.logger });
@@ -56,11 +58,19 @@ async function submitCreate(user: string, description: string): Promise<Record<s
 /** The card as posted, shaped as the message in a block_actions payload from the approvals channel. */
 function cardClick(user: string, card: Record<string, unknown>, actionId: string) {
   const { block, element } = findElement(card as { blocks: unknown }, actionId);
-  const payload = blockActions(user, { type: 'button', action_id: actionId, block_id: block.block_id as string, value: element.value as string }, {
-    message: { ...card, ts: '1700000000.000100' },
-    responseUrl: 'https://hooks.slack.com/actions/T0TEST/1/approval',
-  });
-  return { ...payload, channel: { id: CHANNEL, name: 'approvals' }, container: { type: 'message', message_ts: '1700000000.000100', channel_id: CHANNEL } };
+  const payload = blockActions(
+    user,
+    { type: 'button', action_id: actionId, block_id: block.block_id as string, value: element.value as string },
+    {
+      message: { ...card, ts: '1700000000.000100' },
+      responseUrl: 'https://hooks.slack.com/actions/T0TEST/1/approval',
+    },
+  );
+  return {
+    ...payload,
+    channel: { id: CHANNEL, name: 'approvals' },
+    container: { type: 'message', message_ts: '1700000000.000100', channel_id: CHANNEL },
+  };
 }
 
 describe('approvals from Slack', () => {
@@ -99,14 +109,27 @@ describe('approvals from Slack', () => {
     const reveal = findElement(dm.body as { blocks: unknown }, 'approval.reveal');
     const revealClick = () =>
       slack.interaction(
-        blockActions(requester, { type: 'button', action_id: 'approval.reveal', block_id: reveal.block.block_id as string ?? 'b', value: reveal.element.value as string }, {
-          message: { ...dm.body, ts: '1700000000.000200' },
-          responseUrl: 'https://hooks.slack.com/actions/T0TEST/2/reveal',
-        }),
+        blockActions(
+          requester,
+          {
+            type: 'button',
+            action_id: 'approval.reveal',
+            block_id: (reveal.block.block_id as string) ?? 'b',
+            value: reveal.element.value as string,
+          },
+          {
+            message: { ...dm.body, ts: '1700000000.000200' },
+            responseUrl: 'https://hooks.slack.com/actions/T0TEST/2/reveal',
+          },
+        ),
       );
     const revealMark = slack.recorder.mark();
     await revealClick();
-    const shown = await slack.recorder.waitFor(revealMark, 'views.update', (t) => (t.body.view as { callback_id?: string }).callback_id === 'key.show-once');
+    const shown = await slack.recorder.waitFor(
+      revealMark,
+      'views.update',
+      (t) => (t.body.view as { callback_id?: string }).callback_id === 'key.show-once',
+    );
     const secret = /hk_[0-9A-Za-z]{38}/.exec(shown.raw)?.[0] as string;
     expect(await rt.keys.check(secret, 'GET', '/v1/users')).toMatchObject({ outcome: 'decided' });
     expect((await rt.keys.list()).total).toBe(before + 1);
@@ -127,9 +150,19 @@ describe('approvals from Slack', () => {
     await slack.interaction(cardClick(APPROVER_2, card.body, 'approval.deny'));
     const modal = await slack.recorder.waitFor(denyMark, 'views.open');
     const view = { ...(modal.body.view as View), id: 'V0DENY' };
-    const empty = (await slack.interaction(viewSubmission(APPROVER_2, view, { deny_reason: { value: { type: 'plain_text_input', value: ' ' } } }))).json();
+    const empty = (
+      await slack.interaction(
+        viewSubmission(APPROVER_2, view, { deny_reason: { value: { type: 'plain_text_input', value: ' ' } } }),
+      )
+    ).json();
     expect(empty).toMatchObject({ response_action: 'errors', errors: { deny_reason: expect.any(String) } });
-    const answer = (await slack.interaction(viewSubmission(APPROVER_2, view, { deny_reason: { value: { type: 'plain_text_input', value: 'No ticket <b>' } } }))).json();
+    const answer = (
+      await slack.interaction(
+        viewSubmission(APPROVER_2, view, {
+          deny_reason: { value: { type: 'plain_text_input', value: 'No ticket <b>' } },
+        }),
+      )
+    ).json();
     expect(answer).toEqual({ response_action: 'clear' });
     const dm = await slack.recorder.waitFor(denyMark, 'chat.postMessage', (t) => t.body.channel === requester);
     expect(String(dm.body.text)).toContain('Denied');
@@ -162,15 +195,30 @@ describe('approvals from Slack', () => {
     const opened = await slack.recorder.waitFor(mark, 'views.open');
     const view = { ...(opened.body.view as View), id: 'V0REVOKE' };
     const confirm = findElement(view, 'key.revoke.confirm');
-    await slack.interaction(blockActions(user, { type: 'button', action_id: 'key.revoke.confirm', block_id: confirm.block.block_id as string, value: key.id }, { view }));
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'key.revoke.confirm', block_id: confirm.block.block_id as string, value: key.id },
+        { view },
+      ),
+    );
     await slack.recorder.waitFor(mark, 'views.update');
     expect((await rt.keys.get(key.id)).status).toBe('revoked');
 
     const enableMark = slack.recorder.mark();
     await slack.command(user, `enable ${key.id}`);
-    const enableView = { ...((await slack.recorder.waitFor(enableMark, 'views.open')).body.view as View), id: 'V0ENABLE' };
+    const enableView = {
+      ...((await slack.recorder.waitFor(enableMark, 'views.open')).body.view as View),
+      id: 'V0ENABLE',
+    };
     const enable = findElement(enableView, 'key.enable.confirm');
-    await slack.interaction(blockActions(user, { type: 'button', action_id: 'key.enable.confirm', block_id: enable.block.block_id as string, value: key.id }, { view: enableView }));
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'key.enable.confirm', block_id: enable.block.block_id as string, value: key.id },
+        { view: enableView },
+      ),
+    );
     const held = await slack.recorder.waitFor(enableMark, 'views.update');
     expect(JSON.stringify(held.body)).toContain('Sent for Approval');
     expect((await rt.keys.get(key.id)).status).toBe('revoked');

@@ -31,14 +31,22 @@ describe('creating a key from Slack', () => {
   it('runs the seed flow: command → Create New Credential → Manage Permissions with the preset → key shown once and working', async () => {
     const user = await admin();
     const partnerName = aPartnerName();
-    const partner = await rt.partners.create({ actor: user, name: partnerName, preset: ['GET /v1/candidates', 'GET /v1/candidates/:id'] });
+    const partner = await rt.partners.create({
+      actor: user,
+      name: partnerName,
+      preset: ['GET /v1/candidates', 'GET /v1/candidates/:id'],
+    });
 
     const mark = slack.recorder.mark();
     const ack = await slack.command(user, 'create');
     expect(ack.status).toBe(200);
     const opened = await slack.recorder.waitFor(mark, 'views.open');
     const createView = { ...(opened.body.view as View), id: 'V0CREATE' };
-    expect(createView).toMatchObject({ callback_id: 'key.create', title: { text: 'Create New Credential' }, submit: { text: 'Manage Permissions' } });
+    expect(createView).toMatchObject({
+      callback_id: 'key.create',
+      title: { text: 'Create New Credential' },
+      submit: { text: 'Manage Permissions' },
+    });
     const partnerSelect = findElement(createView, 'create.partner').element;
     const partnerOption = (partnerSelect.options as { value: string }[]).find((o) => o.value === partner.id);
     expect(partnerOption).toBeDefined();
@@ -46,14 +54,20 @@ describe('creating a key from Slack', () => {
     // Picking the partner fills in the seed's default description.
     const pickMark = slack.recorder.mark();
     const pick = await slack.interaction(
-      blockActions(user, { type: 'static_select', action_id: 'create.partner', block_id: 'partner', selected_option: partnerOption }, { view: createView }),
+      blockActions(
+        user,
+        { type: 'static_select', action_id: 'create.partner', block_id: 'partner', selected_option: partnerOption },
+        { view: createView },
+      ),
     );
     expect(pick.status).toBe(200);
     const updated = await slack.recorder.waitFor(pickMark, 'views.update');
     expect(updated.body.view_id).toBe('V0CREATE');
     const withDefault = { ...(updated.body.view as View), id: 'V0CREATE' };
     const descriptionBlock = withDefault.blocks.find((b) => String(b.block_id).startsWith('description.'))!;
-    expect((descriptionBlock.element as { initial_value: string }).initial_value).toBe(`${partnerName} Harvest API Key`);
+    expect((descriptionBlock.element as { initial_value: string }).initial_value).toBe(
+      `${partnerName} Harvest API Key`,
+    );
 
     // Submit step 1 → Manage Permissions, preset pre-checked.
     const values = initialState(withDefault);
@@ -65,16 +79,26 @@ describe('creating a key from Slack', () => {
     expect(permissionsView.callback_id).toBe('key.permissions');
     const checked = permissionsView.blocks
       .filter((b) => b.type === 'input')
-      .flatMap((b) => ((b.element as { initial_options?: { description: { text: string } }[] }).initial_options ?? []).map((o) => o.description.text));
+      .flatMap((b) =>
+        ((b.element as { initial_options?: { description: { text: string } }[] }).initial_options ?? []).map(
+          (o) => o.description.text,
+        ),
+      );
     expect(checked.sort()).toEqual(['GET /v1/candidates', 'GET /v1/candidates/:id']);
     expect(permissionsView.blocks.length).toBeLessThanOrEqual(100);
 
     // Tick one more endpoint (Users) and untick nothing; Save.
     const state = initialState(permissionsView);
     const usersBlock = permissionsView.blocks.find(
-      (b) => b.type === 'input' && ((b.element as { options: { description: { text: string } }[] }).options ?? []).some((o) => o.description.text === 'GET /v1/users'),
+      (b) =>
+        b.type === 'input' &&
+        ((b.element as { options: { description: { text: string } }[] }).options ?? []).some(
+          (o) => o.description.text === 'GET /v1/users',
+        ),
     )!;
-    const usersOption = (usersBlock.element as { options: { description: { text: string } }[] }).options.find((o) => o.description.text === 'GET /v1/users');
+    const usersOption = (usersBlock.element as { options: { description: { text: string } }[] }).options.find(
+      (o) => o.description.text === 'GET /v1/users',
+    );
     state[usersBlock.block_id as string] = { 'picker.check': { type: 'checkboxes', selected_options: [usersOption] } };
     const homeMark = slack.recorder.mark();
     const saved = await slack.interaction(viewSubmission(user, { ...permissionsView, id: 'V0CREATE' }, state));
@@ -92,7 +116,9 @@ describe('creating a key from Slack', () => {
     const allowed = await rt.keys.check(secret!, 'GET', '/v1/candidates/42');
     expect(allowed).toMatchObject({ outcome: 'decided', decision: { allowed: true } });
     expect(await rt.keys.check(secret!, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: true } });
-    expect(await rt.keys.check(secret!, 'GET', '/v1/jobs')).toMatchObject({ decision: { allowed: false, reason: 'not_granted' } });
+    expect(await rt.keys.check(secret!, 'GET', '/v1/jobs')).toMatchObject({
+      decision: { allowed: false, reason: 'not_granted' },
+    });
     const keyId = storedButton.value as string;
     const key = await rt.keys.get(keyId);
     expect(key).toMatchObject({ description: `${partnerName} Harvest API Key`, partnerName, createdBy: user });
@@ -104,7 +130,13 @@ describe('creating a key from Slack', () => {
 
     // "I have stored the API Key" replaces the view; the secret is gone from it.
     const storedMark = slack.recorder.mark();
-    await slack.interaction(blockActions(user, { type: 'button', action_id: 'key.stored', block_id: 'x', value: keyId }, { view: { ...showOnce.view, id: 'V0CREATE' } }));
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'key.stored', block_id: 'x', value: keyId },
+        { view: { ...showOnce.view, id: 'V0CREATE' } },
+      ),
+    );
     const after = await slack.recorder.waitFor(storedMark, 'views.update');
     expect(JSON.stringify(after.body.view)).toContain(keyId);
     expect(after.raw).not.toContain(secret!);
@@ -121,7 +153,10 @@ describe('creating a key from Slack', () => {
     const mark = slack.recorder.mark();
     await slack.command(user, 'create');
     const view = { ...((await slack.recorder.waitFor(mark, 'views.open')).body.view as View), id: 'V0NOPARTNER' };
-    const answer = (await slack.interaction(viewSubmission(user, view))).json() as { response_action: string; errors: Record<string, string> };
+    const answer = (await slack.interaction(viewSubmission(user, view))).json() as {
+      response_action: string;
+      errors: Record<string, string>;
+    };
     expect(answer.response_action).toBe('errors');
     expect(Object.keys(answer.errors)).toEqual(['description.0']);
   });
@@ -134,11 +169,24 @@ describe('creating a key from Slack', () => {
     const values = initialState(view);
     values['description.0'] = { value: { type: 'plain_text_input', value: 'Internal <!channel> reporting & *stats*' } };
     const step2 = (await slack.interaction(viewSubmission(user, view, values))).json() as { view: View };
-    expect(step2.view.blocks.filter((b) => b.type === 'input').every((b) => (b.element as { initial_options?: unknown }).initial_options === undefined)).toBe(true);
+    expect(
+      step2.view.blocks
+        .filter((b) => b.type === 'input')
+        .every((b) => (b.element as { initial_options?: unknown }).initial_options === undefined),
+    ).toBe(true);
     // Select all, then save: every endpoint of the catalog.
     const allMark = slack.recorder.mark();
-    await slack.interaction(blockActions(user, { type: 'button', action_id: 'picker.all', block_id: 'b', value: 'all' }, { view: { ...step2.view, id: 'V0NOPARTNER2' } }));
-    const redrawn = { ...((await slack.recorder.waitFor(allMark, 'views.update')).body.view as View), id: 'V0NOPARTNER2' };
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'picker.all', block_id: 'b', value: 'all' },
+        { view: { ...step2.view, id: 'V0NOPARTNER2' } },
+      ),
+    );
+    const redrawn = {
+      ...((await slack.recorder.waitFor(allMark, 'views.update')).body.view as View),
+      id: 'V0NOPARTNER2',
+    };
     const saved = (await slack.interaction(viewSubmission(user, redrawn))).json() as { view: View };
     const keyId = findElement(saved.view, 'key.stored').element.value as string;
     const key = await rt.keys.get(keyId);
@@ -169,7 +217,11 @@ describe('many partners', () => {
       view: { ...view, id: 'V0SEARCH', state: { values: {} } },
     });
     const { options } = answer.json() as { options: { text: { text: string }; value: string }[] };
-    expect(options.map((o) => o.text.text)).toEqual(['None (no partner)', `${tag} Partner 4`, ...Array.from({ length: 10 }, (_, i) => `${tag} Partner ${40 + i}`)]);
+    expect(options.map((o) => o.text.text)).toEqual([
+      'None (no partner)',
+      `${tag} Partner 4`,
+      ...Array.from({ length: 10 }, (_, i) => `${tag} Partner ${40 + i}`),
+    ]);
   });
 });
 

@@ -29,10 +29,18 @@ const delivered: string[] = [];
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'hk-slack-delivery-'));
-  [rt, gpg] = await Promise.all([createTestRuntime({ logger: logs.logger, env: { DATA_DIR: dataDir, DELIVERY_CONFIRM_HOURS: '72' } }), createGnupgHome()]);
+  [rt, gpg] = await Promise.all([
+    createTestRuntime({ logger: logs.logger, env: { DATA_DIR: dataDir, DELIVERY_CONFIRM_HOURS: '72' } }),
+    createGnupgHome(),
+  ]);
   slack = await startSlackHarness(rt, { logger: logs.logger });
   for (const name of ['main', 'second', 'upload']) {
-    const fingerprint = await gpg.generate(`Partner ${name} <${name}@partner.example>`, 'future-default', 'default', 'never');
+    const fingerprint = await gpg.generate(
+      `Partner ${name} <${name}@partner.example>`,
+      'future-default',
+      'default',
+      'never',
+    );
     keys[name] = { fingerprint, armored: await gpg.exportPublic(fingerprint) };
   }
   const signOnly = await gpg.generate('Sign Only <sign@partner.example>', 'ed25519', 'sign', 'never');
@@ -56,7 +64,11 @@ async function admin(): Promise<string> {
 
 let contactCounter = 0;
 /** A partner with a contact and a confirmed GnuPG key: ready for encrypted delivery. */
-async function readyPartner(user: string, keyName = 'main', name = aPartnerName()): Promise<{ partner: Partner; contact: string }> {
+async function readyPartner(
+  user: string,
+  keyName = 'main',
+  name = aPartnerName(),
+): Promise<{ partner: Partner; contact: string }> {
   const contact = `U0PARTNERC${++contactCounter}`;
   const partner = await rt.partners.create({ actor: user, name, contacts: [contact], preset: ['GET /v1/candidates'] });
   const key = keys[keyName]!;
@@ -71,10 +83,16 @@ async function createThroughSlack(user: string, partner: Partner, choose?: (opti
   let mark = slack.recorder.mark();
   await slack.command(user, 'create');
   const start = withId((await slack.recorder.waitFor(mark, 'views.open')).body.view, `V0C${partner.id}`);
-  const partnerOption = (findElement(start, 'create.partner').element.options as Option[]).find((o) => o.value === partner.id)!;
+  const partnerOption = (findElement(start, 'create.partner').element.options as Option[]).find(
+    (o) => o.value === partner.id,
+  )!;
   mark = slack.recorder.mark();
   await slack.interaction(
-    blockActions(user, { type: 'static_select', action_id: 'create.partner', block_id: 'partner', selected_option: partnerOption }, { view: start }),
+    blockActions(
+      user,
+      { type: 'static_select', action_id: 'create.partner', block_id: 'partner', selected_option: partnerOption },
+      { view: start },
+    ),
   );
   const picked = withId((await slack.recorder.waitFor(mark, 'views.update')).body.view, start.id!);
   const values = initialState(picked);
@@ -82,16 +100,23 @@ async function createThroughSlack(user: string, partner: Partner, choose?: (opti
   const deliveryBlock = picked.blocks.find((b) => String(b.block_id).startsWith('delivery.'));
   if (deliveryBlock !== undefined && choose !== undefined) {
     const element = deliveryBlock.element as { options: Option[] };
-    values[deliveryBlock.block_id as string] = { value: { type: 'radio_buttons', selected_option: choose(element.options) ?? null } };
+    values[deliveryBlock.block_id as string] = {
+      value: { type: 'radio_buttons', selected_option: choose(element.options) ?? null },
+    };
   }
   const step2 = (await slack.interaction(viewSubmission(user, picked, values))).json() as { view: View };
   const saveMark = slack.recorder.mark();
-  const saved = (await slack.interaction(viewSubmission(user, withId(step2.view, start.id!)))).json() as { response_action: string; view: View };
+  const saved = (await slack.interaction(viewSubmission(user, withId(step2.view, start.id!)))).json() as {
+    response_action: string;
+    view: View;
+  };
   return { picked, permissions: step2.view, saved, saveMark, viewId: start.id! };
 }
 
 function armoredFrom(post: SlackTraffic): string {
-  const match = /```(-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----)```/.exec(JSON.stringify(post.body.blocks).replace(/\\n/g, '\n'));
+  const match = /```(-----BEGIN PGP MESSAGE-----[\s\S]+?-----END PGP MESSAGE-----)```/.exec(
+    JSON.stringify(post.body.blocks).replace(/\\n/g, '\n'),
+  );
   if (match === null) throw new Error('no armored message in the DM');
   return match[1] as string;
 }
@@ -108,14 +133,26 @@ describe('partner PGP keys from Slack', () => {
     await slack.command(user, 'partners');
     const list = withId((await slack.recorder.waitFor(mark, 'views.open')).body.view, 'V0PARTNERS');
     mark = slack.recorder.mark();
-    await slack.interaction(blockActions(user, { type: 'button', action_id: 'partner.edit', block_id: 'b', value: partner.id }, { view: list }));
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'partner.edit', block_id: 'b', value: partner.id },
+        { view: list },
+      ),
+    );
     return withId((await slack.recorder.waitFor(mark, 'views.update')).body.view, 'V0PARTNERS');
   }
 
   async function openKeyDialog(user: string, form: View, actionId = 'partner.pgp'): Promise<View> {
     const mark = slack.recorder.mark();
     const button = findElement(form, actionId).element;
-    await slack.interaction(blockActions(user, { type: 'button', action_id: actionId, block_id: 'b', value: button.value as string }, { view: form }));
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: actionId, block_id: 'b', value: button.value as string },
+        { view: form },
+      ),
+    );
     return withId((await slack.recorder.waitFor(mark, 'views.push')).body.view, 'V0PGP');
   }
 
@@ -130,7 +167,10 @@ describe('partner PGP keys from Slack', () => {
     const state = initialState(dialog);
     // Pasted as Slack clients paste it: indented.
     state.pgp_armored = { value: { type: 'plain_text_input', value: keys.main!.armored.replace(/^/gm, '  ') } };
-    const checked = (await slack.interaction(viewSubmission(user, dialog, state))).json() as { response_action: string; view: View };
+    const checked = (await slack.interaction(viewSubmission(user, dialog, state))).json() as {
+      response_action: string;
+      view: View;
+    };
     expect(checked.response_action).toBe('update');
     expect(checked.view.callback_id).toBe('partner.pgp.confirm');
     const shown = JSON.stringify(checked.view);
@@ -144,21 +184,38 @@ describe('partner PGP keys from Slack', () => {
     const confirmView = withId(checked.view, 'V0PGP');
     const wrong = initialState(confirmView);
     wrong.pgp_fingerprint = { value: { type: 'plain_text_input', value: keys.second!.fingerprint } };
-    const refused = (await slack.interaction(viewSubmission(user, confirmView, wrong))).json() as { response_action: string; errors: Record<string, string> };
-    expect(refused).toMatchObject({ response_action: 'errors', errors: { pgp_fingerprint: expect.stringContaining('does not match') } });
+    const refused = (await slack.interaction(viewSubmission(user, confirmView, wrong))).json() as {
+      response_action: string;
+      errors: Record<string, string>;
+    };
+    expect(refused).toMatchObject({
+      response_action: 'errors',
+      errors: { pgp_fingerprint: expect.stringContaining('does not match') },
+    });
     const short = initialState(confirmView);
     short.pgp_fingerprint = { value: { type: 'plain_text_input', value: keys.main!.fingerprint.slice(-16) } };
-    const shortAnswer = (await slack.interaction(viewSubmission(user, confirmView, short))).json() as { errors: Record<string, string> };
+    const shortAnswer = (await slack.interaction(viewSubmission(user, confirmView, short))).json() as {
+      errors: Record<string, string>;
+    };
     expect(shortAnswer.errors.pgp_fingerprint).toContain('short key id');
     expect((await rt.partnerPgp.getPgpKey(partner.id))?.confirmedFingerprint).toBeNull();
 
     // As read aloud: lower case, grouped.
     const right = initialState(confirmView);
-    right.pgp_fingerprint = { value: { type: 'plain_text_input', value: formatFingerprint(keys.main!.fingerprint).toLowerCase() } };
-    const confirmed = (await slack.interaction(viewSubmission(user, confirmView, right))).json() as { response_action: string; view: View };
+    right.pgp_fingerprint = {
+      value: { type: 'plain_text_input', value: formatFingerprint(keys.main!.fingerprint).toLowerCase() },
+    };
+    const confirmed = (await slack.interaction(viewSubmission(user, confirmView, right))).json() as {
+      response_action: string;
+      view: View;
+    };
     expect(confirmed.response_action).toBe('update');
     expect(JSON.stringify(confirmed.view)).toContain('Fingerprint confirmed');
-    expect(await rt.partnerPgp.getPgpKey(partner.id)).toMatchObject({ fingerprint: keys.main!.fingerprint, confirmedFingerprint: keys.main!.fingerprint, confirmedBy: user });
+    expect(await rt.partnerPgp.getPgpKey(partner.id)).toMatchObject({
+      fingerprint: keys.main!.fingerprint,
+      confirmedFingerprint: keys.main!.fingerprint,
+      confirmedBy: user,
+    });
   });
 
   it('replaces the key with an uploaded .asc file, downloaded with the bot token, and needs confirmation again', async () => {
@@ -176,7 +233,14 @@ describe('partner PGP keys from Slack', () => {
     state.pgp_file = {
       value: {
         type: 'file_input',
-        files: [{ id: 'F0KEYFILE', name: 'partner.asc', size: body.length, url_private_download: 'https://files.slack.com/files-pri/T0TEST-F0KEYFILE/download/partner.asc' }],
+        files: [
+          {
+            id: 'F0KEYFILE',
+            name: 'partner.asc',
+            size: body.length,
+            url_private_download: 'https://files.slack.com/files-pri/T0TEST-F0KEYFILE/download/partner.asc',
+          },
+        ],
       },
     };
     const checked = (await slack.interaction(viewSubmission(user, dialog, state))).json() as { view: View };
@@ -185,7 +249,10 @@ describe('partner PGP keys from Slack', () => {
     const shown = JSON.stringify(checked.view);
     expect(shown).toContain(formatFingerprint(keys.upload!.fingerprint));
     expect(shown).toContain(`This replaces \`${formatFingerprint(keys.main!.fingerprint)}\``);
-    expect(await rt.partnerPgp.getPgpKey(partner.id)).toMatchObject({ fingerprint: keys.upload!.fingerprint, confirmedFingerprint: null });
+    expect(await rt.partnerPgp.getPgpKey(partner.id)).toMatchObject({
+      fingerprint: keys.upload!.fingerprint,
+      confirmedFingerprint: null,
+    });
     expect(await rt.partnerPgp.hasConfirmedKey(partner.id)).toBe(false);
 
     // The partner form now offers the confirmation step for the stored key.
@@ -200,7 +267,12 @@ describe('partner PGP keys from Slack', () => {
   });
 
   it.each([
-    ['a private key (the partner must treat it as compromised)', 'pgp_armored', () => keys.private!.armored, /PRIVATE key.*compromised/],
+    [
+      'a private key (the partner must treat it as compromised)',
+      'pgp_armored',
+      () => keys.private!.armored,
+      /PRIVATE key.*compromised/,
+    ],
     ['a sign-only key', 'pgp_armored', () => keys.signOnly!.armored, /encrypt/i],
     ['text that is not OpenPGP', 'pgp_armored', () => 'hello, here is my key: 0xDEADBEEF', /OpenPGP|armor|BEGIN PGP/i],
     ['an uploaded private key file', 'pgp_file', () => keys.private!.armored, /PRIVATE key/],
@@ -214,9 +286,23 @@ describe('partner PGP keys from Slack', () => {
       state.pgp_armored = { value: { type: 'plain_text_input', value: text() } };
     } else {
       nock('https://files.slack.com').get('/files-pri/T0TEST-F0BAD/download/key.asc').reply(200, text());
-      state.pgp_file = { value: { type: 'file_input', files: [{ id: 'F0BAD', name: 'key.asc', url_private_download: 'https://files.slack.com/files-pri/T0TEST-F0BAD/download/key.asc' }] } };
+      state.pgp_file = {
+        value: {
+          type: 'file_input',
+          files: [
+            {
+              id: 'F0BAD',
+              name: 'key.asc',
+              url_private_download: 'https://files.slack.com/files-pri/T0TEST-F0BAD/download/key.asc',
+            },
+          ],
+        },
+      };
     }
-    const answer = (await slack.interaction(viewSubmission(user, dialog, state))).json() as { response_action: string; errors: Record<string, string> };
+    const answer = (await slack.interaction(viewSubmission(user, dialog, state))).json() as {
+      response_action: string;
+      errors: Record<string, string>;
+    };
     expect(answer.response_action).toBe('errors');
     expect(Object.keys(answer.errors)).toEqual([field]);
     expect(answer.errors[field]).toMatch(reason);
@@ -228,8 +314,15 @@ describe('partner PGP keys from Slack', () => {
     const partner = await rt.partners.create({ actor: user, name: aPartnerName() });
     const dialog = await openKeyDialog(user, await openPartnerForm(user, partner));
     const state = initialState(dialog);
-    state.pgp_file = { value: { type: 'file_input', files: [{ id: 'F0EVIL', name: 'k.asc', url_private_download: 'https://files.slack.com.evil.example/k.asc' }] } };
-    const answer = (await slack.interaction(viewSubmission(user, dialog, state))).json() as { errors: Record<string, string> };
+    state.pgp_file = {
+      value: {
+        type: 'file_input',
+        files: [{ id: 'F0EVIL', name: 'k.asc', url_private_download: 'https://files.slack.com.evil.example/k.asc' }],
+      },
+    };
+    const answer = (await slack.interaction(viewSubmission(user, dialog, state))).json() as {
+      errors: Record<string, string>;
+    };
     expect(answer.errors.pgp_file).toContain('not on Slack’s file servers');
   });
 });
@@ -259,7 +352,9 @@ describe('creating a key with encrypted delivery', () => {
     // DM opened with the contact; message posted there; the same ciphertext attached as a file in that DM.
     const opened = slack.recorder.since(flow.saveMark, 'conversations.open');
     expect(opened.map((t) => t.body.users)).toEqual([contact]);
-    const post = slack.recorder.since(flow.saveMark, 'chat.postMessage').find((t) => String(t.body.channel).startsWith('D'))!;
+    const post = slack.recorder
+      .since(flow.saveMark, 'chat.postMessage')
+      .find((t) => String(t.body.channel).startsWith('D'))!;
     expect(post.body.channel).toBe(`D${contact}`);
     expect(String(post.body.text)).toContain('gpg --decrypt');
     const posted = JSON.stringify(post.body.blocks);
@@ -269,7 +364,12 @@ describe('creating a key with encrypted delivery', () => {
     const key = await keyOfPartner(partner.id);
     const [delivery] = await rt.store.deliveries.listForKey(key.id);
     expect(findElement(post.body as { blocks: unknown }, 'delivery.stored').element.value).toBe(delivery!.id);
-    expect(delivery).toMatchObject({ status: 'sent', contactSlackUserId: contact, recipientFingerprint: keys.main!.fingerprint, createdBy: user });
+    expect(delivery).toMatchObject({
+      status: 'sent',
+      contactSlackUserId: contact,
+      recipientFingerprint: keys.main!.fingerprint,
+      createdBy: user,
+    });
 
     const upload = slack.recorder.since(flow.saveMark, 'files.getUploadURLExternal');
     expect(upload.map((t) => t.body.filename)).toEqual([`harvest-api-key-${key.id}.asc`]);
@@ -288,11 +388,19 @@ describe('creating a key with encrypted delivery', () => {
     const secret = decrypted.stdout;
     delivered.push(secret);
     slack.recorder.markDelivered(secret);
-    expect(await rt.keys.check(secret, 'GET', '/v1/candidates')).toMatchObject({ outcome: 'decided', key: { id: key.id }, decision: { allowed: true } });
+    expect(await rt.keys.check(secret, 'GET', '/v1/candidates')).toMatchObject({
+      outcome: 'decided',
+      key: { id: key.id },
+      decision: { allowed: true },
+    });
 
     // Nowhere in Slack, not even in a dialog: the plain secret is in no body and no log line.
     expect(secretSightings(slack.recorder.traffic, logs.text()).filter((s) => s.secret === secret)).toEqual([]);
-    expect(slack.recorder.since(flow.saveMark).some((t) => (t.body.view as { callback_id?: string } | undefined)?.callback_id === 'key.show-once')).toBe(false);
+    expect(
+      slack.recorder
+        .since(flow.saveMark)
+        .some((t) => (t.body.view as { callback_id?: string } | undefined)?.callback_id === 'key.show-once'),
+    ).toBe(false);
   });
 
   it('escapes partner and key text in the DM and its fallback, so a name cannot ping a channel', async () => {
@@ -357,32 +465,49 @@ describe('when the DM cannot be delivered', () => {
     ['conversations.open', { error: 'invalid_user_combination' }, 'invalid_user_combination', /shared channel/],
     ['conversations.open', { error: 'user_not_found' }, 'user_not_found', /update the partner’s contacts/],
     ['chat.postMessage', { status: 429, headers: { 'retry-after': '0' } }, 'ratelimited', /rate-limiting/],
-  ] as const)('%s failing with %j revokes the key, tells the admin why, and sends nothing in plain text', async (method, failure, code, hint) => {
-    const user = await admin();
-    const { partner, contact } = await readyPartner(user);
-    slack.recorder.failNext(method, failure);
-    const flow = await createThroughSlack(user, partner);
-    expect(flow.saved.view.callback_id).toBe('key.delivered');
-    const result = await slack.recorder.waitFor(flow.saveMark, 'views.update', (t) => t.body.view_id === flow.viewId);
-    const text = JSON.stringify(result.body.view);
-    expect(text).toContain('API Key Not Sent');
-    expect(text).toContain(code);
-    expect(text).toContain(`<@${contact}>`);
-    expect(text).toContain('The key was revoked');
-    expect(text).toMatch(hint);
+  ] as const)(
+    '%s failing with %j revokes the key, tells the admin why, and sends nothing in plain text',
+    async (method, failure, code, hint) => {
+      const user = await admin();
+      const { partner, contact } = await readyPartner(user);
+      slack.recorder.failNext(method, failure);
+      const flow = await createThroughSlack(user, partner);
+      expect(flow.saved.view.callback_id).toBe('key.delivered');
+      const result = await slack.recorder.waitFor(flow.saveMark, 'views.update', (t) => t.body.view_id === flow.viewId);
+      const text = JSON.stringify(result.body.view);
+      expect(text).toContain('API Key Not Sent');
+      expect(text).toContain(code);
+      expect(text).toContain(`<@${contact}>`);
+      expect(text).toContain('The key was revoked');
+      expect(text).toMatch(hint);
 
-    const key = await keyOfPartner(partner.id);
-    expect(key.status).toBe('revoked');
-    const [delivery] = await rt.store.deliveries.listForKey(key.id);
-    expect(delivery).toMatchObject({ status: 'failed', errorCode: code });
-    // No plain-text fallback: no show-once view, no other message, no file.
-    const after = slack.recorder.since(flow.saveMark);
-    expect(after.some((t) => (t.body.view as { callback_id?: string } | undefined)?.callback_id === 'key.show-once')).toBe(false);
-    expect(after.filter((t) => t.kind === 'upload')).toEqual([]);
-    expect(after.filter((t) => t.name === 'chat.postMessage' && String(t.body.channel).startsWith('D') && t.raw.includes('BEGIN PGP MESSAGE') && method === 'conversations.open')).toEqual([]);
-    const audit = await rt.db.sql<{ action: string }[]>`select action from audit_events where key_id = ${key.id} order by id`;
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['key.created', 'key.revoked', 'key.delivery_failed']));
-  });
+      const key = await keyOfPartner(partner.id);
+      expect(key.status).toBe('revoked');
+      const [delivery] = await rt.store.deliveries.listForKey(key.id);
+      expect(delivery).toMatchObject({ status: 'failed', errorCode: code });
+      // No plain-text fallback: no show-once view, no other message, no file.
+      const after = slack.recorder.since(flow.saveMark);
+      expect(
+        after.some((t) => (t.body.view as { callback_id?: string } | undefined)?.callback_id === 'key.show-once'),
+      ).toBe(false);
+      expect(after.filter((t) => t.kind === 'upload')).toEqual([]);
+      expect(
+        after.filter(
+          (t) =>
+            t.name === 'chat.postMessage' &&
+            String(t.body.channel).startsWith('D') &&
+            t.raw.includes('BEGIN PGP MESSAGE') &&
+            method === 'conversations.open',
+        ),
+      ).toEqual([]);
+      const audit = await rt.db.sql<
+        { action: string }[]
+      >`select action from audit_events where key_id = ${key.id} order by id`;
+      expect(audit.map((a) => a.action)).toEqual(
+        expect.arrayContaining(['key.created', 'key.revoked', 'key.delivery_failed']),
+      );
+    },
+  );
 
   it('a failed replace hand-over revokes the new key and says what became of the old one', async () => {
     const user = await admin();
@@ -408,14 +533,25 @@ describe('when the DM cannot be delivered', () => {
     let mark = slack.recorder.mark();
     await slack.command(user, 'create');
     const start = withId((await slack.recorder.waitFor(mark, 'views.open')).body.view, 'V0GONE');
-    const partnerOption = (findElement(start, 'create.partner').element.options as Option[]).find((o) => o.value === partner.id)!;
+    const partnerOption = (findElement(start, 'create.partner').element.options as Option[]).find(
+      (o) => o.value === partner.id,
+    )!;
     mark = slack.recorder.mark();
-    await slack.interaction(blockActions(user, { type: 'static_select', action_id: 'create.partner', block_id: 'partner', selected_option: partnerOption }, { view: start }));
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'static_select', action_id: 'create.partner', block_id: 'partner', selected_option: partnerOption },
+        { view: start },
+      ),
+    );
     const picked = withId((await slack.recorder.waitFor(mark, 'views.update')).body.view, 'V0GONE');
     await rt.partners.edit(partner.id, { actor: user, contacts: [] });
     const values = initialState(picked);
     values.partner = { 'create.partner': { type: 'static_select', selected_option: partnerOption } };
-    const answer = (await slack.interaction(viewSubmission(user, picked, values))).json() as { response_action: string; errors: Record<string, string> };
+    const answer = (await slack.interaction(viewSubmission(user, picked, values))).json() as {
+      response_action: string;
+      errors: Record<string, string>;
+    };
     expect(answer.response_action).toBe('errors');
     expect(Object.keys(answer.errors)[0]).toMatch(/^delivery\./);
     expect((await rt.keys.list({ partnerId: partner.id })).total).toBe(0);
@@ -437,10 +573,14 @@ describe('the partner’s "I have stored the API Key"', () => {
     const message = { type: 'message', ts: '1700000000.000100', text: post.body.text, blocks: post.body.blocks };
     const click = (who: string) =>
       slack.interaction(
-        blockActions(who, { type: 'button', action_id: 'delivery.stored', block_id: 'delivery_actions', value: button.value as string }, {
-          message,
-          responseUrl: `https://hooks.slack.com/actions/T0TEST/${who}/r`,
-        }),
+        blockActions(
+          who,
+          { type: 'button', action_id: 'delivery.stored', block_id: 'delivery_actions', value: button.value as string },
+          {
+            message,
+            responseUrl: `https://hooks.slack.com/actions/T0TEST/${who}/r`,
+          },
+        ),
       );
     const key = await keyOfPartner(partner.id);
 
@@ -460,13 +600,20 @@ describe('the partner’s "I have stored the API Key"', () => {
     expect(updated.raw).not.toContain('delivery.stored');
     const told = await slack.recorder.waitFor(mark, 'chat.postMessage', (t) => t.body.channel === user);
     expect(told.raw).toContain(`<@${contact}> confirmed they stored the API key`);
-    expect((await rt.store.deliveries.listForKey(key.id))[0]).toMatchObject({ status: 'confirmed', confirmedBy: contact });
+    expect((await rt.store.deliveries.listForKey(key.id))[0]).toMatchObject({
+      status: 'confirmed',
+      confirmedBy: contact,
+    });
 
     // The same click from a Slack Connect contact of another organisation reaches the handler too (no role, other team).
-    const external = blockActions(contact, { type: 'button', action_id: 'delivery.stored', block_id: 'delivery_actions', value: button.value as string }, {
-      message,
-      responseUrl: `https://hooks.slack.com/actions/T0TEST/${contact}/ext`,
-    });
+    const external = blockActions(
+      contact,
+      { type: 'button', action_id: 'delivery.stored', block_id: 'delivery_actions', value: button.value as string },
+      {
+        message,
+        responseUrl: `https://hooks.slack.com/actions/T0TEST/${contact}/ext`,
+      },
+    );
     (external.user as { team_id: string }).team_id = 'T0PARTNERORG';
     mark = slack.recorder.mark();
     expect((await slack.interaction(external)).status).toBe(200);
@@ -538,10 +685,15 @@ describe('what left the app', () => {
 describe('the traffic check itself', () => {
   it('counts a delivered secret as a leak even inside a show-once view', () => {
     const secret = `hk_${'A'.repeat(38)}`;
-    const traffic: SlackTraffic[] = [{ kind: 'ack', name: 'view_submission', body: { view: { callback_id: 'key.show-once' } }, raw: secret }];
+    const traffic: SlackTraffic[] = [
+      { kind: 'ack', name: 'view_submission', body: { view: { callback_id: 'key.show-once' } }, raw: secret },
+    ];
     expect(secretSightings(traffic, '').map((s) => s.where)).toEqual(['show-once']);
     const hash = createHash('sha256').update(secret).digest('hex');
     const marked: SlackTraffic[] = [...traffic, { kind: 'delivered', name: hash, body: {}, raw: '' }];
-    expect(secretSightings(marked, `log ${secret}`).map((s) => s.where)).toEqual(['ack view_submission (show-once of a delivered key)', 'log (delivered key)']);
+    expect(secretSightings(marked, `log ${secret}`).map((s) => s.where)).toEqual([
+      'ack view_submission (show-once of a delivered key)',
+      'log (delivered key)',
+    ]);
   });
 });

@@ -40,7 +40,9 @@ async function openFromCommand(user: string, text: string, viewId: string): Prom
 
 function pickerBlockWith(view: View, endpointId: string): Record<string, unknown> {
   const block = view.blocks.find(
-    (b) => b.type === 'input' && ((b.element as { options?: Option[] }).options ?? []).some((o) => o.description.text === endpointId),
+    (b) =>
+      b.type === 'input' &&
+      ((b.element as { options?: Option[] }).options ?? []).some((o) => o.description.text === endpointId),
   );
   if (block === undefined) throw new Error(`no checkbox for ${endpointId}`);
   return block;
@@ -51,9 +53,9 @@ function toggle(view: View, state: ReturnType<typeof initialState>, endpointId: 
   const block = pickerBlockWith(view, endpointId);
   const id = block.block_id as string;
   const options = (block.element as { options: Option[] }).options;
-  const current = ((state[id]?.['picker.check'] as { selected_options?: Option[] } | undefined)?.selected_options ?? []).filter(
-    (o) => o.description.text !== endpointId,
-  );
+  const current = (
+    (state[id]?.['picker.check'] as { selected_options?: Option[] } | undefined)?.selected_options ?? []
+  ).filter((o) => o.description.text !== endpointId);
   if (on) current.push(options.find((o) => o.description.text === endpointId)!);
   state[id] = { 'picker.check': { type: 'checkboxes', selected_options: current } };
 }
@@ -61,7 +63,11 @@ function toggle(view: View, state: ReturnType<typeof initialState>, endpointId: 
 describe('editing a key', () => {
   it('prefills description and permissions, shows usage and the seed warning, then saves after showing the diff', async () => {
     const user = await admin();
-    const { key } = await rt.keys.create({ actor: user, description: 'Reporting', grants: ['GET /v1/users', 'GET /v1/jobs'] });
+    const { key } = await rt.keys.create({
+      actor: user,
+      description: 'Reporting',
+      grants: ['GET /v1/users', 'GET /v1/jobs'],
+    });
     const view = await openFromCommand(user, `edit ${key.id}`, 'V0EDIT');
     expect(view.callback_id).toBe('key.edit');
     const text = JSON.stringify(view);
@@ -69,15 +75,20 @@ describe('editing a key', () => {
     expect(text).toContain('may impact internal or third-party tools');
     const description = view.blocks.find((b) => b.block_id === 'description')!;
     expect((description.element as { initial_value: string }).initial_value).toBe('Reporting');
-    expect((pickerBlockWith(view, 'GET /v1/users').element as { initial_options?: Option[] }).initial_options?.map((o) => o.description.text)).toContain(
-      'GET /v1/users',
-    );
+    expect(
+      (pickerBlockWith(view, 'GET /v1/users').element as { initial_options?: Option[] }).initial_options?.map(
+        (o) => o.description.text,
+      ),
+    ).toContain('GET /v1/users');
 
     const state = initialState(view);
     state.description = { value: { type: 'plain_text_input', value: 'Reporting (read-only)' } };
     toggle(view, state, 'GET /v1/jobs', false);
     toggle(view, state, 'GET /v1/offices', true);
-    const review = (await slack.interaction(viewSubmission(user, view, state))).json() as { response_action: string; view: View };
+    const review = (await slack.interaction(viewSubmission(user, view, state))).json() as {
+      response_action: string;
+      view: View;
+    };
     expect(review.response_action).toBe('push');
     expect(review.view.callback_id).toBe('key.edit.confirm');
     const reviewText = JSON.stringify(review.view);
@@ -111,7 +122,10 @@ describe('editing a key', () => {
 
     // Someone else (the CLI here) changes the key before Save.
     await rt.keys.edit(key.id, { actor: 'cli:ops', add: ['GET /v1/offices'] });
-    const answer = (await slack.interaction(viewSubmission(user, { ...review.view, id: 'V0STALE2' }))).json() as { response_action: string; view: View };
+    const answer = (await slack.interaction(viewSubmission(user, { ...review.view, id: 'V0STALE2' }))).json() as {
+      response_action: string;
+      view: View;
+    };
     expect(answer.response_action).toBe('update');
     expect(answer.view.title).toMatchObject({ text: 'Not Saved' });
     expect(JSON.stringify(answer.view)).toContain('Someone else changed');
@@ -128,7 +142,10 @@ describe('editing a key', () => {
     const view = await openFromCommand(user, `edit ${key.id}`, 'V0LONG');
     const state = initialState(view);
     state.description = { value: { type: 'plain_text_input', value: 'x'.repeat(256) } };
-    const answer = (await slack.interaction(viewSubmission(user, view, state))).json() as { response_action: string; errors: Record<string, string> };
+    const answer = (await slack.interaction(viewSubmission(user, view, state))).json() as {
+      response_action: string;
+      errors: Record<string, string>;
+    };
     expect(answer.response_action).toBe('errors');
     expect(answer.errors.description).toContain('too long');
   });
@@ -137,7 +154,11 @@ describe('editing a key', () => {
 describe('revoking and re-enabling a key', () => {
   it('confirms with a danger button naming the key and its last use; the key stops working at once; then re-enables it', async () => {
     const user = await admin();
-    const { key, secret } = await rt.keys.create({ actor: user, description: 'Partner feed', grants: ['GET /v1/users'] });
+    const { key, secret } = await rt.keys.create({
+      actor: user,
+      description: 'Partner feed',
+      grants: ['GET /v1/users'],
+    });
     const view = await openFromCommand(user, `revoke ${key.id}`, 'V0REVOKE');
     expect(view.callback_id).toBe('key.revoke');
     const text = JSON.stringify(view);
@@ -149,26 +170,58 @@ describe('revoking and re-enabling a key', () => {
     expect(await rt.keys.check(secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: true } });
 
     const values = initialState(view);
-    values.revoke_reason = { 'key.revoke.reason': { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Lost or possibly leaked' }, value: 'lost' } } };
+    values.revoke_reason = {
+      'key.revoke.reason': {
+        type: 'static_select',
+        selected_option: { text: { type: 'plain_text', text: 'Lost or possibly leaked' }, value: 'lost' },
+      },
+    };
     const picked = await slack.interaction(
-      blockActions(user, { type: 'static_select', action_id: 'key.revoke.reason', block_id: 'revoke_reason', selected_option: { text: { type: 'plain_text', text: 'Lost or possibly leaked' }, value: 'lost' } }, { view, values }),
+      blockActions(
+        user,
+        {
+          type: 'static_select',
+          action_id: 'key.revoke.reason',
+          block_id: 'revoke_reason',
+          selected_option: { text: { type: 'plain_text', text: 'Lost or possibly leaked' }, value: 'lost' },
+        },
+        { view, values },
+      ),
     );
     expect(picked.status).toBe(200);
     const mark = slack.recorder.mark();
-    await slack.interaction(blockActions(user, { type: 'button', action_id: 'key.revoke.confirm', block_id: 'revoke_reason', value: key.id }, { view, values }));
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'key.revoke.confirm', block_id: 'revoke_reason', value: key.id },
+        { view, values },
+      ),
+    );
     const result = await slack.recorder.waitFor(mark, 'views.update');
     expect(JSON.stringify(result.body.view)).toContain('Revoked');
     const dm = await slack.recorder.waitFor(mark, 'chat.postMessage');
     expect(String(dm.body.text)).toContain(`Revoked *Partner feed*`);
     await slack.recorder.waitFor(mark, 'views.publish');
-    expect(await rt.keys.check(secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: false, reason: 'revoked' } });
-    expect(await rt.keys.get(key.id)).toMatchObject({ status: 'revoked', revokedBy: user, revokeReason: 'Lost or possibly leaked' });
+    expect(await rt.keys.check(secret, 'GET', '/v1/users')).toMatchObject({
+      decision: { allowed: false, reason: 'revoked' },
+    });
+    expect(await rt.keys.get(key.id)).toMatchObject({
+      status: 'revoked',
+      revokedBy: user,
+      revokeReason: 'Lost or possibly leaked',
+    });
 
     const enableView = await openFromCommand(user, `enable ${key.id}`, 'V0ENABLE');
     expect(enableView.callback_id).toBe('key.enable');
     expect(JSON.stringify(enableView)).toContain('Lost or possibly leaked');
     const enableMark = slack.recorder.mark();
-    await slack.interaction(blockActions(user, { type: 'button', action_id: 'key.enable.confirm', block_id: 'b', value: key.id }, { view: enableView }));
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'key.enable.confirm', block_id: 'b', value: key.id },
+        { view: enableView },
+      ),
+    );
     await slack.recorder.waitFor(enableMark, 'views.update', (t) => JSON.stringify(t.body.view).includes('Re-enabled'));
     const enabledDm = await slack.recorder.waitFor(enableMark, 'chat.postMessage');
     expect(String(enabledDm.body.text)).toContain('Re-enabled');
@@ -203,14 +256,21 @@ describe('revoking and re-enabling a key', () => {
 describe('replacing a key', () => {
   it('issues a new key with the same permissions, shown once, and keeps the old one for the chosen grace period', async () => {
     const user = await admin();
-    const { key, secret: oldSecret } = await rt.keys.create({ actor: user, description: 'Lost key', grants: ['GET /v1/jobs'] });
+    const { key, secret: oldSecret } = await rt.keys.create({
+      actor: user,
+      description: 'Lost key',
+      grants: ['GET /v1/jobs'],
+    });
     const view = await openFromCommand(user, `replace ${key.id}`, 'V0REPLACE');
     expect(view.callback_id).toBe('key.replace');
     const values = initialState(view);
     const choices = findElement(view, 'value').element.options as { value: string }[];
     expect(choices.map((c) => c.value)).toEqual(['0', '3600', '86400', '604800']);
     values.grace = { value: { type: 'radio_buttons', selected_option: choices[1] } };
-    const answer = (await slack.interaction(viewSubmission(user, view, values))).json() as { response_action: string; view: View };
+    const answer = (await slack.interaction(viewSubmission(user, view, values))).json() as {
+      response_action: string;
+      view: View;
+    };
     expect(answer.view.callback_id).toBe('key.show-once');
     expect(answer.view.title).toMatchObject({ text: 'API Key Replaced' });
     const newSecret = /```(hk_[0-9A-Za-z]+)```/.exec(JSON.stringify(answer.view))?.[1];
@@ -223,18 +283,28 @@ describe('replacing a key', () => {
 
   it('revokes the old key right away when "Now" is chosen', async () => {
     const user = await admin();
-    const { key, secret: oldSecret } = await rt.keys.create({ actor: user, description: 'Leaked key', grants: ['GET /v1/jobs'] });
+    const { key, secret: oldSecret } = await rt.keys.create({
+      actor: user,
+      description: 'Leaked key',
+      grants: ['GET /v1/jobs'],
+    });
     const view = await openFromCommand(user, `replace ${key.id}`, 'V0REPLACE2');
     const answer = (await slack.interaction(viewSubmission(user, view))).json() as { view: View };
     expect(answer.view.callback_id).toBe('key.show-once');
-    expect(await rt.keys.check(oldSecret, 'GET', '/v1/jobs')).toMatchObject({ decision: { allowed: false, reason: 'revoked' } });
+    expect(await rt.keys.check(oldSecret, 'GET', '/v1/jobs')).toMatchObject({
+      decision: { allowed: false, reason: 'revoked' },
+    });
   });
 });
 
 describe('list and show', () => {
   it('answers ephemerally with the keys and a key’s permissions, escaping what people typed', async () => {
     const user = await admin();
-    const { key } = await rt.keys.create({ actor: user, description: 'Zeta <!channel> & *friends*', grants: ['GET /v1/users', 'GET /v1/jobs'] });
+    const { key } = await rt.keys.create({
+      actor: user,
+      description: 'Zeta <!channel> & *friends*',
+      grants: ['GET /v1/users', 'GET /v1/jobs'],
+    });
     let mark = slack.recorder.mark();
     await slack.command(user, 'list Zeta');
     const list = await slack.recorder.waitFor(mark, 'response_url');
@@ -258,7 +328,12 @@ describe('list and show', () => {
     await slack.interaction(
       blockActions(
         user,
-        { type: 'overflow', action_id: 'key.menu', block_id: 'b', selected_option: { text: { type: 'plain_text', text: 'Edit' }, value: `edit:${key.id}` } },
+        {
+          type: 'overflow',
+          action_id: 'key.menu',
+          block_id: 'b',
+          selected_option: { text: { type: 'plain_text', text: 'Edit' }, value: `edit:${key.id}` },
+        },
         { message: { text: 'keys', blocks: [] }, responseUrl: 'https://hooks.slack.com/actions/T0TEST/1/menu' },
       ),
     );

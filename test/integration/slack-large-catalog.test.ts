@@ -21,7 +21,15 @@ beforeAll(async () => {
   const catalog = catalogOf500();
   await writeFile(
     file,
-    JSON.stringify({ api: 'Big', endpoints: catalog.endpoints.map((e) => ({ resource: e.resource, method: e.method, path: e.path, label: e.label })) }),
+    JSON.stringify({
+      api: 'Big',
+      endpoints: catalog.endpoints.map((e) => ({
+        resource: e.resource,
+        method: e.method,
+        path: e.path,
+        label: e.label,
+      })),
+    }),
   );
   rt = await createTestRuntime({ env: { CATALOG_FILE: file } });
   slack = await startSlackHarness(rt, { logger: logs.logger });
@@ -50,7 +58,10 @@ describe('a 500-endpoint catalog', () => {
     const createView = { ...((await slack.recorder.waitFor(mark, 'views.open')).body.view as View), id: 'V0BIG' };
     const values = initialState(createView);
     values['description.0'] = { value: { type: 'plain_text_input', value: 'Big catalog key' } };
-    const first = { ...((await slack.interaction(viewSubmission(user, createView, values))).json().view as View), id: 'V0BIG' };
+    const first = {
+      ...((await slack.interaction(viewSubmission(user, createView, values))).json().view as View),
+      id: 'V0BIG',
+    };
     expect(first.blocks.length).toBeLessThanOrEqual(100);
     expect(JSON.stringify(first)).toMatch(/page 1 of \d/);
 
@@ -59,7 +70,13 @@ describe('a 500-endpoint catalog', () => {
     const state1 = initialState(first);
     state1[one.blockId] = { 'picker.check': { type: 'checkboxes', selected_options: [one.option] } };
     mark = slack.recorder.mark();
-    await slack.interaction(blockActions(user, { type: 'button', action_id: 'picker.page.next', block_id: 'nav', value: '1' }, { view: first, values: state1 }));
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'picker.page.next', block_id: 'nav', value: '1' },
+        { view: first, values: state1 },
+      ),
+    );
     const second = { ...((await slack.recorder.waitFor(mark, 'views.update')).body.view as View), id: 'V0BIG' };
     expect(second.blocks.length).toBeLessThanOrEqual(100);
     expect(second.private_metadata.length).toBeLessThanOrEqual(3000);

@@ -25,7 +25,7 @@ describe('start-up', () => {
     }
   });
 
-  it('asks the database whether a migration is pending by drizzle\'s rule: none once applied, the newest when its row is gone', async () => {
+  it("asks the database whether a migration is pending by drizzle's rule: none once applied, the newest when its row is gone", async () => {
     const scratch = await createTestDatabase({ migrate: false });
     const sql = postgres(scratch.url, { max: 1, onnotice: () => {} });
     try {
@@ -41,7 +41,11 @@ describe('start-up', () => {
   });
 
   it('serves /healthz and /readyz, mirrors the catalog and bootstraps admins, then stops cleanly on SIGTERM', async () => {
-    const server = await startServer({ DATABASE_URL: database.url, KEY_PEPPER: TEST_PEPPER, ADMIN_SLACK_USER_IDS: 'U0BOOTADMIN' });
+    const server = await startServer({
+      DATABASE_URL: database.url,
+      KEY_PEPPER: TEST_PEPPER,
+      ADMIN_SLACK_USER_IDS: 'U0BOOTADMIN',
+    });
     try {
       const health = await fetch(`http://127.0.0.1:${server.port}/healthz`);
       expect(health.status).toBe(200);
@@ -66,16 +70,28 @@ describe('start-up', () => {
   });
 
   it('stays up while the database is unreachable: /healthz 200, /readyz and /authz 503, the host named in its log', async () => {
-    const server = await startServer({ DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none', KEY_PEPPER: TEST_PEPPER }, 60_000, LISTENING_LINE);
+    const server = await startServer(
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none', KEY_PEPPER: TEST_PEPPER },
+      60_000,
+      LISTENING_LINE,
+    );
     try {
       expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
       const ready = await fetch(`http://127.0.0.1:${server.port}/readyz`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ status: 'not ready', checks: [{ name: 'database', ok: false }, { name: 'authz', ok: false }] });
+      expect(await ready.json()).toMatchObject({
+        status: 'not ready',
+        checks: [
+          { name: 'database', ok: false },
+          { name: 'authz', ok: false },
+        ],
+      });
       const authz = await fetch(`http://127.0.0.1:${server.port}/authz/v1/users`);
       expect(authz.status).toBe(503);
       expect(authz.headers.get('cache-control')).toBe('no-store');
-      await expect.poll(() => server.output()).toContain('Cannot reach PostgreSQL at 127.0.0.1:9/none: connection refused at 127.0.0.1:9');
+      await expect
+        .poll(() => server.output())
+        .toContain('Cannot reach PostgreSQL at 127.0.0.1:9/none: connection refused at 127.0.0.1:9');
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -23,7 +23,9 @@ function route(method: string, segments: string[], caseInsensitive = false): Rou
   let best: { endpoint: Endpoint; segments: string[] } | undefined;
   for (const candidate of templates) {
     if (candidate.endpoint.method !== method || candidate.segments.length !== segments.length) continue;
-    const fits = candidate.segments.every((t, i) => (t.startsWith(':') ? (segments[i] as string) !== '' : fold(t) === fold(segments[i] as string)));
+    const fits = candidate.segments.every((t, i) =>
+      t.startsWith(':') ? (segments[i] as string) !== '' : fold(t) === fold(segments[i] as string),
+    );
     if (!fits) continue;
     // The more specific wins: at the first position where they differ, a static segment beats a parameter.
     if (best === undefined || moreSpecific(candidate.segments, best.segments)) best = candidate;
@@ -101,7 +103,10 @@ function unicodeUpstream(method: string, target: string): Routed {
 function windowsUpstream(method: string, target: string): Routed {
   const decoded = decode(pathOf(target, true).replaceAll('\\', '/'));
   if (decoded === undefined) return undefined;
-  const segments = decoded.split(/[/\\]/).slice(1).map((s) => s.replace(/[. ]+$/, ''));
+  const segments = decoded
+    .split(/[/\\]/)
+    .slice(1)
+    .map((s) => s.replace(/[. ]+$/, ''));
   return route(method, resolveDots(segments), true);
 }
 
@@ -120,30 +125,167 @@ function ourParams(endpoint: Endpoint, target: string): Record<string, string> {
   return params;
 }
 
-const fullwidth = (s: string) => [...s].map((c) => (c >= '!' && c <= '~' ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('');
+const fullwidth = (s: string) =>
+  [...s].map((c) => (c >= '!' && c <= '~' ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('');
 const encodeAll = (s: string, lower = false) =>
-  [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')[lower ? 'toLowerCase' : 'toUpperCase']()}`).join('');
+  [...Buffer.from(s, 'utf8')]
+    .map((b) => `%${b.toString(16).padStart(2, '0')[lower ? 'toLowerCase' : 'toUpperCase']()}`)
+    .join('');
 
 function staticVariants(s: string): string[] {
   return [
-    s, s, s, encodeAll(s), encodeAll(s, true), `%25${encodeAll(s[0] as string).slice(1)}${s.slice(1)}`, `${s};a=b`, `${s};`, `${s}.`, `${s}%2e`,
-    `${s}%20`, `${s}%3b`, `${s}%3B`, `${s}\\`, `${s}%5c`, fullwidth(s), s.toUpperCase(), `${s.slice(0, 1)}${fullwidth(s.slice(1, 2))}${s.slice(2)}`,
+    s,
+    s,
+    s,
+    encodeAll(s),
+    encodeAll(s, true),
+    `%25${encodeAll(s[0] as string).slice(1)}${s.slice(1)}`,
+    `${s};a=b`,
+    `${s};`,
+    `${s}.`,
+    `${s}%2e`,
+    `${s}%20`,
+    `${s}%3b`,
+    `${s}%3B`,
+    `${s}\\`,
+    `${s}%5c`,
+    fullwidth(s),
+    s.toUpperCase(),
+    `${s.slice(0, 1)}${fullwidth(s.slice(1, 2))}${s.slice(2)}`,
   ];
 }
 
 const PARAM_POOL = [
-  '1', '42', '9223372036854775807', '9223372036854775808', '99999999999999999999', '007', '0', '+1', '-1', '1e3', '1.0', '1.',
-  '%31', '%2531', '.;', '..;', '.%3b', '.%3B', '%2e;', '%2e', ';', '1;x', '1%3B', '1;', '%252e%252e', '%252e', '%EF%BC%8E%EF%BC%8E',
-  '%EF%BC%8E', '\uff0e', '\uff0e\uff0e', '..', '.', '%2e%2e', '\\..', '1%5c..', '1\\..', '%5c', 'job', 'candidate', 'JOB', 'job.', 'job%20',
-  'abc-DEF_1', 'a'.repeat(129), '\uff11', '%EF%BC%91', '1%20', '%201', '1%00', '%C0%AE%C0%AE', '%c0%ae', '1%2f..', '1%252f..', '1#x',
-  '1%23', '1%3F', 'x', 'me', 'current', '1%09',
+  '1',
+  '42',
+  '9223372036854775807',
+  '9223372036854775808',
+  '99999999999999999999',
+  '007',
+  '0',
+  '+1',
+  '-1',
+  '1e3',
+  '1.0',
+  '1.',
+  '%31',
+  '%2531',
+  '.;',
+  '..;',
+  '.%3b',
+  '.%3B',
+  '%2e;',
+  '%2e',
+  ';',
+  '1;x',
+  '1%3B',
+  '1;',
+  '%252e%252e',
+  '%252e',
+  '%EF%BC%8E%EF%BC%8E',
+  '%EF%BC%8E',
+  '\uff0e',
+  '\uff0e\uff0e',
+  '..',
+  '.',
+  '%2e%2e',
+  '\\..',
+  '1%5c..',
+  '1\\..',
+  '%5c',
+  'job',
+  'candidate',
+  'JOB',
+  'job.',
+  'job%20',
+  'abc-DEF_1',
+  'a'.repeat(129),
+  '\uff11',
+  '%EF%BC%91',
+  '1%20',
+  '%201',
+  '1%00',
+  '%C0%AE%C0%AE',
+  '%c0%ae',
+  '1%2f..',
+  '1%252f..',
+  '1#x',
+  '1%23',
+  '1%3F',
+  'x',
+  'me',
+  'current',
+  '1%09',
 ];
 const JUNK_SEGMENTS = [
-  '..', '.', '.;', '..;', '%2e', '%2e%2e', ';x', '%252e%252e', '\uff0e\uff0e', '%EF%BC%8E%EF%BC%8E', '', 'x', '..%2f', '%2f',
-  '%5c..', '%252f', '..\\', '.%00', '%3b', '..%3b', '...', '.. ', '..%20',
+  '..',
+  '.',
+  '.;',
+  '..;',
+  '%2e',
+  '%2e%2e',
+  ';x',
+  '%252e%252e',
+  '\uff0e\uff0e',
+  '%EF%BC%8E%EF%BC%8E',
+  '',
+  'x',
+  '..%2f',
+  '%2f',
+  '%5c..',
+  '%252f',
+  '..\\',
+  '.%00',
+  '%3b',
+  '..%3b',
+  '...',
+  '.. ',
+  '..%20',
 ];
-const SUFFIXES = ['', '', '', '/', '?a=b', '#x', ';jsessionid=1', '/.', '/..', '/..;', '/%2e%2e', '/.;', '?x=/../1', '%3b', '/%252e%252e', '\\'];
-const fuzzChars = ['.', ';', '%', '2', 'e', 'E', '3', 'b', 'B', '5', 'c', 'C', 'f', 'F', '1', '/', '\\', '\uff0e', '\uff0f', '#', '?', ' ', 'a', '0'];
+const SUFFIXES = [
+  '',
+  '',
+  '',
+  '/',
+  '?a=b',
+  '#x',
+  ';jsessionid=1',
+  '/.',
+  '/..',
+  '/..;',
+  '/%2e%2e',
+  '/.;',
+  '?x=/../1',
+  '%3b',
+  '/%252e%252e',
+  '\\',
+];
+const fuzzChars = [
+  '.',
+  ';',
+  '%',
+  '2',
+  'e',
+  'E',
+  '3',
+  'b',
+  'B',
+  '5',
+  'c',
+  'C',
+  'f',
+  'F',
+  '1',
+  '/',
+  '\\',
+  '\uff0e',
+  '\uff0f',
+  '#',
+  '?',
+  ' ',
+  'a',
+  '0',
+];
 
 function targetFor(base: Endpoint): fc.Arbitrary<string> {
   const pieces = base.path
@@ -151,19 +293,29 @@ function targetFor(base: Endpoint): fc.Arbitrary<string> {
     .slice(1)
     .map((t) =>
       t.startsWith(':')
-        ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...PARAM_POOL) }, { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(...fuzzChars), minLength: 1, maxLength: 6 }) })
+        ? fc.oneof(
+            { weight: 3, arbitrary: fc.constantFrom(...PARAM_POOL) },
+            { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(...fuzzChars), minLength: 1, maxLength: 6 }) },
+          )
         : fc.constantFrom(...staticVariants(t)),
     );
   const insertion = fc.option(fc.tuple(fc.nat({ max: pieces.length }), fc.constantFrom(...JUNK_SEGMENTS)), { freq: 2 });
-  return fc.tuple(fc.tuple(...pieces), insertion, fc.constantFrom(...SUFFIXES), fc.boolean()).map(([segments, insert, suffix, absolute]) => {
-    const list = [...segments];
-    if (insert !== null) list.splice(insert[0], 0, insert[1]);
-    return `${absolute ? 'http://api.example.com' : ''}/${list.join('/')}${suffix}`;
-  });
+  return fc
+    .tuple(fc.tuple(...pieces), insertion, fc.constantFrom(...SUFFIXES), fc.boolean())
+    .map(([segments, insert, suffix, absolute]) => {
+      const list = [...segments];
+      if (insert !== null) list.splice(insert[0], 0, insert[1]);
+      return `${absolute ? 'http://api.example.com' : ''}/${list.join('/')}${suffix}`;
+    });
 }
 
 describe('a target that upstreams could route elsewhere is never allowed', () => {
-  const onlyGranted = (endpoint: Endpoint): EvaluableKey => ({ status: 'active', legacy: false, revokeAt: null, permissions: new Set([endpoint.id]) });
+  const onlyGranted = (endpoint: Endpoint): EvaluableKey => ({
+    status: 'active',
+    legacy: false,
+    revokeAt: null,
+    permissions: new Set([endpoint.id]),
+  });
 
   it('the reported case: a key granted Retrieve Candidate is not allowed GET /v1/candidates/.; (List Candidates upstream)', () => {
     const retrieve = catalog.byId.get('GET /v1/candidates/:id') as Endpoint;
@@ -176,17 +328,24 @@ describe('a target that upstreams could route elsewhere is never allowed', () =>
     // Targets built from the endpoint itself and its neighbours (same method, same resource path): the confusions
     // are between neighbours, as List and Retrieve Candidate.
     const prefix = endpoint.path.split('/').slice(0, 3).join('/');
-    const bases = catalog.endpoints.filter((e) => e.method === endpoint.method && e.path.split('/').slice(0, 3).join('/') === prefix);
+    const bases = catalog.endpoints.filter(
+      (e) => e.method === endpoint.method && e.path.split('/').slice(0, 3).join('/') === prefix,
+    );
     const target = fc.oneof(targetFor(endpoint), fc.constantFrom(...bases).chain(targetFor));
     fc.assert(
-      fc.property(target, fc.constantFrom(endpoint.method, endpoint.method === 'GET' ? 'HEAD' : endpoint.method), (path, method) => {
-        if (!evaluate(catalog, key, method, path).allowed) return;
-        const ours = { id: endpoint.id, params: ourParams(endpoint, path) };
-        for (const [name, upstream] of Object.entries(UPSTREAMS)) {
-          const theirs = upstream(endpoint.method, path);
-          if (theirs !== undefined) expect({ upstream: name, path, ...theirs }).toEqual({ upstream: name, path, ...ours });
-        }
-      }),
+      fc.property(
+        target,
+        fc.constantFrom(endpoint.method, endpoint.method === 'GET' ? 'HEAD' : endpoint.method),
+        (path, method) => {
+          if (!evaluate(catalog, key, method, path).allowed) return;
+          const ours = { id: endpoint.id, params: ourParams(endpoint, path) };
+          for (const [name, upstream] of Object.entries(UPSTREAMS)) {
+            const theirs = upstream(endpoint.method, path);
+            if (theirs !== undefined)
+              expect({ upstream: name, path, ...theirs }).toEqual({ upstream: name, path, ...ours });
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -100,33 +100,50 @@ type Header = [name: string, value: Buffer];
 const text = (value: string): Buffer => Buffer.from(value, 'latin1');
 
 /** A header value as raw bytes: anything but CR and LF, which would end the header rather than be in it. */
-const headerBytes = fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes.filter((b) => b !== 13 && b !== 10)));
+const headerBytes = fc
+  .uint8Array({ maxLength: 300 })
+  .map((bytes) => Buffer.from(bytes.filter((b) => b !== 13 && b !== 10)));
 const which = fc.constantFrom('granted', 'ungranted', 'revoked');
 const secretOf = (name: string) => (name === 'granted' ? granted : name === 'ungranted' ? ungranted : revoked).secret;
 
 const credential: fc.Arbitrary<{ headers: Header[]; presents: string | undefined }> = fc.oneof(
   fc.constant({ headers: [] as Header[], presents: undefined }),
-  fc.tuple(which, fc.constantFrom('basic', 'bearer', 'x-api-key', 'BASIC', 'bEaReR'), fc.string({ maxLength: 8 })).map(([name, how, password]) => {
-    const secret = secretOf(name);
-    const lower = how.toLowerCase();
-    const value =
-      lower === 'basic'
-        ? `${how[0]}${how.slice(1)} ${Buffer.from(`${secret}:${password}`).toString('base64')}`
-        : lower === 'bearer'
-          ? `${how} ${secret}`
-          : secret;
-    return { headers: [[lower === 'x-api-key' ? 'X-Api-Key' : 'Authorization', text(value)]] as Header[], presents: secret };
-  }),
+  fc
+    .tuple(which, fc.constantFrom('basic', 'bearer', 'x-api-key', 'BASIC', 'bEaReR'), fc.string({ maxLength: 8 }))
+    .map(([name, how, password]) => {
+      const secret = secretOf(name);
+      const lower = how.toLowerCase();
+      const value =
+        lower === 'basic'
+          ? `${how[0]}${how.slice(1)} ${Buffer.from(`${secret}:${password}`).toString('base64')}`
+          : lower === 'bearer'
+            ? `${how} ${secret}`
+            : secret;
+      return {
+        headers: [[lower === 'x-api-key' ? 'X-Api-Key' : 'Authorization', text(value)]] as Header[],
+        presents: secret,
+      };
+    }),
   // Schemes and garbage, with arbitrary bytes after them.
-  fc.tuple(fc.constantFrom('Basic', 'Bearer', 'Digest', 'basic', '', 'Negotiate', 'Basic  ', 'Bearer\t'), headerBytes).map(([scheme, bytes]) => ({
-    headers: [['Authorization', Buffer.concat([text(`${scheme} `), bytes])]] as Header[],
+  fc
+    .tuple(fc.constantFrom('Basic', 'Bearer', 'Digest', 'basic', '', 'Negotiate', 'Basic  ', 'Bearer\t'), headerBytes)
+    .map(([scheme, bytes]) => ({
+      headers: [['Authorization', Buffer.concat([text(`${scheme} `), bytes])]] as Header[],
+      presents: undefined,
+    })),
+  // Base64 of arbitrary bytes, with and without a colon; of a real key without the colon.
+  fc.uint8Array({ maxLength: 120 }).map((bytes) => ({
+    headers: [['Authorization', text(`Basic ${Buffer.from(bytes).toString('base64')}`)]] as Header[],
     presents: undefined,
   })),
-  // Base64 of arbitrary bytes, with and without a colon; of a real key without the colon.
-  fc.uint8Array({ maxLength: 120 }).map((bytes) => ({ headers: [['Authorization', text(`Basic ${Buffer.from(bytes).toString('base64')}`)]] as Header[], presents: undefined })),
-  which.map((name) => ({ headers: [['Authorization', text(`Basic ${Buffer.from(secretOf(name)).toString('base64')}`)]] as Header[], presents: undefined })),
+  which.map((name) => ({
+    headers: [['Authorization', text(`Basic ${Buffer.from(secretOf(name)).toString('base64')}`)]] as Header[],
+    presents: undefined,
+  })),
   // Huge: past the 1024-character refusal, below Node's 16 KB header limit, and past it.
-  fc.constantFrom(1025, 4000, 12_000, 20_000).map((n) => ({ headers: [['Authorization', text(`Bearer ${'A'.repeat(n)}`)]] as Header[], presents: undefined })),
+  fc
+    .constantFrom(1025, 4000, 12_000, 20_000)
+    .map((n) => ({ headers: [['Authorization', text(`Bearer ${'A'.repeat(n)}`)]] as Header[], presents: undefined })),
   headerBytes.map((bytes) => ({ headers: [['X-Api-Key', bytes]] as Header[], presents: undefined })),
   // A real key with non-ASCII bytes around it.
   fc.tuple(which, fc.constantFrom('ä', '€', '\u0000', '\u00a0', 'ключ', '\u200b')).map(([name, extra]) => ({
@@ -136,11 +153,42 @@ const credential: fc.Arbitrary<{ headers: Header[]; presents: string | undefined
 );
 
 const segment = fc.oneof(
-  fc.constantFrom('v1', 'users', 'candidates', '..', '.', '', '%2e%2e', '%2f', '%2F', '%00', '%75sers', 'USERS', ';', '%', '%zz', '1'),
+  fc.constantFrom(
+    'v1',
+    'users',
+    'candidates',
+    '..',
+    '.',
+    '',
+    '%2e%2e',
+    '%2f',
+    '%2F',
+    '%00',
+    '%75sers',
+    'USERS',
+    ';',
+    '%',
+    '%zz',
+    '1',
+  ),
   fc.string({ maxLength: 6 }).map(encodeURIComponent),
 );
 const uri = fc.oneof(
-  fc.constantFrom('/v1/users', '/v1/users?page=2', '//v1/users', '/v1//users', '/v1/./users', '/v1/x/../users', '/v1%2fusers', '/v1/%75sers', '/v1/users/', '/v1/users#x', 'v1/users', '/v1/users%00', '/V1/USERS'),
+  fc.constantFrom(
+    '/v1/users',
+    '/v1/users?page=2',
+    '//v1/users',
+    '/v1//users',
+    '/v1/./users',
+    '/v1/x/../users',
+    '/v1%2fusers',
+    '/v1/%75sers',
+    '/v1/users/',
+    '/v1/users#x',
+    'v1/users',
+    '/v1/users%00',
+    '/V1/USERS',
+  ),
   fc.array(segment, { maxLength: 8 }).map((segments) => `/${segments.join('/')}`),
   fc.constantFrom(2000, 9000).map((n) => `/v1/users/${'a'.repeat(n)}`),
   headerBytes.map((bytes) => bytes.toString('latin1')),
@@ -160,8 +208,12 @@ interface Target {
 
 const target: fc.Arbitrary<Target> = fc
   .record({
-    nginx: fc.option(fc.tuple(fc.option(method, { nil: undefined }), fc.option(uri, { nil: undefined })), { nil: undefined }),
-    traefik: fc.option(fc.tuple(fc.option(method, { nil: undefined }), fc.option(uri, { nil: undefined })), { nil: undefined }),
+    nginx: fc.option(fc.tuple(fc.option(method, { nil: undefined }), fc.option(uri, { nil: undefined })), {
+      nil: undefined,
+    }),
+    traefik: fc.option(fc.tuple(fc.option(method, { nil: undefined }), fc.option(uri, { nil: undefined })), {
+      nil: undefined,
+    }),
     envoy: fc.option(uri, { nil: undefined }),
     requestMethod: fc.constantFrom('GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS', 'PATCH'),
   })
@@ -177,7 +229,10 @@ const target: fc.Arbitrary<Target> = fc
     add(nginx, 'X-Original-Method', 'X-Original-URI');
     add(traefik, 'X-Forwarded-Method', 'X-Forwarded-Uri');
     // The request line cannot carry spaces or controls: those bytes are percent-encoded as a client would.
-    const envoyPath = envoy === undefined ? '' : envoy.replace(/[\x00-\x20\x7f-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    const envoyPath =
+      envoy === undefined
+        ? ''
+        : envoy.replace(/[\x00-\x20\x7f-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
     if (envoy !== undefined && envoyPath.startsWith('/')) named.push({ method: requestMethod, uri: envoyPath });
     return { headers, requestMethod, requestPath: envoyPath, named };
   });
@@ -185,44 +240,95 @@ const target: fc.Arbitrary<Target> = fc
 const validCredential = credential.filter((c) => c.presents !== undefined);
 /** One convention naming a plausible target, so allowed answers are reached as often as refusals. */
 const plausibleTarget: fc.Arbitrary<Target> = fc
-  .tuple(fc.constantFrom('/v1/users', '/v1/users?page=2', '/v1/users/1', '/v1/candidates'), fc.constantFrom('GET', 'HEAD', 'DELETE'), fc.constantFrom('envoy', 'nginx', 'traefik'))
+  .tuple(
+    fc.constantFrom('/v1/users', '/v1/users?page=2', '/v1/users/1', '/v1/candidates'),
+    fc.constantFrom('GET', 'HEAD', 'DELETE'),
+    fc.constantFrom('envoy', 'nginx', 'traefik'),
+  )
   .map(([u, m, convention]) => {
-    if (convention === 'envoy') return { headers: [], requestMethod: m, requestPath: u, named: [{ method: m, uri: u }] };
-    const [mh, uh] = convention === 'nginx' ? ['X-Original-Method', 'X-Original-URI'] : ['X-Forwarded-Method', 'X-Forwarded-Uri'];
-    return { headers: [[mh, text(m)], [uh, text(u)]] as Header[], requestMethod: 'GET', requestPath: '', named: [{ method: m, uri: u }] };
+    if (convention === 'envoy')
+      return { headers: [], requestMethod: m, requestPath: u, named: [{ method: m, uri: u }] };
+    const [mh, uh] =
+      convention === 'nginx' ? ['X-Original-Method', 'X-Original-URI'] : ['X-Forwarded-Method', 'X-Forwarded-Uri'];
+    return {
+      headers: [
+        [mh, text(m)],
+        [uh, text(u)],
+      ] as Header[],
+      requestMethod: 'GET',
+      requestPath: '',
+      named: [{ method: m, uri: u }],
+    };
   });
 
 /**
  * Method overrides a client may add (header names in any spelling, repeated; `_method` in any query it names):
  * frameworks behind the gateway would run the named method, so it counts as a method the request names.
  */
-const overrideMethod = fc.oneof(method, fc.constantFrom('DELETE', 'delete', ' DELETE ', 'GET, DELETE', 'DELETE,GET', 'GET', 'get', 'HEAD', 'PATCH'));
+const overrideMethod = fc.oneof(
+  method,
+  fc.constantFrom('DELETE', 'delete', ' DELETE ', 'GET, DELETE', 'DELETE,GET', 'GET', 'get', 'HEAD', 'PATCH'),
+);
 const overrideHeader = fc.tuple(
-  fc.constantFrom('X-HTTP-Method-Override', 'x-method-override', 'X-HTTP-Method', 'X-Http-Method-OVERRIDE', 'X_HTTP_Method_Override', 'x-http_method-override', 'X_Method_Override', 'x_http_method'),
+  fc.constantFrom(
+    'X-HTTP-Method-Override',
+    'x-method-override',
+    'X-HTTP-Method',
+    'X-Http-Method-OVERRIDE',
+    'X_HTTP_Method_Override',
+    'x-http_method-override',
+    'X_Method_Override',
+    'x_http_method',
+  ),
   overrideMethod,
 );
 const overrideParam = fc.tuple(
-  fc.constantFrom('_method', '_METHOD', '_Method', '%5Fmethod', '%5fMETHOD', '_meth%6Fd', '%255Fmethod', '_method[]', '+_method', '.method', '_HttpMethod', 'X-HTTP-Method-Override'),
+  fc.constantFrom(
+    '_method',
+    '_METHOD',
+    '_Method',
+    '%5Fmethod',
+    '%5fMETHOD',
+    '_meth%6Fd',
+    '%255Fmethod',
+    '_method[]',
+    '+_method',
+    '.method',
+    '_HttpMethod',
+    'X-HTTP-Method-Override',
+  ),
   fc.constantFrom('DELETE', 'delete', 'DEL%45TE', 'PUT', 'GET', 'get', 'HEAD', '', 'GET%2CDELETE'),
 );
 const decodeAll = (value: string): string => {
   let current = value.replace(/\+/g, ' ');
-  for (let i = 0; i < 3; i++) current = current.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  for (let i = 0; i < 3; i++)
+    current = current.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
   return current;
 };
 const withOverrides = (t: Target) =>
-  fc.record({ headers: fc.array(overrideHeader, { maxLength: 3 }), params: fc.array(overrideParam, { maxLength: 2 }) }).map(({ headers, params }) => {
-    const overrides = [...headers.flatMap(([, value]) => value.split(',')), ...params.map(([, value]) => decodeAll(value))];
-    const query = params.map(([name, value]) => `${name}=${value}`).join('&');
-    const addQuery = (u: string) => (query === '' ? u : `${u}${u.includes('?') ? '&' : '?'}${query}`);
-    return {
-      headers: [...t.headers.map(([name, value]): Header => (/-uri$/i.test(name) ? [name, text(addQuery(value.toString('latin1')))] : [name, value])), ...headers.map(([name, value]): Header => [name, text(value)])],
-      requestMethod: t.requestMethod,
-      requestPath: t.requestPath === '' ? '' : addQuery(t.requestPath),
-      named: t.named.map((n) => ({ method: n.method, uri: addQuery(n.uri) })),
-      overrides,
-    } satisfies Target;
-  });
+  fc
+    .record({ headers: fc.array(overrideHeader, { maxLength: 3 }), params: fc.array(overrideParam, { maxLength: 2 }) })
+    .map(({ headers, params }) => {
+      const overrides = [
+        ...headers.flatMap(([, value]) => value.split(',')),
+        ...params.map(([, value]) => decodeAll(value)),
+      ];
+      const query = params.map(([name, value]) => `${name}=${value}`).join('&');
+      const addQuery = (u: string) => (query === '' ? u : `${u}${u.includes('?') ? '&' : '?'}${query}`);
+      return {
+        headers: [
+          ...t.headers.map(
+            ([name, value]): Header =>
+              /-uri$/i.test(name) ? [name, text(addQuery(value.toString('latin1')))] : [name, value],
+          ),
+          ...headers.map(([name, value]): Header => [name, text(value)]),
+        ],
+        requestMethod: t.requestMethod,
+        requestPath: t.requestPath === '' ? '' : addQuery(t.requestPath),
+        named: t.named.map((n) => ({ method: n.method, uri: addQuery(n.uri) })),
+        overrides,
+      } satisfies Target;
+    });
 
 const hostileOrPlausible = fc.oneof(
   { weight: 3, arbitrary: fc.tuple(credential, target) },
@@ -232,7 +338,9 @@ const hostileOrPlausible = fc.oneof(
 );
 
 function request(t: Target, credentials: Header[]): Buffer {
-  const lines: Buffer[] = [text(`${t.requestMethod} ${AUTHZ_PREFIX}${t.requestPath} HTTP/1.1\r\nHost: authz\r\nConnection: close\r\n`)];
+  const lines: Buffer[] = [
+    text(`${t.requestMethod} ${AUTHZ_PREFIX}${t.requestPath} HTTP/1.1\r\nHost: authz\r\nConnection: close\r\n`),
+  ];
   for (const [name, value] of [...credentials, ...t.headers]) lines.push(text(`${name}: `), value, text('\r\n'));
   lines.push(text('\r\n'));
   return Buffer.concat(lines);
@@ -281,7 +389,11 @@ describe('/authz under hostile headers, paths and methods', () => {
   });
 
   it('keeps answering correctly after the hostile traffic', async () => {
-    const after = await send(request({ headers: [], requestMethod: 'GET', requestPath: '/v1/users', named: [] }, [['X-Api-Key', text(granted.secret)]]));
+    const after = await send(
+      request({ headers: [], requestMethod: 'GET', requestPath: '/v1/users', named: [] }, [
+        ['X-Api-Key', text(granted.secret)],
+      ]),
+    );
     expect(after.status).toBe(200);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
@@ -290,12 +402,23 @@ describe('/authz under hostile headers, paths and methods', () => {
   it('does not let a client name another target through duplicated headers', async () => {
     const twice = Buffer.concat([
       text(`GET ${AUTHZ_PREFIX} HTTP/1.1\r\nHost: authz\r\nConnection: close\r\nX-Api-Key: ${granted.secret}\r\n`),
-      text('X-Original-Method: GET\r\nX-Original-URI: /v1/users\r\nX-Original-Method: DELETE\r\nX-Original-URI: /v1/users/1\r\n\r\n'),
+      text(
+        'X-Original-Method: GET\r\nX-Original-URI: /v1/users\r\nX-Original-Method: DELETE\r\nX-Original-URI: /v1/users/1\r\n\r\n',
+      ),
     ]);
     const answer = await send(twice);
     // Node joins duplicates with ", ", which names no endpoint: never an allow.
     expect(answer.status).not.toBe(200);
-    await waitUntil(async () => (await send(request({ headers: [], requestMethod: 'GET', requestPath: '/v1/users', named: [] }, [['X-Api-Key', text(granted.secret)]]))).status === 200);
+    await waitUntil(
+      async () =>
+        (
+          await send(
+            request({ headers: [], requestMethod: 'GET', requestPath: '/v1/users', named: [] }, [
+              ['X-Api-Key', text(granted.secret)],
+            ]),
+          )
+        ).status === 200,
+    );
   });
 });
 
@@ -321,7 +444,11 @@ describe('/authz when its key change channel is lost', () => {
     });
     stale.start();
     await stale.sync.loaded();
-    const server = createHttpServer({ logger, readiness: [], routes: [{ prefix: AUTHZ_PREFIX, handler: stale.handle }] });
+    const server = createHttpServer({
+      logger,
+      readiness: [],
+      routes: [{ prefix: AUTHZ_PREFIX, handler: stale.handle }],
+    });
     await listen(server.server, 0, '127.0.0.1');
     const ask = async (headers: Record<string, string>, path = '/authz/v1/users') => {
       const response = await fetch(`http://127.0.0.1:${server.port()}${path}`, { headers });
@@ -335,14 +462,16 @@ describe('/authz when its key change channel is lost', () => {
       await fc.assert(
         fc.asyncProperty(hostileOrPlausible, async ([cred, t]) => {
           const headers: Record<string, string> = {};
-          for (const [name, value] of [...cred.headers, ...t.headers]) headers[name] = value.toString('latin1').replace(/[^\x20-\x7e]/g, '');
+          for (const [name, value] of [...cred.headers, ...t.headers])
+            headers[name] = value.toString('latin1').replace(/[^\x20-\x7e]/g, '');
           const below = t.requestPath.replace(/[^\x21-\x7e]/g, '');
           const response = await ask(headers, `${AUTHZ_PREFIX}${below}`).catch(() => undefined);
           if (response === undefined) return; // a header fetch itself refuses to send
           // Node itself refuses what it cannot parse (400) or oversized headers (431): never an allow either.
           // fetch resolves dot segments first, so only what still names /authz reaches it.
           const sent = new URL(`${AUTHZ_PREFIX}${below}`, 'http://x').pathname;
-          if (sent === AUTHZ_PREFIX || sent.startsWith(`${AUTHZ_PREFIX}/`)) expect([400, 431, 503]).toContain(response.status);
+          if (sent === AUTHZ_PREFIX || sent.startsWith(`${AUTHZ_PREFIX}/`))
+            expect([400, 431, 503]).toContain(response.status);
           else expect([400, 404, 431]).toContain(response.status);
           expect(response.headers.get('cache-control')).toBe('no-store');
         }),

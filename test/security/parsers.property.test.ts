@@ -27,16 +27,22 @@ describe('key parser under arbitrary input', () => {
     const secret = format.generate();
     const chars = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
     fc.assert(
-      fc.property(fc.nat({ max: secret.length - 4 }), fc.constantFrom(...chars), fc.constantFrom('sub', 'del', 'ins', 'swap'), (offset, char, op) => {
-        const i = offset + 3;
-        let mutated = secret;
-        if (op === 'sub') mutated = secret.slice(0, i) + char + secret.slice(i + 1);
-        if (op === 'del') mutated = secret.slice(0, i) + secret.slice(i + 1);
-        if (op === 'ins') mutated = secret.slice(0, i) + char + secret.slice(i);
-        if (op === 'swap' && i + 1 < secret.length) mutated = secret.slice(0, i) + secret[i + 1] + secret[i] + secret.slice(i + 2);
-        fc.pre(mutated !== secret);
-        expect(format.check(mutated).ok).toBe(false);
-      }),
+      fc.property(
+        fc.nat({ max: secret.length - 4 }),
+        fc.constantFrom(...chars),
+        fc.constantFrom('sub', 'del', 'ins', 'swap'),
+        (offset, char, op) => {
+          const i = offset + 3;
+          let mutated = secret;
+          if (op === 'sub') mutated = secret.slice(0, i) + char + secret.slice(i + 1);
+          if (op === 'del') mutated = secret.slice(0, i) + secret.slice(i + 1);
+          if (op === 'ins') mutated = secret.slice(0, i) + char + secret.slice(i);
+          if (op === 'swap' && i + 1 < secret.length)
+            mutated = secret.slice(0, i) + secret[i + 1] + secret[i] + secret.slice(i + 2);
+          fc.pre(mutated !== secret);
+          expect(format.check(mutated).ok).toBe(false);
+        },
+      ),
       runs,
     );
   });
@@ -46,21 +52,28 @@ describe('request path matching under arbitrary input', () => {
   const grantedNothing: EvaluableKey = { status: 'active', legacy: false, revokeAt: null, permissions: new Set() };
 
   it('never throws and never lets a path with dot segments or encoded slashes match', () => {
-    const segment = fc.oneof(fc.constantFrom('..', '.', '%2e%2e', '%2F', '%2f', '', '%00', 'v1', 'users', 'candidates', '1'), fc.string({ maxLength: 8 }));
+    const segment = fc.oneof(
+      fc.constantFrom('..', '.', '%2e%2e', '%2F', '%2f', '', '%00', 'v1', 'users', 'candidates', '1'),
+      fc.string({ maxLength: 8 }),
+    );
     fc.assert(
-      fc.property(fc.array(segment, { maxLength: 8 }), fc.constantFrom('GET', 'POST', 'HEAD', 'PATCH', 'DELETE', 'BREW'), (segments, method) => {
-        const path = `/${segments.join('/')}`;
-        const normalized = normalizeRequestPath(path);
-        const endpoint = catalog.match(method, path);
-        if (endpoint !== undefined) {
-          expect(normalized).toBeDefined();
-          expect(normalized).not.toContain('..');
-          expect(normalized).not.toContain('.');
-          expect(normalized!.every((s) => s !== '' && !s.includes('/'))).toBe(true);
-        }
-        // A key without grants is never allowed anything, whatever the path.
-        expect(evaluate(catalog, grantedNothing, method, path).allowed).toBe(false);
-      }),
+      fc.property(
+        fc.array(segment, { maxLength: 8 }),
+        fc.constantFrom('GET', 'POST', 'HEAD', 'PATCH', 'DELETE', 'BREW'),
+        (segments, method) => {
+          const path = `/${segments.join('/')}`;
+          const normalized = normalizeRequestPath(path);
+          const endpoint = catalog.match(method, path);
+          if (endpoint !== undefined) {
+            expect(normalized).toBeDefined();
+            expect(normalized).not.toContain('..');
+            expect(normalized).not.toContain('.');
+            expect(normalized!.every((s) => s !== '' && !s.includes('/'))).toBe(true);
+          }
+          // A key without grants is never allowed anything, whatever the path.
+          expect(evaluate(catalog, grantedNothing, method, path).allowed).toBe(false);
+        },
+      ),
       runs,
     );
   });
@@ -75,7 +88,15 @@ describe('request path matching under arbitrary input', () => {
 
   it('matches a concrete path to the same endpoint for any parameter values in their shapes', () => {
     const concrete = fc.constantFrom(...catalog.endpoints).chain((endpoint) =>
-      fc.tuple(fc.constant(endpoint), fc.tuple(...endpoint.path.split('/').filter((s) => s.startsWith(':')).map((p) => inShape(endpoint.params?.[p.slice(1)] as ParamShape)))),
+      fc.tuple(
+        fc.constant(endpoint),
+        fc.tuple(
+          ...endpoint.path
+            .split('/')
+            .filter((s) => s.startsWith(':'))
+            .map((p) => inShape(endpoint.params?.[p.slice(1)] as ParamShape)),
+        ),
+      ),
     );
     fc.assert(
       fc.property(concrete, ([endpoint, values]) => {
@@ -85,7 +106,9 @@ describe('request path matching under arbitrary input', () => {
         // A parameter value may coincide with a static sibling route (e.g. ":id" = "me"); then the static one wins.
         if (matched?.id !== endpoint.id) {
           expect(matched?.path.split('/').length).toBe(endpoint.path.split('/').length);
-          expect(matched?.path.includes(':') ? matched.path.split(':').length : 1).toBeLessThan(endpoint.path.split(':').length);
+          expect(matched?.path.includes(':') ? matched.path.split(':').length : 1).toBeLessThan(
+            endpoint.path.split(':').length,
+          );
         }
       }),
       runs,
@@ -95,14 +118,18 @@ describe('request path matching under arbitrary input', () => {
   it('refuses as ambiguous a parameter value outside its shape, whatever the value', () => {
     const withParams = catalog.endpoints.filter((e) => e.path.includes(':'));
     fc.assert(
-      fc.property(fc.constantFrom(...withParams), fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 24 }), (endpoint, value) => {
-        const first = endpoint.path.split('/').find((s) => s.startsWith(':')) as string;
-        const shape = endpoint.params?.[first.slice(1)] as ParamShape;
-        fc.pre(!compileShape(shape)(value));
-        const path = endpoint.path.replace(first, encodeURIComponent(value)).replace(/:[A-Za-z_]+/g, '1');
-        const routed = catalog.route(endpoint.method, path);
-        expect(routed === AMBIGUOUS_TARGET || routed === undefined || routed.id !== endpoint.id).toBe(true);
-      }),
+      fc.property(
+        fc.constantFrom(...withParams),
+        fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 24 }),
+        (endpoint, value) => {
+          const first = endpoint.path.split('/').find((s) => s.startsWith(':')) as string;
+          const shape = endpoint.params?.[first.slice(1)] as ParamShape;
+          fc.pre(!compileShape(shape)(value));
+          const path = endpoint.path.replace(first, encodeURIComponent(value)).replace(/:[A-Za-z_]+/g, '1');
+          const routed = catalog.route(endpoint.method, path);
+          expect(routed === AMBIGUOUS_TARGET || routed === undefined || routed.id !== endpoint.id).toBe(true);
+        },
+      ),
       runs,
     );
   });

@@ -45,20 +45,48 @@ describe('canary secrets', () => {
     canary(created.secret);
     canary((await rt.keys.replace(created.key.id, { actor: ADMIN, graceSeconds: 3600 })).secret);
 
-    const cli = await runCli(['create', '--description', 'Canary CLI', '--json'], { DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER, LOG_LEVEL: 'trace' });
+    const cli = await runCli(['create', '--description', 'Canary CLI', '--json'], {
+      DATABASE_URL: rt.database.url,
+      KEY_PEPPER: TEST_PEPPER,
+      LOG_LEVEL: 'trace',
+    });
     expect(cli.code, cli.stderr).toBe(0);
     canary((JSON.parse(cli.stdout) as { key: string }).key);
     expect(cli.stderr).not.toContain(canaries.at(-1));
 
-    const meta = { f: 'create', p: 0, r: 0, s: Selection.of(rt.catalog, []).encode(), c: catalogFingerprint(rt.catalog), partnerId: null, pn: null, ps: 0, d: 'Canary Slack', dl: null };
-    const answer = await slack.interaction(viewSubmission(ADMIN, { type: 'modal', id: 'V0CANARY', callback_id: CallbackId.permissions, private_metadata: JSON.stringify(meta), blocks: [] }, {}));
+    const meta = {
+      f: 'create',
+      p: 0,
+      r: 0,
+      s: Selection.of(rt.catalog, []).encode(),
+      c: catalogFingerprint(rt.catalog),
+      partnerId: null,
+      pn: null,
+      ps: 0,
+      d: 'Canary Slack',
+      dl: null,
+    };
+    const answer = await slack.interaction(
+      viewSubmission(
+        ADMIN,
+        {
+          type: 'modal',
+          id: 'V0CANARY',
+          callback_id: CallbackId.permissions,
+          private_metadata: JSON.stringify(meta),
+          blocks: [],
+        },
+        {},
+      ),
+    );
     const shown = /hk_[0-9A-Za-z]{38}/.exec(answer.text)?.[0];
     expect(shown).toBeDefined();
     canary(shown as string);
 
     const request = await rt.approvals.requestCreate({ actor: ADMIN, description: 'Canary held', grants: [] });
     const decided = await rt.approvals.decide(request.id, { approver: APPROVER, decision: 'approve' });
-    if (decided.outcome !== 'executed' || decided.reveal === undefined) throw new Error(`not executed: ${decided.outcome}`);
+    if (decided.outcome !== 'executed' || decided.reveal === undefined)
+      throw new Error(`not executed: ${decided.outcome}`);
     canary((await rt.approvals.reveal(decided.reveal.id, ADMIN)).issued.secret);
 
     const legacy = canary('Legacy.Canary-0123456789-abcdefXYZ');
@@ -69,9 +97,13 @@ describe('canary secrets', () => {
   it('stay out of errors that could echo them', async () => {
     const legacy = canaries.at(-1) as string;
     // Importing the same legacy key again, and a row with a broken date.
-    const again = await rt.importKeys(Buffer.from(`key,description,partner,created_at\n${legacy},Again,,2015-03-01\n`), ADMIN).catch((e: Error) => e);
+    const again = await rt
+      .importKeys(Buffer.from(`key,description,partner,created_at\n${legacy},Again,,2015-03-01\n`), ADMIN)
+      .catch((e: Error) => e);
     expect(JSON.stringify(again, Object.getOwnPropertyNames(again ?? {}))).not.toContain(legacy);
-    const broken = await rt.importKeys(Buffer.from(`key,description,partner,created_at\n${legacy}X,Bad,,not-a-date\n`), ADMIN).catch((e: Error) => e);
+    const broken = await rt
+      .importKeys(Buffer.from(`key,description,partner,created_at\n${legacy}X,Bad,,not-a-date\n`), ADMIN)
+      .catch((e: Error) => e);
     expect(String((broken as Error)?.message ?? JSON.stringify(broken))).not.toContain(legacy);
     // Checking a revoked key and a mistyped one.
     const [first] = canaries;
@@ -86,7 +118,15 @@ describe('canary secrets', () => {
 
   it('are nowhere in this file’s database, logs or Slack traffic but the show-once answer', async () => {
     const stored = await everyStoredText(rt.db.sql);
-    expect(findSecrets([{ where: 'database', text: stored }, { where: 'logs', text: logs.text() }], canaries)).toEqual([]);
+    expect(
+      findSecrets(
+        [
+          { where: 'database', text: stored },
+          { where: 'logs', text: logs.text() },
+        ],
+        canaries,
+      ),
+    ).toEqual([]);
     expect(secretSightings(slack.recorder.traffic, logs.text()).filter((s) => s.where !== 'show-once')).toEqual([]);
     // The database did record all of them, by digest only.
     expect((await rt.keys.list({ limit: 100 })).total).toBeGreaterThanOrEqual(6);
@@ -98,6 +138,10 @@ describe('canary secrets', () => {
       { where: 'planted audit row', text: `{"details":{"note":"${planted}"}}` },
       { where: 'planted log', text: `{"msg":"oops","legacy":"${canaries.at(-1)}"}` },
     ];
-    expect(findSecrets(evidence, canaries).map((s) => s.where)).toEqual(['planted audit row', 'planted audit row', 'planted log']);
+    expect(findSecrets(evidence, canaries).map((s) => s.where)).toEqual([
+      'planted audit row',
+      'planted audit row',
+      'planted log',
+    ]);
   });
 });

@@ -39,9 +39,15 @@ beforeAll(async () => {
         constraint instanceof RegExp
           ? `/${constraint.source}/`
           : typeof constraint === 'object' && constraint !== null
-            ? String((constraint as { callback_id?: unknown; action_id?: unknown }).callback_id ?? (constraint as { action_id?: unknown }).action_id)
+            ? String(
+                (constraint as { callback_id?: unknown; action_id?: unknown }).callback_id ??
+                  (constraint as { action_id?: unknown }).action_id,
+              )
             : String(constraint);
-      const closed = typeof constraint === 'object' && constraint !== null && (constraint as { type?: unknown }).type === 'view_closed';
+      const closed =
+        typeof constraint === 'object' &&
+        constraint !== null &&
+        (constraint as { type?: unknown }).type === 'view_closed';
       registered.push(`${closed ? 'view_closed' : method}:${name}`);
       return original.apply(this, args);
     } as never);
@@ -94,7 +100,8 @@ let sequence = 0;
 function forge(payload: Record<string, unknown>, team: Team): Record<string, unknown> {
   if (team === undefined) return payload;
   const user = { ...(payload.user as Record<string, unknown>), team_id: team.userTeam };
-  const view = payload.view === undefined ? undefined : { ...(payload.view as Record<string, unknown>), team_id: team.team };
+  const view =
+    payload.view === undefined ? undefined : { ...(payload.view as Record<string, unknown>), team_id: team.team };
   return { ...payload, team: { id: team.team, domain: 'evil' }, user, ...(view === undefined ? {} : { view }) };
 }
 function command(user: string, text: string, team: Team) {
@@ -116,26 +123,53 @@ function command(user: string, text: string, team: Team) {
   });
   return slack.post(form.toString(), 'application/x-www-form-urlencoded', {}, 'command');
 }
-const modal = (callbackId: string, privateMetadata = '', id = `V0M${++sequence}`) => ({ type: 'modal', id, callback_id: callbackId, private_metadata: privateMetadata, blocks: [] });
+const modal = (callbackId: string, privateMetadata = '', id = `V0M${++sequence}`) => ({
+  type: 'modal',
+  id,
+  callback_id: callbackId,
+  private_metadata: privateMetadata,
+  blocks: [],
+});
 const click = (user: string, action: Record<string, unknown>, view: Record<string, unknown>, team: Team) =>
-  slack.interaction(forge(blockActions(user, { type: 'button', block_id: 'b', ...action } as never, { view, values: {} }), team));
+  slack.interaction(
+    forge(blockActions(user, { type: 'button', block_id: 'b', ...action } as never, { view, values: {} }), team),
+  );
 const submit = (user: string, view: Record<string, unknown>, values: Record<string, unknown>, team: Team) =>
   slack.interaction(forge(viewSubmission(user, view, values as never), team));
 const input = (value: string) => ({ value: { type: 'plain_text_input', value } });
-const selected = (value: string) => ({ value: { type: 'static_select', selected_option: { value, text: { type: 'plain_text', text: value } } } });
+const selected = (value: string) => ({
+  value: { type: 'static_select', selected_option: { value, text: { type: 'plain_text', text: value } } },
+});
 
 const catalog = () => rt.catalog;
-const oneEndpoint = () => Selection.of(catalog(), ['GET /v1/users'].map((g) => catalog().endpoints.find((e) => `${e.method} ${e.path}` === g)?.id as string));
+const oneEndpoint = () =>
+  Selection.of(
+    catalog(),
+    ['GET /v1/users'].map((g) => catalog().endpoints.find((e) => `${e.method} ${e.path}` === g)?.id as string),
+  );
 const freshKey = async (revoked = false) => {
-  const { key } = await rt.keys.create({ actor: 'cli:matrix', description: `Matrix ${++sequence}`, grants: ['GET /v1/users'] });
+  const { key } = await rt.keys.create({
+    actor: 'cli:matrix',
+    description: `Matrix ${++sequence}`,
+    grants: ['GET /v1/users'],
+  });
   if (revoked) await rt.keys.revoke(key.id, { actor: 'cli:matrix' });
   return { key: key.id, version: String(key.version) };
 };
-const freshPartner = async () => ({ partner: (await rt.partners.create({ actor: 'cli:matrix', name: `Matrix Partner ${++sequence}` })).id });
-const freshRequest = async () => ({ request: (await rt.approvals.requestCreate({ actor: REQUESTER, description: `Held ${++sequence}`, grants: ['GET /v1/users'] })).id });
+const freshPartner = async () => ({
+  partner: (await rt.partners.create({ actor: 'cli:matrix', name: `Matrix Partner ${++sequence}` })).id,
+});
+const freshRequest = async () => ({
+  request: (
+    await rt.approvals.requestCreate({ actor: REQUESTER, description: `Held ${++sequence}`, grants: ['GET /v1/users'] })
+  ).id,
+});
 let armored = '';
 const armoredKey = async () => {
-  if (armored === '') armored = (await generateKey({ type: 'ecc', userIDs: [{ name: 'Matrix', email: 'matrix@example.com' }], format: 'armored' })).publicKey;
+  if (armored === '')
+    armored = (
+      await generateKey({ type: 'ecc', userIDs: [{ name: 'Matrix', email: 'matrix@example.com' }], format: 'armored' })
+    ).publicKey;
   return armored;
 };
 
@@ -168,7 +202,12 @@ const noKeyIdsForNobody: Probe['check'] = (role, _allowed, traffic) => {
 };
 
 const listeners: Record<string, Probe> = {
-  'command:/harvest-keys': { need: 'anyone', effect: 'ui', send: (user, _c, team) => command(user, 'help', team), note: 'subcommands: see the command table' },
+  'command:/harvest-keys': {
+    need: 'anyone',
+    effect: 'ui',
+    send: (user, _c, team) => command(user, 'help', team),
+    note: 'subcommands: see the command table',
+  },
   'event:app_home_opened': {
     need: 'anyone',
     effect: 'ui',
@@ -188,18 +227,34 @@ const listeners: Record<string, Probe> = {
       ),
     check: noKeyIdsForNobody,
   },
-  [`action:${ActionId.homeCreate}`]: { need: 'admin', effect: 'ui', send: (u, _c, t) => click(u, { action_id: ActionId.homeCreate }, { type: 'home', id: 'V0HOME', blocks: [] }, t) },
+  [`action:${ActionId.homeCreate}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: ActionId.homeCreate }, { type: 'home', id: 'V0HOME', blocks: [] }, t),
+  },
   [`action:${ActionId.homeSearch}`]: {
     need: 'anyone',
     effect: 'ui',
     prepare: () => freshKey(),
-    send: (u, c, t) => click(u, { type: 'plain_text_input', action_id: ActionId.homeSearch, value: c.key }, { type: 'home', id: 'V0HOME', blocks: [] }, t),
+    send: (u, c, t) =>
+      click(
+        u,
+        { type: 'plain_text_input', action_id: ActionId.homeSearch, value: c.key },
+        { type: 'home', id: 'V0HOME', blocks: [] },
+        t,
+      ),
     check: noKeyIdsForNobody,
   },
   'action:/^home\\.page/': {
     need: 'anyone',
     effect: 'ui',
-    send: (u, _c, t) => click(u, { action_id: `${ActionId.homePage}.next`, value: '1' }, { type: 'home', id: 'V0HOME', blocks: [], private_metadata: '{"q":"","p":0}' }, t),
+    send: (u, _c, t) =>
+      click(
+        u,
+        { action_id: `${ActionId.homePage}.next`, value: '1' },
+        { type: 'home', id: 'V0HOME', blocks: [], private_metadata: '{"q":"","p":0}' },
+        t,
+      ),
     check: noKeyIdsForNobody,
   },
   [`action:${ActionId.keyMenu}`]: {
@@ -209,10 +264,19 @@ const listeners: Record<string, Probe> = {
     send: (u, c, t) =>
       slack.interaction(
         forge(
-          blockActions(u, { type: 'overflow', action_id: ActionId.keyMenu, block_id: 'b', selected_option: { text: { type: 'plain_text', text: 'Revoke' }, value: `revoke:${c.key}` } }, {
-            message: { text: 'keys', blocks: [] },
-            responseUrl: `https://hooks.slack.com/actions/${TEAM.id}/${++sequence}/menu`,
-          }),
+          blockActions(
+            u,
+            {
+              type: 'overflow',
+              action_id: ActionId.keyMenu,
+              block_id: 'b',
+              selected_option: { text: { type: 'plain_text', text: 'Revoke' }, value: `revoke:${c.key}` },
+            },
+            {
+              message: { text: 'keys', blocks: [] },
+              responseUrl: `https://hooks.slack.com/actions/${TEAM.id}/${++sequence}/menu`,
+            },
+          ),
           t,
         ),
       ),
@@ -224,7 +288,11 @@ const listeners: Record<string, Probe> = {
     send: (u, c, t) =>
       click(
         u,
-        { type: 'static_select', action_id: ActionId.createPartner, selected_option: { text: { type: 'plain_text', text: 'p' }, value: c.partner } },
+        {
+          type: 'static_select',
+          action_id: ActionId.createPartner,
+          selected_option: { text: { type: 'plain_text', text: 'p' }, value: c.partner },
+        },
         modal(CallbackId.create, JSON.stringify({ r: 0, pid: null })),
         t,
       ),
@@ -258,12 +326,37 @@ const listeners: Record<string, Probe> = {
       expect(named).toBe(allowed);
     },
   },
-  [`action:${ActionId.pickerAll}`]: { need: 'admin', effect: 'ui', send: (u, _c, t) => click(u, { action_id: ActionId.pickerAll, value: 'all' }, pickerView(), t) },
-  [`action:${ActionId.pickerNone}`]: { need: 'admin', effect: 'ui', send: (u, _c, t) => click(u, { action_id: ActionId.pickerNone, value: 'none' }, pickerView(), t) },
-  [`action:${ActionId.pickerGroup}`]: { need: 'admin', effect: 'ui', send: (u, _c, t) => click(u, { action_id: ActionId.pickerGroup, value: '0' }, pickerView(), t) },
-  'action:/^picker\\.page/': { need: 'admin', effect: 'ui', send: (u, _c, t) => click(u, { action_id: `${ActionId.pickerPage}.1`, value: '1' }, pickerView(), t) },
-  [`action:${ActionId.pickerCheck}`]: { need: 'nobody', effect: 'none', send: (u, _c, t) => click(u, { type: 'checkboxes', action_id: ActionId.pickerCheck }, pickerView(), t) },
-  [`action:${ActionId.revokeReason}`]: { need: 'nobody', effect: 'none', send: (u, _c, t) => click(u, { type: 'static_select', action_id: ActionId.revokeReason }, modal(CallbackId.revoke), t) },
+  [`action:${ActionId.pickerAll}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: ActionId.pickerAll, value: 'all' }, pickerView(), t),
+  },
+  [`action:${ActionId.pickerNone}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: ActionId.pickerNone, value: 'none' }, pickerView(), t),
+  },
+  [`action:${ActionId.pickerGroup}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: ActionId.pickerGroup, value: '0' }, pickerView(), t),
+  },
+  'action:/^picker\\.page/': {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: `${ActionId.pickerPage}.1`, value: '1' }, pickerView(), t),
+  },
+  [`action:${ActionId.pickerCheck}`]: {
+    need: 'nobody',
+    effect: 'none',
+    send: (u, _c, t) => click(u, { type: 'checkboxes', action_id: ActionId.pickerCheck }, pickerView(), t),
+  },
+  [`action:${ActionId.revokeReason}`]: {
+    need: 'nobody',
+    effect: 'none',
+    send: (u, _c, t) =>
+      click(u, { type: 'static_select', action_id: ActionId.revokeReason }, modal(CallbackId.revoke), t),
+  },
   [`action:${ActionId.keyStored}`]: {
     need: 'viewer',
     effect: 'ui',
@@ -283,7 +376,11 @@ const listeners: Record<string, Probe> = {
     prepare: () => freshKey(true),
     send: (u, c, t) => click(u, { action_id: ActionId.enableConfirm, value: c.key }, modal(CallbackId.enable), t),
   },
-  [`action:${ActionId.partnerAdd}`]: { need: 'admin', effect: 'ui', send: (u, _c, t) => click(u, { action_id: ActionId.partnerAdd }, modal(CallbackId.partners), t) },
+  [`action:${ActionId.partnerAdd}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: ActionId.partnerAdd }, modal(CallbackId.partners), t),
+  },
   [`action:${ActionId.partnerEdit}`]: {
     need: 'admin',
     effect: 'ui',
@@ -298,7 +395,8 @@ const listeners: Record<string, Probe> = {
       await rt.roles.grant(user, 'approver', 'test');
       return { user };
     },
-    send: (u, c, t) => click(u, { action_id: ActionId.roleRemove, value: `${c.user}|approver` }, modal(CallbackId.roles, '{"r":0}'), t),
+    send: (u, c, t) =>
+      click(u, { action_id: ActionId.roleRemove, value: `${c.user}|approver` }, modal(CallbackId.roles, '{"r":0}'), t),
   },
   [`action:${ActionId.approvalApprove}`]: {
     need: 'approver-not-requester',
@@ -339,12 +437,22 @@ const listeners: Record<string, Probe> = {
     need: 'admin',
     effect: 'ui',
     prepare: () => freshPartner(),
-    send: (u, c, t) => click(u, { action_id: ActionId.partnerPgpConfirm, value: c.partner }, modal(CallbackId.partnerForm), t),
+    send: (u, c, t) =>
+      click(u, { action_id: ActionId.partnerPgpConfirm, value: c.partner }, modal(CallbackId.partnerForm), t),
   },
   [`view:${CallbackId.create}`]: {
     need: 'admin',
     effect: 'ui',
-    send: (u, _c, t) => submit(u, modal(CallbackId.create, JSON.stringify({ r: 0, pid: null })), { 'description.0': input('Matrix create'), partner: { [ActionId.createPartner]: { type: 'static_select', selected_option: { value: NO_PARTNER } } } }, t),
+    send: (u, _c, t) =>
+      submit(
+        u,
+        modal(CallbackId.create, JSON.stringify({ r: 0, pid: null })),
+        {
+          'description.0': input('Matrix create'),
+          partner: { [ActionId.createPartner]: { type: 'static_select', selected_option: { value: NO_PARTNER } } },
+        },
+        t,
+      ),
   },
   [`view:${CallbackId.permissions}`]: {
     need: 'admin',
@@ -354,13 +462,29 @@ const listeners: Record<string, Probe> = {
         u,
         modal(
           CallbackId.permissions,
-          JSON.stringify({ f: 'create', p: 0, r: 0, s: oneEndpoint().encode(), c: catalogFingerprint(catalog()), partnerId: null, pn: null, ps: 0, d: `Matrix ${++sequence}`, dl: null }),
+          JSON.stringify({
+            f: 'create',
+            p: 0,
+            r: 0,
+            s: oneEndpoint().encode(),
+            c: catalogFingerprint(catalog()),
+            partnerId: null,
+            pn: null,
+            ps: 0,
+            d: `Matrix ${++sequence}`,
+            dl: null,
+          }),
         ),
         {},
         t,
       ),
   },
-  [`view_closed:${CallbackId.showOnce}`]: { need: 'anyone', effect: 'ui', send: (u, _c, t) => slack.interaction(forge(viewClosed(u, modal(CallbackId.showOnce)), t)), check: noKeyIdsForNobody },
+  [`view_closed:${CallbackId.showOnce}`]: {
+    need: 'anyone',
+    effect: 'ui',
+    send: (u, _c, t) => slack.interaction(forge(viewClosed(u, modal(CallbackId.showOnce)), t)),
+    check: noKeyIdsForNobody,
+  },
   [`view:${CallbackId.edit}`]: {
     need: 'admin',
     effect: 'ui',
@@ -368,7 +492,20 @@ const listeners: Record<string, Probe> = {
     send: (u, c, t) =>
       submit(
         u,
-        modal(CallbackId.edit, JSON.stringify({ f: 'edit', p: 0, r: 0, s: oneEndpoint().encode(), c: catalogFingerprint(catalog()), k: c.key, v: Number(c.version), d: 'old', u: [null, null, null] })),
+        modal(
+          CallbackId.edit,
+          JSON.stringify({
+            f: 'edit',
+            p: 0,
+            r: 0,
+            s: oneEndpoint().encode(),
+            c: catalogFingerprint(catalog()),
+            k: c.key,
+            v: Number(c.version),
+            d: 'old',
+            u: [null, null, null],
+          }),
+        ),
         { description: input('Changed by matrix') },
         t,
       ),
@@ -378,7 +515,21 @@ const listeners: Record<string, Probe> = {
     effect: 'db',
     prepare: () => freshKey(),
     send: (u, c, t) =>
-      submit(u, modal(CallbackId.editConfirm, JSON.stringify({ k: c.key, v: Number(c.version), d: 'Changed by matrix', s: Selection.empty(catalog().endpoints.length).encode(), c: catalogFingerprint(catalog()) })), {}, t),
+      submit(
+        u,
+        modal(
+          CallbackId.editConfirm,
+          JSON.stringify({
+            k: c.key,
+            v: Number(c.version),
+            d: 'Changed by matrix',
+            s: Selection.empty(catalog().endpoints.length).encode(),
+            c: catalogFingerprint(catalog()),
+          }),
+        ),
+        {},
+        t,
+      ),
   },
   [`view:${CallbackId.replace}`]: {
     need: 'admin',
@@ -392,7 +543,19 @@ const listeners: Record<string, Probe> = {
     send: (u, _c, t) =>
       submit(
         u,
-        modal(CallbackId.partnerForm, JSON.stringify({ f: 'partner', p: 0, r: 0, s: oneEndpoint().encode(), c: catalogFingerprint(catalog()), id: null, n: '', u: [] })),
+        modal(
+          CallbackId.partnerForm,
+          JSON.stringify({
+            f: 'partner',
+            p: 0,
+            r: 0,
+            s: oneEndpoint().encode(),
+            c: catalogFingerprint(catalog()),
+            id: null,
+            n: '',
+            u: [],
+          }),
+        ),
         { partner_name: input(`Matrix Partner ${++sequence}`) },
         t,
       ),
@@ -401,7 +564,15 @@ const listeners: Record<string, Probe> = {
     need: 'admin',
     effect: 'db',
     send: (u, _c, t) =>
-      submit(u, modal(CallbackId.roles, '{"r":0}'), { 'role_users.0': { value: { type: 'multi_users_select', selected_users: [`U0NEWAPPROVER${++sequence}`] } }, 'role_kind.0': selected('approver') }, t),
+      submit(
+        u,
+        modal(CallbackId.roles, '{"r":0}'),
+        {
+          'role_users.0': { value: { type: 'multi_users_select', selected_users: [`U0NEWAPPROVER${++sequence}`] } },
+          'role_kind.0': selected('approver'),
+        },
+        t,
+      ),
   },
   [`view:${CallbackId.approvalDeny}`]: {
     need: 'approver-not-requester',
@@ -413,7 +584,13 @@ const listeners: Record<string, Probe> = {
     need: 'admin',
     effect: 'db',
     prepare: () => freshPartner(),
-    send: async (u, c, t) => submit(u, modal(CallbackId.partnerPgp, JSON.stringify({ pid: c.partner })), { pgp_armored: input(await armoredKey()) }, t),
+    send: async (u, c, t) =>
+      submit(
+        u,
+        modal(CallbackId.partnerPgp, JSON.stringify({ pid: c.partner })),
+        { pgp_armored: input(await armoredKey()) },
+        t,
+      ),
   },
   [`view:${CallbackId.partnerPgpConfirm}`]: {
     need: 'admin',
@@ -423,12 +600,29 @@ const listeners: Record<string, Probe> = {
       const stored = await rt.partnerPgp.setPgpKey(partner, await armoredKey(), 'cli:matrix');
       return { partner, fingerprint: stored.key.fingerprint };
     },
-    send: (u, c, t) => submit(u, modal(CallbackId.partnerPgpConfirm, JSON.stringify({ pid: c.partner })), { pgp_fingerprint: input(c.fingerprint ?? '') }, t),
+    send: (u, c, t) =>
+      submit(
+        u,
+        modal(CallbackId.partnerPgpConfirm, JSON.stringify({ pid: c.partner })),
+        { pgp_fingerprint: input(c.fingerprint ?? '') },
+        t,
+      ),
   },
 };
 
 function pickerView() {
-  const meta = { f: 'create', p: 0, r: 0, s: oneEndpoint().encode(), c: catalogFingerprint(catalog()), partnerId: null, pn: null, ps: 0, d: 'Picker', dl: null };
+  const meta = {
+    f: 'create',
+    p: 0,
+    r: 0,
+    s: oneEndpoint().encode(),
+    c: catalogFingerprint(catalog()),
+    partnerId: null,
+    pn: null,
+    ps: 0,
+    d: 'Picker',
+    dl: null,
+  };
   return modal(CallbackId.permissions, JSON.stringify(meta));
 }
 
@@ -447,7 +641,8 @@ async function settled(mark: number): Promise<SlackTraffic[]> {
   return slack.recorder.since(mark);
 }
 
-const REFUSAL = /Sorry|only admins|Not Allowed|Only approvers|not yours|cannot approve or deny your own|need the admin or approver|only the person/i;
+const REFUSAL =
+  /Sorry|only admins|Not Allowed|Only approvers|not yours|cannot approve or deny your own|need the admin or approver|only the person/i;
 const OPENED = new Set(['views.open', 'views.push', 'views.update', 'views.publish']);
 
 function opened(traffic: SlackTraffic[]): boolean {
@@ -482,7 +677,8 @@ async function assertRole(name: string, probe: Probe, role: Role) {
   }
   if (probe.effect === 'ui') expect(opened(traffic), where).toBe(allowed);
   // A refused attempt is told so (except where there is nothing to refuse: acks of ticks and menus).
-  if (!allowed && probe.effect !== 'none' && probe.need !== 'nobody') expect(traffic.map((t) => t.raw).join('\n'), where).toMatch(REFUSAL);
+  if (!allowed && probe.effect !== 'none' && probe.need !== 'nobody')
+    expect(traffic.map((t) => t.raw).join('\n'), where).toMatch(REFUSAL);
   probe.check?.(role, allowed, traffic);
 }
 
@@ -496,13 +692,30 @@ describe('the matrix covers everything the app registers', () => {
     const stale = [...rows].filter((r) => !registered.includes(r));
     expect(stale, 'matrix rows for listeners that no longer exist').toEqual([]);
     // Ids that are not listeners themselves: dialogs whose buttons or closing are the listeners, and the input id.
-    const notListeners = new Set<string>([ActionId.input, CallbackId.showOnce, CallbackId.revoke, CallbackId.enable, CallbackId.partners, CallbackId.notice, CallbackId.delivered]);
-    const ids = [...Object.values(ActionId).map((id) => ({ id, kinds: ['action', 'options'] })), ...Object.values(CallbackId).map((id) => ({ id, kinds: ['view', 'view_closed'] }))];
+    const notListeners = new Set<string>([
+      ActionId.input,
+      CallbackId.showOnce,
+      CallbackId.revoke,
+      CallbackId.enable,
+      CallbackId.partners,
+      CallbackId.notice,
+      CallbackId.delivered,
+    ]);
+    const ids = [
+      ...Object.values(ActionId).map((id) => ({ id, kinds: ['action', 'options'] })),
+      ...Object.values(CallbackId).map((id) => ({ id, kinds: ['view', 'view_closed'] })),
+    ];
     const uncovered = ids.filter(({ id, kinds }) => {
       if (notListeners.has(id)) return false;
-      return !kinds.some((k) => rows.has(`${k}:${id}`)) && ![...rows].some((r) => r.startsWith('action:/^') && new RegExp(r.slice(8, -1)).test(`${id}.x`));
+      return (
+        !kinds.some((k) => rows.has(`${k}:${id}`)) &&
+        ![...rows].some((r) => r.startsWith('action:/^') && new RegExp(r.slice(8, -1)).test(`${id}.x`))
+      );
     });
-    expect(uncovered.map((u) => u.id), 'ids without a listener row (add a row, or say why it is not a listener)').toEqual([]);
+    expect(
+      uncovered.map((u) => u.id),
+      'ids without a listener row (add a row, or say why it is not a listener)',
+    ).toEqual([]);
   });
 
   it('has a row for every subcommand the command handles', () => {
@@ -535,7 +748,10 @@ describe('validly signed requests naming another workspace do nothing', () => {
   ];
   for (const [label, team] of forged) {
     it(`refuses every entry point from ${label}, even for an admin's user id`, async () => {
-      for (const [name, probe] of [...Object.entries(commands).map(([t, p]) => [`/harvest-keys ${t}`, p] as const), ...Object.entries(listeners)]) {
+      for (const [name, probe] of [
+        ...Object.entries(commands).map(([t, p]) => [`/harvest-keys ${t}`, p] as const),
+        ...Object.entries(listeners),
+      ]) {
         // A command has no user team field: only the first form applies.
         if (name.startsWith('/harvest-keys') || name.startsWith('command:') || name.startsWith('event:')) {
           if (team?.team === TEAM.id) continue;
@@ -548,7 +764,10 @@ describe('validly signed requests naming another workspace do nothing', () => {
           expect(traffic.map((t) => t.raw).join(''), name).toContain('not known here');
           continue;
         }
-        expect(traffic.filter((t) => t.kind !== 'ack'), name).toEqual([]);
+        expect(
+          traffic.filter((t) => t.kind !== 'ack'),
+          name,
+        ).toEqual([]);
         expect(traffic.map((t) => t.raw).join(''), name).not.toMatch(/key_[A-Za-z0-9]{6,}|Matrix Partner/);
       }
       expect(logs.text()).toContain('refused: request from another Slack workspace');

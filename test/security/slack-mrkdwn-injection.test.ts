@@ -45,7 +45,8 @@ function mrkdwnTexts(item: SlackTraffic): string[] {
     for (const value of Object.values(record)) visit(value);
   };
   visit(item.body);
-  const isMessage = item.kind === 'response_url' || ['chat.postMessage', 'chat.postEphemeral', 'chat.update'].includes(item.name);
+  const isMessage =
+    item.kind === 'response_url' || ['chat.postMessage', 'chat.postEphemeral', 'chat.update'].includes(item.name);
   if (isMessage && typeof item.body.text === 'string' && item.body.mrkdwn !== false) found.push(item.body.text);
   return found;
 }
@@ -57,10 +58,31 @@ describe('user text shown in Slack', () => {
     const mark = slack.recorder.mark();
     // Partner name, with a PGP key whose user ID is hostile too.
     const partner = await rt.partners.create({ actor: ADMIN, name: hostile('P'), contacts: ['U0CONTACT'] });
-    const { publicKey } = await generateKey({ type: 'ecc', userIDs: [{ name: hostile('UID').slice(0, 60), email: 'uid@example.com' }], format: 'armored' });
-    await slack.interaction(viewSubmission(ADMIN, { type: 'modal', id: 'V0PGP', callback_id: CallbackId.partnerPgp, private_metadata: JSON.stringify({ pid: partner.id }), blocks: [] }, { pgp_armored: { value: { type: 'plain_text_input', value: publicKey } } } as never));
+    const { publicKey } = await generateKey({
+      type: 'ecc',
+      userIDs: [{ name: hostile('UID').slice(0, 60), email: 'uid@example.com' }],
+      format: 'armored',
+    });
+    await slack.interaction(
+      viewSubmission(
+        ADMIN,
+        {
+          type: 'modal',
+          id: 'V0PGP',
+          callback_id: CallbackId.partnerPgp,
+          private_metadata: JSON.stringify({ pid: partner.id }),
+          blocks: [],
+        },
+        { pgp_armored: { value: { type: 'plain_text_input', value: publicKey } } } as never,
+      ),
+    );
     // Key description, and a revoke reason typed at the CLI.
-    const { key } = await rt.keys.create({ actor: ADMIN, description: hostile('Desc'), partner: partner.id, grants: ['GET /v1/users'] });
+    const { key } = await rt.keys.create({
+      actor: ADMIN,
+      description: hostile('Desc'),
+      partner: partner.id,
+      grants: ['GET /v1/users'],
+    });
     const { key: revoked } = await rt.keys.create({ actor: ADMIN, description: hostile('Revoked'), grants: [] });
     await rt.keys.revoke(revoked.id, { actor: ADMIN, reason: hostile('Reason') });
 
@@ -73,30 +95,95 @@ describe('user text shown in Slack', () => {
     await slack.command(ADMIN, `revoke ${key.id}`);
     await slack.command(ADMIN, 'partners');
     await slack.event({ type: 'app_home_opened', user: ADMIN, channel: 'D0HOME', tab: 'home', event_ts: '1.1' });
-    await slack.interaction(blockActions(ADMIN, { type: 'plain_text_input', action_id: ActionId.homeSearch, block_id: 'home_search', value: hostile('Home') }, { view: { type: 'home', id: 'V0HOME', blocks: [] }, values: {} }));
-    await slack.interaction(blockActions(ADMIN, { type: 'button', action_id: ActionId.partnerEdit, block_id: 'b', value: partner.id }, { view: { type: 'modal', id: 'V0PARTNERS', callback_id: CallbackId.partners, blocks: [] }, values: {} }));
+    await slack.interaction(
+      blockActions(
+        ADMIN,
+        { type: 'plain_text_input', action_id: ActionId.homeSearch, block_id: 'home_search', value: hostile('Home') },
+        { view: { type: 'home', id: 'V0HOME', blocks: [] }, values: {} },
+      ),
+    );
+    await slack.interaction(
+      blockActions(
+        ADMIN,
+        { type: 'button', action_id: ActionId.partnerEdit, block_id: 'b', value: partner.id },
+        { view: { type: 'modal', id: 'V0PARTNERS', callback_id: CallbackId.partners, blocks: [] }, values: {} },
+      ),
+    );
 
     // A held create names description and partner on the approval card; a deny reason goes back to the requester.
-    const meta = { f: 'create', p: 0, r: 0, s: Selection.of(rt.catalog, []).encode(), c: catalogFingerprint(rt.catalog), partnerId: partner.id, pn: partner.name, ps: 0, d: hostile('Held'), dl: null };
-    await slack.interaction(viewSubmission(ADMIN, { type: 'modal', id: 'V0PERM', callback_id: CallbackId.permissions, private_metadata: JSON.stringify(meta), blocks: [] }, {}));
+    const meta = {
+      f: 'create',
+      p: 0,
+      r: 0,
+      s: Selection.of(rt.catalog, []).encode(),
+      c: catalogFingerprint(rt.catalog),
+      partnerId: partner.id,
+      pn: partner.name,
+      ps: 0,
+      d: hostile('Held'),
+      dl: null,
+    };
+    await slack.interaction(
+      viewSubmission(
+        ADMIN,
+        {
+          type: 'modal',
+          id: 'V0PERM',
+          callback_id: CallbackId.permissions,
+          private_metadata: JSON.stringify(meta),
+          blocks: [],
+        },
+        {},
+      ),
+    );
     const card = await slack.recorder.waitFor(mark, 'chat.postMessage', (t) => t.body.channel === 'C0APPROVALS');
     await slack.command(APPROVER, 'approvals');
     const [pending] = await rt.approvals.listPending();
     expect(pending).toBeDefined();
     await slack.interaction(
-      viewSubmission(APPROVER, { type: 'modal', id: 'V0DENY', callback_id: CallbackId.approvalDeny, private_metadata: pending?.id ?? '', blocks: [] }, { deny_reason: { value: { type: 'plain_text_input', value: hostile('Deny') } } } as never),
+      viewSubmission(
+        APPROVER,
+        {
+          type: 'modal',
+          id: 'V0DENY',
+          callback_id: CallbackId.approvalDeny,
+          private_metadata: pending?.id ?? '',
+          blocks: [],
+        },
+        { deny_reason: { value: { type: 'plain_text_input', value: hostile('Deny') } } } as never,
+      ),
     );
     await slack.recorder.waitFor(mark, 'chat.postMessage', (t) => t.body.channel === ADMIN && t.raw.includes('Deny'));
     // A role removal whose user id was forged into the button value.
-    await slack.interaction(blockActions(ADMIN, { type: 'button', action_id: ActionId.roleRemove, block_id: 'b', value: `U0X> <!channel> <@U0VICTIM|approver` }, { view: { type: 'modal', id: 'V0ROLES', callback_id: CallbackId.roles, private_metadata: '{"r":0}', blocks: [] }, values: {} }));
+    await slack.interaction(
+      blockActions(
+        ADMIN,
+        { type: 'button', action_id: ActionId.roleRemove, block_id: 'b', value: `U0X> <!channel> <@U0VICTIM|approver` },
+        {
+          view: {
+            type: 'modal',
+            id: 'V0ROLES',
+            callback_id: CallbackId.roles,
+            private_metadata: '{"r":0}',
+            blocks: [],
+          },
+          values: {},
+        },
+      ),
+    );
     await settle();
 
     const traffic = slack.recorder.since(mark);
     expect(card.raw).toContain('Held');
-    const texts = traffic.flatMap((item) => mrkdwnTexts(item).map((text) => ({ where: `${item.kind} ${item.name}`, text })));
+    const texts = traffic.flatMap((item) =>
+      mrkdwnTexts(item).map((text) => ({ where: `${item.kind} ${item.name}`, text })),
+    );
     // Not vacuous: each tag reached a mrkdwn text, escaped.
     for (const tag of ['P ', 'Desc ', 'Search ', 'Home ', 'Held ', 'Deny ', 'UID ']) {
-      expect(texts.some((t) => t.text.includes(`${tag}&lt;!channel&gt;`)), `${tag.trim()} shown escaped somewhere`).toBe(true);
+      expect(
+        texts.some((t) => t.text.includes(`${tag}&lt;!channel&gt;`)),
+        `${tag.trim()} shown escaped somewhere`,
+      ).toBe(true);
     }
     for (const { where, text } of texts) {
       for (const danger of DANGEROUS) expect(text, `${where}: ${text.slice(0, 200)}`).not.toContain(danger);

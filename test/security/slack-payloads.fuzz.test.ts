@@ -35,11 +35,35 @@ afterAll(async () => {
 
 const user = fc.constantFrom(ADMIN, APPROVER, NOBODY);
 const anything = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string({ maxLength: 40 }));
-const knownType = fc.constantFrom('block_actions', 'view_submission', 'view_closed', 'block_suggestion', 'shortcut', 'message_action', 'interactive_message', 'dialog_submission', 'url_verification');
-const knownId = fc.constantFrom(...Object.values(ActionId), ...Object.values(CallbackId), 'home.page.2', 'picker.page.9');
+const knownType = fc.constantFrom(
+  'block_actions',
+  'view_submission',
+  'view_closed',
+  'block_suggestion',
+  'shortcut',
+  'message_action',
+  'interactive_message',
+  'dialog_submission',
+  'url_verification',
+);
+const knownId = fc.constantFrom(
+  ...Object.values(ActionId),
+  ...Object.values(CallbackId),
+  'home.page.2',
+  'picker.page.9',
+);
 const hostileText = fc.oneof(
   fc.string({ maxLength: 60 }),
-  fc.constantFrom("'; drop table api_keys; --", '<!channel>', 'key_AAAAAAAA', `revoke key_${'A'.repeat(12)}`, '\u0000', '%', '{"f":"create"}', 'x'.repeat(5000)),
+  fc.constantFrom(
+    "'; drop table api_keys; --",
+    '<!channel>',
+    'key_AAAAAAAA',
+    `revoke key_${'A'.repeat(12)}`,
+    '\u0000',
+    '%',
+    '{"f":"create"}',
+    'x'.repeat(5000),
+  ),
 );
 
 /** Interaction payloads from nonsense to nearly right: known types, ids and users with anything in the other fields. */
@@ -49,13 +73,41 @@ const payload = fc.oneof(
     {
       type: fc.oneof(knownType, fc.string({ maxLength: 10 })),
       team: fc.oneof(fc.constant(TEAM), anything),
-      user: fc.oneof(user.map((id) => ({ id, team_id: TEAM.id })), anything),
+      user: fc.oneof(
+        user.map((id) => ({ id, team_id: TEAM.id })),
+        anything,
+      ),
       actions: fc.oneof(
-        fc.array(fc.record({ action_id: fc.oneof(knownId, fc.string()), block_id: fc.string(), type: fc.constantFrom('button', 'overflow', 'static_select'), value: hostileText, selected_option: fc.oneof(fc.constant(null), fc.record({ value: hostileText })) }, { requiredKeys: [] }), { maxLength: 2 }),
+        fc.array(
+          fc.record(
+            {
+              action_id: fc.oneof(knownId, fc.string()),
+              block_id: fc.string(),
+              type: fc.constantFrom('button', 'overflow', 'static_select'),
+              value: hostileText,
+              selected_option: fc.oneof(fc.constant(null), fc.record({ value: hostileText })),
+            },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 2 },
+        ),
         anything,
       ),
       view: fc.oneof(
-        fc.record({ id: fc.constant('V0FUZZ'), type: fc.constant('modal'), callback_id: fc.oneof(knownId, fc.string()), private_metadata: fc.oneof(hostileText, anything.map((v) => JSON.stringify(v))), state: fc.record({ values: anything }), blocks: fc.constant([]) }, { requiredKeys: [] }),
+        fc.record(
+          {
+            id: fc.constant('V0FUZZ'),
+            type: fc.constant('modal'),
+            callback_id: fc.oneof(knownId, fc.string()),
+            private_metadata: fc.oneof(
+              hostileText,
+              anything.map((v) => JSON.stringify(v)),
+            ),
+            state: fc.record({ values: anything }),
+            blocks: fc.constant([]),
+          },
+          { requiredKeys: [] },
+        ),
         anything,
       ),
       trigger_id: fc.constant('1.fuzz'),
@@ -67,7 +119,10 @@ const payload = fc.oneof(
 );
 
 const body = fc.oneof(
-  payload.map((p) => ({ body: new URLSearchParams({ payload: JSON.stringify(p) }).toString(), type: 'application/x-www-form-urlencoded' })),
+  payload.map((p) => ({
+    body: new URLSearchParams({ payload: JSON.stringify(p) }).toString(),
+    type: 'application/x-www-form-urlencoded',
+  })),
   fc.string({ maxLength: 200 }).map((s) => ({ body: `payload=${s}`, type: 'application/x-www-form-urlencoded' })),
   fc.string({ maxLength: 200 }).map((s) => ({ body: s, type: 'application/x-www-form-urlencoded' })),
   fc.oneof(anything, payload).map((p) => ({ body: JSON.stringify(p), type: 'application/json' })),
@@ -78,25 +133,38 @@ const body = fc.oneof(
         command: fc.oneof(fc.constant('/harvest-keys'), fc.string({ maxLength: 12 })),
         text: hostileText,
         user_id: fc.oneof(user, fc.string({ maxLength: 12 })),
-        team_id: fc.oneof(fc.constant(TEAM.id), fc.string({ maxLength: 8 }), fc.constantFrom('valueOf', '__proto__', 'constructor')),
+        team_id: fc.oneof(
+          fc.constant(TEAM.id),
+          fc.string({ maxLength: 8 }),
+          fc.constantFrom('valueOf', '__proto__', 'constructor'),
+        ),
         trigger_id: fc.constant('1.fuzz'),
         response_url: fc.constant(`https://hooks.slack.com/commands/${TEAM.id}/1/fuzz`),
       },
       { requiredKeys: [] },
     )
-    .map((form) => ({ body: new URLSearchParams(form as Record<string, string>).toString(), type: 'application/x-www-form-urlencoded' })),
+    .map((form) => ({
+      body: new URLSearchParams(form as Record<string, string>).toString(),
+      type: 'application/x-www-form-urlencoded',
+    })),
 );
 
 describe('arbitrary signed bodies', () => {
   it('refuse a team id that names an Object.prototype member like any other team (Bolt keys client pools by it)', async () => {
     for (const team of ['valueOf', 'toString', '__proto__', 'constructor', 'hasOwnProperty']) {
-      const form = new URLSearchParams({ command: '/harvest-keys', text: 'list', user_id: ADMIN, team_id: team, trigger_id: '1.fuzz', response_url: `https://hooks.slack.com/commands/${TEAM.id}/1/fuzz` });
+      const form = new URLSearchParams({
+        command: '/harvest-keys',
+        text: 'list',
+        user_id: ADMIN,
+        team_id: team,
+        trigger_id: '1.fuzz',
+        response_url: `https://hooks.slack.com/commands/${TEAM.id}/1/fuzz`,
+      });
       const answer = await slack.post(form.toString(), 'application/x-www-form-urlencoded');
       expect(answer.status, team).toBe(200);
       expect(answer.text, team).toContain('serves its own Slack workspace only');
     }
   });
-
 
   it('never get a 5xx or a hang, change nothing, and the app keeps serving', async () => {
     const statuses = new Map<number, number>();
@@ -108,7 +176,9 @@ describe('arbitrary signed bodies', () => {
           batch.map(async ({ body: text, type }) => {
             const answer = await Promise.race([
               slack.post(text, type),
-              new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within 10 s to ${text.slice(0, 200)}`)), 10_000)),
+              new Promise<never>((_, reject) =>
+                setTimeout(() => reject(new Error(`no answer within 10 s to ${text.slice(0, 200)}`)), 10_000),
+              ),
             ]);
             return { status: answer.status, text };
           }),
@@ -135,8 +205,17 @@ describe('arbitrary signed bodies', () => {
 
 const fingerprint = () => catalogFingerprint(rt.catalog);
 const selection = (ids: string[] = ['GET /v1/users']) =>
-  Selection.of(rt.catalog, ids.map((g) => rt.catalog.endpoints.find((e) => `${e.method} ${e.path}` === g)?.id as string)).encode();
-const modal = (callbackId: string, privateMetadata: string) => ({ type: 'modal', id: 'V0FORGED', callback_id: callbackId, private_metadata: privateMetadata, blocks: [] });
+  Selection.of(
+    rt.catalog,
+    ids.map((g) => rt.catalog.endpoints.find((e) => `${e.method} ${e.path}` === g)?.id as string),
+  ).encode();
+const modal = (callbackId: string, privateMetadata: string) => ({
+  type: 'modal',
+  id: 'V0FORGED',
+  callback_id: callbackId,
+  private_metadata: privateMetadata,
+  blocks: [],
+});
 const input = (value: string) => ({ value: { type: 'plain_text_input', value } });
 
 async function submitForged(userId: string, callbackId: string, meta: unknown, values: Record<string, unknown> = {}) {
@@ -144,11 +223,27 @@ async function submitForged(userId: string, callbackId: string, meta: unknown, v
   const text = typeof meta === 'string' ? meta : JSON.stringify(meta);
   const answer = await slack.interaction(viewSubmission(userId, modal(callbackId, text), values as never));
   await new Promise((resolve) => setTimeout(resolve, 150));
-  return { status: answer.status, text: answer.text, changed: changedTables(before, await snapshotDatabase(rt.db.sql)) };
+  return {
+    status: answer.status,
+    text: answer.text,
+    changed: changedTables(before, await snapshotDatabase(rt.db.sql)),
+  };
 }
 
 describe('forged private_metadata', () => {
-  const createMeta = (overrides: Record<string, unknown> = {}) => ({ f: 'create', p: 0, r: 0, s: selection(), c: fingerprint(), partnerId: null, pn: null, ps: 0, d: 'Forged', dl: null, ...overrides });
+  const createMeta = (overrides: Record<string, unknown> = {}) => ({
+    f: 'create',
+    p: 0,
+    r: 0,
+    s: selection(),
+    c: fingerprint(),
+    partnerId: null,
+    pn: null,
+    ps: 0,
+    d: 'Forged',
+    dl: null,
+    ...overrides,
+  });
 
   it('gets a person without the admin role nowhere, whatever it says', async () => {
     const { key } = await rt.keys.create({ actor: 'cli:fuzz', description: 'Target', grants: [] });
@@ -156,12 +251,19 @@ describe('forged private_metadata', () => {
       [CallbackId.permissions, createMeta({ s: selection(['GET /v1/users', 'DELETE /v1/users/:id']) })],
       [CallbackId.editConfirm, { k: key.id, v: key.version, d: 'Taken over', s: selection(), c: fingerprint() }],
       [CallbackId.replace, { k: key.id }],
-      [CallbackId.partnerForm, { f: 'partner', p: 0, r: 0, s: selection(), c: fingerprint(), id: null, n: 'Forged Partner', u: [] }],
+      [
+        CallbackId.partnerForm,
+        { f: 'partner', p: 0, r: 0, s: selection(), c: fingerprint(), id: null, n: 'Forged Partner', u: [] },
+      ],
       [CallbackId.roles, { r: 0 }],
     ];
     for (const who of [NOBODY, APPROVER]) {
       for (const [callbackId, meta] of forgeries) {
-        const result = await submitForged(who, callbackId, meta, { grace: { value: { type: 'static_select', selected_option: { value: '0' } } }, 'role_users.0': { value: { type: 'multi_users_select', selected_users: [who] } }, 'role_kind.0': { value: { type: 'static_select', selected_option: { value: 'admin' } } } });
+        const result = await submitForged(who, callbackId, meta, {
+          grace: { value: { type: 'static_select', selected_option: { value: '0' } } },
+          'role_users.0': { value: { type: 'multi_users_select', selected_users: [who] } },
+          'role_kind.0': { value: { type: 'static_select', selected_option: { value: 'admin' } } },
+        });
         expect(result.status, `${callbackId} by ${who}`).toBe(200);
         expect(result.changed, `${callbackId} by ${who}`).toEqual([]);
         expect(result.text, `${callbackId} by ${who}`).toContain('Not Allowed');
@@ -172,18 +274,38 @@ describe('forged private_metadata', () => {
 
   it('does not let an admin past the checks the dialog applies: description, partner, contact, version, selection', async () => {
     const { key } = await rt.keys.create({ actor: 'cli:fuzz', description: 'Versioned', grants: ['GET /v1/users'] });
-    const partner = await rt.partners.create({ actor: 'cli:fuzz', name: 'Forged Contacts Partner', contacts: ['U0REALCONTACT'] });
+    const partner = await rt.partners.create({
+      actor: 'cli:fuzz',
+      name: 'Forged Contacts Partner',
+      contacts: ['U0REALCONTACT'],
+    });
     const refused: [string, string, unknown][] = [
       ['empty description', CallbackId.permissions, createMeta({ d: '' })],
       ['oversized description', CallbackId.permissions, createMeta({ d: 'x'.repeat(10_000) })],
       ['control characters in the description', CallbackId.permissions, createMeta({ d: 'line\u0000break' })],
       ['a partner that does not exist', CallbackId.permissions, createMeta({ partnerId: 'prt_doesnotexist' })],
-      ['a delivery contact who is not the partner’s', CallbackId.permissions, createMeta({ partnerId: partner.id, dl: 'U0NOTACONTACT' })],
+      [
+        'a delivery contact who is not the partner’s',
+        CallbackId.permissions,
+        createMeta({ partnerId: partner.id, dl: 'U0NOTACONTACT' }),
+      ],
       ['a selection of the wrong size', CallbackId.permissions, createMeta({ s: 'AAAA' })],
       ['a selection for another catalog', CallbackId.permissions, createMeta({ c: 'not-this-catalog' })],
-      ['an old version of the key', CallbackId.editConfirm, { k: key.id, v: key.version - 1, d: 'Old', s: selection(), c: fingerprint() }],
-      ['an empty description on edit', CallbackId.editConfirm, { k: key.id, v: key.version, d: '', s: selection(), c: fingerprint() }],
-      ['a key that does not exist', CallbackId.editConfirm, { k: 'key_doesnotexist', v: 1, d: 'x', s: selection(), c: fingerprint() }],
+      [
+        'an old version of the key',
+        CallbackId.editConfirm,
+        { k: key.id, v: key.version - 1, d: 'Old', s: selection(), c: fingerprint() },
+      ],
+      [
+        'an empty description on edit',
+        CallbackId.editConfirm,
+        { k: key.id, v: key.version, d: '', s: selection(), c: fingerprint() },
+      ],
+      [
+        'a key that does not exist',
+        CallbackId.editConfirm,
+        { k: 'key_doesnotexist', v: 1, d: 'x', s: selection(), c: fingerprint() },
+      ],
       ['a key that does not exist', CallbackId.replace, { k: 'key_doesnotexist' }],
       ['metadata of another dialog', CallbackId.editConfirm, createMeta()],
       ['metadata that is not JSON', CallbackId.permissions, '{"f":"create",'],
@@ -192,7 +314,10 @@ describe('forged private_metadata', () => {
       ['metadata of the wrong shape', CallbackId.partnerForm, { f: 'partner', id: 42 }],
     ];
     for (const [what, callbackId, meta] of refused) {
-      const result = await submitForged(ADMIN, callbackId, meta, { grace: { value: { type: 'static_select', selected_option: { value: '0' } } }, 'description.0': input('typed') });
+      const result = await submitForged(ADMIN, callbackId, meta, {
+        grace: { value: { type: 'static_select', selected_option: { value: '0' } } },
+        'description.0': input('typed'),
+      });
       expect(result.status, `${callbackId}: ${what}`).toBe(200);
       expect(result.changed, `${callbackId}: ${what}`).toEqual([]);
       // Refused in words, never silently accepted: an error on a field or a notice replacing the dialog.

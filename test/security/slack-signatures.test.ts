@@ -32,7 +32,8 @@ afterAll(async () => {
   await rt?.dispose();
 });
 
-const sign = (body: string, timestamp: number, secret = SIGNING_SECRET) => `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+const sign = (body: string, timestamp: number, secret = SIGNING_SECRET) =>
+  `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 const now = () => Math.floor(Date.now() / 1000);
 
 /** The requests that would change something if accepted: a command, a revoke click, an event. */
@@ -49,7 +50,11 @@ function bodies(): { name: string; body: string; type: string }[] {
   }).toString();
   const click = new URLSearchParams({
     payload: JSON.stringify(
-      blockActions(ADMIN, { type: 'button', action_id: 'key.revoke.confirm', block_id: 'b', value: keyId }, { view: { type: 'modal', id: 'V0SIG', callback_id: 'key.revoke', blocks: [] }, values: {} }),
+      blockActions(
+        ADMIN,
+        { type: 'button', action_id: 'key.revoke.confirm', block_id: 'b', value: keyId },
+        { view: { type: 'modal', id: 'V0SIG', callback_id: 'key.revoke', blocks: [] }, values: {} },
+      ),
     ),
   }).toString();
   const event = JSON.stringify({
@@ -81,7 +86,10 @@ async function refusedAndInert(attempt: (body: string, type: string) => Promise<
     const mark = slack.recorder.mark();
     expect(await attempt(body, type), name).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(slack.recorder.since(mark).filter((t) => t.kind !== 'ack'), name).toEqual([]);
+    expect(
+      slack.recorder.since(mark).filter((t) => t.kind !== 'ack'),
+      name,
+    ).toEqual([]);
     expect(changedTables(before, await snapshotDatabase(rt.db.sql)), name).toEqual([]);
   }
 }
@@ -91,7 +99,9 @@ describe('signed requests', () => {
     const { body, type } = bodies()[2] as { body: string; type: string };
     const ts = now();
     const mark = slack.recorder.mark();
-    expect(await raw(body, type, { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) })).toBe(200);
+    expect(
+      await raw(body, type, { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) }),
+    ).toBe(200);
     await slack.recorder.waitFor(mark, 'views.publish');
   });
 
@@ -126,7 +136,10 @@ describe('signed requests', () => {
   it('refuses a signature made with another secret', async () => {
     await refusedAndInert((body, type) => {
       const ts = now();
-      return raw(body, type, { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts, 'f'.repeat(32)) });
+      return raw(body, type, {
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': sign(body, ts, 'f'.repeat(32)),
+      });
     });
   });
 
@@ -137,7 +150,10 @@ describe('signed requests', () => {
       (ts) => ({ 'x-slack-request-timestamp': String(ts) }),
       (_body, ts) => ({ 'x-slack-request-timestamp': String(ts), 'x-slack-signature': '' }),
       (_body, ts) => ({ 'x-slack-request-timestamp': String(ts), 'x-slack-signature': 'v0=' }),
-      (body, ts) => ({ 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts).replace('v0=', 'v1=') }),
+      (body, ts) => ({
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': sign(body, ts).replace('v0=', 'v1='),
+      }),
       (body, ts) => ({ 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts).toUpperCase() }),
       (body, ts) => ({ 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts).slice(0, -2) }),
       (body, ts) => ({ 'x-slack-request-timestamp': 'yesterday', 'x-slack-signature': sign(body, ts) }),
@@ -147,8 +163,29 @@ describe('signed requests', () => {
   });
 
   it('runs a valid request replayed within the 5 minutes only once: a create makes one key, not two', async () => {
-    const meta = { f: 'create', p: 0, r: 0, s: Selection.of(rt.catalog, []).encode(), c: catalogFingerprint(rt.catalog), partnerId: null, pn: null, ps: 0, d: 'Replayed create', dl: null };
-    const payload = viewSubmission(ADMIN, { type: 'modal', id: 'V0REPLAY', callback_id: 'key.permissions', private_metadata: JSON.stringify(meta), blocks: [] }, {});
+    const meta = {
+      f: 'create',
+      p: 0,
+      r: 0,
+      s: Selection.of(rt.catalog, []).encode(),
+      c: catalogFingerprint(rt.catalog),
+      partnerId: null,
+      pn: null,
+      ps: 0,
+      d: 'Replayed create',
+      dl: null,
+    };
+    const payload = viewSubmission(
+      ADMIN,
+      {
+        type: 'modal',
+        id: 'V0REPLAY',
+        callback_id: 'key.permissions',
+        private_metadata: JSON.stringify(meta),
+        blocks: [],
+      },
+      {},
+    );
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
     const ts = now();
     const headers = { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) };
@@ -170,10 +207,16 @@ describe('signed requests', () => {
       const before = await snapshotDatabase(rt.db.sql);
       const mark = slack.recorder.mark();
       const later = now() + 6 * 60;
-      const status = await raw(body, type, { 'x-slack-request-timestamp': String(later), 'x-slack-signature': sign(body, later) });
+      const status = await raw(body, type, {
+        'x-slack-request-timestamp': String(later),
+        'x-slack-signature': sign(body, later),
+      });
       expect([200, 401], name).toContain(status);
       await new Promise((resolve) => setTimeout(resolve, 150));
-      expect(slack.recorder.since(mark).filter((t) => t.kind !== 'ack'), name).toEqual([]);
+      expect(
+        slack.recorder.since(mark).filter((t) => t.kind !== 'ack'),
+        name,
+      ).toEqual([]);
       expect(changedTables(before, await snapshotDatabase(rt.db.sql)), name).toEqual([]);
     }
   });
@@ -186,8 +229,29 @@ describe('signed requests', () => {
 
 /** A dialog submission that creates a key named `description` when it runs: the effect a replay would repeat. */
 function createSubmission(description: string): string {
-  const meta = { f: 'create', p: 0, r: 0, s: Selection.of(rt.catalog, []).encode(), c: catalogFingerprint(rt.catalog), partnerId: null, pn: null, ps: 0, d: description, dl: null };
-  const payload = viewSubmission(ADMIN, { type: 'modal', id: 'V0REPLAY', callback_id: 'key.permissions', private_metadata: JSON.stringify(meta), blocks: [] }, {});
+  const meta = {
+    f: 'create',
+    p: 0,
+    r: 0,
+    s: Selection.of(rt.catalog, []).encode(),
+    c: catalogFingerprint(rt.catalog),
+    partnerId: null,
+    pn: null,
+    ps: 0,
+    d: description,
+    dl: null,
+  };
+  const payload = viewSubmission(
+    ADMIN,
+    {
+      type: 'modal',
+      id: 'V0REPLAY',
+      callback_id: 'key.permissions',
+      private_metadata: JSON.stringify(meta),
+      blocks: [],
+    },
+    {},
+  );
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 const keysNamed = async (description: string) => (await rt.keys.list({ text: description, limit: 10 })).total;
@@ -213,7 +277,12 @@ describe('one signed request runs once, whatever is done to its headers', () => 
     const ts = now();
     const signature = sign(body, ts);
     const hex = signature.slice(3);
-    expect(await raw(body, 'application/x-www-form-urlencoded', { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature })).toBe(200);
+    expect(
+      await raw(body, 'application/x-www-form-urlencoded', {
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': signature,
+      }),
+    ).toBe(200);
     expect(await keysNamed(description)).toBe(1);
     // The accepted create's own follow-up calls to Slack finish first, so they are not counted against a mutation.
     for (let quiet = slack.recorder.mark(); ; quiet = slack.recorder.mark()) {
@@ -236,11 +305,20 @@ describe('one signed request runs once, whatever is done to its headers', () => 
     for (const mutated of mutations) {
       const before = await snapshotDatabase(rt.db.sql);
       const mark = slack.recorder.mark();
-      expect(await raw(body, 'application/x-www-form-urlencoded', { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': mutated }), mutated).toBe(401);
+      expect(
+        await raw(body, 'application/x-www-form-urlencoded', {
+          'x-slack-request-timestamp': String(ts),
+          'x-slack-signature': mutated,
+        }),
+        mutated,
+      ).toBe(401);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await keysNamed(description), mutated).toBe(1);
       expect(changedTables(before, await snapshotDatabase(rt.db.sql)), mutated).toEqual([]);
-      expect(slack.recorder.since(mark).filter((t) => t.kind !== 'ack'), mutated).toEqual([]);
+      expect(
+        slack.recorder.since(mark).filter((t) => t.kind !== 'ack'),
+        mutated,
+      ).toEqual([]);
     }
   });
 
@@ -250,17 +328,53 @@ describe('one signed request runs once, whatever is done to its headers', () => 
     const ts = now();
     const signature = sign(body, ts);
     const variants: [string, string][][] = [
-      [['x-slack-request-timestamp', String(ts)], ['x-slack-signature', signature]],
-      [['x-slack-request-timestamp', String(ts)], ['x-slack-signature', signature], ['x-slack-signature', signature]],
-      [['x-slack-request-timestamp', String(ts)], ['x-slack-signature', `${signature}=x`], ['x-slack-signature', signature]],
-      [['x-slack-request-timestamp', String(ts)], ['x-slack-signature', ` ${signature} `]],
-      [['x-slack-request-timestamp', String(ts)], ['x-slack-signature', `\t${signature}`]],
-      [['x-slack-request-timestamp', String(ts)], ['x-slack-request-timestamp', String(ts)], ['x-slack-signature', signature]],
-      [['x-slack-request-timestamp', `0${ts}`], ['x-slack-signature', signature]],
-      [['x-slack-request-timestamp', `+${ts}`], ['x-slack-signature', signature]],
-      [['x-slack-request-timestamp', `${ts}.0`], ['x-slack-signature', signature]],
-      [['x-slack-request-timestamp', ` ${ts} `], ['x-slack-signature', signature]],
-      [['x-slack-request-timestamp', `${ts}e0`], ['x-slack-signature', signature]],
+      [
+        ['x-slack-request-timestamp', String(ts)],
+        ['x-slack-signature', signature],
+      ],
+      [
+        ['x-slack-request-timestamp', String(ts)],
+        ['x-slack-signature', signature],
+        ['x-slack-signature', signature],
+      ],
+      [
+        ['x-slack-request-timestamp', String(ts)],
+        ['x-slack-signature', `${signature}=x`],
+        ['x-slack-signature', signature],
+      ],
+      [
+        ['x-slack-request-timestamp', String(ts)],
+        ['x-slack-signature', ` ${signature} `],
+      ],
+      [
+        ['x-slack-request-timestamp', String(ts)],
+        ['x-slack-signature', `\t${signature}`],
+      ],
+      [
+        ['x-slack-request-timestamp', String(ts)],
+        ['x-slack-request-timestamp', String(ts)],
+        ['x-slack-signature', signature],
+      ],
+      [
+        ['x-slack-request-timestamp', `0${ts}`],
+        ['x-slack-signature', signature],
+      ],
+      [
+        ['x-slack-request-timestamp', `+${ts}`],
+        ['x-slack-signature', signature],
+      ],
+      [
+        ['x-slack-request-timestamp', `${ts}.0`],
+        ['x-slack-signature', signature],
+      ],
+      [
+        ['x-slack-request-timestamp', ` ${ts} `],
+        ['x-slack-signature', signature],
+      ],
+      [
+        ['x-slack-request-timestamp', `${ts}e0`],
+        ['x-slack-signature', signature],
+      ],
     ];
     for (const [index, headers] of variants.entries()) {
       const status = await rawRequest(slack.url, body, headers);
@@ -276,7 +390,13 @@ describe('two instances on one database', () => {
   let second: Runtime;
   let other: SlackHarness;
   beforeAll(async () => {
-    const config = loadConfig({ DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER, LOG_LEVEL: 'silent', APPROVAL_REQUIRED_FOR: 'none', DATA_DIR: rt.config.dataDir });
+    const config = loadConfig({
+      DATABASE_URL: rt.database.url,
+      KEY_PEPPER: TEST_PEPPER,
+      LOG_LEVEL: 'silent',
+      APPROVAL_REQUIRED_FOR: 'none',
+      DATA_DIR: rt.config.dataDir,
+    });
     second = await openRuntime(config, logs.logger, { migrate: false });
     other = await startSlackHarness(second, { logger: logs.logger });
   });
@@ -292,7 +412,11 @@ describe('two instances on one database', () => {
     const headers = { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) };
     expect(await raw(body, 'application/x-www-form-urlencoded', headers)).toBe(200);
     expect(await keysNamed(description)).toBe(1);
-    const answer = await fetch(other.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+    const answer = await fetch(other.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body,
+    });
     expect(answer.status).toBe(200);
     expect(await answer.text()).not.toContain('hk_');
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -304,8 +428,16 @@ describe('two instances on one database', () => {
       const description = `Simultaneous create ${round}`;
       const body = createSubmission(description);
       const ts = now();
-      const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) };
-      const statuses = await Promise.all([slack.url, other.url, slack.url, other.url].map(async (url) => (await fetch(url, { method: 'POST', headers, body })).status));
+      const headers = {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': sign(body, ts),
+      };
+      const statuses = await Promise.all(
+        [slack.url, other.url, slack.url, other.url].map(
+          async (url) => (await fetch(url, { method: 'POST', headers, body })).status,
+        ),
+      );
       expect(statuses).toEqual([200, 200, 200, 200]);
       await new Promise((resolve) => setTimeout(resolve, 150));
       expect(await keysNamed(description)).toBe(1);
@@ -319,7 +451,13 @@ describe('the replay memory is out of reach', () => {
     const proxy = await startTcpProxy(direct.hostname, Number(direct.port || 5432));
     direct.hostname = '127.0.0.1';
     direct.port = String(proxy.port);
-    const config = loadConfig({ DATABASE_URL: direct.toString(), KEY_PEPPER: TEST_PEPPER, LOG_LEVEL: 'silent', APPROVAL_REQUIRED_FOR: 'none', DATA_DIR: rt.config.dataDir });
+    const config = loadConfig({
+      DATABASE_URL: direct.toString(),
+      KEY_PEPPER: TEST_PEPPER,
+      LOG_LEVEL: 'silent',
+      APPROVAL_REQUIRED_FOR: 'none',
+      DATA_DIR: rt.config.dataDir,
+    });
     const viaProxy = await openRuntime(config, logs.logger, { migrate: false });
     const cutOff = await startSlackHarness(viaProxy, { logger: logs.logger });
     try {
@@ -328,7 +466,15 @@ describe('the replay memory is out of reach', () => {
       const body = createSubmission(description);
       const ts = now();
       const mark = cutOff.recorder.mark();
-      const answer = await fetch(cutOff.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(body, ts) }, body });
+      const answer = await fetch(cutOff.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': String(ts),
+          'x-slack-signature': sign(body, ts),
+        },
+        body,
+      });
       expect(answer.status).toBe(200);
       expect(await answer.text()).toMatch(/cannot reach its database[^"]*try again/);
       await cutOff.recorder.waitFor(mark, 'chat.postMessage', (t) => /try again/.test(String(t.body.text)));

@@ -27,7 +27,11 @@ const storable = (value: string) => !value.includes('\u0000');
 
 let tablesBefore: string[];
 async function tables(): Promise<string[]> {
-  return (await rt.db.sql<{ name: string }[]>`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`).map((r) => r.name);
+  return (
+    await rt.db.sql<
+      { name: string }[]
+    >`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`
+  ).map((r) => r.name);
 }
 
 beforeAll(async () => {
@@ -65,9 +69,18 @@ describe('SQL metacharacters in text inputs', () => {
       expect((await rt.keys.get(id)).description).toBe(`K ${text}`);
       // The search is a literal substring match: wildcards and quotes find only keys that contain them.
       const found = await rt.keys.list({ text, limit: 1000 });
-      expect(found.keys.map((k) => k.id), JSON.stringify(text)).toContain(id);
-      expect(found.keys.every((k) => `${k.description} ${k.partnerName ?? ''} ${k.id}`.toLowerCase().includes(text.trim().toLowerCase())), JSON.stringify(text)).toBe(true);
-      if (!`${plain.key.description} ${plain.key.id}`.toLowerCase().includes(text.trim().toLowerCase())) expect(found.keys.map((k) => k.id)).not.toContain(plain.key.id);
+      expect(
+        found.keys.map((k) => k.id),
+        JSON.stringify(text),
+      ).toContain(id);
+      expect(
+        found.keys.every((k) =>
+          `${k.description} ${k.partnerName ?? ''} ${k.id}`.toLowerCase().includes(text.trim().toLowerCase()),
+        ),
+        JSON.stringify(text),
+      ).toBe(true);
+      if (!`${plain.key.description} ${plain.key.id}`.toLowerCase().includes(text.trim().toLowerCase()))
+        expect(found.keys.map((k) => k.id)).not.toContain(plain.key.id);
     }
   });
 
@@ -92,7 +105,11 @@ describe('SQL metacharacters in text inputs', () => {
       const revoked = await outcome(() => rt.keys.revoke(key.id, { actor: ACTOR, reason: text }));
       expect(revoked.ok, JSON.stringify(text)).toBe(true);
       const audit = await rt.store.audit.list({ limit: 1000 });
-      expect(audit.some((e) => e.keyId === key.id && JSON.stringify(e.details ?? {}).includes(JSON.stringify(text).slice(1, -1)))).toBe(true);
+      expect(
+        audit.some(
+          (e) => e.keyId === key.id && JSON.stringify(e.details ?? {}).includes(JSON.stringify(text).slice(1, -1)),
+        ),
+      ).toBe(true);
     }
   });
 
@@ -100,11 +117,15 @@ describe('SQL metacharacters in text inputs', () => {
     await rt.roles.grant('U0SQLAPPROVER', 'approver', ACTOR);
     for (const text of INJECTIONS) {
       const request = await rt.approvals.requestCreate({ actor: ACTOR, description: 'Held', grants: [] });
-      const decided = await outcome(() => rt.approvals.decide(request.id, { approver: 'U0SQLAPPROVER', decision: 'deny', reason: text }));
+      const decided = await outcome(() =>
+        rt.approvals.decide(request.id, { approver: 'U0SQLAPPROVER', decision: 'deny', reason: text }),
+      );
       if (!storable(text)) expect(decided.ok).toBe(false);
       else {
         expect(decided.ok, JSON.stringify(text)).toBe(true);
-        const [row] = await rt.db.sql<{ reason: string | null }[]>`select reason from approval_decisions where request_id = ${request.id}`;
+        const [row] = await rt.db.sql<
+          { reason: string | null }[]
+        >`select reason from approval_decisions where request_id = ${request.id}`;
         expect(row?.reason).toBe(text);
       }
     }

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createDecider } from '../../src/authz/decide.ts';
 import { createIndexSync } from '../../src/authz/index-sync.ts';
 import { KeyIndex } from '../../src/authz/key-index.ts';
-import type { IndexedKeyRecord, KeyChangeEvents, KeyChangeFeed, KeyIndexSource, UsageBatch } from '../../src/authz/ports.ts';
+import type {
+  IndexedKeyRecord,
+  KeyChangeEvents,
+  KeyChangeFeed,
+  KeyIndexSource,
+  UsageBatch,
+} from '../../src/authz/ports.ts';
 import { createUsageRecorder } from '../../src/authz/usage-recorder.ts';
 import { harvestCatalog } from '../../src/catalog/load-catalog.ts';
 import { createSecretDigest } from '../../src/keys/secret-digest.ts';
@@ -16,7 +22,16 @@ const digest = createSecretDigest('unit-pepper-0123456789abcdefghijklmnopqrstuvw
 const decider = createDecider({ catalog, secretFormat, digest });
 
 function aRecord(secret: string, overrides: Partial<IndexedKeyRecord> = {}): IndexedKeyRecord {
-  return { id: `key_${secret.slice(-6)}`, digest: digest(secret), partnerName: 'Acme', status: 'active', legacy: false, revokeAt: null, permissions: ['GET /v1/users'], ...overrides };
+  return {
+    id: `key_${secret.slice(-6)}`,
+    digest: digest(secret),
+    partnerName: 'Acme',
+    status: 'active',
+    legacy: false,
+    revokeAt: null,
+    permissions: ['GET /v1/users'],
+    ...overrides,
+  };
 }
 
 describe('the decision index', () => {
@@ -28,13 +43,25 @@ describe('the decision index', () => {
       aRecord(scheduled, { revokeAt: new Date('2026-01-01T00:00:00Z') }),
     ]);
     const at = new Date('2025-12-31T23:59:59Z');
-    expect(decider.decide(index, ok, 'GET', '/v1/users', at)).toMatchObject({ status: 200, entry: { keyId: `key_${ok.slice(-6)}`, partnerHeader: 'Acme' } });
-    expect(decider.decide(index, ok, 'DELETE', '/v1/candidates/1', at)).toMatchObject({ status: 403, reason: 'not_granted' });
+    expect(decider.decide(index, ok, 'GET', '/v1/users', at)).toMatchObject({
+      status: 200,
+      entry: { keyId: `key_${ok.slice(-6)}`, partnerHeader: 'Acme' },
+    });
+    expect(decider.decide(index, ok, 'DELETE', '/v1/candidates/1', at)).toMatchObject({
+      status: 403,
+      reason: 'not_granted',
+    });
     expect(decider.decide(index, ok, 'GET', '/v1/nope', at)).toMatchObject({ status: 403, reason: 'not_in_catalog' });
-    expect(decider.decide(index, secretFormat.generate(), 'GET', '/v1/users', at)).toMatchObject({ status: 401, reason: 'unknown' });
+    expect(decider.decide(index, secretFormat.generate(), 'GET', '/v1/users', at)).toMatchObject({
+      status: 401,
+      reason: 'unknown',
+    });
     expect(decider.decide(index, revoked, 'GET', '/v1/users', at)).toMatchObject({ status: 401, reason: 'revoked' });
     expect(decider.decide(index, scheduled, 'GET', '/v1/users', at)).toMatchObject({ status: 200 });
-    expect(decider.decide(index, scheduled, 'GET', '/v1/users', new Date('2026-01-01T00:00:00Z'))).toMatchObject({ status: 401, reason: 'revoked' });
+    expect(decider.decide(index, scheduled, 'GET', '/v1/users', new Date('2026-01-01T00:00:00Z'))).toMatchObject({
+      status: 401,
+      reason: 'revoked',
+    });
     const typo = `${ok.slice(0, -1)}${ok.endsWith('0') ? '1' : '0'}`;
     expect(decider.decide(index, typo, 'GET', '/v1/users', at)).toMatchObject({ status: 401, reason: 'checksum' });
   });
@@ -43,7 +70,9 @@ describe('the decision index', () => {
     const [a, b] = [secretFormat.generate(), secretFormat.generate()];
     const index = KeyIndex.from([aRecord(a, { id: 'key_a' }), aRecord(b, { id: 'key_b' })]);
     const now = new Date();
-    expect(decider.decide(index, a, 'GET', '/v1/users', now).entry?.permissions).toBe(decider.decide(index, b, 'GET', '/v1/users', now).entry?.permissions);
+    expect(decider.decide(index, a, 'GET', '/v1/users', now).entry?.permissions).toBe(
+      decider.decide(index, b, 'GET', '/v1/users', now).entry?.permissions,
+    );
     const replacement = secretFormat.generate();
     index.put(aRecord(replacement, { id: 'key_a' }));
     expect(decider.decide(index, a, 'GET', '/v1/users', now)).toMatchObject({ status: 401, reason: 'unknown' });
@@ -60,7 +89,10 @@ describe('the decision index', () => {
 });
 
 /** A feed the test drives by hand, and a source whose loads the test releases one at a time. */
-function scriptedSync(records: Map<string, IndexedKeyRecord>, options: { maxStalenessMs?: number; loadTimeoutMs?: number; logger?: Logger } = {}) {
+function scriptedSync(
+  records: Map<string, IndexedKeyRecord>,
+  options: { maxStalenessMs?: number; loadTimeoutMs?: number; logger?: Logger } = {},
+) {
   let events: KeyChangeEvents | undefined;
   const feed: KeyChangeFeed = {
     start: (e) => {
@@ -106,7 +138,16 @@ function scriptedSync(records: Map<string, IndexedKeyRecord>, options: { maxStal
     events?.onCaughtUp(now);
     await settle();
   };
-  return { sync, events: () => events as KeyChangeEvents, release, caughtUp, calls, waiting: () => gates.length, advance: (ms: number) => (now += ms), now: () => now };
+  return {
+    sync,
+    events: () => events as KeyChangeEvents,
+    release,
+    caughtUp,
+    calls,
+    waiting: () => gates.length,
+    advance: (ms: number) => (now += ms),
+    now: () => now,
+  };
 }
 
 describe('keeping the index current', () => {
@@ -123,7 +164,10 @@ describe('keeping the index current', () => {
     await s.sync.loaded();
     expect(decider.decide(s.sync.current() as KeyIndex, secret, 'GET', '/v1/users', new Date()).status).toBe(200);
     await s.release();
-    expect(decider.decide(s.sync.current() as KeyIndex, secret, 'GET', '/v1/users', new Date())).toMatchObject({ status: 401, reason: 'revoked' });
+    expect(decider.decide(s.sync.current() as KeyIndex, secret, 'GET', '/v1/users', new Date())).toMatchObject({
+      status: 401,
+      reason: 'revoked',
+    });
     expect(s.sync.freshness(s.now())).toBe('fresh');
   });
 
@@ -146,7 +190,10 @@ describe('keeping the index current', () => {
 
 describe('staleness is measured from the last time the instance proved it was current, whatever the cause', () => {
   /** Connected, loaded, and confirmed current: the starting point of each case. */
-  async function current(records = new Map<string, IndexedKeyRecord>(), options: { maxStalenessMs?: number; loadTimeoutMs?: number } = {}) {
+  async function current(
+    records = new Map<string, IndexedKeyRecord>(),
+    options: { maxStalenessMs?: number; loadTimeoutMs?: number } = {},
+  ) {
     const s = scriptedSync(records, options);
     s.events().onConnected();
     await s.release();
@@ -173,16 +220,24 @@ describe('staleness is measured from the last time the instance proved it was cu
     expect(s.sync.freshness(s.now())).toBe('fresh');
     await passHealthy(s, 1);
     expect(s.sync.freshness(s.now())).toBe('stale');
-    expect(s.sync.status(s.now())).toMatchObject({ freshness: 'stale', reason: expect.stringContaining('applying 1 key change') });
+    expect(s.sync.status(s.now())).toMatchObject({
+      freshness: 'stale',
+      reason: expect.stringContaining('applying 1 key change'),
+    });
     await s.release();
-    expect(decider.decide(s.sync.current() as KeyIndex, secret, 'GET', '/v1/users', new Date())).toMatchObject({ status: 401, reason: 'revoked' });
+    expect(decider.decide(s.sync.current() as KeyIndex, secret, 'GET', '/v1/users', new Date())).toMatchObject({
+      status: 401,
+      reason: 'revoked',
+    });
     // Confirmations received while the load ran were only waiting for it.
     expect(s.sync.freshness(s.now())).toBe('fresh');
   });
 
   it('says so in the log when it turns stale, with the reason, and when it is current again (once each)', async () => {
     const logs = captureLogs('info');
-    const s = scriptedSync(new Map([['key_1', aRecord(secretFormat.generate(), { id: 'key_1' })]]), { logger: logs.logger });
+    const s = scriptedSync(new Map([['key_1', aRecord(secretFormat.generate(), { id: 'key_1' })]]), {
+      logger: logs.logger,
+    });
     s.events().onConnected();
     await s.release();
     await s.caughtUp();
@@ -204,7 +259,10 @@ describe('staleness is measured from the last time the instance proved it was cu
     s.events().onDisconnected(new Error('reset'));
     s.events().onConnected();
     await passHealthy(s, 30_001);
-    expect(s.sync.status(s.now())).toMatchObject({ freshness: 'stale', reason: expect.stringContaining('full reload') });
+    expect(s.sync.status(s.now())).toMatchObject({
+      freshness: 'stale',
+      reason: expect.stringContaining('full reload'),
+    });
     await s.release();
     expect(s.sync.freshness(s.now())).toBe('fresh');
   });
@@ -212,7 +270,10 @@ describe('staleness is measured from the last time the instance proved it was cu
   it('the channel says it is connected but nothing confirms delivery (hung connection, backlog): stale', async () => {
     const s = await current();
     s.advance(30_001);
-    expect(s.sync.status(s.now())).toMatchObject({ freshness: 'stale', reason: expect.stringContaining('no confirmation') });
+    expect(s.sync.status(s.now())).toMatchObject({
+      freshness: 'stale',
+      reason: expect.stringContaining('no confirmation'),
+    });
     await s.caughtUp();
     expect(s.sync.freshness(s.now())).toBe('fresh');
   });
@@ -231,7 +292,10 @@ describe('staleness is measured from the last time the instance proved it was cu
     const secret = secretFormat.generate();
     const records = new Map([['key_1', aRecord(secret, { id: 'key_1' })]]);
     const s = await current(records, { maxStalenessMs: 1_000 });
-    s.events().onKeysChanged(Array.from({ length: 400 }, (_, i) => `key_new${i}`), 'added');
+    s.events().onKeysChanged(
+      Array.from({ length: 400 }, (_, i) => `key_new${i}`),
+      'added',
+    );
     s.advance(2_000);
     await s.caughtUp();
     expect(s.sync.freshness(s.now())).toBe('fresh');
@@ -239,7 +303,10 @@ describe('staleness is measured from the last time the instance proved it was cu
     s.events().onKeysChanged(['key_1'], 'added');
     s.advance(2_000);
     await s.caughtUp();
-    expect(s.sync.status(s.now())).toMatchObject({ freshness: 'stale', reason: expect.stringContaining('applying 400 key changes') });
+    expect(s.sync.status(s.now())).toMatchObject({
+      freshness: 'stale',
+      reason: expect.stringContaining('applying 400 key changes'),
+    });
     while (s.waiting() > 0) await s.release();
     await s.caughtUp();
     expect(s.sync.freshness(s.now())).toBe('fresh');
@@ -256,7 +323,10 @@ describe('staleness is measured from the last time the instance proved it was cu
     await s.release(); // the abandoned first attempt: its answer is ignored
     await s.release();
     await s.caughtUp();
-    expect(decider.decide(s.sync.current() as KeyIndex, secret, 'GET', '/v1/users', new Date())).toMatchObject({ status: 401, reason: 'revoked' });
+    expect(decider.decide(s.sync.current() as KeyIndex, secret, 'GET', '/v1/users', new Date())).toMatchObject({
+      status: 401,
+      reason: 'revoked',
+    });
     expect(s.sync.freshness(s.now())).toBe('fresh');
   });
 

@@ -5,7 +5,8 @@ import { presentedKey } from '../../src/authz/credentials.ts';
 import { requestTarget } from '../../src/authz/target.ts';
 
 const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
-const request = (headers: Record<string, string>, url = '/authz', method = 'GET') => ({ headers, url, method }) as unknown as IncomingMessage;
+const request = (headers: Record<string, string>, url = '/authz', method = 'GET') =>
+  ({ headers, url, method }) as unknown as IncomingMessage;
 
 describe('reading the presented key', () => {
   it('takes the Basic username (Harvest style key:), a Bearer token or X-Api-Key', () => {
@@ -42,16 +43,34 @@ describe('reading the presented key', () => {
 
 describe('reading the target', () => {
   it('reads Traefik, nginx and Envoy conventions', () => {
-    expect(requestTarget(request({ 'x-forwarded-method': 'POST', 'x-forwarded-uri': '/v1/a?b' }), '/authz')).toEqual({ method: 'POST', path: '/v1/a?b' });
-    expect(requestTarget(request({ 'x-original-method': 'GET', 'x-original-uri': '/v1/a' }), '/authz')).toEqual({ method: 'GET', path: '/v1/a' });
-    expect(requestTarget(request({}, '/authz/v1/a?x=1', 'DELETE'), '/authz')).toEqual({ method: 'DELETE', path: '/v1/a?x=1' });
+    expect(requestTarget(request({ 'x-forwarded-method': 'POST', 'x-forwarded-uri': '/v1/a?b' }), '/authz')).toEqual({
+      method: 'POST',
+      path: '/v1/a?b',
+    });
+    expect(requestTarget(request({ 'x-original-method': 'GET', 'x-original-uri': '/v1/a' }), '/authz')).toEqual({
+      method: 'GET',
+      path: '/v1/a',
+    });
+    expect(requestTarget(request({}, '/authz/v1/a?x=1', 'DELETE'), '/authz')).toEqual({
+      method: 'DELETE',
+      path: '/v1/a?x=1',
+    });
   });
 
   it('lets no convention win over another: disagreement is a conflict, agreement (HEAD = GET, query aside) is fine', () => {
-    const both = { 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/v1/a', 'x-original-method': 'GET', 'x-original-uri': '/v1/b' };
+    const both = {
+      'x-forwarded-method': 'GET',
+      'x-forwarded-uri': '/v1/a',
+      'x-original-method': 'GET',
+      'x-original-uri': '/v1/b',
+    };
     expect(requestTarget(request(both), '/authz')).toEqual({ problem: 'conflicting_target' });
-    expect(requestTarget(request({ ...both, 'x-original-uri': '/v1/a?page=2', 'x-original-method': 'head' }), '/authz')).toEqual({ method: 'GET', path: '/v1/a' });
-    expect(requestTarget(request({ 'x-original-method': 'GET', 'x-original-uri': '/v1/a' }, '/authz/v1/b'), '/authz')).toEqual({ problem: 'conflicting_target' });
+    expect(
+      requestTarget(request({ ...both, 'x-original-uri': '/v1/a?page=2', 'x-original-method': 'head' }), '/authz'),
+    ).toEqual({ method: 'GET', path: '/v1/a' });
+    expect(
+      requestTarget(request({ 'x-original-method': 'GET', 'x-original-uri': '/v1/a' }, '/authz/v1/b'), '/authz'),
+    ).toEqual({ problem: 'conflicting_target' });
   });
 
   it('refuses a URI without its method and a request naming no target', () => {

@@ -9,7 +9,9 @@ const catalog = harvestCatalog();
 
 /** A request for the template with a value in each parameter's shape. */
 function concrete(template: string): string {
-  return template.replace(/:[A-Za-z_]+/g, (name, i) => (name === ':field_type' ? 'candidate' : name === ':token' ? 'tr4ck-T0ken_1' : `${1000 + Number(i)}`));
+  return template.replace(/:[A-Za-z_]+/g, (name, i) =>
+    name === ':field_type' ? 'candidate' : name === ':token' ? 'tr4ck-T0ken_1' : `${1000 + Number(i)}`,
+  );
 }
 
 function expectCatalogError(text: string, source: string, fragment: RegExp) {
@@ -192,6 +194,10 @@ paths:
     const doc = { openapi: '3.1.0', info: { title: 'J' }, paths: { '/a': { get: { summary: 'A' } } } };
     expect(parseCatalogText(JSON.stringify(doc), 'j.json').endpoints).toHaveLength(1);
     expectCatalogError(JSON.stringify({ openapi: '2.0', paths: {} }), 's.json', /not supported/);
-    expectCatalogError(JSON.stringify({ openapi: '3.0.0', paths: { '/a': { fetch: {} } } }), 'o.json', /unknown method "fetch"/);
+    expectCatalogError(
+      JSON.stringify({ openapi: '3.0.0', paths: { '/a': { fetch: {} } } }),
+      'o.json',
+      /unknown method "fetch"/,
+    );
   });
 });

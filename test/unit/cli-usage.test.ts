@@ -22,7 +22,12 @@ describe('help', () => {
   it.each(names)('"%s --help", "-h" and "help %s" print that command\'s usage', (name) => {
     const words = name.split(' ');
     const usage = (COMMANDS[name] as { usage: string }).usage;
-    for (const argv of [[...words, '--help'], [...words, '-h'], ['help', ...words], [...words, 'some-arg', '--help']]) {
+    for (const argv of [
+      [...words, '--help'],
+      [...words, '-h'],
+      ['help', ...words],
+      [...words, 'some-arg', '--help'],
+    ]) {
       expect(resolve(argv)).toEqual({ help: `usage: ${usage}` });
     }
     expect(usage.startsWith(`harvest-keys ${name}`)).toBe(true);
@@ -40,20 +45,54 @@ describe('help', () => {
 describe('usage mistakes', () => {
   it.each(names)('"%s" with an unknown flag, or one argument too many, is a usage mistake', async (name) => {
     const words = name.split(' ');
-    expect((await usageMistake([...words, '--no-such-flag'])).message).toMatch(/^unknown option "--no-such-flag"\nusage: harvest-keys /);
+    expect((await usageMistake([...words, '--no-such-flag'])).message).toMatch(
+      /^unknown option "--no-such-flag"\nusage: harvest-keys /,
+    );
     const filled = ['key_abc', 'GET', '/v1/users'];
     // More positionals than any command takes.
-    expect((await usageMistake([...words, ...filled, 'x', 'y'])).message).toMatch(/too many arguments|--description is required/);
+    expect((await usageMistake([...words, ...filled, 'x', 'y'])).message).toMatch(
+      /too many arguments|--description is required/,
+    );
   });
 
   it('an unknown command or subcommand, a missing argument, a bad value', async () => {
-    for (const argv of [[], ['nope'], ['partner'], ['partner', 'nope'], ['role'], ['show'], ['edit'], ['check', KEY], ['check', KEY, 'GET'], ['partner', 'add'], ['role', 'add', 'U012ABCDEF'], ['role', 'add', 'U012ABCDEF', 'boss'], ['list', '--status', 'gone'], ['replace', 'key_x', '--grace', 'soon'], ['edit', 'key_x', '--version', '1.5'], ['create'], ['list', '--status'], ['list', '--json=yes'], ['help', 'nope']]) {
+    for (const argv of [
+      [],
+      ['nope'],
+      ['partner'],
+      ['partner', 'nope'],
+      ['role'],
+      ['show'],
+      ['edit'],
+      ['check', KEY],
+      ['check', KEY, 'GET'],
+      ['partner', 'add'],
+      ['role', 'add', 'U012ABCDEF'],
+      ['role', 'add', 'U012ABCDEF', 'boss'],
+      ['list', '--status', 'gone'],
+      ['replace', 'key_x', '--grace', 'soon'],
+      ['edit', 'key_x', '--version', '1.5'],
+      ['create'],
+      ['list', '--status'],
+      ['list', '--json=yes'],
+      ['help', 'nope'],
+    ]) {
       await usageMistake(argv);
     }
   });
 
   it('never repeats a key typed where a command, option or value belongs', async () => {
-    for (const argv of [[KEY], ['partner', KEY], [`--${KEY}`], ['list', `--${KEY}`], ['list', `--${KEY}=x`], ['show', 'key_x', KEY], ['role', 'add', 'U012ABCDEF', KEY], ['replace', 'key_x', '--grace', KEY], ['check', KEY, 'GET', '/v1/users', KEY]]) {
+    for (const argv of [
+      [KEY],
+      ['partner', KEY],
+      [`--${KEY}`],
+      ['list', `--${KEY}`],
+      ['list', `--${KEY}=x`],
+      ['show', 'key_x', KEY],
+      ['role', 'add', 'U012ABCDEF', KEY],
+      ['replace', 'key_x', '--grace', KEY],
+      ['check', KEY, 'GET', '/v1/users', KEY],
+    ]) {
       const error = await usageMistake(argv);
       expect(error.message).not.toContain(KEY.slice(3, 20));
     }
@@ -68,7 +107,11 @@ describe('check -', () => {
     const original = Object.getOwnPropertyDescriptor(process, 'stdin') as PropertyDescriptor;
     Object.defineProperty(process, 'stdin', { value: Readable.from([Buffer.from(`${KEY}\n`)]), configurable: true });
     try {
-      expect(await resolved.command.parse(resolved.rest)).toMatchObject({ secret: KEY, method: 'GET', path: '/v1/users' });
+      expect(await resolved.command.parse(resolved.rest)).toMatchObject({
+        secret: KEY,
+        method: 'GET',
+        path: '/v1/users',
+      });
     } finally {
       Object.defineProperty(process, 'stdin', original);
     }
@@ -83,7 +126,10 @@ describe('files that cannot be read', () => {
     const ctx = {} as Parameters<typeof importCsv.run>[0];
     for (const [run, file] of [
       [() => importCsv.run(ctx, { file: '/nonexistent/keys.csv', json: false }), '/nonexistent/keys.csv'],
-      [() => partnerKey.run(ctx, { values: {}, partner: 'Acme', file: '/nonexistent/acme.asc' }), '/nonexistent/acme.asc'],
+      [
+        () => partnerKey.run(ctx, { values: {}, partner: 'Acme', file: '/nonexistent/acme.asc' }),
+        '/nonexistent/acme.asc',
+      ],
       [() => importCsv.run(ctx, { file: '/tmp', json: false }), '/tmp'],
     ] as const) {
       const error = await run().then(
@@ -91,7 +137,9 @@ describe('files that cannot be read', () => {
         (e: unknown) => e,
       );
       expect(isAppError(error)).toBe(true);
-      expect((error as Error).message).toMatch(new RegExp(`^Cannot read ${file}: (no such file|it is a folder, not a file)$`));
+      expect((error as Error).message).toMatch(
+        new RegExp(`^Cannot read ${file}: (no such file|it is a folder, not a file)$`),
+      );
     }
   });
 });

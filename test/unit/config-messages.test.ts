@@ -9,7 +9,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 async function variables(): Promise<string[]> {
   const { readFile } = await import('node:fs/promises');
   const source = await readFile(path.join(ROOT, 'src/config.ts'), 'utf8');
-  return [...new Set([...source.matchAll(/^ {4}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] as string))];
+  return [...new Set([...source.matchAll(/^ +([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] as string))];
 }
 
 function details(env: Record<string, string>): readonly string[] {
@@ -40,9 +40,13 @@ describe('configuration error messages (issue 10 finding 8)', () => {
   });
 
   it('names the log levels in words and accepts them in any case', () => {
-    expect(details({ LOG_LEVEL: 'loud' })).toEqual(['LOG_LEVEL is invalid: expected one of fatal, error, warn, info, debug, trace, silent']);
+    expect(details({ LOG_LEVEL: 'loud' })).toEqual([
+      'LOG_LEVEL is invalid: expected one of fatal, error, warn, info, debug, trace, silent',
+    ]);
     expect(loadConfig({ LOG_LEVEL: ' Debug ' }).logLevel).toBe('debug');
-    expect(details({ NODE_ENV: 'staging' })).toEqual(['NODE_ENV is invalid: expected one of development, production, test']);
+    expect(details({ NODE_ENV: 'staging' })).toEqual([
+      'NODE_ENV is invalid: expected one of development, production, test',
+    ]);
   });
 
   it('resolves DATA_DIR against the project root, not the current folder; blank means the default', () => {

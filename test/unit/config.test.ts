@@ -22,7 +22,9 @@ describe('configuration', () => {
   });
 
   it('requires KEY_PEPPER once DATABASE_URL is set', () => {
-    expect(configError({ DATABASE_URL: 'postgres://h/db' }).message).toMatch(/KEY_PEPPER is missing: expected at least 32 random characters, required when DATABASE_URL is set/);
+    expect(configError({ DATABASE_URL: 'postgres://h/db' }).message).toMatch(
+      /KEY_PEPPER is missing: expected at least 32 random characters, required when DATABASE_URL is set/,
+    );
   });
 
   it('names every bad variable and the shape it should have, in one message', () => {
@@ -34,7 +36,14 @@ describe('configuration', () => {
       LEGACY_CUTOFF: '18/01/2017',
       ADMIN_SLACK_USER_IDS: 'U012ABC,alice',
     });
-    for (const name of ['DATABASE_URL', 'KEY_PEPPER', 'AUTHZ_PORT', 'KEY_PREFIX', 'LEGACY_CUTOFF', 'ADMIN_SLACK_USER_IDS']) {
+    for (const name of [
+      'DATABASE_URL',
+      'KEY_PEPPER',
+      'AUTHZ_PORT',
+      'KEY_PREFIX',
+      'LEGACY_CUTOFF',
+      'ADMIN_SLACK_USER_IDS',
+    ]) {
       expect(error.message).toContain(`${name} is invalid`);
     }
     expect(error.message).toContain('e.g. postgres://');
@@ -52,7 +61,8 @@ describe('configuration', () => {
 describe('listener exposure', () => {
   const slack = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: '0123456789abcdef0123' };
   const external = { DATABASE_URL: 'postgres://h/db', KEY_PEPPER: 'p'.repeat(40) };
-  const slackHost = (config: ReturnType<typeof loadConfig>) => (config.slack?.mode === 'http' ? config.slack.host : 'not http mode');
+  const slackHost = (config: ReturnType<typeof loadConfig>) =>
+    config.slack?.mode === 'http' ? config.slack.host : 'not http mode';
 
   it('binds every listener to loopback with the embedded database (a developer machine)', () => {
     const config = loadConfig({ ...slack });
@@ -72,7 +82,14 @@ describe('listener exposure', () => {
 
   it('takes AUTHZ_HOST, HOST and METRICS_HOST as given, in either mode', () => {
     for (const database of [{}, external]) {
-      const config = loadConfig({ ...slack, ...database, AUTHZ_HOST: '10.0.0.5', HOST: '::', METRICS_PORT: '9464', METRICS_HOST: 'localhost' });
+      const config = loadConfig({
+        ...slack,
+        ...database,
+        AUTHZ_HOST: '10.0.0.5',
+        HOST: '::',
+        METRICS_PORT: '9464',
+        METRICS_HOST: 'localhost',
+      });
       expect(config.authz.host).toBe('10.0.0.5');
       expect(slackHost(config)).toBe('::');
       expect(config.metrics).toEqual({ host: 'localhost', port: 9464 });
@@ -80,11 +97,21 @@ describe('listener exposure', () => {
   });
 
   it('refuses a host that is not an address or a host name, and a metrics port shared with another listener', () => {
-    const error = configError({ AUTHZ_HOST: 'http://0.0.0.0', HOST: 'two words', METRICS_HOST: '*', METRICS_PORT: 'ninety' });
-    for (const name of ['AUTHZ_HOST', 'HOST', 'METRICS_HOST', 'METRICS_PORT']) expect(error.message).toContain(`${name} is invalid`);
+    const error = configError({
+      AUTHZ_HOST: 'http://0.0.0.0',
+      HOST: 'two words',
+      METRICS_HOST: '*',
+      METRICS_PORT: 'ninety',
+    });
+    for (const name of ['AUTHZ_HOST', 'HOST', 'METRICS_HOST', 'METRICS_PORT'])
+      expect(error.message).toContain(`${name} is invalid`);
     expect(error.message).toContain('an IP address or host name');
-    expect(configError({ METRICS_PORT: '3001' }).message).toMatch(/METRICS_PORT is invalid: expected a port other than AUTHZ_PORT \(3001\)/);
-    expect(configError({ ...slack, METRICS_PORT: '3000' }).message).toMatch(/METRICS_PORT is invalid: expected a port other than PORT \(3000\)/);
+    expect(configError({ METRICS_PORT: '3001' }).message).toMatch(
+      /METRICS_PORT is invalid: expected a port other than AUTHZ_PORT \(3001\)/,
+    );
+    expect(configError({ ...slack, METRICS_PORT: '3000' }).message).toMatch(
+      /METRICS_PORT is invalid: expected a port other than PORT \(3000\)/,
+    );
     expect(configError({ METRICS_HOST: '127.0.0.1' }).message).toMatch(/METRICS_HOST is set but METRICS_PORT is not/);
   });
 });

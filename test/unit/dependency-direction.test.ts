@@ -27,9 +27,12 @@ describe('dependency direction', () => {
       }
       for (const file of list) {
         const source = readFileSync(file, 'utf8');
-        for (const match of source.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+        for (const match of source.matchAll(
+          /(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+        )) {
           const specifier = match[1] ?? match[2] ?? '';
-          if (FORBIDDEN.some((pattern) => pattern.test(specifier))) offences.push(`${path.relative(root, file)} imports ${specifier}`);
+          if (FORBIDDEN.some((pattern) => pattern.test(specifier)))
+            offences.push(`${path.relative(root, file)} imports ${specifier}`);
         }
       }
     }

@@ -6,7 +6,12 @@ import { parseAllDocuments } from 'yaml';
 const root = path.resolve(import.meta.dirname, '../..');
 const k8sDir = path.join(root, 'manifests/k8s');
 
-type Doc = { apiVersion?: string; kind?: string; metadata?: { name?: string }; spec?: Record<string, unknown> } & Record<string, unknown>;
+type Doc = {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string };
+  spec?: Record<string, unknown>;
+} & Record<string, unknown>;
 
 function load(file: string): Doc[] {
   const documents = parseAllDocuments(readFileSync(path.join(k8sDir, file), 'utf8'));
@@ -37,8 +42,18 @@ describe('Kubernetes manifests', () => {
     expect(container.readinessProbe.httpGet).toMatchObject({ path: '/readyz', port: 'authz' });
     expect(pod.securityContext.runAsNonRoot).toBe(true);
     expect(container.securityContext.allowPrivilegeEscalation).toBe(false);
-    const fromSecret = container.env.filter((e: any) => e.valueFrom?.secretKeyRef?.name === 'harvest-keys').map((e: any) => e.name);
-    expect(fromSecret).toEqual(expect.arrayContaining(['DATABASE_URL', 'KEY_PEPPER', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SERVICE_PGP_PRIVATE_KEY']));
+    const fromSecret = container.env
+      .filter((e: any) => e.valueFrom?.secretKeyRef?.name === 'harvest-keys')
+      .map((e: any) => e.name);
+    expect(fromSecret).toEqual(
+      expect.arrayContaining([
+        'DATABASE_URL',
+        'KEY_PEPPER',
+        'SLACK_BOT_TOKEN',
+        'SLACK_SIGNING_SECRET',
+        'SERVICE_PGP_PRIVATE_KEY',
+      ]),
+    );
     // No secret value is written into the Deployment itself.
     expect(container.env.every((e: any) => e.value === undefined)).toBe(true);
     expect(deployment.spec.template.metadata.labels).toMatchObject(deployment.spec.selector.matchLabels);
@@ -58,16 +73,24 @@ describe('Kubernetes manifests', () => {
 describe('Kubernetes exposure', () => {
   it('serve /metrics on a port of its own that Prometheus scrapes and no Service routes to', () => {
     type Port = { name?: string; port?: number | string; targetPort?: number | string; containerPort?: number };
-    const [deployment] = find('Deployment') as Array<{ spec: { template: { metadata: { annotations: Record<string, string> }; spec: { containers: Array<{ ports: Port[] }> } } } }>;
+    const [deployment] = find('Deployment') as Array<{
+      spec: {
+        template: { metadata: { annotations: Record<string, string> }; spec: { containers: Array<{ ports: Port[] }> } };
+      };
+    }>;
     const [configMap] = find('ConfigMap') as Array<{ data: Record<string, string> }>;
     if (deployment === undefined || configMap === undefined) throw new Error('no Deployment or ConfigMap');
     const [container] = deployment.spec.template.spec.containers;
     const metricsPort = Number(configMap.data.METRICS_PORT);
     expect(container?.ports).toContainEqual({ name: 'metrics', containerPort: metricsPort });
     expect(metricsPort).not.toBe(Number(configMap.data.AUTHZ_PORT));
-    expect(deployment.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/port': String(metricsPort), 'prometheus.io/path': '/metrics' });
+    expect(deployment.spec.template.metadata.annotations).toMatchObject({
+      'prometheus.io/port': String(metricsPort),
+      'prometheus.io/path': '/metrics',
+    });
     for (const service of find('Service') as Array<{ metadata: { name: string }; spec: { ports: Port[] } }>) {
-      for (const port of service.spec.ports) expect([port.targetPort, port.port], service.metadata.name).not.toContain('metrics');
+      for (const port of service.spec.ports)
+        expect([port.targetPort, port.port], service.metadata.name).not.toContain('metrics');
       for (const port of service.spec.ports) expect(port.port, service.metadata.name).not.toBe(metricsPort);
     }
   });
@@ -75,7 +98,9 @@ describe('Kubernetes exposure', () => {
 
 describe('Dockerfile', () => {
   const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
-  const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
   it('is multi-stage, installs no dev or optional (embedded database) dependencies, and runs as non-root', () => {
     expect(dockerfile.match(/^FROM /gm)).toHaveLength(3);
     expect(dockerfile).toMatch(/npm ci --omit=dev --omit=optional/);

@@ -13,7 +13,9 @@ const aKey = (overrides: Partial<EvaluableKey> = {}): EvaluableKey => ({
   ...overrides,
 });
 
-const legacyEndpoint = catalog.endpoints.find((e) => e.existedAtLegacyCutoff && e.path === '/v1/candidates/:id' && e.method === 'GET');
+const legacyEndpoint = catalog.endpoints.find(
+  (e) => e.existedAtLegacyCutoff && e.path === '/v1/candidates/:id' && e.method === 'GET',
+);
 const laterEndpoint = catalog.endpoints.find((e) => !e.existedAtLegacyCutoff);
 
 describe('permission evaluation', () => {
@@ -38,7 +40,9 @@ describe('permission evaluation', () => {
   it('allows every legacy endpoint to a legacy key, and none of them to a new key without grants', () => {
     for (const endpoint of catalog.endpoints) {
       const path = endpoint.path.replace(/:[a-z_]+/g, '3');
-      expect(evaluate(catalog, aKey({ legacy: true }), endpoint.method, path).allowed).toBe(endpoint.existedAtLegacyCutoff);
+      expect(evaluate(catalog, aKey({ legacy: true }), endpoint.method, path).allowed).toBe(
+        endpoint.existedAtLegacyCutoff,
+      );
       expect(evaluate(catalog, aKey(), endpoint.method, path).allowed).toBe(false);
     }
   });
@@ -51,9 +55,28 @@ describe('permission evaluation', () => {
   it('denies revoked keys, and keys whose replacement grace period has ended', () => {
     const grants = new Set(['GET /v1/users']);
     const now = new Date('2026-01-01T00:00:00Z');
-    expect(evaluate(catalog, aKey({ status: 'revoked', permissions: grants }), 'GET', '/v1/users', now)).toMatchObject({ allowed: false, reason: 'revoked' });
-    expect(evaluate(catalog, aKey({ revokeAt: new Date('2025-12-31T23:59:59Z'), permissions: grants }), 'GET', '/v1/users', now)).toMatchObject({ allowed: false, reason: 'revoked' });
-    expect(evaluate(catalog, aKey({ revokeAt: new Date('2026-01-01T00:00:01Z'), permissions: grants }), 'GET', '/v1/users', now)).toMatchObject({ allowed: true });
+    expect(evaluate(catalog, aKey({ status: 'revoked', permissions: grants }), 'GET', '/v1/users', now)).toMatchObject({
+      allowed: false,
+      reason: 'revoked',
+    });
+    expect(
+      evaluate(
+        catalog,
+        aKey({ revokeAt: new Date('2025-12-31T23:59:59Z'), permissions: grants }),
+        'GET',
+        '/v1/users',
+        now,
+      ),
+    ).toMatchObject({ allowed: false, reason: 'revoked' });
+    expect(
+      evaluate(
+        catalog,
+        aKey({ revokeAt: new Date('2026-01-01T00:00:01Z'), permissions: grants }),
+        'GET',
+        '/v1/users',
+        now,
+      ),
+    ).toMatchObject({ allowed: true });
   });
 });
 

@@ -26,7 +26,8 @@ describe('nginx (manifests/gateways/nginx.conf)', () => {
     .split('\n')
     .map((line) => line.replace(/(^|\s)#.*$/, ''))
     .join('\n');
-  const directives = (name: string) => [...conf.matchAll(new RegExp(`(?:^|[\\s;{}])${name}\\s+([^;]*);`, 'g'))].map((m) => (m[1] ?? '').trim());
+  const directives = (name: string) =>
+    [...conf.matchAll(new RegExp(`(?:^|[\\s;{}])${name}\\s+([^;]*);`, 'g'))].map((m) => (m[1] ?? '').trim());
   /** The text between the braces of `location <spec> {`. */
   const block = (spec: string) => {
     const start = conf.indexOf(`location ${spec} {`);
@@ -61,17 +62,45 @@ describe('nginx (manifests/gateways/nginx.conf)', () => {
   it('has log formats made only of variables that cannot carry a key: the path without its query, no $remote_user', () => {
     expect(formats.size).toBeGreaterThan(0);
     const allowed = new Set([
-      'time_iso8601', 'time_local', 'msec', 'remote_addr', 'request_method', 'uri', 'server_protocol', 'status',
-      'body_bytes_sent', 'bytes_sent', 'request_length', 'request_time', 'upstream_response_time', 'upstream_status',
-      'http_user_agent', 'request_id', 'host', 'harvest_key_id',
+      'time_iso8601',
+      'time_local',
+      'msec',
+      'remote_addr',
+      'request_method',
+      'uri',
+      'server_protocol',
+      'status',
+      'body_bytes_sent',
+      'bytes_sent',
+      'request_length',
+      'request_time',
+      'upstream_response_time',
+      'upstream_status',
+      'http_user_agent',
+      'request_id',
+      'host',
+      'harvest_key_id',
     ]);
     for (const [name, format] of formats) {
       const variables = [...format.matchAll(/\$\{?([A-Za-z0-9_]+)/g)].map((m) => m[1] as string);
       expect(variables.length).toBeGreaterThan(0);
-      for (const forbidden of ['remote_user', 'http_authorization', 'http_x_api_key', 'request', 'request_uri', 'args', 'query_string', 'http_referer', 'http_cookie']) {
+      for (const forbidden of [
+        'remote_user',
+        'http_authorization',
+        'http_x_api_key',
+        'request',
+        'request_uri',
+        'args',
+        'query_string',
+        'http_referer',
+        'http_cookie',
+      ]) {
         expect(variables, `log_format ${name}`).not.toContain(forbidden);
       }
-      expect(variables.filter((v) => v.startsWith('arg_') || v.startsWith('cookie_')), `log_format ${name}`).toEqual([]);
+      expect(
+        variables.filter((v) => v.startsWith('arg_') || v.startsWith('cookie_')),
+        `log_format ${name}`,
+      ).toEqual([]);
       for (const variable of variables) expect(allowed, `log_format ${name}: $${variable}`).toContain(variable);
     }
   });
@@ -79,15 +108,18 @@ describe('nginx (manifests/gateways/nginx.conf)', () => {
   it('sets an error log level that never echoes request headers (warn or above, not info/debug)', () => {
     const errorLogs = directives('error_log');
     expect(errorLogs.length).toBeGreaterThan(0);
-    for (const args of errorLogs) expect(['warn', 'error', 'crit', 'alert', 'emerg'], `error_log ${args}`).toContain(args.split(/\s+/)[1]);
+    for (const args of errorLogs)
+      expect(['warn', 'error', 'crit', 'alert', 'emerg'], `error_log ${args}`).toContain(args.split(/\s+/)[1]);
   });
 
   it('clears the method override headers toward the API, but passes them to /authz so it can refuse them', () => {
     const api = block('/');
-    for (const name of OVERRIDE_HEADERS) expect(api, name).toMatch(new RegExp(`proxy_set_header\\s+${name}\\s+"";`, 'i'));
+    for (const name of OVERRIDE_HEADERS)
+      expect(api, name).toMatch(new RegExp(`proxy_set_header\\s+${name}\\s+"";`, 'i'));
     const authz = block('= /_harvest_keys_authz');
     expect(authz).not.toMatch(/proxy_pass_request_headers\s+off/);
-    for (const name of OVERRIDE_HEADERS) expect(authz, name).not.toMatch(new RegExp(`proxy_set_header\\s+${name}\\s`, 'i'));
+    for (const name of OVERRIDE_HEADERS)
+      expect(authz, name).not.toMatch(new RegExp(`proxy_set_header\\s+${name}\\s`, 'i'));
     // nginx drops header names with underscores (X_HTTP_Method_Override) unless told otherwise.
     expect(conf).not.toMatch(/underscores_in_headers\s+on/);
     expect(conf).not.toMatch(/ignore_invalid_headers\s+off/);
@@ -112,12 +144,17 @@ describe('Traefik (manifests/gateways/traefik-static.yml, traefik.yml)', () => {
     const forwardAuth = http.middlewares['harvest-keys'].forwardAuth;
     const sentToAuthz = (forwardAuth.authRequestHeaders as string[]).map((h) => h.toLowerCase());
     for (const name of OVERRIDE_HEADERS) expect(sentToAuthz, name).toContain(name.toLowerCase());
-    const strip = Object.entries(http.middlewares as Record<string, { headers?: { customRequestHeaders?: Record<string, string> } }>).find(
-      ([, m]) => m.headers?.customRequestHeaders !== undefined,
-    );
+    const strip = Object.entries(
+      http.middlewares as Record<string, { headers?: { customRequestHeaders?: Record<string, string> } }>,
+    ).find(([, m]) => m.headers?.customRequestHeaders !== undefined);
     expect(strip, 'a headers middleware').toBeDefined();
-    const [stripName, stripMiddleware] = strip as [string, { headers: { customRequestHeaders: Record<string, string> } }];
-    const cleared = new Map(Object.entries(stripMiddleware.headers.customRequestHeaders).map(([name, value]) => [name.toLowerCase(), value]));
+    const [stripName, stripMiddleware] = strip as [
+      string,
+      { headers: { customRequestHeaders: Record<string, string> } },
+    ];
+    const cleared = new Map(
+      Object.entries(stripMiddleware.headers.customRequestHeaders).map(([name, value]) => [name.toLowerCase(), value]),
+    );
     for (const name of OVERRIDE_HEADERS) {
       expect(cleared.get(name.toLowerCase()), name).toBe('');
       expect(cleared.get(name.toLowerCase().replace(/-/g, '_')), name.replace(/-/g, '_')).toBe('');
@@ -126,7 +163,9 @@ describe('Traefik (manifests/gateways/traefik-static.yml, traefik.yml)', () => {
       const order = router.middlewares;
       expect(order).toContain(stripName);
       expect(order.indexOf('harvest-keys')).toBeGreaterThan(-1);
-      expect(order.indexOf('harvest-keys'), 'harvest-keys sees the overrides before they are stripped').toBeLessThan(order.indexOf(stripName));
+      expect(order.indexOf('harvest-keys'), 'harvest-keys sees the overrides before they are stripped').toBeLessThan(
+        order.indexOf(stripName),
+      );
     }
   });
 });
@@ -134,34 +173,53 @@ describe('Traefik (manifests/gateways/traefik-static.yml, traefik.yml)', () => {
 describe('Envoy (manifests/gateways/envoy.yaml)', () => {
   const envoy = yaml('envoy.yaml');
   const hcm = envoy.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
-  const extAuthz = hcm.http_filters.find((f: { name: string }) => f.name === 'envoy.filters.http.ext_authz').typed_config;
+  const extAuthz = hcm.http_filters.find(
+    (f: { name: string }) => f.name === 'envoy.filters.http.ext_authz',
+  ).typed_config;
 
   it('logs access in an explicit format: no credential header, the path without its query', () => {
     const logs = hcm.access_log as Array<{
-      typed_config: { log_format?: { text_format_source?: { inline_string?: string }; json_format?: unknown; formatters?: { name: string }[] } };
+      typed_config: {
+        log_format?: {
+          text_format_source?: { inline_string?: string };
+          json_format?: unknown;
+          formatters?: { name: string }[];
+        };
+      };
     }>;
     expect(logs?.length).toBeGreaterThan(0);
     for (const log of logs) {
       const format = log.typed_config.log_format;
-      const text = format?.text_format_source?.inline_string ?? (format?.json_format === undefined ? undefined : JSON.stringify(format.json_format));
+      const text =
+        format?.text_format_source?.inline_string ??
+        (format?.json_format === undefined ? undefined : JSON.stringify(format.json_format));
       expect(text, 'an explicit log_format (the default one logs the path with its query)').toBeDefined();
       const operators = [...(text as string).matchAll(/%([A-Z_]+)(?:\(([^)]*)\))?(?::\d+)?%/g)];
       expect(operators.length).toBeGreaterThan(0);
-      if ((text as string).includes('%REQ_WITHOUT_QUERY(')) expect(format?.formatters?.map((f) => f.name)).toContain('envoy.formatter.req_without_query');
+      if ((text as string).includes('%REQ_WITHOUT_QUERY('))
+        expect(format?.formatters?.map((f) => f.name)).toContain('envoy.formatter.req_without_query');
       for (const [whole, operator, args = ''] of operators) {
         const headers = args.split('?').map((h) => h.toLowerCase());
         for (const header of headers) expect(CREDENTIAL_HEADERS, whole).not.toContain(header);
-        if (operator === 'REQ') for (const header of headers) expect([':path', 'x-envoy-original-path'], `${whole}: use REQ_WITHOUT_QUERY`).not.toContain(header);
+        if (operator === 'REQ')
+          for (const header of headers)
+            expect([':path', 'x-envoy-original-path'], `${whole}: use REQ_WITHOUT_QUERY`).not.toContain(header);
         expect(['REQUEST_HEADERS', 'DYNAMIC_METADATA', 'FILTER_STATE'], whole).not.toContain(operator);
       }
     }
   });
 
   it('passes method overrides to /authz, removes them before the API and rejects header names with underscores', () => {
-    const toAuthz = (extAuthz.http_service.authorization_request.allowed_headers.patterns as Array<{ exact?: string }>).map((p) => p.exact);
+    const toAuthz = (
+      extAuthz.http_service.authorization_request.allowed_headers.patterns as Array<{ exact?: string }>
+    ).map((p) => p.exact);
     for (const name of OVERRIDE_HEADERS) expect(toAuthz, name).toContain(name.toLowerCase());
     const removed = (hcm.route_config.request_headers_to_remove ?? []) as string[];
-    for (const name of OVERRIDE_HEADERS) expect(removed.map((h) => h.toLowerCase()), name).toContain(name.toLowerCase());
+    for (const name of OVERRIDE_HEADERS)
+      expect(
+        removed.map((h) => h.toLowerCase()),
+        name,
+      ).toContain(name.toLowerCase());
     expect(hcm.common_http_protocol_options?.headers_with_underscores_action).toBe('REJECT_REQUEST');
   });
 });

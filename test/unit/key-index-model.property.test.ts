@@ -8,15 +8,28 @@ import type { IndexedKeyRecord } from '../../src/authz/ports.ts';
  * and removals must leave the same answers. Digests here share their first bytes far more than HMAC outputs do, so
  * probe runs collide, wrap around the table's end and are torn open by removals.
  */
-const ENDPOINTS = ['GET /v1/users', 'POST /v1/users', 'GET /v1/candidates', 'DELETE /v1/candidates/:id', 'GET /v1/jobs', 'PATCH /v1/jobs/:id'];
+const ENDPOINTS = [
+  'GET /v1/users',
+  'POST /v1/users',
+  'GET /v1/candidates',
+  'DELETE /v1/candidates/:id',
+  'GET /v1/jobs',
+  'PATCH /v1/jobs/:id',
+];
 
 const digestArb = fc
-  .tuple(fc.constantFrom(0x00000000, 0xffffffff, 0x000003ff, 0x7fffffff, 0x80000000), fc.uint8Array({ minLength: 28, maxLength: 28 }))
+  .tuple(
+    fc.constantFrom(0x00000000, 0xffffffff, 0x000003ff, 0x7fffffff, 0x80000000),
+    fc.uint8Array({ minLength: 28, maxLength: 28 }),
+  )
   .map(([head, tail]) => {
     const digest = Buffer.alloc(32);
     digest.writeUInt32LE(head >>> 0, 0);
     // A few distinct tails per head: many digests share a home slot, and whole digests repeat across keys.
-    digest.set(tail.map((b) => b % 3), 4);
+    digest.set(
+      tail.map((b) => b % 3),
+      4,
+    );
     return digest;
   });
 
@@ -32,7 +45,12 @@ const recordArb = fc.record({
 
 const opArb = fc.oneof(
   { weight: 3, arbitrary: recordArb.map((record) => ({ kind: 'put' as const, record })) },
-  { weight: 1, arbitrary: fc.constantFrom(...Array.from({ length: 40 }, (_, i) => `key_${i}`)).map((id) => ({ kind: 'remove' as const, id })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(...Array.from({ length: 40 }, (_, i) => `key_${i}`))
+      .map((id) => ({ kind: 'remove' as const, id })),
+  },
 );
 
 describe('the key index', () => {
@@ -63,7 +81,13 @@ describe('the key index', () => {
             expect(entry).toBeUndefined();
             continue;
           }
-          expect(entry).toMatchObject({ keyId: want.id, partnerName: want.partnerName, status: want.status, legacy: want.legacy, revokeAt: want.revokeAt });
+          expect(entry).toMatchObject({
+            keyId: want.id,
+            partnerName: want.partnerName,
+            status: want.status,
+            legacy: want.legacy,
+            revokeAt: want.revokeAt,
+          });
           expect([...(entry?.permissions ?? [])].sort()).toEqual([...new Set(want.permissions)].sort());
           for (const id of ENDPOINTS) expect(entry?.permissions.has(id)).toBe(want.permissions.includes(id));
         }
@@ -79,7 +103,15 @@ describe('the key index', () => {
       const digest = Buffer.alloc(32);
       digest.writeUInt32LE(i % 7, 0);
       digest.writeUInt32LE(i, 4);
-      return { id: `key_${i}`, digest, partnerName: null, status: 'active' as const, legacy: false, revokeAt: null, permissions: [ENDPOINTS[i % 6] as string] };
+      return {
+        id: `key_${i}`,
+        digest,
+        partnerName: null,
+        status: 'active' as const,
+        legacy: false,
+        revokeAt: null,
+        permissions: [ENDPOINTS[i % 6] as string],
+      };
     });
     for (const record of records) index.put(record);
     for (const record of records.filter((_, i) => i % 2 === 0)) index.remove(record.id);

@@ -61,9 +61,17 @@ describe('Harvest ids (:id, :*_id): positive integers in canonical decimal up to
 });
 
 describe('the other Harvest parameters', () => {
-  it.each(['job', 'candidate', 'application', 'offer', 'opening', 'rejection_question', 'referral_question', 'user_attribute'])(
-    ':field_type allows the custom field type %s',
-    (type) => expect(routeId('GET', `/v1/custom_fields/${type}`)).toBe('GET /v1/custom_fields/:field_type'),
+  it.each([
+    'job',
+    'candidate',
+    'application',
+    'offer',
+    'opening',
+    'rejection_question',
+    'referral_question',
+    'user_attribute',
+  ])(':field_type allows the custom field type %s', (type) =>
+    expect(routeId('GET', `/v1/custom_fields/${type}`)).toBe('GET /v1/custom_fields/:field_type'),
   );
 
   it.each(['JOB', 'Job', 'jobs', 'job.', 'user', '1', 'job%20', '%6Aob%3B'])(':field_type refuses %s', (type) => {
@@ -85,17 +93,33 @@ describe('the other Harvest parameters', () => {
 
   it('every Harvest parameter has a declared or name-derived shape', () => {
     const shapes = new Map<string, string>();
-    for (const e of catalog.endpoints) for (const [name, shape] of Object.entries(e.params ?? {})) shapes.set(name, shape.type);
+    for (const e of catalog.endpoints)
+      for (const [name, shape] of Object.entries(e.params ?? {})) shapes.set(name, shape.type);
     expect(Object.fromEntries(shapes)).toEqual({
-      id: 'integer', job_id: 'integer', candidate_id: 'integer', tag_id: 'integer', application_id: 'integer', approver_group_id: 'integer',
-      user_id: 'integer', education_id: 'integer', employment_id: 'integer', field_type: 'enum', token: 'string',
+      id: 'integer',
+      job_id: 'integer',
+      candidate_id: 'integer',
+      tag_id: 'integer',
+      application_id: 'integer',
+      approver_group_id: 'integer',
+      user_id: 'integer',
+      education_id: 'integer',
+      employment_id: 'integer',
+      field_type: 'enum',
+      token: 'string',
     });
   });
 });
 
 describe('an endpoint built by hand, without shapes', () => {
   it('gets the default its parameter names give', () => {
-    const base = { resource: 'H', label: 'H', firstDocumented: undefined, existedAtLegacyCutoff: false, deprecated: false };
+    const base = {
+      resource: 'H',
+      label: 'H',
+      firstDocumented: undefined,
+      existedAtLegacyCutoff: false,
+      deprecated: false,
+    };
     const hand = createCatalog('H', [
       { ...base, id: 'GET /h/:id', method: 'GET', path: '/h/:id' },
       { ...base, id: 'GET /h/:id/:name', method: 'GET', path: '/h/:id/:name' },
@@ -111,7 +135,10 @@ describe('shapes declared in the JSON catalog format', () => {
   const widgets = parseCatalogText(
     JSON.stringify({
       api: 'Widgets',
-      params: { slug: { type: 'string', pattern: '[a-z][a-z0-9-]*', max_length: 12 }, kind: { type: 'enum', values: ['big', 'small'] } },
+      params: {
+        slug: { type: 'string', pattern: '[a-z][a-z0-9-]*', max_length: 12 },
+        kind: { type: 'enum', values: ['big', 'small'] },
+      },
       endpoints: [
         { resource: 'W', method: 'GET', path: '/w/:slug' },
         { resource: 'W', method: 'GET', path: '/w/:slug/:kind' },
@@ -146,7 +173,11 @@ describe('shapes declared in the JSON catalog format', () => {
 
   it('an operator pattern cannot escape its anchors or admit what the path rules refuse', () => {
     const loose = parseCatalogText(
-      JSON.stringify({ api: 'L', params: { any: { type: 'string', pattern: '.*' } }, endpoints: [{ resource: 'L', method: 'GET', path: '/l/:any' }] }),
+      JSON.stringify({
+        api: 'L',
+        params: { any: { type: 'string', pattern: '.*' } },
+        endpoints: [{ resource: 'L', method: 'GET', path: '/l/:any' }],
+      }),
       'l.json',
     );
     expect(loose.route('GET', '/l/a b')).toBe(AMBIGUOUS_TARGET);
@@ -155,13 +186,29 @@ describe('shapes declared in the JSON catalog format', () => {
     expect(loose.route('GET', '/l/a.')).toBe(AMBIGUOUS_TARGET);
     expect(loose.route('GET', `/l/${'a'.repeat(257)}`)).toBe(AMBIGUOUS_TARGET);
     expect(loose.route('GET', '/l/a(b)')).toMatchObject({ id: 'GET /l/:any' });
-    expect(refusal(JSON.stringify({ api: 'E', params: { x: { type: 'string', pattern: 'a)|(b' } }, endpoints: [{ resource: 'E', method: 'GET', path: '/e/:x' }] }), 'e.json')).toMatch(
-      /parameter :x: pattern is not a valid regular expression/,
-    );
+    expect(
+      refusal(
+        JSON.stringify({
+          api: 'E',
+          params: { x: { type: 'string', pattern: 'a)|(b' } },
+          endpoints: [{ resource: 'E', method: 'GET', path: '/e/:x' }],
+        }),
+        'e.json',
+      ),
+    ).toMatch(/parameter :x: pattern is not a valid regular expression/);
   });
 
   it('refuses unknown shape types, bad enum values and repeated ones, naming the entry', () => {
-    expect(refusal(JSON.stringify({ api: 'X', params: { id: { type: 'uuid' } }, endpoints: [{ resource: 'X', method: 'GET', path: '/x' }] }), 'x.json')).toMatch(/params/);
+    expect(
+      refusal(
+        JSON.stringify({
+          api: 'X',
+          params: { id: { type: 'uuid' } },
+          endpoints: [{ resource: 'X', method: 'GET', path: '/x' }],
+        }),
+        'x.json',
+      ),
+    ).toMatch(/params/);
     const message = refusal(
       JSON.stringify({
         api: 'X',
@@ -198,7 +245,15 @@ describe('operator patterns are held to a subset that cannot backtrack without b
     expect(patternProblem(pattern)).toMatch(reason);
   });
 
-  it.each(['[a-z0-9-]+', '[A-Z]{2}-\\d{4}', 'v\\d+(?:\\.\\d+)?', '(draft|live|archived)', '[+*]?x', '\\(\\)+', '[(]a[)]*'])('accepts %s', (pattern) => {
+  it.each([
+    '[a-z0-9-]+',
+    '[A-Z]{2}-\\d{4}',
+    'v\\d+(?:\\.\\d+)?',
+    '(draft|live|archived)',
+    '[+*]?x',
+    '\\(\\)+',
+    '[(]a[)]*',
+  ])('accepts %s', (pattern) => {
     expect(patternProblem(pattern)).toBeUndefined();
   });
 
@@ -229,11 +284,19 @@ describe('shapes imported from OpenAPI', () => {
           ],
         },
       },
-      '/codes/{code}': { get: { parameters: [{ name: 'code', in: 'path', schema: { type: 'string', pattern: '^[A-Z]{3}$' } }] } },
-      '/levels/{level}': { get: { parameters: [{ name: 'level', in: 'path', schema: { type: 'integer', minimum: 0 } }] } },
+      '/codes/{code}': {
+        get: { parameters: [{ name: 'code', in: 'path', schema: { type: 'string', pattern: '^[A-Z]{3}$' } }] },
+      },
+      '/levels/{level}': {
+        get: { parameters: [{ name: 'level', in: 'path', schema: { type: 'integer', minimum: 0 } }] },
+      },
       '/weights/{w}': { get: { parameters: [{ name: 'w', in: 'path', schema: { type: 'number' } }] } },
-      '/names/{name}': { get: { parameters: [{ name: 'name', in: 'path', schema: { type: 'string', maxLength: 4 } }] } },
-      '/sizes/{size}': { get: { parameters: [{ name: 'size', in: 'path', schema: { type: 'integer', enum: [1, 2] } }] } },
+      '/names/{name}': {
+        get: { parameters: [{ name: 'name', in: 'path', schema: { type: 'string', maxLength: 4 } }] },
+      },
+      '/sizes/{size}': {
+        get: { parameters: [{ name: 'size', in: 'path', schema: { type: 'integer', enum: [1, 2] } }] },
+      },
       '/plain/{thing}': { get: { summary: 'No schema' } },
     },
   };
@@ -265,7 +328,12 @@ describe('shapes imported from OpenAPI', () => {
   });
 
   it('refuses a ReDoS-prone pattern from the document, naming the operation', () => {
-    const evil = { openapi: '3.1.0', paths: { '/e/{x}': { get: { parameters: [{ name: 'x', in: 'path', schema: { type: 'string', pattern: '^(a+)+$' } }] } } } };
+    const evil = {
+      openapi: '3.1.0',
+      paths: {
+        '/e/{x}': { get: { parameters: [{ name: 'x', in: 'path', schema: { type: 'string', pattern: '^(a+)+$' } }] } },
+      },
+    };
     expect(refusal(JSON.stringify(evil), 'evil.json')).toMatch(/GET \/e\/:x.*parameter :x: pattern repeats a group/);
   });
 });

@@ -32,7 +32,10 @@ describe('secret format', () => {
   it('refuses empty and malformed keys, and accepts other shapes as legacy keys to look up', () => {
     expect(format.check('')).toEqual({ ok: false, reason: 'empty' });
     expect(format.check('hk_short')).toEqual({ ok: false, reason: 'malformed' });
-    expect(format.check(`hk_${'!'.repeat(RANDOM_LENGTH + CHECKSUM_LENGTH)}`)).toEqual({ ok: false, reason: 'malformed' });
+    expect(format.check(`hk_${'!'.repeat(RANDOM_LENGTH + CHECKSUM_LENGTH)}`)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
     expect(format.check('tooshort')).toEqual({ ok: false, reason: 'malformed' });
     expect(format.check('0123456789abcdef0123456789abcdef')).toEqual({ ok: true, kind: 'legacy' });
     expect(format.check('has space in it 0123456789')).toEqual({ ok: false, reason: 'malformed' });

@@ -17,7 +17,12 @@ import {
   storedView,
 } from '../../src/slack/blocks/key-views.ts';
 import { helpMessage, keyDetailsMessage, keyListMessage, textMessage } from '../../src/slack/blocks/messages.ts';
-import { GROUP_BLOCK_BUDGET, mergePickerState, pickerBlockId, planPages } from '../../src/slack/blocks/permission-picker.ts';
+import {
+  GROUP_BLOCK_BUDGET,
+  mergePickerState,
+  pickerBlockId,
+  planPages,
+} from '../../src/slack/blocks/permission-picker.ts';
 import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
 import { type Surface, validateSurface } from '../../src/slack/blocks/validate.ts';
 import { encodeMeta } from '../../src/slack/metadata.ts';
@@ -79,23 +84,54 @@ describe('permission picker pages', () => {
     expect(huge.slice(1).every((page) => page.parts.length === 1 && page.parts[0]!.continued)).toBe(true);
   });
 
-  it.each(catalogs)('draws valid views on every page of the %s catalog, all ticked, with metadata under 3000 characters', (_, catalog) => {
-    const selection = everything(catalog);
-    const key = aKey({ permissions: catalog.endpoints.map((e) => e.id), legacy: true });
-    planPages(catalog).forEach((_, page) => {
-      const metadata = pickerMeta(catalog, selection, page);
-      expect(metadata.length).toBeLessThanOrEqual(3000);
-      const views = [
-        permissionsView({ catalog, description: NASTY_DESCRIPTION, partnerName: aPartner(1).name, presetSize: 42, selection, page, revision: 7, privateMetadata: metadata }),
-        editKeyView({ catalog, key, usage, description: NASTY_DESCRIPTION, selection, page, revision: 7, now, privateMetadata: metadata }),
-        partnerFormView({ catalog, partner: aPartner(2), name: aPartner(2).name, contacts: aPartner(2).contactSlackUserIds, selection, page, revision: 7, privateMetadata: metadata }),
-      ];
-      for (const view of views) {
-        expectValid('modal', view);
-        expect(view.blocks.length).toBeLessThanOrEqual(100);
-      }
-    });
-  });
+  it.each(catalogs)(
+    'draws valid views on every page of the %s catalog, all ticked, with metadata under 3000 characters',
+    (_, catalog) => {
+      const selection = everything(catalog);
+      const key = aKey({ permissions: catalog.endpoints.map((e) => e.id), legacy: true });
+      planPages(catalog).forEach((_, page) => {
+        const metadata = pickerMeta(catalog, selection, page);
+        expect(metadata.length).toBeLessThanOrEqual(3000);
+        const views = [
+          permissionsView({
+            catalog,
+            description: NASTY_DESCRIPTION,
+            partnerName: aPartner(1).name,
+            presetSize: 42,
+            selection,
+            page,
+            revision: 7,
+            privateMetadata: metadata,
+          }),
+          editKeyView({
+            catalog,
+            key,
+            usage,
+            description: NASTY_DESCRIPTION,
+            selection,
+            page,
+            revision: 7,
+            now,
+            privateMetadata: metadata,
+          }),
+          partnerFormView({
+            catalog,
+            partner: aPartner(2),
+            name: aPartner(2).name,
+            contacts: aPartner(2).contactSlackUserIds,
+            selection,
+            page,
+            revision: 7,
+            privateMetadata: metadata,
+          }),
+        ];
+        for (const view of views) {
+          expectValid('modal', view);
+          expect(view.blocks.length).toBeLessThanOrEqual(100);
+        }
+      });
+    },
+  );
 
   it('reads ticks back from the view state and leaves other pages alone', () => {
     const catalog = catalogOf500();
@@ -127,16 +163,42 @@ describe('every view and message the app builds stays within Slack’s limits on
     const few = Array.from({ length: 10 }, (_, i) => aPartner(i));
     const many = Array.from({ length: 150 }, (_, i) => aPartner(i));
     for (const partners of [few, many, []]) {
-      const view = createKeyView({ catalog, partners, partner: partners[3], description: NASTY_DESCRIPTION, revision: 2, privateMetadata: '{"r":2,"pid":null}' });
+      const view = createKeyView({
+        catalog,
+        partners,
+        partner: partners[3],
+        description: NASTY_DESCRIPTION,
+        revision: 2,
+        privateMetadata: '{"r":2,"pid":null}',
+      });
       expectValid('modal', view);
     }
-    const select = createKeyView({ catalog, partners: many, partner: undefined, description: undefined, revision: 0, privateMetadata: '{}' }).blocks[2] as { element: { type: string } };
+    const select = createKeyView({
+      catalog,
+      partners: many,
+      partner: undefined,
+      description: undefined,
+      revision: 0,
+      privateMetadata: '{}',
+    }).blocks[2] as { element: { type: string } };
     expect(select.element.type).toBe('external_select');
   });
 
   it('edit diff with every endpoint added or removed', () => {
     const ids = catalog.endpoints.map((e) => e.id);
-    expectValid('modal', editConfirmView({ key, catalog, description: `${NASTY_DESCRIPTION.slice(0, 250)} v2`, added: ids, removed: ids, usage, now, privateMetadata: '{}' }));
+    expectValid(
+      'modal',
+      editConfirmView({
+        key,
+        catalog,
+        description: `${NASTY_DESCRIPTION.slice(0, 250)} v2`,
+        added: ids,
+        removed: ids,
+        usage,
+        now,
+        privateMetadata: '{}',
+      }),
+    );
   });
 
   it('show-once, stored, revoke, re-enable, replace and notices', () => {
@@ -146,7 +208,10 @@ describe('every view and message the app builds stays within Slack’s limits on
     expectValid('modal', storedView(key));
     expectValid('modal', revokeView(key, usage, now));
     expectValid('modal', revokeView(key, { lastUsedAt: null, allowedLast7Days: null, deniedLast7Days: null }, now));
-    expectValid('modal', enableView(aKey({ status: 'revoked', revokedAt: now, revokedBy: 'U0X', revokeReason: NASTY_DESCRIPTION }), usage));
+    expectValid(
+      'modal',
+      enableView(aKey({ status: 'revoked', revokedAt: now, revokedBy: 'U0X', revokeReason: NASTY_DESCRIPTION }), usage),
+    );
     expectValid('modal', replaceView(key, usage));
     expectValid('modal', noticeView('A title longer than twenty-four characters', escapeMrkdwn(NASTY_DESCRIPTION)));
   });
@@ -154,7 +219,16 @@ describe('every view and message the app builds stays within Slack’s limits on
   it('App Home with 150 keys of 255-character descriptions, for admins and viewers, and without access', () => {
     const keys = Array.from({ length: HOME_PAGE_SIZE }, () => aKey());
     for (const canManage of [true, false]) {
-      const view = homeView({ apiType: 'Harvest', keys, total: 150, query: NASTY_DESCRIPTION.slice(0, 100), page: 3, canManage, now, privateMetadata: '{"q":"","p":3}' });
+      const view = homeView({
+        apiType: 'Harvest',
+        keys,
+        total: 150,
+        query: NASTY_DESCRIPTION.slice(0, 100),
+        page: 3,
+        canManage,
+        now,
+        privateMetadata: '{"q":"","p":3}',
+      });
       expectValid('home', view);
     }
     expectValid('home', homeNoAccessView('/harvest-keys'));
@@ -162,16 +236,38 @@ describe('every view and message the app builds stays within Slack’s limits on
 
   it('list, show and help messages', () => {
     const keys = Array.from({ length: 20 }, (_, i) => aKey({ status: i % 2 === 0 ? 'revoked' : 'active' }));
-    expectValid('message', keyListMessage({ keys, total: 150, query: '<!channel>', canManage: true, now, command: '/harvest-keys' }));
+    expectValid(
+      'message',
+      keyListMessage({ keys, total: 150, query: '<!channel>', canManage: true, now, command: '/harvest-keys' }),
+    );
     expectValid('message', keyDetailsMessage({ key, catalog, canManage: true, now }));
-    expectValid('message', keyDetailsMessage({ key: aKey({ permissions: harvestCatalog().endpoints.map((e) => e.id) }), catalog: harvestCatalog(), canManage: false, now }));
+    expectValid(
+      'message',
+      keyDetailsMessage({
+        key: aKey({ permissions: harvestCatalog().endpoints.map((e) => e.id) }),
+        catalog: harvestCatalog(),
+        canManage: false,
+        now,
+      }),
+    );
     expectValid('message', helpMessage('/harvest-keys'));
     expectValid('message', textMessage('x'.repeat(5000)));
   });
 
   it('partners and roles with more entries than fit', () => {
-    expectValid('modal', partnersView(Array.from({ length: 150 }, (_, i) => aPartner(i, ['GET /v1/users'])), escapeMrkdwn(NASTY_DESCRIPTION)));
-    const grants = Array.from({ length: 150 }, (_, i) => ({ slackUserId: `U0USER${i}`, role: 'admin' as const, grantedBy: '<!channel>', grantedAt: now }));
+    expectValid(
+      'modal',
+      partnersView(
+        Array.from({ length: 150 }, (_, i) => aPartner(i, ['GET /v1/users'])),
+        escapeMrkdwn(NASTY_DESCRIPTION),
+      ),
+    );
+    const grants = Array.from({ length: 150 }, (_, i) => ({
+      slackUserId: `U0USER${i}`,
+      role: 'admin' as const,
+      grantedBy: '<!channel>',
+      grantedAt: now,
+    }));
     const view = rolesView({ grants, revision: 3, notice: 'ok' });
     expectValid('modal', view);
     expect(JSON.stringify(view)).toContain(`${150 - ADMIN_LIST_LIMIT} more`);
@@ -212,26 +308,122 @@ describe('the Block Kit validator', () => {
 
   it.each([
     ['101 blocks', 'modal', modal(Array.from({ length: 101 }, () => section)), '101 blocks'],
-    ['11 checkbox options', 'modal', modal([checkboxes(11)], { submit: { type: 'plain_text', text: 'Save' } }), '11 options'],
-    ['an initial option that is not an option', 'modal', modal([checkboxes(2, [{ text: { type: 'plain_text', text: 'other' }, value: '0' }])], { submit: { type: 'plain_text', text: 'Save' } }), 'does not exactly match'],
+    [
+      '11 checkbox options',
+      'modal',
+      modal([checkboxes(11)], { submit: { type: 'plain_text', text: 'Save' } }),
+      '11 options',
+    ],
+    [
+      'an initial option that is not an option',
+      'modal',
+      modal([checkboxes(2, [{ text: { type: 'plain_text', text: 'other' }, value: '0' }])], {
+        submit: { type: 'plain_text', text: 'Save' },
+      }),
+      'does not exactly match',
+    ],
     ['inputs without a submit button', 'modal', modal([checkboxes(2)]), 'needs a submit button'],
-    ['a 25-character title', 'modal', modal([section], { title: { type: 'plain_text', text: 'x'.repeat(25) } }), 'limit 24'],
-    ['3001 characters of private_metadata', 'modal', modal([section], { private_metadata: 'x'.repeat(3001) }), 'limit 3000'],
-    ['a mass mention in mrkdwn', 'modal', modal([{ type: 'section', text: { type: 'mrkdwn', text: 'hey <!channel>' } }]), 'mass mention'],
-    ['a 76-character option text', 'modal', modal([{ type: 'actions', elements: [{ type: 'overflow', action_id: 'o', options: [{ text: { type: 'plain_text', text: 'x'.repeat(76) }, value: 'v' }] }] }]), 'limit 75'],
-    ['6 overflow options', 'modal', modal([{ type: 'actions', elements: [{ type: 'overflow', action_id: 'o', options: Array.from({ length: 6 }, (_, i) => ({ text: { type: 'plain_text', text: 't' }, value: String(i) })) }] }]), '6 options'],
-    ['repeated block ids', 'modal', modal([{ ...section, block_id: 'x' }, { ...section, block_id: 'x' }]), 'repeats'],
-    ['51 blocks in a message', 'message', { text: 't', blocks: Array.from({ length: 51 }, () => section) }, '51 blocks'],
-    ['too much text in a message', 'message', { text: 't', blocks: Array.from({ length: 5 }, () => ({ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(2900) } })) }, 'characters of block text'],
+    [
+      'a 25-character title',
+      'modal',
+      modal([section], { title: { type: 'plain_text', text: 'x'.repeat(25) } }),
+      'limit 24',
+    ],
+    [
+      '3001 characters of private_metadata',
+      'modal',
+      modal([section], { private_metadata: 'x'.repeat(3001) }),
+      'limit 3000',
+    ],
+    [
+      'a mass mention in mrkdwn',
+      'modal',
+      modal([{ type: 'section', text: { type: 'mrkdwn', text: 'hey <!channel>' } }]),
+      'mass mention',
+    ],
+    [
+      'a 76-character option text',
+      'modal',
+      modal([
+        {
+          type: 'actions',
+          elements: [
+            {
+              type: 'overflow',
+              action_id: 'o',
+              options: [{ text: { type: 'plain_text', text: 'x'.repeat(76) }, value: 'v' }],
+            },
+          ],
+        },
+      ]),
+      'limit 75',
+    ],
+    [
+      '6 overflow options',
+      'modal',
+      modal([
+        {
+          type: 'actions',
+          elements: [
+            {
+              type: 'overflow',
+              action_id: 'o',
+              options: Array.from({ length: 6 }, (_, i) => ({
+                text: { type: 'plain_text', text: 't' },
+                value: String(i),
+              })),
+            },
+          ],
+        },
+      ]),
+      '6 options',
+    ],
+    [
+      'repeated block ids',
+      'modal',
+      modal([
+        { ...section, block_id: 'x' },
+        { ...section, block_id: 'x' },
+      ]),
+      'repeats',
+    ],
+    [
+      '51 blocks in a message',
+      'message',
+      { text: 't', blocks: Array.from({ length: 51 }, () => section) },
+      '51 blocks',
+    ],
+    [
+      'too much text in a message',
+      'message',
+      {
+        text: 't',
+        blocks: Array.from({ length: 5 }, () => ({
+          type: 'section',
+          text: { type: 'mrkdwn', text: 'x'.repeat(2900) },
+        })),
+      },
+      'characters of block text',
+    ],
     ['an input block in a message', 'message', { text: 't', blocks: [checkboxes(2)] }, 'do not belong in messages'],
     ['an unknown block type', 'home', { type: 'home', blocks: [{ type: 'carousel' }] }, 'unknown block type'],
-    ['a view over 250 kB', 'modal', modal(Array.from({ length: 90 }, () => ({ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(2999) } }))), 'bytes'],
+    [
+      'a view over 250 kB',
+      'modal',
+      modal(Array.from({ length: 90 }, () => ({ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(2999) } }))),
+      'bytes',
+    ],
   ])('rejects %s', (_, surface, payload, expected) => {
     const problems = validateSurface(surface as Surface, payload);
     expect(problems.join('\n')).toContain(expected);
   });
 
   it('accepts a plain valid modal', () => {
-    expectValid('modal', modal([section, checkboxes(10, [{ text: { type: 'plain_text', text: 'o1' }, value: '1' }])], { submit: { type: 'plain_text', text: 'Save' } }));
+    expectValid(
+      'modal',
+      modal([section, checkboxes(10, [{ text: { type: 'plain_text', text: 'o1' }, value: '1' }])], {
+        submit: { type: 'plain_text', text: 'Save' },
+      }),
+    );
   });
 });

@@ -38,14 +38,29 @@ describe('Slack settings', () => {
   });
 
   it('choose Socket Mode with an app token, and take SLACK_API_URL and SLACK_COMMAND', () => {
-    const slack = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-A', SLACK_API_URL: 'http://127.0.0.1:9999/api', SLACK_COMMAND: '/keys' }).slack;
-    expect(slack).toMatchObject({ mode: 'socket', appToken: 'xapp-1-A', apiUrl: 'http://127.0.0.1:9999/api/', command: '/keys' });
+    const slack = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_APP_TOKEN: 'xapp-1-A',
+      SLACK_API_URL: 'http://127.0.0.1:9999/api',
+      SLACK_COMMAND: '/keys',
+    }).slack;
+    expect(slack).toMatchObject({
+      mode: 'socket',
+      appToken: 'xapp-1-A',
+      apiUrl: 'http://127.0.0.1:9999/api/',
+      command: '/keys',
+    });
   });
 
   it('name what is missing when Slack is half configured, and reject malformed values', () => {
     expect(configError({ SLACK_BOT_TOKEN: 'xoxb-1' }).join('\n')).toContain('SLACK_SIGNING_SECRET is missing');
     expect(configError({ SLACK_SIGNING_SECRET: SECRET }).join('\n')).toContain('SLACK_BOT_TOKEN is missing');
-    const bad = configError({ SLACK_BOT_TOKEN: 'xoxp-user', SLACK_SIGNING_SECRET: SECRET, SLACK_COMMAND: 'harvest', PORT: 'http' }).join('\n');
+    const bad = configError({
+      SLACK_BOT_TOKEN: 'xoxp-user',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_COMMAND: 'harvest',
+      PORT: 'http',
+    }).join('\n');
     expect(bad).toContain('SLACK_BOT_TOKEN is invalid');
     expect(bad).toContain('SLACK_COMMAND is invalid');
     expect(bad).toContain('PORT is invalid');
@@ -64,7 +79,7 @@ describe('the Bolt logger', () => {
     const logger = boltLogger(createLogger('trace', stream));
     const secret = `hk_${'Z'.repeat(38)}`;
     logger.debug(`ack() call begins (body: {"response_action":"update","view":{"blocks":["${secret}"]}})`);
-    logger.debug('apiCall(\'views.open\') start');
+    logger.debug("apiCall('views.open') start");
     logger.warn('http request failed', new Error('boom'));
     const text = lines.join('');
     expect(text).not.toContain(secret);
@@ -78,7 +93,12 @@ describe('the Slack app in Socket Mode', () => {
   it('is built from an app token without a signing secret or an HTTP port (connecting happens at start)', () => {
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-A' }).slack!;
     // Nothing reaches the services before a request arrives, so construction needs none.
-    const slack = createSlackApp({ config, services: {} as SlackServices, logger: createLogger('silent'), botIdentity: { botId: 'B1', botUserId: 'U1' } });
+    const slack = createSlackApp({
+      config,
+      services: {} as SlackServices,
+      logger: createLogger('silent'),
+      botIdentity: { botId: 'B1', botUserId: 'U1' },
+    });
     expect(slack.app).toBeDefined();
     expect(slack.port()).toBeUndefined();
   });

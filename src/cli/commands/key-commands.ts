@@ -11,8 +11,19 @@ const many = { type: 'string', multiple: true } as const;
 export const create = command({
   usage: USAGES.create,
   parse(argv) {
-    const { values } = parse(argv, { description: { type: 'string' }, partner: { type: 'string' }, grant: many, all: { type: 'boolean' }, 'no-preset': { type: 'boolean' } }, this.usage);
-    if (values.description === undefined && values.partner === undefined) throw new UsageError(`--description is required without --partner\nusage: ${this.usage}`);
+    const { values } = parse(
+      argv,
+      {
+        description: { type: 'string' },
+        partner: { type: 'string' },
+        grant: many,
+        all: { type: 'boolean' },
+        'no-preset': { type: 'boolean' },
+      },
+      this.usage,
+    );
+    if (values.description === undefined && values.partner === undefined)
+      throw new UsageError(`--description is required without --partner\nusage: ${this.usage}`);
     return values;
   },
   async run(ctx, values) {
@@ -27,7 +38,9 @@ export const create = command({
     if (values.json) {
       ctx.out(JSON.stringify({ id: issued.key.id, key: issued.secret, permissions: issued.key.permissions }));
     } else {
-      ctx.out(`Created ${issued.key.id} "${issued.key.description}" with ${issued.key.permissions.length} permission(s).`);
+      ctx.out(
+        `Created ${issued.key.id} "${issued.key.description}" with ${issued.key.permissions.length} permission(s).`,
+      );
       ctx.out('API key (shown once, store it now):');
       ctx.out(issued.secret);
     }
@@ -38,13 +51,23 @@ export const create = command({
 export const list = command({
   usage: USAGES.list,
   parse(argv) {
-    const { values } = parse(argv, { status: { type: 'string' }, partner: { type: 'string' }, search: { type: 'string' } }, this.usage);
-    if (values.status !== undefined && values.status !== 'active' && values.status !== 'revoked') throw new UsageError(`--status must be active or revoked\nusage: ${this.usage}`);
+    const { values } = parse(
+      argv,
+      { status: { type: 'string' }, partner: { type: 'string' }, search: { type: 'string' } },
+      this.usage,
+    );
+    if (values.status !== undefined && values.status !== 'active' && values.status !== 'revoked')
+      throw new UsageError(`--status must be active or revoked\nusage: ${this.usage}`);
     return { ...values, status: values.status as 'active' | 'revoked' | undefined };
   },
   async run(ctx, values) {
     const partnerId = values.partner === undefined ? undefined : (await ctx.runtime.partners.get(values.partner)).id;
-    const { keys, total } = await ctx.runtime.keys.list({ status: values.status, partnerId, text: values.search, limit: 10_000 });
+    const { keys, total } = await ctx.runtime.keys.list({
+      status: values.status,
+      partnerId,
+      text: values.search,
+      limit: 10_000,
+    });
     if (values.json) {
       ctx.out(JSON.stringify(keys.map(keyJson)));
       return 0;
@@ -56,7 +79,15 @@ export const list = command({
     ctx.out(
       table([
         ['ID', 'DESCRIPTION', 'PARTNER', 'STATUS', 'PERMS', 'CREATED', 'LAST USED'],
-        ...keys.map((k) => [k.id, k.description.slice(0, 40), k.partnerName ?? '-', keyStatus(k), String(k.permissions.length) + (k.legacy ? '+legacy' : ''), iso(k.createdAt), iso(k.lastUsedAt)]),
+        ...keys.map((k) => [
+          k.id,
+          k.description.slice(0, 40),
+          k.partnerName ?? '-',
+          keyStatus(k),
+          String(k.permissions.length) + (k.legacy ? '+legacy' : ''),
+          iso(k.createdAt),
+          iso(k.lastUsedAt),
+        ]),
       ]),
     );
     ctx.out(`${total} key(s)`);
@@ -74,7 +105,9 @@ export const show = command({
     const key = await ctx.runtime.keys.get(id);
     const recent = await ctx.runtime.usage.summary(key.id);
     if (json) {
-      ctx.out(JSON.stringify({ ...keyJson(key), usage: { ...recent, lastUsedAt: recent.lastUsedAt?.toISOString() ?? null } }));
+      ctx.out(
+        JSON.stringify({ ...keyJson(key), usage: { ...recent, lastUsedAt: recent.lastUsedAt?.toISOString() ?? null } }),
+      );
       return 0;
     }
     const catalog = ctx.runtime.catalog;
@@ -92,7 +125,10 @@ export const show = command({
         `  last 7 days: ${recent.allowedLast7Days} allowed, ${recent.deniedLast7Days} denied requests`,
         `  version:     ${key.version}`,
         `  permissions (${key.permissions.length}):`,
-        ...key.permissions.map((p) => `    ${catalog.byId.get(p)?.label ?? p}  [${p}]${catalog.byId.has(p) ? '' : ' (not in the current catalog)'}`),
+        ...key.permissions.map(
+          (p) =>
+            `    ${catalog.byId.get(p)?.label ?? p}  [${p}]${catalog.byId.has(p) ? '' : ' (not in the current catalog)'}`,
+        ),
       ].join('\n'),
     );
     return 0;
@@ -102,16 +138,35 @@ export const show = command({
 export const edit = command({
   usage: USAGES.edit,
   parse(argv) {
-    const { values, positionals } = parse(argv, { add: many, remove: many, description: { type: 'string' }, version: { type: 'string' } }, this.usage, 1);
+    const { values, positionals } = parse(
+      argv,
+      { add: many, remove: many, description: { type: 'string' }, version: { type: 'string' } },
+      this.usage,
+      1,
+    );
     const id = positional(positionals, 0, 'id', this.usage);
-    if (values.version !== undefined && !/^\d+$/.test(values.version)) throw new UsageError(`--version must be a whole number\nusage: ${this.usage}`);
+    if (values.version !== undefined && !/^\d+$/.test(values.version))
+      throw new UsageError(`--version must be a whole number\nusage: ${this.usage}`);
     return { ...values, id, expectedVersion: values.version === undefined ? undefined : Number(values.version) };
   },
   async run(ctx, values) {
     const { id } = values;
-    const result = await ctx.runtime.keys.edit(id, { actor: ctx.actor, add: values.add, remove: values.remove, description: values.description, expectedVersion: values.expectedVersion });
+    const result = await ctx.runtime.keys.edit(id, {
+      actor: ctx.actor,
+      add: values.add,
+      remove: values.remove,
+      description: values.description,
+      expectedVersion: values.expectedVersion,
+    });
     if (values.json) {
-      ctx.out(JSON.stringify({ ...keyJson(result.key), changed: result.changed, added: result.added, removed: result.removed }));
+      ctx.out(
+        JSON.stringify({
+          ...keyJson(result.key),
+          changed: result.changed,
+          added: result.added,
+          removed: result.removed,
+        }),
+      );
     } else if (!result.changed) {
       ctx.out(`${id}: nothing to change.`);
     } else {
@@ -159,9 +214,13 @@ export const replace = command({
   async run(ctx, { id, json, graceSeconds }) {
     const issued = await ctx.runtime.keys.replace(id, { actor: ctx.actor, graceSeconds });
     if (json) {
-      ctx.out(JSON.stringify({ id: issued.key.id, key: issued.secret, replaces: id, oldKeyRevokeAt: issued.old.revokeAt }));
+      ctx.out(
+        JSON.stringify({ id: issued.key.id, key: issued.secret, replaces: id, oldKeyRevokeAt: issued.old.revokeAt }),
+      );
     } else {
-      ctx.out(`Created ${issued.key.id} to replace ${id}; ${id} ${graceSeconds === 0 ? 'is revoked now' : `stops working at ${iso(issued.old.revokeAt)}`}.`);
+      ctx.out(
+        `Created ${issued.key.id} to replace ${id}; ${id} ${graceSeconds === 0 ? 'is revoked now' : `stops working at ${iso(issued.old.revokeAt)}`}.`,
+      );
       ctx.out('API key (shown once, store it now):');
       ctx.out(issued.secret);
     }
@@ -224,12 +283,22 @@ export const check = command({
       const { decision, key } = result;
       allowed = decision.allowed;
       const endpoint = decision.endpoint;
-      if (decision.allowed) message = `allowed: ${key.id} may call ${decision.endpoint.label} [${decision.endpoint.id}]${decision.via === 'legacy' ? ' (legacy key: endpoint existed at the cutoff)' : ''}`;
+      if (decision.allowed)
+        message = `allowed: ${key.id} may call ${decision.endpoint.label} [${decision.endpoint.id}]${decision.via === 'legacy' ? ' (legacy key: endpoint existed at the cutoff)' : ''}`;
       else if (decision.reason === 'revoked') message = `denied: key ${key.id} is revoked`;
-      else if (decision.reason === 'ambiguous_target') message = `denied: ${method.toUpperCase()} ${path} is ambiguous (an upstream could route it to another endpoint)`;
-      else if (decision.reason === 'not_in_catalog') message = `denied: ${method.toUpperCase()} ${path} is not an endpoint of the ${ctx.runtime.catalog.name} catalog`;
-      else message = `denied: key ${key.id} does not have permission "${decision.endpoint.label}" [${decision.endpoint.id}]`;
-      json = { allowed, keyId: key.id, endpoint: endpoint?.id ?? null, permission: endpoint?.label ?? null, ...(decision.allowed ? { via: decision.via } : { reason: decision.reason }) };
+      else if (decision.reason === 'ambiguous_target')
+        message = `denied: ${method.toUpperCase()} ${path} is ambiguous (an upstream could route it to another endpoint)`;
+      else if (decision.reason === 'not_in_catalog')
+        message = `denied: ${method.toUpperCase()} ${path} is not an endpoint of the ${ctx.runtime.catalog.name} catalog`;
+      else
+        message = `denied: key ${key.id} does not have permission "${decision.endpoint.label}" [${decision.endpoint.id}]`;
+      json = {
+        allowed,
+        keyId: key.id,
+        endpoint: endpoint?.id ?? null,
+        permission: endpoint?.label ?? null,
+        ...(decision.allowed ? { via: decision.via } : { reason: decision.reason }),
+      };
     }
     ctx.out(asJson ? JSON.stringify(json) : message);
     return allowed ? 0 : 1;

@@ -12,8 +12,17 @@ export const partnerAdd = command({
     return { ...values, name: positional(positionals, 0, 'name', this.usage) };
   },
   async run(ctx, values) {
-    const created = await ctx.runtime.partners.create({ actor: ctx.actor, name: values.name, contacts: values.contact, preset: values.preset });
-    ctx.out(values.json ? JSON.stringify(created) : `Added partner "${created.name}" (${created.id}) with ${created.preset.length} preset permission(s).`);
+    const created = await ctx.runtime.partners.create({
+      actor: ctx.actor,
+      name: values.name,
+      contacts: values.contact,
+      preset: values.preset,
+    });
+    ctx.out(
+      values.json
+        ? JSON.stringify(created)
+        : `Added partner "${created.name}" (${created.id}) with ${created.preset.length} preset permission(s).`,
+    );
     return 0;
   },
 });
@@ -21,7 +30,12 @@ export const partnerAdd = command({
 export const partnerEdit = command({
   usage: USAGES['partner edit'],
   parse(argv) {
-    const { values, positionals } = parse(argv, { rename: { type: 'string' }, contact: many, 'remove-contact': many, preset: many, 'remove-preset': many }, this.usage, 1);
+    const { values, positionals } = parse(
+      argv,
+      { rename: { type: 'string' }, contact: many, 'remove-contact': many, preset: many, 'remove-preset': many },
+      this.usage,
+      1,
+    );
     return { ...values, name: positional(positionals, 0, 'name', this.usage) };
   },
   async run(ctx, values) {
@@ -33,7 +47,11 @@ export const partnerEdit = command({
       addPreset: values.preset,
       removePreset: values['remove-preset'],
     });
-    ctx.out(values.json ? JSON.stringify(updated) : `Updated partner "${updated.name}": ${updated.contactSlackUserIds.length} contact(s), ${updated.preset.length} preset permission(s).`);
+    ctx.out(
+      values.json
+        ? JSON.stringify(updated)
+        : `Updated partner "${updated.name}": ${updated.contactSlackUserIds.length} contact(s), ${updated.preset.length} preset permission(s).`,
+    );
     return 0;
   },
 });
@@ -47,7 +65,13 @@ export const partnerList = command({
     const partners = await ctx.runtime.partners.list();
     if (values.json) ctx.out(JSON.stringify(partners));
     else if (partners.length === 0) ctx.out('No partners.');
-    else ctx.out(table([['NAME', 'ID', 'CONTACTS', 'PRESET'], ...partners.map((p) => [p.name, p.id, p.contactSlackUserIds.join(',') || '-', String(p.preset.length)])]));
+    else
+      ctx.out(
+        table([
+          ['NAME', 'ID', 'CONTACTS', 'PRESET'],
+          ...partners.map((p) => [p.name, p.id, p.contactSlackUserIds.join(',') || '-', String(p.preset.length)]),
+        ]),
+      );
     return 0;
   },
 });

@@ -32,7 +32,11 @@ function describeKey(key: PartnerPgpKey): string[][] {
 
 function keyJson(key: PartnerPgpKey): Record<string, unknown> {
   const { armoredPublicKey: _armored, ...rest } = key;
-  return { ...rest, formattedFingerprint: formatFingerprint(key.fingerprint), confirmed: key.confirmedFingerprint !== null };
+  return {
+    ...rest,
+    formattedFingerprint: formatFingerprint(key.fingerprint),
+    confirmed: key.confirmedFingerprint !== null,
+  };
 }
 
 /**
@@ -48,12 +52,25 @@ export const partnerKey = command({
   run: runPartnerKey,
 });
 
-async function runPartnerKey(ctx: CliContext, { values, partner, file }: { values: { confirm?: string | undefined; json?: boolean | undefined }; partner: string; file: string | undefined }): Promise<number> {
+async function runPartnerKey(
+  ctx: CliContext,
+  {
+    values,
+    partner,
+    file,
+  }: {
+    values: { confirm?: string | undefined; json?: boolean | undefined };
+    partner: string;
+    file: string | undefined;
+  },
+): Promise<number> {
   let key: PartnerPgpKey | undefined;
   let heading: string;
   if (file !== undefined) {
     const text = await readKeyText(file);
-    const result = await ctx.runtime.partnerPgp.setPgpKey(partner, text, ctx.actor, { confirmFingerprint: values.confirm });
+    const result = await ctx.runtime.partnerPgp.setPgpKey(partner, text, ctx.actor, {
+      confirmFingerprint: values.confirm,
+    });
     key = result.key;
     heading = `Stored the PGP key of partner "${result.partner.name}"${result.replacedFingerprint === null ? '' : ` (replaces ${formatFingerprint(result.replacedFingerprint)})`}.`;
   } else if (values.confirm !== undefined) {

@@ -17,13 +17,21 @@ function roleChange(sub: 'add' | 'remove') {
         return { user, name: parseRole(given) };
       } catch (error) {
         // The role is one of two words in the usage line: a wrong one is a usage mistake.
-        if (isAppError(error, 'ROLE_INVALID')) throw new UsageError(`unknown role ${echo(given)}: expected admin or approver\nusage: ${this.usage}`);
+        if (isAppError(error, 'ROLE_INVALID'))
+          throw new UsageError(`unknown role ${echo(given)}: expected admin or approver\nusage: ${this.usage}`);
         throw error;
       }
     },
     async run(ctx, { user, name }) {
-      const changed = sub === 'add' ? await ctx.runtime.roles.grant(user, name, ctx.actor) : await ctx.runtime.roles.remove(user, name, ctx.actor);
-      ctx.out(changed ? `${sub === 'add' ? 'Granted' : 'Removed'} ${name} ${sub === 'add' ? 'to' : 'from'} ${user}.` : `${user} ${sub === 'add' ? 'already has' : 'does not have'} the ${name} role.`);
+      const changed =
+        sub === 'add'
+          ? await ctx.runtime.roles.grant(user, name, ctx.actor)
+          : await ctx.runtime.roles.remove(user, name, ctx.actor);
+      ctx.out(
+        changed
+          ? `${sub === 'add' ? 'Granted' : 'Removed'} ${name} ${sub === 'add' ? 'to' : 'from'} ${user}.`
+          : `${user} ${sub === 'add' ? 'already has' : 'does not have'} the ${name} role.`,
+      );
       return 0;
     },
   });
@@ -41,7 +49,13 @@ export const roleList = command({
     const grants = await ctx.runtime.roles.list();
     if (values.json) ctx.out(JSON.stringify(grants));
     else if (grants.length === 0) ctx.out('No roles granted.');
-    else ctx.out(table([['USER', 'ROLE', 'GRANTED BY', 'AT'], ...grants.map((g) => [g.slackUserId, g.role, g.grantedBy, iso(g.grantedAt)])]));
+    else
+      ctx.out(
+        table([
+          ['USER', 'ROLE', 'GRANTED BY', 'AT'],
+          ...grants.map((g) => [g.slackUserId, g.role, g.grantedBy, iso(g.grantedAt)]),
+        ]),
+      );
     return 0;
   },
 });

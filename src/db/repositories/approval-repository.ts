@@ -11,7 +11,12 @@ export function createApprovalRepository(db: Database): ApprovalRepository {
     const decisions = await db
       .select()
       .from(approvalDecisions)
-      .where(inArray(approvalDecisions.requestId, rows.map((r) => r.id)))
+      .where(
+        inArray(
+          approvalDecisions.requestId,
+          rows.map((r) => r.id),
+        ),
+      )
       .orderBy(asc(approvalDecisions.at));
     return rows.map((row) => ({
       ...row,
@@ -28,7 +33,9 @@ export function createApprovalRepository(db: Database): ApprovalRepository {
       await db.insert(approvalRequests).values(request);
     },
     async findById(id) {
-      const [request] = await withDecisions(await db.select().from(approvalRequests).where(eq(approvalRequests.id, id)));
+      const [request] = await withDecisions(
+        await db.select().from(approvalRequests).where(eq(approvalRequests.id, id)),
+      );
       return request;
     },
     async lockPending(id) {

@@ -23,7 +23,15 @@ export function createAuditRepository(db: Database): AuditRepository {
       for (let i = 0; i < events.length; i += 5_000) {
         const rows = events.slice(i, i + 5_000).map((event) => {
           const row = toRow(event);
-          return { actor: row.actor, action: row.action, key_id: row.keyId, partner_id: row.partnerId, before: row.before, after: row.after, details: row.details };
+          return {
+            actor: row.actor,
+            action: row.action,
+            key_id: row.keyId,
+            partner_id: row.partnerId,
+            before: row.before,
+            after: row.after,
+            details: row.details,
+          };
         });
         await db.execute(sql`
           insert into audit_events (actor, action, key_id, partner_id, before, after, details)

@@ -35,7 +35,11 @@ export function createDeliveryRepository(db: Database): DeliveryRepository {
       return row as Delivery | undefined;
     },
     async listForKey(keyId) {
-      return (await db.select().from(deliveries).where(eq(deliveries.keyId, keyId)).orderBy(desc(deliveries.createdAt))) as Delivery[];
+      return (await db
+        .select()
+        .from(deliveries)
+        .where(eq(deliveries.keyId, keyId))
+        .orderBy(desc(deliveries.createdAt))) as Delivery[];
     },
     async pendingBefore(before) {
       return (await db

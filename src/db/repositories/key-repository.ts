@@ -38,7 +38,12 @@ export function createKeyRepository(db: Database): KeyRepository {
     const grants = await db
       .select()
       .from(keyPermissions)
-      .where(inArray(keyPermissions.keyId, rows.map((r) => r.id)))
+      .where(
+        inArray(
+          keyPermissions.keyId,
+          rows.map((r) => r.id),
+        ),
+      )
       .orderBy(asc(keyPermissions.endpointId));
     const byKey = new Map<string, string[]>();
     for (const grant of grants) {
@@ -50,7 +55,11 @@ export function createKeyRepository(db: Database): KeyRepository {
   }
 
   async function findWhere(where: SQL): Promise<ApiKey | undefined> {
-    const rows = await db.select(columns).from(apiKeys).leftJoin(partners, eq(partners.id, apiKeys.partnerId)).where(where);
+    const rows = await db
+      .select(columns)
+      .from(apiKeys)
+      .leftJoin(partners, eq(partners.id, apiKeys.partnerId))
+      .where(where);
     const [key] = await withPermissions(rows);
     return key;
   }
@@ -90,7 +99,9 @@ export function createKeyRepository(db: Database): KeyRepository {
             from json_to_recordset(${JSON.stringify(rows)}::json)
                  as t(id text, digest text, hint text, description text, api_type text, partner_id text, legacy boolean,
                       created_by text, created_at timestamptz)`);
-        const grants = chunk.flatMap((r) => r.permissions.map((endpointId) => ({ key_id: r.id, endpoint_id: endpointId })));
+        const grants = chunk.flatMap((r) =>
+          r.permissions.map((endpointId) => ({ key_id: r.id, endpoint_id: endpointId })),
+        );
         if (grants.length > 0) {
           await db.execute(sql`
             insert into key_permissions (key_id, endpoint_id)

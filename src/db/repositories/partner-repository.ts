@@ -9,7 +9,12 @@ export function createPartnerRepository(db: Database): PartnerRepository {
     const presets = await db
       .select()
       .from(partnerPresets)
-      .where(inArray(partnerPresets.partnerId, rows.map((r) => r.id)))
+      .where(
+        inArray(
+          partnerPresets.partnerId,
+          rows.map((r) => r.id),
+        ),
+      )
       .orderBy(asc(partnerPresets.endpointId));
     return rows.map((row) => ({
       ...row,
@@ -19,7 +24,8 @@ export function createPartnerRepository(db: Database): PartnerRepository {
 
   async function setPreset(partnerId: string, preset: readonly string[]): Promise<void> {
     await db.delete(partnerPresets).where(eq(partnerPresets.partnerId, partnerId));
-    if (preset.length > 0) await db.insert(partnerPresets).values(preset.map((endpointId) => ({ partnerId, endpointId })));
+    if (preset.length > 0)
+      await db.insert(partnerPresets).values(preset.map((endpointId) => ({ partnerId, endpointId })));
   }
 
   return {
@@ -42,7 +48,12 @@ export function createPartnerRepository(db: Database): PartnerRepository {
       return partner;
     },
     async list() {
-      return withPresets(await db.select().from(partners).orderBy(asc(sql`lower(${partners.name})`)));
+      return withPresets(
+        await db
+          .select()
+          .from(partners)
+          .orderBy(asc(sql`lower(${partners.name})`)),
+      );
     },
     async update(id, patch) {
       await db

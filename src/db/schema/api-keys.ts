@@ -14,7 +14,9 @@ export const apiKeys = pgTable(
     description: text('description').notNull(),
     apiType: text('api_type').notNull(),
     partnerId: text('partner_id').references(() => partners.id, { onDelete: 'restrict' }),
-    status: text('status', { enum: ['active', 'revoked'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'revoked'] })
+      .notNull()
+      .default('active'),
     legacy: boolean('legacy').notNull().default(false),
     createdBy: text('created_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

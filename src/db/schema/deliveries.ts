@@ -16,7 +16,9 @@ export const deliveries = pgTable(
       .references(() => partners.id, { onDelete: 'restrict' }),
     contactSlackUserId: text('contact_slack_user_id'),
     recipientFingerprint: text('recipient_fingerprint'),
-    status: text('status', { enum: ['pending', 'sent', 'failed', 'confirmed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'sent', 'failed', 'confirmed'] })
+      .notNull()
+      .default('pending'),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
     channelId: text('channel_id'),

@@ -11,14 +11,25 @@ import { isAppError } from '../../shared/errors.ts';
 
 /** Buttons in the partners and roles dialogs. */
 export function registerAdminActions(app: App, deps: SlackDeps): void {
-  const partnerButton = async ({ ack, body, action, client }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction; client: App['client'] }) => {
+  const partnerButton = async ({
+    ack,
+    body,
+    action,
+    client,
+  }: {
+    ack: () => Promise<void>;
+    body: BlockAction;
+    action: ButtonAction;
+    client: App['client'];
+  }) => {
     await ack();
     const view = body.view;
     if (view === undefined) return;
     const actor: Actor = { deps, client, userId: body.user.id };
     if (!(await guarded(actor, 'admin'))) return;
     try {
-      const partner = action.action_id === ActionId.partnerEdit ? await deps.services.partners.get(action.value ?? '') : undefined;
+      const partner =
+        action.action_id === ActionId.partnerEdit ? await deps.services.partners.get(action.value ?? '') : undefined;
       const form = await partnerForm(actor, partner);
       await slackCall(actor, 'opening the partner form', () => client.views.update({ view_id: view.id, view: form }));
     } catch (error) {
@@ -40,10 +51,13 @@ export function registerAdminActions(app: App, deps: SlackDeps): void {
     try {
       const role = parseRole(roleName);
       if (userId === body.user.id && role === 'admin') {
-        notice = ':warning: You cannot remove your own admin role: ask another admin, so the app is never left without one.';
+        notice =
+          ':warning: You cannot remove your own admin role: ask another admin, so the app is never left without one.';
       } else {
         const removed = await deps.services.roles.remove(userId, role, body.user.id);
-        notice = removed ? `Removed the ${role} role from <@${userId}>.` : `<@${userId}> did not have the ${role} role.`;
+        notice = removed
+          ? `Removed the ${role} role from <@${userId}>.`
+          : `<@${userId}> did not have the ${role} role.`;
       }
     } catch (error) {
       if (isAppError(error)) notice = `:warning: ${escapeMrkdwn(error.message)}`;

@@ -15,7 +15,13 @@ const REQUEST_ID = /^apr_[A-Za-z0-9]{12}$/;
 const REVEAL_ID = /^rvl_[A-Za-z0-9]{22}$/;
 
 /** Refusals go to the clicker alone: ephemeral in the card's channel, or a DM when there is no channel. */
-async function tellClicker(deps: SlackDeps, client: WebClient, userId: string, channel: string | undefined, text: string): Promise<void> {
+async function tellClicker(
+  deps: SlackDeps,
+  client: WebClient,
+  userId: string,
+  channel: string | undefined,
+  text: string,
+): Promise<void> {
   try {
     if (channel !== undefined) await client.chat.postEphemeral({ channel, user: userId, text });
     else await tell(deps, client, userId, text);
@@ -34,11 +40,31 @@ export function registerApprovalActions(app: App, deps: SlackDeps, publishHome: 
     try {
       const result = await deps.services.approvals.decide(requestId, { approver: body.user.id, decision: 'approve' });
       deps.logger.info({ requestId, userId: body.user.id, outcome: result.outcome }, 'approve clicked');
-      if (result.outcome === 'duplicate') return tellClicker(deps, client, body.user.id, channel, 'You already approved this request; each approver counts once.');
-      if (result.outcome === 'closed') return tellClicker(deps, client, body.user.id, channel, `This request is already ${result.request.state}; nothing more was done.`);
+      if (result.outcome === 'duplicate')
+        return tellClicker(
+          deps,
+          client,
+          body.user.id,
+          channel,
+          'You already approved this request; each approver counts once.',
+        );
+      if (result.outcome === 'closed')
+        return tellClicker(
+          deps,
+          client,
+          body.user.id,
+          channel,
+          `This request is already ${result.request.state}; nothing more was done.`,
+        );
       await renderDecision(deps, client, result);
       if (result.outcome === 'failed') {
-        await tellClicker(deps, client, body.user.id, channel, `Approved, but running it failed: ${escapeMrkdwn(isAppError(result.error) ? result.error.message : 'see the service log')}`);
+        await tellClicker(
+          deps,
+          client,
+          body.user.id,
+          channel,
+          `Approved, but running it failed: ${escapeMrkdwn(isAppError(result.error) ? result.error.message : 'see the service log')}`,
+        );
       }
     } catch (error) {
       if (isAppError(error)) return tellClicker(deps, client, body.user.id, channel, escapeMrkdwn(error.message));
@@ -53,10 +79,18 @@ export function registerApprovalActions(app: App, deps: SlackDeps, publishHome: 
     if (!REQUEST_ID.test(requestId)) return;
     const roles = await deps.services.roles.rolesOf(body.user.id);
     if (!roles.includes('approver')) {
-      return tellClicker(deps, client, body.user.id, body.channel?.id, 'Only approvers can decide on requests; nothing was changed.');
+      return tellClicker(
+        deps,
+        client,
+        body.user.id,
+        body.channel?.id,
+        'Only approvers can decide on requests; nothing was changed.',
+      );
     }
     const actor: Actor = { deps, client, userId: body.user.id };
-    await slackCall(actor, 'opening the deny dialog', () => client.views.open({ trigger_id: body.trigger_id, view: denyReasonModal(requestId) }));
+    await slackCall(actor, 'opening the deny dialog', () =>
+      client.views.open({ trigger_id: body.trigger_id, view: denyReasonModal(requestId) }),
+    );
   });
 
   app.action<BlockAction<ButtonAction>>(ActionId.revealKey, async ({ ack, body, action, client }) => {
@@ -66,7 +100,10 @@ export function registerApprovalActions(app: App, deps: SlackDeps, publishHome: 
     const actor: Actor = { deps, client, userId: body.user.id };
     // Open first (the trigger expires in 3 s), then create the key and show it in the same dialog.
     const opened = await slackCall(actor, 'opening the reveal dialog', () =>
-      client.views.open({ trigger_id: body.trigger_id, view: keyResultView('Revealing Key', ':hourglass_flowing_sand: Creating your key…') }),
+      client.views.open({
+        trigger_id: body.trigger_id,
+        view: keyResultView('Revealing Key', ':hourglass_flowing_sand: Creating your key…'),
+      }),
     );
     const viewId = opened?.view?.id;
     if (viewId === undefined) return;
@@ -74,20 +111,31 @@ export function registerApprovalActions(app: App, deps: SlackDeps, publishHome: 
       const { issued, request } = await deps.services.approvals.reveal(revealId, body.user.id);
       deps.logger.info({ keyId: issued.key.id, requestId: request.id, userId: body.user.id }, 'approved key revealed');
       await slackCall(actor, 'showing the revealed key', () =>
-        client.views.update({ view_id: viewId, view: showOnceView({ key: issued.key, secret: issued.secret, replaced: issued.old }) }),
+        client.views.update({
+          view_id: viewId,
+          view: showOnceView({ key: issued.key, secret: issued.secret, replaced: issued.old }),
+        }),
       );
       const channel = body.channel?.id;
       const ts = body.message?.ts;
       if (channel !== undefined && ts !== undefined) {
         await slackCall(actor, 'marking the reveal as used', () =>
-          client.chat.update({ channel, ts, text: 'This approved key was revealed; it cannot be shown again.', blocks: [] }),
+          client.chat.update({
+            channel,
+            ts,
+            text: 'This approved key was revealed; it cannot be shown again.',
+            blocks: [],
+          }),
         );
       }
       await publishHome(client, body.user.id);
     } catch (error) {
       if (!isAppError(error)) throw error;
       await slackCall(actor, 'explaining the reveal refusal', () =>
-        client.views.update({ view_id: viewId, view: keyResultView('Cannot Reveal', `:warning: ${escapeMrkdwn(error.message)}`) }),
+        client.views.update({
+          view_id: viewId,
+          view: keyResultView('Cannot Reveal', `:warning: ${escapeMrkdwn(error.message)}`),
+        }),
       );
     }
   });

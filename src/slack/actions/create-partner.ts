@@ -21,11 +21,17 @@ export function registerCreatePartner(app: App, deps: SlackDeps): void {
     const { catalog, partners: partnerService } = deps.services;
     const partners = await partnerService.list();
     const chosenId = action.selected_option?.value;
-    const chosen = chosenId === undefined || chosenId === NO_PARTNER ? undefined : partners.find((p) => p.id === chosenId);
+    const chosen =
+      chosenId === undefined || chosenId === NO_PARTNER ? undefined : partners.find((p) => p.id === chosenId);
     const previous = partners.find((p) => p.id === meta.pid);
     const typed = readInput(body.view.state.values, `${BlockId.description}.${meta.r}`)?.trim() ?? '';
-    const wasDefault = typed === '' || (previous !== undefined && typed === defaultDescription(previous.name, catalog.name));
-    const description = wasDefault ? (chosen === undefined ? '' : defaultDescription(chosen.name, catalog.name)) : typed;
+    const wasDefault =
+      typed === '' || (previous !== undefined && typed === defaultDescription(previous.name, catalog.name));
+    const description = wasDefault
+      ? chosen === undefined
+        ? ''
+        : defaultDescription(chosen.name, catalog.name)
+      : typed;
     const revision = meta.r + 1;
     const view = createKeyView({
       catalog,
@@ -44,7 +50,9 @@ export function registerCreatePartner(app: App, deps: SlackDeps): void {
   app.options(ActionId.createPartner, async ({ ack, body }) => {
     if (!(await guarded({ deps, client: app.client, userId: body.user.id }, 'admin'))) return ack({ options: [] });
     const query = (body.value ?? '').trim().toLowerCase();
-    const partners = (await deps.services.partners.list()).filter((p) => p.name.toLowerCase().includes(query)).slice(0, 99);
+    const partners = (await deps.services.partners.list())
+      .filter((p) => p.name.toLowerCase().includes(query))
+      .slice(0, 99);
     await ack({
       options: [
         { text: { type: 'plain_text', text: 'None (no partner)' }, value: NO_PARTNER },

@@ -17,17 +17,22 @@ export function registerDeliveryActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(ActionId.deliveryStored, async ({ ack, body, action, client, respond }) => {
     await ack();
     const clicker = body.user.id;
-    const answer = (text: string) => tell(deps, client, clicker, text, body.response_url === undefined ? undefined : respond);
-    if (deps.delivery === undefined) return answer('This server cannot record deliveries right now. Please tell the team that sent you the key.');
+    const answer = (text: string) =>
+      tell(deps, client, clicker, text, body.response_url === undefined ? undefined : respond);
+    if (deps.delivery === undefined)
+      return answer('This server cannot record deliveries right now. Please tell the team that sent you the key.');
     let result: Awaited<ReturnType<NonNullable<SlackDeps['delivery']>['confirmStored']>>;
     try {
       result = await deps.delivery.confirmStored(action.value ?? '', clicker);
     } catch (error) {
       if (isAppError(error, 'FORBIDDEN')) {
         deps.logger.info({ userId: clicker }, 'delivery confirmation refused: not the contact');
-        return answer('Sorry, only the person this API key was sent to can confirm it was stored. Nothing was changed.');
+        return answer(
+          'Sorry, only the person this API key was sent to can confirm it was stored. Nothing was changed.',
+        );
       }
-      if (isAppError(error, 'DELIVERY_NOT_FOUND')) return answer('This delivery is not known here any more; nothing was changed.');
+      if (isAppError(error, 'DELIVERY_NOT_FOUND'))
+        return answer('This delivery is not known here any more; nothing was changed.');
       if (isAppError(error)) return answer(error.message);
       throw error;
     }
@@ -35,7 +40,10 @@ export function registerDeliveryActions(app: App, deps: SlackDeps): void {
     const channel = body.channel?.id ?? delivery.channelId ?? undefined;
     const ts = body.message?.ts ?? delivery.messageTs ?? undefined;
     if (channel !== undefined && ts !== undefined) {
-      const blocks = deliveryConfirmedBlocks(body.message?.blocks as Block[] | undefined, delivery.confirmedAt ?? deps.now());
+      const blocks = deliveryConfirmedBlocks(
+        body.message?.blocks as Block[] | undefined,
+        delivery.confirmedAt ?? deps.now(),
+      );
       try {
         await client.chat.update({ channel, ts, text: `You confirmed you stored API key ${delivery.keyId}.`, blocks });
       } catch (error) {
@@ -43,7 +51,10 @@ export function registerDeliveryActions(app: App, deps: SlackDeps): void {
       }
     }
     if (!changed) return;
-    deps.logger.info({ deliveryId: delivery.id, keyId: delivery.keyId, userId: clicker }, 'partner confirmed the delivered key is stored');
+    deps.logger.info(
+      { deliveryId: delivery.id, keyId: delivery.keyId, userId: clicker },
+      'partner confirmed the delivered key is stored',
+    );
     if (SLACK_USER.test(delivery.createdBy)) {
       const key = await deps.services.keys.get(delivery.keyId).catch(() => undefined);
       const notice = deliveryConfirmedNotice(delivery, key?.description);

@@ -25,9 +25,15 @@ export function registerHomeActions(app: App, deps: SlackDeps, publishHome: Publ
     await publishHome(client, body.user.id, { q: (action.value ?? '').trim().slice(0, 100), p: 0 });
   });
 
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ActionId.homePage.replace('.', '\\.')}`), async ({ ack, body, action, client }) => {
-    await ack();
-    const page = Number.parseInt(action.value ?? '0', 10);
-    await publishHome(client, body.user.id, { q: homeState(body.view).q, p: Number.isFinite(page) && page >= 0 ? page : 0 });
-  });
+  app.action<BlockAction<ButtonAction>>(
+    new RegExp(`^${ActionId.homePage.replace('.', '\\.')}`),
+    async ({ ack, body, action, client }) => {
+      await ack();
+      const page = Number.parseInt(action.value ?? '0', 10);
+      await publishHome(client, body.user.id, {
+        q: homeState(body.view).q,
+        p: Number.isFinite(page) && page >= 0 ? page : 0,
+      });
+    },
+  );
 }

@@ -25,7 +25,9 @@ export function registerKeyActions(app: App, deps: SlackDeps, publishHome: Publi
       throw error;
     });
     if (key === undefined) return;
-    await slackCall(actor, 'closing the show-once view', () => client.views.update({ view_id: view.id, view: storedView(key) }));
+    await slackCall(actor, 'closing the show-once view', () =>
+      client.views.update({ view_id: view.id, view: storedView(key) }),
+    );
     await publishHome(client, body.user.id);
   });
 
@@ -39,7 +41,11 @@ export function registerKeyActions(app: App, deps: SlackDeps, publishHome: Publi
     if (view === undefined || !KEY_ID.test(keyId)) return;
     const actor: Actor = { deps, client, userId: body.user.id };
     if (!(await guarded(actor, 'admin'))) return;
-    const reasonValue = readSelected(view.state?.values as StateValues | undefined, BlockId.revokeReason, ActionId.revokeReason);
+    const reasonValue = readSelected(
+      view.state?.values as StateValues | undefined,
+      BlockId.revokeReason,
+      ActionId.revokeReason,
+    );
     const reason = REVOKE_REASONS.find((r) => r.value === reasonValue)?.text;
     try {
       const { key, changed } = await deps.services.keys.revoke(keyId, { actor: body.user.id, reason });
@@ -47,7 +53,9 @@ export function registerKeyActions(app: App, deps: SlackDeps, publishHome: Publi
       const text = changed
         ? `:red_circle: Revoked *${escapeMrkdwn(key.description)}* (${code(key.id)}). It stopped working right away.`
         : `${code(key.id)} was already revoked; nothing changed.`;
-      await slackCall(actor, 'showing the revoke result', () => client.views.update({ view_id: view.id, view: keyResultView('Key Revoked', text) }));
+      await slackCall(actor, 'showing the revoke result', () =>
+        client.views.update({ view_id: view.id, view: keyResultView('Key Revoked', text) }),
+      );
       await say(actor, text);
       await publishHome(client, body.user.id);
     } catch (error) {
@@ -66,7 +74,9 @@ export function registerKeyActions(app: App, deps: SlackDeps, publishHome: Publi
     try {
       if (deps.services.approvals.needsApproval('reenable')) {
         const request = await deps.services.approvals.requestEnable(keyId, body.user.id);
-        await slackCall(actor, 'showing that re-enable waits for approval', () => client.views.update({ view_id: view.id, view: heldView(request) }));
+        await slackCall(actor, 'showing that re-enable waits for approval', () =>
+          client.views.update({ view_id: view.id, view: heldView(request) }),
+        );
         await announce(deps, client, request);
         return;
       }

@@ -9,7 +9,12 @@ export function registerKeyMenu(app: App, deps: SlackDeps): void {
     await ack();
     const choice = parseKeyMenuValue(action.selected_option.value);
     if (choice === undefined) return;
-    const actor = { deps, client, userId: body.user.id, respond: body.response_url === undefined ? undefined : respond };
+    const actor = {
+      deps,
+      client,
+      userId: body.user.id,
+      respond: body.response_url === undefined ? undefined : respond,
+    };
     await openKeyDialog(actor, body.trigger_id, choice.verb, choice.keyId);
   });
 }

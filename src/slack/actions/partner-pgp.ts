@@ -37,19 +37,51 @@ async function downloadKeyFile(client: WebClient, file: UploadedFile): Promise<s
   try {
     parsed = new URL(url ?? '');
   } catch {
-    throw new AppError('PGP_KEY_INVALID', 'Slack did not give a download link for the file: upload it again, or paste the key.');
+    throw new AppError(
+      'PGP_KEY_INVALID',
+      'Slack did not give a download link for the file: upload it again, or paste the key.',
+    );
   }
-  if (parsed.protocol !== 'https:' || !(parsed.hostname === 'slack.com' || parsed.hostname.endsWith('.slack.com') || parsed.hostname.endsWith('.slack-edge.com'))) {
-    throw new AppError('PGP_KEY_INVALID', 'The file is not on Slack’s file servers: upload it again, or paste the key.');
+  if (
+    parsed.protocol !== 'https:' ||
+    !(
+      parsed.hostname === 'slack.com' ||
+      parsed.hostname.endsWith('.slack.com') ||
+      parsed.hostname.endsWith('.slack-edge.com')
+    )
+  ) {
+    throw new AppError(
+      'PGP_KEY_INVALID',
+      'The file is not on Slack’s file servers: upload it again, or paste the key.',
+    );
   }
-  if ((file.size ?? 0) > MAX_KEY_FILE_BYTES) throw new AppError('PGP_KEY_INVALID', 'That file is far too large to be a public key: upload the .asc file the partner exported.');
-  const response = await fetch(parsed, { headers: { authorization: `Bearer ${client.token ?? ''}` }, redirect: 'error' });
-  if (!response.ok) throw new AppError('PGP_KEY_INVALID', `The file could not be downloaded from Slack (HTTP ${response.status}): upload it again, or paste the key.`);
+  if ((file.size ?? 0) > MAX_KEY_FILE_BYTES)
+    throw new AppError(
+      'PGP_KEY_INVALID',
+      'That file is far too large to be a public key: upload the .asc file the partner exported.',
+    );
+  const response = await fetch(parsed, {
+    headers: { authorization: `Bearer ${client.token ?? ''}` },
+    redirect: 'error',
+  });
+  if (!response.ok)
+    throw new AppError(
+      'PGP_KEY_INVALID',
+      `The file could not be downloaded from Slack (HTTP ${response.status}): upload it again, or paste the key.`,
+    );
   const bytes = Buffer.from(await response.arrayBuffer());
-  if (bytes.length > MAX_KEY_FILE_BYTES) throw new AppError('PGP_KEY_INVALID', 'That file is far too large to be a public key: upload the .asc file the partner exported.');
+  if (bytes.length > MAX_KEY_FILE_BYTES)
+    throw new AppError(
+      'PGP_KEY_INVALID',
+      'That file is far too large to be a public key: upload the .asc file the partner exported.',
+    );
   const text = bytes.toString('utf8');
   // Slack answers an unauthorised download with its sign-in page, not an error status.
-  if (/^\s*<(!doctype|html)/i.test(text)) throw new AppError('PGP_KEY_INVALID', 'Slack returned a web page instead of the file (is the files:read scope granted?): paste the key instead.');
+  if (/^\s*<(!doctype|html)/i.test(text))
+    throw new AppError(
+      'PGP_KEY_INVALID',
+      'Slack returned a web page instead of the file (is the files:read scope granted?): paste the key instead.',
+    );
   return text;
 }
 
@@ -66,8 +98,12 @@ export function registerPartnerPgp(app: App, deps: SlackDeps): void {
       const partner = await deps.services.partners.get(partnerId);
       const key = await pgp.getPgpKey(partner.id);
       const view =
-        step === 'confirm' && key !== undefined ? pgpConfirmView({ partner, key, replacedFingerprint: null }) : pgpKeyInputView(partner, key);
-      await slackCall(actor, 'opening the PGP key dialog', () => actor.client.views.push({ trigger_id: triggerId, view }));
+        step === 'confirm' && key !== undefined
+          ? pgpConfirmView({ partner, key, replacedFingerprint: null })
+          : pgpKeyInputView(partner, key);
+      await slackCall(actor, 'opening the PGP key dialog', () =>
+        actor.client.views.push({ trigger_id: triggerId, view }),
+      );
     } catch (error) {
       if (isAppError(error)) return say(actor, error.message);
       throw error;
@@ -94,10 +130,16 @@ export function registerPartnerPgp(app: App, deps: SlackDeps): void {
     const pasted = readInput(values, BlockId.pgpArmored)?.trim() ?? '';
     const file = uploadedFile(values);
     if (pasted === '' && file === undefined) {
-      return respond({ response_action: 'errors', errors: { [BlockId.pgpArmored]: 'Paste the partner’s public key, or upload their .asc file below.' } });
+      return respond({
+        response_action: 'errors',
+        errors: { [BlockId.pgpArmored]: 'Paste the partner’s public key, or upload their .asc file below.' },
+      });
     }
     if (pasted !== '' && file !== undefined) {
-      return respond({ response_action: 'errors', errors: { [BlockId.pgpFile]: 'Give the key once: paste it or upload it, not both.' } });
+      return respond({
+        response_action: 'errors',
+        errors: { [BlockId.pgpFile]: 'Give the key once: paste it or upload it, not both.' },
+      });
     }
     const field = pasted !== '' ? BlockId.pgpArmored : BlockId.pgpFile;
     try {
@@ -105,15 +147,26 @@ export function registerPartnerPgp(app: App, deps: SlackDeps): void {
       const armored = pasted !== '' ? pasted : await downloadKeyFile(client, file as UploadedFile);
       const result = await pgp.setPgpKey(pid, armored, body.user.id);
       deps.logger.info(
-        { partnerId: result.partner.id, fingerprint: result.key.fingerprint, replaced: result.replacedFingerprint, userId: body.user.id },
+        {
+          partnerId: result.partner.id,
+          fingerprint: result.key.fingerprint,
+          replaced: result.replacedFingerprint,
+          userId: body.user.id,
+        },
         'partner PGP key stored from Slack',
       );
       return respond({
         response_action: 'update',
-        view: pgpConfirmView({ partner: result.partner, key: result.key, replacedFingerprint: result.replacedFingerprint, notice: ':inbox_tray: Key read and stored.' }),
+        view: pgpConfirmView({
+          partner: result.partner,
+          key: result.key,
+          replacedFingerprint: result.replacedFingerprint,
+          notice: ':inbox_tray: Key read and stored.',
+        }),
       });
     } catch (error) {
-      if (isAppError(error, 'UNKNOWN_PARTNER')) return respond(notice('Key Not Stored', `:warning: ${escapeMrkdwn(error.message)}`));
+      if (isAppError(error, 'UNKNOWN_PARTNER'))
+        return respond(notice('Key Not Stored', `:warning: ${escapeMrkdwn(error.message)}`));
       if (isAppError(error)) return respond({ response_action: 'errors', errors: { [field]: error.message } });
       throw error;
     }
@@ -129,19 +182,31 @@ export function registerPartnerPgp(app: App, deps: SlackDeps): void {
       const { pid } = decodeMeta(PgpMeta, view.private_metadata);
       const key = await pgp.confirmPgpKey(pid, typed, body.user.id);
       const partner = await deps.services.partners.get(pid);
-      deps.logger.info({ partnerId: pid, fingerprint: key.fingerprint, userId: body.user.id }, 'partner PGP key confirmed from Slack');
+      deps.logger.info(
+        { partnerId: pid, fingerprint: key.fingerprint, userId: body.user.id },
+        'partner PGP key confirmed from Slack',
+      );
       return respond({
         response_action: 'update',
-        view: pgpConfirmView({ partner, key, replacedFingerprint: null, notice: ':white_check_mark: Fingerprint confirmed.' }),
+        view: pgpConfirmView({
+          partner,
+          key,
+          replacedFingerprint: null,
+          notice: ':white_check_mark: Fingerprint confirmed.',
+        }),
       });
     } catch (error) {
       if (isAppError(error, 'PGP_FINGERPRINT_MISMATCH')) {
         return respond({
           response_action: 'errors',
-          errors: { [BlockId.pgpFingerprint]: 'This does not match the key’s fingerprint. Check it with the partner again (out of band); nothing was confirmed.' },
+          errors: {
+            [BlockId.pgpFingerprint]:
+              'This does not match the key’s fingerprint. Check it with the partner again (out of band); nothing was confirmed.',
+          },
         });
       }
-      if (isAppError(error, 'VALIDATION')) return respond({ response_action: 'errors', errors: { [BlockId.pgpFingerprint]: error.message } });
+      if (isAppError(error, 'VALIDATION'))
+        return respond({ response_action: 'errors', errors: { [BlockId.pgpFingerprint]: error.message } });
       if (isAppError(error)) return respond(notice('Not Confirmed', `:warning: ${escapeMrkdwn(error.message)}`));
       throw error;
     }

@@ -16,8 +16,19 @@ type Change = { kind: 'all' } | { kind: 'none' } | { kind: 'group'; group: numbe
  * new checkbox block ids, because Slack keeps a person's ticks over new initial_options when block ids stay the same.
  */
 export function registerPickerActions(app: App, deps: SlackDeps): void {
-  const handle = (change: (value: string) => Change | undefined) =>
-    async ({ ack, body, action, client }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction; client: App['client'] }) => {
+  const handle =
+    (change: (value: string) => Change | undefined) =>
+    async ({
+      ack,
+      body,
+      action,
+      client,
+    }: {
+      ack: () => Promise<void>;
+      body: BlockAction;
+      action: ButtonAction;
+      client: App['client'];
+    }) => {
       await ack();
       const view = body.view;
       if (view === undefined) return;
@@ -34,7 +45,8 @@ export function registerPickerActions(app: App, deps: SlackDeps): void {
         let page = meta.p;
         if (requested.kind === 'all') for (let i = 0; i < catalog.endpoints.length; i++) selection.set(i, true);
         if (requested.kind === 'none') for (let i = 0; i < catalog.endpoints.length; i++) selection.set(i, false);
-        if (requested.kind === 'group') setGroup(catalog, selection, requested.group, !groupAllSelected(catalog, selection, requested.group));
+        if (requested.kind === 'group')
+          setGroup(catalog, selection, requested.group, !groupAllSelected(catalog, selection, requested.group));
         if (requested.kind === 'page') page = Math.min(Math.max(0, requested.page), pages.length - 1);
         const next = { ...meta, p: page, r: meta.r + 1 };
         // Fields typed above the picker are kept too: the redraw would otherwise show what the dialog opened with.
@@ -44,18 +56,30 @@ export function registerPickerActions(app: App, deps: SlackDeps): void {
           next.u = readUsers(values, BlockId.partnerContacts) ?? next.u;
         }
         const rendered = await renderPicker(deps, next, selection);
-        await slackCall(actor, 'updating the permissions', () => client.views.update({ view_id: view.id, hash: view.hash, view: rendered }));
+        await slackCall(actor, 'updating the permissions', () =>
+          client.views.update({ view_id: view.id, hash: view.hash, view: rendered }),
+        );
       } catch (error) {
         if (isAppError(error)) return say(actor, error.message);
         throw error;
       }
     };
 
-  app.action<BlockAction<ButtonAction>>(ActionId.pickerAll, handle(() => ({ kind: 'all' })));
-  app.action<BlockAction<ButtonAction>>(ActionId.pickerNone, handle(() => ({ kind: 'none' })));
+  app.action<BlockAction<ButtonAction>>(
+    ActionId.pickerAll,
+    handle(() => ({ kind: 'all' })),
+  );
+  app.action<BlockAction<ButtonAction>>(
+    ActionId.pickerNone,
+    handle(() => ({ kind: 'none' })),
+  );
   app.action<BlockAction<ButtonAction>>(
     ActionId.pickerGroup,
-    handle((value) => (/^\d+$/.test(value) && Number(value) < deps.services.catalog.groups.length ? { kind: 'group', group: Number(value) } : undefined)),
+    handle((value) =>
+      /^\d+$/.test(value) && Number(value) < deps.services.catalog.groups.length
+        ? { kind: 'group', group: Number(value) }
+        : undefined,
+    ),
   );
   app.action<BlockAction<ButtonAction>>(
     new RegExp(`^${ActionId.pickerPage.replace('.', '\\.')}`),

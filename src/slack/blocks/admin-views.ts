@@ -24,16 +24,26 @@ export function partnersView(partners: readonly Partner[], notice?: string): Mod
     divider(),
   );
   for (const partner of partners.slice(0, ADMIN_LIST_LIMIT)) {
-    const contacts = partner.contactSlackUserIds.length === 0 ? 'no contacts' : partner.contactSlackUserIds.map((u) => `<@${u}>`).join(', ');
+    const contacts =
+      partner.contactSlackUserIds.length === 0
+        ? 'no contacts'
+        : partner.contactSlackUserIds.map((u) => `<@${u}>`).join(', ');
     blocks.push(
-      section(`*${escapeMrkdwn(partner.name)}*\nPreset: ${plural(partner.preset.length, 'endpoint')}   ·   Contacts: ${contacts}`, {
-        accessory: button('Edit', ActionId.partnerEdit, partner.id),
-      }),
+      section(
+        `*${escapeMrkdwn(partner.name)}*\nPreset: ${plural(partner.preset.length, 'endpoint')}   ·   Contacts: ${contacts}`,
+        {
+          accessory: button('Edit', ActionId.partnerEdit, partner.id),
+        },
+      ),
     );
   }
   if (partners.length === 0) blocks.push(context('No partners yet.'));
   if (partners.length > ADMIN_LIST_LIMIT) {
-    blocks.push(context(`${partners.length - ADMIN_LIST_LIMIT} more partners are not shown: \`harvest-keys partner list\` lists them all.`));
+    blocks.push(
+      context(
+        `${partners.length - ADMIN_LIST_LIMIT} more partners are not shown: \`harvest-keys partner list\` lists them all.`,
+      ),
+    );
   }
   return modal({ callbackId: CallbackId.partners, title: 'Partners', close: 'Close', blocks });
 }
@@ -89,22 +99,41 @@ export function partnerFormView(input: {
   });
 }
 
-export function rolesView(input: { grants: readonly RoleGrant[]; revision: number; notice?: string | undefined }): ModalView {
+export function rolesView(input: {
+  grants: readonly RoleGrant[];
+  revision: number;
+  notice?: string | undefined;
+}): ModalView {
   const blocks: Block[] = [];
   if (input.notice !== undefined) blocks.push(section(input.notice));
-  blocks.push(section('*Admins* create and change keys, partners and roles. *Approvers* decide on approval requests.'), divider());
+  blocks.push(
+    section('*Admins* create and change keys, partners and roles. *Approvers* decide on approval requests.'),
+    divider(),
+  );
   for (const grant of input.grants.slice(0, ADMIN_LIST_LIMIT)) {
     blocks.push(
-      section(`<@${grant.slackUserId}>   *${grant.role}*   ·   granted ${slackDate(grant.grantedAt)} by ${actorRef(grant.grantedBy)}`, {
-        accessory: button('Remove', ActionId.roleRemove, `${grant.slackUserId}|${grant.role}`, {
-          confirm: confirm('Remove role?', `Remove the ${grant.role} role from this person? They lose its rights right away.`, 'Remove', 'danger'),
-        }),
-      }),
+      section(
+        `<@${grant.slackUserId}>   *${grant.role}*   ·   granted ${slackDate(grant.grantedAt)} by ${actorRef(grant.grantedBy)}`,
+        {
+          accessory: button('Remove', ActionId.roleRemove, `${grant.slackUserId}|${grant.role}`, {
+            confirm: confirm(
+              'Remove role?',
+              `Remove the ${grant.role} role from this person? They lose its rights right away.`,
+              'Remove',
+              'danger',
+            ),
+          }),
+        },
+      ),
     );
   }
   if (input.grants.length === 0) blocks.push(context('Nobody has a role yet.'));
   if (input.grants.length > ADMIN_LIST_LIMIT) {
-    blocks.push(context(`${input.grants.length - ADMIN_LIST_LIMIT} more are not shown: \`harvest-keys role list\` lists them all.`));
+    blocks.push(
+      context(
+        `${input.grants.length - ADMIN_LIST_LIMIT} more are not shown: \`harvest-keys role list\` lists them all.`,
+      ),
+    );
   }
   blocks.push(
     divider(),
@@ -121,7 +150,10 @@ export function rolesView(input: { grants: readonly RoleGrant[]; revision: numbe
       element: {
         type: 'radio_buttons',
         action_id: ActionId.input,
-        options: [option('Admin', 'admin', 'keys, partners and roles'), option('Approver', 'approver', 'approval requests')],
+        options: [
+          option('Admin', 'admin', 'keys, partners and roles'),
+          option('Approver', 'approver', 'approval requests'),
+        ],
       },
     },
   );

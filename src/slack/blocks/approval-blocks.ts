@@ -3,7 +3,20 @@ import type { Catalog } from '../../catalog/types.ts';
 import { ActionId, BlockId, CallbackId } from '../ids.ts';
 import { code, escapeMrkdwn, truncate } from './escape.ts';
 import { actorRef, lastUsedText, plural, slackDate } from './format.ts';
-import { actions, type Block, button, chunkLines, confirm, context, header, LIMITS, type ModalView, modal, plain, section } from './kit.ts';
+import {
+  actions,
+  type Block,
+  button,
+  chunkLines,
+  confirm,
+  context,
+  header,
+  LIMITS,
+  type ModalView,
+  modal,
+  plain,
+  section,
+} from './kit.ts';
 import type { Message } from './messages.ts';
 
 const ACTION_TITLES: Record<ApprovalRequest['action'], string> = {
@@ -36,43 +49,59 @@ function changeLines(request: ApprovalRequest, catalog: Catalog): string[] {
     lines.push(`*Permissions (${p.permissions.length}):*`, ...labels(catalog, p.permissions).map((l) => `• ${l}`));
   } else if (p.action === 'permissions') {
     if (p.newDescription !== undefined) lines.push(`*New description:* ${escapeMrkdwn(p.newDescription)}`);
-    lines.push(`*Added (${p.added.length}):*`, ...(p.added.length === 0 ? ['• none'] : labels(catalog, p.added).map((l) => `• :heavy_plus_sign: ${l}`)));
-    lines.push(`*Removed (${p.removed.length}):*`, ...(p.removed.length === 0 ? ['• none'] : labels(catalog, p.removed).map((l) => `• :heavy_minus_sign: ${l}`)));
+    lines.push(
+      `*Added (${p.added.length}):*`,
+      ...(p.added.length === 0 ? ['• none'] : labels(catalog, p.added).map((l) => `• :heavy_plus_sign: ${l}`)),
+    );
+    lines.push(
+      `*Removed (${p.removed.length}):*`,
+      ...(p.removed.length === 0 ? ['• none'] : labels(catalog, p.removed).map((l) => `• :heavy_minus_sign: ${l}`)),
+    );
   } else if (p.action === 'replace') {
-    lines.push(`*Old key:* ${p.graceSeconds === 0 ? 'revoked as soon as the new key is handed over' : `keeps working ${Math.round(p.graceSeconds / 3600)} h after hand-over`}`);
+    lines.push(
+      `*Old key:* ${p.graceSeconds === 0 ? 'revoked as soon as the new key is handed over' : `keeps working ${Math.round(p.graceSeconds / 3600)} h after hand-over`}`,
+    );
   }
   if ((p.action === 'create' || p.action === 'replace') && p.delivery !== undefined) {
-    lines.push(`*Hand-over:* :closed_lock_with_key: sent PGP-encrypted to <@${p.delivery.contactSlackUserId}>; nobody here sees the key`);
+    lines.push(
+      `*Hand-over:* :closed_lock_with_key: sent PGP-encrypted to <@${p.delivery.contactSlackUserId}>; nobody here sees the key`,
+    );
   }
   return lines;
 }
 
-export function approvalCard(input: {
-  request: ApprovalRequest;
-  catalog: Catalog;
-  lastUsedAt: Date | null;
-}): Message {
+export function approvalCard(input: { request: ApprovalRequest; catalog: Catalog; lastUsedAt: Date | null }): Message {
   const { request, catalog } = input;
   const title = ACTION_TITLES[request.action];
   const blocks: Block[] = [
     header(title),
     section(`${actorRef(request.requestedBy)} asks for approval. ${STATE_TEXT[request.state]}`),
-    ...chunkLines(changeLines(request, catalog)).slice(0, 40).map((text) => section(text)),
+    ...chunkLines(changeLines(request, catalog))
+      .slice(0, 40)
+      .map((text) => section(text)),
   ];
   if (request.keyId !== null) blocks.push(context(`Key last used: ${lastUsedText(input.lastUsedAt)}`));
   const approvals = request.decisions.filter((d) => d.decision === 'approve');
   const decisionLines = request.decisions.map(
-    (d) => `${d.decision === 'approve' ? ':white_check_mark:' : ':no_entry:'} ${actorRef(d.approver)}${d.reason ? `: ${escapeMrkdwn(truncate(d.reason, 300))}` : ''}`,
+    (d) =>
+      `${d.decision === 'approve' ? ':white_check_mark:' : ':no_entry:'} ${actorRef(d.approver)}${d.reason ? `: ${escapeMrkdwn(truncate(d.reason, 300))}` : ''}`,
   );
   if (decisionLines.length > 0) blocks.push(context(truncate(decisionLines.join('\n'), 2000)));
   if (request.state === 'pending') {
     blocks.push(
-      context(`${approvals.length} of ${plural(request.requiredApprovals, 'approval')} · expires ${slackDate(request.expiresAt)} · requests cannot be approved by their requester`),
+      context(
+        `${approvals.length} of ${plural(request.requiredApprovals, 'approval')} · expires ${slackDate(request.expiresAt)} · requests cannot be approved by their requester`,
+      ),
       actions(
         [
           button('Approve', ActionId.approvalApprove, request.id, {
             style: 'primary',
-            confirm: confirm('Approve this change?', truncate(`${title}: ${request.payload.description}`, 300), 'Approve', 'primary'),
+            confirm: confirm(
+              'Approve this change?',
+              truncate(`${title}: ${request.payload.description}`, 300),
+              'Approve',
+              'primary',
+            ),
           }),
           button('Deny', ActionId.approvalDeny, request.id, { style: 'danger' }),
         ],
@@ -80,7 +109,10 @@ export function approvalCard(input: {
       ),
     );
   }
-  return { text: `${title} (${escapeMrkdwn(truncate(request.payload.description, 200))}): ${STATE_TEXT[request.state].replace(/^:[a-z_]+: /, '')}`, blocks: blocks.slice(0, LIMITS.messageBlocks) };
+  return {
+    text: `${title} (${escapeMrkdwn(truncate(request.payload.description, 200))}): ${STATE_TEXT[request.state].replace(/^:[a-z_]+: /, '')}`,
+    blocks: blocks.slice(0, LIMITS.messageBlocks),
+  };
 }
 
 export function denyReasonModal(requestId: string): ModalView {
@@ -108,9 +140,13 @@ export function requesterMessage(request: ApprovalRequest, reveal?: KeyReveal): 
     return {
       text: `Your request to ${what} was approved. Reveal the key once before it expires.`,
       blocks: [
-        section(`:white_check_mark: Your request to ${what} was approved. The key is created when you reveal it, and it is shown only once.`),
+        section(
+          `:white_check_mark: Your request to ${what} was approved. The key is created when you reveal it, and it is shown only once.`,
+        ),
         actions([button('Reveal key', ActionId.revealKey, reveal.id, { style: 'primary' })]),
-        context(`This button works once and expires ${slackDate(reveal.expiresAt)}; an unrevealed key is never created.`),
+        context(
+          `This button works once and expires ${slackDate(reveal.expiresAt)}; an unrevealed key is never created.`,
+        ),
       ],
     };
   }
@@ -124,23 +160,35 @@ export function heldNotice(request: ApprovalRequest): string {
 }
 
 export function pendingApprovalsMessage(requests: readonly ApprovalRequest[]): Message {
-  if (requests.length === 0) return { text: 'No approval requests are waiting.', blocks: [section('No approval requests are waiting.')] };
+  if (requests.length === 0)
+    return { text: 'No approval requests are waiting.', blocks: [section('No approval requests are waiting.')] };
   const lines = requests.map(
-    (r) => `• ${escapeMrkdwn(ACTION_TITLES[r.action])}: ${escapeMrkdwn(truncate(r.payload.description, 80))} · by ${actorRef(r.requestedBy)} · ${r.decisions.filter((d) => d.decision === 'approve').length}/${r.requiredApprovals} · expires ${slackDate(r.expiresAt)} · ${code(r.id)}`,
+    (r) =>
+      `• ${escapeMrkdwn(ACTION_TITLES[r.action])}: ${escapeMrkdwn(truncate(r.payload.description, 80))} · by ${actorRef(r.requestedBy)} · ${r.decisions.filter((d) => d.decision === 'approve').length}/${r.requiredApprovals} · expires ${slackDate(r.expiresAt)} · ${code(r.id)}`,
   );
   const chunks = chunkLines(lines).slice(0, 45);
-  return { text: `${requests.length} approval request(s) waiting`, blocks: [section(`*${plural(requests.length, 'approval request')} waiting*`), ...chunks.map((c) => section(c))] };
+  return {
+    text: `${requests.length} approval request(s) waiting`,
+    blocks: [section(`*${plural(requests.length, 'approval request')} waiting*`), ...chunks.map((c) => section(c))],
+  };
 }
 
 /** The approver's part of the App Home: what waits for them, at most three blocks so the key page keeps its room. */
 export function pendingApprovalsHomeBlocks(requests: readonly ApprovalRequest[], approver: string): Block[] {
-  const waiting = requests.filter((r) => r.requestedBy !== approver && !r.decisions.some((d) => d.approver === approver));
+  const waiting = requests.filter(
+    (r) => r.requestedBy !== approver && !r.decisions.some((d) => d.approver === approver),
+  );
   if (waiting.length === 0) return [];
   const shown = waiting.slice(0, 10);
   const lines = shown.map(
-    (r) => `• *${escapeMrkdwn(ACTION_TITLES[r.action])}*: ${escapeMrkdwn(truncate(r.payload.description, 60))} · by ${actorRef(r.requestedBy)} · expires ${slackDate(r.expiresAt)}`,
+    (r) =>
+      `• *${escapeMrkdwn(ACTION_TITLES[r.action])}*: ${escapeMrkdwn(truncate(r.payload.description, 60))} · by ${actorRef(r.requestedBy)} · expires ${slackDate(r.expiresAt)}`,
   );
-  const blocks: Block[] = [header(`Waiting for your approval (${waiting.length})`), section(truncate(lines.join('\n'), LIMITS.text))];
-  if (waiting.length > shown.length) blocks.push(context(`${waiting.length - shown.length} more: see the approvals channel.`));
+  const blocks: Block[] = [
+    header(`Waiting for your approval (${waiting.length})`),
+    section(truncate(lines.join('\n'), LIMITS.text)),
+  ];
+  if (waiting.length > shown.length)
+    blocks.push(context(`${waiting.length - shown.length} more: see the approvals channel.`));
   return blocks;
 }

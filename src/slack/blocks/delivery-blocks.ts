@@ -38,7 +38,10 @@ export function deliveryMessage(input: EncryptedKeyMessage): Message {
       `Save the block above (or the attached file) as ${code(file)} and run ${code(`gpg --decrypt ${file}`)}. ` +
         'gpg must report a good signature from the signing fingerprint above. Store the key in your secret manager, then confirm below.',
     ),
-    actions([button('I have stored the API Key', ActionId.deliveryStored, input.deliveryId, { style: 'primary' })], BlockId.deliveryActions),
+    actions(
+      [button('I have stored the API Key', ActionId.deliveryStored, input.deliveryId, { style: 'primary' })],
+      BlockId.deliveryActions,
+    ),
   ];
   return {
     // The fallback is shown in notifications and parsed as mrkdwn too: user text escaped here as well.
@@ -49,19 +52,31 @@ export function deliveryMessage(input: EncryptedKeyMessage): Message {
 
 /** The DM after the contact confirmed: the same message without the button, and a line saying when. */
 export function deliveryConfirmedBlocks(original: readonly Block[] | undefined, confirmedAt: Date): Block[] {
-  const kept = (original ?? []).filter((block) => block.type !== 'actions' && block.block_id !== BlockId.deliveryActions);
-  return [...kept, context(`:white_check_mark: You confirmed you stored this API key ${slackDate(confirmedAt)}. Thank you.`)];
+  const kept = (original ?? []).filter(
+    (block) => block.type !== 'actions' && block.block_id !== BlockId.deliveryActions,
+  );
+  return [
+    ...kept,
+    context(`:white_check_mark: You confirmed you stored this API key ${slackDate(confirmedAt)}. Thank you.`),
+  ];
 }
 
 /** The admin who created the key is told the partner has it. */
 export function deliveryConfirmedNotice(delivery: Delivery, description: string | undefined): Message {
-  const what = description === undefined ? code(delivery.keyId) : `*${escapeMrkdwn(description)}* (${code(delivery.keyId)})`;
+  const what =
+    description === undefined ? code(delivery.keyId) : `*${escapeMrkdwn(description)}* (${code(delivery.keyId)})`;
   const text = `:white_check_mark: <@${delivery.contactSlackUserId ?? 'unknown'}> confirmed they stored the API key ${what} that was sent to them encrypted.`;
   return { text: `The partner confirmed they stored API key ${delivery.keyId}.`, blocks: [section(text)] };
 }
 
 /** The admin's modal after an encrypted hand-over: where the key went; never the key. */
-export function deliveredView(input: { keyId: string; description: string; contact: string; fingerprint: string; replaced?: string | undefined }): ModalView {
+export function deliveredView(input: {
+  keyId: string;
+  description: string;
+  contact: string;
+  fingerprint: string;
+  replaced?: string | undefined;
+}): ModalView {
   return modal({
     callbackId: CallbackId.delivered,
     title: 'API Key Sent',
@@ -72,7 +87,9 @@ export function deliveredView(input: { keyId: string; description: string; conta
           `encrypted to their PGP key ${code(formatFingerprint(input.fingerprint))} and signed by harvest-keys.` +
           (input.replaced === undefined ? '' : ` It replaces ${code(input.replaced)}.`),
       ),
-      context('Nobody at our side saw the key, and it is not shown here. You get a direct message when the partner confirms they stored it.'),
+      context(
+        'Nobody at our side saw the key, and it is not shown here. You get a direct message when the partner confirms they stored it.',
+      ),
     ],
   });
 }
@@ -146,7 +163,10 @@ const MAX_CONTACT_CHOICES = 5;
 
 export function deliveryChoiceBlocks(offer: DeliveryOffer | undefined, revision: number): Block[] {
   if (offer === undefined) return [];
-  if (!offer.ready) return [context(`:information_source: Encrypted delivery is not available: ${escapeMrkdwn(truncate(offer.reason, 500))}`)];
+  if (!offer.ready)
+    return [
+      context(`:information_source: Encrypted delivery is not available: ${escapeMrkdwn(truncate(offer.reason, 500))}`),
+    ];
   const options = [
     ...offer.contacts.slice(0, MAX_CONTACT_CHOICES).map((contact) => ({
       text: mrkdwn(`Send encrypted to <@${contact}>`),
@@ -168,9 +188,12 @@ export function deliveryChoiceBlocks(offer: DeliveryOffer | undefined, revision:
 /** App Home: delivered keys the partner has not confirmed in time. */
 export function unconfirmedBlocks(deliveries: readonly Delivery[], hours: number | undefined): Block[] {
   if (deliveries.length === 0) return [];
-  const shown = deliveries.slice(0, 10).map(
-    (d) => `• ${code(d.keyId)} sent to <@${d.contactSlackUserId ?? 'unknown'}> ${d.sentAt === null ? '' : slackDate(d.sentAt)}`,
-  );
+  const shown = deliveries
+    .slice(0, 10)
+    .map(
+      (d) =>
+        `• ${code(d.keyId)} sent to <@${d.contactSlackUserId ?? 'unknown'}> ${d.sentAt === null ? '' : slackDate(d.sentAt)}`,
+    );
   if (deliveries.length > shown.length) shown.push(`…and ${deliveries.length - shown.length} more`);
   return [
     section(
@@ -202,6 +225,7 @@ export function pubkeyMessage(key: { formattedFingerprint: string; publicArmored
     ),
     ...shown.map((chunk) => section(`\`\`\`${chunk}\`\`\``)),
   ];
-  if (shown.length < chunks.length) blocks.push(context(`The key is longer than a message: download the whole of it from ${code(path)}.`));
+  if (shown.length < chunks.length)
+    blocks.push(context(`The key is longer than a message: download the whole of it from ${code(path)}.`));
   return { text: `harvest-keys signing key ${key.formattedFingerprint}`, blocks };
 }

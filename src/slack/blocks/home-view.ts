@@ -46,7 +46,9 @@ export function homeView(input: {
     header('API Credential Management'),
     section(
       `Create and manage the *${escapeMrkdwn(input.apiType)}* API keys: permissions per endpoint, revoke, re-enable and replace.`,
-      input.canManage ? { accessory: button('Create New API Key', ActionId.homeCreate, 'create', { style: 'primary' }) } : {},
+      input.canManage
+        ? { accessory: button('Create New API Key', ActionId.homeCreate, 'create', { style: 'primary' }) }
+        : {},
     ),
     {
       type: 'input',

@@ -30,7 +30,9 @@ export interface KeyUsage {
 }
 
 function counts(usage: KeyUsage): string {
-  return usage.allowedLast7Days === null ? 'not recorded' : `${usage.allowedLast7Days} allowed, ${usage.deniedLast7Days ?? 0} denied`;
+  return usage.allowedLast7Days === null
+    ? 'not recorded'
+    : `${usage.allowedLast7Days} allowed, ${usage.deniedLast7Days ?? 0} denied`;
 }
 
 /** The partner select switches to a searched (external) select past this many partners. */
@@ -177,7 +179,9 @@ export function showOnceView(input: { key: ApiKey; secret: string; replaced?: Ap
       input.replaced === undefined
         ? ':key: *Copy this API key now.* It is shown only this once: after you close this dialog it cannot be shown again.'
         : `:key: *Copy the new API key now.* It replaces ${code(input.replaced.id)}, which ${
-            input.replaced.status === 'revoked' ? 'is revoked now' : `keeps working until ${slackDate(input.replaced.revokeAt ?? new Date())}`
+            input.replaced.status === 'revoked'
+              ? 'is revoked now'
+              : `keeps working until ${slackDate(input.replaced.revokeAt ?? new Date())}`
           }. It is shown only this once.`,
     ),
     section(`\`\`\`${secret}\`\`\``),
@@ -250,13 +254,22 @@ export function editKeyView(input: {
     section(usageLines(usage)),
     context(`${isInUse(usage, input.now) ? ':warning: *This key is in use.* ' : ''}${SEED_IN_USE_WARNING}`),
     ...(key.legacy
-      ? [context('*Legacy key:* it may also call every endpoint that existed at the legacy cutoff. Those are not listed below and cannot be removed here; replace the key to turn them into explicit permissions.')]
+      ? [
+          context(
+            '*Legacy key:* it may also call every endpoint that existed at the legacy cutoff. Those are not listed below and cannot be removed here; replace the key to turn them into explicit permissions.',
+          ),
+        ]
       : []),
     {
       type: 'input',
       block_id: BlockId.description,
       label: plain('Description'),
-      element: { type: 'plain_text_input', action_id: ActionId.input, max_length: 255, initial_value: input.description },
+      element: {
+        type: 'plain_text_input',
+        action_id: ActionId.input,
+        max_length: 255,
+        initial_value: input.description,
+      },
     },
     ...pickerBlocks(input.catalog, input.selection, input.page, input.revision),
   ];
@@ -293,12 +306,18 @@ export function editConfirmView(input: {
   const label = (id: string) => input.catalog.byId.get(id)?.label ?? id;
   const blocks: Block[] = [section(`Review the changes to ${keyTitle(input.key)} before saving.`)];
   if (input.description !== input.key.description) {
-    blocks.push(section(`*Description*\n~${escapeMrkdwn(input.key.description)}~\n→ ${escapeMrkdwn(input.description)}`));
+    blocks.push(
+      section(`*Description*\n~${escapeMrkdwn(input.key.description)}~\n→ ${escapeMrkdwn(input.description)}`),
+    );
   }
   blocks.push(...diffBlocks('Added permissions', input.added.map(label), ':heavy_plus_sign:'));
   blocks.push(...diffBlocks('Removed permissions', input.removed.map(label), ':heavy_minus_sign:'));
   if (input.removed.length > 0 && isInUse(input.usage, input.now)) {
-    blocks.push(context(`:warning: This key is in use (last used ${lastUsedText(input.usage.lastUsedAt)}): removing permissions can break the integration that relies on it.`));
+    blocks.push(
+      context(
+        `:warning: This key is in use (last used ${lastUsedText(input.usage.lastUsedAt)}): removing permissions can break the integration that relies on it.`,
+      ),
+    );
   }
   return modal({
     callbackId: CallbackId.editConfirm,
@@ -376,7 +395,11 @@ export function enableView(key: ApiKey, usage: KeyUsage): ModalView {
       keyFacts(key, usage),
       ...(key.revokedAt === null
         ? []
-        : [context(`Revoked ${slackDate(key.revokedAt)} by ${actorRef(key.revokedBy ?? 'unknown')}${key.revokeReason === null ? '' : `: ${escapeMrkdwn(key.revokeReason)}`}`)]),
+        : [
+            context(
+              `Revoked ${slackDate(key.revokedAt)} by ${actorRef(key.revokedBy ?? 'unknown')}${key.revokeReason === null ? '' : `: ${escapeMrkdwn(key.revokeReason)}`}`,
+            ),
+          ]),
       actions([button('Re-enable key', ActionId.enableConfirm, key.id, { style: 'primary' })]),
     ],
   });
@@ -407,7 +430,9 @@ export function replaceView(key: ApiKey, usage: KeyUsage, delivery?: DeliveryOff
         type: 'input',
         block_id: BlockId.grace,
         label: plain('Revoke the old key'),
-        hint: plain('A grace period lets the integration switch to the new key first. Choose Now if the old key may have leaked.'),
+        hint: plain(
+          'A grace period lets the integration switch to the new key first. Choose Now if the old key may have leaked.',
+        ),
         element: { type: 'radio_buttons', action_id: ActionId.input, options: choices, initial_option: choices[0] },
       },
       ...deliveryChoiceBlocks(delivery, 0),
@@ -422,4 +447,3 @@ export function noticeView(title: string, text: string): ModalView {
 export function keyResultView(title: string, text: string): ModalView {
   return modal({ callbackId: CallbackId.notice, title, close: 'Done', blocks: [section(text)] });
 }
-

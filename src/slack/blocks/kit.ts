@@ -48,7 +48,10 @@ export const header = (text: string): types.HeaderBlock => ({ type: 'header', te
 
 export const divider = (): types.DividerBlock => ({ type: 'divider' });
 
-export function section(text: string, extra: Partial<Omit<types.SectionBlock, 'type' | 'text'>> = {}): types.SectionBlock {
+export function section(
+  text: string,
+  extra: Partial<Omit<types.SectionBlock, 'type' | 'text'>> = {},
+): types.SectionBlock {
   return { type: 'section', text: mrkdwn(text), ...extra };
 }
 
@@ -83,7 +86,12 @@ export function option(text: string, value: string, description?: string): Optio
   };
 }
 
-export function confirm(title: string, text: string, yes: string, style?: 'danger' | 'primary'): types.ConfirmationDialog {
+export function confirm(
+  title: string,
+  text: string,
+  yes: string,
+  style?: 'danger' | 'primary',
+): types.ConfirmationDialog {
   return {
     title: plain(title, LIMITS.confirmTitle),
     text: plain(text, LIMITS.confirmText),

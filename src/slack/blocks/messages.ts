@@ -47,9 +47,7 @@ export function keyListMessage(input: {
 }): Message {
   const { keys, total, query } = input;
   const matching = query === '' ? '' : ` matching “${escapeMrkdwn(query)}”`;
-  const blocks: Block[] = [
-    section(total === 0 ? `No keys${matching}.` : `*API keys${matching}:*`),
-  ];
+  const blocks: Block[] = [section(total === 0 ? `No keys${matching}.` : `*API keys${matching}:*`)];
   // Rows stop at the message text budget: 20 keys with 255-character descriptions would pass Slack's ~12k.
   let budget = MESSAGE_TEXT_BUDGET;
   let shown = 0;
@@ -110,7 +108,9 @@ export function keyDetailsMessage(input: { key: ApiKey; catalog: Catalog; canMan
   );
   for (const chunk of chunkLines(kept)) blocks.push(section(chunk));
   if (kept.length < lines.length) {
-    blocks.push(context(`${plural(lines.length - kept.length, 'more group')} not shown here: open Edit to see every permission.`));
+    blocks.push(
+      context(`${plural(lines.length - kept.length, 'more group')} not shown here: open Edit to see every permission.`),
+    );
   }
   return { text: `${escapeMrkdwn(key.description)} (${key.id})`, blocks };
 }

@@ -50,7 +50,8 @@ export function planPages(catalog: Catalog): PickerPage[] {
   catalog.groups.forEach((group, groupIndex) => {
     const indices = group.endpoints.map((e) => indexOf.get(e.id) as number);
     const chunks: number[][] = [];
-    for (let i = 0; i < indices.length; i += LIMITS.checkboxOptions) chunks.push(indices.slice(i, i + LIMITS.checkboxOptions));
+    for (let i = 0; i < indices.length; i += LIMITS.checkboxOptions)
+      chunks.push(indices.slice(i, i + LIMITS.checkboxOptions));
     const weights = chunks.map(weight);
     const groupBytes = weights.reduce((a, b) => a + b, 0);
     if (used > 0 && (used + 1 + chunks.length > GROUP_BLOCK_BUDGET || bytes + groupBytes > GROUP_BYTE_BUDGET)) flush();
@@ -58,7 +59,11 @@ export function planPages(catalog: Catalog): PickerPage[] {
     while (chunks.length > 0) {
       let taken = 0;
       let takenBytes = 0;
-      while (taken < chunks.length && used + 1 + taken < GROUP_BLOCK_BUDGET && bytes + takenBytes + (weights[taken] as number) <= GROUP_BYTE_BUDGET) {
+      while (
+        taken < chunks.length &&
+        used + 1 + taken < GROUP_BLOCK_BUDGET &&
+        bytes + takenBytes + (weights[taken] as number) <= GROUP_BYTE_BUDGET
+      ) {
         takenBytes += weights[taken] as number;
         taken++;
       }
@@ -101,7 +106,8 @@ export function pickerBlocks(catalog: Catalog, selection: Selection, page: numbe
   const blocks: Block[] = [];
   const onOtherPages =
     pages.length > 1
-      ? catalog.endpoints.filter((_, i) => selection.has(i) && !current.parts.some((p) => p.chunks.flat().includes(i))).length
+      ? catalog.endpoints.filter((_, i) => selection.has(i) && !current.parts.some((p) => p.chunks.flat().includes(i)))
+          .length
       : 0;
   blocks.push(
     context(
@@ -118,10 +124,13 @@ export function pickerBlocks(catalog: Catalog, selection: Selection, page: numbe
     const all = groupIndices(catalog, part.group);
     const allOn = all.every((i) => selection.has(i));
     blocks.push(
-      section(`*${escapeMrkdwn(part.resource)}*${part.continued ? ' (continued)' : ''} · ${all.length} endpoint${all.length === 1 ? '' : 's'}`, {
-        block_id: `grp.${revision}.${part.group}.${part.continued ? 'c' : 'h'}`,
-        accessory: button(allOn ? 'Clear group' : 'Select all', ActionId.pickerGroup, String(part.group)),
-      }),
+      section(
+        `*${escapeMrkdwn(part.resource)}*${part.continued ? ' (continued)' : ''} · ${all.length} endpoint${all.length === 1 ? '' : 's'}`,
+        {
+          block_id: `grp.${revision}.${part.group}.${part.continued ? 'c' : 'h'}`,
+          accessory: button(allOn ? 'Clear group' : 'Select all', ActionId.pickerGroup, String(part.group)),
+        },
+      ),
     );
     part.chunks.forEach((chunk, chunkIndex) => {
       const options = chunk.map((i) => endpointOption(catalog, i));
@@ -143,8 +152,12 @@ export function pickerBlocks(catalog: Catalog, selection: Selection, page: numbe
   if (pages.length > 1) {
     const nav = [];
     if (page > 0) nav.push(button(`◀ Page ${page}`, ActionId.pickerPage, String(page - 1)));
-    if (page < pages.length - 1) nav.push(button(`Page ${page + 2} ▶`, `${ActionId.pickerPage}.next`, String(page + 1)));
-    blocks.push(actions(nav), context(`Page ${page + 1} of ${pages.length}. Your choices on every page are kept; Save saves them all.`));
+    if (page < pages.length - 1)
+      nav.push(button(`Page ${page + 2} ▶`, `${ActionId.pickerPage}.next`, String(page + 1)));
+    blocks.push(
+      actions(nav),
+      context(`Page ${page + 1} of ${pages.length}. Your choices on every page are kept; Save saves them all.`),
+    );
   }
   return blocks;
 }

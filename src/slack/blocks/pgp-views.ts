@@ -19,8 +19,14 @@ function keyStatus(key: PartnerPgpKey): string {
 }
 
 /** The PGP part of the partner form: what is stored, and the buttons to add, replace or confirm it. */
-export function partnerPgpBlocks(partner: Pick<Partner, 'id' | 'name'> | undefined, key: PartnerPgpKey | undefined): Block[] {
-  if (partner === undefined) return [context('*PGP key:* save the partner first, then open it again to add its public key for encrypted delivery.')];
+export function partnerPgpBlocks(
+  partner: Pick<Partner, 'id' | 'name'> | undefined,
+  key: PartnerPgpKey | undefined,
+): Block[] {
+  if (partner === undefined)
+    return [
+      context('*PGP key:* save the partner first, then open it again to add its public key for encrypted delivery.'),
+    ];
   const text =
     key === undefined
       ? '*PGP key:* none. Add the partner’s public key so new keys can be sent to their contacts encrypted.'
@@ -53,7 +59,9 @@ export function pgpKeyInputView(partner: Pick<Partner, 'id' | 'name'>, current: 
       block_id: BlockId.pgpArmored,
       optional: true,
       label: plain('Public key'),
-      hint: plain('The whole block, from -----BEGIN PGP PUBLIC KEY BLOCK----- to the END line. Longer than 3000 characters (RSA 4096)? Upload it below.'),
+      hint: plain(
+        'The whole block, from -----BEGIN PGP PUBLIC KEY BLOCK----- to the END line. Longer than 3000 characters (RSA 4096)? Upload it below.',
+      ),
       element: {
         type: 'plain_text_input',
         action_id: ActionId.input,
@@ -84,7 +92,12 @@ export function pgpKeyInputView(partner: Pick<Partner, 'id' | 'name'>, current: 
  * The key as the app read it, and the out-of-band step: the partner reads their fingerprint aloud and the admin
  * types what they hear. A key already confirmed (same fingerprint as before) needs no second confirmation.
  */
-export function pgpConfirmView(input: { partner: Pick<Partner, 'id' | 'name'>; key: PartnerPgpKey; replacedFingerprint: string | null; notice?: string | undefined }): ModalView {
+export function pgpConfirmView(input: {
+  partner: Pick<Partner, 'id' | 'name'>;
+  key: PartnerPgpKey;
+  replacedFingerprint: string | null;
+  notice?: string | undefined;
+}): ModalView {
   const { partner, key } = input;
   const confirmed = key.confirmedFingerprint === key.fingerprint;
   const blocks: Block[] = [];
@@ -103,10 +116,16 @@ export function pgpConfirmView(input: { partner: Pick<Partner, 'id' | 'name'>; k
     },
   );
   if (input.replacedFingerprint !== null) {
-    blocks.push(context(`:warning: This replaces ${code(formatFingerprint(input.replacedFingerprint))}. Keys are not sent to the partner until you confirm the new fingerprint.`));
+    blocks.push(
+      context(
+        `:warning: This replaces ${code(formatFingerprint(input.replacedFingerprint))}. Keys are not sent to the partner until you confirm the new fingerprint.`,
+      ),
+    );
   }
   if (confirmed) {
-    blocks.push(section(`${keyStatus(key)}. Keys for ${escapeMrkdwn(partner.name)} can be sent encrypted to its contacts.`));
+    blocks.push(
+      section(`${keyStatus(key)}. Keys for ${escapeMrkdwn(partner.name)} can be sent encrypted to its contacts.`),
+    );
     return modal({ callbackId: CallbackId.notice, title: 'Partner PGP Key', close: 'Done', blocks });
   }
   blocks.push(
@@ -118,8 +137,15 @@ export function pgpConfirmView(input: { partner: Pick<Partner, 'id' | 'name'>; k
       type: 'input',
       block_id: BlockId.pgpFingerprint,
       label: plain('Fingerprint as the partner read it'),
-      hint: plain('40 hexadecimal characters; spaces and lower case are fine. Not sure? Close: the key stays stored, unconfirmed.'),
-      element: { type: 'plain_text_input', action_id: ActionId.input, max_length: 80, placeholder: plain('ABCD 1234 …') },
+      hint: plain(
+        '40 hexadecimal characters; spaces and lower case are fine. Not sure? Close: the key stays stored, unconfirmed.',
+      ),
+      element: {
+        type: 'plain_text_input',
+        action_id: ActionId.input,
+        max_length: 80,
+        placeholder: plain('ABCD 1234 …'),
+      },
     },
   );
   return modal({

@@ -45,7 +45,8 @@ class Checker {
     this.blockText += length;
     if (length > max) this.problem(path, `text is ${length} characters, limit ${max}`);
     if (object.type === 'mrkdwn' && 'emoji' in object) this.problem(path, 'emoji is only allowed on plain_text');
-    if (object.type === 'mrkdwn' && MASS_MENTION.test(object.text)) this.problem(path, 'mrkdwn contains a mass mention (unescaped user text?)');
+    if (object.type === 'mrkdwn' && MASS_MENTION.test(object.text))
+      this.problem(path, 'mrkdwn contains a mass mention (unescaped user text?)');
   }
 
   id(path: string, value: unknown, name: string): void {
@@ -61,21 +62,25 @@ class Checker {
     const o = value as Json;
     this.text(`${path}.text`, o.text, LIMITS.optionText, { plainOnly });
     if (typeof o.value !== 'string' || o.value.length === 0) this.problem(path, 'option value is missing');
-    else if (o.value.length > LIMITS.optionValue) this.problem(path, `option value is ${o.value.length} characters, limit ${LIMITS.optionValue}`);
-    if (o.description !== undefined) this.text(`${path}.description`, o.description, LIMITS.optionDescription, { plainOnly: true });
+    else if (o.value.length > LIMITS.optionValue)
+      this.problem(path, `option value is ${o.value.length} characters, limit ${LIMITS.optionValue}`);
+    if (o.description !== undefined)
+      this.text(`${path}.description`, o.description, LIMITS.optionDescription, { plainOnly: true });
   }
 
   options(path: string, element: Json, min: number, max: number, plainOnly: boolean): unknown[] {
     const options = element.options;
     if (!Array.isArray(options)) {
       if (Array.isArray(element.option_groups)) {
-        if (element.option_groups.length > max) this.problem(path, `${element.option_groups.length} option groups, limit ${max}`);
+        if (element.option_groups.length > max)
+          this.problem(path, `${element.option_groups.length} option groups, limit ${max}`);
         return (element.option_groups as Json[]).flatMap((g) => (Array.isArray(g.options) ? g.options : []));
       }
       this.problem(path, 'options are missing');
       return [];
     }
-    if (options.length < min || options.length > max) this.problem(path, `${options.length} options, allowed ${min}–${max}`);
+    if (options.length < min || options.length > max)
+      this.problem(path, `${options.length} options, allowed ${min}–${max}`);
     options.forEach((o, i) => {
       this.option(`${path}.options[${i}]`, o, plainOnly);
     });
@@ -89,10 +94,14 @@ class Checker {
       ...(element.initial_option === undefined ? [] : [element.initial_option]),
       ...(Array.isArray(element.initial_options) ? element.initial_options : []),
     ];
-    if (Array.isArray(element.initial_options) && element.initial_options.length === 0) this.problem(path, 'initial_options is empty');
+    if (Array.isArray(element.initial_options) && element.initial_options.length === 0)
+      this.problem(path, 'initial_options is empty');
     for (const chosen of initial) {
       if (!options.some((o) => isDeepStrictEqual(o, chosen))) {
-        this.problem(path, `initial option ${JSON.stringify((chosen as Json).value)} does not exactly match one of the options`);
+        this.problem(
+          path,
+          `initial option ${JSON.stringify((chosen as Json).value)} does not exactly match one of the options`,
+        );
       }
     }
   }
@@ -104,7 +113,8 @@ class Checker {
     this.text(`${path}.text`, c.text, LIMITS.confirmText);
     this.text(`${path}.confirm`, c.confirm, LIMITS.confirmButton, { plainOnly: true });
     this.text(`${path}.deny`, c.deny, LIMITS.confirmButton, { plainOnly: true });
-    if (c.style !== undefined && c.style !== 'danger' && c.style !== 'primary') this.problem(path, `confirm style ${String(c.style)}`);
+    if (c.style !== undefined && c.style !== 'danger' && c.style !== 'primary')
+      this.problem(path, `confirm style ${String(c.style)}`);
   }
 
   element(path: string, value: unknown, where: 'actions' | 'section' | 'input' | 'context'): void {
@@ -115,8 +125,10 @@ class Checker {
       case 'button':
         if (where === 'input') this.problem(path, 'a button cannot be an input element');
         this.text(`${path}.text`, e.text, LIMITS.buttonText, { plainOnly: true });
-        if (typeof e.value === 'string' && e.value.length > 2000) this.problem(path, 'button value over 2000 characters');
-        if (e.style !== undefined && e.style !== 'primary' && e.style !== 'danger') this.problem(path, `button style ${String(e.style)}`);
+        if (typeof e.value === 'string' && e.value.length > 2000)
+          this.problem(path, 'button value over 2000 characters');
+        if (e.style !== undefined && e.style !== 'primary' && e.style !== 'danger')
+          this.problem(path, `button style ${String(e.style)}`);
         return;
       case 'checkboxes':
       case 'radio_buttons':
@@ -177,8 +189,8 @@ class Checker {
           const fields = b.fields as unknown[];
           if (fields.length > LIMITS.fields) this.problem(path, `${fields.length} fields, limit ${LIMITS.fields}`);
           fields.forEach((f, i) => {
-      this.text(`${path}.fields[${i}]`, f, LIMITS.fieldText);
-    });
+            this.text(`${path}.fields[${i}]`, f, LIMITS.fieldText);
+          });
         }
         if (b.accessory !== undefined) this.element(`${path}.accessory`, b.accessory, 'section');
         return;
@@ -188,7 +200,8 @@ class Checker {
         return;
       case 'context': {
         const elements = b.elements as unknown[];
-        if (!Array.isArray(elements) || elements.length === 0 || elements.length > 10) this.problem(path, 'context needs 1–10 elements');
+        if (!Array.isArray(elements) || elements.length === 0 || elements.length > 10)
+          this.problem(path, 'context needs 1–10 elements');
         (elements ?? []).forEach((e, i) => {
           if ((e as Json).type === 'image') return;
           this.text(`${path}.elements[${i}]`, e, LIMITS.text);
@@ -198,15 +211,16 @@ class Checker {
       case 'actions': {
         const elements = b.elements as Json[];
         if (!Array.isArray(elements) || elements.length === 0) {
-      this.problem(path, 'actions needs elements');
-      return;
-    }
-        if (elements.length > LIMITS.actionsElements) this.problem(path, `${elements.length} elements, limit ${LIMITS.actionsElements}`);
+          this.problem(path, 'actions needs elements');
+          return;
+        }
+        if (elements.length > LIMITS.actionsElements)
+          this.problem(path, `${elements.length} elements, limit ${LIMITS.actionsElements}`);
         const ids = elements.map((e) => e.action_id).filter((id) => id !== undefined);
         if (new Set(ids).size !== ids.length) this.problem(path, 'action_ids repeat within the block');
         elements.forEach((e, i) => {
-      this.element(`${path}.elements[${i}]`, e, 'actions');
-    });
+          this.element(`${path}.elements[${i}]`, e, 'actions');
+        });
         return;
       }
       case 'input':
@@ -214,9 +228,9 @@ class Checker {
         this.text(`${path}.label`, b.label, LIMITS.labelText, { plainOnly: true });
         if (b.hint !== undefined) this.text(`${path}.hint`, b.hint, LIMITS.labelText, { plainOnly: true });
         if (b.element === undefined) {
-      this.problem(path, 'input needs an element');
-      return;
-    }
+          this.problem(path, 'input needs an element');
+          return;
+        }
         this.element(`${path}.element`, b.element, 'input');
         return;
       default:
@@ -233,8 +247,8 @@ export function validateSurface(surface: Surface, payload: unknown): string[] {
   const maxBlocks = surface === 'message' ? LIMITS.messageBlocks : LIMITS.viewBlocks;
   if (blocks.length > maxBlocks) checker.problem('blocks', `${blocks.length} blocks, limit ${maxBlocks}`);
   blocks.forEach((block, i) => {
-      checker.block(`blocks[${i}]`, block, surface);
-    });
+    checker.block(`blocks[${i}]`, block, surface);
+  });
 
   if (surface === 'modal') {
     if (root.type !== 'modal') checker.problem('view', 'type must be modal');
@@ -250,15 +264,22 @@ export function validateSurface(surface: Surface, payload: unknown): string[] {
     checker.id('view', root.callback_id, 'callback_id');
     checker.id('view', root.external_id, 'external_id');
     if (typeof root.private_metadata === 'string' && root.private_metadata.length > LIMITS.privateMetadata) {
-      checker.problem('view.private_metadata', `${root.private_metadata.length} characters, limit ${LIMITS.privateMetadata}`);
+      checker.problem(
+        'view.private_metadata',
+        `${root.private_metadata.length} characters, limit ${LIMITS.privateMetadata}`,
+      );
     }
     const bytes = Buffer.byteLength(JSON.stringify(root));
     if (bytes >= LIMITS.viewBytes) checker.problem('view', `${bytes} bytes, limit ${LIMITS.viewBytes}`);
   } else {
-    if (typeof root.text === 'string' && root.text.length > LIMITS.messageText) checker.problem('text', `over ${LIMITS.messageText} characters`);
+    if (typeof root.text === 'string' && root.text.length > LIMITS.messageText)
+      checker.problem('text', `over ${LIMITS.messageText} characters`);
     if (typeof root.text !== 'string' || root.text === '') checker.problem('text', 'a message needs fallback text');
     if (checker.blockText > LIMITS.messageBlockText) {
-      checker.problem('blocks', `${checker.blockText} characters of block text; Slack fails past about ${LIMITS.messageBlockText}`);
+      checker.problem(
+        'blocks',
+        `${checker.blockText} characters of block text; Slack fails past about ${LIMITS.messageBlockText}`,
+      );
     }
   }
   return checker.problems;

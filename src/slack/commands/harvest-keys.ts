@@ -22,7 +22,10 @@ export function registerCommand(app: App, deps: SlackDeps): void {
   app.command(deps.command, async ({ ack, command, client, respond }) => {
     await ack();
     const actor: Actor = { deps, client, userId: command.user_id, respond };
-    const [word = 'help', ...rest] = command.text.trim().split(/\s+/).filter((w) => w !== '');
+    const [word = 'help', ...rest] = command.text
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== '');
     const subcommand = word.toLowerCase();
     const argument = rest.join(' ');
     const reply = async (message: Message) => {
@@ -45,7 +48,10 @@ export function registerCommand(app: App, deps: SlackDeps): void {
       if ((KEY_VERBS as readonly string[]).includes(subcommand)) {
         const keyId = rest[0] ?? '';
         if (!KEY_ID.test(keyId)) {
-          return await say(actor, `Which key? \`${escapeMrkdwn(deps.command)} ${subcommand} <key id>\`, e.g. \`key_AbC123xYz789\`. \`${escapeMrkdwn(deps.command)} list\` shows the ids.`);
+          return await say(
+            actor,
+            `Which key? \`${escapeMrkdwn(deps.command)} ${subcommand} <key id>\`, e.g. \`key_AbC123xYz789\`. \`${escapeMrkdwn(deps.command)} list\` shows the ids.`,
+          );
         }
         return await openKeyDialog(actor, command.trigger_id, subcommand as KeyMenuVerb, keyId);
       }
@@ -53,7 +59,9 @@ export function registerCommand(app: App, deps: SlackDeps): void {
         if (!(await guarded(actor, 'viewer'))) return;
         const { keys, total } = await deps.services.keys.list({ text: argument, limit: LIST_MESSAGE_SIZE });
         const canManage = await hasRole(deps, command.user_id, 'admin');
-        return await reply(keyListMessage({ keys, total, query: argument, canManage, now: deps.now(), command: deps.command }));
+        return await reply(
+          keyListMessage({ keys, total, query: argument, canManage, now: deps.now(), command: deps.command }),
+        );
       }
       if (subcommand === 'show') {
         if (!(await guarded(actor, 'viewer'))) return;

@@ -42,7 +42,10 @@ export function registerAdminSubmits(app: App, deps: SlackDeps): void {
       deps.logger.info({ partnerId: saved.id, userId: body.user.id }, 'partner saved from Slack');
       return respond({
         response_action: 'update',
-        view: partnersView(await partners.list(), `:white_check_mark: Saved *${escapeMrkdwn(saved.name)}* (preset: ${saved.preset.length} endpoints).`),
+        view: partnersView(
+          await partners.list(),
+          `:white_check_mark: Saved *${escapeMrkdwn(saved.name)}* (preset: ${saved.preset.length} endpoints).`,
+        ),
       });
     } catch (error) {
       if (isAppError(error)) return respond(notice('Partner Not Saved', `:warning: ${escapeMrkdwn(error.message)}`));
@@ -59,8 +62,10 @@ export function registerAdminSubmits(app: App, deps: SlackDeps): void {
     const roleBlock = `${BlockId.roleKind}.${r}`;
     const users = readUsers(values, usersBlock) ?? [];
     const roleName = readSelected(values, roleBlock);
-    if (users.length === 0) return respond({ response_action: 'errors', errors: { [usersBlock]: 'Pick at least one person.' } });
-    if (roleName === undefined) return respond({ response_action: 'errors', errors: { [roleBlock]: 'Choose a role.' } });
+    if (users.length === 0)
+      return respond({ response_action: 'errors', errors: { [usersBlock]: 'Pick at least one person.' } });
+    if (roleName === undefined)
+      return respond({ response_action: 'errors', errors: { [roleBlock]: 'Choose a role.' } });
     const role = parseRole(roleName);
     const granted: string[] = [];
     try {
@@ -74,6 +79,9 @@ export function registerAdminSubmits(app: App, deps: SlackDeps): void {
       granted.length === 0
         ? `Everyone picked already had the ${role} role.`
         : `:white_check_mark: Granted ${role} to ${granted.map((u) => `<@${u}>`).join(', ')}.`;
-    return respond({ response_action: 'update', view: rolesView({ grants: await deps.services.roles.list(), revision: r + 1, notice: text }) });
+    return respond({
+      response_action: 'update',
+      view: rolesView({ grants: await deps.services.roles.list(), revision: r + 1, notice: text }),
+    });
   });
 }

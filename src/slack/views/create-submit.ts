@@ -27,7 +27,10 @@ export function registerCreateSubmit(app: App, deps: SlackDeps): void {
         partner = await partners.get(partnerId);
       } catch (error) {
         if (isAppError(error, 'UNKNOWN_PARTNER')) {
-          return respond({ response_action: 'errors', errors: { [BlockId.partner]: 'That partner no longer exists: pick another.' } });
+          return respond({
+            response_action: 'errors',
+            errors: { [BlockId.partner]: 'That partner no longer exists: pick another.' },
+          });
         }
         throw error;
       }
@@ -36,17 +39,23 @@ export function registerCreateSubmit(app: App, deps: SlackDeps): void {
     const typed = readInput(values, descriptionBlock)?.trim() ?? '';
     let description: string;
     try {
-      description = validateDescription(typed !== '' || partner === undefined ? typed : defaultDescription(partner.name, catalog.name));
+      description = validateDescription(
+        typed !== '' || partner === undefined ? typed : defaultDescription(partner.name, catalog.name),
+      );
     } catch (error) {
       if (!isAppError(error)) throw error;
-      const message = typed === '' ? 'Give the key a description, or pick a partner to use its default.' : error.message;
+      const message =
+        typed === '' ? 'Give the key a description, or pick a partner to use its default.' : error.message;
       return respond({ response_action: 'errors', errors: { [descriptionBlock]: message } });
     }
     // The hand-over choice: a contact of this partner gets the key encrypted; anything else means show it once.
     const deliveryBlock = `${BlockId.delivery}.${meta.r}`;
     const chosenContact = parseDeliveryChoice(readSelected(values, deliveryBlock));
     if (chosenContact !== undefined && partner?.contactSlackUserIds.includes(chosenContact) !== true) {
-      return respond({ response_action: 'errors', errors: { [deliveryBlock]: 'That person is not a contact of this partner any more: pick again.' } });
+      return respond({
+        response_action: 'errors',
+        errors: { [deliveryBlock]: 'That person is not a contact of this partner any more: pick again.' },
+      });
     }
     const selection = Selection.of(catalog, partner?.preset ?? []);
     const next: CreateMeta = {

@@ -33,7 +33,8 @@ export function registerEditSubmit(app: App, deps: SlackDeps, publishHome: Publi
       try {
         description = validateDescription(readInput(values, BlockId.description) ?? meta.d);
       } catch (error) {
-        if (isAppError(error)) return respond({ response_action: 'errors', errors: { [BlockId.description]: error.message } });
+        if (isAppError(error))
+          return respond({ response_action: 'errors', errors: { [BlockId.description]: error.message } });
         throw error;
       }
       const selection = mergePickerState(catalog, selectionOf(deps, meta), meta.p, meta.r, values);
@@ -41,7 +42,10 @@ export function registerEditSubmit(app: App, deps: SlackDeps, publishHome: Publi
       if (key.version !== meta.v) return respond(notice('Not Saved', staleText(key.id)));
       const { added, removed } = permissionDiff(key.permissions, selection.endpointIds(catalog));
       if (added.length === 0 && removed.length === 0 && description === key.description) {
-        return respond({ response_action: 'errors', errors: { [BlockId.description]: 'Nothing changed: edit the description or the permissions, or Cancel.' } });
+        return respond({
+          response_action: 'errors',
+          errors: { [BlockId.description]: 'Nothing changed: edit the description or the permissions, or Cancel.' },
+        });
       }
       const [lastUsed, allowed, denied] = meta.u;
       const confirmMeta: EditConfirmMeta = { k: key.id, v: meta.v, d: description, s: selection.encode(), c: meta.c };
@@ -53,7 +57,11 @@ export function registerEditSubmit(app: App, deps: SlackDeps, publishHome: Publi
           description,
           added,
           removed,
-          usage: { lastUsedAt: lastUsed === null ? null : new Date(lastUsed), allowedLast7Days: allowed, deniedLast7Days: denied },
+          usage: {
+            lastUsedAt: lastUsed === null ? null : new Date(lastUsed),
+            allowedLast7Days: allowed,
+            deniedLast7Days: denied,
+          },
           now: deps.now(),
           privateMetadata: encodeMeta(confirmMeta),
         }),
@@ -71,7 +79,12 @@ export function registerEditSubmit(app: App, deps: SlackDeps, publishHome: Publi
     let result: EditResult;
     try {
       const meta = decodeMeta(EditConfirmMeta, view.private_metadata);
-      const edit = { actor: body.user.id, expectedVersion: meta.v, description: meta.d, grants: selectionOf(deps, meta).endpointIds(catalog) };
+      const edit = {
+        actor: body.user.id,
+        expectedVersion: meta.v,
+        description: meta.d,
+        grants: selectionOf(deps, meta).endpointIds(catalog),
+      };
       // Only permission changes are held: a new description cannot widen what the key may do.
       const preview = await deps.services.keys.previewEdit(meta.k, edit);
       if (deps.services.approvals.needsApproval('permissions') && preview.added.length + preview.removed.length > 0) {
@@ -92,7 +105,10 @@ export function registerEditSubmit(app: App, deps: SlackDeps, publishHome: Publi
     }
     await respond({ response_action: 'clear' });
     const { key, added, removed } = result;
-    deps.logger.info({ keyId: key.id, userId: body.user.id, added: added.length, removed: removed.length }, 'key edited from Slack');
+    deps.logger.info(
+      { keyId: key.id, userId: body.user.id, added: added.length, removed: removed.length },
+      'key edited from Slack',
+    );
     await say(
       { deps, client, userId: body.user.id },
       `:pencil2: Saved *${escapeMrkdwn(key.description)}* (${code(key.id)}): ${added.length} permission${added.length === 1 ? '' : 's'} added, ${removed.length} removed. The change is effective right away.`,

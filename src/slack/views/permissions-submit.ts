@@ -28,7 +28,13 @@ export function registerPermissionsSubmit(app: App, deps: SlackDeps, publishHome
     let contact: string | undefined;
     try {
       const meta = decodeMeta(CreateMeta, view.private_metadata);
-      const selection = mergePickerState(catalog, selectionOf(deps, meta), meta.p, meta.r, view.state.values as StateValues);
+      const selection = mergePickerState(
+        catalog,
+        selectionOf(deps, meta),
+        meta.p,
+        meta.r,
+        view.state.values as StateValues,
+      );
       const input = {
         actor: body.user.id,
         partner: meta.partnerId ?? undefined,
@@ -56,7 +62,15 @@ export function registerPermissionsSubmit(app: App, deps: SlackDeps, publishHome
       if (isAppError(error)) return respond(notice('Key Not Created', `:warning: ${escapeMrkdwn(error.message)}`));
       throw error;
     }
-    deps.logger.info({ keyId: issued.key.id, userId: body.user.id, permissions: issued.key.permissions.length, delivery: contact !== undefined }, 'key created from Slack');
+    deps.logger.info(
+      {
+        keyId: issued.key.id,
+        userId: body.user.id,
+        permissions: issued.key.permissions.length,
+        delivery: contact !== undefined,
+      },
+      'key created from Slack',
+    );
     if (contact !== undefined) {
       await handOver({ deps, client, userId: body.user.id, respond, viewId: view.id, issued, contact });
     } else {

@@ -23,7 +23,11 @@ export function registerReplaceSubmit(app: App, deps: SlackDeps, publishHome: Pu
     if (!(await submissionAllowed(deps, body.user.id, 'admin', respond))) return;
     const chosen = readSelected(view.state.values as StateValues, BlockId.grace);
     const grace = GRACE_CHOICES.find((c) => c.value === chosen);
-    if (grace === undefined) return respond({ response_action: 'errors', errors: { [BlockId.grace]: 'Choose when the old key stops working.' } });
+    if (grace === undefined)
+      return respond({
+        response_action: 'errors',
+        errors: { [BlockId.grace]: 'Choose when the old key stops working.' },
+      });
     const deliveryBlock = `${BlockId.delivery}.0`;
     const contact = parseDeliveryChoice(readSelected(view.state.values as StateValues, deliveryBlock));
     let issued: IssuedKey & { old: ApiKey };
@@ -50,13 +54,31 @@ export function registerReplaceSubmit(app: App, deps: SlackDeps, publishHome: Pu
       throw error;
     }
     deps.logger.info(
-      { keyId: issued.key.id, replaces: issued.old.id, graceSeconds: Number(grace.value), userId: body.user.id, delivery: contact !== undefined },
+      {
+        keyId: issued.key.id,
+        replaces: issued.old.id,
+        graceSeconds: Number(grace.value),
+        userId: body.user.id,
+        delivery: contact !== undefined,
+      },
       'key replaced from Slack',
     );
     if (contact !== undefined) {
-      await handOver({ deps, client, userId: body.user.id, respond, viewId: view.id, issued, contact, replaced: issued.old });
+      await handOver({
+        deps,
+        client,
+        userId: body.user.id,
+        respond,
+        viewId: view.id,
+        issued,
+        contact,
+        replaced: issued.old,
+      });
     } else {
-      await respond({ response_action: 'update', view: showOnceView({ key: issued.key, secret: issued.secret, replaced: issued.old }) });
+      await respond({
+        response_action: 'update',
+        view: showOnceView({ key: issued.key, secret: issued.secret, replaced: issued.old }),
+      });
     }
     await publishHome(client, body.user.id);
   });

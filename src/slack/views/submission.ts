@@ -12,7 +12,12 @@ export type SubmissionAck = (
 ) => Promise<void>;
 
 /** Role check for submissions: a refusal replaces the dialog, since there is no message to answer in. */
-export async function submissionAllowed(deps: SlackDeps, userId: string, need: Need, ack: SubmissionAck): Promise<boolean> {
+export async function submissionAllowed(
+  deps: SlackDeps,
+  userId: string,
+  need: Need,
+  ack: SubmissionAck,
+): Promise<boolean> {
   if (await hasRole(deps, userId, need)) return true;
   deps.logger.info({ userId, need }, 'refused submission: missing role');
   await ack({ response_action: 'update', view: noticeView('Not Allowed', refusal(deps, need)) });
