@@ -30,7 +30,7 @@ import { createLogger } from '../src/logger.ts';
 import { fill, seed, workload } from './lib/authz-workload.ts';
 import { type CpuRound, measureServerCpu, median } from './lib/server-cpu.ts';
 import { revocationsDuringImport } from './lib/import-revocations.ts';
-import { startInstance } from './lib/instance.ts';
+import { startInstance, stopInstances } from './lib/instance.ts';
 import { reportGoal } from './lib/goal.ts';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
@@ -323,12 +323,7 @@ async function main(): Promise<void> {
       `targets: propagation ${percentile(toB, 0.99) < 200 ? 'met' : 'MISSED'}; heap ${heapIndex < 150 * 1024 * 1024 ? 'met' : 'MISSED'}`,
     );
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(
-      children.map((child) =>
-        child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
-      ),
-    );
+    await stopInstances(children);
     await database.drop();
   }
 }

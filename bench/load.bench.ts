@@ -29,7 +29,7 @@ import { createMetrics } from '../src/observability/metrics.ts';
 import { createSlackApp } from '../src/slack/app.ts';
 import { servicesFromRuntime } from '../src/slack/deps.ts';
 import { seed, workload } from './lib/authz-workload.ts';
-import { startInstance } from './lib/instance.ts';
+import { startInstance, stopInstances } from './lib/instance.ts';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 100_000);
 const HOLD_SECONDS = Number(process.env.BENCH_HOLD_SECONDS ?? 60);
@@ -209,12 +209,7 @@ async function main(): Promise<void> {
     );
     if (errors > 0 || burst.acked !== burst.sent) process.exitCode = 1;
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(
-      children.map((child) =>
-        child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
-      ),
-    );
+    await stopInstances(children);
     await database.drop();
   }
 }

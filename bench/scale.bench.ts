@@ -25,7 +25,7 @@ import { createSecretFormat } from '../src/keys/secret-format.ts';
 import { workload } from './lib/authz-workload.ts';
 import { seedScale } from './lib/scale-seed.ts';
 import { benchServerUrl, createScratchDatabase } from './lib/scratch-database.ts';
-import { startInstance } from './lib/instance.ts';
+import { startInstance, stopInstances } from './lib/instance.ts';
 import { type Goal, reportGoal } from './lib/goal.ts';
 
 const KEYS = Number(process.env.SCALE_KEYS ?? 1_000_000);
@@ -203,12 +203,7 @@ async function main(): Promise<void> {
     for (const line of lines) console.log(line);
     for (const goal of goals) reportGoal(goal);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(
-      children.map((child) =>
-        child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
-      ),
-    );
+    await stopInstances(children);
     await database.drop();
   }
 }

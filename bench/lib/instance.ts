@@ -39,3 +39,13 @@ export function startInstance(
     child.once('exit', (code) => reject(new Error(`instance exited with ${code}: ${output.slice(-2000)}`)));
   });
 }
+
+/** SIGTERM to every instance, then waits until each has exited (they flush usage counts and close their pools). */
+export async function stopInstances(children: ChildProcess[]): Promise<void> {
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(
+    children.map((child) =>
+      child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
+    ),
+  );
+}
