@@ -21,7 +21,7 @@ import { isAppError } from './shared/errors.ts';
 import { describeFatal, isExpectedFailure } from './shared/fatal.ts';
 import type { SlackApp } from './slack/app.ts';
 import { servicesFromRuntime } from './slack/deps.ts';
-import { type SlackSupervisor, superviseSlack } from './slack/supervisor.ts';
+import type { SlackSupervisor } from './slack/supervisor.ts';
 
 const SWEEP_INTERVAL_MS = 30_000;
 const RECONNECT_MAX_MS = 5_000;
@@ -180,6 +180,8 @@ async function main(): Promise<void> {
   } else {
     // Bolt is most of the module graph's load time: a start without Slack never loads it.
     const { createSlackApp } = await (slackModule ?? import('./slack/app.ts'));
+    // The supervisor's error advice reads @slack/web-api's codes: loaded here too, not on a start without Slack.
+    const { superviseSlack } = await import('./slack/supervisor.ts');
     const services = servicesFromRuntime(runtime);
     const createDelivery = services.createDelivery;
     slack = createSlackApp({
