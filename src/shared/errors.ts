@@ -43,15 +43,30 @@ export type ErrorCode =
   | 'DELIVERY_REFUSED'
   | 'DELIVERY_FAILED';
 
+/** Plain facts about a failure (ids, names, counts, dates) that the Slack and CLI text modules put into words. */
+export type ErrorFacts = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
+
+export interface AppErrorOptions {
+  details?: readonly string[];
+  cause?: unknown;
+  /** The input the failure is about (`description`, `name`, `contacts`, …): a form shows it beside that field. */
+  field?: string;
+  facts?: ErrorFacts;
+}
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: readonly string[];
+  readonly field: string | undefined;
+  readonly facts: ErrorFacts;
 
-  constructor(code: ErrorCode, message: string, options: { details?: readonly string[]; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.details = options.details ?? [];
+    this.field = options.field;
+    this.facts = options.facts ?? {};
   }
 }
 
