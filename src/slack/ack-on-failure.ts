@@ -1,7 +1,7 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { isAppError } from '../shared/errors.ts';
 import { noticeView } from './blocks/key-views.ts';
-import { escapeMrkdwn } from './blocks/escape.ts';
+import { escapeMrkdwn } from './ui/escape.ts';
 
 /**
  * A listener that throws before its ack (a forged or outdated `private_metadata`, a bug) would leave Slack waiting:

@@ -4,7 +4,7 @@ import { generateKey } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NO_PARTNER } from '../../src/slack/blocks/key-views.ts';
 import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
-import { ActionId, CallbackId } from '../../src/slack/ids.ts';
+import { ActionId, CallbackId } from '../../src/slack/ui/ids.ts';
 import { changedTables, snapshotDatabase } from '../helpers/db-snapshot.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
@@ -719,7 +719,7 @@ describe('the matrix covers everything the app registers', () => {
   });
 
   it('has a row for every subcommand the command handles', () => {
-    const source = readFileSync(new URL('../../src/slack/commands/harvest-keys.ts', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('../../src/slack/listeners/commands/harvest-keys.ts', import.meta.url), 'utf8');
     const handled = new Set([...source.matchAll(/subcommand === '([a-z]+)'/g)].map((m) => m[1] as string));
     const verbs = /KEY_VERBS[^=]*=\s*\[([^\]]+)\]/.exec(source)?.[1] ?? '';
     for (const verb of verbs.matchAll(/'([a-z]+)'/g)) handled.add(verb[1] as string);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { harvestCatalog } from '../../src/catalog/load-catalog.ts';
 import type { Catalog } from '../../src/catalog/types.ts';
 import { ADMIN_LIST_LIMIT, partnerFormView, partnersView, rolesView } from '../../src/slack/blocks/admin-views.ts';
-import { escapeMrkdwn, truncate } from '../../src/slack/blocks/escape.ts';
+import { escapeMrkdwn, truncate } from '../../src/slack/ui/escape.ts';
 import { HOME_PAGE_SIZE, homeNoAccessView, homeView } from '../../src/slack/blocks/home-view.ts';
 import {
   createKeyView,
@@ -25,7 +25,7 @@ import {
 } from '../../src/slack/blocks/permission-picker.ts';
 import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
 import { type Surface, validateSurface } from '../../src/slack/blocks/validate.ts';
-import { encodeMeta } from '../../src/slack/metadata.ts';
+import { encodeMeta } from '../../src/slack/flows/metadata.ts';
 import { aKey, aPartner, catalogOf500, catalogWithHugeGroup, NASTY_DESCRIPTION } from '../fixtures/slack-edge-data.ts';
 
 const now = new Date('2026-11-28T12:00:00Z');

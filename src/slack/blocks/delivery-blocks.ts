@@ -1,9 +1,9 @@
 import { deliveryFileName } from '../../delivery/delivery-text.ts';
 import { formatFingerprint } from '../../delivery/fingerprint.ts';
 import type { Delivery, EncryptedKeyMessage } from '../../delivery/types.ts';
-import { ActionId, BlockId, CallbackId } from '../ids.ts';
-import { code, escapeMrkdwn, truncate } from './escape.ts';
-import { plural, slackDate } from './format.ts';
+import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
+import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
+import { plural, slackDate } from '../ui/format.ts';
 import { type Block, LIMITS, type ModalView, actions, button, context, modal, mrkdwn, option, section } from './kit.ts';
 import type { Message } from './messages.ts';
 

@@ -1,7 +1,7 @@
 import type { ApiKey } from '../../keys/types.ts';
-import { ActionId, BlockId, keyMenuValue } from '../ids.ts';
-import { code, escapeMrkdwn } from './escape.ts';
-import { actorRef, isEffectivelyActive, lastUsedText, slackDate, statusText } from './format.ts';
+import { ActionId, BlockId, keyMenuValue } from '../ui/ids.ts';
+import { code, escapeMrkdwn } from '../ui/escape.ts';
+import { actorRef, isEffectivelyActive, lastUsedText, slackDate, statusText } from '../ui/format.ts';
 import { type Block, type HomeView, actions, button, context, divider, header, option, plain, section } from './kit.ts';
 import type { types } from '@slack/bolt';
 

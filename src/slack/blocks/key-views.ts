@@ -1,9 +1,9 @@
 import type { Catalog } from '../../catalog/types.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import type { Partner } from '../../partners/types.ts';
-import { ActionId, BlockId, CallbackId } from '../ids.ts';
-import { code, escapeMrkdwn } from './escape.ts';
-import { actorRef, lastUsedText, plural, slackDate, statusText } from './format.ts';
+import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
+import { code, escapeMrkdwn } from '../ui/escape.ts';
+import { actorRef, lastUsedText, plural, slackDate, statusText } from '../ui/format.ts';
 import {
   type Block,
   LIMITS,

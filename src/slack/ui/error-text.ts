@@ -1,5 +1,5 @@
 import type { AppError } from '../../shared/errors.ts';
-import { escapeMrkdwn } from '../blocks/escape.ts';
+import { escapeMrkdwn } from './escape.ts';
 
 /**
  * The one place an expected failure becomes words in Slack: escaped mrkdwn for a message or notice. Listeners never

@@ -1,0 +1,20 @@
+import type { Role } from '../../roles/types.ts';
+import type { SlackDeps } from '../deps.ts';
+
+/** `admin`: changes keys, partners and roles. `viewer`: sees keys (admins and approvers). */
+export type Need = 'admin' | 'viewer';
+
+/** The rule itself, for callers that already hold the person's roles. */
+export function rolesAllow(roles: readonly Role[], need: Need): boolean {
+  return need === 'admin' ? roles.includes('admin') : roles.length > 0;
+}
+
+export async function hasRole(deps: SlackDeps, userId: string, need: Need): Promise<boolean> {
+  return rolesAllow(await deps.services.roles.rolesOf(userId), need);
+}
+
+export function refusal(deps: SlackDeps, need: Need): string {
+  return need === 'admin'
+    ? `Sorry, only admins can do that, so nothing was changed. An admin can grant you the role with \`${deps.command} roles\`.`
+    : `Sorry, you need the admin or approver role to see API keys. An admin can grant it with \`${deps.command} roles\`.`;
+}
