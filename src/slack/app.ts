@@ -5,17 +5,8 @@ import type { RetryOptions } from '@slack/web-api';
 import type { SlackConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../shared/store.ts';
-import { registerCreatePartner } from './listeners/actions/create-partner.ts';
-import { registerHomeActions } from './listeners/actions/home-actions.ts';
-import { registerKeyActions } from './listeners/actions/key-actions.ts';
-import { registerKeyMenu } from './listeners/actions/key-menu.ts';
-import { registerPickerActions } from './listeners/actions/picker-actions.ts';
-import { registerAdminActions } from './listeners/actions/admin-actions.ts';
-import { registerApprovalActions } from './listeners/actions/approval-actions.ts';
 import { refreshApprovalCard } from './flows/approval-flow.ts';
 import type { ApprovalRequest } from '../approvals/types.ts';
-import { registerDeliveryActions } from './listeners/actions/delivery-actions.ts';
-import { registerPartnerPgp } from './listeners/actions/partner-pgp.ts';
 import type { DeliveryService } from '../delivery/delivery-service.ts';
 import { createSlackMessenger } from './flows/delivery-messenger.ts';
 import { boltLogger } from './bolt-logger.ts';
@@ -27,16 +18,9 @@ import { ActionId } from './ui/ids.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { countingFetch, observeSlackRequests } from '../observability/slack.ts';
 import { tellOnUnhandledFailure } from './unhandled-failure.ts';
-import { registerCommand } from './listeners/commands/harvest-keys.ts';
 import type { SlackDeps, SlackServices } from './deps.ts';
-import { registerAppHomeOpened } from './listeners/events/app-home-opened.ts';
 import { createHomePublisher } from './flows/home-publisher.ts';
-import { registerAdminSubmits } from './listeners/views/admin-submit.ts';
-import { registerCreateSubmit } from './listeners/views/create-submit.ts';
-import { registerDenySubmit } from './listeners/views/deny-submit.ts';
-import { registerEditSubmit } from './listeners/views/edit-submit.ts';
-import { registerPermissionsSubmit } from './listeners/views/permissions-submit.ts';
-import { registerReplaceSubmit } from './listeners/views/replace-submit.ts';
+import { LISTENERS } from './listeners/index.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -154,7 +138,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   app.use(observeSlackRequests(logger, options.metrics));
   app.use(tellOnUnhandledFailure(logger));
-  app.use(ackOnFailure());
+  app.use(ackOnFailure(config.command));
   app.use(freshRequestsOnly(logger, options.services.seenSignatures));
   // Before any listener: a validly signed request from another workspace must not act as one of ours.
   app.use(sameTeamOnly(installedTeam(app.client, config.teamId), logger, new Set([ActionId.deliveryStored])));
@@ -179,24 +163,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // The encrypted hand-over sends through this app's own client (the bot token), so it is built here.
   deps.delivery = options.services.createDelivery?.(createSlackMessenger(app.client, logger));
 
-  const publishHome = createHomePublisher(deps);
-  registerCommand(app, deps);
-  registerHomeActions(app, deps, publishHome);
-  registerKeyMenu(app, deps);
-  registerCreatePartner(app, deps);
-  registerPickerActions(app, deps);
-  registerKeyActions(app, deps, publishHome);
-  registerAdminActions(app, deps);
-  registerCreateSubmit(app, deps);
-  registerPermissionsSubmit(app, deps, publishHome);
-  registerEditSubmit(app, deps, publishHome);
-  registerReplaceSubmit(app, deps, publishHome);
-  registerAdminSubmits(app, deps);
-  registerApprovalActions(app, deps, publishHome);
-  registerDenySubmit(app, deps);
-  registerAppHomeOpened(app, publishHome);
-  registerPartnerPgp(app, deps);
-  registerDeliveryActions(app, deps);
+  const context = { deps, publishHome: createHomePublisher(deps) };
+  for (const listener of LISTENERS) listener.register(app, context);
 
   let server: Server | undefined;
   let initialised = false;

@@ -447,3 +447,8 @@ export function noticeView(title: string, text: string): ModalView {
 export function keyResultView(title: string, text: string): ModalView {
   return modal({ callbackId: CallbackId.notice, title, close: 'Done', blocks: [section(text)] });
 }
+
+/** Edit refused because the key changed since the dialog opened (another admin, another tab). */
+export function staleEditText(keyId: string): string {
+  return `:warning: Someone else changed ${code(keyId)} since you opened it. Nothing was saved and their change was not overwritten: open Edit again to see the key as it is now.`;
+}

@@ -1,7 +1,6 @@
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { SlackDeps } from '../deps.ts';
-import { hasRole, type Need, refusal } from './roles.ts';
 import { explain, logSlackFailure, tell } from './notify.ts';
 
 /** Who is acting, and how to reach them: what every listener hands to the flows. */
@@ -11,14 +10,6 @@ export interface Actor {
   userId: string;
   /** Present when the interaction came from a message (slash command, list message): answers go there, ephemeral. */
   respond?: RespondFn | undefined;
-}
-
-/** The role check every command and interaction starts with: without the role, the person is told and nothing happens. */
-export async function guarded(actor: Actor, need: Need): Promise<boolean> {
-  if (await hasRole(actor.deps, actor.userId, need)) return true;
-  actor.deps.logger.info({ userId: actor.userId, need }, 'refused: missing role');
-  await tell(actor.deps, actor.client, actor.userId, refusal(actor.deps, need), actor.respond);
-  return false;
 }
 
 export function say(actor: Actor, text: string): Promise<void> {
@@ -31,7 +22,7 @@ export async function slackCall<T>(actor: Actor, what: string, call: () => Promi
     return await call();
   } catch (error) {
     logSlackFailure(actor.deps, error, what, { userId: actor.userId });
-    await say(actor, explain(error));
+    await say(actor, explain(error, actor.deps.command));
     return undefined;
   }
 }

@@ -1,13 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import type { DecisionOutcome } from '../../approvals/approval-service.ts';
 import type { ApprovalRequest, KeyReveal } from '../../approvals/types.ts';
-import { isAppError } from '../../shared/errors.ts';
 import { requesterMessage } from '../blocks/approval-blocks.ts';
 import { escapeMrkdwn } from '../ui/escape.ts';
 import { deliverIssuedKey } from './delivery-messenger.ts';
 import type { SlackDeps } from '../deps.ts';
 import { refreshApprovalCard } from './approval-flow.ts';
-import { logSlackFailure } from './notify.ts';
+import { failureReason, logSlackFailure } from './notify.ts';
 
 /**
  * An approved create or replace that chose encrypted delivery is handed over at once, on the requester's behalf:
@@ -29,8 +28,7 @@ async function deliverApproved(deps: SlackDeps, request: ApprovalRequest, reveal
     return `:white_check_mark: Your request (${escapeMrkdwn(payload.description)}) was approved. ${result.text}`;
   } catch (error) {
     deps.logger.warn({ requestId: request.id, err: error }, 'approved key could not be handed over');
-    const why = isAppError(error) ? error.message : 'see the service log';
-    return `:warning: Your request (${escapeMrkdwn(payload.description)}) was approved, but the key could not be handed over: ${escapeMrkdwn(why)}`;
+    return `:warning: Your request (${escapeMrkdwn(payload.description)}) was approved, but the key could not be handed over: ${failureReason(deps, error)}`;
   }
 }
 

@@ -9,6 +9,7 @@ import { deliveredView, deliveryFailedView, deliveryMessage } from '../blocks/de
 import { code, escapeMrkdwn } from '../ui/escape.ts';
 import type { ModalView } from '../blocks/kit.ts';
 import type { SlackDeps } from '../deps.ts';
+import { errorFieldText, errorText } from '../ui/error-text.ts';
 import { slackErrorCode } from './notify.ts';
 
 /**
@@ -101,7 +102,7 @@ export type DeliveryResult =
  * and replace dialogs, the approval listener after an approved create/replace). The secret is never in the result.
  */
 export async function deliverIssuedKey(
-  deps: Pick<SlackDeps, 'delivery' | 'logger' | 'services'>,
+  deps: Pick<SlackDeps, 'delivery' | 'logger' | 'services' | 'command'>,
   issued: IssuedKey,
   actor: string,
   contactSlackUserId: string,
@@ -148,7 +149,7 @@ export async function deliverIssuedKey(
     const deliveryId = error.details[0];
     const record = deliveryId === undefined ? undefined : await deps.delivery.get(deliveryId).catch(() => undefined);
     const codeText = record?.errorCode ?? error.code;
-    const reason = record?.errorMessage ?? error.message;
+    const reason = record?.errorMessage ?? errorFieldText(error, { command: deps.command });
     const revoked = !/revoking the key FAILED/.test(error.message);
     deps.logger.warn({ keyId, contact: contactSlackUserId, code: codeText, revoked }, 'encrypted hand-over failed');
     return {
@@ -156,7 +157,7 @@ export async function deliverIssuedKey(
       code: codeText,
       reason,
       revoked,
-      text: `:x: ${escapeMrkdwn(error.message)}`,
+      text: `:x: ${errorText(error, { command: deps.command })}`,
       view: deliveryFailedView({
         keyId,
         contact: contactSlackUserId,

@@ -2,53 +2,48 @@ import type { ApiKey } from '../../keys/types.ts';
 import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
 import type { Partner } from '../../partners/types.ts';
 import { isAppError } from '../../shared/errors.ts';
-import { partnersView, rolesView, partnerFormView } from '../blocks/admin-views.ts';
+import { partnerFormView } from '../blocks/admin-views.ts';
 import { createKeyView, editKeyView, enableView, noticeView, replaceView, revokeView } from '../blocks/key-views.ts';
-import { code } from '../ui/escape.ts';
-import { catalogFingerprint, Selection } from '../blocks/selection.ts';
 import type { ModalView } from '../blocks/kit.ts';
+import { catalogFingerprint, Selection } from '../blocks/selection.ts';
+import type { SlackDeps } from '../deps.ts';
+import { code } from '../ui/escape.ts';
 import type { KeyMenuVerb } from '../ui/ids.ts';
-import { type Actor, guarded, say, slackCall } from './actor.ts';
-import { encodeMeta, type EditMeta, type PartnerMeta } from './metadata.ts';
-import { usageOf } from './key-usage.ts';
+import { type Actor, say, slackCall } from './actor.ts';
 import { deliveryOffer } from './delivery-offer.ts';
+import { usageOf } from './key-usage.ts';
+import { type EditMeta, encodeMeta, type PartnerMeta } from './metadata.ts';
 
 /**
- * Openers shared by the slash command, the App Home and message buttons. Each checks the role, reads what the dialog
- * shows (a query or two, well inside the trigger's 3 s) and opens it; failures are explained to the person.
+ * Dialogs opened from the slash command, the App Home and message buttons. Each reads what the dialog shows (a query
+ * or two, well inside the trigger's 3 s); `openDialog` opens it and explains a failure to the person.
  */
-async function open(actor: Actor, triggerId: string, view: ModalView, what: string): Promise<void> {
+export async function openDialog(actor: Actor, triggerId: string, view: ModalView, what: string): Promise<void> {
   await slackCall(actor, `opening the ${what} dialog`, () => actor.client.views.open({ trigger_id: triggerId, view }));
 }
 
-export async function openCreate(actor: Actor, triggerId: string): Promise<void> {
-  if (!(await guarded(actor, 'admin'))) return;
-  const partners = await actor.deps.services.partners.list();
-  const view = createKeyView({
-    catalog: actor.deps.services.catalog,
-    partners,
+export async function createDialog(deps: SlackDeps): Promise<ModalView> {
+  return createKeyView({
+    catalog: deps.services.catalog,
+    partners: await deps.services.partners.list(),
     partner: undefined,
     description: undefined,
     revision: 0,
     privateMetadata: encodeMeta({ r: 0, pid: null }),
   });
-  await open(actor, triggerId, view, 'create');
 }
 
-export async function openKeyDialog(actor: Actor, triggerId: string, verb: KeyMenuVerb, keyId: string): Promise<void> {
-  if (!(await guarded(actor, 'admin'))) return;
-  const { deps } = actor;
-  let key: ApiKey;
-  try {
-    key = await deps.services.keys.get(keyId);
-  } catch (error) {
-    if (isAppError(error, 'KEY_NOT_FOUND'))
-      return say(actor, `There is no key ${code(keyId)}. \`${deps.command} list\` shows the keys.`);
+/** A key's Edit, Revoke, Re-enable or Replace dialog; `missing` when there is no such key. */
+export type KeyDialog = { view: ModalView; verb: KeyMenuVerb } | { missing: string };
+
+export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: string): Promise<KeyDialog> {
+  const key: ApiKey | undefined = await deps.services.keys.get(keyId).catch((error: unknown) => {
+    if (isAppError(error, 'KEY_NOT_FOUND')) return undefined;
     throw error;
-  }
+  });
+  if (key === undefined) return { missing: keyId };
   const usage = await usageOf(deps, key);
   const now = deps.now();
-  let view: ModalView;
   switch (verb) {
     case 'edit': {
       const catalog = deps.services.catalog;
@@ -63,7 +58,7 @@ export async function openKeyDialog(actor: Actor, triggerId: string, verb: KeyMe
         d: key.description,
         u: [usage.lastUsedAt?.getTime() ?? null, usage.allowedLast7Days, usage.deniedLast7Days],
       };
-      view = editKeyView({
+      const view = editKeyView({
         catalog,
         key,
         usage,
@@ -74,39 +69,36 @@ export async function openKeyDialog(actor: Actor, triggerId: string, verb: KeyMe
         now,
         privateMetadata: encodeMeta(meta),
       });
-      break;
+      return { view, verb };
     }
-    case 'revoke':
-      view =
+    case 'revoke': {
+      const view =
         key.status === 'revoked'
           ? noticeView('Already Revoked', `${code(key.id)} is already revoked. Use Re-enable to turn it back on.`)
           : revokeView(key, usage, now);
-      break;
-    case 'enable':
-      view =
+      return { view, verb };
+    }
+    case 'enable': {
+      const view =
         key.status === 'active' && key.revokeAt === null
           ? noticeView('Already Active', `${code(key.id)} is active; there is nothing to re-enable.`)
           : enableView(key, usage);
-      break;
+      return { view, verb };
+    }
     case 'replace':
-      view = replaceView(key, usage, await deliveryOffer(deps, key.partnerId));
-      break;
+      return { view: replaceView(key, usage, await deliveryOffer(deps, key.partnerId)), verb };
   }
-  await open(actor, triggerId, view, verb);
 }
 
-export async function openPartners(actor: Actor, triggerId: string): Promise<void> {
-  if (!(await guarded(actor, 'admin'))) return;
-  await open(actor, triggerId, partnersView(await actor.deps.services.partners.list()), 'partners');
+export async function openKeyDialog(actor: Actor, triggerId: string, dialog: KeyDialog): Promise<void> {
+  if ('missing' in dialog) {
+    return say(actor, `There is no key ${code(dialog.missing)}. \`${actor.deps.command} list\` shows the keys.`);
+  }
+  await openDialog(actor, triggerId, dialog.view, dialog.verb);
 }
 
-export async function openRoles(actor: Actor, triggerId: string): Promise<void> {
-  if (!(await guarded(actor, 'admin'))) return;
-  await open(actor, triggerId, rolesView({ grants: await actor.deps.services.roles.list(), revision: 0 }), 'roles');
-}
-
-export async function partnerForm(actor: Actor, partner: Partner | undefined): Promise<ModalView> {
-  const catalog = actor.deps.services.catalog;
+export async function partnerForm(deps: SlackDeps, partner: Partner | undefined): Promise<ModalView> {
+  const catalog = deps.services.catalog;
   const selection = Selection.of(catalog, partner?.preset ?? []);
   const meta: PartnerMeta = {
     f: 'partner',
@@ -127,13 +119,13 @@ export async function partnerForm(actor: Actor, partner: Partner | undefined): P
     page: 0,
     revision: 0,
     privateMetadata: encodeMeta(meta),
-    pgp: await partnerPgpState(actor.deps, partner),
+    pgp: await partnerPgpState(deps, partner),
   });
 }
 
 /** The partner form's PGP section: undefined when this server does not manage PGP keys. */
 export async function partnerPgpState(
-  deps: Actor['deps'],
+  deps: SlackDeps,
   partner: Partner | undefined,
 ): Promise<{ key: PartnerPgpKey | undefined } | undefined> {
   const pgp = deps.services.partnerPgp;

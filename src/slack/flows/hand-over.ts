@@ -4,7 +4,7 @@ import { sendingView } from '../blocks/delivery-blocks.ts';
 import { deliverIssuedKey } from './delivery-messenger.ts';
 import type { SlackDeps } from '../deps.ts';
 import { logSlackFailure, tell } from './notify.ts';
-import type { SubmissionAck } from '../listeners/views/submission.ts';
+import type { ModalView } from '../blocks/kit.ts';
 
 /**
  * Why a key for this partner cannot be sent to this contact right now (no confirmed PGP key, expired, not a contact,
@@ -31,7 +31,8 @@ export async function handOver(input: {
   deps: SlackDeps;
   client: WebClient;
   userId: string;
-  respond: SubmissionAck;
+  /** Answers the dialog's submission (Slack waits for it before anything slow). */
+  respond: (response: { response_action: 'update'; view: ModalView }) => Promise<void>;
   viewId: string;
   issued: IssuedKey;
   contact: string;

@@ -1,20 +1,13 @@
-import type { App, BlockAction, OverflowAction } from '@slack/bolt';
-import type { SlackDeps } from '../../deps.ts';
+import { keyDialog, openKeyDialog } from '../../flows/dialogs.ts';
 import { ActionId, parseKeyMenuValue } from '../../ui/ids.ts';
-import { openKeyDialog } from '../../flows/dialogs.ts';
+import { action, stop } from '../listener.ts';
 
 /** A key's overflow menu (App Home, list and show messages): Edit, Revoke or Re-enable, Replace. */
-export function registerKeyMenu(app: App, deps: SlackDeps): void {
-  app.action<BlockAction<OverflowAction>>(ActionId.keyMenu, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const choice = parseKeyMenuValue(action.selected_option.value);
-    if (choice === undefined) return;
-    const actor = {
-      deps,
-      client,
-      userId: body.user.id,
-      respond: body.response_url === undefined ? undefined : respond,
-    };
-    await openKeyDialog(actor, body.trigger_id, choice.verb, choice.keyId);
-  });
-}
+export const keyMenu = action({
+  id: ActionId.keyMenu,
+  ids: ({ value }) => parseKeyMenuValue(value) ?? stop(),
+  role: 'admin',
+  answer: 'conversation',
+  call: ({ deps, ids }) => keyDialog(deps, ids.verb, ids.keyId),
+  render: (turn, dialog) => openKeyDialog(turn, turn.body.trigger_id, dialog),
+});
