@@ -1,7 +1,7 @@
 import { App } from '@slack/bolt';
 import { generateKey } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { NO_PARTNER } from '../../src/slack/blocks/key-views.ts';
+import { NO_PARTNER } from '../../src/slack/blocks/create-key-views.ts';
 import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
 import { SUBCOMMANDS } from '../../src/slack/listeners/commands/harvest-keys.ts';
 import { ActionId, CallbackId } from '../../src/slack/ui/ids.ts';

@@ -4,18 +4,13 @@ import type { Catalog } from '../../src/catalog/types.ts';
 import { ADMIN_LIST_LIMIT, partnerFormView, partnersView, rolesView } from '../../src/slack/blocks/admin-views.ts';
 import { escapeMrkdwn, truncate } from '../../src/slack/ui/escape.ts';
 import { HOME_PAGE_SIZE, homeNoAccessView, homeView } from '../../src/slack/blocks/home-view.ts';
-import {
-  createKeyView,
-  editConfirmView,
-  editKeyView,
-  enableView,
-  noticeView,
-  permissionsView,
-  replaceView,
-  revokeView,
-  showOnceView,
-  storedView,
-} from '../../src/slack/blocks/key-views.ts';
+import { createKeyView, permissionsView } from '../../src/slack/blocks/create-key-views.ts';
+import { editConfirmView, editKeyView } from '../../src/slack/blocks/edit-key-views.ts';
+import { enableView } from '../../src/slack/blocks/enable-view.ts';
+import { noticeView } from '../../src/slack/blocks/notice-views.ts';
+import { replaceView } from '../../src/slack/blocks/replace-view.ts';
+import { revokeView } from '../../src/slack/blocks/revoke-view.ts';
+import { showOnceView, storedView } from '../../src/slack/blocks/show-once-views.ts';
 import { helpMessage, keyDetailsMessage, keyListMessage, textMessage } from '../../src/slack/blocks/messages.ts';
 import {
   GROUP_BLOCK_BUDGET,

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { ApprovalRequest } from '../../approvals/types.ts';
 import { approvalCard, heldNotice } from '../blocks/approval-blocks.ts';
 import { escapeMrkdwn } from '../ui/escape.ts';
-import { noticeView } from '../blocks/key-views.ts';
+import { noticeView } from '../blocks/notice-views.ts';
 import type { ModalView } from '../blocks/kit.ts';
 import type { SlackDeps } from '../deps.ts';
 import { logSlackFailure, tell } from './notify.ts';

@@ -3,7 +3,12 @@ import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
 import type { Partner } from '../../partners/types.ts';
 import { isAppError } from '../../shared/errors.ts';
 import { partnerFormView } from '../blocks/admin-views.ts';
-import { createKeyView, editKeyView, enableView, noticeView, replaceView, revokeView } from '../blocks/key-views.ts';
+import { createKeyView } from '../blocks/create-key-views.ts';
+import { editKeyView } from '../blocks/edit-key-views.ts';
+import { enableView } from '../blocks/enable-view.ts';
+import { noticeView } from '../blocks/notice-views.ts';
+import { replaceView } from '../blocks/replace-view.ts';
+import { revokeView } from '../blocks/revoke-view.ts';
 import type { ModalView } from '../blocks/kit.ts';
 import { catalogFingerprint, Selection } from '../blocks/selection.ts';
 import type { SlackDeps } from '../deps.ts';
@@ -11,7 +16,7 @@ import { code } from '../ui/escape.ts';
 import type { KeyMenuVerb } from '../ui/ids.ts';
 import { type Actor, say, slackCall } from './actor.ts';
 import { deliveryOffer } from './delivery-offer.ts';
-import { usageOf } from './key-usage.ts';
+import { usageOf } from './usage-of.ts';
 import { type EditMeta, encodeMeta, type PartnerMeta } from './metadata.ts';
 
 /**

@@ -1,4 +1,5 @@
-import { editKeyView, permissionsView } from '../blocks/key-views.ts';
+import { editKeyView } from '../blocks/edit-key-views.ts';
+import { permissionsView } from '../blocks/create-key-views.ts';
 import type { ModalView } from '../blocks/kit.ts';
 import { partnerFormView } from '../blocks/admin-views.ts';
 import { groupAllSelected, mergePickerState, planPages, setGroup } from '../blocks/permission-picker.ts';

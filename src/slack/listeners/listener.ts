@@ -1,7 +1,7 @@
 import type { App, BlockAction, BlockElementAction, RespondFn, types, ViewOutput } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { type AppError, type ErrorCode, isAppError } from '../../shared/errors.ts';
-import { noticeView } from '../blocks/key-views.ts';
+import { noticeView } from '../blocks/notice-views.ts';
 import type { ModalView, Option } from '../blocks/kit.ts';
 import type { Message } from '../blocks/messages.ts';
 import type { SlackDeps } from '../deps.ts';

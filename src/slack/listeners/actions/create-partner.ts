@@ -1,5 +1,5 @@
 import { defaultDescription } from '../../../keys/description.ts';
-import { createKeyView, NO_PARTNER } from '../../blocks/key-views.ts';
+import { createKeyView, NO_PARTNER } from '../../blocks/create-key-views.ts';
 import { slackCall } from '../../flows/actor.ts';
 import { deliveryOffer } from '../../flows/delivery-offer.ts';
 import { CreateStartMeta, decodeMeta, encodeMeta } from '../../flows/metadata.ts';

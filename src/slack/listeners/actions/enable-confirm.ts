@@ -1,4 +1,4 @@
-import { keyResultView } from '../../blocks/key-views.ts';
+import { keyResultView } from '../../blocks/notice-views.ts';
 import { slackCall } from '../../flows/actor.ts';
 import { announce, heldView } from '../../flows/approval-flow.ts';
 import { code, escapeMrkdwn } from '../../ui/escape.ts';

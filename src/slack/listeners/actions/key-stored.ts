@@ -1,4 +1,4 @@
-import { storedView } from '../../blocks/key-views.ts';
+import { storedView } from '../../blocks/show-once-views.ts';
 import { slackCall } from '../../flows/actor.ts';
 import { ActionId, KEY_ID } from '../../ui/ids.ts';
 import { action, outcomeOf, stop } from '../listener.ts';

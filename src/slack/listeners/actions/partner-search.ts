@@ -1,4 +1,4 @@
-import { NO_PARTNER } from '../../blocks/key-views.ts';
+import { NO_PARTNER } from '../../blocks/create-key-views.ts';
 import { ActionId } from '../../ui/ids.ts';
 import { options } from '../listener.ts';
 

@@ -1,4 +1,5 @@
-import { keyResultView, showOnceView } from '../../blocks/key-views.ts';
+import { keyResultView } from '../../blocks/notice-views.ts';
+import { showOnceView } from '../../blocks/show-once-views.ts';
 import { slackCall } from '../../flows/actor.ts';
 import { ActionId } from '../../ui/ids.ts';
 import { action, stop } from '../listener.ts';

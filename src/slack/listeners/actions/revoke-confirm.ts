@@ -1,4 +1,5 @@
-import { keyResultView, REVOKE_REASONS } from '../../blocks/key-views.ts';
+import { keyResultView } from '../../blocks/notice-views.ts';
+import { REVOKE_REASONS } from '../../blocks/revoke-view.ts';
 import { slackCall } from '../../flows/actor.ts';
 import { code, escapeMrkdwn } from '../../ui/escape.ts';
 import { ActionId, BlockId, KEY_ID } from '../../ui/ids.ts';

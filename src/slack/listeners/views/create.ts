@@ -1,6 +1,6 @@
 import { defaultDescription, validateDescription } from '../../../keys/description.ts';
 import { parseDeliveryChoice } from '../../blocks/delivery-blocks.ts';
-import { NO_PARTNER, permissionsView } from '../../blocks/key-views.ts';
+import { NO_PARTNER, permissionsView } from '../../blocks/create-key-views.ts';
 import { catalogFingerprint, Selection } from '../../blocks/selection.ts';
 import { type CreateMeta, CreateStartMeta, decodeMeta, encodeMeta } from '../../flows/metadata.ts';
 import { ActionId, BlockId, CallbackId } from '../../ui/ids.ts';

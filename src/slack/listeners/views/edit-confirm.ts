@@ -1,4 +1,4 @@
-import { staleEditText } from '../../blocks/key-views.ts';
+import { staleEditText } from '../../blocks/edit-key-views.ts';
 import { announce, heldView } from '../../flows/approval-flow.ts';
 import { decodeMeta, EditConfirmMeta } from '../../flows/metadata.ts';
 import { selectionOf } from '../../flows/picker.ts';

@@ -1,6 +1,6 @@
 import { validateDescription } from '../../../keys/description.ts';
 import { permissionDiff } from '../../../keys/grants.ts';
-import { editConfirmView, staleEditText } from '../../blocks/key-views.ts';
+import { editConfirmView, staleEditText } from '../../blocks/edit-key-views.ts';
 import { mergePickerState } from '../../blocks/permission-picker.ts';
 import { decodeMeta, type EditConfirmMeta, EditMeta, encodeMeta } from '../../flows/metadata.ts';
 import { selectionOf } from '../../flows/picker.ts';

@@ -1,4 +1,4 @@
-import { showOnceView } from '../../blocks/key-views.ts';
+import { showOnceView } from '../../blocks/show-once-views.ts';
 import { mergePickerState } from '../../blocks/permission-picker.ts';
 import { announce, heldView } from '../../flows/approval-flow.ts';
 import { deliveryRefusal, handOver } from '../../flows/hand-over.ts';

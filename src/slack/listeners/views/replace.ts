@@ -1,5 +1,6 @@
 import { parseDeliveryChoice } from '../../blocks/delivery-blocks.ts';
-import { GRACE_CHOICES, showOnceView } from '../../blocks/key-views.ts';
+import { GRACE_CHOICES } from '../../blocks/replace-view.ts';
+import { showOnceView } from '../../blocks/show-once-views.ts';
 import { announce, heldView } from '../../flows/approval-flow.ts';
 import { deliveryRefusal, handOver } from '../../flows/hand-over.ts';
 import { decodeMeta, KeyMeta } from '../../flows/metadata.ts';

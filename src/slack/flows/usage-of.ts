@@ -1,5 +1,5 @@
 import type { ApiKey } from '../../keys/types.ts';
-import type { KeyUsage } from '../blocks/key-views.ts';
+import type { KeyUsage } from '../../keys/key-usage.ts';
 import type { SlackDeps } from '../deps.ts';
 
 /**
