@@ -198,14 +198,21 @@ describe('every view and message the app builds stays within Slack’s limits on
 
   it('show-once, stored, revoke, re-enable, replace and notices', () => {
     const secret = `hk_${'A'.repeat(38)}`;
-    expectValid('modal', showOnceView({ key, secret }));
-    expectValid('modal', showOnceView({ key, secret, replaced: aKey({ revokeAt: new Date('2026-12-01T00:00:00Z') }) }));
+    expectValid('modal', showOnceView({ key, secret, now }));
+    expectValid(
+      'modal',
+      showOnceView({ key, secret, replaced: aKey({ revokeAt: new Date('2026-12-01T00:00:00Z') }), now }),
+    );
     expectValid('modal', storedView(key));
     expectValid('modal', revokeView(key, usage, now));
     expectValid('modal', revokeView(key, { lastUsedAt: null, allowedLast7Days: null, deniedLast7Days: null }, now));
     expectValid(
       'modal',
-      enableView(aKey({ status: 'revoked', revokedAt: now, revokedBy: 'U0X', revokeReason: NASTY_DESCRIPTION }), usage),
+      enableView(
+        aKey({ status: 'revoked', revokedAt: now, revokedBy: 'U0X', revokeReason: NASTY_DESCRIPTION }),
+        usage,
+        now,
+      ),
     );
     expectValid('modal', replaceView(key, usage));
     expectValid('modal', noticeView('A title longer than twenty-four characters', escapeMrkdwn(NASTY_DESCRIPTION)));
@@ -272,7 +279,7 @@ describe('every view and message the app builds stays within Slack’s limits on
 describe('user text in mrkdwn', () => {
   it('escapes &, < and > and defuses mass mentions', () => {
     expect(escapeMrkdwn('<!channel> & <@U1> *b* @here')).toBe('&lt;!channel&gt; &amp; &lt;@U1&gt; *b* @\u2060here');
-    expect(JSON.stringify(showOnceView({ key: aKey(), secret: 'x' }))).not.toMatch(/<!(channel|here|everyone)>/);
+    expect(JSON.stringify(showOnceView({ key: aKey(), secret: 'x', now }))).not.toMatch(/<!(channel|here|everyone)>/);
   });
 
   it('truncates by characters, not bytes', () => {

@@ -1,24 +1,43 @@
+import { type KeyStateFields, keyState } from '../../keys/key-state.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { code, escapeMrkdwn } from '../ui/escape.ts';
-import { plural, slackDate } from '../ui/format.ts';
+import { plural, slackDate, unknownState } from '../ui/format.ts';
 import { ActionId, CallbackId } from '../ui/ids.ts';
 import { actions, type Block, button, context, type ModalView, modal, mrkdwn, section } from './kit.ts';
+
+/** What became of the key a replace superseded, as the new key is handed over. */
+function replacedFate(old: KeyStateFields, now: Date): string {
+  const state = keyState(old, now);
+  switch (state.kind) {
+    case 'revoked':
+      return 'is revoked now';
+    case 'stopping':
+      return `keeps working until ${slackDate(state.at)}`;
+    case 'active':
+      // Not after a replace, which revokes the old key or schedules it; said plainly should it ever be so.
+      return 'keeps working';
+    default:
+      return unknownState(state);
+  }
+}
 
 /**
  * The one place a secret is ever shown. It lives only in this view: the button replaces the view, and closing it
  * drops it; `private_metadata` holds the key id only.
  */
-export function showOnceView(input: { key: ApiKey; secret: string; replaced?: ApiKey | undefined }): ModalView {
+export function showOnceView(input: {
+  key: ApiKey;
+  secret: string;
+  /** For a replace: the old key as the replace left it. */
+  replaced?: ApiKey | undefined;
+  now: Date;
+}): ModalView {
   const { key, secret } = input;
   const blocks: Block[] = [
     section(
       input.replaced === undefined
         ? ':key: *Copy this API key now.* It is shown only this once: after you close this dialog it cannot be shown again.'
-        : `:key: *Copy the new API key now.* It replaces ${code(input.replaced.id)}, which ${
-            input.replaced.status === 'revoked'
-              ? 'is revoked now'
-              : `keeps working until ${slackDate(input.replaced.revokeAt ?? new Date())}`
-          }. It is shown only this once.`,
+        : `:key: *Copy the new API key now.* It replaces ${code(input.replaced.id)}, which ${replacedFate(input.replaced, input.now)}. It is shown only this once.`,
     ),
     section(`\`\`\`${secret}\`\`\``),
     {

@@ -5,7 +5,7 @@ import { deliveryFileName } from '../../delivery/delivery-text.ts';
 import type { IssuedKey } from '../../keys/types.ts';
 import type { Logger } from '../../logger.ts';
 import { isAppError } from '../../shared/errors.ts';
-import { deliveredView, deliveryFailedView, deliveryMessage } from '../blocks/delivery-blocks.ts';
+import { deliveredView, deliveryFailedView, deliveryMessage, type ReplacedKey } from '../blocks/delivery-blocks.ts';
 import { code, escapeMrkdwn } from '../ui/escape.ts';
 import type { ModalView } from '../blocks/kit.ts';
 import type { SlackDeps } from '../deps.ts';
@@ -102,11 +102,11 @@ export type DeliveryResult =
  * and replace dialogs, the approval listener after an approved create/replace). The secret is never in the result.
  */
 export async function deliverIssuedKey(
-  deps: Pick<SlackDeps, 'delivery' | 'logger' | 'services' | 'command'>,
+  deps: Pick<SlackDeps, 'delivery' | 'logger' | 'services' | 'command' | 'now'>,
   issued: IssuedKey,
   actor: string,
   contactSlackUserId: string,
-  options: { replaced?: { id: string; revokeAt: Date | null; status: 'active' | 'revoked' } | undefined } = {},
+  options: { replaced?: ReplacedKey | undefined } = {},
 ): Promise<DeliveryResult> {
   const keyId = issued.key.id;
   if (deps.delivery === undefined) {
@@ -124,7 +124,14 @@ export async function deliverIssuedKey(
       reason,
       revoked,
       text: `Key ${keyId} could not be sent: ${reason}. ${revoked ? 'It was revoked.' : `Revoke ${keyId} now.`}`,
-      view: deliveryFailedView({ keyId, contact: contactSlackUserId, reason, code: 'DELIVERY_REFUSED', revoked }),
+      view: deliveryFailedView({
+        keyId,
+        contact: contactSlackUserId,
+        reason,
+        code: 'DELIVERY_REFUSED',
+        revoked,
+        now: deps.now(),
+      }),
     };
   }
   try {
@@ -165,6 +172,7 @@ export async function deliverIssuedKey(
         code: codeText,
         revoked,
         replaced: options.replaced,
+        now: deps.now(),
       }),
     };
   }

@@ -1,3 +1,5 @@
+import type { KeyUsage } from '../../keys/key-usage.ts';
+import { keyState } from '../../keys/key-state.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
 import type { Partner } from '../../partners/types.ts';
@@ -13,6 +15,7 @@ import type { ModalView } from '../blocks/kit.ts';
 import { catalogFingerprint, Selection } from '../blocks/selection.ts';
 import type { SlackDeps } from '../deps.ts';
 import { code } from '../ui/escape.ts';
+import { unknownState } from '../ui/format.ts';
 import type { KeyMenuVerb } from '../ui/ids.ts';
 import { type Actor, say, slackCall } from './actor.ts';
 import { deliveryOffer } from './delivery-offer.ts';
@@ -76,22 +79,41 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
       });
       return { view, verb };
     }
-    case 'revoke': {
-      const view =
-        key.status === 'revoked'
-          ? noticeView('Already Revoked', `${code(key.id)} is already revoked. Use Re-enable to turn it back on.`)
-          : revokeView(key, usage, now);
-      return { view, verb };
-    }
-    case 'enable': {
-      const view =
-        key.status === 'active' && key.revokeAt === null
-          ? noticeView('Already Active', `${code(key.id)} is active; there is nothing to re-enable.`)
-          : enableView(key, usage);
-      return { view, verb };
-    }
+    case 'revoke':
+      return { view: revokeDialog(key, usage, now), verb };
+    case 'enable':
+      return { view: enableDialog(key, usage, now), verb };
     case 'replace':
       return { view: replaceView(key, usage, await deliveryOffer(deps, key.partnerId)), verb };
+  }
+}
+
+function revokeDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
+  const state = keyState(key, now);
+  switch (state.kind) {
+    case 'active':
+    case 'stopping':
+      return revokeView(key, usage, now);
+    case 'revoked':
+      // A grace period that ended already stops the key; revoking it now records that it is revoked.
+      return state.graceEnded
+        ? revokeView(key, usage, now)
+        : noticeView('Already Revoked', `${code(key.id)} is already revoked. Use Re-enable to turn it back on.`);
+    default:
+      return unknownState(state);
+  }
+}
+
+function enableDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
+  const state = keyState(key, now);
+  switch (state.kind) {
+    case 'active':
+      return noticeView('Already Active', `${code(key.id)} is active; there is nothing to re-enable.`);
+    case 'stopping':
+    case 'revoked':
+      return enableView(key, usage, now);
+    default:
+      return unknownState(state);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { IssuedKey } from '../../keys/types.ts';
-import { sendingView } from '../blocks/delivery-blocks.ts';
+import { type ReplacedKey, sendingView } from '../blocks/delivery-blocks.ts';
 import { deliverIssuedKey } from './delivery-messenger.ts';
 import type { SlackDeps } from '../deps.ts';
 import { logSlackFailure, tell } from './notify.ts';
@@ -37,7 +37,7 @@ export async function handOver(input: {
   issued: IssuedKey;
   contact: string;
   /** For a replace: the old key as the replace left it. */
-  replaced?: { id: string; revokeAt: Date | null; status: 'active' | 'revoked' } | undefined;
+  replaced?: ReplacedKey | undefined;
 }): Promise<void> {
   const { deps, client, userId, issued, contact } = input;
   await input.respond({ response_action: 'update', view: sendingView(issued.key.id, contact) });

@@ -1,4 +1,4 @@
-import type { ApiKey } from '../../keys/types.ts';
+import { type KeyState, type KeyStateFields, keyState } from '../../keys/key-state.ts';
 import { escapeMrkdwn } from './escape.ts';
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
@@ -18,18 +18,23 @@ export function lastUsedText(lastUsedAt: Date | null): string {
   return lastUsedAt === null ? 'never' : slackDate(lastUsedAt);
 }
 
-export function statusText(key: Pick<ApiKey, 'status' | 'revokeAt'>, now: Date): string {
-  if (key.status === 'revoked') return ':red_circle: Revoked';
-  if (key.revokeAt !== null) {
-    return key.revokeAt.getTime() <= now.getTime()
-      ? ':red_circle: Revoked (grace period over)'
-      : `:large_yellow_circle: Active until ${slackDate(key.revokeAt)}`;
-  }
-  return ':large_green_circle: Active';
+/** A key state that no renderer handles yet: a compile error at every switch until it is shown. */
+export function unknownState(state: never): never {
+  throw new Error(`unknown key state ${JSON.stringify(state)}`);
 }
 
-export function isEffectivelyActive(key: Pick<ApiKey, 'status' | 'revokeAt'>, now: Date): boolean {
-  return key.status === 'active' && (key.revokeAt === null || key.revokeAt.getTime() > now.getTime());
+export function statusText(key: KeyStateFields, now: Date): string {
+  const state: KeyState = keyState(key, now);
+  switch (state.kind) {
+    case 'active':
+      return ':large_green_circle: Active';
+    case 'stopping':
+      return `:large_yellow_circle: Active until ${slackDate(state.at)}`;
+    case 'revoked':
+      return state.graceEnded ? ':red_circle: Revoked (grace period over)' : ':red_circle: Revoked';
+    default:
+      return unknownState(state);
+  }
 }
 
 export function plural(n: number, word: string): string {

@@ -30,7 +30,7 @@ export const revealKey = action({
     await slackCall(turn, 'showing the revealed key', () =>
       turn.client.views.update({
         view_id: viewId,
-        view: showOnceView({ key: issued.key, secret: issued.secret, replaced: issued.old }),
+        view: showOnceView({ key: issued.key, secret: issued.secret, replaced: issued.old, now: turn.deps.now() }),
       }),
     );
     const channel = turn.body.channel?.id;

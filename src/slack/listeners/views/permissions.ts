@@ -64,7 +64,7 @@ export const permissionsSubmit = view({
     if (contact !== undefined) {
       await handOver({ deps, client, userId, respond: answer, viewId: turn.view.id, issued, contact });
     } else {
-      await answer({ response_action: 'update', view: showOnceView(issued) });
+      await answer({ response_action: 'update', view: showOnceView({ ...issued, now: deps.now() }) });
     }
     await turn.home();
   },

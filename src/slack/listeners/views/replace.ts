@@ -69,7 +69,7 @@ export const replaceSubmit = view({
     } else {
       await answer({
         response_action: 'update',
-        view: showOnceView({ key: issued.key, secret: issued.secret, replaced: issued.old }),
+        view: showOnceView({ key: issued.key, secret: issued.secret, replaced: issued.old, now: deps.now() }),
       });
     }
     await turn.home();
