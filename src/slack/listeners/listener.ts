@@ -22,8 +22,11 @@ import type { StateValues } from '../ui/view-state.ts';
  *   call   the one service call
  *   render says what happened: a dialog, a message, the App Home
  *
- * Expected failures (`AppError`) thrown by any step become words only through `errorText` / `errorFieldText`;
- * anything else goes on to the unhandled-failure middleware, which logs it and tells the person to try again.
+ * Expected failures (`AppError`) thrown by any step become words only through `errorText` / `errorFieldText`, in
+ * a message, a notice replacing the dialog, or on the dialog field they are about. Anything else goes on to the
+ * unhandled-failure middleware, which logs it and tells the person to try again. Two ways out, both visible in the
+ * listener: a step may turn a known failure into an outcome it renders (`outcomeOf`), and a dialog may word the one
+ * way an input can be wrong itself (`atField`'s prompt).
  */
 
 /** What every listener is registered with. */
