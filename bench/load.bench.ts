@@ -21,7 +21,7 @@ import { openRuntime } from '../src/compose.ts';
 import { loadConfig, type SlackConfig } from '../src/config.ts';
 import { benchServerUrl, createScratchDatabase } from './lib/scratch-database.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
-import { requestIdOf } from '../src/http/request-id.ts';
+import { requestIdOf } from '../src/shared/request-id.ts';
 import { createSecretDigest } from '../src/keys/secret-digest.ts';
 import { createSecretFormat } from '../src/keys/secret-format.ts';
 import { createLogger } from '../src/logger.ts';

@@ -4,7 +4,7 @@ import type { Config } from './config.ts';
 import { assertReachable, createDbClient, type DbClient, describeUrl } from './db/client.ts';
 import { countStoredKeys, startEmbeddedDatabase } from './db/embedded.ts';
 import { applyMigrations, migrationsPending } from './db/migrate.ts';
-import { createStore } from './db/store.ts';
+import { createStore, type Store } from './db/store.ts';
 import { createUsageReader } from './db/usage-store.ts';
 import { createSlackSignatureStore } from './db/slack-signature-store.ts';
 import type { UsageReader } from './authz/usage-summary.ts';
@@ -17,7 +17,7 @@ import type { Logger } from './logger.ts';
 import { logKeyChanges, logKeyImports } from './observability/key-change-log.ts';
 import { createDeliveryService, type DeliveryService } from './delivery/delivery-service.ts';
 import type { PgpEncryptor } from './delivery/encrypt.ts';
-import type { PgpKeyInfo } from './delivery/pgp-key-info.ts';
+import type { PgpKeyInfo } from './partners/pgp-key-info.ts';
 import type { ServiceSigningKey } from './delivery/service-key.ts';
 import type { DirectMessenger } from './delivery/types.ts';
 import { createApprovalService } from './approvals/approval-service.ts';
@@ -25,7 +25,6 @@ import { createPartnerPgpService } from './partners/partner-pgp-service.ts';
 import { createPartnerService } from './partners/partner-service.ts';
 import { createRoleService } from './roles/role-service.ts';
 import { AppError } from './shared/errors.ts';
-import type { Store } from './shared/store.ts';
 
 export interface Runtime {
   config: Config;

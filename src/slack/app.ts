@@ -4,7 +4,7 @@ import { App, type AppOptions, HTTPReceiver, SocketModeReceiver } from '@slack/b
 import type { RetryOptions } from '@slack/web-api';
 import type { SlackConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { Clock } from '../shared/store.ts';
+import type { Clock } from '../shared/clock.ts';
 import { registerCreatePartner } from './actions/create-partner.ts';
 import { registerHomeActions } from './actions/home-actions.ts';
 import { registerKeyActions } from './actions/key-actions.ts';

@@ -9,7 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { PartnerPgpService } from '../partners/partner-pgp-service.ts';
 import type { PartnerService } from '../partners/partner-service.ts';
 import type { RoleService } from '../roles/role-service.ts';
-import type { Clock } from '../shared/store.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { SeenSignatures } from './replay-guard.ts';
 
 /** The services Slack code may use: it never reaches the database any other way. */
