@@ -27,7 +27,6 @@ import { createSecretFormat } from '../src/keys/secret-format.ts';
 import { createLogger } from '../src/logger.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { createSlackApp } from '../src/slack/app.ts';
-import { servicesFromRuntime } from '../src/slack/deps.ts';
 import { seed, workload } from './lib/authz-workload.ts';
 import { startInstance, stopInstances } from './lib/instance.ts';
 
@@ -284,7 +283,7 @@ async function slackBurst(databaseUrl: string) {
   } as SlackConfig;
   const slack = createSlackApp({
     config,
-    services: servicesFromRuntime(runtime),
+    services: runtime.slack,
     // Production logging (one info line per request) to a sink: its cost is part of the figure.
     logger: createLogger('info', { write: () => {} }),
     botIdentity: { botId: 'B0BENCH', botUserId: 'U0BENCHBOT' },
