@@ -1,10 +1,20 @@
 import { alreadyReplaced, type EditKeyInput, type KeyService } from '../keys/key-service.ts';
 import type { ApiKey, IssuedKey } from '../keys/types.ts';
-import { randomBase62 } from '../keys/base62.ts';
+import { randomBase62 } from '../shared/base62.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
-import type { Clock, Store } from '../shared/store.ts';
+import type { AuditRepository } from '../audit/types.ts';
+import type { RoleRepository } from '../roles/types.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Transactional } from '../shared/transaction.ts';
 import { type ApprovalPolicy, requiresApproval } from './policy.ts';
-import type { ApprovableAction, ApprovalPayload, ApprovalRequest, HandOverDelivery, KeyReveal } from './types.ts';
+import type {
+  ApprovableAction,
+  ApprovalPayload,
+  ApprovalRepository,
+  ApprovalRequest,
+  HandOverDelivery,
+  KeyReveal,
+} from './types.ts';
 
 const HOUR = 3600_000;
 
@@ -25,7 +35,44 @@ export type ApprovalService = ReturnType<typeof createApprovalService>;
  * in, the action runs exactly once (a compare-and-set on the request's state, under a row lock). For create and
  * replace the secret is only made at hand-over, when the requester uses a one-time reveal.
  */
-export function createApprovalService(deps: { store: Store; keys: KeyService; policy: ApprovalPolicy; now?: Clock }) {
+/** What a decision writes inside one transaction. */
+export interface ApprovalTransaction {
+  approvals: Pick<
+    ApprovalRepository,
+    'insert' | 'lockPending' | 'addDecision' | 'transition' | 'setRevealKey' | 'markRevealExpired'
+  >;
+  roles: Pick<RoleRepository, 'rolesOf'>;
+  audit: Pick<AuditRepository, 'append'>;
+}
+
+/** The four-eyes rule's storage: reads and single writes outside a transaction, and its transaction. */
+export interface ApprovalStore extends Transactional<ApprovalTransaction> {
+  approvals: Pick<
+    ApprovalRepository,
+    | 'findById'
+    | 'listPending'
+    | 'setCard'
+    | 'expiredPending'
+    | 'expiredReveals'
+    | 'insertReveal'
+    | 'findReveal'
+    | 'claimReveal'
+  >;
+  roles: Pick<RoleRepository, 'list'>;
+}
+
+/** The key lifecycle, as far as an approved change runs through it. */
+export type ApprovedKeyChanges = Pick<
+  KeyService,
+  'get' | 'prepareCreate' | 'create' | 'previewEdit' | 'edit' | 'enable' | 'replace'
+>;
+
+export function createApprovalService(deps: {
+  store: ApprovalStore;
+  keys: ApprovedKeyChanges;
+  policy: ApprovalPolicy;
+  now?: Clock;
+}) {
   const { store, keys, policy } = deps;
   const now = deps.now ?? (() => new Date());
 

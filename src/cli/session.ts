@@ -1,4 +1,4 @@
-import type { Runtime } from '../compose.ts';
+import type { CliRuntime } from './context.ts';
 
 /**
  * What a CLI run holds open, and how it lets go: a closed stdout or stderr (`| head -1`) stops output instead of
@@ -6,7 +6,7 @@ import type { Runtime } from '../compose.ts';
  * first, which stops an embedded PostgreSQL this run started.
  */
 export function createSession() {
-  let opened: Promise<Runtime> | undefined;
+  let opened: Promise<CliRuntime> | undefined;
   let closing: Promise<void> | undefined;
   let stdoutOpen = true;
   let stderrOpen = true;
@@ -26,7 +26,7 @@ export function createSession() {
       if (stderrOpen) process.stderr.write(`${text}\n`);
     },
     /** Remembers the runtime being opened, so a signal that arrives while it starts still closes it once it is up. */
-    open(start: () => Promise<Runtime>): Promise<Runtime> {
+    open(start: () => Promise<CliRuntime>): Promise<CliRuntime> {
       opened = start();
       return opened;
     },

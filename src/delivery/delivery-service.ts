@@ -1,16 +1,36 @@
+import type { AuditRepository } from '../audit/types.ts';
+import type { KeyRepository } from '../keys/key-repository.ts';
 import type { IssuedKey } from '../keys/types.ts';
 import type { Logger } from '../logger.ts';
-import type { PartnerPgpKey } from '../partners/partner-pgp-key.ts';
-import type { Partner } from '../partners/types.ts';
+import type { PartnerPgpKey, PartnerPgpKeyRepository } from '../partners/partner-pgp-key.ts';
+import type { Partner, PartnerRepository } from '../partners/types.ts';
+import type { Clock } from '../shared/clock.ts';
 import { AppError, type ErrorCode, isAppError } from '../shared/errors.ts';
-import type { Clock, Store } from '../shared/store.ts';
+import type { Transactional } from '../shared/transaction.ts';
 import { newDeliveryId } from './delivery-id.ts';
 import type { EncryptedSecret } from './encrypt.ts';
-import { formatFingerprint } from './fingerprint.ts';
-import { type Delivery, type DirectMessenger, MessengerError } from './types.ts';
+import { formatFingerprint } from '../partners/fingerprint.ts';
+import { type Delivery, type DeliveryRepository, type DirectMessenger, MessengerError } from './types.ts';
+
+/** What closes a delivery (sent, failed, confirmed) and its audit row, in one transaction. */
+export interface DeliveryTransaction {
+  deliveries: Pick<DeliveryRepository, 'markSent' | 'markFailed' | 'markConfirmed'>;
+  audit: Pick<AuditRepository, 'append'>;
+}
+
+/** Delivery's storage: the records it opens and reads, the key and partner it checks, and its transaction. */
+export interface DeliveryStore extends Transactional<DeliveryTransaction> {
+  deliveries: Pick<
+    DeliveryRepository,
+    'insert' | 'findById' | 'listForKey' | 'pendingBefore' | 'unconfirmedSentBefore'
+  >;
+  keys: Pick<KeyRepository, 'findById'>;
+  partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
+  partnerPgpKeys: Pick<PartnerPgpKeyRepository, 'find'>;
+}
 
 export interface DeliveryServiceDeps {
-  store: Store;
+  store: DeliveryStore;
   /** The key lifecycle's revoke: a key whose delivery failed must never stay usable. */
   keys: { revoke(id: string, input: { actor: string; reason?: string | undefined }): Promise<unknown> };
   encryptor: { encryptAndSign(secret: string, recipientArmoredKey: string, now?: Date): Promise<EncryptedSecret> };

@@ -1,7 +1,7 @@
 import { createMessage, encrypt, enums, type PrivateKey, readKey } from 'openpgp';
 import { AppError } from '../shared/errors.ts';
 import { inspectPublicKey } from './inspect-public-key.ts';
-import type { PgpKeyInfo } from './pgp-key-info.ts';
+import type { PgpKeyInfo } from '../partners/pgp-key-info.ts';
 import type { ServiceSigningKey } from './service-key.ts';
 import { verifyEachSignatureOnce } from './verify-once.ts';
 

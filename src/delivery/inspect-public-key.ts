@@ -1,9 +1,9 @@
 import { type Key, type PublicKey, readKeys, type Subkey, unarmor } from 'openpgp';
 import { AppError, isAppError } from '../shared/errors.ts';
-import { formatFingerprint } from './fingerprint.ts';
+import { formatFingerprint } from '../partners/fingerprint.ts';
 import { assertBytesWithinLimits, assertKeyWithinLimits, assertTextWithinLimits } from './key-limits.ts';
 import { verifyEachSignatureOnce } from './verify-once.ts';
-import type { PgpAlgorithm, PgpKeyInfo } from './pgp-key-info.ts';
+import type { PgpAlgorithm, PgpKeyInfo } from '../partners/pgp-key-info.ts';
 
 const MIN_RSA_BITS = 2048;
 const SEIPD_V2_FEATURE = 0x08;

@@ -1,17 +1,32 @@
 import { parse } from 'csv-parse/sync';
+import type { AuditRepository } from '../audit/types.ts';
 import type { Catalog } from '../catalog/types.ts';
+import type { PartnerRepository } from '../partners/types.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
 import { newKeyId } from '../shared/ids.ts';
-import type { Store } from '../shared/store.ts';
+import type { Transactional } from '../shared/transaction.ts';
 import { validateDescription } from './description.ts';
-import { resolveGrants } from './grants.ts';
-import type { NewKeyRecord } from './key-repository.ts';
+import { resolveGrants } from '../catalog/resolve-grants.ts';
+import type { ChangeNotifier, KeyRepository, NewKeyRecord } from './key-repository.ts';
 import { type SecretFormat, secretHint } from './secret-format.ts';
 
 const REQUIRED_COLUMNS = ['key', 'description', 'partner', 'created_at'] as const;
 
+/** What an import writes, all in one transaction. */
+export interface ImportTransaction {
+  keys: Pick<KeyRepository, 'insertMany'>;
+  audit: Pick<AuditRepository, 'appendMany'>;
+  changes: Pick<ChangeNotifier, 'keysAdded'>;
+}
+
+/** An import's storage: the checks it reads first, then its transaction. */
+export interface ImportStore extends Transactional<ImportTransaction> {
+  keys: Pick<KeyRepository, 'existingDigests'>;
+  partners: Pick<PartnerRepository, 'list'>;
+}
+
 export interface ImportDeps {
-  store: Store;
+  store: ImportStore;
   catalog: Catalog;
   secretFormat: SecretFormat;
   digest: (secret: string) => Buffer;

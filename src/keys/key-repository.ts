@@ -42,3 +42,13 @@ export interface KeyRepository {
   scheduleRevocation(id: string, at: Date, replacedBy: string): Promise<boolean>;
   dueForRevocation(now: Date): Promise<ApiKey[]>;
 }
+
+/** Tells every instance that a key's enforcement data changed; sent inside the transaction that changed it. */
+export interface ChangeNotifier {
+  keyChanged(keyId: string): Promise<void>;
+  /**
+   * Keys that did not exist before (an import), announced in batches of ids: instances load them by id after any
+   * change to an existing key, and refuse them until then.
+   */
+  keysAdded(keyIds: readonly string[]): Promise<void>;
+}

@@ -1,18 +1,35 @@
-import type { AuditAction } from '../audit/types.ts';
+import type { AuditAction, AuditRepository } from '../audit/types.ts';
 import type { Catalog } from '../catalog/types.ts';
-import type { Partner } from '../partners/types.ts';
+import type { Partner, PartnerRepository } from '../partners/types.ts';
+import type { Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
 import { newKeyId } from '../shared/ids.ts';
-import type { Clock, Repositories, Store } from '../shared/store.ts';
+import type { Transactional } from '../shared/transaction.ts';
 import { defaultDescription, validateDescription } from './description.ts';
 import { type Decision, evaluate } from './evaluate.ts';
-import { permissionDiff, resolveGrants } from './grants.ts';
+import { resolveGrants } from '../catalog/resolve-grants.ts';
+import { permissionDiff } from './grants.ts';
+import type { ChangeNotifier, KeyRepository } from './key-repository.ts';
 import { keySnapshot } from './key-snapshot.ts';
 import { type SecretFormat, secretHint } from './secret-format.ts';
 import type { ApiKey, IssuedKey, KeyFilter } from './types.ts';
 
+/** What the key lifecycle reads and writes inside one transaction. */
+export interface KeyTransaction {
+  keys: Pick<KeyRepository, 'findById' | 'insert' | 'updateIfVersion' | 'revoke' | 'enable' | 'scheduleRevocation'>;
+  partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
+  audit: Pick<AuditRepository, 'append'>;
+  changes: Pick<ChangeNotifier, 'keyChanged'>;
+}
+
+/** The key lifecycle's storage: what it reads outside a transaction, and the transaction. */
+export interface KeyStore extends Transactional<KeyTransaction> {
+  keys: Pick<KeyRepository, 'findById' | 'findByDigest' | 'list' | 'dueForRevocation'>;
+  partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
+}
+
 export interface KeyServiceDeps {
-  store: Store;
+  store: KeyStore;
   catalog: Catalog;
   secretFormat: SecretFormat;
   digest: (secret: string) => Buffer;
@@ -74,7 +91,7 @@ export function createKeyService(deps: KeyServiceDeps) {
   const { store, catalog, secretFormat, digest } = deps;
   const now = deps.now ?? (() => new Date());
 
-  async function requireKey(repos: Repositories, id: string): Promise<ApiKey> {
+  async function requireKey(repos: { keys: Pick<KeyRepository, 'findById'> }, id: string): Promise<ApiKey> {
     const key = await repos.keys.findById(id);
     if (key === undefined) {
       // Only an id-shaped value is repeated: a key pasted where its id belongs must not end up in an error message.
@@ -86,7 +103,7 @@ export function createKeyService(deps: KeyServiceDeps) {
     return key;
   }
 
-  async function requirePartner(repos: Repositories, name: string): Promise<Partner> {
+  async function requirePartner(repos: Pick<KeyTransaction, 'partners'>, name: string): Promise<Partner> {
     const partner = (await repos.partners.findByName(name)) ?? (await repos.partners.findById(name));
     if (partner === undefined) {
       throw new AppError('UNKNOWN_PARTNER', `No partner named "${name}": add it first (harvest-keys partner add)`);
@@ -94,7 +111,10 @@ export function createKeyService(deps: KeyServiceDeps) {
     return partner;
   }
 
-  async function resolveCreate(repos: Repositories, input: CreateKeyInput): Promise<PreparedCreate> {
+  async function resolveCreate(
+    repos: Pick<KeyTransaction, 'partners'>,
+    input: CreateKeyInput,
+  ): Promise<PreparedCreate> {
     const explicit = resolveGrants(catalog, input.grants ?? []);
     const partner = input.partner === undefined ? undefined : await requirePartner(repos, input.partner);
     const description = validateDescription(
@@ -124,7 +144,7 @@ export function createKeyService(deps: KeyServiceDeps) {
    * the notification that makes every /authz instance reload the key. Returns the key as it now is.
    */
   async function recordChange(
-    repos: Repositories,
+    repos: KeyTransaction,
     change: { actor: string; action: AuditAction; before: ApiKey; details?: Record<string, unknown> | undefined },
   ): Promise<ApiKey> {
     const after = await requireKey(repos, change.before.id);
@@ -143,7 +163,7 @@ export function createKeyService(deps: KeyServiceDeps) {
 
   /** Inserts a new key and its audit row inside `repos`' transaction; the secret leaves only in the return value. */
   async function issue(
-    repos: Repositories,
+    repos: KeyTransaction,
     fields: { actor: string; description: string; partner: Partner | undefined; permissions: readonly string[] },
     details: Record<string, unknown> | undefined,
   ): Promise<IssuedKey> {

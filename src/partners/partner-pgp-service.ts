@@ -1,12 +1,27 @@
-import { normalizeFingerprint } from '../delivery/fingerprint.ts';
-import type { PgpKeyInfo } from '../delivery/pgp-key-info.ts';
+import type { AuditRepository } from '../audit/types.ts';
+import type { Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
-import type { Clock, Repositories, Store } from '../shared/store.ts';
-import type { PartnerPgpKey } from './partner-pgp-key.ts';
-import type { Partner } from './types.ts';
+import type { Transactional } from '../shared/transaction.ts';
+import { normalizeFingerprint } from './fingerprint.ts';
+import type { PartnerPgpKey, PartnerPgpKeyRepository } from './partner-pgp-key.ts';
+import type { PgpKeyInfo } from './pgp-key-info.ts';
+import type { Partner, PartnerRepository } from './types.ts';
+
+/** What setting or confirming a partner's key writes inside one transaction. */
+export interface PartnerPgpTransaction {
+  partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
+  partnerPgpKeys: Pick<PartnerPgpKeyRepository, 'find' | 'save' | 'confirm'>;
+  audit: Pick<AuditRepository, 'append'>;
+}
+
+/** The partner-key service's storage: lookups outside a transaction, and the transaction. */
+export interface PartnerPgpStore extends Transactional<PartnerPgpTransaction> {
+  partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
+  partnerPgpKeys: Pick<PartnerPgpKeyRepository, 'find'>;
+}
 
 export interface PartnerPgpServiceDeps {
-  store: Store;
+  store: PartnerPgpStore;
   /** `inspectPublicKey` from src/delivery: validates and describes the pasted key, or refuses it with the reason. */
   inspect: (armored: string, now: Date) => Promise<PgpKeyInfo>;
   now?: Clock;
@@ -55,7 +70,7 @@ export function createPartnerPgpService(deps: PartnerPgpServiceDeps) {
   const { store, inspect } = deps;
   const now = deps.now ?? (() => new Date());
 
-  async function requirePartner(repos: Repositories, nameOrId: string): Promise<Partner> {
+  async function requirePartner(repos: Pick<PartnerPgpStore, 'partners'>, nameOrId: string): Promise<Partner> {
     const partner = (await repos.partners.findByName(nameOrId)) ?? (await repos.partners.findById(nameOrId));
     if (partner === undefined) throw new AppError('UNKNOWN_PARTNER', `No partner named "${nameOrId}"`);
     return partner;

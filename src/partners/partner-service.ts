@@ -1,9 +1,10 @@
+import type { AuditRepository } from '../audit/types.ts';
+import { resolveGrants } from '../catalog/resolve-grants.ts';
 import type { Catalog } from '../catalog/types.ts';
-import { resolveGrants } from '../keys/grants.ts';
 import { AppError } from '../shared/errors.ts';
 import { newPartnerId } from '../shared/ids.ts';
-import type { Repositories, Store } from '../shared/store.ts';
-import type { Partner } from './types.ts';
+import type { Transactional } from '../shared/transaction.ts';
+import type { Partner, PartnerRepository } from './types.ts';
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
@@ -40,10 +41,30 @@ export interface PartnerEdit {
 
 export type PartnerService = ReturnType<typeof createPartnerService>;
 
-export function createPartnerService(deps: { store: Store; catalog: Catalog }) {
+/** What a partner change writes inside one transaction. */
+export interface PartnerTransaction {
+  partners: Pick<PartnerRepository, 'findById' | 'findByName' | 'insert' | 'update'>;
+  audit: Pick<AuditRepository, 'append'>;
+  /**
+   * A rename changes what every key of the partner answers (X-Partner), so enforcement is told to reload each one.
+   * Named here in the partner's own terms: the key lifecycle builds on partners, not the other way round.
+   */
+  keys: { list(filter: { partnerId: string; limit: number }): Promise<{ keys: readonly { id: string }[] }> };
+  changes: { keyChanged(keyId: string): Promise<void> };
+}
+
+/** Partners' storage: lookups outside a transaction, and the transaction. */
+export interface PartnerStore extends Transactional<PartnerTransaction> {
+  partners: Pick<PartnerRepository, 'findById' | 'findByName' | 'list'>;
+}
+
+export function createPartnerService(deps: { store: PartnerStore; catalog: Catalog }) {
   const { store, catalog } = deps;
 
-  async function requirePartner(repos: Repositories, nameOrId: string): Promise<Partner> {
+  async function requirePartner(
+    repos: { partners: Pick<PartnerRepository, 'findById' | 'findByName'> },
+    nameOrId: string,
+  ): Promise<Partner> {
     const partner = (await repos.partners.findByName(nameOrId)) ?? (await repos.partners.findById(nameOrId));
     if (partner === undefined) throw new AppError('UNKNOWN_PARTNER', `No partner named "${nameOrId}"`);
     return partner;

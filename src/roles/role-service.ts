@@ -1,6 +1,18 @@
+import type { AuditRepository } from '../audit/types.ts';
 import { AppError } from '../shared/errors.ts';
-import type { Store } from '../shared/store.ts';
-import { ROLES, type Role, type RoleGrant } from './types.ts';
+import type { Transactional } from '../shared/transaction.ts';
+import { ROLES, type Role, type RoleGrant, type RoleRepository } from './types.ts';
+
+/** What a grant or a removal writes inside one transaction. */
+export interface RoleTransaction {
+  roles: Pick<RoleRepository, 'add' | 'remove'>;
+  audit: Pick<AuditRepository, 'append'>;
+}
+
+/** Roles' storage: the lookups, and the transaction. */
+export interface RoleStore extends Transactional<RoleTransaction> {
+  roles: Pick<RoleRepository, 'list' | 'rolesOf'>;
+}
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
@@ -20,7 +32,7 @@ function validateUser(id: string): string {
 
 export type RoleService = ReturnType<typeof createRoleService>;
 
-export function createRoleService(deps: { store: Store }) {
+export function createRoleService(deps: { store: RoleStore }) {
   const { store } = deps;
   return {
     async grant(slackUserId: string, role: Role, actor: string): Promise<boolean> {

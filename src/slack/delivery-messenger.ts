@@ -108,24 +108,6 @@ export async function deliverIssuedKey(
   options: { replaced?: { id: string; revokeAt: Date | null; status: 'active' | 'revoked' } | undefined } = {},
 ): Promise<DeliveryResult> {
   const keyId = issued.key.id;
-  if (deps.delivery === undefined) {
-    // No delivery here: the key must not stay usable with nobody holding it.
-    const reason = 'encrypted delivery is not set up on this server';
-    const revoked = await deps.services.keys
-      .revoke(keyId, { actor: 'system', reason: `delivery refused: ${reason}` })
-      .then(
-        () => true,
-        () => false,
-      );
-    return {
-      ok: false,
-      code: 'DELIVERY_REFUSED',
-      reason,
-      revoked,
-      text: `Key ${keyId} could not be sent: ${reason}. ${revoked ? 'It was revoked.' : `Revoke ${keyId} now.`}`,
-      view: deliveryFailedView({ keyId, contact: contactSlackUserId, reason, code: 'DELIVERY_REFUSED', revoked }),
-    };
-  }
   try {
     const delivery = await deps.delivery.deliver({ issued, actor, contactSlackUserId });
     const contact = delivery.contactSlackUserId ?? contactSlackUserId;

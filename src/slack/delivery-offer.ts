@@ -9,7 +9,7 @@ export async function deliveryOffer(
   deps: SlackDeps,
   partnerId: string | null | undefined,
 ): Promise<DeliveryOffer | undefined> {
-  if (partnerId === null || partnerId === undefined || deps.delivery === undefined) return undefined;
+  if (partnerId === null || partnerId === undefined) return undefined;
   try {
     const target = await deps.delivery.target(partnerId);
     return target.ready

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatFingerprint } from '../../src/delivery/fingerprint.ts';
+import { formatFingerprint } from '../../src/partners/fingerprint.ts';
 import type { Partner } from '../../src/partners/types.ts';
 import { aPartnerName, anAdmin } from '../fixtures/actors.ts';
 import { createGnupgHome, type GnupgHome } from '../helpers/gnupg.ts';

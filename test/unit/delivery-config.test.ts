@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { deliveryFileName, deliveryInstructions } from '../../src/delivery/delivery-text.ts';
-import { formatFingerprint, normalizeFingerprint } from '../../src/delivery/fingerprint.ts';
+import { formatFingerprint, normalizeFingerprint } from '../../src/partners/fingerprint.ts';
 
 describe('delivery settings', () => {
   it('default to a generated service key and 72 hours for the partner to confirm', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { harvestCatalog } from '../../src/catalog/load-catalog.ts';
 import { type EvaluableKey, evaluate } from '../../src/keys/evaluate.ts';
-import { permissionDiff, resolveGrants } from '../../src/keys/grants.ts';
+import { resolveGrants } from '../../src/catalog/resolve-grants.ts';
+import { permissionDiff } from '../../src/keys/grants.ts';
 import { isAppError } from '../../src/shared/errors.ts';
 
 const catalog = harvestCatalog();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load-catalog.ts';
-import { resolveGrants } from '../../src/keys/grants.ts';
+import { resolveGrants } from '../../src/catalog/resolve-grants.ts';
 
 describe('a bad permission in an error message (issue 10 finding 8)', () => {
   it('is quoted when it reads like a permission, and never when it is shaped like a key', async () => {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
-import { formatFingerprint } from '../../delivery/fingerprint.ts';
+import { formatFingerprint } from '../../partners/fingerprint.ts';
 import { describeFileError, parse, positional, readStdin } from '../args.ts';
 import { AppError } from '../../shared/errors.ts';
 import { command } from '../command.ts';
