@@ -1,4 +1,5 @@
 import { alreadyReplaced, type EditKeyInput, type KeyService } from '../keys/key-service.ts';
+import { keyState } from '../keys/key-state.ts';
 import type { ApiKey, IssuedKey } from '../keys/types.ts';
 import { randomBase62 } from '../shared/base62.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
@@ -249,8 +250,7 @@ export function createApprovalService(deps: {
 
     async requestEnable(keyId: string, actor: string): Promise<ApprovalRequest> {
       const key = await keys.get(keyId);
-      if (key.status === 'active' && key.revokeAt === null)
-        throw new AppError('VALIDATION', `${keyId} is already active`);
+      if (keyState(key, now()).kind === 'active') throw new AppError('VALIDATION', `${keyId} is already active`);
       return open('reenable', actor, keyId, key.version, { action: 'reenable', description: key.description });
     },
 
@@ -260,7 +260,7 @@ export function createApprovalService(deps: {
     ): Promise<ApprovalRequest> {
       const key = await keys.get(keyId);
       if (key.replacedBy !== null)
-        throw alreadyReplaced(key, `replace ${key.replacedBy} instead, or revoke ${key.id} to end it now`);
+        throw alreadyReplaced(key, now(), `replace ${key.replacedBy} instead, or revoke ${key.id} to end it now`);
       const graceSeconds = input.graceSeconds ?? 0;
       if (!Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 90 * 24 * 3600) {
         throw new AppError('VALIDATION', 'Grace period must be between 0 and 90 days');
@@ -369,7 +369,7 @@ export function createApprovalService(deps: {
         // Checked before the reveal is used up: another replace may have run since the approval.
         const key = await keys.get(held.keyId as string);
         if (key.replacedBy !== null)
-          throw alreadyReplaced(key, 'this approved replace was not carried out; nothing was created');
+          throw alreadyReplaced(key, now(), 'this approved replace was not carried out; nothing was created');
       }
       if (!(await store.approvals.claimReveal(revealId, user, now()))) {
         throw new AppError('REVEAL_UNAVAILABLE', 'This key was already revealed; it cannot be shown again.');

@@ -1,5 +1,6 @@
 import type { AuditRepository } from '../audit/types.ts';
 import type { KeyRepository } from '../keys/key-repository.ts';
+import { keyState } from '../keys/key-state.ts';
 import type { IssuedKey } from '../keys/types.ts';
 import type { Logger } from '../logger.ts';
 import type { PartnerPgpKey, PartnerPgpKeyRepository } from '../partners/partner-pgp-key.ts';
@@ -221,9 +222,9 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       let signer: string;
       try {
         if (!target.ready) throw new Refusal(target.code, target.reason);
-        // Revoked since it was issued (or replaced at once): a key that cannot work is not worth sending.
+        // Revoked or replaced since it was issued: a key that stops working is not worth sending.
         const current = await store.keys.findById(key.id);
-        if (current?.status !== 'active' || current.revokeAt !== null) {
+        if (current === undefined || keyState(current, startedAt).kind !== 'active') {
           throw new Refusal('KEY_REVOKED', `Key ${key.id} is no longer active`);
         }
         const encrypted = await encryptor.encryptAndSign(

@@ -9,6 +9,7 @@ import { validateDescription } from './description.ts';
 import { resolveGrants } from '../catalog/resolve-grants.ts';
 import type { ChangeNotifier, KeyRepository, NewKeyRecord } from './key-repository.ts';
 import { type SecretFormat, secretHint } from './secret-format.ts';
+import type { ApiKey } from './types.ts';
 
 const REQUIRED_COLUMNS = ['key', 'description', 'partner', 'created_at'] as const;
 
@@ -69,7 +70,7 @@ export function createKeyImporter(deps: ImportDeps) {
   return async function importKeys(
     bytes: Buffer,
     actor: string,
-  ): Promise<{ imported: { id: string; description: string; legacy: boolean }[] }> {
+  ): Promise<{ imported: Pick<ApiKey, 'id' | 'description' | 'legacy'>[] }> {
     const badBytes = nonUtf8Lines(bytes);
     if (badBytes.length > 0) {
       throw invalid(badBytes.map((n) => `line ${n}: not valid UTF-8 text (save the file as UTF-8)`));

@@ -1,17 +1,13 @@
 import type { ApiKey, KeyFilter } from './types.ts';
 
-export interface NewKeyRecord {
-  id: string;
+/** A key as it is first stored: the fields set at creation (the rest start empty), and the secret's digest. */
+export type NewKeyRecord = Pick<
+  ApiKey,
+  'id' | 'hint' | 'description' | 'apiType' | 'partnerId' | 'legacy' | 'createdBy' | 'createdAt'
+> & {
   secretDigest: Buffer;
-  hint: string;
-  description: string;
-  apiType: string;
-  partnerId: string | null;
-  legacy: boolean;
-  createdBy: string;
-  createdAt: Date;
   permissions: readonly string[];
-}
+};
 
 export interface KeyRevocation {
   by: string;

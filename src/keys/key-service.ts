@@ -11,6 +11,7 @@ import { resolveGrants } from '../catalog/resolve-grants.ts';
 import { permissionDiff } from './grants.ts';
 import type { ChangeNotifier, KeyRepository } from './key-repository.ts';
 import { keySnapshot } from './key-snapshot.ts';
+import { type KeyState, keyState } from './key-state.ts';
 import { type SecretFormat, secretHint } from './secret-format.ts';
 import type { ApiKey, IssuedKey, KeyFilter } from './types.ts';
 
@@ -127,7 +128,7 @@ export function createKeyService(deps: KeyServiceDeps) {
 
   function planEdit(before: ApiKey, input: EditKeyInput): EditPreview {
     // The replacement copied this key's permissions; changes belong on it, not on the key being retired.
-    if (before.replacedBy !== null) throw alreadyReplaced(before, 'change its replacement instead');
+    if (before.replacedBy !== null) throw alreadyReplaced(before, now(), 'change its replacement instead');
     const description = input.description === undefined ? undefined : validateDescription(input.description);
     const replaceWith = input.grants === undefined ? undefined : resolveGrants(catalog, input.grants);
     const add = resolveGrants(catalog, input.add ?? []);
@@ -287,7 +288,7 @@ export function createKeyService(deps: KeyServiceDeps) {
       return store.transaction(async (repos) => {
         const old = await requireKey(repos, id);
         if (old.replacedBy !== null)
-          throw alreadyReplaced(old, `replace ${old.replacedBy} instead, or revoke ${old.id} to end it now`);
+          throw alreadyReplaced(old, now(), `replace ${old.replacedBy} instead, or revoke ${old.id} to end it now`);
         const partner = old.partnerId === null ? undefined : await repos.partners.findById(old.partnerId);
         const permissions = old.legacy
           ? [...new Set([...old.permissions, ...catalog.legacyEndpointIds])].sort()
@@ -301,7 +302,7 @@ export function createKeyService(deps: KeyServiceDeps) {
         // Records the successor either way; with a grace period it is also when enforcement stops honouring the key.
         // Refused (and the new key rolled back) when a concurrent replace recorded its successor first.
         if (!(await repos.keys.scheduleRevocation(id, revokeAt, issued.key.id))) {
-          throw alreadyReplaced(await requireKey(repos, id), 'replace that key instead');
+          throw alreadyReplaced(await requireKey(repos, id), now(), 'replace that key instead');
         }
         if (grace === 0) {
           await repos.keys.revoke(id, { by: input.actor, at: revokeAt, reason: `replaced by ${issued.key.id}` });
@@ -364,14 +365,23 @@ export function createKeyService(deps: KeyServiceDeps) {
 }
 
 /** A key is replaced at most once, so its successor and scheduled end are never overwritten. */
-export function alreadyReplaced(key: ApiKey, advice: string): AppError {
-  const end =
-    key.status === 'revoked'
-      ? 'it is revoked'
-      : key.revokeAt === null
-        ? 'it was kept active'
-        : `it stops working at ${key.revokeAt.toISOString()}`;
+export function alreadyReplaced(key: ApiKey, now: Date, advice: string): AppError {
+  const end = replacedKeyEnd(keyState(key, now));
   return new AppError('KEY_REPLACED', `Key ${key.id} was already replaced by ${key.replacedBy} (${end}): ${advice}`);
+}
+
+function replacedKeyEnd(state: KeyState): string {
+  switch (state.kind) {
+    case 'active':
+      return 'it was kept active';
+    case 'stopping':
+      return `it stops working at ${state.at.toISOString()}`;
+    case 'revoked':
+      // A grace period that ran out before the sweep recorded the revocation: named by when it ended.
+      return state.graceEnded && state.at !== null ? `it stops working at ${state.at.toISOString()}` : 'it is revoked';
+    default:
+      return state satisfies never;
+  }
 }
 
 function staleVersion(current: ApiKey): AppError {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { KeyStatus } from '../../keys/types.ts';
 import { AppError } from '../../shared/errors.ts';
 import { describeFileError, parse, parseDuration, positional, readStdin } from '../args.ts';
 import { command } from '../command.ts';
@@ -58,7 +59,7 @@ export const list = command({
     );
     if (values.status !== undefined && values.status !== 'active' && values.status !== 'revoked')
       throw new UsageError(`--status must be active or revoked\nusage: ${this.usage}`);
-    return { ...values, status: values.status as 'active' | 'revoked' | undefined };
+    return { ...values, status: values.status as KeyStatus | undefined };
   },
   async run(ctx, values) {
     const partnerId = values.partner === undefined ? undefined : (await ctx.runtime.partners.get(values.partner)).id;
