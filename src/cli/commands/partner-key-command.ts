@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
 import { formatFingerprint } from '../../delivery/fingerprint.ts';
-import { describeFileError, parse, positional, readStdin } from '../args.ts';
-import { AppError } from '../../shared/errors.ts';
+import { parse, positional, readStdin, unreadable } from '../args.ts';
 import { command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { iso, table } from '../format.ts';
@@ -15,7 +14,7 @@ async function readKeyText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new AppError('PGP_KEY_INVALID', `Cannot read ${file}: ${describeFileError(error)}`);
+    throw unreadable(file, error);
   }
 }
 
