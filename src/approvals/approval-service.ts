@@ -79,7 +79,9 @@ export function createApprovalService(deps: {
 
   async function requireRequest(id: string): Promise<ApprovalRequest> {
     const request = await store.approvals.findById(id);
-    if (request === undefined) throw new AppError('APPROVAL_NOT_FOUND', `No approval request ${id}`);
+    if (request === undefined) {
+      throw new AppError('APPROVAL_NOT_FOUND', `No approval request ${id}`, { facts: { requestId: id } });
+    }
     return request;
   }
 
@@ -88,13 +90,15 @@ export function createApprovalService(deps: {
       throw new AppError(
         'APPROVAL_NOT_CONFIGURED',
         'This change needs approval, but no approvals channel is configured: set APPROVALS_CHANNEL (or remove the action from APPROVAL_REQUIRED_FOR).',
+        { facts: { missing: 'channel' } },
       );
     }
     const approvers = (await store.roles.list()).filter((g) => g.role === 'approver' && g.slackUserId !== requester);
     if (approvers.length < policy.approvalsRequired) {
       throw new AppError(
         'APPROVAL_NOT_CONFIGURED',
-        `This change needs ${policy.approvalsRequired} approval(s) from someone other than you, but only ${approvers.length} other approver(s) exist: grant the approver role (harvest-keys role add <slack user id> approver).`,
+        `This change needs ${policy.approvalsRequired} approval(s) from someone other than you, but only ${approvers.length} other approver(s) exist: grant the approver role to more people.`,
+        { facts: { missing: 'approvers', required: policy.approvalsRequired, approvers: approvers.length } },
       );
     }
   }
@@ -236,6 +240,7 @@ export function createApprovalService(deps: {
         throw new AppError(
           'STALE_VERSION',
           `Key ${keyId} was changed by someone else since you opened it: reload it and make your change again`,
+          { facts: { keyId, version: preview.key.version } },
         );
       }
       return open('permissions', input.actor, keyId, preview.key.version, {
@@ -250,7 +255,8 @@ export function createApprovalService(deps: {
 
     async requestEnable(keyId: string, actor: string): Promise<ApprovalRequest> {
       const key = await keys.get(keyId);
-      if (keyState(key, now()).kind === 'active') throw new AppError('VALIDATION', `${keyId} is already active`);
+      if (keyState(key, now()).kind === 'active')
+        throw new AppError('KEY_ALREADY_ACTIVE', `${keyId} is already active`, { facts: { keyId } });
       return open('reenable', actor, keyId, key.version, { action: 'reenable', description: key.description });
     },
 
@@ -263,7 +269,10 @@ export function createApprovalService(deps: {
         throw alreadyReplaced(key, now(), `replace ${key.replacedBy} instead, or revoke ${key.id} to end it now`);
       const graceSeconds = input.graceSeconds ?? 0;
       if (!Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 90 * 24 * 3600) {
-        throw new AppError('VALIDATION', 'Grace period must be between 0 and 90 days');
+        throw new AppError('GRACE_INVALID', 'Grace period must be between 0 and 90 days', {
+          field: 'grace',
+          facts: { maxDays: 90 },
+        });
       }
       return open('replace', input.actor, keyId, key.version, {
         action: 'replace',
@@ -283,13 +292,21 @@ export function createApprovalService(deps: {
     ): Promise<DecisionOutcome> {
       const reason = input.reason?.trim() || null;
       if (reason !== null && reason.length > 500)
-        throw new AppError('VALIDATION', 'Reason is too long: at most 500 characters');
+        throw new AppError('REASON_INVALID', 'Reason is too long: at most 500 characters', {
+          field: 'reason',
+          facts: { problem: 'too_long', max: 500 },
+        });
       // PostgreSQL text cannot hold NUL: refused here in words rather than as a failed query.
       if (reason?.includes('\u0000'))
-        throw new AppError('VALIDATION', 'Reason contains a NUL character: type it again as plain text');
+        throw new AppError('REASON_INVALID', 'Reason contains a NUL character: type it again as plain text', {
+          field: 'reason',
+          facts: { problem: 'nul' },
+        });
       const step = await store.transaction(async (repos) => {
         const request = await repos.approvals.lockPending(requestId);
-        if (request === undefined) throw new AppError('APPROVAL_NOT_FOUND', `No approval request ${requestId}`);
+        if (request === undefined) {
+          throw new AppError('APPROVAL_NOT_FOUND', `No approval request ${requestId}`, { facts: { requestId } });
+        }
         if (request.state !== 'pending') return { kind: 'closed' as const };
         if (request.expiresAt <= now()) {
           await repos.approvals.transition(requestId, 'pending', 'expired', { decidedAt: now() });
@@ -305,7 +322,7 @@ export function createApprovalService(deps: {
           throw new AppError('SELF_APPROVAL', 'You cannot approve or deny your own request: another approver has to.');
         }
         if (!(await repos.roles.rolesOf(input.approver)).includes('approver')) {
-          throw new AppError('FORBIDDEN', 'Only approvers can decide on requests.');
+          throw new AppError('FORBIDDEN', 'Only approvers can decide on requests.', { facts: { need: 'approver' } });
         }
         if (
           !(await repos.approvals.addDecision(requestId, {
@@ -351,17 +368,21 @@ export function createApprovalService(deps: {
     ): Promise<{ issued: IssuedKey & { old?: ApiKey | undefined }; request: ApprovalRequest }> {
       const reveal = await store.approvals.findReveal(revealId);
       if (reveal === undefined || reveal.requester !== user) {
-        throw new AppError('REVEAL_UNAVAILABLE', 'This key is not yours to reveal.');
+        throw new AppError('REVEAL_UNAVAILABLE', 'This key is not yours to reveal.', {
+          facts: { problem: 'not_yours' },
+        });
       }
       if (reveal.usedAt !== null)
         throw new AppError(
           'REVEAL_UNAVAILABLE',
           'This key was already revealed; it cannot be shown again. If it was lost, replace the key.',
+          { facts: { problem: 'revealed' } },
         );
       if (reveal.expiredAt !== null || reveal.expiresAt <= now()) {
         throw new AppError(
           'REVEAL_UNAVAILABLE',
           'This reveal link has expired and the key was never created: request it again.',
+          { facts: { problem: 'expired' } },
         );
       }
       const held = await requireRequest(reveal.requestId);
@@ -372,7 +393,9 @@ export function createApprovalService(deps: {
           throw alreadyReplaced(key, now(), 'this approved replace was not carried out; nothing was created');
       }
       if (!(await store.approvals.claimReveal(revealId, user, now()))) {
-        throw new AppError('REVEAL_UNAVAILABLE', 'This key was already revealed; it cannot be shown again.');
+        throw new AppError('REVEAL_UNAVAILABLE', 'This key was already revealed; it cannot be shown again.', {
+          facts: { problem: 'revealed' },
+        });
       }
       const request = await requireRequest(reveal.requestId);
       const payload = request.payload;
@@ -391,7 +414,9 @@ export function createApprovalService(deps: {
           graceSeconds: payload.graceSeconds,
         });
       } else {
-        throw new AppError('REVEAL_UNAVAILABLE', 'Nothing to reveal for this request.');
+        throw new AppError('REVEAL_UNAVAILABLE', 'Nothing to reveal for this request.', {
+          facts: { problem: 'nothing' },
+        });
       }
       await store.transaction(async (repos) => {
         await repos.approvals.setRevealKey(revealId, issued.key.id);

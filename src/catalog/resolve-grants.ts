@@ -28,16 +28,19 @@ export function resolveGrants(catalog: Catalog, grants: readonly string[]): stri
     else unknown.push(grant);
   }
   if (malformed.length > 0) {
+    const grants = malformed.map(shown);
     throw new AppError(
       'GRANT_MALFORMED',
-      `Malformed permission ${malformed.map(shown).join(', ')}: write it as "METHOD /path" (e.g. "GET /v1/candidates/:id") or as its label (e.g. "GET: List Candidates")`,
+      `Malformed permission ${grants.join(', ')}: write it as "METHOD /path" (e.g. "GET /v1/candidates/:id") or as its label (e.g. "GET: List Candidates")`,
+      { field: 'permissions', facts: { grants } },
     );
   }
   if (unknown.length > 0) {
-    throw new AppError(
-      'UNKNOWN_ENDPOINT',
-      `Not an endpoint of the ${catalog.name} catalog: ${unknown.map((g) => JSON.stringify(g)).join(', ')}`,
-    );
+    const grants = unknown.map((g) => JSON.stringify(g));
+    throw new AppError('UNKNOWN_ENDPOINT', `Not an endpoint of the ${catalog.name} catalog: ${grants.join(', ')}`, {
+      field: 'permissions',
+      facts: { grants, catalog: catalog.name },
+    });
   }
   return [...ids].sort();
 }

@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { AppError } from '../shared/errors.ts';
 import { echo, UsageError } from './usage-error.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -75,4 +76,13 @@ const FILE_ERRORS: Record<string, string> = {
 export function describeFileError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   return (code === undefined ? undefined : FILE_ERRORS[code]) ?? (error as Error).message;
+}
+
+/** A file named on the command line that cannot be read: an expected failure (exit 1), not a bug. */
+export function unreadable(file: string, error: unknown): AppError {
+  return new AppError('FILE_UNREADABLE', `Cannot read ${file}: ${describeFileError(error)}`, {
+    cause: error,
+    field: 'file',
+    facts: { file, reason: describeFileError(error) },
+  });
 }

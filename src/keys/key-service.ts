@@ -99,7 +99,9 @@ export function createKeyService(deps: KeyServiceDeps) {
       const shown = /^key_[0-9A-Za-z]{1,40}$/.test(id)
         ? id
         : '(the value given is not a key id: ids look like key_AbC123…)';
-      throw new AppError('KEY_NOT_FOUND', `No key with id ${shown}`);
+      throw new AppError('KEY_NOT_FOUND', `No key with id ${shown}`, {
+        facts: { keyId: shown === id ? id : undefined },
+      });
     }
     return key;
   }
@@ -107,7 +109,10 @@ export function createKeyService(deps: KeyServiceDeps) {
   async function requirePartner(repos: Pick<KeyTransaction, 'partners'>, name: string): Promise<Partner> {
     const partner = (await repos.partners.findByName(name)) ?? (await repos.partners.findById(name));
     if (partner === undefined) {
-      throw new AppError('UNKNOWN_PARTNER', `No partner named "${name}": add it first (harvest-keys partner add)`);
+      throw new AppError('UNKNOWN_PARTNER', `No partner named "${name}"`, {
+        field: 'partner',
+        facts: { partner: name },
+      });
     }
     return partner;
   }
@@ -243,10 +248,16 @@ export function createKeyService(deps: KeyServiceDeps) {
     ): Promise<{ key: ApiKey; changed: boolean }> {
       const reason = input.reason?.trim() || null;
       if (reason !== null && reason.length > 500)
-        throw new AppError('VALIDATION', 'Reason is too long: at most 500 characters');
+        throw new AppError('REASON_INVALID', 'Reason is too long: at most 500 characters', {
+          field: 'reason',
+          facts: { problem: 'too_long', max: 500 },
+        });
       // PostgreSQL text cannot hold NUL: refused here in words rather than as a failed query.
       if (reason?.includes('\u0000'))
-        throw new AppError('VALIDATION', 'Reason contains a NUL character: type it again as plain text');
+        throw new AppError('REASON_INVALID', 'Reason contains a NUL character: type it again as plain text', {
+          field: 'reason',
+          facts: { problem: 'nul' },
+        });
       return store.transaction(async (repos) => {
         const before = await requireKey(repos, id);
         const changed = await repos.keys.revoke(id, { by: input.actor, at: now(), reason });
@@ -283,7 +294,10 @@ export function createKeyService(deps: KeyServiceDeps) {
     ): Promise<IssuedKey & { old: ApiKey }> {
       const grace = input.graceSeconds ?? 0;
       if (!Number.isFinite(grace) || grace < 0 || grace > 90 * 24 * 3600) {
-        throw new AppError('VALIDATION', 'Grace period must be between 0 and 90 days');
+        throw new AppError('GRACE_INVALID', 'Grace period must be between 0 and 90 days', {
+          field: 'grace',
+          facts: { maxDays: 90 },
+        });
       }
       return store.transaction(async (repos) => {
         const old = await requireKey(repos, id);
@@ -367,7 +381,14 @@ export function createKeyService(deps: KeyServiceDeps) {
 /** A key is replaced at most once, so its successor and scheduled end are never overwritten. */
 export function alreadyReplaced(key: ApiKey, now: Date, advice: string): AppError {
   const end = replacedKeyEnd(keyState(key, now));
-  return new AppError('KEY_REPLACED', `Key ${key.id} was already replaced by ${key.replacedBy} (${end}): ${advice}`);
+  return new AppError('KEY_REPLACED', `Key ${key.id} was already replaced by ${key.replacedBy} (${end}): ${advice}`, {
+    facts: {
+      keyId: key.id,
+      replacedBy: key.replacedBy ?? undefined,
+      revoked: key.status === 'revoked',
+      revokeAt: key.revokeAt?.toISOString(),
+    },
+  });
 }
 
 function replacedKeyEnd(state: KeyState): string {
@@ -388,5 +409,6 @@ function staleVersion(current: ApiKey): AppError {
   return new AppError(
     'STALE_VERSION',
     `Key ${current.id} was changed by someone else since you opened it (now at version ${current.version}): reload it and make your change again`,
+    { facts: { keyId: current.id, version: current.version } },
   );
 }

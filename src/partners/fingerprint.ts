@@ -15,14 +15,16 @@ export function normalizeFingerprint(input: string): string {
   const compact = input.replace(/\s+/g, '').replace(/^0x/i, '').toUpperCase();
   if (/^[0-9A-F]{8}$|^[0-9A-F]{16}$/.test(compact)) {
     throw new AppError(
-      'VALIDATION',
+      'FINGERPRINT_INVALID',
       `"${input.trim()}" is a short key id: give the full 40-character fingerprint, as shown by \`gpg --fingerprint\``,
+      { field: 'fingerprint', facts: { problem: 'short_key_id', given: input.trim() } },
     );
   }
   if (!/^[0-9A-F]{40}$/.test(compact)) {
     throw new AppError(
-      'VALIDATION',
+      'FINGERPRINT_INVALID',
       'A fingerprint is 40 hexadecimal characters (spaces allowed), as shown by `gpg --fingerprint`',
+      { field: 'fingerprint', facts: { problem: 'malformed' } },
     );
   }
   return compact;

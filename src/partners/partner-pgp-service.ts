@@ -57,6 +57,7 @@ function mismatch(given: string, stored: PgpKeyInfo | PartnerPgpKey): AppError {
     'PGP_FINGERPRINT_MISMATCH',
     `Fingerprint ${given} does not match the partner's key ${stored.fingerprint}: check it with the partner again ` +
       '(out of band, e.g. by phone) before confirming. Nothing was confirmed.',
+    { field: 'fingerprint', facts: { given, fingerprint: stored.fingerprint } },
   );
 }
 
@@ -72,7 +73,9 @@ export function createPartnerPgpService(deps: PartnerPgpServiceDeps) {
 
   async function requirePartner(repos: Pick<PartnerPgpStore, 'partners'>, nameOrId: string): Promise<Partner> {
     const partner = (await repos.partners.findByName(nameOrId)) ?? (await repos.partners.findById(nameOrId));
-    if (partner === undefined) throw new AppError('UNKNOWN_PARTNER', `No partner named "${nameOrId}"`);
+    if (partner === undefined) {
+      throw new AppError('UNKNOWN_PARTNER', `No partner named "${nameOrId}"`, { facts: { partner: nameOrId } });
+    }
     return partner;
   }
 
@@ -149,7 +152,9 @@ export function createPartnerPgpService(deps: PartnerPgpServiceDeps) {
         const partner = await requirePartner(repos, partnerNameOrId);
         const key = await repos.partnerPgpKeys.find(partner.id);
         if (key === undefined) {
-          throw new AppError('PGP_KEY_MISSING', `Partner "${partner.name}" has no PGP key yet: add one first`);
+          throw new AppError('PGP_KEY_MISSING', `Partner "${partner.name}" has no PGP key yet: add one first`, {
+            facts: { partner: partner.name },
+          });
         }
         if (key.fingerprint !== given) throw mismatch(given, key);
         if (key.confirmedFingerprint === given) return key;

@@ -11,7 +11,10 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 function validateName(value: string): string {
   const name = value.trim();
   if (name === '' || name.length > 80 || /[\u0000-\u001f\u007f]/.test(name)) {
-    throw new AppError('VALIDATION', 'Partner name must be 1–80 characters on one line');
+    throw new AppError('PARTNER_NAME_INVALID', 'Partner name must be 1–80 characters on one line', {
+      field: 'name',
+      facts: { max: 80 },
+    });
   }
   return name;
 }
@@ -19,7 +22,10 @@ function validateName(value: string): string {
 function validateContacts(ids: readonly string[]): string[] {
   const bad = ids.filter((id) => !SLACK_USER_ID.test(id));
   if (bad.length > 0) {
-    throw new AppError('VALIDATION', `Not a Slack user id: ${bad.join(', ')} (expected e.g. U012ABCDEF)`);
+    throw new AppError('SLACK_USER_INVALID', `Not a Slack user id: ${bad.join(', ')} (expected e.g. U012ABCDEF)`, {
+      field: 'contacts',
+      facts: { users: bad },
+    });
   }
   return [...new Set(ids)];
 }
@@ -66,7 +72,9 @@ export function createPartnerService(deps: { store: PartnerStore; catalog: Catal
     nameOrId: string,
   ): Promise<Partner> {
     const partner = (await repos.partners.findByName(nameOrId)) ?? (await repos.partners.findById(nameOrId));
-    if (partner === undefined) throw new AppError('UNKNOWN_PARTNER', `No partner named "${nameOrId}"`);
+    if (partner === undefined) {
+      throw new AppError('UNKNOWN_PARTNER', `No partner named "${nameOrId}"`, { facts: { partner: nameOrId } });
+    }
     return partner;
   }
 
@@ -82,7 +90,10 @@ export function createPartnerService(deps: { store: PartnerStore; catalog: Catal
       const preset = resolveGrants(catalog, input.preset ?? []);
       return store.transaction(async (repos) => {
         if ((await repos.partners.findByName(name)) !== undefined) {
-          throw new AppError('PARTNER_EXISTS', `A partner named "${name}" already exists`);
+          throw new AppError('PARTNER_EXISTS', `A partner named "${name}" already exists`, {
+            field: 'name',
+            facts: { partner: name },
+          });
         }
         const id = newPartnerId();
         await repos.partners.insert({ id, name, contactSlackUserIds: contacts, preset, createdBy: input.actor });
@@ -109,7 +120,10 @@ export function createPartnerService(deps: { store: PartnerStore; catalog: Catal
         const before = await requirePartner(repos, nameOrId);
         if (rename !== undefined && rename.toLowerCase() !== before.name.toLowerCase()) {
           if ((await repos.partners.findByName(rename)) !== undefined) {
-            throw new AppError('PARTNER_EXISTS', `A partner named "${rename}" already exists`);
+            throw new AppError('PARTNER_EXISTS', `A partner named "${rename}" already exists`, {
+              field: 'name',
+              facts: { partner: rename },
+            });
           }
         }
         const contacts = [...new Set([...(contactsBase ?? before.contactSlackUserIds), ...addContacts])].filter(

@@ -19,14 +19,20 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 export function parseRole(value: string): Role {
   const role = value.trim().toLowerCase();
   if (!(ROLES as readonly string[]).includes(role)) {
-    throw new AppError('ROLE_INVALID', `Unknown role "${value}": expected ${ROLES.join(' or ')}`);
+    throw new AppError('ROLE_INVALID', `Unknown role "${value}": expected ${ROLES.join(' or ')}`, {
+      field: 'role',
+      facts: { role: value, roles: ROLES },
+    });
   }
   return role as Role;
 }
 
 function validateUser(id: string): string {
   if (!SLACK_USER_ID.test(id))
-    throw new AppError('VALIDATION', `Not a Slack user id: "${id}" (expected e.g. U012ABCDEF)`);
+    throw new AppError('SLACK_USER_INVALID', `Not a Slack user id: "${id}" (expected e.g. U012ABCDEF)`, {
+      field: 'users',
+      facts: { users: [id] },
+    });
   return id;
 }
 

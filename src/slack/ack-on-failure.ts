@@ -1,7 +1,7 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { isAppError } from '../shared/errors.ts';
 import { noticeView } from './blocks/key-views.ts';
-import { escapeMrkdwn } from './blocks/escape.ts';
+import { errorText } from './ui/error-text.ts';
 
 /**
  * A listener that throws before its ack (a forged or outdated `private_metadata`, a bug) would leave Slack waiting:
@@ -9,7 +9,7 @@ import { escapeMrkdwn } from './blocks/escape.ts';
  * dialog submission is answered with the reason when it is an expected refusal. The error still goes on up to be
  * logged and explained by the middleware before this one.
  */
-export function ackOnFailure(): Middleware<AnyMiddlewareArgs> {
+export function ackOnFailure(command: string): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     try {
       await args.next();
@@ -19,7 +19,7 @@ export function ackOnFailure(): Middleware<AnyMiddlewareArgs> {
       if (ack !== undefined) {
         const response =
           body.type === 'view_submission' && isAppError(error)
-            ? { response_action: 'update', view: noticeView('Not Done', `:warning: ${escapeMrkdwn(error.message)}`) }
+            ? { response_action: 'update', view: noticeView('Not Done', `:warning: ${errorText(error, { command })}`) }
             : undefined;
         // Throws when the listener had already acknowledged: then Slack has its answer and there is nothing to add.
         await ack(response).catch(() => undefined);

@@ -148,7 +148,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   app.use(observeSlackRequests(logger, options.metrics));
   app.use(tellOnUnhandledFailure(logger));
-  app.use(ackOnFailure());
+  app.use(ackOnFailure(config.command));
   app.use(freshRequestsOnly(logger, options.services.seenSignatures));
   // Before any listener: a validly signed request from another workspace must not act as one of ours.
   app.use(sameTeamOnly(installedTeam(app.client, config.teamId), logger, new Set([ActionId.deliveryStored])));

@@ -8,6 +8,7 @@ import { deliverIssuedKey } from './delivery-messenger.ts';
 import type { SlackDeps } from './deps.ts';
 import { refreshApprovalCard } from './approval-flow.ts';
 import { logSlackFailure } from './notify.ts';
+import { errorText } from './ui/error-text.ts';
 
 /**
  * An approved create or replace that chose encrypted delivery is handed over at once, on the requester's behalf:
@@ -29,8 +30,8 @@ async function deliverApproved(deps: SlackDeps, request: ApprovalRequest, reveal
     return `:white_check_mark: Your request (${escapeMrkdwn(payload.description)}) was approved. ${result.text}`;
   } catch (error) {
     deps.logger.warn({ requestId: request.id, err: error }, 'approved key could not be handed over');
-    const why = isAppError(error) ? error.message : 'see the service log';
-    return `:warning: Your request (${escapeMrkdwn(payload.description)}) was approved, but the key could not be handed over: ${escapeMrkdwn(why)}`;
+    const why = isAppError(error) ? errorText(error, { command: deps.command }) : 'see the service log';
+    return `:warning: Your request (${escapeMrkdwn(payload.description)}) was approved, but the key could not be handed over: ${why}`;
   }
 }
 

@@ -4,12 +4,13 @@ import { MessengerError } from '../delivery/types.ts';
 import { deliveryFileName } from '../delivery/delivery-text.ts';
 import type { IssuedKey } from '../keys/types.ts';
 import type { Logger } from '../logger.ts';
-import { isAppError } from '../shared/errors.ts';
+import { factText, isAppError } from '../shared/errors.ts';
 import { deliveredView, deliveryFailedView, deliveryMessage } from './blocks/delivery-blocks.ts';
 import { code, escapeMrkdwn } from './blocks/escape.ts';
 import type { ModalView } from './blocks/kit.ts';
 import type { SlackDeps } from './deps.ts';
 import { slackErrorCode } from './notify.ts';
+import { errorFieldText, errorText } from './ui/error-text.ts';
 
 /**
  * The delivery port over the bot's Web API client: opens a DM with the contact (`conversations.open`, which also
@@ -101,7 +102,7 @@ export type DeliveryResult =
  * and replace dialogs, the approval listener after an approved create/replace). The secret is never in the result.
  */
 export async function deliverIssuedKey(
-  deps: Pick<SlackDeps, 'delivery' | 'logger' | 'services'>,
+  deps: Pick<SlackDeps, 'command' | 'delivery' | 'logger' | 'services'>,
   issued: IssuedKey,
   actor: string,
   contactSlackUserId: string,
@@ -126,19 +127,19 @@ export async function deliverIssuedKey(
     };
   } catch (error) {
     if (!isAppError(error)) throw error;
-    // The service recorded the failure with the platform's code; the AppError carries its readable form.
-    const deliveryId = error.details[0];
+    // The service recorded the failure with the platform's code; the AppError carries its facts.
+    const deliveryId = factText(error, 'deliveryId');
     const record = deliveryId === undefined ? undefined : await deps.delivery.get(deliveryId).catch(() => undefined);
-    const codeText = record?.errorCode ?? error.code;
-    const reason = record?.errorMessage ?? error.message;
-    const revoked = !/revoking the key FAILED/.test(error.message);
+    const codeText = record?.errorCode ?? factText(error, 'failure') ?? error.code;
+    const reason = record?.errorMessage ?? factText(error, 'reason') ?? errorFieldText(error, deps);
+    const revoked = error.facts.revoked !== false;
     deps.logger.warn({ keyId, contact: contactSlackUserId, code: codeText, revoked }, 'encrypted hand-over failed');
     return {
       ok: false,
       code: codeText,
       reason,
       revoked,
-      text: `:x: ${escapeMrkdwn(error.message)}`,
+      text: `:x: ${errorText(error, deps)}`,
       view: deliveryFailedView({
         keyId,
         contact: contactSlackUserId,

@@ -5,6 +5,7 @@ import { deliverIssuedKey } from './delivery-messenger.ts';
 import type { SlackDeps } from './deps.ts';
 import { logSlackFailure, tell } from './notify.ts';
 import type { SubmissionAck } from './views/submission.ts';
+import { errorFieldText } from './ui/error-text.ts';
 
 /**
  * Why a key for this partner cannot be sent to this contact right now (no confirmed PGP key, expired, not a contact,
@@ -17,7 +18,7 @@ export async function deliveryRefusal(
 ): Promise<string | undefined> {
   if (partnerId === null) return 'The key has no partner, so there is nobody to send it to.';
   const target = await deps.delivery.target(partnerId, contact);
-  return target.ready ? undefined : target.reason;
+  return target.ready ? undefined : errorFieldText(target.refusal, deps);
 }
 
 /**

@@ -31,7 +31,7 @@ export async function slackCall<T>(actor: Actor, what: string, call: () => Promi
     return await call();
   } catch (error) {
     logSlackFailure(actor.deps, error, what, { userId: actor.userId });
-    await say(actor, explain(error));
+    await say(actor, explain(error, actor.deps.command));
     return undefined;
   }
 }

@@ -2,6 +2,7 @@ import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { isAppError } from '../shared/errors.ts';
 import type { SlackDeps } from './deps.ts';
+import { errorText } from './ui/error-text.ts';
 
 /** Slack error codes people can act on, in their words. Anything else gets a generic line; the log has the cause. */
 const EXPLANATIONS: Record<string, string> = {
@@ -26,8 +27,8 @@ export function slackErrorCode(error: unknown): string | undefined {
   return e.data?.error ?? e.code;
 }
 
-export function explain(error: unknown): string {
-  if (isAppError(error)) return error.message;
+export function explain(error: unknown, command: string): string {
+  if (isAppError(error)) return errorText(error, { command });
   const code = slackErrorCode(error);
   return (
     (code !== undefined ? EXPLANATIONS[code] : undefined) ??

@@ -101,10 +101,10 @@ describe('grant strings', () => {
     };
     const malformed = attempt(['users please']);
     expect(isAppError(malformed, 'GRANT_MALFORMED')).toBe(true);
-    expect((malformed as Error).message).toContain('"users please"');
+    expect(malformed).toMatchObject({ field: 'permissions', facts: { grants: ['"users please"'] } });
     const unknown = attempt(['GET /v1/nope', 'GET /v1/users']);
     expect(isAppError(unknown, 'UNKNOWN_ENDPOINT')).toBe(true);
-    expect((unknown as Error).message).toContain('GET /v1/nope');
+    expect(unknown).toMatchObject({ field: 'permissions', facts: { grants: ['"GET /v1/nope"'] } });
   });
 
   it('diff lists what was added and what was removed', () => {

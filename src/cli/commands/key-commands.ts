@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { KeyStatus } from '../../keys/types.ts';
 import { AppError } from '../../shared/errors.ts';
-import { describeFileError, parse, parseDuration, positional, readStdin } from '../args.ts';
+import { parse, parseDuration, positional, readStdin, unreadable } from '../args.ts';
 import { command } from '../command.ts';
 import { iso, keyJson, keyStatus, table } from '../format.ts';
 import { UsageError } from '../usage-error.ts';
@@ -240,7 +240,7 @@ export const importCsv = command({
     try {
       bytes = await readFile(file);
     } catch (error) {
-      throw new AppError('IMPORT_INVALID', `Cannot read ${file}: ${describeFileError(error)}`);
+      throw unreadable(file, error);
     }
     const { imported } = await ctx.runtime.importKeys(bytes, ctx.actor);
     if (json) ctx.out(JSON.stringify(imported));

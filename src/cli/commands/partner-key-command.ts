@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
 import { formatFingerprint } from '../../partners/fingerprint.ts';
-import { describeFileError, parse, positional, readStdin } from '../args.ts';
+import { parse, positional, readStdin, unreadable } from '../args.ts';
 import { AppError } from '../../shared/errors.ts';
 import { command } from '../command.ts';
 import type { CliContext } from '../context.ts';
@@ -15,7 +15,7 @@ async function readKeyText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new AppError('PGP_KEY_INVALID', `Cannot read ${file}: ${describeFileError(error)}`);
+    throw unreadable(file, error);
   }
 }
 

@@ -1,6 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { rolesView } from '../blocks/admin-views.ts';
-import { escapeMrkdwn } from '../blocks/escape.ts';
 import type { SlackDeps } from '../deps.ts';
 import { ActionId } from '../ids.ts';
 import { type Actor, guarded, say, slackCall } from '../interaction.ts';
@@ -8,6 +7,7 @@ import { decodeMeta, RolesMeta } from '../metadata.ts';
 import { partnerForm } from '../modals.ts';
 import { parseRole } from '../../roles/role-service.ts';
 import { isAppError } from '../../shared/errors.ts';
+import { errorText } from '../ui/error-text.ts';
 
 /** Buttons in the partners and roles dialogs. */
 export function registerAdminActions(app: App, deps: SlackDeps): void {
@@ -33,7 +33,7 @@ export function registerAdminActions(app: App, deps: SlackDeps): void {
       const form = await partnerForm(actor, partner);
       await slackCall(actor, 'opening the partner form', () => client.views.update({ view_id: view.id, view: form }));
     } catch (error) {
-      if (isAppError(error)) return say(actor, error.message);
+      if (isAppError(error)) return say(actor, errorText(error, { command: deps.command }));
       throw error;
     }
   };
@@ -60,7 +60,7 @@ export function registerAdminActions(app: App, deps: SlackDeps): void {
           : `<@${userId}> did not have the ${role} role.`;
       }
     } catch (error) {
-      if (isAppError(error)) notice = `:warning: ${escapeMrkdwn(error.message)}`;
+      if (isAppError(error)) notice = `:warning: ${errorText(error, { command: deps.command })}`;
       else throw error;
     }
     let revision = 0;

@@ -2,7 +2,6 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { isAppError } from '../../shared/errors.ts';
 import { denyReasonModal } from '../blocks/approval-blocks.ts';
-import { escapeMrkdwn } from '../blocks/escape.ts';
 import { keyResultView, showOnceView } from '../blocks/key-views.ts';
 import type { SlackDeps } from '../deps.ts';
 import type { PublishHome } from '../home.ts';
@@ -10,6 +9,7 @@ import { ActionId } from '../ids.ts';
 import { type Actor, slackCall } from '../interaction.ts';
 import { renderDecision } from '../approval-outcome.ts';
 import { logSlackFailure, tell } from '../notify.ts';
+import { errorText } from '../ui/error-text.ts';
 
 const REQUEST_ID = /^apr_[A-Za-z0-9]{12}$/;
 const REVEAL_ID = /^rvl_[A-Za-z0-9]{22}$/;
@@ -63,11 +63,12 @@ export function registerApprovalActions(app: App, deps: SlackDeps, publishHome: 
           client,
           body.user.id,
           channel,
-          `Approved, but running it failed: ${escapeMrkdwn(isAppError(result.error) ? result.error.message : 'see the service log')}`,
+          `Approved, but running it failed: ${isAppError(result.error) ? errorText(result.error, { command: deps.command }) : 'see the service log'}`,
         );
       }
     } catch (error) {
-      if (isAppError(error)) return tellClicker(deps, client, body.user.id, channel, escapeMrkdwn(error.message));
+      if (isAppError(error))
+        return tellClicker(deps, client, body.user.id, channel, errorText(error, { command: deps.command }));
       throw error;
     }
   });
@@ -134,7 +135,7 @@ export function registerApprovalActions(app: App, deps: SlackDeps, publishHome: 
       await slackCall(actor, 'explaining the reveal refusal', () =>
         client.views.update({
           view_id: viewId,
-          view: keyResultView('Cannot Reveal', `:warning: ${escapeMrkdwn(error.message)}`),
+          view: keyResultView('Cannot Reveal', `:warning: ${errorText(error, { command: deps.command })}`),
         }),
       );
     }

@@ -5,6 +5,7 @@ import type { Block } from '../blocks/kit.ts';
 import type { SlackDeps } from '../deps.ts';
 import { ActionId } from '../ids.ts';
 import { logSlackFailure, tell } from '../notify.ts';
+import { errorText } from '../ui/error-text.ts';
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 
@@ -33,7 +34,7 @@ export function registerDeliveryActions(app: App, deps: SlackDeps): void {
       }
       if (isAppError(error, 'DELIVERY_NOT_FOUND'))
         return answer('This delivery is not known here any more; nothing was changed.');
-      if (isAppError(error)) return answer(error.message);
+      if (isAppError(error)) return answer(errorText(error, { command: deps.command }));
       throw error;
     }
     const { delivery, changed } = result;

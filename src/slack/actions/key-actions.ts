@@ -8,6 +8,7 @@ import { ActionId, BlockId, KEY_ID } from '../ids.ts';
 import { type Actor, guarded, say, slackCall } from '../interaction.ts';
 import { readSelected, type StateValues } from '../state.ts';
 import { isAppError } from '../../shared/errors.ts';
+import { errorText } from '../ui/error-text.ts';
 
 /** Buttons inside key dialogs: "I have stored the API Key", and the revoke / re-enable confirmations. */
 export function registerKeyActions(app: App, deps: SlackDeps, publishHome: PublishHome): void {
@@ -59,7 +60,7 @@ export function registerKeyActions(app: App, deps: SlackDeps, publishHome: Publi
       await say(actor, text);
       await publishHome(client, body.user.id);
     } catch (error) {
-      if (isAppError(error)) return say(actor, error.message);
+      if (isAppError(error)) return say(actor, errorText(error, { command: deps.command }));
       throw error;
     }
   });
@@ -91,7 +92,7 @@ export function registerKeyActions(app: App, deps: SlackDeps, publishHome: Publi
       await say(actor, text);
       await publishHome(client, body.user.id);
     } catch (error) {
-      if (isAppError(error)) return say(actor, error.message);
+      if (isAppError(error)) return say(actor, errorText(error, { command: deps.command }));
       throw error;
     }
   });

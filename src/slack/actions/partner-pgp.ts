@@ -2,7 +2,6 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { AppError, isAppError } from '../../shared/errors.ts';
-import { escapeMrkdwn } from '../blocks/escape.ts';
 import { pgpConfirmView, pgpKeyInputView } from '../blocks/pgp-views.ts';
 import type { SlackDeps } from '../deps.ts';
 import { ActionId, BlockId, CallbackId } from '../ids.ts';
@@ -10,6 +9,7 @@ import { type Actor, guarded, say, slackCall } from '../interaction.ts';
 import { decodeMeta } from '../metadata.ts';
 import { readInput, type StateValues } from '../state.ts';
 import { notice, type SubmissionAck, submissionAllowed } from '../views/submission.ts';
+import { errorFieldText, errorText } from '../ui/error-text.ts';
 
 const PgpMeta = z.object({ pid: z.string() });
 /** Armored public keys are a few kB; anything much larger is not a key (and is not downloaded whole). */
@@ -105,7 +105,7 @@ export function registerPartnerPgp(app: App, deps: SlackDeps): void {
         actor.client.views.push({ trigger_id: triggerId, view }),
       );
     } catch (error) {
-      if (isAppError(error)) return say(actor, error.message);
+      if (isAppError(error)) return say(actor, errorText(error, { command: deps.command }));
       throw error;
     }
   };
@@ -166,8 +166,12 @@ export function registerPartnerPgp(app: App, deps: SlackDeps): void {
       });
     } catch (error) {
       if (isAppError(error, 'UNKNOWN_PARTNER'))
-        return respond(notice('Key Not Stored', `:warning: ${escapeMrkdwn(error.message)}`));
-      if (isAppError(error)) return respond({ response_action: 'errors', errors: { [field]: error.message } });
+        return respond(notice('Key Not Stored', `:warning: ${errorText(error, { command: deps.command })}`));
+      if (isAppError(error))
+        return respond({
+          response_action: 'errors',
+          errors: { [field]: errorFieldText(error, { command: deps.command }) },
+        });
       throw error;
     }
   });
@@ -205,9 +209,13 @@ export function registerPartnerPgp(app: App, deps: SlackDeps): void {
           },
         });
       }
-      if (isAppError(error, 'VALIDATION'))
-        return respond({ response_action: 'errors', errors: { [BlockId.pgpFingerprint]: error.message } });
-      if (isAppError(error)) return respond(notice('Not Confirmed', `:warning: ${escapeMrkdwn(error.message)}`));
+      if (isAppError(error) && error.field === 'fingerprint')
+        return respond({
+          response_action: 'errors',
+          errors: { [BlockId.pgpFingerprint]: errorFieldText(error, { command: deps.command }) },
+        });
+      if (isAppError(error))
+        return respond(notice('Not Confirmed', `:warning: ${errorText(error, { command: deps.command })}`));
       throw error;
     }
   });

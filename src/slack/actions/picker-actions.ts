@@ -7,6 +7,7 @@ import { decodeMeta, PickerMeta } from '../metadata.ts';
 import { renderPicker, selectionOf } from '../picker-views.ts';
 import { readInput, readUsers, type StateValues } from '../state.ts';
 import { isAppError } from '../../shared/errors.ts';
+import { errorText } from '../ui/error-text.ts';
 
 type Change = { kind: 'all' } | { kind: 'none' } | { kind: 'group'; group: number } | { kind: 'page'; page: number };
 
@@ -60,7 +61,7 @@ export function registerPickerActions(app: App, deps: SlackDeps): void {
           client.views.update({ view_id: view.id, hash: view.hash, view: rendered }),
         );
       } catch (error) {
-        if (isAppError(error)) return say(actor, error.message);
+        if (isAppError(error)) return say(actor, errorText(error, { command: deps.command }));
         throw error;
       }
     };

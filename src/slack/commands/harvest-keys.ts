@@ -11,6 +11,7 @@ import { type Actor, guarded, say } from '../interaction.ts';
 import { openCreate, openKeyDialog, openPartners, openRoles } from '../modals.ts';
 import { logSlackFailure } from '../notify.ts';
 import { isAppError } from '../../shared/errors.ts';
+import { errorText } from '../ui/error-text.ts';
 
 const KEY_VERBS: readonly KeyMenuVerb[] = ['edit', 'revoke', 'enable', 'replace'];
 
@@ -77,7 +78,7 @@ export function registerCommand(app: App, deps: SlackDeps): void {
       }
       return await reply(helpMessage(deps.command));
     } catch (error) {
-      if (isAppError(error)) return await say(actor, error.message);
+      if (isAppError(error)) return await say(actor, errorText(error, { command: deps.command }));
       throw error;
     }
   });

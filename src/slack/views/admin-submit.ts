@@ -11,6 +11,7 @@ import { decodeMeta, PartnerMeta, RolesMeta } from '../metadata.ts';
 import { selectionOf } from '../picker-views.ts';
 import { readInput, readSelected, readUsers, type StateValues } from '../state.ts';
 import { notice, type SubmissionAck, submissionAllowed } from './submission.ts';
+import { errorFieldText, errorText } from '../ui/error-text.ts';
 
 /** Saving a partner (name, contacts, preset) and granting roles; both return to their refreshed list. */
 export function registerAdminSubmits(app: App, deps: SlackDeps): void {
@@ -31,11 +32,17 @@ export function registerAdminSubmits(app: App, deps: SlackDeps): void {
             ? await partners.create({ actor: body.user.id, name, contacts, preset })
             : await partners.edit(meta.id, { actor: body.user.id, rename: name, contacts, preset });
       } catch (error) {
-        if (isAppError(error, 'PARTNER_EXISTS') || (isAppError(error, 'VALIDATION') && /name/i.test(error.message))) {
-          return respond({ response_action: 'errors', errors: { [BlockId.partnerName]: error.message } });
+        if (isAppError(error) && error.field === 'name') {
+          return respond({
+            response_action: 'errors',
+            errors: { [BlockId.partnerName]: errorFieldText(error, { command: deps.command }) },
+          });
         }
-        if (isAppError(error, 'VALIDATION')) {
-          return respond({ response_action: 'errors', errors: { [BlockId.partnerContacts]: error.message } });
+        if (isAppError(error) && error.field === 'contacts') {
+          return respond({
+            response_action: 'errors',
+            errors: { [BlockId.partnerContacts]: errorFieldText(error, { command: deps.command }) },
+          });
         }
         throw error;
       }
@@ -48,7 +55,8 @@ export function registerAdminSubmits(app: App, deps: SlackDeps): void {
         ),
       });
     } catch (error) {
-      if (isAppError(error)) return respond(notice('Partner Not Saved', `:warning: ${escapeMrkdwn(error.message)}`));
+      if (isAppError(error))
+        return respond(notice('Partner Not Saved', `:warning: ${errorText(error, { command: deps.command })}`));
       throw error;
     }
   });
@@ -71,7 +79,11 @@ export function registerAdminSubmits(app: App, deps: SlackDeps): void {
     try {
       for (const user of users) if (await deps.services.roles.grant(user, role, body.user.id)) granted.push(user);
     } catch (error) {
-      if (isAppError(error)) return respond({ response_action: 'errors', errors: { [usersBlock]: error.message } });
+      if (isAppError(error))
+        return respond({
+          response_action: 'errors',
+          errors: { [usersBlock]: errorFieldText(error, { command: deps.command }) },
+        });
       throw error;
     }
     deps.logger.info({ role, granted, userId: body.user.id }, 'roles granted from Slack');

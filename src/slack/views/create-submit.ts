@@ -3,7 +3,6 @@ import { defaultDescription, validateDescription } from '../../keys/description.
 import type { Partner } from '../../partners/types.ts';
 import { isAppError } from '../../shared/errors.ts';
 import { parseDeliveryChoice } from '../blocks/delivery-blocks.ts';
-import { escapeMrkdwn } from '../blocks/escape.ts';
 import { NO_PARTNER, permissionsView } from '../blocks/key-views.ts';
 import { catalogFingerprint, Selection } from '../blocks/selection.ts';
 import type { SlackDeps } from '../deps.ts';
@@ -11,6 +10,7 @@ import { ActionId, BlockId, CallbackId } from '../ids.ts';
 import { type CreateMeta, CreateStartMeta, decodeMeta, encodeMeta } from '../metadata.ts';
 import { readInput, readSelected, type StateValues } from '../state.ts';
 import { notice, type SubmissionAck, submissionAllowed } from './submission.ts';
+import { errorFieldText, errorText } from '../ui/error-text.ts';
 
 /** "Create New Credential" → "Manage Permissions", with the partner's preset pre-checked. */
 export function registerCreateSubmit(app: App, deps: SlackDeps): void {
@@ -45,7 +45,9 @@ export function registerCreateSubmit(app: App, deps: SlackDeps): void {
     } catch (error) {
       if (!isAppError(error)) throw error;
       const message =
-        typed === '' ? 'Give the key a description, or pick a partner to use its default.' : error.message;
+        typed === ''
+          ? 'Give the key a description, or pick a partner to use its default.'
+          : errorFieldText(error, { command: deps.command });
       return respond({ response_action: 'errors', errors: { [descriptionBlock]: message } });
     }
     // The hand-over choice: a contact of this partner gets the key encrypted; anything else means show it once.
@@ -86,7 +88,7 @@ export function registerCreateSubmit(app: App, deps: SlackDeps): void {
         }),
       });
     } catch (error) {
-      if (isAppError(error)) return respond(notice('Cannot Continue', escapeMrkdwn(error.message)));
+      if (isAppError(error)) return respond(notice('Cannot Continue', errorText(error, { command: deps.command })));
       throw error;
     }
   });

@@ -1,11 +1,11 @@
 import type { App } from '@slack/bolt';
 import { isAppError } from '../../shared/errors.ts';
-import { escapeMrkdwn } from '../blocks/escape.ts';
 import type { SlackDeps } from '../deps.ts';
 import { renderDecision } from '../approval-outcome.ts';
 import { BlockId, CallbackId } from '../ids.ts';
 import { readInput, type StateValues } from '../state.ts';
 import { notice, type SubmissionAck } from './submission.ts';
+import { errorText } from '../ui/error-text.ts';
 
 /** The deny reason is required: the requester deserves to know why. */
 export function registerDenySubmit(app: App, deps: SlackDeps): void {
@@ -32,7 +32,8 @@ export function registerDenySubmit(app: App, deps: SlackDeps): void {
       await respond({ response_action: 'clear' });
       await renderDecision(deps, client, result);
     } catch (error) {
-      if (isAppError(error)) return respond(notice('Not Denied', `:warning: ${escapeMrkdwn(error.message)}`));
+      if (isAppError(error))
+        return respond(notice('Not Denied', `:warning: ${errorText(error, { command: deps.command })}`));
       throw error;
     }
   });

@@ -15,6 +15,7 @@ import { decodeMeta, EditConfirmMeta, EditMeta, encodeMeta } from '../metadata.t
 import { selectionOf } from '../picker-views.ts';
 import { readInput, type StateValues } from '../state.ts';
 import { notice, type SubmissionAck, submissionAllowed } from './submission.ts';
+import { errorFieldText, errorText } from '../ui/error-text.ts';
 
 function staleText(keyId: string): string {
   return `:warning: Someone else changed ${code(keyId)} since you opened it. Nothing was saved and their change was not overwritten: open Edit again to see the key as it is now.`;
@@ -34,7 +35,10 @@ export function registerEditSubmit(app: App, deps: SlackDeps, publishHome: Publi
         description = validateDescription(readInput(values, BlockId.description) ?? meta.d);
       } catch (error) {
         if (isAppError(error))
-          return respond({ response_action: 'errors', errors: { [BlockId.description]: error.message } });
+          return respond({
+            response_action: 'errors',
+            errors: { [BlockId.description]: errorFieldText(error, { command: deps.command }) },
+          });
         throw error;
       }
       const selection = mergePickerState(catalog, selectionOf(deps, meta), meta.p, meta.r, values);
@@ -67,7 +71,8 @@ export function registerEditSubmit(app: App, deps: SlackDeps, publishHome: Publi
         }),
       });
     } catch (error) {
-      if (isAppError(error)) return respond(notice('Not Saved', `:warning: ${escapeMrkdwn(error.message)}`));
+      if (isAppError(error))
+        return respond(notice('Not Saved', `:warning: ${errorText(error, { command: deps.command })}`));
       throw error;
     }
   });
@@ -100,7 +105,8 @@ export function registerEditSubmit(app: App, deps: SlackDeps, publishHome: Publi
         deps.logger.info({ keyId, userId: body.user.id }, 'stale edit refused');
         return respond(notice('Not Saved', staleText(keyId)));
       }
-      if (isAppError(error)) return respond(notice('Not Saved', `:warning: ${escapeMrkdwn(error.message)}`));
+      if (isAppError(error))
+        return respond(notice('Not Saved', `:warning: ${errorText(error, { command: deps.command })}`));
       throw error;
     }
     await respond({ response_action: 'clear' });

@@ -13,6 +13,7 @@ import { CreateMeta, decodeMeta } from '../metadata.ts';
 import { selectionOf } from '../picker-views.ts';
 import type { StateValues } from '../state.ts';
 import { notice, type SubmissionAck, submissionAllowed } from './submission.ts';
+import { errorText } from '../ui/error-text.ts';
 
 /**
  * Save on "Manage Permissions": the key is created with exactly the ticked endpoints (the preset was only the
@@ -59,7 +60,8 @@ export function registerPermissionsSubmit(app: App, deps: SlackDeps, publishHome
       }
       issued = await deps.services.keys.create(input);
     } catch (error) {
-      if (isAppError(error)) return respond(notice('Key Not Created', `:warning: ${escapeMrkdwn(error.message)}`));
+      if (isAppError(error))
+        return respond(notice('Key Not Created', `:warning: ${errorText(error, { command: deps.command })}`));
       throw error;
     }
     deps.logger.info(

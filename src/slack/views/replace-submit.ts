@@ -1,7 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { ApiKey, IssuedKey } from '../../keys/types.ts';
 import { isAppError } from '../../shared/errors.ts';
-import { escapeMrkdwn } from '../blocks/escape.ts';
 import { GRACE_CHOICES, showOnceView } from '../blocks/key-views.ts';
 import { announce, heldView } from '../approval-flow.ts';
 import { parseDeliveryChoice } from '../blocks/delivery-blocks.ts';
@@ -12,6 +11,7 @@ import { BlockId, CallbackId } from '../ids.ts';
 import { decodeMeta, KeyMeta } from '../metadata.ts';
 import { readSelected, type StateValues } from '../state.ts';
 import { notice, type SubmissionAck, submissionAllowed } from './submission.ts';
+import { errorText } from '../ui/error-text.ts';
 
 /**
  * The seed's lost-key path: a new key with the same permissions, shown once or sent encrypted to the partner
@@ -50,7 +50,8 @@ export function registerReplaceSubmit(app: App, deps: SlackDeps, publishHome: Pu
       }
       issued = await deps.services.keys.replace(k, { actor: body.user.id, graceSeconds: Number(grace.value) });
     } catch (error) {
-      if (isAppError(error)) return respond(notice('Key Not Replaced', `:warning: ${escapeMrkdwn(error.message)}`));
+      if (isAppError(error))
+        return respond(notice('Key Not Replaced', `:warning: ${errorText(error, { command: deps.command })}`));
       throw error;
     }
     deps.logger.info(
