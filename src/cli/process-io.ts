@@ -2,7 +2,8 @@ import type { CliIo } from './run.ts';
 
 /**
  * The real process's standard streams for a CLI run. A closed stdout or stderr (`| head -1`) stops output instead of
- * crashing: a reader that went away is not an error of ours, so the command finishes and cleans up.
+ * crashing: a reader that went away is not an error of ours, so the command finishes and cleans up. Standard input is
+ * left to the commands that read it (`readStdin`): a command that does not never opens it.
  */
 export function processIo(): CliIo {
   let stdoutOpen = true;
@@ -20,6 +21,5 @@ export function processIo(): CliIo {
     err(line: string): void {
       if (stderrOpen) process.stderr.write(`${line}\n`);
     },
-    stdin: process.stdin,
   };
 }
