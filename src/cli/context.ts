@@ -1,3 +1,4 @@
+import type { Stdin } from './command.ts';
 import type { UsageReader } from '../authz/usage-summary.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { ServiceSigningKey } from '../delivery/service-key.ts';
@@ -24,4 +25,6 @@ export interface CliContext {
   runtime: CliRuntime;
   actor: string;
   out(text: string): void;
+  /** The process's standard input when absent. */
+  stdin?: Stdin | undefined;
 }

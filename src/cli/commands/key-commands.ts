@@ -260,13 +260,13 @@ const REASONS: Record<string, string> = {
 
 export const check = command({
   usage: USAGES.check,
-  async parse(argv) {
+  async parse(argv, stdin) {
     const { values, positionals } = parse(argv, {}, this.usage, 3);
     const given = positional(positionals, 0, 'key', this.usage);
     const method = positional(positionals, 1, 'METHOD', this.usage);
     const path = positional(positionals, 2, 'path', this.usage);
     // Read before the database is opened: the key never has to be typed on the command line.
-    const secret = given === '-' ? (await readStdin()).trim() : given;
+    const secret = given === '-' ? (await readStdin(stdin)).trim() : given;
     return { json: values.json, secret, method, path };
   },
   async run(ctx, { json: asJson, secret, method, path }) {
