@@ -1,4 +1,4 @@
-import type { CliIo } from './run.ts';
+import type { CliIo } from './io.ts';
 
 /**
  * The real process's standard streams for a CLI run. A closed stdout or stderr (`| head -1`) stops output instead of

@@ -1,26 +1,10 @@
 // Only what every run needs is imported here: `--help` and usage mistakes end before anything heavier loads (the
 // configuration's schema, the logger, the database driver, the catalog); a command loads those when it runs.
 import { userInfo } from 'node:os';
-import type { Stdin } from './command.ts';
 import { resolve } from './command-line.ts';
 import { describeCliFailure } from './error-text.ts';
+import type { CliIo } from './io.ts';
 import { createSession, type Session } from './session.ts';
-
-export interface CliIo {
-  /** One line of output (without its newline). */
-  out(line: string): void;
-  /** One line for the operator: the error a run ends with. */
-  err(line: string): void;
-  /** One log line (JSON); `err` when absent. */
-  log?(line: string): void;
-  /**
-   * The settings to run with, whole. Absent: the process environment with the project's `.env` under it, as an
-   * operator's run reads them.
-   */
-  env?: Record<string, string | undefined>;
-  /** What `check -` and `partner key <p> -` read; the process's standard input when absent. */
-  stdin?: Stdin;
-}
 
 /**
  * One CLI run, start to finish: the exit code it ends with (0 done, 1 refused or failed, 2 usage mistake), having
@@ -68,3 +52,5 @@ async function runCommand(argv: string[], io: CliIo, session: Session): Promise<
     await session.close();
   }
 }
+
+export type { CliIo } from './io.ts';
