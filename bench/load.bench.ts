@@ -21,13 +21,12 @@ import { openRuntime } from '../src/compose.ts';
 import { loadConfig, type SlackConfig } from '../src/config.ts';
 import { benchServerUrl, createScratchDatabase } from './lib/scratch-database.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
-import { requestIdOf } from '../src/http/request-id.ts';
+import { requestIdOf } from '../src/shared/request-id.ts';
 import { createSecretDigest } from '../src/keys/secret-digest.ts';
 import { createSecretFormat } from '../src/keys/secret-format.ts';
 import { createLogger } from '../src/logger.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { createSlackApp } from '../src/slack/app.ts';
-import { servicesFromRuntime } from '../src/slack/deps.ts';
 import { seed, workload } from './lib/authz-workload.ts';
 import { startInstance, stopInstances } from './lib/instance.ts';
 
@@ -284,7 +283,7 @@ async function slackBurst(databaseUrl: string) {
   } as SlackConfig;
   const slack = createSlackApp({
     config,
-    services: servicesFromRuntime(runtime),
+    services: runtime.slack,
     // Production logging (one info line per request) to a sink: its cost is part of the figure.
     logger: createLogger('info', { write: () => {} }),
     botIdentity: { botId: 'B0BENCH', botUserId: 'U0BENCHBOT' },

@@ -16,7 +16,6 @@ import { openRuntime, type Runtime } from '../src/compose.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { createSlackApp } from '../src/slack/app.ts';
-import { servicesFromRuntime } from '../src/slack/deps.ts';
 
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 200);
 const WARMUP = 20;
@@ -121,7 +120,7 @@ async function main(): Promise<void> {
         command: '/harvest-keys',
         teamId: 'T0BENCH',
       },
-      services: servicesFromRuntime(runtime),
+      services: runtime.slack,
       logger: createLogger('silent'),
       botIdentity: { botId: 'B0BENCH', botUserId: 'U0BENCHBOT' },
       retryConfig: { retries: 0 },

@@ -1,31 +1,35 @@
+import { createApprovalService } from './approvals/approval-service.ts';
+import type { AuthzService } from './authz/authz-service.ts';
+import type { UsageReader } from './authz/usage-summary.ts';
 import { loadCatalog } from './catalog/load-catalog.ts';
 import type { Catalog } from './catalog/types.ts';
 import type { Config } from './config.ts';
 import { assertReachable, createDbClient, type DbClient, describeUrl } from './db/client.ts';
 import { countStoredKeys, startEmbeddedDatabase } from './db/embedded.ts';
-import { applyMigrations, migrationsPending } from './db/migrate.ts';
-import { createStore } from './db/store.ts';
-import { createUsageReader } from './db/usage-store.ts';
+import { applyMigrations, migrationsPending, shippedMigrationCount } from './db/migrate.ts';
 import { createSlackSignatureStore } from './db/slack-signature-store.ts';
-import type { UsageReader } from './authz/usage-summary.ts';
+import { createStore, type Store } from './db/store.ts';
+import { createUsageReader, createUsageSink } from './db/usage-store.ts';
+import { createDeliveryService, type DeliveryService } from './delivery/delivery-service.ts';
+import type { PgpEncryptor } from './delivery/encrypt.ts';
+import type { ServiceSigningKey } from './delivery/service-key.ts';
+import type { DirectMessenger } from './delivery/types.ts';
+import { databaseReadiness, type ReadinessCheck } from './http/health.ts';
 import type { createKeyImporter } from './keys/import-keys.ts';
 import { createKeyService } from './keys/key-service.ts';
 import { readOrCreatePepper } from './keys/pepper.ts';
 import { createSecretDigest, type SecretDigest } from './keys/secret-digest.ts';
 import { createSecretFormat } from './keys/secret-format.ts';
 import type { Logger } from './logger.ts';
+import { countDeliveries } from './observability/delivery-metrics.ts';
 import { logKeyChanges, logKeyImports } from './observability/key-change-log.ts';
-import { createDeliveryService, type DeliveryService } from './delivery/delivery-service.ts';
-import type { PgpEncryptor } from './delivery/encrypt.ts';
-import type { PgpKeyInfo } from './delivery/pgp-key-info.ts';
-import type { ServiceSigningKey } from './delivery/service-key.ts';
-import type { DirectMessenger } from './delivery/types.ts';
-import { createApprovalService } from './approvals/approval-service.ts';
+import type { Metrics } from './observability/metrics.ts';
 import { createPartnerPgpService } from './partners/partner-pgp-service.ts';
 import { createPartnerService } from './partners/partner-service.ts';
+import type { PgpKeyInfo } from './partners/pgp-key-info.ts';
 import { createRoleService } from './roles/role-service.ts';
 import { AppError } from './shared/errors.ts';
-import type { Store } from './shared/store.ts';
+import type { SlackServices } from './slack/deps.ts';
 
 export interface Runtime {
   config: Config;
@@ -51,7 +55,27 @@ export interface Runtime {
   usage: UsageReader;
   /** Slack signatures already acted on, shared by every instance (the replay guard). */
   slackSignatures: ReturnType<typeof createSlackSignatureStore>;
+  /** Everything the Slack app uses, built here from the members above: Slack reaches the database no other way. */
+  slack: SlackServices;
+  /** What only the server runs, loaded when it asks (a CLI run never does). */
+  serverParts(): Promise<ServerParts>;
   close(): Promise<void>;
+}
+
+export interface ServerParts {
+  /** /authz for this instance, over this database; not started yet. */
+  authz: AuthzService;
+  /** The database's part of /readyz: reachable, and every migration this build ships applied. */
+  databaseReadiness: ReadinessCheck;
+  /** Writes the catalog's endpoints to the database, where reports read them. */
+  syncCatalog(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Apply pending migrations first (the default); a second instance or a bench worker skips it. */
+  migrate?: boolean | undefined;
+  /** The server's metrics: deliveries are counted and /authz observed. Without them, nothing is. */
+  metrics?: Metrics | undefined;
 }
 
 /**
@@ -93,11 +117,7 @@ function lazyPgp(config: Config): {
  * Wires config → database → services. The server and the CLI both start here, so they always agree on the
  * database, the pepper and the catalog.
  */
-export async function openRuntime(
-  config: Config,
-  logger: Logger,
-  options: { migrate?: boolean } = {},
-): Promise<Runtime> {
+export async function openRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const catalog = await loadCatalog(config.catalogFile);
   const cleanups: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -142,6 +162,24 @@ export async function openRuntime(
     // Wrapped once here, so every surface (Slack, CLI, approvals, sweeps) logs each key change the same way.
     const keyService = logKeyChanges(createKeyService(shared), logger);
     const { serviceKey, pgp, inspectPublicKey } = lazyPgp(config);
+    const { metrics } = options;
+    const deliveryService = (messenger: DirectMessenger): DeliveryService => {
+      const delivery = createDeliveryService({
+        store,
+        keys: keyService,
+        encryptor: pgp,
+        messenger,
+        confirmHours: config.deliveryConfirmHours,
+        logger,
+      });
+      return metrics === undefined ? delivery : countDeliveries(delivery, metrics);
+    };
+    const partners = createPartnerService({ store, catalog });
+    const roles = createRoleService({ store });
+    const partnerPgp = createPartnerPgpService({ store, inspect: inspectPublicKey });
+    const approvals = createApprovalService({ store, keys: keyService, policy: config.approvals });
+    const usage = createUsageReader(db.sql);
+    const slackSignatures = createSlackSignatureStore(db.sql);
     return {
       config,
       catalog,
@@ -153,25 +191,57 @@ export async function openRuntime(
         const { createKeyImporter } = await import('./keys/import-keys.ts');
         return logKeyImports(createKeyImporter(shared), logger)(bytes, actor);
       },
-      partners: createPartnerService({ store, catalog }),
-      roles: createRoleService({ store }),
-      partnerPgp: createPartnerPgpService({ store, inspect: inspectPublicKey }),
+      partners,
+      roles,
+      partnerPgp,
       serviceKey,
       pgp,
-      createDeliveryService: (messenger) =>
-        createDeliveryService({
-          store,
-          keys: keyService,
-          encryptor: pgp,
-          messenger,
-          confirmHours: config.deliveryConfirmHours,
-          logger,
-        }),
+      createDeliveryService: deliveryService,
       secretFormat,
       digest,
-      usage: createUsageReader(db.sql),
-      slackSignatures: createSlackSignatureStore(db.sql),
-      approvals: createApprovalService({ store, keys: keyService, policy: config.approvals }),
+      usage,
+      slackSignatures,
+      approvals,
+      slack: {
+        catalog,
+        keys: keyService,
+        partners,
+        roles,
+        usage,
+        approvals,
+        partnerPgp,
+        serviceKey,
+        createDelivery: deliveryService,
+        deliveryConfirmHours: config.deliveryConfirmHours,
+        seenSignatures: slackSignatures,
+      },
+      serverParts: async () => {
+        // Loaded when the server asks, not with this module: a CLI run never needs enforcement or the catalog sync.
+        const [{ createAuthzService }, { createKeyIndexSource }, { createKeyChangeListener }, { syncCatalog }] =
+          await Promise.all([
+            import('./authz/authz-service.ts'),
+            import('./db/key-index-source.ts'),
+            import('./db/key-change-listener.ts'),
+            import('./db/catalog-sync.ts'),
+          ]);
+        return {
+          authz: createAuthzService({
+            catalog,
+            secretFormat,
+            digest,
+            source: createKeyIndexSource(db.sql),
+            feed: createKeyChangeListener(db.url, { heartbeatMs: Math.min(5_000, config.authz.maxStalenessMs / 3) }),
+            usageSink: createUsageSink(db.sql),
+            logger,
+            maxStalenessMs: config.authz.maxStalenessMs,
+            usageFlushMs: config.authz.usageFlushMs,
+            realm: config.authz.realm,
+            observer: metrics,
+          }),
+          databaseReadiness: databaseReadiness(db.sql, shippedMigrationCount()),
+          syncCatalog: () => syncCatalog(db.db, catalog),
+        };
+      },
       close,
     };
   } catch (error) {

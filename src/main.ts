@@ -1,26 +1,19 @@
 import './env-file.ts';
 import { answerUnavailable, AUTHZ_PREFIX } from './authz/authz-handler.ts';
-import { type AuthzService, createAuthzService } from './authz/authz-service.ts';
+import type { AuthzService } from './authz/authz-service.ts';
 import { openRuntime, type Runtime } from './compose.ts';
 import { loadConfig } from './config.ts';
-import { syncCatalog } from './db/catalog-sync.ts';
-import { createKeyChangeListener } from './db/key-change-listener.ts';
-import { createKeyIndexSource } from './db/key-index-source.ts';
-import { shippedMigrationCount } from './db/migrate.ts';
-import { createUsageSink } from './db/usage-store.ts';
-import { databaseReadiness, type ReadinessCheck } from './http/health.ts';
+import type { ReadinessCheck } from './http/health.ts';
 import { createHttpServer, listen } from './http/server.ts';
 import { serviceKeyRoute } from './http/service-key-route.ts';
 import { createLogger } from './logger.ts';
-import { countDeliveries } from './observability/delivery-metrics.ts';
-import { createMetrics } from './observability/metrics.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { exposeMetrics } from './observability/metrics-listener.ts';
 import type { Logger } from './logger.ts';
 import type { Config } from './config.ts';
 import { isAppError } from './shared/errors.ts';
 import { describeFatal, isExpectedFailure } from './shared/fatal.ts';
 import type { SlackApp } from './slack/app.ts';
-import { servicesFromRuntime } from './slack/deps.ts';
 import type { SlackSupervisor } from './slack/supervisor.ts';
 
 const SWEEP_INTERVAL_MS = 30_000;
@@ -36,12 +29,13 @@ let closeRuntime: (() => Promise<void>) | undefined;
 async function openRuntimeWhenReachable(
   config: Config,
   logger: Logger,
+  metrics: Metrics,
   stopping: () => boolean,
 ): Promise<Runtime | undefined> {
   let delay = 250;
   for (;;) {
     try {
-      return await openRuntime(config, logger);
+      return await openRuntime(config, logger, { metrics });
     } catch (error) {
       if (!isAppError(error) || error.code !== 'DATABASE_UNREACHABLE') throw error;
       logger.warn({ err: error, retryInMs: delay }, `${error.message}; retrying`);
@@ -134,12 +128,13 @@ async function main(): Promise<void> {
   void import('./delivery/service-key.ts').catch(() => {});
   const slackModule = config.slack === undefined ? undefined : import('./slack/app.ts');
   slackModule?.catch(() => {});
-  runtime = await openRuntimeWhenReachable(config, logger, () => stopping);
+  runtime = await openRuntimeWhenReachable(config, logger, metrics, () => stopping);
   if (runtime === undefined) return;
   closeRuntime = runtime.close;
-  await syncCatalog(runtime.db.db, runtime.catalog);
+  const server = await runtime.serverParts();
+  await server.syncCatalog();
   await runtime.roles.bootstrapAdmins(config.adminSlackUserIds);
-  databaseCheck = databaseReadiness(runtime.db.sql, shippedMigrationCount());
+  databaseCheck = server.databaseReadiness;
   const serviceKey = await runtime.serviceKey.get();
   (serviceKey.source === 'generated' ? logger.warn.bind(logger) : logger.info.bind(logger))(
     { fingerprint: serviceKey.formattedFingerprint, source: serviceKey.source, file: serviceKey.file },
@@ -148,19 +143,7 @@ async function main(): Promise<void> {
       : 'PGP key that signs deliveries loaded; partners verify against this fingerprint',
   );
 
-  authz = createAuthzService({
-    catalog: runtime.catalog,
-    secretFormat: runtime.secretFormat,
-    digest: runtime.digest,
-    source: createKeyIndexSource(runtime.db.sql),
-    feed: createKeyChangeListener(runtime.db.url, { heartbeatMs: Math.min(5_000, config.authz.maxStalenessMs / 3) }),
-    usageSink: createUsageSink(runtime.db.sql),
-    logger,
-    maxStalenessMs: config.authz.maxStalenessMs,
-    usageFlushMs: config.authz.usageFlushMs,
-    realm: config.authz.realm,
-    observer: metrics,
-  });
+  authz = server.authz;
   authz.start();
   await authz.sync.loaded();
   logger.info(
@@ -182,17 +165,7 @@ async function main(): Promise<void> {
     const { createSlackApp } = await (slackModule ?? import('./slack/app.ts'));
     // The supervisor's error advice reads @slack/web-api's codes: loaded here too, not on a start without Slack.
     const { superviseSlack } = await import('./slack/supervisor.ts');
-    const services = servicesFromRuntime(runtime);
-    const createDelivery = services.createDelivery;
-    slack = createSlackApp({
-      config: config.slack,
-      services: {
-        ...services,
-        createDelivery: createDelivery && ((messenger) => countDeliveries(createDelivery(messenger), metrics)),
-      },
-      logger,
-      metrics,
-    });
+    slack = createSlackApp({ config: config.slack, services: runtime.slack, logger, metrics });
     const slackConfig = config.slack;
     const started = slack;
     // In the background: enforcement is already serving and never waits for (or falls with) Slack.
@@ -228,7 +201,7 @@ async function main(): Promise<void> {
       (error: unknown) => logger.warn({ err: error }, 'approval expiry sweep failed; will retry'),
     );
     // A delivery left pending (the process stopped mid-send) is given up and its key revoked.
-    slack?.delivery?.closeAbandoned().then(
+    slack?.delivery.closeAbandoned().then(
       (ids) =>
         ids.length > 0 && logger.warn({ deliveryIds: ids }, 'abandoned deliveries closed; their keys were revoked'),
       (error: unknown) => logger.warn({ err: error }, 'abandoned delivery sweep failed; will retry'),

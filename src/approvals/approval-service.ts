@@ -1,10 +1,21 @@
 import { alreadyReplaced, type EditKeyInput, type KeyService } from '../keys/key-service.ts';
+import { keyState } from '../keys/key-state.ts';
 import type { ApiKey, IssuedKey } from '../keys/types.ts';
-import { randomBase62 } from '../keys/base62.ts';
+import { randomBase62 } from '../shared/base62.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
-import type { Clock, Store } from '../shared/store.ts';
+import type { AuditRepository } from '../audit/types.ts';
+import type { RoleRepository } from '../roles/types.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Transactional } from '../shared/transaction.ts';
 import { type ApprovalPolicy, requiresApproval } from './policy.ts';
-import type { ApprovableAction, ApprovalPayload, ApprovalRequest, HandOverDelivery, KeyReveal } from './types.ts';
+import type {
+  ApprovableAction,
+  ApprovalPayload,
+  ApprovalRepository,
+  ApprovalRequest,
+  HandOverDelivery,
+  KeyReveal,
+} from './types.ts';
 
 const HOUR = 3600_000;
 
@@ -25,13 +36,52 @@ export type ApprovalService = ReturnType<typeof createApprovalService>;
  * in, the action runs exactly once (a compare-and-set on the request's state, under a row lock). For create and
  * replace the secret is only made at hand-over, when the requester uses a one-time reveal.
  */
-export function createApprovalService(deps: { store: Store; keys: KeyService; policy: ApprovalPolicy; now?: Clock }) {
+/** What a decision writes inside one transaction. */
+export interface ApprovalTransaction {
+  approvals: Pick<
+    ApprovalRepository,
+    'insert' | 'lockPending' | 'addDecision' | 'transition' | 'setRevealKey' | 'markRevealExpired'
+  >;
+  roles: Pick<RoleRepository, 'rolesOf'>;
+  audit: Pick<AuditRepository, 'append'>;
+}
+
+/** The four-eyes rule's storage: reads and single writes outside a transaction, and its transaction. */
+export interface ApprovalStore extends Transactional<ApprovalTransaction> {
+  approvals: Pick<
+    ApprovalRepository,
+    | 'findById'
+    | 'listPending'
+    | 'setCard'
+    | 'expiredPending'
+    | 'expiredReveals'
+    | 'insertReveal'
+    | 'findReveal'
+    | 'claimReveal'
+  >;
+  roles: Pick<RoleRepository, 'list'>;
+}
+
+/** The key lifecycle, as far as an approved change runs through it. */
+export type ApprovedKeyChanges = Pick<
+  KeyService,
+  'get' | 'prepareCreate' | 'create' | 'previewEdit' | 'edit' | 'enable' | 'replace'
+>;
+
+export function createApprovalService(deps: {
+  store: ApprovalStore;
+  keys: ApprovedKeyChanges;
+  policy: ApprovalPolicy;
+  now?: Clock;
+}) {
   const { store, keys, policy } = deps;
   const now = deps.now ?? (() => new Date());
 
   async function requireRequest(id: string): Promise<ApprovalRequest> {
     const request = await store.approvals.findById(id);
-    if (request === undefined) throw new AppError('APPROVAL_NOT_FOUND', `No approval request ${id}`);
+    if (request === undefined) {
+      throw new AppError('APPROVAL_NOT_FOUND', `No approval request ${id}`, { facts: { requestId: id } });
+    }
     return request;
   }
 
@@ -40,13 +90,15 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
       throw new AppError(
         'APPROVAL_NOT_CONFIGURED',
         'This change needs approval, but no approvals channel is configured: set APPROVALS_CHANNEL (or remove the action from APPROVAL_REQUIRED_FOR).',
+        { facts: { missing: 'channel' } },
       );
     }
     const approvers = (await store.roles.list()).filter((g) => g.role === 'approver' && g.slackUserId !== requester);
     if (approvers.length < policy.approvalsRequired) {
       throw new AppError(
         'APPROVAL_NOT_CONFIGURED',
-        `This change needs ${policy.approvalsRequired} approval(s) from someone other than you, but only ${approvers.length} other approver(s) exist: grant the approver role (harvest-keys role add <slack user id> approver).`,
+        `This change needs ${policy.approvalsRequired} approval(s) from someone other than you, but only ${approvers.length} other approver(s) exist: grant the approver role to more people.`,
+        { facts: { missing: 'approvers', required: policy.approvalsRequired, approvers: approvers.length } },
       );
     }
   }
@@ -188,6 +240,7 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
         throw new AppError(
           'STALE_VERSION',
           `Key ${keyId} was changed by someone else since you opened it: reload it and make your change again`,
+          { facts: { keyId, version: preview.key.version } },
         );
       }
       return open('permissions', input.actor, keyId, preview.key.version, {
@@ -202,8 +255,8 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
 
     async requestEnable(keyId: string, actor: string): Promise<ApprovalRequest> {
       const key = await keys.get(keyId);
-      if (key.status === 'active' && key.revokeAt === null)
-        throw new AppError('VALIDATION', `${keyId} is already active`);
+      if (keyState(key, now()).kind === 'active')
+        throw new AppError('KEY_ALREADY_ACTIVE', `${keyId} is already active`, { facts: { keyId } });
       return open('reenable', actor, keyId, key.version, { action: 'reenable', description: key.description });
     },
 
@@ -213,10 +266,13 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
     ): Promise<ApprovalRequest> {
       const key = await keys.get(keyId);
       if (key.replacedBy !== null)
-        throw alreadyReplaced(key, `replace ${key.replacedBy} instead, or revoke ${key.id} to end it now`);
+        throw alreadyReplaced(key, now(), `replace ${key.replacedBy} instead, or revoke ${key.id} to end it now`);
       const graceSeconds = input.graceSeconds ?? 0;
       if (!Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 90 * 24 * 3600) {
-        throw new AppError('VALIDATION', 'Grace period must be between 0 and 90 days');
+        throw new AppError('GRACE_INVALID', 'Grace period must be between 0 and 90 days', {
+          field: 'grace',
+          facts: { maxDays: 90 },
+        });
       }
       return open('replace', input.actor, keyId, key.version, {
         action: 'replace',
@@ -236,13 +292,21 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
     ): Promise<DecisionOutcome> {
       const reason = input.reason?.trim() || null;
       if (reason !== null && reason.length > 500)
-        throw new AppError('VALIDATION', 'Reason is too long: at most 500 characters');
+        throw new AppError('REASON_INVALID', 'Reason is too long: at most 500 characters', {
+          field: 'reason',
+          facts: { problem: 'too_long', max: 500 },
+        });
       // PostgreSQL text cannot hold NUL: refused here in words rather than as a failed query.
       if (reason?.includes('\u0000'))
-        throw new AppError('VALIDATION', 'Reason contains a NUL character: type it again as plain text');
+        throw new AppError('REASON_INVALID', 'Reason contains a NUL character: type it again as plain text', {
+          field: 'reason',
+          facts: { problem: 'nul' },
+        });
       const step = await store.transaction(async (repos) => {
         const request = await repos.approvals.lockPending(requestId);
-        if (request === undefined) throw new AppError('APPROVAL_NOT_FOUND', `No approval request ${requestId}`);
+        if (request === undefined) {
+          throw new AppError('APPROVAL_NOT_FOUND', `No approval request ${requestId}`, { facts: { requestId } });
+        }
         if (request.state !== 'pending') return { kind: 'closed' as const };
         if (request.expiresAt <= now()) {
           await repos.approvals.transition(requestId, 'pending', 'expired', { decidedAt: now() });
@@ -258,7 +322,7 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
           throw new AppError('SELF_APPROVAL', 'You cannot approve or deny your own request: another approver has to.');
         }
         if (!(await repos.roles.rolesOf(input.approver)).includes('approver')) {
-          throw new AppError('FORBIDDEN', 'Only approvers can decide on requests.');
+          throw new AppError('FORBIDDEN', 'Only approvers can decide on requests.', { facts: { need: 'approver' } });
         }
         if (
           !(await repos.approvals.addDecision(requestId, {
@@ -304,17 +368,21 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
     ): Promise<{ issued: IssuedKey & { old?: ApiKey | undefined }; request: ApprovalRequest }> {
       const reveal = await store.approvals.findReveal(revealId);
       if (reveal === undefined || reveal.requester !== user) {
-        throw new AppError('REVEAL_UNAVAILABLE', 'This key is not yours to reveal.');
+        throw new AppError('REVEAL_UNAVAILABLE', 'This key is not yours to reveal.', {
+          facts: { problem: 'not_yours' },
+        });
       }
       if (reveal.usedAt !== null)
         throw new AppError(
           'REVEAL_UNAVAILABLE',
           'This key was already revealed; it cannot be shown again. If it was lost, replace the key.',
+          { facts: { problem: 'revealed' } },
         );
       if (reveal.expiredAt !== null || reveal.expiresAt <= now()) {
         throw new AppError(
           'REVEAL_UNAVAILABLE',
           'This reveal link has expired and the key was never created: request it again.',
+          { facts: { problem: 'expired' } },
         );
       }
       const held = await requireRequest(reveal.requestId);
@@ -322,10 +390,12 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
         // Checked before the reveal is used up: another replace may have run since the approval.
         const key = await keys.get(held.keyId as string);
         if (key.replacedBy !== null)
-          throw alreadyReplaced(key, 'this approved replace was not carried out; nothing was created');
+          throw alreadyReplaced(key, now(), 'this approved replace was not carried out; nothing was created');
       }
       if (!(await store.approvals.claimReveal(revealId, user, now()))) {
-        throw new AppError('REVEAL_UNAVAILABLE', 'This key was already revealed; it cannot be shown again.');
+        throw new AppError('REVEAL_UNAVAILABLE', 'This key was already revealed; it cannot be shown again.', {
+          facts: { problem: 'revealed' },
+        });
       }
       const request = await requireRequest(reveal.requestId);
       const payload = request.payload;
@@ -344,7 +414,9 @@ export function createApprovalService(deps: { store: Store; keys: KeyService; po
           graceSeconds: payload.graceSeconds,
         });
       } else {
-        throw new AppError('REVEAL_UNAVAILABLE', 'Nothing to reveal for this request.');
+        throw new AppError('REVEAL_UNAVAILABLE', 'Nothing to reveal for this request.', {
+          facts: { problem: 'nothing' },
+        });
       }
       await store.transaction(async (repos) => {
         await repos.approvals.setRevealKey(revealId, issued.key.id);

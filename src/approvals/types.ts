@@ -1,3 +1,5 @@
+import type { ApiKey } from '../keys/types.ts';
+
 export const APPROVABLE_ACTIONS = ['create', 'permissions', 'reenable', 'replace'] as const;
 export type ApprovableAction = (typeof APPROVABLE_ACTIONS)[number];
 
@@ -5,24 +7,22 @@ export type ApprovalState = 'pending' | 'executing' | 'approved' | 'denied' | 'e
 
 /** The exact change an approver signs off on; executed as written, never re-derived. */
 export type ApprovalPayload =
-  | {
+  | (Pick<ApiKey, 'description' | 'partnerId' | 'partnerName' | 'permissions'> & {
       action: 'create';
-      description: string;
-      partnerId: string | null;
-      partnerName: string | null;
-      permissions: string[];
       delivery?: HandOverDelivery | undefined;
-    }
-  | {
+    })
+  | (Pick<ApiKey, 'description' | 'permissions'> & {
       action: 'permissions';
-      description: string;
-      permissions: string[];
       added: string[];
       removed: string[];
-      newDescription?: string | undefined;
-    }
-  | { action: 'reenable'; description: string }
-  | { action: 'replace'; description: string; graceSeconds: number; delivery?: HandOverDelivery | undefined };
+      newDescription?: ApiKey['description'] | undefined;
+    })
+  | (Pick<ApiKey, 'description'> & { action: 'reenable' })
+  | (Pick<ApiKey, 'description'> & {
+      action: 'replace';
+      graceSeconds: number;
+      delivery?: HandOverDelivery | undefined;
+    });
 
 /** An approved key handed to a partner contact, PGP-encrypted, instead of being revealed to the requester. */
 export interface HandOverDelivery {

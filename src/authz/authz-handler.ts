@@ -4,7 +4,7 @@ import type { IndexSync } from './index-sync.ts';
 import type { Logger } from '../logger.ts';
 import type { AuthzObserver } from './ports.ts';
 import { headerSafe } from './key-index.ts';
-import { REQUEST_ID_HEADER } from '../http/request-id.ts';
+import { REQUEST_ID_HEADER } from '../shared/request-id.ts';
 import { presentedKey } from './credentials.ts';
 import { overridesMethod } from './method-override.ts';
 import { requestTarget } from './target.ts';

@@ -1,13 +1,15 @@
-/** What enforcement needs to know about one key; never the secret, only its digest. */
-export interface IndexedKeyRecord {
-  id: string;
-  digest: Buffer;
-  partnerName: string | null;
-  status: 'active' | 'revoked';
-  legacy: boolean;
-  revokeAt: Date | null;
-  permissions: readonly string[];
-}
+import type { UsabilityFields } from '../keys/key-state.ts';
+import type { ApiKey } from '../keys/types.ts';
+
+/**
+ * What enforcement needs to know about one key; never the secret, only its digest. Whatever decides whether a key
+ * works (`UsabilityFields`) is in it, so a field added there must be loaded (src/db/key-index-source.ts) and indexed.
+ */
+export type IndexedKeyRecord = Pick<ApiKey, 'id' | 'partnerName' | 'legacy'> &
+  UsabilityFields & {
+    digest: Buffer;
+    permissions: readonly string[];
+  };
 
 /** Reads keys for the in-memory index; implemented in `src/db/key-index-source.ts`. */
 export interface KeyIndexSource {

@@ -1,4 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { AppError } from '../shared/errors.ts';
+import type { Stdin } from './command.ts';
 import { echo, UsageError } from './usage-error.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -45,9 +47,9 @@ export function parseDuration(value: string): number {
 }
 
 /** The whole of standard input as text (a key or a PGP key piped in, so it stays out of shell history and `ps`). */
-export async function readStdin(): Promise<string> {
+export async function readStdin(stdin: Stdin = process.stdin): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for await (const chunk of stdin) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -75,4 +77,13 @@ const FILE_ERRORS: Record<string, string> = {
 export function describeFileError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   return (code === undefined ? undefined : FILE_ERRORS[code]) ?? (error as Error).message;
+}
+
+/** A file named on the command line that cannot be read: an expected failure (exit 1), not a bug. */
+export function unreadable(file: string, error: unknown): AppError {
+  return new AppError('FILE_UNREADABLE', `Cannot read ${file}: ${describeFileError(error)}`, {
+    cause: error,
+    field: 'file',
+    facts: { file, reason: describeFileError(error) },
+  });
 }

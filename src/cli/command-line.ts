@@ -40,7 +40,7 @@ function lazy(usage: string, load: () => Promise<Command>): Command {
   };
   return {
     usage,
-    parse: async (argv) => (await get()).parse(argv),
+    parse: async (argv, stdin) => (await get()).parse(argv, stdin),
     run: async (ctx, args) => (await get()).run(ctx, args),
   };
 }

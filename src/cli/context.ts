@@ -1,7 +1,30 @@
-import type { Runtime } from '../compose.ts';
+import type { Stdin } from './command.ts';
+import type { UsageReader } from '../authz/usage-summary.ts';
+import type { Catalog } from '../catalog/types.ts';
+import type { ServiceSigningKey } from '../delivery/service-key.ts';
+import type { createKeyImporter } from '../keys/import-keys.ts';
+import type { KeyService } from '../keys/key-service.ts';
+import type { PartnerPgpService } from '../partners/partner-pgp-service.ts';
+import type { PartnerService } from '../partners/partner-service.ts';
+import type { RoleService } from '../roles/role-service.ts';
+
+/** The services a CLI command may use, opened by the composition root (src/compose.ts) and closed after the run. */
+export interface CliRuntime {
+  catalog: Catalog;
+  keys: KeyService;
+  importKeys: ReturnType<typeof createKeyImporter>;
+  partners: PartnerService;
+  roles: RoleService;
+  partnerPgp: PartnerPgpService;
+  serviceKey: { get(): Promise<ServiceSigningKey> };
+  usage: UsageReader;
+  close(): Promise<void>;
+}
 
 export interface CliContext {
-  runtime: Runtime;
+  runtime: CliRuntime;
   actor: string;
   out(text: string): void;
+  /** The process's standard input when absent. */
+  stdin?: Stdin | undefined;
 }

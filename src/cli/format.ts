@@ -1,15 +1,27 @@
+import { type KeyStateFields, keyState } from '../keys/key-state.ts';
 import type { ApiKey } from '../keys/types.ts';
 
 export const iso = (date: Date | null | undefined): string =>
   date == null ? '-' : date.toISOString().replace('.000Z', 'Z');
 
-export function keyStatus(key: ApiKey, now = new Date()): string {
-  if (key.status === 'revoked') return 'revoked';
-  if (key.revokeAt !== null)
-    return key.revokeAt <= now ? 'revoked (grace ended)' : `active, revoking at ${iso(key.revokeAt)}`;
-  return 'active';
+export function keyStatus(key: KeyStateFields, now = new Date()): string {
+  const state = keyState(key, now);
+  switch (state.kind) {
+    case 'active':
+      return 'active';
+    case 'stopping':
+      return `active, revoking at ${iso(state.at)}`;
+    case 'revoked':
+      return state.graceEnded ? 'revoked (grace ended)' : 'revoked';
+    default:
+      return state satisfies never;
+  }
 }
 
+/**
+ * `keys show --json` and friends. Every ApiKey field is a compile error here until it is shown (or, like
+ * `partnerId`, left out on purpose: `partner` names it).
+ */
 export function keyJson(key: ApiKey): Record<string, unknown> {
   return {
     id: key.id,
@@ -29,7 +41,7 @@ export function keyJson(key: ApiKey): Record<string, unknown> {
     replacedBy: key.replacedBy,
     lastUsedAt: key.lastUsedAt,
     version: key.version,
-  };
+  } satisfies Record<Exclude<keyof ApiKey, 'partnerId' | 'partnerName'>, unknown> & { partner: string | null };
 }
 
 export function table(rows: string[][]): string {

@@ -1,9 +1,52 @@
-import type { IndexedKeyRecord, KeyIndexSource } from '../authz/ports.ts';
+import { type Column, getTableName, type Table } from 'drizzle-orm';
 import type postgres from 'postgres';
+import type { IndexedKeyRecord, KeyIndexSource } from '../authz/ports.ts';
 import type { Sql } from './client.ts';
+import { apiKeys, partners } from './schema/index.ts';
 
-/** id, secret_digest, partner_name, status, legacy, revoke_at (a string: drizzle switches date parsing off). */
-type KeyRow = [string, Buffer, string | null, 'active' | 'revoked', boolean, Date | string | null];
+/** A column holding a record field's values (a list's elements). Nulls are not checked: the partner join adds them. */
+type Holding<T> = Column & { _: { data: NonNullable<T> extends readonly (infer E)[] ? E : NonNullable<T> } };
+
+/**
+ * Where each field of an index record is read from; the key query's column list is built from it. Typed against the
+ * record, so a field added to it (to `UsabilityFields`, say) is a compile error here until it has a column of its
+ * type, and then in `toRecords` until it is filled: /authz cannot silently ignore it. `permissions` come from
+ * key_permissions, aggregated per key by `grantsOf`.
+ */
+const KEY_COLUMNS = {
+  id: apiKeys.id,
+  digest: apiKeys.secretDigest,
+  partnerName: partners.name,
+  status: apiKeys.status,
+  legacy: apiKeys.legacy,
+  revokeAt: apiKeys.revokeAt,
+} satisfies { [F in Exclude<keyof IndexedKeyRecord, 'permissions'>]: Holding<IndexedKeyRecord[F]> };
+
+type KeyField = keyof typeof KEY_COLUMNS;
+const KEY_FIELDS = Object.keys(KEY_COLUMNS) as KeyField[];
+
+/** The tables the key query reads, by their alias in it. */
+const ALIASES = new Map<Table, string>([
+  [apiKeys, 'k'],
+  [partners, 'p'],
+]);
+
+function selected(column: Column): string {
+  const alias = ALIASES.get(column.table);
+  if (alias === undefined) throw new Error(`${getTableName(column.table)} is not joined in the key index query`);
+  return `${alias}."${column.name.replaceAll('"', '""')}"`;
+}
+
+/** `k."id", k."secret_digest", p."name", ...`: one value per field, in KEY_FIELDS' order. */
+const KEY_SELECT = KEY_FIELDS.map((field) => selected(KEY_COLUMNS[field])).join(', ');
+
+/**
+ * A key row's values in KEY_FIELDS' order, as the driver returns them (arrays, not objects: no per-row object with
+ * named fields). A timestamp comes as a string: drizzle switches the driver's date parsing off.
+ */
+type KeyRow = readonly unknown[];
+/** Each field's position in a key row. */
+const AT = Object.fromEntries(KEY_FIELDS.map((field, i) => [field, i])) as Record<KeyField, number>;
 /** key_id, grants: endpoint ids joined with newlines (an id is `METHOD /path`, never a newline). */
 type GrantRow = [string, string];
 
@@ -17,14 +60,17 @@ const STATEMENT_TIMEOUT_MS = 10_000;
 const NO_GRANTS: readonly string[] = Object.freeze([]);
 
 /**
- * Rows as arrays (no per-row object with named fields from the driver) and grant lists split once per distinct list
- * in a page: most keys carry one of a few presets, so most keys share the same array.
+ * Grant lists are split once per distinct list in a page: most keys carry one of a few presets, so most keys share
+ * the same array.
  */
 function toRecords(rows: readonly KeyRow[], grantsOf: (id: string) => string | undefined): IndexedKeyRecord[] {
   const lists = new Map<string, readonly string[]>();
   const records: IndexedKeyRecord[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [id, digest, partnerName, status, legacy, revokeAt] = rows[i] as KeyRow;
+    const row = rows[i] as KeyRow;
+    const id = row[AT.id] as string;
+    const status = row[AT.status] as IndexedKeyRecord['status'];
+    const revokeAt = row[AT.revokeAt] as Date | string | null;
     const grants = grantsOf(id);
     let permissions = NO_GRANTS;
     // A revoked key is refused whatever it holds: its grants would only take memory.
@@ -38,10 +84,10 @@ function toRecords(rows: readonly KeyRow[], grantsOf: (id: string) => string | u
     }
     records[i] = {
       id,
-      digest,
-      partnerName,
+      digest: row[AT.digest] as Buffer,
+      partnerName: row[AT.partnerName] as string | null,
       status,
-      legacy,
+      legacy: row[AT.legacy] as boolean,
       revokeAt: revokeAt === null ? null : new Date(revokeAt),
       permissions,
     };
@@ -76,12 +122,12 @@ function keysOf(tx: Tx, after: string, last: string | undefined): Promise<KeyRow
   const rows =
     last === undefined
       ? tx`
-          select k.id, k.secret_digest, p.name as partner_name, k.status, k.legacy, k.revoke_at
+          select ${tx.unsafe(KEY_SELECT)}
             from api_keys k left join partners p on p.id = k.partner_id
            where k.id > ${after}
            order by k.id`
       : tx`
-          select k.id, k.secret_digest, p.name as partner_name, k.status, k.legacy, k.revoke_at
+          select ${tx.unsafe(KEY_SELECT)}
             from api_keys k left join partners p on p.id = k.partner_id
            where k.id > ${after} and k.id <= ${last}
            order by k.id`;
@@ -178,7 +224,7 @@ export function createKeyIndexSource(
         const [, rows, grants] = await Promise.all([
           tx.unsafe(timeout),
           tx`
-            select k.id, k.secret_digest, p.name as partner_name, k.status, k.legacy, k.revoke_at
+            select ${tx.unsafe(KEY_SELECT)}
               from api_keys k
               left join partners p on p.id = k.partner_id
              where k.id = any(${list})`.values() as unknown as Promise<KeyRow[]>,

@@ -1,5 +1,12 @@
 import { sql } from 'drizzle-orm';
-import type { Repositories, Store } from '../shared/store.ts';
+import type { ApprovalRepository } from '../approvals/types.ts';
+import type { AuditRepository } from '../audit/types.ts';
+import type { DeliveryRepository } from '../delivery/types.ts';
+import type { ChangeNotifier, KeyRepository } from '../keys/key-repository.ts';
+import type { PartnerPgpKeyRepository } from '../partners/partner-pgp-key.ts';
+import type { PartnerRepository } from '../partners/types.ts';
+import type { RoleRepository } from '../roles/types.ts';
+import type { Transactional } from '../shared/transaction.ts';
 import type { Database } from './client.ts';
 import { createApprovalRepository } from './repositories/approval-repository.ts';
 import { createAuditRepository } from './repositories/audit-repository.ts';
@@ -8,6 +15,21 @@ import { createKeyRepository } from './repositories/key-repository.ts';
 import { createPartnerPgpKeyRepository } from './repositories/partner-pgp-key-repository.ts';
 import { createPartnerRepository } from './repositories/partner-repository.ts';
 import { createRoleRepository } from './repositories/role-repository.ts';
+
+/** Every repository this adapter implements: each service takes the few members it uses (its own port). */
+export interface Repositories {
+  keys: KeyRepository;
+  partners: PartnerRepository;
+  partnerPgpKeys: PartnerPgpKeyRepository;
+  deliveries: DeliveryRepository;
+  roles: RoleRepository;
+  approvals: ApprovalRepository;
+  audit: AuditRepository;
+  changes: ChangeNotifier;
+}
+
+/** The repositories, and a transaction that spans them: what the composition root hands to the services. */
+export interface Store extends Repositories, Transactional<Repositories> {}
 
 /** Every key change is announced on this channel, inside its own transaction, so it is sent only if it commits. */
 export const KEY_CHANGES_CHANNEL = 'harvest_keys_changed';

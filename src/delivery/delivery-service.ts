@@ -1,16 +1,37 @@
+import type { AuditRepository } from '../audit/types.ts';
+import type { KeyRepository } from '../keys/key-repository.ts';
+import { keyState } from '../keys/key-state.ts';
 import type { IssuedKey } from '../keys/types.ts';
 import type { Logger } from '../logger.ts';
-import type { PartnerPgpKey } from '../partners/partner-pgp-key.ts';
-import type { Partner } from '../partners/types.ts';
-import { AppError, type ErrorCode, isAppError } from '../shared/errors.ts';
-import type { Clock, Store } from '../shared/store.ts';
+import type { PartnerPgpKey, PartnerPgpKeyRepository } from '../partners/partner-pgp-key.ts';
+import type { Partner, PartnerRepository } from '../partners/types.ts';
+import type { Clock } from '../shared/clock.ts';
+import { AppError, type ErrorCode, type ErrorFacts, isAppError } from '../shared/errors.ts';
+import type { Transactional } from '../shared/transaction.ts';
 import { newDeliveryId } from './delivery-id.ts';
 import type { EncryptedSecret } from './encrypt.ts';
-import { formatFingerprint } from './fingerprint.ts';
-import { type Delivery, type DirectMessenger, MessengerError } from './types.ts';
+import { formatFingerprint } from '../partners/fingerprint.ts';
+import { type Delivery, type DeliveryRepository, type DirectMessenger, MessengerError } from './types.ts';
+
+/** What closes a delivery (sent, failed, confirmed) and its audit row, in one transaction. */
+export interface DeliveryTransaction {
+  deliveries: Pick<DeliveryRepository, 'markSent' | 'markFailed' | 'markConfirmed'>;
+  audit: Pick<AuditRepository, 'append'>;
+}
+
+/** Delivery's storage: the records it opens and reads, the key and partner it checks, and its transaction. */
+export interface DeliveryStore extends Transactional<DeliveryTransaction> {
+  deliveries: Pick<
+    DeliveryRepository,
+    'insert' | 'findById' | 'listForKey' | 'pendingBefore' | 'unconfirmedSentBefore'
+  >;
+  keys: Pick<KeyRepository, 'findById'>;
+  partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
+  partnerPgpKeys: Pick<PartnerPgpKeyRepository, 'find'>;
+}
 
 export interface DeliveryServiceDeps {
-  store: Store;
+  store: DeliveryStore;
   /** The key lifecycle's revoke: a key whose delivery failed must never stay usable. */
   keys: { revoke(id: string, input: { actor: string; reason?: string | undefined }): Promise<unknown> };
   encryptor: { encryptAndSign(secret: string, recipientArmoredKey: string, now?: Date): Promise<EncryptedSecret> };
@@ -23,7 +44,15 @@ export interface DeliveryServiceDeps {
 
 export type DeliveryTarget =
   | { ready: true; partner: Partner; contactSlackUserId: string; fingerprint: string; formattedFingerprint: string }
-  | { ready: false; partner: Partner; code: ErrorCode; reason: string };
+  | {
+      ready: false;
+      partner: Partner;
+      code: ErrorCode;
+      /** The refusal's plain sentence, as recorded on a failed delivery. */
+      reason: string;
+      /** The refusal itself, for a surface to put in its own words. */
+      refusal: AppError;
+    };
 
 const SYSTEM_ACTOR = 'system';
 const MAX_REASON = 500;
@@ -64,31 +93,40 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     contact: string | undefined,
     at: Date,
   ): DeliveryTarget {
-    const refuse = (code: ErrorCode, reason: string): DeliveryTarget => ({ ready: false, partner, code, reason });
+    const refuse = (code: ErrorCode, reason: string, facts: ErrorFacts): DeliveryTarget => {
+      const refusal = new AppError(code, reason, { facts: { partner: partner.name, ...facts } });
+      return { ready: false, partner, code, reason, refusal };
+    };
     if (pgpKey === undefined)
       return refuse(
         'PGP_KEY_MISSING',
         `Partner "${partner.name}" has no PGP key: add one and confirm its fingerprint first`,
+        {},
       );
     if (pgpKey.confirmedFingerprint !== pgpKey.fingerprint) {
       return refuse(
         'PGP_KEY_UNCONFIRMED',
         `Partner "${partner.name}"'s PGP key ${formatFingerprint(pgpKey.fingerprint)} is not confirmed: check the fingerprint with the partner and confirm it first`,
+        { fingerprint: pgpKey.fingerprint },
       );
     }
     if (pgpKey.expiresAt !== null && pgpKey.expiresAt <= at) {
       return refuse(
         'PGP_KEY_EXPIRED',
         `Partner "${partner.name}"'s PGP key expired on ${pgpKey.expiresAt.toISOString().slice(0, 10)}: ask them for an extended key`,
+        { fingerprint: pgpKey.fingerprint, expiredOn: pgpKey.expiresAt.toISOString().slice(0, 10) },
       );
     }
     const recipient = contact ?? partner.contactSlackUserIds[0];
     if (recipient === undefined)
-      return refuse('DELIVERY_REFUSED', `Partner "${partner.name}" has no contact to send the key to: add one first`);
+      return refuse('DELIVERY_REFUSED', `Partner "${partner.name}" has no contact to send the key to: add one first`, {
+        problem: 'no_contact',
+      });
     if (!partner.contactSlackUserIds.includes(recipient)) {
       return refuse(
         'DELIVERY_REFUSED',
-        `<@${recipient}> is not a contact of partner "${partner.name}": keys go only to the partner's contacts`,
+        `${recipient} is not a contact of partner "${partner.name}": keys go only to the partner's contacts`,
+        { problem: 'not_a_contact', contact: recipient },
       );
     }
     return {
@@ -152,7 +190,9 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
 
   async function requireDelivery(id: string): Promise<Delivery> {
     const delivery = await store.deliveries.findById(id);
-    if (delivery === undefined) throw new AppError('DELIVERY_NOT_FOUND', `No delivery with id ${id}`);
+    if (delivery === undefined) {
+      throw new AppError('DELIVERY_NOT_FOUND', `No delivery with id ${id}`, { facts: { deliveryId: id } });
+    }
     return delivery;
   }
 
@@ -161,7 +201,11 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     async target(partnerNameOrId: string, contactSlackUserId?: string): Promise<DeliveryTarget> {
       const partner =
         (await store.partners.findByName(partnerNameOrId)) ?? (await store.partners.findById(partnerNameOrId));
-      if (partner === undefined) throw new AppError('UNKNOWN_PARTNER', `No partner named "${partnerNameOrId}"`);
+      if (partner === undefined) {
+        throw new AppError('UNKNOWN_PARTNER', `No partner named "${partnerNameOrId}"`, {
+          facts: { partner: partnerNameOrId },
+        });
+      }
       return readiness(partner, await store.partnerPgpKeys.find(partner.id), contactSlackUserId, now());
     },
 
@@ -179,7 +223,9 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       const partner = key.partnerId === null ? undefined : await store.partners.findById(key.partnerId);
       if (partner === undefined) {
         await deps.keys.revoke(key.id, { actor: SYSTEM_ACTOR, reason: 'delivery refused: the key has no partner' });
-        throw new AppError('DELIVERY_REFUSED', `Key ${key.id} has no partner to deliver to; it was revoked`);
+        throw new AppError('DELIVERY_REFUSED', `Key ${key.id} has no partner to deliver to; it was revoked`, {
+          facts: { problem: 'no_partner', keyId: key.id, revoked: true },
+        });
       }
       const startedAt = now();
       const pgpKey = await store.partnerPgpKeys.find(partner.id);
@@ -200,10 +246,10 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       let sent: { channelId: string; messageTs: string };
       let signer: string;
       try {
-        if (!target.ready) throw new Refusal(target.code, target.reason);
-        // Revoked since it was issued (or replaced at once): a key that cannot work is not worth sending.
+        if (!target.ready) throw target.refusal;
+        // Revoked or replaced since it was issued: a key that stops working is not worth sending.
         const current = await store.keys.findById(key.id);
-        if (current?.status !== 'active' || current.revokeAt !== null) {
+        if (current === undefined || keyState(current, startedAt).kind !== 'active') {
           throw new Refusal('KEY_REVOKED', `Key ${key.id} is no longer active`);
         }
         const encrypted = await encryptor.encryptAndSign(
@@ -250,14 +296,27 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
           reason,
           error,
         });
-        const to = contact === null ? `partner "${partner.name}"` : `<@${contact}>`;
+        const to = contact === null ? `partner "${partner.name}"` : `contact ${contact} of partner "${partner.name}"`;
         throw new AppError(
           isAppError(error) ? error.code : (REFUSAL_CODES.find((c) => c === code) ?? 'DELIVERY_FAILED'),
           `Key ${key.id} could not be delivered to ${to}: ${reason} (${code}). ` +
             (revoked
               ? 'The key was revoked so it can never be used, and nothing was sent in plain text. Fix the cause, then create or replace the key again.'
               : `Nothing was sent in plain text, but revoking the key FAILED: revoke ${key.id} now.`),
-          { details: [deliveryId], cause: error },
+          {
+            details: [deliveryId],
+            cause: error,
+            // `deliveryId` marks a failed delivery: whatever the code, the surfaces word it as one (`cause` says why).
+            facts: {
+              deliveryId,
+              keyId: key.id,
+              partner: partner.name,
+              contact: contact ?? undefined,
+              failure: code,
+              reason,
+              revoked,
+            },
+          },
         );
       }
 
@@ -285,8 +344,18 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         // The send outlived closeAbandoned: the message went out, but its key was already revoked.
         throw new AppError(
           'DELIVERY_FAILED',
-          `Key ${key.id} reached <@${target.contactSlackUserId}> only after the delivery was given up, so the key had already been revoked: create or replace it again.`,
-          { details: [deliveryId] },
+          `Key ${key.id} reached contact ${target.contactSlackUserId} of partner "${partner.name}" only after the delivery was given up, so the key had already been revoked: create or replace it again.`,
+          {
+            details: [deliveryId],
+            facts: {
+              deliveryId,
+              keyId: key.id,
+              partner: partner.name,
+              contact: target.contactSlackUserId,
+              failure: 'too_late',
+              revoked: true,
+            },
+          },
         );
       }
       logger?.info(
@@ -309,13 +378,16 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     async confirmStored(deliveryId: string, slackUserId: string): Promise<{ delivery: Delivery; changed: boolean }> {
       const delivery = await requireDelivery(deliveryId);
       if (delivery.contactSlackUserId !== slackUserId) {
-        throw new AppError('FORBIDDEN', 'Only the partner contact this key was sent to can confirm it was stored');
+        throw new AppError('FORBIDDEN', 'Only the partner contact this key was sent to can confirm it was stored', {
+          facts: { need: 'delivery_contact' },
+        });
       }
       if (delivery.status === 'confirmed') return { delivery, changed: false };
       if (delivery.status !== 'sent') {
         throw new AppError(
-          'VALIDATION',
+          'DELIVERY_NOT_SENT',
           `This delivery ${delivery.status === 'failed' ? 'failed' : 'is not complete'}: there is nothing to confirm`,
+          { facts: { deliveryId, status: delivery.status } },
         );
       }
       const changed = await store.transaction(async (repos) => {

@@ -1,4 +1,4 @@
-import { formatFingerprint } from './fingerprint.ts';
+import { formatFingerprint } from '../partners/fingerprint.ts';
 import type { EncryptedKeyMessage } from './types.ts';
 
 /** Name of the attached file: what the partner saves and decrypts. */

@@ -1,7 +1,7 @@
 import { createMessage, encrypt, enums, type PrivateKey, readKey } from 'openpgp';
 import { AppError } from '../shared/errors.ts';
 import { inspectPublicKey } from './inspect-public-key.ts';
-import type { PgpKeyInfo } from './pgp-key-info.ts';
+import type { PgpKeyInfo } from '../partners/pgp-key-info.ts';
 import type { ServiceSigningKey } from './service-key.ts';
 import { verifyEachSignatureOnce } from './verify-once.ts';
 
@@ -45,6 +45,7 @@ function notReadable(what: string): AppError {
   return new AppError(
     'PGP_KEY_RFC9580',
     `Encrypting to this key produced a format GnuPG 2.2 / 2.4 cannot read (${what}); nothing was sent.`,
+    { facts: { problem: 'encrypted_format' } },
   );
 }
 
@@ -73,6 +74,7 @@ export async function encryptSecret(
     if (error instanceof AppError) throw error;
     throw new AppError('DELIVERY_FAILED', `Could not encrypt to key ${recipient.formattedFingerprint}`, {
       cause: error,
+      facts: { fingerprint: recipient.fingerprint },
     });
   }
 }

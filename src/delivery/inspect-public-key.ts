@@ -1,9 +1,9 @@
 import { type Key, type PublicKey, readKeys, type Subkey, unarmor } from 'openpgp';
 import { AppError, isAppError } from '../shared/errors.ts';
-import { formatFingerprint } from './fingerprint.ts';
+import { formatFingerprint } from '../partners/fingerprint.ts';
 import { assertBytesWithinLimits, assertKeyWithinLimits, assertTextWithinLimits } from './key-limits.ts';
 import { verifyEachSignatureOnce } from './verify-once.ts';
-import type { PgpAlgorithm, PgpKeyInfo } from './pgp-key-info.ts';
+import type { PgpAlgorithm, PgpKeyInfo } from '../partners/pgp-key-info.ts';
 
 const MIN_RSA_BITS = 2048;
 const SEIPD_V2_FEATURE = 0x08;
@@ -75,6 +75,7 @@ function compromised(what: string): AppError {
     `${what} a PRIVATE key, not a public one. It was not stored. The partner must treat that key as compromised ` +
       '(it has left their hands), stop using it, create a new key pair and send only the public part ' +
       '(`gpg --armor --export <their email>`).',
+    { field: 'pgp' },
   );
 }
 
@@ -83,6 +84,7 @@ function rfc9580(reason: string): AppError {
     'PGP_KEY_RFC9580',
     `This key ${reason}, so messages to it would use the new OpenPGP format (RFC 9580), which GnuPG 2.2 and 2.4 cannot ` +
       'decrypt. Ask the partner for a GnuPG-compatible key, e.g. `gpg --quick-gen-key "<name> <email>" future-default`.',
+    { field: 'pgp' },
   );
 }
 
@@ -93,6 +95,7 @@ function refuseAlgorithm(algorithm: PgpAlgorithm, role: string): AppError | unde
       'PGP_KEY_ALGORITHM',
       `This key uses ${describe(algorithm)} (${role}), an obsolete algorithm that is refused. Ask the partner for an ` +
         'RSA (3072 bits or more) or Curve25519 key.',
+      { field: 'pgp' },
     );
   }
   if (algorithm.name.startsWith('rsa') && (algorithm.bits ?? 0) < MIN_RSA_BITS) {
@@ -100,10 +103,15 @@ function refuseAlgorithm(algorithm: PgpAlgorithm, role: string): AppError | unde
       'PGP_KEY_WEAK',
       `This key is ${describe(algorithm)} (${role}); RSA keys under ${MIN_RSA_BITS} bits are too weak. Ask the partner for ` +
         'an RSA key of 3072 bits or more, or a Curve25519 key.',
+      { field: 'pgp' },
     );
   }
   if (!SUPPORTED_ALGORITHMS.has(algorithm.name)) {
-    return new AppError('PGP_KEY_ALGORITHM', `This key uses ${describe(algorithm)} (${role}), which is not supported.`);
+    return new AppError(
+      'PGP_KEY_ALGORITHM',
+      `This key uses ${describe(algorithm)} (${role}), which is not supported.`,
+      { field: 'pgp' },
+    );
   }
   return undefined;
 }
@@ -126,6 +134,7 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
       throw new AppError(
         'PGP_KEY_INVALID',
         `This public key block is cut off (no "-----END PGP PUBLIC KEY BLOCK-----" line): ${EXPORT_HINT}.`,
+        { field: 'pgp' },
       );
     }
     throw new AppError(
@@ -133,12 +142,14 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
       other === undefined
         ? `This is not an OpenPGP public key (no "-----BEGIN PGP PUBLIC KEY BLOCK-----" block found): ${EXPORT_HINT}.`
         : `This is an OpenPGP ${other.toLowerCase()}, not a public key: ${EXPORT_HINT}.`,
+      { field: 'pgp' },
     );
   }
   if (keyBlocks.length > 1) {
     throw new AppError(
       'PGP_KEY_MULTIPLE',
       `This contains ${keyBlocks.length} key blocks: paste exactly one partner key.`,
+      { field: 'pgp' },
     );
   }
 
@@ -155,9 +166,7 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
     throw new AppError(
       'PGP_KEY_INVALID',
       `This is not a readable OpenPGP public key (the block is damaged or cut off): ${EXPORT_HINT}.`,
-      {
-        cause: error,
-      },
+      { field: 'pgp', cause: error },
     );
   }
   if (keys.some((key) => key.isPrivate())) throw compromised('This block contains');
@@ -167,6 +176,7 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
       'PGP_KEY_MULTIPLE',
       `This block holds ${keys.length} keys (${listed.join('; ')}): export only the partner's key, e.g. ` +
         '`gpg --armor --export <fingerprint>`.',
+      { field: 'pgp' },
     );
   }
   const key = keys[0] as PublicKey;
@@ -179,6 +189,7 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
     throw new AppError(
       'PGP_KEY_ALGORITHM',
       `This is a version ${key.keyPacket.version} key; only version 4 keys are supported.`,
+      { field: 'pgp' },
     );
   }
   const primary = algorithmOf(key);
@@ -189,6 +200,7 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
     throw new AppError(
       'PGP_KEY_REVOKED',
       `This key (${formatFingerprint(fingerprint)}) has been revoked by its owner: ask the partner for their current key.`,
+      { field: 'pgp', facts: { fingerprint } },
     );
   }
   let primaryUser: Awaited<ReturnType<PublicKey['getPrimaryUser']>>;
@@ -203,19 +215,18 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
         'PGP_KEY_EXPIRED',
         `This key (${formatFingerprint(fingerprint)}) expired${until === null ? '' : ` on ${until.toISOString().slice(0, 10)}`}: ` +
           'ask the partner to extend it (`gpg --quick-set-expire <fingerprint> 2y`) and export it again.',
-        { cause: error },
+        { field: 'pgp', cause: error, facts: { fingerprint, expiredOn: until?.toISOString().slice(0, 10) } },
       );
     }
     if (/revoked/i.test(message)) {
       throw new AppError(
         'PGP_KEY_REVOKED',
         `This key (${formatFingerprint(fingerprint)}) has been revoked: ask the partner for their current key.`,
-        {
-          cause: error,
-        },
+        { field: 'pgp', cause: error, facts: { fingerprint } },
       );
     }
     throw new AppError('PGP_KEY_INVALID', `This key has no valid self-signature (${message}): ${EXPORT_HINT}.`, {
+      field: 'pgp',
       cause: error,
     });
   }
@@ -238,7 +249,7 @@ export async function inspectPublicKey(text: string, now: Date = new Date()): Pr
       `This key (${formatFingerprint(fingerprint)}) has no usable encryption subkey: it can only sign, or its encryption ` +
         'subkeys expired or were revoked. Ask the partner to add one (`gpg --quick-add-key <fingerprint> cv25519 encr`) ' +
         'and export the key again.',
-      { cause: error },
+      { field: 'pgp', cause: error, facts: { fingerprint } },
     );
   }
   const encryption = algorithmOf(encryptionKey);

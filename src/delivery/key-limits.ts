@@ -35,7 +35,10 @@ const MINIMAL_HINT =
   'ask the partner for a minimal export (`gpg --armor --export-options export-minimal --export <their email>`)';
 
 function limit(rule: string, advice: string = MINIMAL_HINT): AppError {
-  return new AppError('PGP_KEY_LIMIT', `This key is refused by the rule "${rule}": ${advice}.`);
+  return new AppError('PGP_KEY_LIMIT', `This key is refused by the rule "${rule}": ${advice}.`, {
+    field: 'pgp',
+    facts: { rule },
+  });
 }
 
 const kib = (bytes: number) => `${Math.ceil(bytes / 1024)} KB`;

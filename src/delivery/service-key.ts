@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decryptKey, generateKey, type PrivateKey, readPrivateKey } from 'openpgp';
 import { AppError } from '../shared/errors.ts';
-import { formatFingerprint } from './fingerprint.ts';
+import { formatFingerprint } from '../partners/fingerprint.ts';
 
 export const SERVICE_KEY_FILE = 'service-pgp-key.asc';
 const SERVICE_USER_ID = { name: 'harvest-keys key delivery' };

@@ -1,3 +1,6 @@
+import type { ApiKey } from '../keys/types.ts';
+import type { Partner } from '../partners/types.ts';
+
 /**
  * The port the Slack side implements: open a DM with the partner contact (Slack Connect users included) and post the
  * armored message (code block, `.asc` file, the fingerprint, one-line `gpg --decrypt` instructions, and an
@@ -22,9 +25,9 @@ export interface EncryptedKeyMessage {
   recipientFingerprintFormatted: string;
   /** Fingerprint of the service key that signed it, so the partner can check the signature. */
   signerFingerprint: string;
-  keyId: string;
-  description: string;
-  partnerName: string;
+  keyId: ApiKey['id'];
+  description: ApiKey['description'];
+  partnerName: Partner['name'];
 }
 
 /** What a messenger throws when Slack (or whatever carries the message) refuses it. */

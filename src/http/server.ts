@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.ts';
 import type { ReadinessCheck } from './health.ts';
-import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
+import { REQUEST_ID_HEADER, requestIdOf } from '../shared/request-id.ts';
 
 /**
  * `requestId` is the caller's X-Request-Id (validated) or a generated one. It is already on the response, unless the

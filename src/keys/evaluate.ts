@@ -1,12 +1,12 @@
 import { AMBIGUOUS_TARGET, type Catalog, type Endpoint } from '../catalog/types.ts';
+import { isRevokedAt, type UsabilityFields } from './key-state.ts';
+import type { ApiKey } from './types.ts';
 
-export interface EvaluableKey {
-  status: 'active' | 'revoked';
-  legacy: boolean;
-  revokeAt: Date | null;
-  /** A list, or anything that answers `has` (a Set, or the enforcement index's shared bitsets). */
-  permissions: GrantLookup | readonly string[];
-}
+export type EvaluableKey = UsabilityFields &
+  Pick<ApiKey, 'legacy'> & {
+    /** A list, or anything that answers `has` (a Set, or the enforcement index's shared bitsets). */
+    permissions: GrantLookup | readonly string[];
+  };
 
 export interface GrantLookup {
   has(endpointId: string): boolean;
@@ -18,13 +18,6 @@ export type Decision =
   | { allowed: false; reason: 'not_in_catalog'; endpoint: undefined }
   | { allowed: false; reason: 'ambiguous_target'; endpoint: undefined }
   | { allowed: false; reason: 'not_granted'; endpoint: Endpoint };
-
-export function isEffectivelyRevoked(key: EvaluableKey, now: Date | number): boolean {
-  return (
-    key.status === 'revoked' ||
-    (key.revokeAt !== null && key.revokeAt.getTime() <= (typeof now === 'number' ? now : now.getTime()))
-  );
-}
 
 /**
  * The permission rule: explicit grants, plus (for keys created before the legacy cutoff) every endpoint that existed
@@ -40,7 +33,9 @@ export function evaluate(
 ): Decision {
   const routed = catalog.route(method, path);
   const endpoint = routed === AMBIGUOUS_TARGET ? undefined : routed;
-  if (isEffectivelyRevoked(key, now)) return { allowed: false, reason: 'revoked', endpoint };
+  // keyState's rule without making a state: this runs for every /authz request.
+  if (isRevokedAt(key, typeof now === 'number' ? now : now.getTime()))
+    return { allowed: false, reason: 'revoked', endpoint };
   if (routed === AMBIGUOUS_TARGET) return { allowed: false, reason: AMBIGUOUS_TARGET, endpoint: undefined };
   if (endpoint === undefined) return { allowed: false, reason: 'not_in_catalog', endpoint: undefined };
   const granted = isList(key.permissions) ? key.permissions.includes(endpoint.id) : key.permissions.has(endpoint.id);

@@ -1,47 +1,4 @@
-import type { Catalog } from '../catalog/types.ts';
-import { AppError } from '../shared/errors.ts';
-
-const GRANT = /^([A-Za-z]+)\s+(\/\S*)$/;
-
-/**
- * Grants are written as the endpoint's template (`GET /v1/candidates/:id`) or as its label
- * (`GET: List Candidates`). Every bad grant is reported, not just the first.
- */
-export function resolveGrants(catalog: Catalog, grants: readonly string[]): string[] {
-  const ids = new Set<string>();
-  const malformed: string[] = [];
-  const unknown: string[] = [];
-  for (const raw of grants) {
-    const grant = raw.trim();
-    const byLabel = catalog.endpoints.find((e) => e.label.toLowerCase() === grant.toLowerCase());
-    if (byLabel !== undefined) {
-      ids.add(byLabel.id);
-      continue;
-    }
-    const parts = GRANT.exec(grant);
-    if (parts === null) {
-      malformed.push(raw);
-      continue;
-    }
-    const id = `${(parts[1] as string).toUpperCase()} ${parts[2]}`;
-    if (catalog.byId.has(id)) ids.add(id);
-    else unknown.push(grant);
-  }
-  if (malformed.length > 0) {
-    throw new AppError(
-      'GRANT_MALFORMED',
-      `Malformed permission ${malformed.map(shown).join(', ')}: write it as "METHOD /path" (e.g. "GET /v1/candidates/:id") or as its label (e.g. "GET: List Candidates")`,
-    );
-  }
-  if (unknown.length > 0) {
-    throw new AppError(
-      'UNKNOWN_ENDPOINT',
-      `Not an endpoint of the ${catalog.name} catalog: ${unknown.map((g) => JSON.stringify(g)).join(', ')}`,
-    );
-  }
-  return [...ids].sort();
-}
-
+/** What an edit adds to a key's permissions and what it takes away, each sorted. */
 export function permissionDiff(
   before: readonly string[],
   after: readonly string[],
@@ -52,14 +9,4 @@ export function permissionDiff(
     added: [...next].filter((id) => !old.has(id)).sort(),
     removed: [...old].filter((id) => !next.has(id)).sort(),
   };
-}
-
-/**
- * A malformed grant is quoted back only when it cannot be a key (keys are 16+ characters without spaces): an API key
- * pasted into the permission field must not come back in an error message, a log line or a Slack reply.
- */
-function shown(grant: string): string {
-  return /\s/.test(grant.trim()) || grant.trim().length < 16
-    ? JSON.stringify(grant)
-    : '(a value shaped like a key, not shown)';
 }

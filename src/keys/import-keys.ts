@@ -1,17 +1,33 @@
 import { parse } from 'csv-parse/sync';
+import type { AuditRepository } from '../audit/types.ts';
 import type { Catalog } from '../catalog/types.ts';
+import type { PartnerRepository } from '../partners/types.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
 import { newKeyId } from '../shared/ids.ts';
-import type { Store } from '../shared/store.ts';
-import { validateDescription } from './description.ts';
-import { resolveGrants } from './grants.ts';
-import type { NewKeyRecord } from './key-repository.ts';
+import type { Transactional } from '../shared/transaction.ts';
+import { MAX_DESCRIPTION_LENGTH, validateDescription } from './description.ts';
+import { resolveGrants } from '../catalog/resolve-grants.ts';
+import type { ChangeNotifier, KeyRepository, NewKeyRecord } from './key-repository.ts';
 import { type SecretFormat, secretHint } from './secret-format.ts';
+import type { ApiKey } from './types.ts';
 
 const REQUIRED_COLUMNS = ['key', 'description', 'partner', 'created_at'] as const;
 
+/** What an import writes, all in one transaction. */
+export interface ImportTransaction {
+  keys: Pick<KeyRepository, 'insertMany'>;
+  audit: Pick<AuditRepository, 'appendMany'>;
+  changes: Pick<ChangeNotifier, 'keysAdded'>;
+}
+
+/** An import's storage: the checks it reads first, then its transaction. */
+export interface ImportStore extends Transactional<ImportTransaction> {
+  keys: Pick<KeyRepository, 'existingDigests'>;
+  partners: Pick<PartnerRepository, 'list'>;
+}
+
 export interface ImportDeps {
-  store: Store;
+  store: ImportStore;
   catalog: Catalog;
   secretFormat: SecretFormat;
   digest: (secret: string) => Buffer;
@@ -54,7 +70,7 @@ export function createKeyImporter(deps: ImportDeps) {
   return async function importKeys(
     bytes: Buffer,
     actor: string,
-  ): Promise<{ imported: { id: string; description: string; legacy: boolean }[] }> {
+  ): Promise<{ imported: Pick<ApiKey, 'id' | 'description' | 'legacy'>[] }> {
     const badBytes = nonUtf8Lines(bytes);
     if (badBytes.length > 0) {
       throw invalid(badBytes.map((n) => `line ${n}: not valid UTF-8 text (save the file as UTF-8)`));
@@ -82,6 +98,7 @@ export function createKeyImporter(deps: ImportDeps) {
       ]);
 
     const problems: string[] = [];
+    let unknownPartners = false;
     const records: NewKeyRecord[] = [];
     const lineOfDigest = new Map<string, number>();
     const partners = new Map((await deps.store.partners.list()).map((p) => [p.name.toLowerCase(), p]));
@@ -108,12 +125,17 @@ export function createKeyImporter(deps: ImportDeps) {
       try {
         description = validateDescription(record.description ?? '');
       } catch (error) {
-        lineProblems.push(`description: ${(error as Error).message}`);
+        if (!isAppError(error, 'DESCRIPTION_INVALID')) throw error;
+        lineProblems.push(
+          `description: ${DESCRIPTION_RULES[String(error.facts.problem)] ?? 'not a valid description'}`,
+        );
       }
       const partnerName = record.partner ?? '';
       const partner = partnerName === '' ? undefined : partners.get(partnerName.toLowerCase());
-      if (partnerName !== '' && partner === undefined)
-        lineProblems.push('partner: no partner by this name (add it first: harvest-keys partner add)');
+      if (partnerName !== '' && partner === undefined) {
+        lineProblems.push('partner: no partner by this name (add it first)');
+        unknownPartners = true;
+      }
       const createdAt = parseDate(record.created_at ?? '');
       if (createdAt === undefined)
         lineProblems.push('created_at: not a date (expected YYYY-MM-DD or an ISO 8601 time)');
@@ -160,7 +182,7 @@ export function createKeyImporter(deps: ImportDeps) {
         if (taken.has(hex)) problems.push(`line ${lineOfDigest.get(hex)}: this key was already imported or issued`);
       }
     }
-    if (problems.length > 0) throw invalid(problems);
+    if (problems.length > 0) throw invalid(problems, { unknownPartners });
 
     // Multi-row writes keep the transaction short, and the ids are announced in a few batched notifications:
     // instances load the new keys by id, in bounded batches, after any change to an existing key.
@@ -188,11 +210,20 @@ export function createKeyImporter(deps: ImportDeps) {
   };
 }
 
-function invalid(problems: string[]): AppError {
+/** Each problem names the line, the column and the rule, never the value; `facts` say what the surface may advise. */
+function invalid(problems: string[], facts: { unknownPartners?: boolean } = {}): AppError {
   return new AppError('IMPORT_INVALID', `Import refused, nothing was written:\n  - ${problems.join('\n  - ')}`, {
     details: problems,
+    facts: { problems: problems.length, ...facts },
   });
 }
+
+/** A description's problem in import terms: the line and column are named around it, the value never is. */
+const DESCRIPTION_RULES: Record<string, string> = {
+  empty: 'empty',
+  too_long: `longer than ${MAX_DESCRIPTION_LENGTH} characters`,
+  control_characters: 'contains control characters (line breaks, tabs): use one plain line',
+};
 
 /** csv-parse quotes the field it choked on; only its line, a known column name and the kind of mistake are kept. */
 function csvProblem(error: Error & { lines?: unknown; column?: unknown }): string {

@@ -1,17 +1,13 @@
 import type { ApiKey, KeyFilter } from './types.ts';
 
-export interface NewKeyRecord {
-  id: string;
+/** A key as it is first stored: the fields set at creation (the rest start empty), and the secret's digest. */
+export type NewKeyRecord = Pick<
+  ApiKey,
+  'id' | 'hint' | 'description' | 'apiType' | 'partnerId' | 'legacy' | 'createdBy' | 'createdAt'
+> & {
   secretDigest: Buffer;
-  hint: string;
-  description: string;
-  apiType: string;
-  partnerId: string | null;
-  legacy: boolean;
-  createdBy: string;
-  createdAt: Date;
   permissions: readonly string[];
-}
+};
 
 export interface KeyRevocation {
   by: string;
@@ -41,4 +37,14 @@ export interface KeyRepository {
   /** Records the successor once: returns false when the key already has one (a key is replaced at most once). */
   scheduleRevocation(id: string, at: Date, replacedBy: string): Promise<boolean>;
   dueForRevocation(now: Date): Promise<ApiKey[]>;
+}
+
+/** Tells every instance that a key's enforcement data changed; sent inside the transaction that changed it. */
+export interface ChangeNotifier {
+  keyChanged(keyId: string): Promise<void>;
+  /**
+   * Keys that did not exist before (an import), announced in batches of ids: instances load them by id after any
+   * change to an existing key, and refuse them until then.
+   */
+  keysAdded(keyIds: readonly string[]): Promise<void>;
 }

@@ -1,18 +1,36 @@
-import type { AuditAction } from '../audit/types.ts';
+import type { AuditAction, AuditRepository } from '../audit/types.ts';
 import type { Catalog } from '../catalog/types.ts';
-import type { Partner } from '../partners/types.ts';
+import type { Partner, PartnerRepository } from '../partners/types.ts';
+import type { Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
 import { newKeyId } from '../shared/ids.ts';
-import type { Clock, Repositories, Store } from '../shared/store.ts';
+import type { Transactional } from '../shared/transaction.ts';
 import { defaultDescription, validateDescription } from './description.ts';
 import { type Decision, evaluate } from './evaluate.ts';
-import { permissionDiff, resolveGrants } from './grants.ts';
+import { resolveGrants } from '../catalog/resolve-grants.ts';
+import { permissionDiff } from './grants.ts';
+import type { ChangeNotifier, KeyRepository } from './key-repository.ts';
 import { keySnapshot } from './key-snapshot.ts';
+import { type KeyState, keyState } from './key-state.ts';
 import { type SecretFormat, secretHint } from './secret-format.ts';
 import type { ApiKey, IssuedKey, KeyFilter } from './types.ts';
 
+/** What the key lifecycle reads and writes inside one transaction. */
+export interface KeyTransaction {
+  keys: Pick<KeyRepository, 'findById' | 'insert' | 'updateIfVersion' | 'revoke' | 'enable' | 'scheduleRevocation'>;
+  partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
+  audit: Pick<AuditRepository, 'append'>;
+  changes: Pick<ChangeNotifier, 'keyChanged'>;
+}
+
+/** The key lifecycle's storage: what it reads outside a transaction, and the transaction. */
+export interface KeyStore extends Transactional<KeyTransaction> {
+  keys: Pick<KeyRepository, 'findById' | 'findByDigest' | 'list' | 'dueForRevocation'>;
+  partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
+}
+
 export interface KeyServiceDeps {
-  store: Store;
+  store: KeyStore;
   catalog: Catalog;
   secretFormat: SecretFormat;
   digest: (secret: string) => Buffer;
@@ -74,27 +92,35 @@ export function createKeyService(deps: KeyServiceDeps) {
   const { store, catalog, secretFormat, digest } = deps;
   const now = deps.now ?? (() => new Date());
 
-  async function requireKey(repos: Repositories, id: string): Promise<ApiKey> {
+  async function requireKey(repos: { keys: Pick<KeyRepository, 'findById'> }, id: string): Promise<ApiKey> {
     const key = await repos.keys.findById(id);
     if (key === undefined) {
       // Only an id-shaped value is repeated: a key pasted where its id belongs must not end up in an error message.
       const shown = /^key_[0-9A-Za-z]{1,40}$/.test(id)
         ? id
         : '(the value given is not a key id: ids look like key_AbC123…)';
-      throw new AppError('KEY_NOT_FOUND', `No key with id ${shown}`);
+      throw new AppError('KEY_NOT_FOUND', `No key with id ${shown}`, {
+        facts: { keyId: shown === id ? id : undefined },
+      });
     }
     return key;
   }
 
-  async function requirePartner(repos: Repositories, name: string): Promise<Partner> {
+  async function requirePartner(repos: Pick<KeyTransaction, 'partners'>, name: string): Promise<Partner> {
     const partner = (await repos.partners.findByName(name)) ?? (await repos.partners.findById(name));
     if (partner === undefined) {
-      throw new AppError('UNKNOWN_PARTNER', `No partner named "${name}": add it first (harvest-keys partner add)`);
+      throw new AppError('UNKNOWN_PARTNER', `No partner named "${name}"`, {
+        field: 'partner',
+        facts: { partner: name },
+      });
     }
     return partner;
   }
 
-  async function resolveCreate(repos: Repositories, input: CreateKeyInput): Promise<PreparedCreate> {
+  async function resolveCreate(
+    repos: Pick<KeyTransaction, 'partners'>,
+    input: CreateKeyInput,
+  ): Promise<PreparedCreate> {
     const explicit = resolveGrants(catalog, input.grants ?? []);
     const partner = input.partner === undefined ? undefined : await requirePartner(repos, input.partner);
     const description = validateDescription(
@@ -107,7 +133,7 @@ export function createKeyService(deps: KeyServiceDeps) {
 
   function planEdit(before: ApiKey, input: EditKeyInput): EditPreview {
     // The replacement copied this key's permissions; changes belong on it, not on the key being retired.
-    if (before.replacedBy !== null) throw alreadyReplaced(before, 'change its replacement instead');
+    if (before.replacedBy !== null) throw alreadyReplaced(before, now(), 'change its replacement instead');
     const description = input.description === undefined ? undefined : validateDescription(input.description);
     const replaceWith = input.grants === undefined ? undefined : resolveGrants(catalog, input.grants);
     const add = resolveGrants(catalog, input.add ?? []);
@@ -124,7 +150,7 @@ export function createKeyService(deps: KeyServiceDeps) {
    * the notification that makes every /authz instance reload the key. Returns the key as it now is.
    */
   async function recordChange(
-    repos: Repositories,
+    repos: KeyTransaction,
     change: { actor: string; action: AuditAction; before: ApiKey; details?: Record<string, unknown> | undefined },
   ): Promise<ApiKey> {
     const after = await requireKey(repos, change.before.id);
@@ -143,7 +169,7 @@ export function createKeyService(deps: KeyServiceDeps) {
 
   /** Inserts a new key and its audit row inside `repos`' transaction; the secret leaves only in the return value. */
   async function issue(
-    repos: Repositories,
+    repos: KeyTransaction,
     fields: { actor: string; description: string; partner: Partner | undefined; permissions: readonly string[] },
     details: Record<string, unknown> | undefined,
   ): Promise<IssuedKey> {
@@ -222,10 +248,16 @@ export function createKeyService(deps: KeyServiceDeps) {
     ): Promise<{ key: ApiKey; changed: boolean }> {
       const reason = input.reason?.trim() || null;
       if (reason !== null && reason.length > 500)
-        throw new AppError('VALIDATION', 'Reason is too long: at most 500 characters');
+        throw new AppError('REASON_INVALID', 'Reason is too long: at most 500 characters', {
+          field: 'reason',
+          facts: { problem: 'too_long', max: 500 },
+        });
       // PostgreSQL text cannot hold NUL: refused here in words rather than as a failed query.
       if (reason?.includes('\u0000'))
-        throw new AppError('VALIDATION', 'Reason contains a NUL character: type it again as plain text');
+        throw new AppError('REASON_INVALID', 'Reason contains a NUL character: type it again as plain text', {
+          field: 'reason',
+          facts: { problem: 'nul' },
+        });
       return store.transaction(async (repos) => {
         const before = await requireKey(repos, id);
         const changed = await repos.keys.revoke(id, { by: input.actor, at: now(), reason });
@@ -262,12 +294,15 @@ export function createKeyService(deps: KeyServiceDeps) {
     ): Promise<IssuedKey & { old: ApiKey }> {
       const grace = input.graceSeconds ?? 0;
       if (!Number.isFinite(grace) || grace < 0 || grace > 90 * 24 * 3600) {
-        throw new AppError('VALIDATION', 'Grace period must be between 0 and 90 days');
+        throw new AppError('GRACE_INVALID', 'Grace period must be between 0 and 90 days', {
+          field: 'grace',
+          facts: { maxDays: 90 },
+        });
       }
       return store.transaction(async (repos) => {
         const old = await requireKey(repos, id);
         if (old.replacedBy !== null)
-          throw alreadyReplaced(old, `replace ${old.replacedBy} instead, or revoke ${old.id} to end it now`);
+          throw alreadyReplaced(old, now(), `replace ${old.replacedBy} instead, or revoke ${old.id} to end it now`);
         const partner = old.partnerId === null ? undefined : await repos.partners.findById(old.partnerId);
         const permissions = old.legacy
           ? [...new Set([...old.permissions, ...catalog.legacyEndpointIds])].sort()
@@ -281,7 +316,7 @@ export function createKeyService(deps: KeyServiceDeps) {
         // Records the successor either way; with a grace period it is also when enforcement stops honouring the key.
         // Refused (and the new key rolled back) when a concurrent replace recorded its successor first.
         if (!(await repos.keys.scheduleRevocation(id, revokeAt, issued.key.id))) {
-          throw alreadyReplaced(await requireKey(repos, id), 'replace that key instead');
+          throw alreadyReplaced(await requireKey(repos, id), now(), 'replace that key instead');
         }
         if (grace === 0) {
           await repos.keys.revoke(id, { by: input.actor, at: revokeAt, reason: `replaced by ${issued.key.id}` });
@@ -344,19 +379,36 @@ export function createKeyService(deps: KeyServiceDeps) {
 }
 
 /** A key is replaced at most once, so its successor and scheduled end are never overwritten. */
-export function alreadyReplaced(key: ApiKey, advice: string): AppError {
-  const end =
-    key.status === 'revoked'
-      ? 'it is revoked'
-      : key.revokeAt === null
-        ? 'it was kept active'
-        : `it stops working at ${key.revokeAt.toISOString()}`;
-  return new AppError('KEY_REPLACED', `Key ${key.id} was already replaced by ${key.replacedBy} (${end}): ${advice}`);
+export function alreadyReplaced(key: ApiKey, now: Date, advice: string): AppError {
+  const end = replacedKeyEnd(keyState(key, now));
+  return new AppError('KEY_REPLACED', `Key ${key.id} was already replaced by ${key.replacedBy} (${end}): ${advice}`, {
+    facts: {
+      keyId: key.id,
+      replacedBy: key.replacedBy ?? undefined,
+      revoked: key.status === 'revoked',
+      revokeAt: key.revokeAt?.toISOString(),
+    },
+  });
+}
+
+function replacedKeyEnd(state: KeyState): string {
+  switch (state.kind) {
+    case 'active':
+      return 'it was kept active';
+    case 'stopping':
+      return `it stops working at ${state.at.toISOString()}`;
+    case 'revoked':
+      // A grace period that ran out before the sweep recorded the revocation: named by when it ended.
+      return state.graceEnded && state.at !== null ? `it stops working at ${state.at.toISOString()}` : 'it is revoked';
+    default:
+      return state satisfies never;
+  }
 }
 
 function staleVersion(current: ApiKey): AppError {
   return new AppError(
     'STALE_VERSION',
     `Key ${current.id} was changed by someone else since you opened it (now at version ${current.version}): reload it and make your change again`,
+    { facts: { keyId: current.id, version: current.version } },
   );
 }

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { BASE62, encodeBase62, randomBase62 } from './base62.ts';
+import { BASE62, encodeBase62, randomBase62 } from '../shared/base62.ts';
 
 /** 32 base62 characters carry 190 bits, above the 160 the design asks for. */
 export const RANDOM_LENGTH = 32;

@@ -1,10 +1,11 @@
 import type { KeyService } from '../keys/key-service.ts';
+import type { ApiKey } from '../keys/types.ts';
 import type { Logger } from '../logger.ts';
 
 type Importer = (
   bytes: Buffer,
   actor: string,
-) => Promise<{ imported: { id: string; description: string; legacy: boolean }[] }>;
+) => Promise<{ imported: Pick<ApiKey, 'id' | 'description' | 'legacy'>[] }>;
 
 /**
  * One info line per key change, whichever surface made it (Slack, CLI, approvals, the delivery and expiry sweeps):

@@ -1,12 +1,27 @@
-import { normalizeFingerprint } from '../delivery/fingerprint.ts';
-import type { PgpKeyInfo } from '../delivery/pgp-key-info.ts';
+import type { AuditRepository } from '../audit/types.ts';
+import type { Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
-import type { Clock, Repositories, Store } from '../shared/store.ts';
-import type { PartnerPgpKey } from './partner-pgp-key.ts';
-import type { Partner } from './types.ts';
+import type { Transactional } from '../shared/transaction.ts';
+import { normalizeFingerprint } from './fingerprint.ts';
+import type { PartnerPgpKey, PartnerPgpKeyRepository } from './partner-pgp-key.ts';
+import type { PgpKeyInfo } from './pgp-key-info.ts';
+import type { Partner, PartnerRepository } from './types.ts';
+
+/** What setting or confirming a partner's key writes inside one transaction. */
+export interface PartnerPgpTransaction {
+  partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
+  partnerPgpKeys: Pick<PartnerPgpKeyRepository, 'find' | 'save' | 'confirm'>;
+  audit: Pick<AuditRepository, 'append'>;
+}
+
+/** The partner-key service's storage: lookups outside a transaction, and the transaction. */
+export interface PartnerPgpStore extends Transactional<PartnerPgpTransaction> {
+  partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
+  partnerPgpKeys: Pick<PartnerPgpKeyRepository, 'find'>;
+}
 
 export interface PartnerPgpServiceDeps {
-  store: Store;
+  store: PartnerPgpStore;
   /** `inspectPublicKey` from src/delivery: validates and describes the pasted key, or refuses it with the reason. */
   inspect: (armored: string, now: Date) => Promise<PgpKeyInfo>;
   now?: Clock;
@@ -42,6 +57,7 @@ function mismatch(given: string, stored: PgpKeyInfo | PartnerPgpKey): AppError {
     'PGP_FINGERPRINT_MISMATCH',
     `Fingerprint ${given} does not match the partner's key ${stored.fingerprint}: check it with the partner again ` +
       '(out of band, e.g. by phone) before confirming. Nothing was confirmed.',
+    { field: 'fingerprint', facts: { given, fingerprint: stored.fingerprint } },
   );
 }
 
@@ -55,9 +71,11 @@ export function createPartnerPgpService(deps: PartnerPgpServiceDeps) {
   const { store, inspect } = deps;
   const now = deps.now ?? (() => new Date());
 
-  async function requirePartner(repos: Repositories, nameOrId: string): Promise<Partner> {
+  async function requirePartner(repos: Pick<PartnerPgpStore, 'partners'>, nameOrId: string): Promise<Partner> {
     const partner = (await repos.partners.findByName(nameOrId)) ?? (await repos.partners.findById(nameOrId));
-    if (partner === undefined) throw new AppError('UNKNOWN_PARTNER', `No partner named "${nameOrId}"`);
+    if (partner === undefined) {
+      throw new AppError('UNKNOWN_PARTNER', `No partner named "${nameOrId}"`, { facts: { partner: nameOrId } });
+    }
     return partner;
   }
 
@@ -134,7 +152,9 @@ export function createPartnerPgpService(deps: PartnerPgpServiceDeps) {
         const partner = await requirePartner(repos, partnerNameOrId);
         const key = await repos.partnerPgpKeys.find(partner.id);
         if (key === undefined) {
-          throw new AppError('PGP_KEY_MISSING', `Partner "${partner.name}" has no PGP key yet: add one first`);
+          throw new AppError('PGP_KEY_MISSING', `Partner "${partner.name}" has no PGP key yet: add one first`, {
+            facts: { partner: partner.name },
+          });
         }
         if (key.fingerprint !== given) throw mismatch(given, key);
         if (key.confirmedFingerprint === given) return key;

@@ -1,16 +1,20 @@
+import type { AuditRepository } from '../audit/types.ts';
+import { resolveGrants } from '../catalog/resolve-grants.ts';
 import type { Catalog } from '../catalog/types.ts';
-import { resolveGrants } from '../keys/grants.ts';
 import { AppError } from '../shared/errors.ts';
 import { newPartnerId } from '../shared/ids.ts';
-import type { Repositories, Store } from '../shared/store.ts';
-import type { Partner } from './types.ts';
+import type { Transactional } from '../shared/transaction.ts';
+import type { Partner, PartnerRepository } from './types.ts';
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 function validateName(value: string): string {
   const name = value.trim();
   if (name === '' || name.length > 80 || /[\u0000-\u001f\u007f]/.test(name)) {
-    throw new AppError('VALIDATION', 'Partner name must be 1–80 characters on one line');
+    throw new AppError('PARTNER_NAME_INVALID', 'Partner name must be 1–80 characters on one line', {
+      field: 'name',
+      facts: { max: 80 },
+    });
   }
   return name;
 }
@@ -18,7 +22,10 @@ function validateName(value: string): string {
 function validateContacts(ids: readonly string[]): string[] {
   const bad = ids.filter((id) => !SLACK_USER_ID.test(id));
   if (bad.length > 0) {
-    throw new AppError('VALIDATION', `Not a Slack user id: ${bad.join(', ')} (expected e.g. U012ABCDEF)`);
+    throw new AppError('SLACK_USER_INVALID', `Not a Slack user id: ${bad.join(', ')} (expected e.g. U012ABCDEF)`, {
+      field: 'contacts',
+      facts: { users: bad },
+    });
   }
   return [...new Set(ids)];
 }
@@ -40,12 +47,34 @@ export interface PartnerEdit {
 
 export type PartnerService = ReturnType<typeof createPartnerService>;
 
-export function createPartnerService(deps: { store: Store; catalog: Catalog }) {
+/** What a partner change writes inside one transaction. */
+export interface PartnerTransaction {
+  partners: Pick<PartnerRepository, 'findById' | 'findByName' | 'insert' | 'update'>;
+  audit: Pick<AuditRepository, 'append'>;
+  /**
+   * A rename changes what every key of the partner answers (X-Partner), so enforcement is told to reload each one.
+   * Named here in the partner's own terms: the key lifecycle builds on partners, not the other way round.
+   */
+  keys: { list(filter: { partnerId: string; limit: number }): Promise<{ keys: readonly { id: string }[] }> };
+  changes: { keyChanged(keyId: string): Promise<void> };
+}
+
+/** Partners' storage: lookups outside a transaction, and the transaction. */
+export interface PartnerStore extends Transactional<PartnerTransaction> {
+  partners: Pick<PartnerRepository, 'findById' | 'findByName' | 'list'>;
+}
+
+export function createPartnerService(deps: { store: PartnerStore; catalog: Catalog }) {
   const { store, catalog } = deps;
 
-  async function requirePartner(repos: Repositories, nameOrId: string): Promise<Partner> {
+  async function requirePartner(
+    repos: { partners: Pick<PartnerRepository, 'findById' | 'findByName'> },
+    nameOrId: string,
+  ): Promise<Partner> {
     const partner = (await repos.partners.findByName(nameOrId)) ?? (await repos.partners.findById(nameOrId));
-    if (partner === undefined) throw new AppError('UNKNOWN_PARTNER', `No partner named "${nameOrId}"`);
+    if (partner === undefined) {
+      throw new AppError('UNKNOWN_PARTNER', `No partner named "${nameOrId}"`, { facts: { partner: nameOrId } });
+    }
     return partner;
   }
 
@@ -61,7 +90,10 @@ export function createPartnerService(deps: { store: Store; catalog: Catalog }) {
       const preset = resolveGrants(catalog, input.preset ?? []);
       return store.transaction(async (repos) => {
         if ((await repos.partners.findByName(name)) !== undefined) {
-          throw new AppError('PARTNER_EXISTS', `A partner named "${name}" already exists`);
+          throw new AppError('PARTNER_EXISTS', `A partner named "${name}" already exists`, {
+            field: 'name',
+            facts: { partner: name },
+          });
         }
         const id = newPartnerId();
         await repos.partners.insert({ id, name, contactSlackUserIds: contacts, preset, createdBy: input.actor });
@@ -88,7 +120,10 @@ export function createPartnerService(deps: { store: Store; catalog: Catalog }) {
         const before = await requirePartner(repos, nameOrId);
         if (rename !== undefined && rename.toLowerCase() !== before.name.toLowerCase()) {
           if ((await repos.partners.findByName(rename)) !== undefined) {
-            throw new AppError('PARTNER_EXISTS', `A partner named "${rename}" already exists`);
+            throw new AppError('PARTNER_EXISTS', `A partner named "${rename}" already exists`, {
+              field: 'name',
+              facts: { partner: rename },
+            });
           }
         }
         const contacts = [...new Set([...(contactsBase ?? before.contactSlackUserIds), ...addContacts])].filter(

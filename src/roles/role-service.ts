@@ -1,26 +1,44 @@
+import type { AuditRepository } from '../audit/types.ts';
 import { AppError } from '../shared/errors.ts';
-import type { Store } from '../shared/store.ts';
-import { ROLES, type Role, type RoleGrant } from './types.ts';
+import type { Transactional } from '../shared/transaction.ts';
+import { ROLES, type Role, type RoleGrant, type RoleRepository } from './types.ts';
+
+/** What a grant or a removal writes inside one transaction. */
+export interface RoleTransaction {
+  roles: Pick<RoleRepository, 'add' | 'remove'>;
+  audit: Pick<AuditRepository, 'append'>;
+}
+
+/** Roles' storage: the lookups, and the transaction. */
+export interface RoleStore extends Transactional<RoleTransaction> {
+  roles: Pick<RoleRepository, 'list' | 'rolesOf'>;
+}
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 export function parseRole(value: string): Role {
   const role = value.trim().toLowerCase();
   if (!(ROLES as readonly string[]).includes(role)) {
-    throw new AppError('ROLE_INVALID', `Unknown role "${value}": expected ${ROLES.join(' or ')}`);
+    throw new AppError('ROLE_INVALID', `Unknown role "${value}": expected ${ROLES.join(' or ')}`, {
+      field: 'role',
+      facts: { role: value, roles: ROLES },
+    });
   }
   return role as Role;
 }
 
 function validateUser(id: string): string {
   if (!SLACK_USER_ID.test(id))
-    throw new AppError('VALIDATION', `Not a Slack user id: "${id}" (expected e.g. U012ABCDEF)`);
+    throw new AppError('SLACK_USER_INVALID', `Not a Slack user id: "${id}" (expected e.g. U012ABCDEF)`, {
+      field: 'users',
+      facts: { users: [id] },
+    });
   return id;
 }
 
 export type RoleService = ReturnType<typeof createRoleService>;
 
-export function createRoleService(deps: { store: Store }) {
+export function createRoleService(deps: { store: RoleStore }) {
   const { store } = deps;
   return {
     async grant(slackUserId: string, role: Role, actor: string): Promise<boolean> {

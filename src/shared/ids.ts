@@ -1,4 +1,4 @@
-import { randomBase62 } from '../keys/base62.ts';
+import { randomBase62 } from './base62.ts';
 
 /** Public identifiers: safe to show in Slack and logs, unrelated to any secret. */
 export const newKeyId = (): string => `key_${randomBase62(12)}`;

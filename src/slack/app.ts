@@ -4,7 +4,7 @@ import { App, type AppOptions, HTTPReceiver, SocketModeReceiver } from '@slack/b
 import type { RetryOptions } from '@slack/web-api';
 import type { SlackConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { Clock } from '../shared/store.ts';
+import type { Clock } from '../shared/clock.ts';
 import { refreshApprovalCard } from './flows/approval-flow.ts';
 import type { ApprovalRequest } from '../approvals/types.ts';
 import type { DeliveryService } from '../delivery/delivery-service.ts';
@@ -57,8 +57,8 @@ export interface SlackApp {
   stop(): Promise<void>;
   /** The HTTP port once started (HTTP mode). */
   port(): number | undefined;
-  /** Encrypted hand-over to partner contacts, sent by this app (undefined without the services): main sweeps it. */
-  delivery: DeliveryService | undefined;
+  /** Encrypted hand-over to partner contacts, sent by this app: main sweeps it. */
+  delivery: DeliveryService;
   /** Rewrites cards whose request changed outside a click (the expiry sweep). */
   refreshApprovalCards(requests: readonly ApprovalRequest[]): Promise<void>;
 }
@@ -76,12 +76,6 @@ function createRetryFilter(limit = 5000) {
 
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { config, logger } = options;
-  const deps: SlackDeps = {
-    services: options.services,
-    logger,
-    command: config.command,
-    now: options.now ?? (() => new Date()),
-  };
   const common: AppOptions = {
     token: config.botToken,
     logger: boltLogger(logger),
@@ -160,8 +154,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     logger.error({ err: original, code: error.code }, 'Slack listener failed');
   });
 
-  // The encrypted hand-over sends through this app's own client (the bot token), so it is built here.
-  deps.delivery = options.services.createDelivery?.(createSlackMessenger(app.client, logger));
+  const deps: SlackDeps = {
+    services: options.services,
+    logger,
+    command: config.command,
+    now: options.now ?? (() => new Date()),
+    // The encrypted hand-over sends through this app's own client (the bot token), so it is built here.
+    delivery: options.services.createDelivery(createSlackMessenger(app.client, logger)),
+  };
 
   const context = { deps, publishHome: createHomePublisher(deps) };
   for (const listener of LISTENERS) listener.register(app, context);

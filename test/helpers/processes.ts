@@ -10,7 +10,7 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const TSX = import.meta.resolve('tsx');
 
 /** Generated local state (service signing key, pepper) goes to a scratch folder, never into the checkout's ./data. */
-function scratchDataDir(): string {
+export function scratchDataDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'hk-data-'));
 }
 
@@ -20,10 +20,14 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The CLI as an operator runs it: the bin, over dist/ (test/helpers/build-setup.ts keeps that current). */
+export const BIN = path.join(ROOT, 'bin/harvest-keys.js');
+
 /**
- * Runs the real CLI as a subprocess, as an operator would, from the TypeScript sources (`bin/harvest-keys.js` runs
- * the same entry point compiled; test/integration/compiled-build.test.ts covers that): from the checkout, or from
- * `cwd`; with `input` on standard input.
+ * Runs the real CLI as a subprocess, as an operator would: from the checkout, or from `cwd`; with `input` on
+ * standard input. For what only a process shows (its streams, signals, the embedded PostgreSQL it starts and stops,
+ * the folder it runs from); everything else runs the same code in-process (cli-in-process.ts), in a fraction of the
+ * time.
  */
 export function runCli(
   args: string[],
@@ -33,7 +37,7 @@ export function runCli(
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['--import', TSX, path.join(ROOT, 'src/cli/main.ts'), ...args],
+      [BIN, ...args],
       {
         cwd: options.cwd ?? ROOT,
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: scratchDataDir(), ...env },
@@ -60,15 +64,15 @@ const READY_LINE = /"port":(\d+),[^\n]*"msg":"harvest-keys is ready"/;
 export const LISTENING_LINE = /"port":(\d+),"msg":"listening/;
 
 /**
- * Starts `src/main.ts` as `npm start` does and waits for its ready line (or `waitFor`), which names the port it
- * bound.
+ * Starts the service as `npm start` does (`node dist/main.js`, built from src/ by test/helpers/build-setup.ts) and
+ * waits for its ready line (or `waitFor`), which names the port it bound.
  */
 export async function startServer(
   env: Record<string, string>,
   timeoutMs = 60_000,
   waitFor = READY_LINE,
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts')], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/main.js')], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -4,7 +4,6 @@ import type { RetryOptions } from '@slack/web-api';
 import type { Logger } from '../../src/logger.ts';
 import type { Metrics } from '../../src/observability/metrics.ts';
 import { createSlackApp, type SlackApp, SLACK_EVENTS_PATH } from '../../src/slack/app.ts';
-import { servicesFromRuntime } from '../../src/slack/deps.ts';
 import type { Runtime } from '../../src/compose.ts';
 import { recordSlackTraffic, type TrafficRecorder } from './slack-traffic.ts';
 
@@ -39,7 +38,7 @@ export async function startSlackHarness(
   };
   const slack: SlackApp = createSlackApp({
     config,
-    services: servicesFromRuntime(runtime),
+    services: runtime.slack,
     logger: options.logger,
     botIdentity: { botId: 'B0TEST', botUserId: 'U0BOTUSER' },
     retryConfig: options.retryConfig ?? { retries: 0 },

@@ -3,7 +3,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import nock from 'nock';
 import { inject } from 'vitest';
-import { validateSurface } from '../../src/slack/blocks/validate.ts';
+import { validateSurface } from './block-kit-validator.ts';
 
 /**
  * One body that left the app towards Slack: a Web API call, a response_url post, a file upload (files.uploadV2's

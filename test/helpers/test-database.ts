@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { applyMigrations } from '../../src/db/migrate.ts';
 import { everyStoredText } from './db-snapshot.ts';
 import { recordEvidence } from './secret-canary.ts';
 
@@ -28,18 +27,27 @@ function withDatabase(url: string, name: string): string {
   return parsed.toString();
 }
 
-/** A fresh, migrated database of its own for one test file; dropped afterwards (the audit trigger forbids cleanup). */
+/**
+ * A fresh database of its own for one test file, dropped afterwards (the audit trigger forbids cleanup): a copy of
+ * the run's migrated template, or an empty one with `migrate: false` (for tests of what migrating does).
+ */
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const base = inject('databaseUrl');
+  if (base === undefined) {
+    throw new Error('This test needs PostgreSQL, and its tier runs without one: it belongs in the integration tier.');
+  }
   const name = `hk_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(base, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`create database ${name}`);
+    await admin.unsafe(
+      options.migrate === false
+        ? `create database ${name}`
+        : `create database ${name} template ${inject('templateDatabase')}`,
+    );
   } finally {
     await admin.end();
   }
   const url = withDatabase(base, name);
-  if (options.migrate !== false) await applyMigrations(url);
   return {
     url,
     async drop() {

@@ -58,7 +58,7 @@ describe('partners and roles', () => {
     });
     await expect(
       rt.partners.create({ actor: anAdmin(), name: 'Bad Contacts', contacts: ['alice'] }),
-    ).rejects.toMatchObject({ code: 'VALIDATION' });
+    ).rejects.toMatchObject({ code: 'SLACK_USER_INVALID', field: 'contacts', facts: { users: ['alice'] } });
     await expect(
       rt.partners.create({ actor: anAdmin(), name: 'Bad Preset', preset: ['GET /v1/nope'] }),
     ).rejects.toMatchObject({ code: 'UNKNOWN_ENDPOINT' });

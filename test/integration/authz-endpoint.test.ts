@@ -2,7 +2,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anAdmin } from '../fixtures/actors.ts';
 import { askAuthz, basic, rawStatus, waitUntil } from '../helpers/authz-client.ts';
-import { runCli, type ServerProcess, startServer } from '../helpers/processes.ts';
+import { runCliInProcess as runCli } from '../helpers/cli-in-process.ts';
+import { type ServerProcess, startServer } from '../helpers/processes.ts';
 import { createTestRuntime, TEST_PEPPER, type TestRuntime } from '../helpers/runtime.ts';
 
 let rt: TestRuntime;

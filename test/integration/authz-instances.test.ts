@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anAdmin } from '../fixtures/actors.ts';
 import { askAuthz, basic, waitUntil } from '../helpers/authz-client.ts';
-import { LISTENING_LINE, runCli, type ServerProcess, startServer } from '../helpers/processes.ts';
+import { runCliInProcess as runCli } from '../helpers/cli-in-process.ts';
+import { LISTENING_LINE, type ServerProcess, startServer } from '../helpers/processes.ts';
 import { createTestRuntime, TEST_PEPPER, type TestRuntime } from '../helpers/runtime.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anAdmin } from '../fixtures/actors.ts';
 import { basic, waitUntil } from '../helpers/authz-client.ts';
-import { ROOT, runCli, type ServerProcess, startServer } from '../helpers/processes.ts';
+import { runCliInProcess as runCli } from '../helpers/cli-in-process.ts';
+import { ROOT, type ServerProcess, startServer } from '../helpers/processes.ts';
 import { createTestRuntime, TEST_PEPPER, type TestRuntime } from '../helpers/runtime.ts';
 
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((candidate) => existsSync(candidate));

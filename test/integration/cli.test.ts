@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/processes.ts';
+import { runCliInProcess as runCli } from '../helpers/cli-in-process.ts';
+import { runCli as runBin } from '../helpers/processes.ts';
 import { TEST_PEPPER } from '../helpers/runtime.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 
@@ -162,5 +163,28 @@ describe('the harvest-keys CLI', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/KEY_PEPPER is missing/);
     expect(result.stderr).toMatch(/AUTHZ_PORT is invalid/);
+  });
+});
+
+// Everything above runs the CLI's own code in-process; these two run the bin an operator runs, as a process.
+describe('the harvest-keys bin', () => {
+  it('prints its help without a database', async () => {
+    const help = await runBin(['--help'], {});
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^harvest-keys: manage API keys from the command line\n/);
+  });
+
+  it('checks a key read from its standard input against the database, and exits 0 for allowed, 1 for denied', async () => {
+    const created = await runCli(['create', '--description', 'Bin check', '--grant', 'GET /v1/users', '--json'], env);
+    const { key } = JSON.parse(created.stdout) as { key: string };
+    expect(await runBin(['check', '-', 'GET', '/v1/users'], env, { input: key })).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^allowed: /),
+      stderr: '',
+    });
+    expect(await runBin(['check', '-', 'POST', '/v1/users'], env, { input: key })).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^denied: /),
+    });
   });
 });

@@ -102,7 +102,7 @@ describe('editing a key', () => {
       rt.keys.edit(key.id, { actor: anAdmin(), expectedVersion: key.version, description: 'Second' }),
       'STALE_VERSION',
     );
-    expect(error.message).toMatch(/changed by someone else/);
+    expect(error).toMatchObject({ facts: { keyId: key.id, version: key.version + 1 } });
     expect((await rt.keys.get(key.id)).description).toBe('First');
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGnupgHome, type GnupgHome } from '../helpers/gnupg.ts';
-import { runCli } from '../helpers/processes.ts';
+import { runCliInProcess as runCli } from '../helpers/cli-in-process.ts';
 import { TEST_PEPPER } from '../helpers/runtime.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 

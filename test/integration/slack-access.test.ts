@@ -1,31 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { anAdmin } from '../fixtures/actors.ts';
-import { captureLogs } from '../helpers/log-capture.ts';
-import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
-import { type SlackHarness, startSlackHarness, unacknowledgedActions } from '../helpers/slack-harness.ts';
+import { unacknowledgedActions } from '../helpers/slack-harness.ts';
+import { slackSuite } from '../helpers/slack-suite.ts';
 import { blockActions, viewSubmission } from '../helpers/slack-payloads.ts';
 import { secretSightings } from '../helpers/slack-traffic.ts';
 
-let rt: TestRuntime;
-let slack: SlackHarness;
-const logs = captureLogs('trace');
-
-beforeAll(async () => {
-  rt = await createTestRuntime();
-  slack = await startSlackHarness(rt, { logger: logs.logger });
-});
-afterAll(async () => {
-  await slack?.close();
-  await rt?.dispose();
-});
+const { rt, slack, logs, userWith: withRole } = slackSuite({ logLevel: 'trace' });
 
 type View = Record<string, unknown> & { blocks: Record<string, unknown>[] };
-
-async function withRole(role: 'admin' | 'approver'): Promise<string> {
-  const id = anAdmin();
-  await rt.roles.grant(id, role, 'test');
-  return id;
-}
 
 describe('people without the role', () => {
   it('get a polite refusal for a command and nothing opens', async () => {

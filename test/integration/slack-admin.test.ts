@@ -1,31 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aPartnerName, anAdmin } from '../fixtures/actors.ts';
-import { captureLogs } from '../helpers/log-capture.ts';
-import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
-import { type SlackHarness, startSlackHarness, unacknowledgedActions } from '../helpers/slack-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { aPartnerName } from '../fixtures/actors.ts';
+import { unacknowledgedActions } from '../helpers/slack-harness.ts';
+import { slackSuite } from '../helpers/slack-suite.ts';
 import { blockActions, findElement, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
 
-let rt: TestRuntime;
-let slack: SlackHarness;
-const logs = captureLogs('info');
-
-beforeAll(async () => {
-  rt = await createTestRuntime();
-  slack = await startSlackHarness(rt, { logger: logs.logger });
-});
-afterAll(async () => {
-  await slack?.close();
-  await rt?.dispose();
-});
+const { rt, slack, admin } = slackSuite({ logLevel: 'info' });
 
 type View = Record<string, unknown> & { id?: string; blocks: Record<string, unknown>[] };
 type Option = { value: string; description: { text: string } };
-
-async function admin(): Promise<string> {
-  const id = anAdmin();
-  await rt.roles.grant(id, 'admin', 'test');
-  return id;
-}
 
 describe('partners', () => {
   it('adds a partner with contacts and a preset, and refuses a duplicate name on the name field', async () => {

@@ -1,29 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anAdmin } from '../fixtures/actors.ts';
-import { captureLogs } from '../helpers/log-capture.ts';
-import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
-import { type SlackHarness, startSlackHarness } from '../helpers/slack-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { slackSuite } from '../helpers/slack-suite.ts';
 import { blockActions, findElement, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
 import { secretSightings } from '../helpers/slack-traffic.ts';
 
-let rt: TestRuntime;
-let slack: SlackHarness;
-const logs = captureLogs('trace');
 const CHANNEL = 'C0APPROVALS';
 const APPROVER = 'U0APPROVER1';
 const APPROVER_2 = 'U0APPROVER2';
-
-beforeAll(async () => {
-  rt = await createTestRuntime({
-    env: { APPROVAL_REQUIRED_FOR: 'create,permissions,reenable,replace', APPROVALS_CHANNEL: CHANNEL },
-  });
-  await rt.roles.grant(APPROVER, 'approver', 'test');
-  await rt.roles.grant(APPROVER_2, 'approver', 'test');
-  slack = await startSlackHarness(rt, { logger: logs.logger });
-});
-afterAll(async () => {
-  await slack?.close();
-  await rt?.dispose();
+const { rt, slack, logs, admin } = slackSuite({
+  logLevel: 'trace',
+  env: { APPROVAL_REQUIRED_FOR: 'create,permissions,reenable,replace', APPROVALS_CHANNEL: CHANNEL },
+  roles: { [APPROVER]: ['approver'], [APPROVER_2]: ['approver'] },
 });
 
 type View = Record<string, unknown> & { id?: string; blocks: Record<string, unknown>[] };
@@ -34,12 +20,6 @@ function mrkdwnTexts(value: unknown): string[] {
   const record = value as Record<string, unknown>;
   const own = record.type === 'mrkdwn' && typeof record.text === 'string' ? [record.text] : [];
   return [...own, ...Object.values(record).flatMap(mrkdwnTexts)];
-}
-
-async function admin(): Promise<string> {
-  const id = anAdmin();
-  await rt.roles.grant(id, 'admin', 'test');
-  return id;
 }
 
 /** Runs the create flow up to Save with the given endpoints ticked, and returns Save's answer. */

@@ -1,31 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aPartnerName, anAdmin } from '../fixtures/actors.ts';
-import { captureLogs } from '../helpers/log-capture.ts';
-import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
-import { type SlackHarness, startSlackHarness, unacknowledgedActions } from '../helpers/slack-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { aPartnerName } from '../fixtures/actors.ts';
+import { unacknowledgedActions } from '../helpers/slack-harness.ts';
+import { slackSuite } from '../helpers/slack-suite.ts';
 import { blockActions, findElement, initialState, viewClosed, viewSubmission } from '../helpers/slack-payloads.ts';
 import { secretSightings } from '../helpers/slack-traffic.ts';
 
-let rt: TestRuntime;
-let slack: SlackHarness;
-const logs = captureLogs('trace');
-
-beforeAll(async () => {
-  rt = await createTestRuntime();
-  slack = await startSlackHarness(rt, { logger: logs.logger });
-});
-afterAll(async () => {
-  await slack?.close();
-  await rt?.dispose();
-});
+const { rt, slack, logs, admin } = slackSuite({ logLevel: 'trace' });
 
 type View = Record<string, unknown> & { blocks: Record<string, unknown>[] };
-
-async function admin(): Promise<string> {
-  const id = anAdmin();
-  await rt.roles.grant(id, 'admin', 'test');
-  return id;
-}
 
 describe('creating a key from Slack', () => {
   it('runs the seed flow: command → Create New Credential → Manage Permissions with the preset → key shown once and working', async () => {

@@ -1,39 +1,34 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatFingerprint } from '../../src/delivery/fingerprint.ts';
+import { formatFingerprint } from '../../src/partners/fingerprint.ts';
 import type { Partner } from '../../src/partners/types.ts';
-import { aPartnerName, anAdmin } from '../fixtures/actors.ts';
+import { aPartnerName } from '../fixtures/actors.ts';
 import { createGnupgHome, type GnupgHome } from '../helpers/gnupg.ts';
-import { captureLogs } from '../helpers/log-capture.ts';
-import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
-import { type SlackHarness, startSlackHarness, unacknowledgedActions } from '../helpers/slack-harness.ts';
+import { scratchDataDir } from '../helpers/processes.ts';
+import { unacknowledgedActions } from '../helpers/slack-harness.ts';
+import { slackSuite } from '../helpers/slack-suite.ts';
 import { blockActions, findElement, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
 import { secretSightings, type SlackTraffic } from '../helpers/slack-traffic.ts';
 
 type View = Record<string, unknown> & { id?: string; blocks: Record<string, unknown>[] };
 type Option = Record<string, unknown> & { value: string };
 
-const logs = captureLogs('trace');
-let rt: TestRuntime;
-let slack: SlackHarness;
+const dataDir = scratchDataDir();
+const { rt, slack, logs, admin } = slackSuite({
+  logLevel: 'trace',
+  logRuntime: true,
+  env: { DATA_DIR: dataDir, DELIVERY_CONFIRM_HOURS: '72' },
+});
 let gpg: GnupgHome;
-let dataDir: string;
 /** GnuPG-made partner keys (Curve25519 as `future-default` makes them), and refused kinds. */
 const keys: Record<string, { fingerprint: string; armored: string }> = {};
 /** Every secret that reached a partner encrypted: each may appear in no Slack body and no log line. */
 const delivered: string[] = [];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'hk-slack-delivery-'));
-  [rt, gpg] = await Promise.all([
-    createTestRuntime({ logger: logs.logger, env: { DATA_DIR: dataDir, DELIVERY_CONFIRM_HOURS: '72' } }),
-    createGnupgHome(),
-  ]);
-  slack = await startSlackHarness(rt, { logger: logs.logger });
+  gpg = await createGnupgHome();
   for (const name of ['main', 'second', 'upload']) {
     const fingerprint = await gpg.generate(
       `Partner ${name} <${name}@partner.example>`,
@@ -51,16 +46,9 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await slack?.close();
-  await Promise.all([rt?.dispose(), gpg?.dispose()]);
+  await gpg?.dispose();
   await rm(dataDir, { recursive: true, force: true });
 });
-
-async function admin(): Promise<string> {
-  const id = anAdmin();
-  await rt.roles.grant(id, 'admin', 'test');
-  return id;
-}
 
 let contactCounter = 0;
 /** A partner with a contact and a confirmed GnuPG key: ready for encrypted delivery. */

@@ -1,33 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUsageSink } from '../../src/db/usage-store.ts';
-import { anAdmin } from '../fixtures/actors.ts';
-import { captureLogs } from '../helpers/log-capture.ts';
-import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
-import { type SlackHarness, startSlackHarness, unacknowledgedActions } from '../helpers/slack-harness.ts';
+import { unacknowledgedActions } from '../helpers/slack-harness.ts';
+import { slackSuite } from '../helpers/slack-suite.ts';
 import { blockActions, findElement, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
 import { secretSightings } from '../helpers/slack-traffic.ts';
 
-let rt: TestRuntime;
-let slack: SlackHarness;
-const logs = captureLogs('trace');
-
-beforeAll(async () => {
-  rt = await createTestRuntime();
-  slack = await startSlackHarness(rt, { logger: logs.logger });
-});
-afterAll(async () => {
-  await slack?.close();
-  await rt?.dispose();
-});
+const { rt, slack, logs, admin } = slackSuite({ logLevel: 'trace' });
 
 type View = Record<string, unknown> & { id?: string; blocks: Record<string, unknown>[] };
 type Option = { value: string; description: { text: string } };
-
-async function admin(): Promise<string> {
-  const id = anAdmin();
-  await rt.roles.grant(id, 'admin', 'test');
-  return id;
-}
 
 /** Runs `/harvest-keys <text>` and returns the modal it opened. */
 async function openFromCommand(user: string, text: string, viewId: string): Promise<View> {

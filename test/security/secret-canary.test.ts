@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everyStoredText } from '../helpers/db-snapshot.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
-import { runCli } from '../helpers/processes.ts';
+import { runCliInProcess as runCli } from '../helpers/cli-in-process.ts';
 import { createTestRuntime, TEST_PEPPER, type TestRuntime } from '../helpers/runtime.ts';
 import { findSecrets, recordCanary } from '../helpers/secret-canary.ts';
 import { type SlackHarness, startSlackHarness } from '../helpers/slack-harness.ts';

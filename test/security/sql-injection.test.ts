@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/shared/errors.ts';
-import { runCli } from '../helpers/processes.ts';
+import { runCliInProcess as runCli } from '../helpers/cli-in-process.ts';
 import { createTestRuntime, TEST_PEPPER, type TestRuntime } from '../helpers/runtime.ts';
 
 /**

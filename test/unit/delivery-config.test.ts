@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { deliveryFileName, deliveryInstructions } from '../../src/delivery/delivery-text.ts';
-import { formatFingerprint, normalizeFingerprint } from '../../src/delivery/fingerprint.ts';
+import { formatFingerprint, normalizeFingerprint } from '../../src/partners/fingerprint.ts';
 
 describe('delivery settings', () => {
   it('default to a generated service key and 72 hours for the partner to confirm', () => {
@@ -37,10 +37,20 @@ describe('fingerprints', () => {
   });
 
   it('must be complete: short key ids and other lengths are refused', () => {
-    expect(() => normalizeFingerprint(fpr.slice(-16))).toThrow(/short key id/);
-    expect(() => normalizeFingerprint(fpr.slice(-8))).toThrow(/short key id/);
-    expect(() => normalizeFingerprint(`${fpr}00`)).toThrow(/40 hexadecimal characters/);
-    expect(() => normalizeFingerprint(fpr.replace('A', 'G'))).toThrow(/40 hexadecimal characters/);
+    const refusal = (input: string) => {
+      try {
+        normalizeFingerprint(input);
+      } catch (error) {
+        return error;
+      }
+      throw new Error('accepted');
+    };
+    const short = { code: 'FINGERPRINT_INVALID', field: 'fingerprint', facts: { problem: 'short_key_id' } };
+    const malformed = { code: 'FINGERPRINT_INVALID', field: 'fingerprint', facts: { problem: 'malformed' } };
+    expect(refusal(fpr.slice(-16))).toMatchObject({ ...short, facts: { ...short.facts, given: fpr.slice(-16) } });
+    expect(refusal(fpr.slice(-8))).toMatchObject(short);
+    expect(refusal(`${fpr}00`)).toMatchObject(malformed);
+    expect(refusal(fpr.replace('A', 'G'))).toMatchObject(malformed);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load-catalog.ts';
-import { resolveGrants } from '../../src/keys/grants.ts';
+import { resolveGrants } from '../../src/catalog/resolve-grants.ts';
+import type { AppError } from '../../src/shared/errors.ts';
 
 describe('a bad permission in an error message (issue 10 finding 8)', () => {
   it('is quoted when it reads like a permission, and never when it is shaped like a key', async () => {
@@ -10,7 +11,8 @@ describe('a bad permission in an error message (issue 10 finding 8)', () => {
       try {
         resolveGrants(catalog, grants);
       } catch (error) {
-        return (error as Error).message;
+        // The facts reach Slack and the CLI as well: they follow the same rule as the message.
+        return `${(error as Error).message} ${JSON.stringify((error as AppError).facts)}`;
       }
       throw new Error('expected a refusal');
     };

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { MAX_REQUEST_ID_LENGTH, requestIdOf } from '../../src/http/request-id.ts';
+import { MAX_REQUEST_ID_LENGTH, requestIdOf } from '../../src/shared/request-id.ts';
 import { createMetrics, renderMetrics } from '../../src/observability/metrics.ts';
 import { describeSlackRequest } from '../../src/observability/slack.ts';
 import { isDatabaseUnreachable } from '../../src/slack/unhandled-failure.ts';

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BASE62, encodeBase62 } from '../../src/keys/base62.ts';
+import { BASE62, encodeBase62 } from '../../src/shared/base62.ts';
 import { CHECKSUM_LENGTH, createSecretFormat, RANDOM_LENGTH, type SecretCheck } from '../../src/keys/secret-format.ts';
 
 /** The rule as written before /authz needed it allocation-free: shape by regex, checksum re-encoded and compared. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BASE62 } from '../../src/keys/base62.ts';
+import { BASE62 } from '../../src/shared/base62.ts';
 import { createSecretDigest, digestsEqual } from '../../src/keys/secret-digest.ts';
 import { CHECKSUM_LENGTH, RANDOM_LENGTH, createSecretFormat, secretHint } from '../../src/keys/secret-format.ts';
 

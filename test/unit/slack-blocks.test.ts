@@ -19,7 +19,7 @@ import {
   planPages,
 } from '../../src/slack/blocks/permission-picker.ts';
 import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
-import { type Surface, validateSurface } from '../../src/slack/blocks/validate.ts';
+import { type Surface, validateSurface } from '../helpers/block-kit-validator.ts';
 import { encodeMeta } from '../../src/slack/flows/metadata.ts';
 import { aKey, aPartner, catalogOf500, catalogWithHugeGroup, NASTY_DESCRIPTION } from '../fixtures/slack-edge-data.ts';
 

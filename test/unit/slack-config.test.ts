@@ -92,10 +92,10 @@ describe('the Bolt logger', () => {
 describe('the Slack app in Socket Mode', () => {
   it('is built from an app token without a signing secret or an HTTP port (connecting happens at start)', () => {
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-A' }).slack!;
-    // Nothing reaches the services before a request arrives, so construction needs none.
+    // Construction only wraps the app's client in the delivery service; nothing else is used before a request.
     const slack = createSlackApp({
       config,
-      services: {} as SlackServices,
+      services: { createDelivery: () => ({}) } as unknown as SlackServices,
       logger: createLogger('silent'),
       botIdentity: { botId: 'B1', botUserId: 'U1' },
     });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import type { KeyStatus } from '../../keys/types.ts';
 import { AppError } from '../../shared/errors.ts';
-import { describeFileError, parse, parseDuration, positional, readStdin } from '../args.ts';
+import { parse, parseDuration, positional, readStdin, unreadable } from '../args.ts';
 import { command } from '../command.ts';
 import { iso, keyJson, keyStatus, table } from '../format.ts';
 import { UsageError } from '../usage-error.ts';
@@ -58,7 +59,7 @@ export const list = command({
     );
     if (values.status !== undefined && values.status !== 'active' && values.status !== 'revoked')
       throw new UsageError(`--status must be active or revoked\nusage: ${this.usage}`);
-    return { ...values, status: values.status as 'active' | 'revoked' | undefined };
+    return { ...values, status: values.status as KeyStatus | undefined };
   },
   async run(ctx, values) {
     const partnerId = values.partner === undefined ? undefined : (await ctx.runtime.partners.get(values.partner)).id;
@@ -239,7 +240,7 @@ export const importCsv = command({
     try {
       bytes = await readFile(file);
     } catch (error) {
-      throw new AppError('IMPORT_INVALID', `Cannot read ${file}: ${describeFileError(error)}`);
+      throw unreadable(file, error);
     }
     const { imported } = await ctx.runtime.importKeys(bytes, ctx.actor);
     if (json) ctx.out(JSON.stringify(imported));
@@ -259,13 +260,13 @@ const REASONS: Record<string, string> = {
 
 export const check = command({
   usage: USAGES.check,
-  async parse(argv) {
+  async parse(argv, stdin) {
     const { values, positionals } = parse(argv, {}, this.usage, 3);
     const given = positional(positionals, 0, 'key', this.usage);
     const method = positional(positionals, 1, 'METHOD', this.usage);
     const path = positional(positionals, 2, 'path', this.usage);
     // Read before the database is opened: the key never has to be typed on the command line.
-    const secret = given === '-' ? (await readStdin()).trim() : given;
+    const secret = given === '-' ? (await readStdin(stdin)).trim() : given;
     return { json: values.json, secret, method, path };
   },
   async run(ctx, { json: asJson, secret, method, path }) {

@@ -1,21 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
-import { formatFingerprint } from '../../delivery/fingerprint.ts';
-import { describeFileError, parse, positional, readStdin } from '../args.ts';
+import { formatFingerprint } from '../../partners/fingerprint.ts';
+import { parse, positional, readStdin, unreadable } from '../args.ts';
 import { AppError } from '../../shared/errors.ts';
-import { command } from '../command.ts';
+import { command, type Stdin } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { iso, table } from '../format.ts';
 import { USAGES } from '../usages.ts';
 
 const USAGE = USAGES['partner key'];
 
-async function readKeyText(file: string): Promise<string> {
-  if (file === '-') return readStdin();
+async function readKeyText(file: string, stdin: Stdin | undefined): Promise<string> {
+  if (file === '-') return readStdin(stdin);
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new AppError('PGP_KEY_INVALID', `Cannot read ${file}: ${describeFileError(error)}`);
+    throw unreadable(file, error);
   }
 }
 
@@ -67,7 +67,7 @@ async function runPartnerKey(
   let key: PartnerPgpKey | undefined;
   let heading: string;
   if (file !== undefined) {
-    const text = await readKeyText(file);
+    const text = await readKeyText(file, ctx.stdin);
     const result = await ctx.runtime.partnerPgp.setPgpKey(partner, text, ctx.actor, {
       confirmFingerprint: values.confirm,
     });

@@ -1,18 +1,21 @@
 import { and, asc, count, desc, eq, ilike, inArray, isNotNull, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { KeyRepository } from '../../keys/key-repository.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import type { Database } from '../client.ts';
 import { apiKeys, keyPermissions, partners } from '../schema/index.ts';
 
-type Row = typeof apiKeys.$inferSelect & { partnerName: string | null };
-
+/**
+ * Where every ApiKey field is stored (its permissions: key_permissions, read per batch of keys). A field added to
+ * ApiKey is a compile error here until it has a column, and the row's types must be the key's.
+ */
 const columns = {
   id: apiKeys.id,
-  secretDigest: apiKeys.secretDigest,
   hint: apiKeys.hint,
   description: apiKeys.description,
   apiType: apiKeys.apiType,
   partnerId: apiKeys.partnerId,
+  partnerName: partners.name,
   status: apiKeys.status,
   legacy: apiKeys.legacy,
   createdBy: apiKeys.createdBy,
@@ -24,12 +27,12 @@ const columns = {
   replacedBy: apiKeys.replacedBy,
   lastUsedAt: apiKeys.lastUsedAt,
   version: apiKeys.version,
-  partnerName: partners.name,
-};
+} satisfies Record<Exclude<keyof ApiKey, 'permissions'>, AnyPgColumn>;
+
+type Row = Omit<ApiKey, 'permissions'>;
 
 function toKey(row: Row, permissions: string[]): ApiKey {
-  const { secretDigest: _digest, ...rest } = row;
-  return { ...rest, permissions };
+  return { ...row, permissions };
 }
 
 export function createKeyRepository(db: Database): KeyRepository {

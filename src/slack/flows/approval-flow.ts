@@ -10,7 +10,7 @@ import { logSlackFailure, tell } from './notify.ts';
 async function lastUsed(deps: SlackDeps, keyId: string | null): Promise<Date | null> {
   if (keyId === null) return null;
   try {
-    return (await deps.services.usage?.summary(keyId))?.lastUsedAt ?? (await deps.services.keys.get(keyId)).lastUsedAt;
+    return (await deps.services.usage.summary(keyId)).lastUsedAt ?? (await deps.services.keys.get(keyId)).lastUsedAt;
   } catch {
     return null;
   }

@@ -4,7 +4,7 @@ import { MessengerError } from '../../delivery/types.ts';
 import { deliveryFileName } from '../../delivery/delivery-text.ts';
 import type { IssuedKey } from '../../keys/types.ts';
 import type { Logger } from '../../logger.ts';
-import { isAppError } from '../../shared/errors.ts';
+import { factText, isAppError } from '../../shared/errors.ts';
 import { deliveredView, deliveryFailedView, deliveryMessage, type ReplacedKey } from '../blocks/delivery-blocks.ts';
 import { code, escapeMrkdwn } from '../ui/escape.ts';
 import type { ModalView } from '../blocks/kit.ts';
@@ -102,38 +102,13 @@ export type DeliveryResult =
  * and replace dialogs, the approval listener after an approved create/replace). The secret is never in the result.
  */
 export async function deliverIssuedKey(
-  deps: Pick<SlackDeps, 'delivery' | 'logger' | 'services' | 'command' | 'now'>,
+  deps: Pick<SlackDeps, 'command' | 'delivery' | 'logger' | 'services' | 'now'>,
   issued: IssuedKey,
   actor: string,
   contactSlackUserId: string,
   options: { replaced?: ReplacedKey | undefined } = {},
 ): Promise<DeliveryResult> {
   const keyId = issued.key.id;
-  if (deps.delivery === undefined) {
-    // No delivery here: the key must not stay usable with nobody holding it.
-    const reason = 'encrypted delivery is not set up on this server';
-    const revoked = await deps.services.keys
-      .revoke(keyId, { actor: 'system', reason: `delivery refused: ${reason}` })
-      .then(
-        () => true,
-        () => false,
-      );
-    return {
-      ok: false,
-      code: 'DELIVERY_REFUSED',
-      reason,
-      revoked,
-      text: `Key ${keyId} could not be sent: ${reason}. ${revoked ? 'It was revoked.' : `Revoke ${keyId} now.`}`,
-      view: deliveryFailedView({
-        keyId,
-        contact: contactSlackUserId,
-        reason,
-        code: 'DELIVERY_REFUSED',
-        revoked,
-        now: deps.now(),
-      }),
-    };
-  }
   try {
     const delivery = await deps.delivery.deliver({ issued, actor, contactSlackUserId });
     const contact = delivery.contactSlackUserId ?? contactSlackUserId;
@@ -152,19 +127,19 @@ export async function deliverIssuedKey(
     };
   } catch (error) {
     if (!isAppError(error)) throw error;
-    // The service recorded the failure with the platform's code; the AppError carries its readable form.
-    const deliveryId = error.details[0];
+    // The service recorded the failure with the platform's code; the AppError carries its facts.
+    const deliveryId = factText(error, 'deliveryId');
     const record = deliveryId === undefined ? undefined : await deps.delivery.get(deliveryId).catch(() => undefined);
-    const codeText = record?.errorCode ?? error.code;
-    const reason = record?.errorMessage ?? errorFieldText(error, { command: deps.command });
-    const revoked = !/revoking the key FAILED/.test(error.message);
+    const codeText = record?.errorCode ?? factText(error, 'failure') ?? error.code;
+    const reason = record?.errorMessage ?? factText(error, 'reason') ?? errorFieldText(error, deps);
+    const revoked = error.facts.revoked !== false;
     deps.logger.warn({ keyId, contact: contactSlackUserId, code: codeText, revoked }, 'encrypted hand-over failed');
     return {
       ok: false,
       code: codeText,
       reason,
       revoked,
-      text: `:x: ${errorText(error, { command: deps.command })}`,
+      text: `:x: ${errorText(error, deps)}`,
       view: deliveryFailedView({
         keyId,
         contact: contactSlackUserId,

@@ -150,12 +150,10 @@ export async function partnerForm(deps: SlackDeps, partner: Partner | undefined)
   });
 }
 
-/** The partner form's PGP section: undefined when this server does not manage PGP keys. */
+/** The partner form's PGP section: the partner's key, if it has one (a new partner has none yet). */
 export async function partnerPgpState(
   deps: SlackDeps,
   partner: Partner | undefined,
-): Promise<{ key: PartnerPgpKey | undefined } | undefined> {
-  const pgp = deps.services.partnerPgp;
-  if (pgp === undefined) return undefined;
-  return { key: partner === undefined ? undefined : await pgp.getPgpKey(partner.id) };
+): Promise<{ key: PartnerPgpKey | undefined }> {
+  return { key: partner === undefined ? undefined : await deps.services.partnerPgp.getPgpKey(partner.id) };
 }

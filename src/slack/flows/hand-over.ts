@@ -5,21 +5,20 @@ import { deliverIssuedKey } from './delivery-messenger.ts';
 import type { SlackDeps } from '../deps.ts';
 import { logSlackFailure, tell } from './notify.ts';
 import type { ModalView } from '../blocks/kit.ts';
+import { errorFieldText } from '../ui/error-text.ts';
 
 /**
  * Why a key for this partner cannot be sent to this contact right now (no confirmed PGP key, expired, not a contact,
- * no delivery on this server), or undefined when it can. Asked before a key is made, so none is made in vain.
+ * no partner), or undefined when it can. Asked before a key is made, so none is made in vain.
  */
 export async function deliveryRefusal(
   deps: SlackDeps,
   partnerId: string | null,
   contact: string,
 ): Promise<string | undefined> {
-  if (deps.delivery === undefined)
-    return 'Encrypted delivery is not available on this server: choose to see the key once instead.';
   if (partnerId === null) return 'The key has no partner, so there is nobody to send it to.';
   const target = await deps.delivery.target(partnerId, contact);
-  return target.ready ? undefined : target.reason;
+  return target.ready ? undefined : errorFieldText(target.refusal, deps);
 }
 
 /**

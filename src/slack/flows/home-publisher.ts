@@ -56,10 +56,9 @@ export function createHomePublisher(deps: SlackDeps) {
           privateMetadata: encodeMeta(meta),
         });
         // Admins see delivered keys the partner has not confirmed within DELIVERY_CONFIRM_HOURS.
-        const unconfirmed =
-          canManage && deps.delivery !== undefined
-            ? unconfirmedBlocks(await deps.delivery.unconfirmed(), deps.services.deliveryConfirmHours)
-            : [];
+        const unconfirmed = canManage
+          ? unconfirmedBlocks(await deps.delivery.unconfirmed(), deps.services.deliveryConfirmHours)
+          : [];
         // Right under the page's title: what waits for this approver comes before the key list.
         const flags = [...approvalBlocks, ...unconfirmed];
         if (flags.length > 0)

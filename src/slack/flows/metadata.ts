@@ -78,7 +78,9 @@ export type HomeMeta = z.infer<typeof HomeMeta>;
 export function encodeMeta(value: unknown): string {
   const text = JSON.stringify(value);
   if (text.length > LIMITS.privateMetadata) {
-    throw new AppError('VALIDATION', `Dialog state is too large for Slack (${text.length} characters)`);
+    throw new AppError('DIALOG_TOO_LARGE', `Dialog state is too large for Slack (${text.length} characters)`, {
+      facts: { characters: text.length, max: LIMITS.privateMetadata },
+    });
   }
   return text;
 }
@@ -88,9 +90,9 @@ export function decodeMeta<T>(schema: z.ZodType<T>, text: string | undefined): T
   try {
     raw = JSON.parse(text ?? '');
   } catch (error) {
-    throw new AppError('VALIDATION', 'This dialog is out of date: close it and start again', { cause: error });
+    throw new AppError('DIALOG_OUTDATED', 'This dialog is out of date: close it and start again', { cause: error });
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new AppError('VALIDATION', 'This dialog is out of date: close it and start again');
+  if (!parsed.success) throw new AppError('DIALOG_OUTDATED', 'This dialog is out of date: close it and start again');
   return parsed.data;
 }

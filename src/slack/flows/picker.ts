@@ -26,8 +26,9 @@ export function selectionOf(deps: SlackDeps, meta: { s: string; c: string }): Se
     meta.c === catalogFingerprint(catalog) ? Selection.decode(meta.s, catalog.endpoints.length) : undefined;
   if (selection === undefined) {
     throw new AppError(
-      'VALIDATION',
+      'DIALOG_OUTDATED',
       'The endpoint catalog changed while this dialog was open: close it and start again',
+      { facts: { problem: 'catalog_changed' } },
     );
   }
   return selection;

@@ -8,7 +8,6 @@ import type { SlackDeps } from '../deps.ts';
  */
 export async function usageOf(deps: SlackDeps, key: ApiKey): Promise<KeyUsage> {
   const fallback: KeyUsage = { lastUsedAt: key.lastUsedAt, allowedLast7Days: null, deniedLast7Days: null };
-  if (deps.services.usage === undefined) return fallback;
   try {
     const summary = await deps.services.usage.summary(key.id);
     const lastUsedAt =

@@ -12,14 +12,9 @@ export const partnerFormSubmit = view({
   callbackId: CallbackId.partnerForm,
   role: 'admin',
   failure: 'Partner Not Saved',
-  // The service names the input a refusal is about; a name already taken is about the name.
-  fieldOf: (error) => {
-    if (error.field === 'contacts') return BlockId.partnerContacts;
-    if (error.field === 'name' || error.code === 'PARTNER_EXISTS' || error.code === 'VALIDATION') {
-      return BlockId.partnerName;
-    }
-    return undefined;
-  },
+  // The service names the input a refusal is about (a name already taken is about the name).
+  fieldOf: (error) =>
+    error.field === 'name' ? BlockId.partnerName : error.field === 'contacts' ? BlockId.partnerContacts : undefined,
   parse: ({ deps, view: dialog, values }) => {
     const meta = decodeMeta(PartnerMeta, dialog.private_metadata);
     const { catalog } = deps.services;

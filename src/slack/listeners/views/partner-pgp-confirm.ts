@@ -13,8 +13,7 @@ export const partnerPgpConfirmSubmit = view({
   callbackId: CallbackId.partnerPgpConfirm,
   role: 'admin',
   failure: 'Not Confirmed',
-  fieldOf: (error) =>
-    error.field === 'fingerprint' || error.code === 'VALIDATION' ? BlockId.pgpFingerprint : undefined,
+  fieldOf: (error) => (error.field === 'fingerprint' ? BlockId.pgpFingerprint : undefined),
   async parse({ deps, view: dialog, values, answer }) {
     const pgp = deps.services.partnerPgp;
     if (pgp === undefined) {

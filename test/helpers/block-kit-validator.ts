@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { LIMITS } from './kit.ts';
+import { LIMITS } from '../../src/slack/blocks/kit.ts';
 
 /**
  * Checks Block Kit JSON against Slack's limits (see shared/reference/slack-platform.md) before Slack does, so a
