@@ -30,10 +30,8 @@ export function uploadedFile(values: StateValues): UploadedFile | undefined {
  * fingerprint of a key stored earlier (the key step when there is none yet).
  */
 export async function pgpDialog(deps: SlackDeps, partnerId: string, step: 'key' | 'confirm'): Promise<ModalView> {
-  const pgp = deps.services.partnerPgp;
-  if (pgp === undefined) throw new Error('PGP keys are not managed on this server');
   const partner = await deps.services.partners.get(partnerId);
-  const key = await pgp.getPgpKey(partner.id);
+  const key = await deps.services.partnerPgp.getPgpKey(partner.id);
   return step === 'confirm' && key !== undefined
     ? pgpConfirmView({ partner, key, replacedFingerprint: null })
     : pgpKeyInputView(partner, key);

@@ -133,6 +133,11 @@ function turnOf(
   };
 }
 
+/** An expected failure, for the log: the code says which (the words went to the person). */
+function refused(turn: Turn, error: AppError): void {
+  turn.deps.logger.info({ userId: turn.userId, code: error.code }, 'refused: expected failure');
+}
+
 /** The role check: without the role, the person is told and nothing happens. */
 async function allowed(turn: Turn, role: Role): Promise<boolean> {
   if (role === 'anyone' || (await hasRole(turn.deps, turn.userId, role))) return true;
@@ -213,6 +218,7 @@ export function action<Ids = undefined, Input = undefined, Result = undefined>(
           await runSteps(spec, turn, seen);
         } catch (error) {
           if (!isAppError(error)) throw error;
+          refused(turn, error);
           const text = errorText(error, { command: context.deps.command });
           await (spec.failed === undefined ? turn.say(text) : spec.failed(turn, text, seen.input));
         }
@@ -287,6 +293,7 @@ export function view<Input = undefined, Result = undefined>(spec: ViewSpec<Input
         } catch (error) {
           const response = refusalResponse(error, spec, seen.input, deps.command);
           if (response === undefined) throw error;
+          if (isAppError(error)) refused(turn, error);
           if (!answered) return answer(response);
           // Answered already (the slow part failed): the person hears it in a message instead.
           const reason = error instanceof FieldRefusal ? error.reason : (error as AppError);
@@ -421,6 +428,7 @@ export function subcommand<Ids = undefined, Input = undefined, Result = undefine
         await runSteps(spec, turn, {});
       } catch (error) {
         if (!isAppError(error)) throw error;
+        refused(turn, error);
         await turn.say(errorText(error, { command: context.deps.command }));
       }
     },

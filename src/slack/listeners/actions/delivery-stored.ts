@@ -2,7 +2,7 @@ import { deliveryConfirmedBlocks, deliveryConfirmedNotice } from '../../blocks/d
 import type { Block } from '../../blocks/kit.ts';
 import { quietCall } from '../../flows/notify.ts';
 import { ActionId } from '../../ui/ids.ts';
-import { action, outcomeOf, stop } from '../listener.ts';
+import { action } from '../listener.ts';
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 
@@ -16,24 +16,10 @@ export const deliveryStored = action({
   ids: ({ value }) => ({ deliveryId: value }),
   role: 'anyone',
   answer: 'conversation',
-  parse: ({ deps }) =>
-    deps.delivery === undefined
-      ? stop('This server cannot record deliveries right now. Please tell the team that sent you the key.')
-      : { delivery: deps.delivery },
-  call: ({ userId, ids }, { delivery }) =>
-    delivery
-      .confirmStored(ids.deliveryId, userId)
-      .catch(outcomeOf({ FORBIDDEN: () => 'not the contact' as const, DELIVERY_NOT_FOUND: () => 'unknown' as const })),
-  async render(turn, result) {
+  // Anyone but the contact, or a delivery no longer known, is refused by the service in so many words.
+  call: ({ deps, userId, ids }) => deps.delivery.confirmStored(ids.deliveryId, userId),
+  async render(turn, { delivery, changed }) {
     const { deps, client, userId: clicker, body } = turn;
-    if (result === 'not the contact') {
-      deps.logger.info({ userId: clicker }, 'delivery confirmation refused: not the contact');
-      return turn.say(
-        'Sorry, only the person this API key was sent to can confirm it was stored. Nothing was changed.',
-      );
-    }
-    if (result === 'unknown') return turn.say('This delivery is not known here any more; nothing was changed.');
-    const { delivery, changed } = result;
     const channel = body.channel?.id ?? delivery.channelId ?? undefined;
     const ts = body.message?.ts ?? delivery.messageTs ?? undefined;
     if (channel !== undefined && ts !== undefined) {

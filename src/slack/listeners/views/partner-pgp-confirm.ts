@@ -3,7 +3,7 @@ import { decodeMeta } from '../../flows/metadata.ts';
 import { PgpMeta } from '../../flows/partner-pgp.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput } from '../../ui/view-state.ts';
-import { notice, outcomeOf, refuseField, stop, view } from '../listener.ts';
+import { outcomeOf, refuseField, view } from '../listener.ts';
 
 /**
  * "Confirm fingerprint": the admin types the fingerprint the partner read out (out of band); only the fingerprint
@@ -14,17 +14,12 @@ export const partnerPgpConfirmSubmit = view({
   role: 'admin',
   failure: 'Not Confirmed',
   fieldOf: (error) => (error.field === 'fingerprint' ? BlockId.pgpFingerprint : undefined),
-  async parse({ deps, view: dialog, values, answer }) {
-    const pgp = deps.services.partnerPgp;
-    if (pgp === undefined) {
-      await answer(notice('Not Available', 'PGP keys cannot be managed on this server.'));
-      return stop();
-    }
-    const typed = readInput(values, BlockId.pgpFingerprint) ?? '';
-    return { pgp, typed, pid: decodeMeta(PgpMeta, dialog.private_metadata).pid };
-  },
-  async call({ deps, userId }, { pgp, typed, pid }) {
-    const key = await pgp.confirmPgpKey(pid, typed, userId).catch(
+  parse: ({ view: dialog, values }) => ({
+    typed: readInput(values, BlockId.pgpFingerprint) ?? '',
+    pid: decodeMeta(PgpMeta, dialog.private_metadata).pid,
+  }),
+  async call({ deps, userId }, { typed, pid }) {
+    const key = await deps.services.partnerPgp.confirmPgpKey(pid, typed, userId).catch(
       outcomeOf({
         PGP_FINGERPRINT_MISMATCH: () =>
           refuseField(

@@ -3,7 +3,7 @@ import { decodeMeta } from '../../flows/metadata.ts';
 import { downloadKeyFile, PgpMeta, uploadedFile } from '../../flows/partner-pgp.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput } from '../../ui/view-state.ts';
-import { atField, notice, refuseField, stop, view } from '../listener.ts';
+import { atField, refuseField, view } from '../listener.ts';
 
 /**
  * "Check key" in the partner PGP dialog: the key, pasted or uploaded, is read (refusals shown on the field it came
@@ -13,12 +13,7 @@ export const partnerPgpSubmit = view({
   callbackId: CallbackId.partnerPgp,
   role: 'admin',
   failure: 'Key Not Stored',
-  async parse({ deps, view: dialog, values, answer }) {
-    const pgp = deps.services.partnerPgp;
-    if (pgp === undefined) {
-      await answer(notice('Not Available', 'PGP keys cannot be managed on this server.'));
-      return stop();
-    }
+  async parse({ view: dialog, values }) {
     const pasted = readInput(values, BlockId.pgpArmored)?.trim() ?? '';
     const file = uploadedFile(values);
     const source =
@@ -31,11 +26,11 @@ export const partnerPgpSubmit = view({
       refuseField(BlockId.pgpFile, 'Give the key once: paste it or upload it, not both.');
     const field = source.kind === 'file' ? BlockId.pgpFile : BlockId.pgpArmored;
     const { pid } = await atField(field, () => decodeMeta(PgpMeta, dialog.private_metadata));
-    return { pgp, pid, source, field };
+    return { pid, source, field };
   },
-  async call({ client, userId }, { pgp, pid, source }) {
+  async call({ deps, client, userId }, { pid, source }) {
     const armored = source.kind === 'pasted' ? source.armored : await downloadKeyFile(client, source.file);
-    return pgp.setPgpKey(pid, armored, userId);
+    return deps.services.partnerPgp.setPgpKey(pid, armored, userId);
   },
   async render({ deps, userId, answer }, result) {
     deps.logger.info(
