@@ -1,6 +1,6 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { isAppError } from '../shared/errors.ts';
-import { noticeView } from './blocks/key-views.ts';
+import { noticeView } from './blocks/notice-views.ts';
 import { errorText } from './ui/error-text.ts';
 
 /**

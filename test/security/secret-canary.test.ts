@@ -8,7 +8,7 @@ import { type SlackHarness, startSlackHarness } from '../helpers/slack-harness.t
 import { secretSightings } from '../helpers/slack-traffic.ts';
 import { viewSubmission } from '../helpers/slack-payloads.ts';
 import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
-import { CallbackId } from '../../src/slack/ids.ts';
+import { CallbackId } from '../../src/slack/ui/ids.ts';
 
 /**
  * Canary secrets made through every way a key comes to exist (service, CLI, Slack, replace, approved reveal, legacy

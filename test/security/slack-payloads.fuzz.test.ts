@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
-import { ActionId, CallbackId } from '../../src/slack/ids.ts';
+import { ActionId, CallbackId } from '../../src/slack/ui/ids.ts';
 import { changedTables, snapshotDatabase } from '../helpers/db-snapshot.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';

@@ -2,20 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { harvestCatalog } from '../../src/catalog/load-catalog.ts';
 import type { Catalog } from '../../src/catalog/types.ts';
 import { ADMIN_LIST_LIMIT, partnerFormView, partnersView, rolesView } from '../../src/slack/blocks/admin-views.ts';
-import { escapeMrkdwn, truncate } from '../../src/slack/blocks/escape.ts';
+import { escapeMrkdwn, truncate } from '../../src/slack/ui/escape.ts';
 import { HOME_PAGE_SIZE, homeNoAccessView, homeView } from '../../src/slack/blocks/home-view.ts';
-import {
-  createKeyView,
-  editConfirmView,
-  editKeyView,
-  enableView,
-  noticeView,
-  permissionsView,
-  replaceView,
-  revokeView,
-  showOnceView,
-  storedView,
-} from '../../src/slack/blocks/key-views.ts';
+import { createKeyView, permissionsView } from '../../src/slack/blocks/create-key-views.ts';
+import { editConfirmView, editKeyView } from '../../src/slack/blocks/edit-key-views.ts';
+import { enableView } from '../../src/slack/blocks/enable-view.ts';
+import { noticeView } from '../../src/slack/blocks/notice-views.ts';
+import { replaceView } from '../../src/slack/blocks/replace-view.ts';
+import { revokeView } from '../../src/slack/blocks/revoke-view.ts';
+import { showOnceView, storedView } from '../../src/slack/blocks/show-once-views.ts';
 import { helpMessage, keyDetailsMessage, keyListMessage, textMessage } from '../../src/slack/blocks/messages.ts';
 import {
   GROUP_BLOCK_BUDGET,
@@ -25,7 +20,7 @@ import {
 } from '../../src/slack/blocks/permission-picker.ts';
 import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
 import { type Surface, validateSurface } from '../helpers/block-kit-validator.ts';
-import { encodeMeta } from '../../src/slack/metadata.ts';
+import { encodeMeta } from '../../src/slack/flows/metadata.ts';
 import { aKey, aPartner, catalogOf500, catalogWithHugeGroup, NASTY_DESCRIPTION } from '../fixtures/slack-edge-data.ts';
 
 const now = new Date('2026-11-28T12:00:00Z');
@@ -203,14 +198,21 @@ describe('every view and message the app builds stays within Slack’s limits on
 
   it('show-once, stored, revoke, re-enable, replace and notices', () => {
     const secret = `hk_${'A'.repeat(38)}`;
-    expectValid('modal', showOnceView({ key, secret }));
-    expectValid('modal', showOnceView({ key, secret, replaced: aKey({ revokeAt: new Date('2026-12-01T00:00:00Z') }) }));
+    expectValid('modal', showOnceView({ key, secret, now }));
+    expectValid(
+      'modal',
+      showOnceView({ key, secret, replaced: aKey({ revokeAt: new Date('2026-12-01T00:00:00Z') }), now }),
+    );
     expectValid('modal', storedView(key));
     expectValid('modal', revokeView(key, usage, now));
     expectValid('modal', revokeView(key, { lastUsedAt: null, allowedLast7Days: null, deniedLast7Days: null }, now));
     expectValid(
       'modal',
-      enableView(aKey({ status: 'revoked', revokedAt: now, revokedBy: 'U0X', revokeReason: NASTY_DESCRIPTION }), usage),
+      enableView(
+        aKey({ status: 'revoked', revokedAt: now, revokedBy: 'U0X', revokeReason: NASTY_DESCRIPTION }),
+        usage,
+        now,
+      ),
     );
     expectValid('modal', replaceView(key, usage));
     expectValid('modal', noticeView('A title longer than twenty-four characters', escapeMrkdwn(NASTY_DESCRIPTION)));
@@ -277,7 +279,7 @@ describe('every view and message the app builds stays within Slack’s limits on
 describe('user text in mrkdwn', () => {
   it('escapes &, < and > and defuses mass mentions', () => {
     expect(escapeMrkdwn('<!channel> & <@U1> *b* @here')).toBe('&lt;!channel&gt; &amp; &lt;@U1&gt; *b* @\u2060here');
-    expect(JSON.stringify(showOnceView({ key: aKey(), secret: 'x' }))).not.toMatch(/<!(channel|here|everyone)>/);
+    expect(JSON.stringify(showOnceView({ key: aKey(), secret: 'x', now }))).not.toMatch(/<!(channel|here|everyone)>/);
   });
 
   it('truncates by characters, not bytes', () => {

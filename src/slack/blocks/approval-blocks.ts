@@ -1,8 +1,8 @@
 import type { ApprovalRequest, KeyReveal } from '../../approvals/types.ts';
 import type { Catalog } from '../../catalog/types.ts';
-import { ActionId, BlockId, CallbackId } from '../ids.ts';
-import { code, escapeMrkdwn, truncate } from './escape.ts';
-import { actorRef, lastUsedText, plural, slackDate } from './format.ts';
+import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
+import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
+import { actorRef, lastUsedText, plural, slackDate } from '../ui/format.ts';
 import {
   actions,
   type Block,

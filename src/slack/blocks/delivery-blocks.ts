@@ -1,9 +1,11 @@
 import { deliveryFileName } from '../../delivery/delivery-text.ts';
 import { formatFingerprint } from '../../delivery/fingerprint.ts';
 import type { Delivery, EncryptedKeyMessage } from '../../delivery/types.ts';
-import { ActionId, BlockId, CallbackId } from '../ids.ts';
-import { code, escapeMrkdwn, truncate } from './escape.ts';
-import { plural, slackDate } from './format.ts';
+import { type KeyStateFields, keyState } from '../../keys/key-state.ts';
+import type { ApiKey } from '../../keys/types.ts';
+import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
+import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
+import { plural, slackDate, unknownState } from '../ui/format.ts';
 import { type Block, LIMITS, type ModalView, actions, button, context, modal, mrkdwn, option, section } from './kit.ts';
 import type { Message } from './messages.ts';
 
@@ -104,6 +106,25 @@ export function sendingView(keyId: string, contact: string): ModalView {
   });
 }
 
+/** The key a replace superseded, as that replace left it. */
+export type ReplacedKey = Pick<ApiKey, 'id'> & KeyStateFields;
+
+/** After a failed hand-over of a replacement: what became of the old key, and how to try again. */
+function replacedAdvice(old: ReplacedKey, now: Date): string {
+  const state = keyState(old, now);
+  switch (state.kind) {
+    case 'revoked':
+      return `The old key ${code(old.id)} was revoked by the replace. To try again, replace ${code(old.id)} once more (it keeps its permissions).`;
+    case 'stopping':
+      return `The old key ${code(old.id)} keeps working until ${slackDate(state.at)}: replace it again before then.`;
+    case 'active':
+      // Not after a replace, which revokes the old key or schedules it; said plainly should it ever be so.
+      return `The old key ${code(old.id)} keeps working: replace it again.`;
+    default:
+      return unknownState(state);
+  }
+}
+
 /** Delivery failed: the service already revoked the key; say why and how to retry. Never a plain-text fallback. */
 export function deliveryFailedView(input: {
   keyId: string;
@@ -112,7 +133,8 @@ export function deliveryFailedView(input: {
   code: string;
   revoked: boolean;
   /** For a replace: the old key, which the replace already revoked or scheduled. */
-  replaced?: { id: string; revokeAt: Date | null; status: 'active' | 'revoked' } | undefined;
+  replaced?: ReplacedKey | undefined;
+  now: Date;
 }): ModalView {
   const hint =
     input.code === 'invalid_user_combination'
@@ -135,15 +157,7 @@ export function deliveryFailedView(input: {
           ? ':lock: The key was revoked, so it can never be used, and it was not sent or shown anywhere in plain text.'
           : `:warning: The key was not sent in plain text anywhere, but revoking it FAILED: revoke ${code(input.keyId)} now.`,
       ),
-      ...(input.replaced === undefined
-        ? []
-        : [
-            context(
-              input.replaced.status === 'revoked'
-                ? `The old key ${code(input.replaced.id)} was revoked by the replace. To try again, replace ${code(input.replaced.id)} once more (it keeps its permissions).`
-                : `The old key ${code(input.replaced.id)} keeps working until ${slackDate(input.replaced.revokeAt ?? new Date())}: replace it again before then.`,
-            ),
-          ]),
+      ...(input.replaced === undefined ? [] : [context(replacedAdvice(input.replaced, input.now))]),
       context(hint),
     ],
   });

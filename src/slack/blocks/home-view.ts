@@ -1,14 +1,16 @@
+import { isUsable, keyState } from '../../keys/key-state.ts';
 import type { ApiKey } from '../../keys/types.ts';
-import { ActionId, BlockId, keyMenuValue } from '../ids.ts';
-import { code, escapeMrkdwn } from './escape.ts';
-import { actorRef, isEffectivelyActive, lastUsedText, slackDate, statusText } from './format.ts';
+import { ActionId, BlockId, keyMenuValue } from '../ui/ids.ts';
+import { code, escapeMrkdwn } from '../ui/escape.ts';
+import { actorRef, lastUsedText, slackDate, statusText } from '../ui/format.ts';
 import { type Block, type HomeView, actions, button, context, divider, header, option, plain, section } from './kit.ts';
 import type { types } from '@slack/bolt';
 
 export const HOME_PAGE_SIZE = 20;
 
 export function keyMenu(key: ApiKey, now: Date): types.Overflow {
-  const active = isEffectivelyActive(key, now);
+  // A key that still works (inside a replacement's grace period too) is offered Revoke, any other Re-enable.
+  const active = isUsable(keyState(key, now));
   return {
     type: 'overflow',
     action_id: ActionId.keyMenu,

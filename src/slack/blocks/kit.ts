@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { truncate } from './escape.ts';
+import { truncate } from '../ui/escape.ts';
 
 export type Block = types.KnownBlock;
 export type ModalView = types.ModalView;

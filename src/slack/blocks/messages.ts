@@ -1,7 +1,7 @@
 import type { Catalog } from '../../catalog/types.ts';
 import type { ApiKey } from '../../keys/types.ts';
-import { code, escapeMrkdwn, truncate } from './escape.ts';
-import { actorRef, lastUsedText, plural, slackDate, statusText } from './format.ts';
+import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
+import { actorRef, lastUsedText, plural, slackDate, statusText } from '../ui/format.ts';
 import { keyMenu, keyRow } from './home-view.ts';
 import { type Block, chunkLines, context, mrkdwn, section } from './kit.ts';
 

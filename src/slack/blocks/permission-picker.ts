@@ -1,6 +1,6 @@
 import type { Catalog } from '../../catalog/types.ts';
-import { ActionId, BlockId } from '../ids.ts';
-import { escapeMrkdwn } from './escape.ts';
+import { ActionId, BlockId } from '../ui/ids.ts';
+import { escapeMrkdwn } from '../ui/escape.ts';
 import { type Block, LIMITS, actions, button, context, option, plain, section, type Option } from './kit.ts';
 import type { Selection } from './selection.ts';
 

@@ -1,9 +1,9 @@
 import { formatFingerprint } from '../../delivery/fingerprint.ts';
 import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
 import type { Partner } from '../../partners/types.ts';
-import { ActionId, BlockId, CallbackId } from '../ids.ts';
-import { code, escapeMrkdwn, truncate } from './escape.ts';
-import { actorRef, slackDate } from './format.ts';
+import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
+import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
+import { actorRef, slackDate } from '../ui/format.ts';
 import { type Block, type ModalView, actions, button, context, modal, mrkdwn, plain, section } from './kit.ts';
 
 /** What a partner's PGP dialog carries: the partner id only. */

@@ -1,5 +1,5 @@
 import { type AppError, type ErrorCode, factNumber, factText, isAppError } from '../../shared/errors.ts';
-import { code, escapeMrkdwn } from '../blocks/escape.ts';
+import { code, escapeMrkdwn } from './escape.ts';
 
 /** What the words depend on besides the error: the slash command as configured, for hints. */
 export interface ErrorTextContext {

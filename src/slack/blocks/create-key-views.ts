@@ -1,0 +1,139 @@
+import type { Catalog } from '../../catalog/types.ts';
+import type { Partner } from '../../partners/types.ts';
+import { escapeMrkdwn } from '../ui/escape.ts';
+import { plural } from '../ui/format.ts';
+import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
+import { type DeliveryOffer, deliveryChoiceBlocks } from './delivery-blocks.ts';
+import { type Block, context, LIMITS, type ModalView, modal, option, plain, section } from './kit.ts';
+import { pickerBlocks } from './permission-picker.ts';
+import type { Selection } from './selection.ts';
+
+/** The partner select switches to a searched (external) select past this many partners. */
+export const STATIC_PARTNER_LIMIT = LIMITS.selectOptions - 1;
+export const NO_PARTNER = 'none';
+
+export function partnerOption(partner: Pick<Partner, 'id' | 'name'>) {
+  return option(partner.name, partner.id);
+}
+
+const noPartnerOption = () => option('None (no partner)', NO_PARTNER);
+
+/** Step 1 of the seed's flow: "Create New Credential". */
+export function createKeyView(input: {
+  catalog: Catalog;
+  partners: readonly Partner[];
+  partner: Pick<Partner, 'id' | 'name'> | undefined;
+  description: string | undefined;
+  revision: number;
+  privateMetadata: string;
+  /** The chosen partner's encrypted hand-over, when it has a PGP key and contacts (or why not). */
+  delivery?: DeliveryOffer | undefined;
+}): ModalView {
+  const { catalog, partners, partner, revision } = input;
+  const initialPartner = partner === undefined ? noPartnerOption() : partnerOption(partner);
+  const partnerElement =
+    partners.length <= STATIC_PARTNER_LIMIT
+      ? {
+          type: 'static_select' as const,
+          action_id: ActionId.createPartner,
+          placeholder: plain('Choose a partner'),
+          options: [noPartnerOption(), ...partners.map(partnerOption)],
+          initial_option: initialPartner,
+        }
+      : {
+          type: 'external_select' as const,
+          action_id: ActionId.createPartner,
+          placeholder: plain('Type to search partners'),
+          min_query_length: 0,
+          initial_option: initialPartner,
+        };
+  const blocks: Block[] = [
+    section(
+      `Create a key for the *${escapeMrkdwn(catalog.name)}* API. If a partner asked for it, pick them: their preset permissions are checked for you in the next step.`,
+    ),
+    {
+      type: 'input',
+      block_id: BlockId.apiType,
+      label: plain('API Type'),
+      element: {
+        type: 'static_select',
+        action_id: ActionId.input,
+        options: [option(catalog.name, 'catalog')],
+        initial_option: option(catalog.name, 'catalog'),
+      },
+    },
+    {
+      type: 'input',
+      block_id: BlockId.partner,
+      dispatch_action: true,
+      optional: true,
+      label: plain('Partner'),
+      hint: plain('Not listed? Leave it on None and choose the permissions yourself in the next step.'),
+      element: partnerElement,
+    },
+    ...deliveryChoiceBlocks(input.delivery, revision),
+    {
+      type: 'input',
+      block_id: `${BlockId.description}.${revision}`,
+      optional: true,
+      label: plain('Description'),
+      hint: plain(
+        partner === undefined
+          ? `Required without a partner. With a partner it defaults to "<Partner> ${catalog.name} API Key".`
+          : `Defaults to "${partner.name} ${catalog.name} API Key".`,
+      ),
+      element: {
+        type: 'plain_text_input',
+        action_id: ActionId.input,
+        max_length: 255,
+        placeholder: plain(`e.g. Acme ${catalog.name} API Key`),
+        ...(input.description === undefined || input.description === '' ? {} : { initial_value: input.description }),
+      },
+    },
+  ];
+  return modal({
+    callbackId: CallbackId.create,
+    title: 'Create New Credential',
+    submit: 'Manage Permissions',
+    close: 'Cancel',
+    blocks,
+    privateMetadata: input.privateMetadata,
+  });
+}
+
+/** Step 2: "Manage Permissions", the partner's preset pre-checked. */
+export function permissionsView(input: {
+  catalog: Catalog;
+  description: string;
+  partnerName: string | undefined;
+  presetSize: number;
+  selection: Selection;
+  page: number;
+  revision: number;
+  privateMetadata: string;
+  /** The contact the key will be sent to, encrypted, instead of being shown. */
+  deliverTo?: string | null | undefined;
+}): ModalView {
+  const about = [
+    `*Key:* ${escapeMrkdwn(input.description)}`,
+    `*Partner:* ${input.partnerName === undefined ? 'none' : escapeMrkdwn(input.partnerName)}`,
+    ...(input.deliverTo == null ? [] : [`*Hand-over:* :closed_lock_with_key: encrypted to <@${input.deliverTo}>`]),
+  ].join('   ·   ');
+  const blocks: Block[] = [
+    section(about),
+    context(
+      input.partnerName === undefined
+        ? 'No partner preset: tick the endpoints this key needs.'
+        : `${escapeMrkdwn(input.partnerName)}’s preset (${plural(input.presetSize, 'endpoint')}) is pre-checked. Confirm it or adjust it.`,
+    ),
+    ...pickerBlocks(input.catalog, input.selection, input.page, input.revision),
+  ];
+  return modal({
+    callbackId: CallbackId.permissions,
+    title: 'Manage Permissions',
+    submit: 'Save',
+    close: 'Cancel',
+    blocks,
+    privateMetadata: input.privateMetadata,
+  });
+}

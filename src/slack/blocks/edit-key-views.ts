@@ -1,0 +1,112 @@
+import type { Catalog } from '../../catalog/types.ts';
+import { isInUse, type KeyUsage } from '../../keys/key-usage.ts';
+import type { ApiKey } from '../../keys/types.ts';
+import { code, escapeMrkdwn } from '../ui/escape.ts';
+import { lastUsedText, statusText } from '../ui/format.ts';
+import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
+import { keyTitle, usageLine } from './key-facts.ts';
+import { type Block, chunkLines, context, type ModalView, modal, plain, section } from './kit.ts';
+import { pickerBlocks } from './permission-picker.ts';
+import type { Selection } from './selection.ts';
+
+export const SEED_IN_USE_WARNING =
+  'Making changes to the permissions of an API key that is in use may impact internal or third-party tools that rely on data called from the API. To avoid service disruptions, check with your development team or integration partner before changing a key’s permissions.';
+
+export function editKeyView(input: {
+  catalog: Catalog;
+  key: ApiKey;
+  usage: KeyUsage;
+  description: string;
+  selection: Selection;
+  page: number;
+  revision: number;
+  now: Date;
+  privateMetadata: string;
+}): ModalView {
+  const { key, usage } = input;
+  const blocks: Block[] = [
+    section(
+      `${keyTitle(key)}\n*Partner:* ${key.partnerName === null ? 'none' : escapeMrkdwn(key.partnerName)}   ·   ${statusText(key, input.now)}`,
+    ),
+    section(usageLine(usage)),
+    context(`${isInUse(usage, input.now) ? ':warning: *This key is in use.* ' : ''}${SEED_IN_USE_WARNING}`),
+    ...(key.legacy
+      ? [
+          context(
+            '*Legacy key:* it may also call every endpoint that existed at the legacy cutoff. Those are not listed below and cannot be removed here; replace the key to turn them into explicit permissions.',
+          ),
+        ]
+      : []),
+    {
+      type: 'input',
+      block_id: BlockId.description,
+      label: plain('Description'),
+      element: {
+        type: 'plain_text_input',
+        action_id: ActionId.input,
+        max_length: 255,
+        initial_value: input.description,
+      },
+    },
+    ...pickerBlocks(input.catalog, input.selection, input.page, input.revision),
+  ];
+  return modal({
+    callbackId: CallbackId.edit,
+    title: 'Edit API Key',
+    submit: 'Review changes',
+    close: 'Cancel',
+    blocks,
+    privateMetadata: input.privateMetadata,
+  });
+}
+
+const MAX_DIFF_LINES = 300;
+
+function diffBlocks(title: string, labels: readonly string[], marker: string): Block[] {
+  if (labels.length === 0) return [];
+  const shown = labels.slice(0, MAX_DIFF_LINES).map((label) => `${marker} ${escapeMrkdwn(label)}`);
+  if (labels.length > shown.length) shown.push(`…and ${labels.length - shown.length} more`);
+  const chunks = chunkLines(shown);
+  return chunks.map((text, i) => section(i === 0 ? `*${title} (${labels.length})*\n${text}` : text));
+}
+
+export function editConfirmView(input: {
+  key: ApiKey;
+  catalog: Catalog;
+  description: string;
+  added: readonly string[];
+  removed: readonly string[];
+  usage: KeyUsage;
+  now: Date;
+  privateMetadata: string;
+}): ModalView {
+  const label = (id: string) => input.catalog.byId.get(id)?.label ?? id;
+  const blocks: Block[] = [section(`Review the changes to ${keyTitle(input.key)} before saving.`)];
+  if (input.description !== input.key.description) {
+    blocks.push(
+      section(`*Description*\n~${escapeMrkdwn(input.key.description)}~\n→ ${escapeMrkdwn(input.description)}`),
+    );
+  }
+  blocks.push(...diffBlocks('Added permissions', input.added.map(label), ':heavy_plus_sign:'));
+  blocks.push(...diffBlocks('Removed permissions', input.removed.map(label), ':heavy_minus_sign:'));
+  if (input.removed.length > 0 && isInUse(input.usage, input.now)) {
+    blocks.push(
+      context(
+        `:warning: This key is in use (last used ${lastUsedText(input.usage.lastUsedAt)}): removing permissions can break the integration that relies on it.`,
+      ),
+    );
+  }
+  return modal({
+    callbackId: CallbackId.editConfirm,
+    title: 'Confirm Changes',
+    submit: 'Save',
+    close: 'Back',
+    blocks,
+    privateMetadata: input.privateMetadata,
+  });
+}
+
+/** Edit refused because the key changed since the dialog opened (another admin, another tab). */
+export function staleEditText(keyId: string): string {
+  return `:warning: Someone else changed ${code(keyId)} since you opened it. Nothing was saved and their change was not overwritten: open Edit again to see the key as it is now.`;
+}

@@ -1,0 +1,78 @@
+import { type KeyStateFields, keyState } from '../../keys/key-state.ts';
+import type { ApiKey } from '../../keys/types.ts';
+import { code, escapeMrkdwn } from '../ui/escape.ts';
+import { plural, slackDate, unknownState } from '../ui/format.ts';
+import { ActionId, CallbackId } from '../ui/ids.ts';
+import { actions, type Block, button, context, type ModalView, modal, mrkdwn, section } from './kit.ts';
+
+/** What became of the key a replace superseded, as the new key is handed over. */
+function replacedFate(old: KeyStateFields, now: Date): string {
+  const state = keyState(old, now);
+  switch (state.kind) {
+    case 'revoked':
+      return 'is revoked now';
+    case 'stopping':
+      return `keeps working until ${slackDate(state.at)}`;
+    case 'active':
+      // Not after a replace, which revokes the old key or schedules it; said plainly should it ever be so.
+      return 'keeps working';
+    default:
+      return unknownState(state);
+  }
+}
+
+/**
+ * The one place a secret is ever shown. It lives only in this view: the button replaces the view, and closing it
+ * drops it; `private_metadata` holds the key id only.
+ */
+export function showOnceView(input: {
+  key: ApiKey;
+  secret: string;
+  /** For a replace: the old key as the replace left it. */
+  replaced?: ApiKey | undefined;
+  now: Date;
+}): ModalView {
+  const { key, secret } = input;
+  const blocks: Block[] = [
+    section(
+      input.replaced === undefined
+        ? ':key: *Copy this API key now.* It is shown only this once: after you close this dialog it cannot be shown again.'
+        : `:key: *Copy the new API key now.* It replaces ${code(input.replaced.id)}, which ${replacedFate(input.replaced, input.now)}. It is shown only this once.`,
+    ),
+    section(`\`\`\`${secret}\`\`\``),
+    {
+      type: 'section',
+      fields: [
+        mrkdwn(`*Key id*\n${code(key.id)}`),
+        mrkdwn(`*Description*\n${escapeMrkdwn(key.description)}`),
+        mrkdwn(`*Partner*\n${key.partnerName === null ? 'none' : escapeMrkdwn(key.partnerName)}`),
+        mrkdwn(`*Permissions*\n${key.permissions.length}`),
+      ],
+    },
+    context(
+      'Store it in a secure location and hand it over through a secure channel (a PGP-encrypted message or a secret manager), not plain email or chat. If it is lost, replace the key.',
+    ),
+    actions([button('I have stored the API Key', ActionId.keyStored, key.id, { style: 'primary' })]),
+  ];
+  return modal({
+    callbackId: CallbackId.showOnce,
+    title: input.replaced === undefined ? 'API Key Created' : 'API Key Replaced',
+    close: 'Close',
+    blocks,
+    privateMetadata: JSON.stringify({ k: key.id }),
+    notifyOnClose: true,
+  });
+}
+
+export function storedView(key: ApiKey): ModalView {
+  return modal({
+    callbackId: CallbackId.notice,
+    title: 'API Key Stored',
+    close: 'Done',
+    blocks: [
+      section(
+        `:white_check_mark: *${escapeMrkdwn(key.description)}* (${code(key.id)}) is ready with ${plural(key.permissions.length, 'permission')}. Its secret is no longer shown anywhere.`,
+      ),
+    ],
+  });
+}

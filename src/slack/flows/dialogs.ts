@@ -1,0 +1,159 @@
+import type { KeyUsage } from '../../keys/key-usage.ts';
+import { keyState } from '../../keys/key-state.ts';
+import type { ApiKey } from '../../keys/types.ts';
+import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
+import type { Partner } from '../../partners/types.ts';
+import { isAppError } from '../../shared/errors.ts';
+import { partnerFormView } from '../blocks/admin-views.ts';
+import { createKeyView } from '../blocks/create-key-views.ts';
+import { editKeyView } from '../blocks/edit-key-views.ts';
+import { enableView } from '../blocks/enable-view.ts';
+import { noticeView } from '../blocks/notice-views.ts';
+import { replaceView } from '../blocks/replace-view.ts';
+import { revokeView } from '../blocks/revoke-view.ts';
+import type { ModalView } from '../blocks/kit.ts';
+import { catalogFingerprint, Selection } from '../blocks/selection.ts';
+import type { SlackDeps } from '../deps.ts';
+import { code } from '../ui/escape.ts';
+import { unknownState } from '../ui/format.ts';
+import type { KeyMenuVerb } from '../ui/ids.ts';
+import { type Actor, say, slackCall } from './actor.ts';
+import { deliveryOffer } from './delivery-offer.ts';
+import { usageOf } from './usage-of.ts';
+import { type EditMeta, encodeMeta, type PartnerMeta } from './metadata.ts';
+
+/**
+ * Dialogs opened from the slash command, the App Home and message buttons. Each reads what the dialog shows (a query
+ * or two, well inside the trigger's 3 s); `openDialog` opens it and explains a failure to the person.
+ */
+export async function openDialog(actor: Actor, triggerId: string, view: ModalView, what: string): Promise<void> {
+  await slackCall(actor, `opening the ${what} dialog`, () => actor.client.views.open({ trigger_id: triggerId, view }));
+}
+
+export async function createDialog(deps: SlackDeps): Promise<ModalView> {
+  return createKeyView({
+    catalog: deps.services.catalog,
+    partners: await deps.services.partners.list(),
+    partner: undefined,
+    description: undefined,
+    revision: 0,
+    privateMetadata: encodeMeta({ r: 0, pid: null }),
+  });
+}
+
+/** A key's Edit, Revoke, Re-enable or Replace dialog; `missing` when there is no such key. */
+export type KeyDialog = { view: ModalView; verb: KeyMenuVerb } | { missing: string };
+
+export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: string): Promise<KeyDialog> {
+  const key: ApiKey | undefined = await deps.services.keys.get(keyId).catch((error: unknown) => {
+    if (isAppError(error, 'KEY_NOT_FOUND')) return undefined;
+    throw error;
+  });
+  if (key === undefined) return { missing: keyId };
+  const usage = await usageOf(deps, key);
+  const now = deps.now();
+  switch (verb) {
+    case 'edit': {
+      const catalog = deps.services.catalog;
+      const meta: EditMeta = {
+        f: 'edit',
+        p: 0,
+        r: 0,
+        s: Selection.of(catalog, key.permissions).encode(),
+        c: catalogFingerprint(catalog),
+        k: key.id,
+        v: key.version,
+        d: key.description,
+        u: [usage.lastUsedAt?.getTime() ?? null, usage.allowedLast7Days, usage.deniedLast7Days],
+      };
+      const view = editKeyView({
+        catalog,
+        key,
+        usage,
+        description: key.description,
+        selection: Selection.of(catalog, key.permissions),
+        page: 0,
+        revision: 0,
+        now,
+        privateMetadata: encodeMeta(meta),
+      });
+      return { view, verb };
+    }
+    case 'revoke':
+      return { view: revokeDialog(key, usage, now), verb };
+    case 'enable':
+      return { view: enableDialog(key, usage, now), verb };
+    case 'replace':
+      return { view: replaceView(key, usage, await deliveryOffer(deps, key.partnerId)), verb };
+  }
+}
+
+function revokeDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
+  const state = keyState(key, now);
+  switch (state.kind) {
+    case 'active':
+    case 'stopping':
+      return revokeView(key, usage, now);
+    case 'revoked':
+      // A grace period that ended already stops the key; revoking it now records that it is revoked.
+      return state.graceEnded
+        ? revokeView(key, usage, now)
+        : noticeView('Already Revoked', `${code(key.id)} is already revoked. Use Re-enable to turn it back on.`);
+    default:
+      return unknownState(state);
+  }
+}
+
+function enableDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
+  const state = keyState(key, now);
+  switch (state.kind) {
+    case 'active':
+      return noticeView('Already Active', `${code(key.id)} is active; there is nothing to re-enable.`);
+    case 'stopping':
+    case 'revoked':
+      return enableView(key, usage, now);
+    default:
+      return unknownState(state);
+  }
+}
+
+export async function openKeyDialog(actor: Actor, triggerId: string, dialog: KeyDialog): Promise<void> {
+  if ('missing' in dialog) {
+    return say(actor, `There is no key ${code(dialog.missing)}. \`${actor.deps.command} list\` shows the keys.`);
+  }
+  await openDialog(actor, triggerId, dialog.view, dialog.verb);
+}
+
+export async function partnerForm(deps: SlackDeps, partner: Partner | undefined): Promise<ModalView> {
+  const catalog = deps.services.catalog;
+  const selection = Selection.of(catalog, partner?.preset ?? []);
+  const meta: PartnerMeta = {
+    f: 'partner',
+    p: 0,
+    r: 0,
+    s: selection.encode(),
+    c: catalogFingerprint(catalog),
+    id: partner?.id ?? null,
+    n: partner?.name ?? '',
+    u: partner?.contactSlackUserIds ?? [],
+  };
+  return partnerFormView({
+    catalog,
+    partner,
+    name: meta.n,
+    contacts: meta.u,
+    selection,
+    page: 0,
+    revision: 0,
+    privateMetadata: encodeMeta(meta),
+    pgp: await partnerPgpState(deps, partner),
+  });
+}
+
+/** The partner form's PGP section: the partner's key, if it has one (a new partner has none yet). */
+export async function partnerPgpState(
+  deps: SlackDeps,
+  partner: Partner | undefined,
+): Promise<{ key: PartnerPgpKey | undefined }> {
+  return { key: partner === undefined ? undefined : await deps.services.partnerPgp.getPgpKey(partner.id) };
+}

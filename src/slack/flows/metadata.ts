@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { AppError } from '../../shared/errors.ts';
+import { LIMITS } from '../blocks/kit.ts';
+
+/**
+ * What a modal carries between steps in `private_metadata`: ids, the permission bitset and form fields already
+ * entered, never a secret. Short keys keep a 500-endpoint selection far below Slack's 3000 characters.
+ */
+const picker = {
+  /** page */
+  p: z.number().int().min(0),
+  /** revision of the checkbox block ids */
+  r: z.number().int().min(0),
+  /** selection bitset (base64url) */
+  s: z.string(),
+  /** catalog fingerprint */
+  c: z.string(),
+};
+
+export const CreateMeta = z.object({
+  f: z.literal('create'),
+  ...picker,
+  partnerId: z.string().nullable(),
+  /** partner name, for the view's summary line */
+  pn: z.string().nullable(),
+  /** preset size */
+  ps: z.number().int().min(0),
+  d: z.string(),
+  /** The partner contact the key is sent to, PGP-encrypted, instead of being shown once. */
+  dl: z.string().nullable().optional(),
+});
+export type CreateMeta = z.infer<typeof CreateMeta>;
+
+export const EditMeta = z.object({
+  f: z.literal('edit'),
+  ...picker,
+  k: z.string(),
+  v: z.number().int(),
+  d: z.string(),
+  /** usage: last used (ms) or null, allowed and denied in the last 7 days */
+  u: z.tuple([z.number().nullable(), z.number().nullable(), z.number().nullable()]),
+});
+export type EditMeta = z.infer<typeof EditMeta>;
+
+export const PartnerMeta = z.object({
+  f: z.literal('partner'),
+  ...picker,
+  id: z.string().nullable(),
+  n: z.string(),
+  u: z.array(z.string()),
+});
+export type PartnerMeta = z.infer<typeof PartnerMeta>;
+
+export const PickerMeta = z.discriminatedUnion('f', [CreateMeta, EditMeta, PartnerMeta]);
+export type PickerMeta = z.infer<typeof PickerMeta>;
+
+export const EditConfirmMeta = z.object({
+  k: z.string(),
+  v: z.number().int(),
+  d: z.string(),
+  s: z.string(),
+  c: z.string(),
+});
+export type EditConfirmMeta = z.infer<typeof EditConfirmMeta>;
+
+export const KeyMeta = z.object({ k: z.string() });
+
+/** The create dialog's first step: the revision of the description block, and the partner its default came from. */
+export const CreateStartMeta = z.object({ r: z.number().int().min(0), pid: z.string().nullable() });
+export type CreateStartMeta = z.infer<typeof CreateStartMeta>;
+
+export const RolesMeta = z.object({ r: z.number().int().min(0) });
+export type KeyMeta = z.infer<typeof KeyMeta>;
+
+export const HomeMeta = z.object({ q: z.string(), p: z.number().int().min(0) });
+export type HomeMeta = z.infer<typeof HomeMeta>;
+
+export function encodeMeta(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text.length > LIMITS.privateMetadata) {
+    throw new AppError('DIALOG_TOO_LARGE', `Dialog state is too large for Slack (${text.length} characters)`, {
+      facts: { characters: text.length, max: LIMITS.privateMetadata },
+    });
+  }
+  return text;
+}
+
+export function decodeMeta<T>(schema: z.ZodType<T>, text: string | undefined): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text ?? '');
+  } catch (error) {
+    throw new AppError('DIALOG_OUTDATED', 'This dialog is out of date: close it and start again', { cause: error });
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new AppError('DIALOG_OUTDATED', 'This dialog is out of date: close it and start again');
+  return parsed.data;
+}

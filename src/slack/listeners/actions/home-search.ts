@@ -1,0 +1,10 @@
+import { ActionId } from '../../ui/ids.ts';
+import { action } from '../listener.ts';
+
+/** The App Home's search box (Enter): the first page of matching keys. Without a role the page says how to get one. */
+export const homeSearch = action({
+  id: ActionId.homeSearch,
+  ids: ({ value }) => ({ query: value.trim().slice(0, 100) }),
+  role: 'anyone',
+  render: (turn) => turn.home({ q: turn.ids.query, p: 0 }),
+});

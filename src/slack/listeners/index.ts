@@ -1,0 +1,86 @@
+import { approvalApprove } from './actions/approval-approve.ts';
+import { approvalDeny } from './actions/approval-deny.ts';
+import { createPartner } from './actions/create-partner.ts';
+import { deliveryStored } from './actions/delivery-stored.ts';
+import { enableConfirm } from './actions/enable-confirm.ts';
+import { homeCreate } from './actions/home-create.ts';
+import { homePage } from './actions/home-page.ts';
+import { homeSearch } from './actions/home-search.ts';
+import { keyMenu } from './actions/key-menu.ts';
+import { keyStored } from './actions/key-stored.ts';
+import { partnerAdd } from './actions/partner-add.ts';
+import { partnerEdit } from './actions/partner-edit.ts';
+import { partnerPgp } from './actions/partner-pgp.ts';
+import { partnerPgpConfirm } from './actions/partner-pgp-confirm.ts';
+import { partnerSearch } from './actions/partner-search.ts';
+import { pickerAll } from './actions/picker-all.ts';
+import { pickerCheck } from './actions/picker-check.ts';
+import { pickerGroup } from './actions/picker-group.ts';
+import { pickerNone } from './actions/picker-none.ts';
+import { pickerPage } from './actions/picker-page.ts';
+import { revealKey } from './actions/reveal-key.ts';
+import { revokeConfirm } from './actions/revoke-confirm.ts';
+import { revokeReason } from './actions/revoke-reason.ts';
+import { roleRemove } from './actions/role-remove.ts';
+import { harvestKeys } from './commands/harvest-keys.ts';
+import { appHomeOpened } from './events/app-home-opened.ts';
+import type { Listener } from './listener.ts';
+import { approvalDenySubmit } from './views/approval-deny.ts';
+import { createSubmit } from './views/create.ts';
+import { editSubmit } from './views/edit.ts';
+import { editConfirmSubmit } from './views/edit-confirm.ts';
+import { partnerFormSubmit } from './views/partner-form.ts';
+import { partnerPgpSubmit } from './views/partner-pgp.ts';
+import { partnerPgpConfirmSubmit } from './views/partner-pgp-confirm.ts';
+import { permissionsSubmit } from './views/permissions.ts';
+import { replaceSubmit } from './views/replace.ts';
+import { rolesSubmit } from './views/roles.ts';
+import { showOnceClosed } from './views/show-once-closed.ts';
+
+/** Every Slack entry point of the app, in the order app.ts registers them. */
+export const LISTENERS: readonly Listener[] = [
+  harvestKeys,
+  appHomeOpened,
+  // App Home and message buttons
+  homeCreate,
+  homeSearch,
+  homePage,
+  keyMenu,
+  // Create New Credential
+  createPartner,
+  partnerSearch,
+  createSubmit,
+  // The permission picker (create, edit, partner form)
+  pickerAll,
+  pickerNone,
+  pickerGroup,
+  pickerPage,
+  pickerCheck,
+  permissionsSubmit,
+  keyStored,
+  showOnceClosed,
+  // Edit, revoke, re-enable, replace
+  editSubmit,
+  editConfirmSubmit,
+  revokeReason,
+  revokeConfirm,
+  enableConfirm,
+  replaceSubmit,
+  // Partners and roles
+  partnerAdd,
+  partnerEdit,
+  partnerFormSubmit,
+  partnerPgp,
+  partnerPgpConfirm,
+  partnerPgpSubmit,
+  partnerPgpConfirmSubmit,
+  roleRemove,
+  rolesSubmit,
+  // Approvals
+  approvalApprove,
+  approvalDeny,
+  approvalDenySubmit,
+  revealKey,
+  // The partner contact's delivery DM
+  deliveryStored,
+];

@@ -1,0 +1,78 @@
+import { defaultDescription, validateDescription } from '../../../keys/description.ts';
+import { parseDeliveryChoice } from '../../blocks/delivery-blocks.ts';
+import { NO_PARTNER, permissionsView } from '../../blocks/create-key-views.ts';
+import { catalogFingerprint, Selection } from '../../blocks/selection.ts';
+import { type CreateMeta, CreateStartMeta, decodeMeta, encodeMeta } from '../../flows/metadata.ts';
+import { ActionId, BlockId, CallbackId } from '../../ui/ids.ts';
+import { readInput, readSelected } from '../../ui/view-state.ts';
+import { atField, refuseField, view } from '../listener.ts';
+
+/** "Create New Credential" → "Manage Permissions", with the partner's preset pre-checked. */
+export const createSubmit = view({
+  callbackId: CallbackId.create,
+  role: 'admin',
+  failure: 'Cannot Continue',
+  parse: ({ view: dialog, values }) => {
+    const { r } = decodeMeta(CreateStartMeta, dialog.private_metadata);
+    const descriptionBlock = `${BlockId.description}.${r}`;
+    const deliveryBlock = `${BlockId.delivery}.${r}`;
+    return {
+      partnerId: readSelected(values, BlockId.partner, ActionId.createPartner),
+      descriptionBlock,
+      typed: readInput(values, descriptionBlock)?.trim() ?? '',
+      deliveryBlock,
+      // The hand-over choice: a contact of this partner gets the key encrypted; anything else means show it once.
+      contact: parseDeliveryChoice(readSelected(values, deliveryBlock)),
+    };
+  },
+  async call({ deps }, input) {
+    const { catalog, partners } = deps.services;
+    const id = input.partnerId;
+    const partner =
+      id === undefined || id === NO_PARTNER
+        ? undefined
+        : await atField(BlockId.partner, () => partners.get(id), 'That partner no longer exists: pick another.');
+    const description = await atField(
+      input.descriptionBlock,
+      () =>
+        validateDescription(
+          input.typed !== '' || partner === undefined ? input.typed : defaultDescription(partner.name, catalog.name),
+        ),
+      input.typed === '' ? 'Give the key a description, or pick a partner to use its default.' : undefined,
+    );
+    if (input.contact !== undefined && partner?.contactSlackUserIds.includes(input.contact) !== true) {
+      refuseField(input.deliveryBlock, 'That person is not a contact of this partner any more: pick again.');
+    }
+    return { partner, description };
+  },
+  async render({ deps, answer }, { partner, description }, { contact }) {
+    const { catalog } = deps.services;
+    const selection = Selection.of(catalog, partner?.preset ?? []);
+    const next: CreateMeta = {
+      f: 'create',
+      p: 0,
+      r: 0,
+      s: selection.encode(),
+      c: catalogFingerprint(catalog),
+      partnerId: partner?.id ?? null,
+      pn: partner?.name ?? null,
+      ps: partner?.preset.length ?? 0,
+      d: description,
+      dl: contact ?? null,
+    };
+    await answer({
+      response_action: 'update',
+      view: permissionsView({
+        catalog,
+        description,
+        partnerName: partner?.name,
+        presetSize: partner?.preset.length ?? 0,
+        deliverTo: next.dl,
+        selection,
+        page: 0,
+        revision: 0,
+        privateMetadata: encodeMeta(next),
+      }),
+    });
+  },
+});

@@ -1,0 +1,52 @@
+import { validateDescription } from '../../../keys/description.ts';
+import { permissionDiff } from '../../../keys/grants.ts';
+import { editConfirmView, staleEditText } from '../../blocks/edit-key-views.ts';
+import { mergePickerState } from '../../blocks/permission-picker.ts';
+import { decodeMeta, type EditConfirmMeta, EditMeta, encodeMeta } from '../../flows/metadata.ts';
+import { selectionOf } from '../../flows/picker.ts';
+import { BlockId, CallbackId } from '../../ui/ids.ts';
+import { readInput } from '../../ui/view-state.ts';
+import { atField, notice, refuseField, view } from '../listener.ts';
+
+/** "Review changes" in Edit: the diff is pushed on top ("Back" returns to the checkboxes), nothing is saved yet. */
+export const editSubmit = view({
+  callbackId: CallbackId.edit,
+  role: 'admin',
+  failure: 'Not Saved',
+  async parse({ deps, view: dialog, values }) {
+    const meta = decodeMeta(EditMeta, dialog.private_metadata);
+    const description = await atField(BlockId.description, () =>
+      validateDescription(readInput(values, BlockId.description) ?? meta.d),
+    );
+    const selection = mergePickerState(deps.services.catalog, selectionOf(deps, meta), meta.p, meta.r, values);
+    return { meta, description, selection };
+  },
+  call: ({ deps }, { meta }) => deps.services.keys.get(meta.k),
+  async render({ deps, answer }, key, { meta, description, selection }) {
+    const { catalog } = deps.services;
+    if (key.version !== meta.v) return answer(notice('Not Saved', staleEditText(key.id)));
+    const { added, removed } = permissionDiff(key.permissions, selection.endpointIds(catalog));
+    if (added.length === 0 && removed.length === 0 && description === key.description) {
+      refuseField(BlockId.description, 'Nothing changed: edit the description or the permissions, or Cancel.');
+    }
+    const [lastUsed, allowed, denied] = meta.u;
+    const confirmMeta: EditConfirmMeta = { k: key.id, v: meta.v, d: description, s: selection.encode(), c: meta.c };
+    await answer({
+      response_action: 'push',
+      view: editConfirmView({
+        key,
+        catalog,
+        description,
+        added,
+        removed,
+        usage: {
+          lastUsedAt: lastUsed === null ? null : new Date(lastUsed),
+          allowedLast7Days: allowed,
+          deniedLast7Days: denied,
+        },
+        now: deps.now(),
+        privateMetadata: encodeMeta(confirmMeta),
+      }),
+    });
+  },
+});

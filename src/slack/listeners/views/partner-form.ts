@@ -1,0 +1,42 @@
+import { partnersView } from '../../blocks/admin-views.ts';
+import { mergePickerState } from '../../blocks/permission-picker.ts';
+import { decodeMeta, PartnerMeta } from '../../flows/metadata.ts';
+import { selectionOf } from '../../flows/picker.ts';
+import { escapeMrkdwn } from '../../ui/escape.ts';
+import { BlockId, CallbackId } from '../../ui/ids.ts';
+import { readInput, readUsers } from '../../ui/view-state.ts';
+import { view } from '../listener.ts';
+
+/** Saving a partner (name, contacts, preset): back to the refreshed partner list. */
+export const partnerFormSubmit = view({
+  callbackId: CallbackId.partnerForm,
+  role: 'admin',
+  failure: 'Partner Not Saved',
+  // The service names the input a refusal is about (a name already taken is about the name).
+  fieldOf: (error) =>
+    error.field === 'name' ? BlockId.partnerName : error.field === 'contacts' ? BlockId.partnerContacts : undefined,
+  parse: ({ deps, view: dialog, values }) => {
+    const meta = decodeMeta(PartnerMeta, dialog.private_metadata);
+    const { catalog } = deps.services;
+    return {
+      id: meta.id,
+      name: readInput(values, BlockId.partnerName) ?? meta.n,
+      contacts: readUsers(values, BlockId.partnerContacts) ?? meta.u,
+      preset: mergePickerState(catalog, selectionOf(deps, meta), meta.p, meta.r, values).endpointIds(catalog),
+    };
+  },
+  call: ({ deps, userId }, { id, name, contacts, preset }) =>
+    id === null
+      ? deps.services.partners.create({ actor: userId, name, contacts, preset })
+      : deps.services.partners.edit(id, { actor: userId, rename: name, contacts, preset }),
+  async render({ deps, userId, answer }, saved) {
+    deps.logger.info({ partnerId: saved.id, userId }, 'partner saved from Slack');
+    await answer({
+      response_action: 'update',
+      view: partnersView(
+        await deps.services.partners.list(),
+        `:white_check_mark: Saved *${escapeMrkdwn(saved.name)}* (preset: ${saved.preset.length} endpoints).`,
+      ),
+    });
+  },
+});

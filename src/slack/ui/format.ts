@@ -1,0 +1,42 @@
+import { type KeyState, type KeyStateFields, keyState } from '../../keys/key-state.ts';
+import { escapeMrkdwn } from './escape.ts';
+
+const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
+
+/** Slack renders the date in each reader's own time zone; the fallback is for clients that cannot. */
+export function slackDate(date: Date): string {
+  const unix = Math.floor(date.getTime() / 1000);
+  return `<!date^${unix}^{date_short_pretty} {time}|${date.toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
+}
+
+/** Actors are Slack user ids when the change came from Slack, and free text (`cli:…`, `system`) otherwise. */
+export function actorRef(actor: string): string {
+  return SLACK_USER.test(actor) ? `<@${actor}>` : escapeMrkdwn(actor);
+}
+
+export function lastUsedText(lastUsedAt: Date | null): string {
+  return lastUsedAt === null ? 'never' : slackDate(lastUsedAt);
+}
+
+/** A key state that no renderer handles yet: a compile error at every switch until it is shown. */
+export function unknownState(state: never): never {
+  throw new Error(`unknown key state ${JSON.stringify(state)}`);
+}
+
+export function statusText(key: KeyStateFields, now: Date): string {
+  const state: KeyState = keyState(key, now);
+  switch (state.kind) {
+    case 'active':
+      return ':large_green_circle: Active';
+    case 'stopping':
+      return `:large_yellow_circle: Active until ${slackDate(state.at)}`;
+    case 'revoked':
+      return state.graceEnded ? ':red_circle: Revoked (grace period over)' : ':red_circle: Revoked';
+    default:
+      return unknownState(state);
+  }
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
