@@ -1,5 +1,5 @@
 import { deliveryFileName } from '../../delivery/delivery-text.ts';
-import { formatFingerprint } from '../../delivery/fingerprint.ts';
+import { formatFingerprint } from '../../partners/fingerprint.ts';
 import type { Delivery, EncryptedKeyMessage } from '../../delivery/types.ts';
 import { type KeyStateFields, keyState } from '../../keys/key-state.ts';
 import type { ApiKey } from '../../keys/types.ts';

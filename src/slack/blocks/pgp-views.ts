@@ -1,4 +1,4 @@
-import { formatFingerprint } from '../../delivery/fingerprint.ts';
+import { formatFingerprint } from '../../partners/fingerprint.ts';
 import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
 import type { Partner } from '../../partners/types.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
