@@ -437,7 +437,7 @@ describe('creating a key with encrypted delivery', () => {
     const answer = (await slack.interaction(viewSubmission(user, dialog))).json() as { view: View };
     expect(answer.view.callback_id).toBe('key.delivered');
     const result = await slack.recorder.waitFor(mark, 'views.update', (t) => t.body.view_id === 'V0REPLACE');
-    expect(JSON.stringify(result.body.view)).toContain(`It replaces \`${old.key.id}\``);
+    expect(JSON.stringify(result.body.view)).toContain(`It replaces *${old.key.description}* \`…${old.key.hint}\``);
     const post = slack.recorder.since(mark, 'chat.postMessage').find((t) => t.body.channel === `D${contact}`)!;
     const decrypted = await gpg.run(['--batch', '--decrypt'], armoredFrom(post));
     const secret = decrypted.stdout;
@@ -509,7 +509,8 @@ describe('when the DM cannot be delivered', () => {
     await slack.interaction(viewSubmission(user, dialog));
     const result = await slack.recorder.waitFor(mark, 'views.update', (t) => t.body.view_id === 'V0REPLFAIL');
     expect(result.raw).toContain('API Key Not Sent');
-    expect(result.raw).toContain(`The old key \`${old.key.id}\``);
+    expect(result.raw).toContain(`The old key *${old.key.description}* \`…${old.key.hint}\``);
+    expect(result.raw).toContain('To try again, replace this failed key');
     expect(result.raw).toContain('was revoked by the replace');
     const { keys: all } = await rt.keys.list({ partnerId: partner.id });
     expect(all.map((k) => k.status)).toEqual(['revoked', 'revoked']);
@@ -633,7 +634,7 @@ describe('App Home and pubkey', () => {
     home = await slack.recorder.waitFor(mark, 'views.publish', (t) => t.body.user_id === user);
     expect(home.raw).toContain('not confirmed by the partner');
     expect(home.raw).toContain('within 72 hours');
-    expect(home.raw).toContain(key.id);
+    expect(home.raw).toContain(`• *${key.description}* \`…${key.hint}\` sent to`);
   });
 
   it('shows anyone the service’s public key, its fingerprint and where it is served', async () => {

@@ -1,36 +1,12 @@
-import { isUsable, keyState } from '../../keys/key-state.ts';
-import type { ApiKey } from '../../keys/types.ts';
-import { ActionId, BlockId, keyMenuValue } from '../ui/ids.ts';
-import { code, escapeMrkdwn } from '../ui/escape.ts';
-import { actorRef, lastUsedText, slackDate, statusText } from '../ui/format.ts';
-import { type Block, type HomeView, actions, button, context, divider, header, option, plain, section } from './kit.ts';
-import type { types } from '@slack/bolt';
+import type { ApiKey, KeyLinks } from '../../keys/types.ts';
+import { ActionId, BlockId } from '../ui/ids.ts';
+import { escapeMrkdwn } from '../ui/escape.ts';
+import { type Block, type HomeView, actions, button, context, divider, header, plain, section } from './kit.ts';
+import { keyRow } from './key-row.ts';
 
 export const HOME_PAGE_SIZE = 20;
 
-export function keyMenu(key: ApiKey, now: Date): types.Overflow {
-  // A key that still works (inside a replacement's grace period too) is offered Revoke, any other Re-enable.
-  const active = isUsable(keyState(key, now));
-  return {
-    type: 'overflow',
-    action_id: ActionId.keyMenu,
-    options: [
-      option('Edit', keyMenuValue('edit', key.id)),
-      active ? option('Revoke', keyMenuValue('revoke', key.id)) : option('Re-enable', keyMenuValue('enable', key.id)),
-      option('Replace', keyMenuValue('replace', key.id)),
-    ],
-  };
-}
-
-/** One key as a section: what the seed's management page shows per row. */
-export function keyRow(key: ApiKey, now: Date, canManage: boolean): Block {
-  const text = [
-    `*${escapeMrkdwn(key.description)}*   ${code(key.id)}${key.legacy ? '   _legacy_' : ''}`,
-    `*Partner:* ${key.partnerName === null ? 'none' : escapeMrkdwn(key.partnerName)}   ·   ${statusText(key, now)}`,
-    `Created ${slackDate(key.createdAt)} by ${actorRef(key.createdBy)}   ·   Last used: ${lastUsedText(key.lastUsedAt)}`,
-  ].join('\n');
-  return section(text, canManage ? { accessory: keyMenu(key, now) } : {});
-}
+export { keyMenu, keyRow } from './key-row.ts';
 
 export function homeView(input: {
   apiType: string;
@@ -41,6 +17,7 @@ export function homeView(input: {
   canManage: boolean;
   now: Date;
   privateMetadata: string;
+  links?: ReadonlyMap<string, KeyLinks> | undefined;
 }): HomeView {
   const { keys, total, query, page } = input;
   const first = page * HOME_PAGE_SIZE;
@@ -58,7 +35,7 @@ export function homeView(input: {
       dispatch_action: true,
       optional: true,
       label: plain('Search keys'),
-      hint: plain('Description, partner or key id; press Enter to search.'),
+      hint: plain('Description, partner, key id or the key’s last 4 characters; press Enter to search.'),
       element: {
         type: 'plain_text_input',
         action_id: ActionId.homeSearch,
@@ -76,7 +53,7 @@ export function homeView(input: {
     ),
     divider(),
   ];
-  for (const key of keys) blocks.push(keyRow(key, input.now, input.canManage), divider());
+  for (const key of keys) blocks.push(keyRow(key, input.now, input.canManage, input.links?.get(key.id)), divider());
   const nav = [];
   if (page > 0) nav.push(button('◀ Previous', ActionId.homePage, String(page - 1)));
   if (first + keys.length < total) nav.push(button('Next ▶', `${ActionId.homePage}.next`, String(page + 1)));

@@ -48,6 +48,7 @@ export function createHomePublisher(deps: SlackDeps) {
         view = homeView({
           apiType: deps.services.catalog.name,
           keys: result.keys,
+          links: await deps.services.keys.links(result.keys),
           total: result.total,
           query: wanted.q,
           page,
@@ -56,9 +57,12 @@ export function createHomePublisher(deps: SlackDeps) {
           privateMetadata: encodeMeta(meta),
         });
         // Admins see delivered keys the partner has not confirmed within DELIVERY_CONFIRM_HOURS.
-        const unconfirmed = canManage
-          ? unconfirmedBlocks(await deps.delivery.unconfirmed(), deps.services.deliveryConfirmHours)
-          : [];
+        const waiting = canManage ? await deps.delivery.unconfirmed() : [];
+        const unconfirmed = unconfirmedBlocks(
+          waiting,
+          deps.services.deliveryConfirmHours,
+          await deps.services.keys.getMany(waiting.slice(0, 10).map((d) => d.keyId)),
+        );
         // Right under the page's title: what waits for this approver comes before the key list.
         const flags = [...approvalBlocks, ...unconfirmed];
         if (flags.length > 0)

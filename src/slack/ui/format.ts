@@ -1,5 +1,5 @@
 import { type KeyState, type KeyStateFields, keyState } from '../../keys/key-state.ts';
-import { escapeMrkdwn } from './escape.ts';
+import { code, escapeMrkdwn } from './escape.ts';
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 
@@ -39,4 +39,17 @@ export function statusText(key: KeyStateFields, now: Date): string {
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** What tells keys apart where people read them: the description and the last four characters of the secret. */
+export type KeyNameFields = { description: string; hint: string };
+
+/** A key's name in mrkdwn: `*Acme Harvest API Key* `…c2oD``. Ids stay secondary, where someone must type one. */
+export function keyName(key: KeyNameFields): string {
+  return `*${escapeMrkdwn(key.description)}* ${code(`…${key.hint}`)}`;
+}
+
+/** The same for plain text (notification fallbacks, confirm dialogs): `Acme Harvest API Key …c2oD`. */
+export function keyNamePlain(key: KeyNameFields): string {
+  return `${key.description} …${key.hint}`;
 }
