@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { ApprovalRequest } from '../../approvals/types.ts';
+import type { ApiKey } from '../../keys/types.ts';
 import { approvalCard, heldNotice } from '../blocks/approval-blocks.ts';
 import { escapeMrkdwn } from '../ui/escape.ts';
 import { noticeView } from '../blocks/notice-views.ts';
@@ -7,12 +8,17 @@ import type { ModalView } from '../blocks/kit.ts';
 import type { SlackDeps } from '../deps.ts';
 import { logSlackFailure, tell } from './notify.ts';
 
-async function lastUsed(deps: SlackDeps, keyId: string | null): Promise<Date | null> {
-  if (keyId === null) return null;
+/** The key a request is about, as it is now (its name, last characters), and when it was last used. */
+async function aboutKey(
+  deps: SlackDeps,
+  keyId: string | null,
+): Promise<{ lastUsedAt: Date | null; key?: ApiKey | undefined }> {
+  if (keyId === null) return { lastUsedAt: null };
+  const key = await deps.services.keys.get(keyId).catch(() => undefined);
   try {
-    return (await deps.services.usage.summary(keyId)).lastUsedAt ?? (await deps.services.keys.get(keyId)).lastUsedAt;
+    return { key, lastUsedAt: (await deps.services.usage.summary(keyId)).lastUsedAt ?? key?.lastUsedAt ?? null };
   } catch {
-    return null;
+    return { key, lastUsedAt: key?.lastUsedAt ?? null };
   }
 }
 
@@ -27,7 +33,7 @@ export async function postApprovalCard(deps: SlackDeps, client: WebClient, reque
     const card = approvalCard({
       request,
       catalog: deps.services.catalog,
-      lastUsedAt: await lastUsed(deps, request.keyId),
+      ...(await aboutKey(deps, request.keyId)),
     });
     const posted = await client.chat.postMessage({ channel, ...card });
     if (posted.ts !== undefined) await deps.services.approvals.setCard(request.id, channel, posted.ts);
@@ -49,7 +55,7 @@ export async function refreshApprovalCard(deps: SlackDeps, client: WebClient, re
     const card = approvalCard({
       request,
       catalog: deps.services.catalog,
-      lastUsedAt: await lastUsed(deps, request.keyId),
+      ...(await aboutKey(deps, request.keyId)),
     });
     await client.chat.update({ channel: request.cardChannel, ts: request.cardTs, ...card });
   } catch (error) {

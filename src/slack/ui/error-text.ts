@@ -1,5 +1,6 @@
 import { type AppError, type ErrorCode, factNumber, factText, isAppError } from '../../shared/errors.ts';
 import { code, escapeMrkdwn } from './escape.ts';
+import { plural } from './format.ts';
 
 /** What the words depend on besides the error: the slash command as configured, for hints. */
 export interface ErrorTextContext {
@@ -94,8 +95,8 @@ const WORDS: Record<ErrorCode, Words> = {
     if (error.facts.missing !== 'approvers' || required === undefined || approvers === undefined)
       return said(error, style, context);
     return (
-      `This change needs ${required} approval(s) from someone other than you, but only ${approvers} other ` +
-      `approver(s) exist. An admin can grant the approver role with ${command(style, context, 'roles')}.`
+      `This change needs ${plural(required, 'approval')} from someone other than you, but only ${approvers} other ` +
+      `${approvers === 1 ? 'approver exists' : 'approvers exist'}. An admin can grant the approver role with ${command(style, context, 'roles')}.`
     );
   },
   APPROVAL_NOT_FOUND: said,

@@ -53,3 +53,10 @@ export function keyName(key: KeyNameFields): string {
 export function keyNamePlain(key: KeyNameFields): string {
   return `${key.description} …${key.hint}`;
 }
+
+/** A grace period in words: "1 hour", "24 hours", "7 days", "90 minutes". */
+export function durationText(seconds: number): string {
+  if (seconds % 86_400 === 0 && seconds >= 2 * 86_400) return plural(seconds / 86_400, 'day');
+  if (seconds % 3600 === 0) return plural(seconds / 3600, 'hour');
+  return plural(Math.max(1, Math.round(seconds / 60)), 'minute');
+}

@@ -3,6 +3,7 @@ import { mergePickerState } from '../../blocks/permission-picker.ts';
 import { decodeMeta, PartnerMeta } from '../../flows/metadata.ts';
 import { selectionOf } from '../../flows/picker.ts';
 import { escapeMrkdwn } from '../../ui/escape.ts';
+import { plural } from '../../ui/format.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput, readUsers } from '../../ui/view-state.ts';
 import { view } from '../listener.ts';
@@ -35,7 +36,7 @@ export const partnerFormSubmit = view({
       response_action: 'update',
       view: partnersView(
         await deps.services.partners.list(),
-        `:white_check_mark: Saved *${escapeMrkdwn(saved.name)}* (preset: ${saved.preset.length} endpoints).`,
+        `:white_check_mark: Saved *${escapeMrkdwn(saved.name)}* (preset: ${plural(saved.preset.length, 'endpoint')}).`,
       ),
     });
   },
