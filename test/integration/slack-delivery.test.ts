@@ -516,6 +516,49 @@ describe('when the DM cannot be delivered', () => {
     expect(all.map((k) => k.status)).toEqual(['revoked', 'revoked']);
   });
 
+  it('offers Replace, never Re-enable, on a key whose hand-over failed; replacing it hands a new key over', async () => {
+    const user = await admin();
+    const { partner, contact } = await readyPartner(user);
+    slack.recorder.failNext('conversations.open', { error: 'user_not_found' });
+    const flow = await createThroughSlack(user, partner);
+    await slack.recorder.waitFor(flow.saveMark, 'views.update', (t) => t.body.view_id === flow.viewId);
+    const failed = await keyOfPartner(partner.id);
+    expect(failed.status).toBe('revoked');
+
+    let mark = slack.recorder.mark();
+    await slack.command(user, `list ${failed.id}`);
+    const list = await slack.recorder.waitFor(mark, 'response_url');
+    expect(list.raw).toContain(`*${failed.description}* \`…${failed.hint}\``);
+    expect(list.raw).toContain('its encrypted hand-over failed, nobody received it');
+    const row = (list.body.blocks as Record<string, unknown>[]).find(
+      (b) => b.accessory !== undefined && JSON.stringify(b).includes(failed.id),
+    )!;
+    const menu = (row.accessory as { options: { text: { text: string } }[] }).options.map((o) => o.text.text);
+    expect(menu).toEqual(['Edit', 'Replace']);
+
+    // Typed anyway: the answer says why and what to do instead.
+    mark = slack.recorder.mark();
+    await slack.command(user, `enable ${failed.id}`);
+    const notice = (await slack.recorder.waitFor(mark, 'views.open')).body.view as View;
+    expect(notice.title).toMatchObject({ text: 'Replace Instead' });
+    expect(JSON.stringify(notice)).toContain('its encrypted hand-over failed, so nobody has it');
+    expect((await rt.keys.get(failed.id)).status).toBe('revoked');
+
+    mark = slack.recorder.mark();
+    await slack.command(user, `replace ${failed.id}`);
+    const dialog = withId((await slack.recorder.waitFor(mark, 'views.open')).body.view, 'V0REPLFAILED');
+    mark = slack.recorder.mark();
+    await slack.interaction(viewSubmission(user, dialog));
+    const sent = await slack.recorder.waitFor(mark, 'views.update', (t) => t.body.view_id === 'V0REPLFAILED');
+    expect(sent.raw).toContain('API Key Sent');
+    expect(JSON.stringify(sent.body.view)).toContain(`It replaces *${failed.description}* \`…${failed.hint}\``);
+    const post = slack.recorder.since(mark, 'chat.postMessage').find((t) => t.body.channel === `D${contact}`)!;
+    const secret = (await gpg.run(['--batch', '--decrypt'], armoredFrom(post))).stdout;
+    delivered.push(secret);
+    slack.recorder.markDelivered(secret);
+    expect(await rt.keys.check(secret, 'GET', '/v1/candidates')).toMatchObject({ decision: { allowed: true } });
+  });
+
   it('refuses before creating a key when the contact is no longer a contact of the partner', async () => {
     const user = await admin();
     const { partner, contact } = await readyPartner(user);

@@ -28,7 +28,7 @@ async function ephemeral(user: string, text: string) {
 
 /** The blocks of a message answer, and the overflow menu of the row that names `keyId`. */
 function menuOfRow(blocks: Record<string, unknown>[], keyId: string): string[] {
-  const row = blocks.find((b) => JSON.stringify(b.text ?? '').includes(keyId));
+  const row = blocks.find((b) => b.accessory !== undefined && JSON.stringify(b.text ?? '').includes(keyId));
   if (row === undefined) throw new Error(`no row for ${keyId}`);
   return ((row.accessory as Overflow | undefined)?.options ?? []).map((o) => o.text.text);
 }
