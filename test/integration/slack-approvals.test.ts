@@ -146,6 +146,9 @@ describe('approvals from Slack', () => {
     expect(answer).toEqual({ response_action: 'clear' });
     const dm = await slack.recorder.waitFor(denyMark, 'chat.postMessage', (t) => t.body.channel === requester);
     expect(String(dm.body.text)).toContain('Denied');
+    // In a sentence the action keeps its proper case: "create a new API key", never "create a new api key".
+    expect(String(dm.body.text)).toContain('your request to create a new API key (To be denied)');
+    expect(JSON.stringify(dm.body)).not.toContain('api key');
     expect(JSON.stringify(dm.body)).toContain('No ticket &lt;b&gt;');
     const updated = await slack.recorder.waitFor(denyMark, 'chat.update');
     expect(JSON.stringify(updated.body)).toContain(`<@${APPROVER_2}>`);
@@ -202,6 +205,10 @@ describe('approvals from Slack', () => {
     const held = await slack.recorder.waitFor(enableMark, 'views.update');
     expect(JSON.stringify(held.body)).toContain('Sent for Approval');
     expect((await rt.keys.get(key.id)).status).toBe('revoked');
+    // The card names the key by its description and last characters, not by a bare id.
+    const card = await slack.recorder.waitFor(enableMark, 'chat.postMessage', (t) => t.body.channel === CHANNEL);
+    expect(mrkdwnTexts(card.body.blocks).join('\n')).toContain(`*Key:* *Emergency brake* \`…${key.hint}\``);
+    expect(mrkdwnTexts(card.body.blocks).join('\n')).not.toContain(key.id);
   });
 
   it('lists pending requests with the approvals command and keeps every secret out of Slack but the show-once view', async () => {
