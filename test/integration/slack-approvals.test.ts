@@ -154,6 +154,18 @@ describe('approvals from Slack', () => {
     expect(JSON.stringify(updated.body)).toContain(`<@${APPROVER_2}>`);
   });
 
+  it('names the request by what it asks when its card cannot be posted', async () => {
+    const requester = await admin();
+    slack.recorder.failNext('chat.postMessage', { error: 'channel_not_found' });
+    const mark = slack.recorder.mark();
+    await submitCreate(requester, 'Cardless');
+    const dm = await slack.recorder.waitFor(mark, 'chat.postMessage', (t) => t.body.channel === requester);
+    expect(String(dm.body.text)).toContain(
+      'Your request to create a new API key (Cardless) is waiting for approval, but its card could not be posted',
+    );
+    expect(String(dm.body.text)).not.toMatch(/request req_/);
+  });
+
   it('refuses a click by someone without the approver role and changes nothing', async () => {
     const requester = await admin();
     const mark = slack.recorder.mark();

@@ -34,6 +34,11 @@ const ACTION_PHRASES: Record<ApprovalRequest['action'], string> = {
   replace: 'replace an API key',
 };
 
+/** A request inside a sentence, named by its description: "re-enable a revoked API key (Acme Harvest API Key)". */
+export function requestPhrase(request: ApprovalRequest): string {
+  return `${ACTION_PHRASES[request.action]} (${escapeMrkdwn(request.payload.description)})`;
+}
+
 const STATE_TEXT: Record<ApprovalRequest['state'], string> = {
   pending: ':hourglass_flowing_sand: Waiting for approval',
   executing: ':gear: Approved, running',
@@ -153,7 +158,7 @@ export function denyReasonModal(requestId: string): ModalView {
 
 /** Sent to the requester: held, decided, or ready to reveal. The reveal button carries only the one-time reveal id. */
 export function requesterMessage(request: ApprovalRequest, reveal?: KeyReveal): Message {
-  const what = `${ACTION_PHRASES[request.action]} (${escapeMrkdwn(request.payload.description)})`;
+  const what = requestPhrase(request);
   if (reveal !== undefined) {
     return {
       text: `Your request to ${what} was approved. Reveal the key once before it expires.`,

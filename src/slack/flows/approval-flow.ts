@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { ApprovalRequest } from '../../approvals/types.ts';
 import type { ApiKey } from '../../keys/types.ts';
-import { approvalCard, heldNotice } from '../blocks/approval-blocks.ts';
+import { approvalCard, heldNotice, requestPhrase } from '../blocks/approval-blocks.ts';
 import { escapeMrkdwn } from '../ui/escape.ts';
 import { noticeView } from '../blocks/notice-views.ts';
 import type { ModalView } from '../blocks/kit.ts';
@@ -78,6 +78,6 @@ export async function announce(deps: SlackDeps, client: WebClient, request: Appr
     deps,
     client,
     request.requestedBy,
-    `:warning: Your request ${request.id} is waiting for approval, but its card could not be posted in the approvals channel. Approvers can still find it with \`${escapeMrkdwn(deps.command)} approvals\`.`,
+    `:warning: Your request to ${requestPhrase(request)} is waiting for approval, but its card could not be posted in the approvals channel. Approvers can still find it with \`${escapeMrkdwn(deps.command)} approvals\`.`,
   );
 }
