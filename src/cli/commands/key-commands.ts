@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { KeyStatus } from '../../keys/types.ts';
-import { AppError } from '../../shared/errors.ts';
 import { parse, parseDuration, positional, readStdin, unreadable } from '../args.ts';
 import { command } from '../command.ts';
 import { iso, keyJson, keyStatus, table } from '../format.ts';
