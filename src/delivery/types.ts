@@ -25,6 +25,8 @@ export interface EncryptedKeyMessage {
   recipientFingerprintFormatted: string;
   /** Fingerprint of the service key that signed it, so the partner can check the signature. */
   signerFingerprint: string;
+  /** The service's armored public key (what `/pgp/service.asc` serves): sent along so gpg can check the signature. */
+  signerPublicKey: string;
   keyId: ApiKey['id'];
   description: ApiKey['description'];
   partnerName: Partner['name'];
