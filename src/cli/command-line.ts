@@ -20,6 +20,8 @@ const LOADERS: Record<CommandName, () => Promise<Command>> = {
   'partner add': async () => (await partnerCommands()).partnerAdd,
   'partner edit': async () => (await partnerCommands()).partnerEdit,
   'partner list': async () => (await partnerCommands()).partnerList,
+  'partner archive': async () => (await partnerCommands()).partnerArchive,
+  'partner unarchive': async () => (await partnerCommands()).partnerUnarchive,
   'partner key': async () => (await partnerKeyCommands()).partnerKey,
   pubkey: async () => (await partnerKeyCommands()).pubkey,
   'role add': async () => (await roleCommands()).roleAdd,

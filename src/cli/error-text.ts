@@ -46,6 +46,12 @@ const WORDS: Record<ErrorCode, Words> = {
       : `No partner named "${partner}" (harvest-keys partner list shows them)`;
   },
   PARTNER_EXISTS: said,
+  PARTNER_ARCHIVED: (error) => {
+    const partner = factText(error, 'partner');
+    return partner === undefined
+      ? said(error)
+      : `Partner "${partner}" is archived, so no new keys are created for it: restore it first (harvest-keys partner unarchive ${JSON.stringify(partner)})`;
+  },
   PARTNER_NAME_INVALID: said,
   SLACK_USER_INVALID: said,
   ROLE_INVALID: said,

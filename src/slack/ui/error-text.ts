@@ -78,6 +78,12 @@ const WORDS: Record<ErrorCode, Words> = {
       : `No partner named "${style.text(partner)}": ${command(style, context, 'partners')} lists them and adds new ones.`;
   },
   PARTNER_EXISTS: said,
+  PARTNER_ARCHIVED: (error, style, context) => {
+    const partner = factText(error, 'partner');
+    return partner === undefined
+      ? said(error, style, context)
+      : `"${style.text(partner)}" is archived, so no new keys are created for it. An admin can restore it from the command line (partner unarchive).`;
+  },
   PARTNER_NAME_INVALID: said,
   SLACK_USER_INVALID: said,
   ROLE_INVALID: said,
