@@ -28,6 +28,7 @@ const LOADERS: Record<CommandName, () => Promise<Command>> = {
   'role remove': async () => (await roleCommands()).roleRemove,
   'role list': async () => (await roleCommands()).roleList,
   migrate: async () => (await import('./commands/migrate-command.ts')).migrate,
+  endpoints: async () => (await import('./commands/catalog-commands.ts')).endpoints,
 };
 
 /**

@@ -1,4 +1,4 @@
-import { type AppError, type ErrorCode, factNumber, factText, isAppError } from '../shared/errors.ts';
+import { type AppError, type ErrorCode, factList, factNumber, factText, isAppError } from '../shared/errors.ts';
 import { describeFatal, isExpectedFailure } from '../shared/fatal.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -19,7 +19,19 @@ const WORDS: Record<ErrorCode, Words> = {
   REASON_INVALID: said,
   GRACE_INVALID: said,
   GRANT_MALFORMED: said,
-  UNKNOWN_ENDPOINT: said,
+  UNKNOWN_ENDPOINT: (error) => {
+    const grants = factList(error, 'grants');
+    const catalog = factText(error, 'catalog');
+    if (grants === undefined || catalog === undefined) return said(error);
+    const ids = factList(error, 'suggestions') ?? [];
+    const labels = factList(error, 'suggestionLabels') ?? [];
+    const near = ids.map((id, i) => `  ${JSON.stringify(id)}   (${labels[i] ?? id})`);
+    return (
+      `Not an endpoint of the ${catalog} catalog: ${grants.join(', ')}\n` +
+      (near.length === 0 ? '' : `Did you mean:\n${near.join('\n')}\n`) +
+      'harvest-keys endpoints --search TEXT lists the endpoints.'
+    );
+  },
   KEY_NOT_FOUND: said,
   STALE_VERSION: (error) => {
     const keyId = factText(error, 'keyId');

@@ -27,6 +27,8 @@ export const USAGES = {
   'role remove': 'harvest-keys role remove <slack user id> admin|approver',
   'role list': 'harvest-keys role list [--json]',
   migrate: 'harvest-keys migrate',
+  endpoints:
+    'harvest-keys endpoints [--search TEXT] [--legacy] [--json]   (the catalog: what --grant and --add take; --legacy: what legacy keys may call)',
 } as const;
 
 export type CommandName = keyof typeof USAGES;
