@@ -25,11 +25,12 @@ const WORDS: Record<ErrorCode, Words> = {
     if (grants === undefined || catalog === undefined) return said(error);
     const ids = factList(error, 'suggestions') ?? [];
     const labels = factList(error, 'suggestionLabels') ?? [];
-    const near = ids.map((id, i) => `  ${JSON.stringify(id)}   (${labels[i] ?? id})`);
+    // One line, as every refusal: the closest endpoints as grants, each with its label.
+    const near = ids.map((id, i) => `${JSON.stringify(id)} (${labels[i] ?? id})`);
     return (
-      `Not an endpoint of the ${catalog} catalog: ${grants.join(', ')}\n` +
-      (near.length === 0 ? '' : `Did you mean:\n${near.join('\n')}\n`) +
-      'harvest-keys endpoints --search TEXT lists the endpoints.'
+      `Not an endpoint of the ${catalog} catalog: ${grants.join(', ')}. ` +
+      (near.length === 0 ? '' : `Did you mean ${near.join(' or ')}? `) +
+      '"harvest-keys endpoints --search TEXT" lists the endpoints.'
     );
   },
   KEY_NOT_FOUND: said,
