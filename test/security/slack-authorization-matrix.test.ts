@@ -440,6 +440,13 @@ const listeners: Record<string, Probe> = {
     send: (u, c, t) =>
       click(u, { action_id: ActionId.partnerPgpConfirm, value: c.partner }, modal(CallbackId.partnerForm), t),
   },
+  [`action:${ActionId.partnerArchive}`]: {
+    need: 'admin',
+    effect: 'db',
+    prepare: () => freshPartner(),
+    send: (u, c, t) =>
+      click(u, { action_id: ActionId.partnerArchive, value: c.partner }, modal(CallbackId.partnerForm), t),
+  },
   [`view:${CallbackId.create}`]: {
     need: 'admin',
     effect: 'ui',

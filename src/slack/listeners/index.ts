@@ -9,6 +9,7 @@ import { homeSearch } from './actions/home-search.ts';
 import { keyMenu } from './actions/key-menu.ts';
 import { keyStored } from './actions/key-stored.ts';
 import { partnerAdd } from './actions/partner-add.ts';
+import { partnerArchive } from './actions/partner-archive.ts';
 import { partnerEdit } from './actions/partner-edit.ts';
 import { partnerPgp } from './actions/partner-pgp.ts';
 import { partnerPgpConfirm } from './actions/partner-pgp-confirm.ts';
@@ -83,4 +84,6 @@ export const LISTENERS: readonly Listener[] = [
   revealKey,
   // The partner contact's delivery DM
   deliveryStored,
+  // Archiving a partner (issue 12 item 7)
+  partnerArchive,
 ];

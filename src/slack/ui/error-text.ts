@@ -1,4 +1,4 @@
-import { type AppError, type ErrorCode, factNumber, factText, isAppError } from '../../shared/errors.ts';
+import { type AppError, type ErrorCode, factList, factNumber, factText, isAppError } from '../../shared/errors.ts';
 import { code, escapeMrkdwn } from './escape.ts';
 
 /** What the words depend on besides the error: the slash command as configured, for hints. */
@@ -54,7 +54,16 @@ const WORDS: Record<ErrorCode, Words> = {
   REASON_INVALID: said,
   GRACE_INVALID: said,
   GRANT_MALFORMED: said,
-  UNKNOWN_ENDPOINT: said,
+  UNKNOWN_ENDPOINT: (error, style, context) => {
+    const grants = factList(error, 'grants');
+    const catalog = factText(error, 'catalog');
+    if (grants === undefined || catalog === undefined) return said(error, style, context);
+    const near = factList(error, 'suggestions') ?? [];
+    return (
+      `Not an endpoint of the ${style.text(catalog)} catalog: ${grants.map((g) => style.text(g)).join(', ')}.` +
+      (near.length === 0 ? '' : ` Did you mean ${near.map((id) => style.code(id)).join(' or ')}?`)
+    );
+  },
   KEY_NOT_FOUND: (error, style, context) => {
     const keyId = factText(error, 'keyId');
     return keyId === undefined
@@ -78,6 +87,12 @@ const WORDS: Record<ErrorCode, Words> = {
       : `No partner named "${style.text(partner)}": ${command(style, context, 'partners')} lists them and adds new ones.`;
   },
   PARTNER_EXISTS: said,
+  PARTNER_ARCHIVED: (error, style, context) => {
+    const partner = factText(error, 'partner');
+    return partner === undefined
+      ? said(error, style, context)
+      : `"${style.text(partner)}" is archived, so no new keys are created for it. An admin can restore it from the command line (partner unarchive).`;
+  },
   PARTNER_NAME_INVALID: said,
   SLACK_USER_INVALID: said,
   ROLE_INVALID: said,

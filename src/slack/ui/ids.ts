@@ -27,6 +27,8 @@ export const ActionId = {
   deliveryStored: 'delivery.stored',
   partnerPgp: 'partner.pgp',
   partnerPgpConfirm: 'partner.pgp.confirm',
+  /** "Archive partner" in the partner form (with a confirmation). */
+  partnerArchive: 'partner.archive',
   input: 'value',
 } as const;
 
@@ -68,6 +70,7 @@ export const BlockId = {
   /** Create / replace hand-over choice: `delivery.<revision>`, so a partner change resets the default. */
   delivery: 'delivery',
   deliveryActions: 'delivery_actions',
+  partnerArchive: 'partner_archive',
   /** Picker checkbox blocks: `pk.<revision>.<group>.<chunk>`; the revision forces Slack to show new initial_options. */
   pickerPrefix: 'pk',
 } as const;
