@@ -20,6 +20,8 @@ import type { KeyMenuVerb } from '../ui/ids.ts';
 import { type Actor, say, slackCall } from './actor.ts';
 import { deliveryOffer } from './delivery-offer.ts';
 import { usageOf } from './usage-of.ts';
+import { holdFor } from './approval-flow.ts';
+import type { Hold } from '../blocks/approval-notice.ts';
 import { type EditMeta, encodeMeta, type PartnerMeta } from './metadata.ts';
 
 /**
@@ -38,6 +40,7 @@ export async function createDialog(deps: SlackDeps): Promise<ModalView> {
     description: undefined,
     revision: 0,
     privateMetadata: encodeMeta({ r: 0, pid: null }),
+    hold: holdFor(deps, 'create'),
   });
 }
 
@@ -76,15 +79,22 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
         revision: 0,
         now,
         privateMetadata: encodeMeta(meta),
+        hold: holdFor(deps, 'permissions'),
       });
       return { view, verb };
     }
     case 'revoke':
       return { view: revokeDialog(key, usage, now), verb };
     case 'enable':
-      return { view: enableDialog(key, usage, now), verb };
+      return { view: enableDialog(key, usage, now, holdFor(deps, 'reenable')), verb };
     case 'replace':
-      return { view: replaceView(key, usage, await deliveryOffer(deps, key.partnerId)), verb };
+      return {
+        view: replaceView(key, usage, await deliveryOffer(deps, key.partnerId), {
+          now,
+          hold: holdFor(deps, 'replace'),
+        }),
+        verb,
+      };
   }
 }
 
@@ -104,14 +114,14 @@ function revokeDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
   }
 }
 
-function enableDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
+function enableDialog(key: ApiKey, usage: KeyUsage, now: Date, hold: Hold): ModalView {
   const state = keyState(key, now);
   switch (state.kind) {
     case 'active':
       return noticeView('Already Active', `${code(key.id)} is active; there is nothing to re-enable.`);
     case 'stopping':
     case 'revoked':
-      return enableView(key, usage, now);
+      return enableView(key, usage, now, { hold });
     default:
       return unknownState(state);
   }
