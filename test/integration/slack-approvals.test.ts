@@ -301,6 +301,10 @@ describe('approvals from Slack', () => {
     await rt.roles.remove(APPROVER, 'approver', 'test');
     await rt.roles.remove(APPROVER_2, 'approver', 'test');
     try {
+      // Said when the dialog opens, before anything is filled in.
+      const first = JSON.stringify(await openFromCommand(requester, 'create', 'V0SHORT'));
+      expect(first).toContain('Needs approval, but nobody can give it.');
+      expect(first).toContain('nobody else holds the approver role, so the request would be refused');
       const refused = await submitCreate(requester, 'Nobody to approve');
       expect(refused).toMatchObject({ view: { title: { text: 'Key Not Created' } } });
       const text = JSON.stringify(refused.view);

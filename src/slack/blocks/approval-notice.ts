@@ -5,8 +5,11 @@ import { type Block, context } from './kit.ts';
 
 // What a dialog says, before submit, when its change will wait for approval; and its submit button then.
 
-/** Set when the dialog's change will be held for approval; undefined when it applies directly. */
-export type Hold = { approvalsRequired: number } | undefined;
+/**
+ * Set when the dialog's change will be held for approval; undefined when it applies directly. Where the dialog is
+ * opened, the approvers other than the person are counted too, so a request nobody could approve is said up front.
+ */
+export type Hold = { approvalsRequired: number; shortOfApprovers?: { others: number; command: string } } | undefined;
 
 export const REQUEST_APPROVAL = 'Request approval';
 
@@ -25,6 +28,13 @@ const WHAT: Record<ApprovableAction, string> = {
 /** The line above the fields: nothing happens at submit but a request, and when it applies. */
 export function holdBlocks(hold: Hold, action: ApprovableAction): Block[] {
   if (hold === undefined) return [];
+  const short = hold.shortOfApprovers;
+  if (short !== undefined && short.others < hold.approvalsRequired)
+    return [
+      context(
+        `:warning: *Needs approval, but nobody can give it.* This change waits for ${plural(hold.approvalsRequired, 'approval')} from someone other than you, and ${short.others === 0 ? 'nobody else holds' : short.others === 1 ? 'only 1 other person holds' : `only ${short.others} other people hold`} the approver role, so the request would be refused. An admin can grant the role with ${code(`${short.command} roles`)} first.`,
+      ),
+    ];
   return [
     context(
       `:hourglass_flowing_sand: *Needs approval.* ${WHAT[action]} is not applied when you submit: a request goes to the approvals channel, and it applies once ${plural(hold.approvalsRequired, 'approver')} other than you agree${hold.approvalsRequired === 1 ? 's' : ''}.`,

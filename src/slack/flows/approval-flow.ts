@@ -14,6 +14,14 @@ export function holdFor(deps: SlackDeps, action: ApprovableAction): Hold {
   return approvals.needsApproval(action) ? { approvalsRequired: approvals.policy.approvalsRequired } : undefined;
 }
 
+/** `holdFor`, where a dialog opens: also counts the approvers other than `userId`, to warn when too few exist. */
+export async function holdOpening(deps: SlackDeps, action: ApprovableAction, userId: string): Promise<Hold> {
+  const hold = holdFor(deps, action);
+  if (hold === undefined) return undefined;
+  const others = (await deps.services.roles.list()).filter((g) => g.role === 'approver' && g.slackUserId !== userId);
+  return { ...hold, shortOfApprovers: { others: others.length, command: deps.command } };
+}
+
 /** What an admin's App Home says about approvals. */
 export async function approvalsStatus(deps: SlackDeps): Promise<ApprovalsStatus> {
   const { policy } = deps.services.approvals;
