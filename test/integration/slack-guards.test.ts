@@ -100,7 +100,7 @@ describe('guards', () => {
     expect((await rt.keys.get(key.id)).permissions).toEqual(['GET /v1/users']);
 
     const ticked = initialState(review.view);
-    const options = (confirmBlock?.element as { options: Option[] }).options;
+    const options = (confirmBlock!.element as { options: Option[] }).options;
     ticked.confirm_empty = { value: { type: 'checkboxes', selected_options: options } };
     const saved = (await slack.interaction(viewSubmission(user, { ...review.view, id: 'V0EDIT2' }, ticked))).json();
     expect(saved).toEqual({ response_action: 'clear' });
@@ -138,7 +138,7 @@ describe('guards', () => {
       lastUsed: [{ keyId: busy.id, at: new Date() }],
     });
     const grace = (view: View) =>
-      (view.blocks.find((b) => b.block_id === 'grace')?.element as { initial_option: Option }).initial_option.value;
+      (view.blocks.find((b) => b.block_id === 'grace')!.element as { initial_option: Option }).initial_option.value;
 
     const idleView = await openFromCommand(user, `replace ${idle.id}`, 'V0IDLE');
     expect(grace(idleView)).toBe('0');
