@@ -415,7 +415,12 @@ describe('creating a key with encrypted delivery', () => {
 
   it('says why delivery is not offered for a partner whose key is not confirmed', async () => {
     const user = await admin();
-    const partner = await rt.partners.create({ actor: user, name: aPartnerName(), contacts: ['U0UNCONF1'] });
+    const partner = await rt.partners.create({
+      actor: user,
+      name: aPartnerName(),
+      contacts: ['U0UNCONF1'],
+      preset: ['GET /v1/candidates'],
+    });
     await rt.partnerPgp.setPgpKey(partner.id, keys.second!.armored, user);
     const flow = await createThroughSlack(user, partner);
     expect(flow.picked.blocks.some((b) => String(b.block_id).startsWith('delivery.'))).toBe(false);

@@ -5,6 +5,7 @@ import { code, escapeMrkdwn } from '../ui/escape.ts';
 import { actorRef, lastUsedText, slackDate, statusText } from '../ui/format.ts';
 import { type Block, type HomeView, actions, button, context, divider, header, option, plain, section } from './kit.ts';
 import type { types } from '@slack/bolt';
+import { type ApprovalsStatus, approvalsStatusBlocks } from './approval-notice.ts';
 
 export const HOME_PAGE_SIZE = 20;
 
@@ -41,6 +42,7 @@ export function homeView(input: {
   canManage: boolean;
   now: Date;
   privateMetadata: string;
+  approvals?: ApprovalsStatus | undefined;
 }): HomeView {
   const { keys, total, query, page } = input;
   const first = page * HOME_PAGE_SIZE;
@@ -52,6 +54,7 @@ export function homeView(input: {
         ? { accessory: button('Create New API Key', ActionId.homeCreate, 'create', { style: 'primary' }) }
         : {},
     ),
+    ...approvalsStatusBlocks(input.approvals),
     {
       type: 'input',
       block_id: BlockId.homeSearch,

@@ -36,6 +36,7 @@ import { partnerPgpConfirmSubmit } from './views/partner-pgp-confirm.ts';
 import { permissionsSubmit } from './views/permissions.ts';
 import { replaceSubmit } from './views/replace.ts';
 import { rolesSubmit } from './views/roles.ts';
+import { reenableAck } from './actions/reenable-ack.ts';
 import { showOnceClosed } from './views/show-once-closed.ts';
 
 /** Every Slack entry point of the app, in the order app.ts registers them. */
@@ -86,4 +87,6 @@ export const LISTENERS: readonly Listener[] = [
   deliveryStored,
   // Archiving a partner (issue 12 item 7)
   partnerArchive,
+  // Re-enable of a key revoked as lost or leaked
+  reenableAck,
 ];

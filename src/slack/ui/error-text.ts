@@ -106,11 +106,18 @@ const WORDS: Record<ErrorCode, Words> = {
   APPROVAL_NOT_CONFIGURED: (error, style, context) => {
     const required = factNumber(error, 'required');
     const approvers = factNumber(error, 'approvers');
+    if (error.facts.missing === 'channel')
+      return (
+        `This change needs approval, but no approvals channel is set, so nobody would see the request. Whoever runs ` +
+        `harvest-keys can set ${style.code('APPROVALS_CHANNEL')} to a channel id (and invite the app there), or ` +
+        `remove this action from ${style.code('APPROVAL_REQUIRED_FOR')}. Nothing was changed.`
+      );
     if (error.facts.missing !== 'approvers' || required === undefined || approvers === undefined)
       return said(error, style, context);
     return (
-      `This change needs ${required} approval(s) from someone other than you, but only ${approvers} other ` +
-      `approver(s) exist. An admin can grant the approver role with ${command(style, context, 'roles')}.`
+      `Approvals are on, and this change needs ${required} approval(s) from someone other than you, but only ` +
+      `${approvers} other approver(s) exist, so nobody could approve it. Nothing was changed. An admin can grant the ` +
+      `approver role with ${command(style, context, 'roles')}, then try again.`
     );
   },
   APPROVAL_NOT_FOUND: said,

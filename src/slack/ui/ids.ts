@@ -30,6 +30,8 @@ export const ActionId = {
   /** "Archive partner" in the partner form (with a confirmation). */
   partnerArchive: 'partner.archive',
   input: 'value',
+  /** The "I know this key was reported lost or leaked" tick beside Re-enable: read on confirm. */
+  reenableAck: 'key.enable.ack',
 } as const;
 
 export const CallbackId = {
@@ -73,6 +75,10 @@ export const BlockId = {
   partnerArchive: 'partner_archive',
   /** Picker checkbox blocks: `pk.<revision>.<group>.<chunk>`; the revision forces Slack to show new initial_options. */
   pickerPrefix: 'pk',
+  /** "Remove every permission" acknowledgement in Edit's review. */
+  confirmEmpty: 'confirm_empty',
+  /** "I know this key was reported lost or leaked" in Re-enable. */
+  reenableAck: 'reenable_ack',
 } as const;
 
 /** Overflow option values: `<verb>:<key id>`. */
