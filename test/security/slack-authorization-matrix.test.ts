@@ -357,6 +357,11 @@ const listeners: Record<string, Probe> = {
     send: (u, _c, t) =>
       click(u, { type: 'static_select', action_id: ActionId.revokeReason }, modal(CallbackId.revoke), t),
   },
+  [`action:${ActionId.reenableAck}`]: {
+    need: 'nobody',
+    effect: 'none',
+    send: (u, _c, t) => click(u, { type: 'checkboxes', action_id: ActionId.reenableAck }, modal(CallbackId.enable), t),
+  },
   [`action:${ActionId.keyStored}`]: {
     need: 'viewer',
     effect: 'ui',
@@ -439,6 +444,13 @@ const listeners: Record<string, Probe> = {
     prepare: () => freshPartner(),
     send: (u, c, t) =>
       click(u, { action_id: ActionId.partnerPgpConfirm, value: c.partner }, modal(CallbackId.partnerForm), t),
+  },
+  [`action:${ActionId.partnerArchive}`]: {
+    need: 'admin',
+    effect: 'db',
+    prepare: () => freshPartner(),
+    send: (u, c, t) =>
+      click(u, { action_id: ActionId.partnerArchive, value: c.partner }, modal(CallbackId.partnerForm), t),
   },
   [`view:${CallbackId.create}`]: {
     need: 'admin',
@@ -527,7 +539,8 @@ const listeners: Record<string, Probe> = {
             c: catalogFingerprint(catalog()),
           }),
         ),
-        {},
+        // Every permission removed: the review's "remove every permission" tick is set.
+        { confirm_empty: { value: { type: 'checkboxes', selected_options: [{ value: 'yes' }] } } },
         t,
       ),
   },

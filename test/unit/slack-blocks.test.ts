@@ -21,6 +21,7 @@ import {
 import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
 import { type Surface, validateSurface } from '../helpers/block-kit-validator.ts';
 import { encodeMeta } from '../../src/slack/flows/metadata.ts';
+import { approvalsStatusBlocks } from '../../src/slack/blocks/approval-notice.ts';
 import { aKey, aPartner, catalogOf500, catalogWithHugeGroup, NASTY_DESCRIPTION } from '../fixtures/slack-edge-data.ts';
 
 const now = new Date('2026-11-28T12:00:00Z');
@@ -214,7 +215,20 @@ describe('every view and message the app builds stays within Slack’s limits on
         now,
       ),
     );
-    expectValid('modal', replaceView(key, usage));
+    expectValid('modal', replaceView(key, usage, undefined, { now }));
+    expectValid('modal', replaceView(key, usage, undefined, { now, hold: { approvalsRequired: 2 } }));
+    const lost = aKey({ status: 'revoked', revokedAt: now, revokedBy: 'U0X', revokeReason: 'Lost or possibly leaked' });
+    expectValid('modal', enableView(lost, usage, now, { hold: { approvalsRequired: 1 }, ackMissing: true }));
+    for (const status of [
+      { requiredFor: [], channel: undefined, approvalsRequired: 1, approvers: 0, command: '/hk' },
+      { requiredFor: ['create', 'replace'], channel: undefined, approvalsRequired: 1, approvers: 0, command: '/hk' },
+      { requiredFor: ['create'], channel: 'C0APPROVALS', approvalsRequired: 2, approvers: 1, command: '/hk' },
+      { requiredFor: ['create'], channel: 'C0APPROVALS', approvalsRequired: 1, approvers: 3, command: '/hk' },
+    ] as const) {
+      const blocks = approvalsStatusBlocks(status);
+      expect(blocks).toHaveLength(1);
+      expectValid('home', { type: 'home', blocks });
+    }
     expectValid('modal', noticeView('A title longer than twenty-four characters', escapeMrkdwn(NASTY_DESCRIPTION)));
   });
 

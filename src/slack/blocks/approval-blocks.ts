@@ -1,5 +1,6 @@
 import type { ApprovalRequest, KeyReveal } from '../../approvals/types.ts';
 import type { Catalog } from '../../catalog/types.ts';
+import { revokedAsLost } from '../../keys/revoke-reason.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
 import { actorRef, durationText, type KeyNameFields, keyName, lastUsedText, plural, slackDate } from '../ui/format.ts';
@@ -74,6 +75,13 @@ function changeLines(request: ApprovalRequest, catalog: Catalog, key: KeyNameFie
       `*Removed (${p.removed.length}):*`,
       ...(p.removed.length === 0 ? ['• none'] : labels(catalog, p.removed).map((l) => `• :heavy_minus_sign: ${l}`)),
     );
+  } else if (p.action === 'reenable') {
+    if (p.revokeReason != null) {
+      const lost = revokedAsLost(p.revokeReason);
+      lines.push(
+        `*Revoked because:* ${escapeMrkdwn(p.revokeReason)}${lost ? '\n:rotating_light: This key was reported lost or leaked: whoever has it can call the API again once it is re-enabled.' : ''}`,
+      );
+    }
   } else if (p.action === 'replace') {
     lines.push(
       `*Old key:* ${p.graceSeconds === 0 ? 'revoked as soon as the new key is handed over' : `keeps working ${durationText(p.graceSeconds)} after hand-over`}`,

@@ -3,6 +3,7 @@ import { ActionId, BlockId } from '../ui/ids.ts';
 import { escapeMrkdwn } from '../ui/escape.ts';
 import { type Block, type HomeView, actions, button, context, divider, header, plain, section } from './kit.ts';
 import { keyRow } from './key-row.ts';
+import { type ApprovalsStatus, approvalsStatusBlocks } from './approval-notice.ts';
 
 export const HOME_PAGE_SIZE = 20;
 
@@ -18,6 +19,7 @@ export function homeView(input: {
   now: Date;
   privateMetadata: string;
   links?: ReadonlyMap<string, KeyLinks> | undefined;
+  approvals?: ApprovalsStatus | undefined;
 }): HomeView {
   const { keys, total, query, page } = input;
   const first = page * HOME_PAGE_SIZE;
@@ -29,6 +31,7 @@ export function homeView(input: {
         ? { accessory: button('Create New API Key', ActionId.homeCreate, 'create', { style: 'primary' }) }
         : {},
     ),
+    ...approvalsStatusBlocks(input.approvals),
     {
       type: 'input',
       block_id: BlockId.homeSearch,

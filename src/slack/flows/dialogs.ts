@@ -21,6 +21,8 @@ import type { KeyMenuVerb } from '../ui/ids.ts';
 import { type Actor, say, slackCall } from './actor.ts';
 import { deliveryOffer } from './delivery-offer.ts';
 import { usageOf } from './usage-of.ts';
+import { holdOpening } from './approval-flow.ts';
+import type { Hold } from '../blocks/approval-notice.ts';
 import { type EditMeta, encodeMeta, type PartnerMeta } from './metadata.ts';
 
 /**
@@ -31,7 +33,7 @@ export async function openDialog(actor: Actor, triggerId: string, view: ModalVie
   await slackCall(actor, `opening the ${what} dialog`, () => actor.client.views.open({ trigger_id: triggerId, view }));
 }
 
-export async function createDialog(deps: SlackDeps): Promise<ModalView> {
+export async function createDialog(deps: SlackDeps, userId: string): Promise<ModalView> {
   return createKeyView({
     catalog: deps.services.catalog,
     partners: await deps.services.partners.list(),
@@ -39,13 +41,14 @@ export async function createDialog(deps: SlackDeps): Promise<ModalView> {
     description: undefined,
     revision: 0,
     privateMetadata: encodeMeta({ r: 0, pid: null }),
+    hold: await holdOpening(deps, 'create', userId),
   });
 }
 
 /** A key's Edit, Revoke, Re-enable or Replace dialog; `missing` when there is no such key. */
 export type KeyDialog = { view: ModalView; verb: KeyMenuVerb } | { missing: string };
 
-export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: string): Promise<KeyDialog> {
+export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: string, userId: string): Promise<KeyDialog> {
   const key: ApiKey | undefined = await deps.services.keys.get(keyId).catch((error: unknown) => {
     if (isAppError(error, 'KEY_NOT_FOUND')) return undefined;
     throw error;
@@ -79,15 +82,22 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
         revision: 0,
         now,
         privateMetadata: encodeMeta(meta),
+        hold: await holdOpening(deps, 'permissions', userId),
       });
       return { view, verb };
     }
     case 'revoke':
       return { view: revokeDialog(key, usage, now), verb };
     case 'enable':
-      return { view: enableDialog(key, usage, now), verb };
+      return { view: enableDialog(key, usage, now, await holdOpening(deps, 'reenable', userId)), verb };
     case 'replace':
-      return { view: replaceView(key, usage, await deliveryOffer(deps, key.partnerId)), verb };
+      return {
+        view: replaceView(key, usage, await deliveryOffer(deps, key.partnerId), {
+          now,
+          hold: await holdOpening(deps, 'replace', userId),
+        }),
+        verb,
+      };
   }
 }
 
@@ -122,7 +132,7 @@ function revokeDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
   }
 }
 
-function enableDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
+function enableDialog(key: ApiKey, usage: KeyUsage, now: Date, hold: Hold): ModalView {
   const state = keyState(key, now);
   switch (state.kind) {
     case 'active':
@@ -136,7 +146,7 @@ function enableDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
             'Replace Instead',
             `${keyName(key)} was revoked because its encrypted hand-over failed, so nobody has it and re-enabling it would help nobody. Use Replace to issue a key with the same permissions and hand it over again.`,
           )
-        : enableView(key, usage, now);
+        : enableView(key, usage, now, { hold });
     default:
       return unknownState(state);
   }

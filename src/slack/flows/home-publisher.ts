@@ -7,6 +7,7 @@ import type { SlackDeps } from '../deps.ts';
 import { rolesAllow } from './roles.ts';
 import { encodeMeta, type HomeMeta } from './metadata.ts';
 import { logSlackFailure } from './notify.ts';
+import { approvalsStatus } from './approval-flow.ts';
 
 /**
  * Publishes a person's App Home: the API Credential Management page. The search and page they last used travel in
@@ -55,6 +56,7 @@ export function createHomePublisher(deps: SlackDeps) {
           canManage,
           now: deps.now(),
           privateMetadata: encodeMeta(meta),
+          approvals: canManage ? await approvalsStatus(deps) : undefined,
         });
         // Admins see delivered keys the partner has not confirmed within DELIVERY_CONFIRM_HOURS.
         const waiting = canManage ? await deps.delivery.unconfirmed() : [];

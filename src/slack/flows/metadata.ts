@@ -28,6 +28,8 @@ export const CreateMeta = z.object({
   d: z.string(),
   /** The partner contact the key is sent to, PGP-encrypted, instead of being shown once. */
   dl: z.string().nullable().optional(),
+  /** Save was pressed with nothing ticked and the dialog asked again: the next Save with none creates it. */
+  z: z.literal(1).optional(),
 });
 export type CreateMeta = z.infer<typeof CreateMeta>;
 

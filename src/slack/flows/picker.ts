@@ -11,6 +11,7 @@ import { readInput, readUsers, type StateValues } from '../ui/view-state.ts';
 import { decodeMeta, encodeMeta, PickerMeta } from './metadata.ts';
 import { AppError } from '../../shared/errors.ts';
 import { partnerPgpState } from './dialogs.ts';
+import { holdFor } from './approval-flow.ts';
 
 /** A press of one of the picker's buttons: select all, clear all, one group, another page. */
 export type PickerChange =
@@ -46,6 +47,8 @@ export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection:
         partnerName: next.pn ?? undefined,
         presetSize: next.ps,
         deliverTo: next.dl,
+        hold: holdFor(deps, 'create'),
+        confirmEmpty: next.z === 1,
         selection,
         page: next.p,
         revision: next.r,
@@ -68,6 +71,7 @@ export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection:
         revision: next.r,
         now: deps.now(),
         privateMetadata: encodeMeta(next),
+        hold: holdFor(deps, 'permissions'),
       });
     }
     case 'partner': {
@@ -109,6 +113,8 @@ export async function changePicker(
     setGroup(catalog, selection, change.group, !groupAllSelected(catalog, selection, change.group));
   if (change.kind === 'page') page = Math.min(Math.max(0, change.page), pages.length - 1);
   const next = { ...meta, p: page, r: meta.r + 1 };
+  // A change of the ticks after the "no permissions" question asks it again at the next Save.
+  if (next.f === 'create') delete next.z;
   // Fields typed above the picker are kept too: the redraw would otherwise show what the dialog opened with.
   if (next.f === 'edit') next.d = readInput(values, BlockId.description) ?? next.d;
   if (next.f === 'partner') {

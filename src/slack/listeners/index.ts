@@ -9,6 +9,7 @@ import { homeSearch } from './actions/home-search.ts';
 import { keyMenu } from './actions/key-menu.ts';
 import { keyStored } from './actions/key-stored.ts';
 import { partnerAdd } from './actions/partner-add.ts';
+import { partnerArchive } from './actions/partner-archive.ts';
 import { partnerEdit } from './actions/partner-edit.ts';
 import { partnerPgp } from './actions/partner-pgp.ts';
 import { partnerPgpConfirm } from './actions/partner-pgp-confirm.ts';
@@ -35,6 +36,7 @@ import { partnerPgpConfirmSubmit } from './views/partner-pgp-confirm.ts';
 import { permissionsSubmit } from './views/permissions.ts';
 import { replaceSubmit } from './views/replace.ts';
 import { rolesSubmit } from './views/roles.ts';
+import { reenableAck } from './actions/reenable-ack.ts';
 import { showOnceClosed } from './views/show-once-closed.ts';
 
 /** Every Slack entry point of the app, in the order app.ts registers them. */
@@ -83,4 +85,8 @@ export const LISTENERS: readonly Listener[] = [
   revealKey,
   // The partner contact's delivery DM
   deliveryStored,
+  // Archiving a partner (issue 12 item 7)
+  partnerArchive,
+  // Re-enable of a key revoked as lost or leaked
+  reenableAck,
 ];

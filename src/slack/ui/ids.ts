@@ -27,7 +27,11 @@ export const ActionId = {
   deliveryStored: 'delivery.stored',
   partnerPgp: 'partner.pgp',
   partnerPgpConfirm: 'partner.pgp.confirm',
+  /** "Archive partner" in the partner form (with a confirmation). */
+  partnerArchive: 'partner.archive',
   input: 'value',
+  /** The "I know this key was reported lost or leaked" tick beside Re-enable: read on confirm. */
+  reenableAck: 'key.enable.ack',
 } as const;
 
 export const CallbackId = {
@@ -68,8 +72,13 @@ export const BlockId = {
   /** Create / replace hand-over choice: `delivery.<revision>`, so a partner change resets the default. */
   delivery: 'delivery',
   deliveryActions: 'delivery_actions',
+  partnerArchive: 'partner_archive',
   /** Picker checkbox blocks: `pk.<revision>.<group>.<chunk>`; the revision forces Slack to show new initial_options. */
   pickerPrefix: 'pk',
+  /** "Remove every permission" acknowledgement in Edit's review. */
+  confirmEmpty: 'confirm_empty',
+  /** "I know this key was reported lost or leaked" in Re-enable. */
+  reenableAck: 'reenable_ack',
 } as const;
 
 /** Overflow option values: `<verb>:<key id>`. */
