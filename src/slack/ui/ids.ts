@@ -28,6 +28,17 @@ export const ActionId = {
   partnerPgp: 'partner.pgp',
   partnerPgpConfirm: 'partner.pgp.confirm',
   input: 'value',
+  /** App Home navigation and filters. */
+  homePartners: 'home.partners',
+  homeRoles: 'home.roles',
+  homeApprovals: 'home.approvals',
+  homeHelp: 'home.help',
+  homeFilterStatus: 'home.filter.status',
+  homeFilterPartner: 'home.filter.partner',
+  homeFilterFlags: 'home.filter.flags',
+  homeClear: 'home.clear',
+  /** A key's read-only view (every role); admins reach it from the key menu too. */
+  keyView: 'key.view',
 } as const;
 
 export const CallbackId = {
@@ -47,6 +58,9 @@ export const CallbackId = {
   partnerPgp: 'partner.pgp',
   partnerPgpConfirm: 'partner.pgp.confirm',
   delivered: 'key.delivered',
+  keyView: 'key.view',
+  help: 'help',
+  approvals: 'approvals',
 } as const;
 
 export const BlockId = {
@@ -70,13 +84,15 @@ export const BlockId = {
   deliveryActions: 'delivery_actions',
   /** Picker checkbox blocks: `pk.<revision>.<group>.<chunk>`; the revision forces Slack to show new initial_options. */
   pickerPrefix: 'pk',
+  homeNav: 'home_nav',
+  homeFilters: 'home_filters',
 } as const;
 
 /** Overflow option values: `<verb>:<key id>`. */
-export type KeyMenuVerb = 'edit' | 'revoke' | 'enable' | 'replace';
+export type KeyMenuVerb = 'view' | 'edit' | 'revoke' | 'enable' | 'replace';
 export const keyMenuValue = (verb: KeyMenuVerb, keyId: string): string => `${verb}:${keyId}`;
 export function parseKeyMenuValue(value: string): { verb: KeyMenuVerb; keyId: string } | undefined {
-  const match = /^(edit|revoke|enable|replace):(key_[A-Za-z0-9]+)$/.exec(value);
+  const match = /^(view|edit|revoke|enable|replace):(key_[A-Za-z0-9]+)$/.exec(value);
   return match === null ? undefined : { verb: match[1] as KeyMenuVerb, keyId: match[2] as string };
 }
 

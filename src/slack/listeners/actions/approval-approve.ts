@@ -26,6 +26,8 @@ export const approvalApprove = action({
     if (result.outcome === 'closed')
       return turn.say(`This request is already ${result.request.state}; nothing more was done.`);
     await renderDecision(turn.deps, turn.client, result);
+    // Approved from the Home: the request leaves the approver's list there.
+    if (turn.body.view?.type === 'home') await turn.home();
     if (result.outcome === 'failed')
       await turn.say(`Approved, but running it failed: ${failureReason(turn.deps, result.error)}`);
   },
