@@ -171,7 +171,19 @@ export function createKeyRepository(db: Database): KeyRepository {
       if (filter.text !== undefined && filter.text.trim() !== '') {
         const pattern = `%${filter.text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         conditions.push(
-          or(ilike(apiKeys.description, pattern), ilike(partners.name, pattern), ilike(apiKeys.id, pattern)) as SQL,
+          or(
+            ilike(apiKeys.description, pattern),
+            ilike(partners.name, pattern),
+            ilike(apiKeys.id, pattern),
+            // The last characters of the secret, as rows show them (`…c2oD`, with or without the ellipsis).
+            ilike(
+              apiKeys.hint,
+              `%${filter.text
+                .trim()
+                .replace(/^…/, '')
+                .replace(/[\\%_]/g, (c) => `\\${c}`)}`,
+            ),
+          ) as SQL,
         );
       }
       const where = conditions.length === 0 ? undefined : and(...conditions);
