@@ -196,7 +196,30 @@ describe('App Home for each role', () => {
     expect(answer).toMatch(/^Sorry, only admins can do that/);
     const named = answer.match(/<@U[A-Z0-9]+>/g) ?? [];
     expect(named.length).toBe(5);
+    expect(answer).toMatch(/Admins who can grant the admin role: (<@U[A-Z0-9]+>, ){4}<@U[A-Z0-9]+> or \d+ more\.$/);
     expect(slack.recorder.since(mark, 'views.open')).toEqual([]);
+  });
+
+  it('tells an admin who is not an approver, clicking Approve, which admins can grant the role', async () => {
+    const outsider = await userWith('admin');
+    const request = await rt.approvals.requestCreate({
+      actor: anAdmin(),
+      description: 'Not yours to decide',
+      grants: [],
+    });
+    const mark = slack.recorder.mark();
+    await slack.interaction(
+      blockActions(
+        outsider,
+        { type: 'button', action_id: 'approval.approve', block_id: `approval.${request.id}`, value: request.id },
+        { view: { type: 'home', id: 'V0HOME', blocks: [] } },
+      ),
+    );
+    const told = await slack.recorder.waitFor(mark, 'chat.postMessage', (t) => t.body.channel === outsider);
+    expect(String(told.body.text)).toMatch(
+      /^Only approvers can decide on requests; nothing was changed\. Admins who can grant the approver role: <@U/,
+    );
+    expect((await rt.approvals.listPending()).find((r) => r.id === request.id)?.decisions).toEqual([]);
   });
 });
 
@@ -272,6 +295,14 @@ describe('App Home filters and search', () => {
     expect(JSON.stringify(home)).not.toContain('home.clear');
     expect(searchBox(home).initial_value).toBeUndefined();
     expect(JSON.stringify(home)).toMatch(/Showing 1–\d+ of \d+ keys\./);
+  });
+
+  it('finds a key by the last characters its row shows', async () => {
+    const user = await userWith('admin');
+    const { key } = await rt.keys.create({ actor: user, description: `By hint ${Date.now()}`, grants: [] });
+    let home = await openHome(user);
+    home = await clickHome(user, home, searchFor(home, `…${key.hint}`));
+    expect(rows(home)).toContain(key.description);
   });
 
   it('forgets the last search when the Home is opened again', async () => {

@@ -24,26 +24,30 @@ export async function hasRole(deps: SlackDeps, userId: string, need: Need): Prom
 export const ADMINS_NAMED = 5;
 
 /** Who to ask for a role: up to `ADMINS_NAMED` admins as mentions, and how many more there are. */
-export async function adminsToAsk(deps: SlackDeps): Promise<string> {
+export async function adminsToAsk(deps: SlackDeps, role: string): Promise<string> {
   const admins = [
     ...new Set((await deps.services.roles.list()).filter((g) => g.role === 'admin').map((g) => g.slackUserId)),
   ];
-  if (admins.length === 0) return 'No admin is set yet: ADMIN_SLACK_USER_IDS names the first ones.';
+  if (admins.length === 0) return `No admin is set yet to grant ${role}: ADMIN_SLACK_USER_IDS names the first ones.`;
   const named = admins.slice(0, ADMINS_NAMED).map((id) => `<@${id}>`);
   const more = admins.length - named.length;
-  const who = more > 0 ? `${named.join(', ')} or ${more} more` : named.join(admins.length === 2 ? ' or ' : ', ');
-  return `Ask ${admins.length === 1 ? 'the admin' : 'an admin'}: ${who} (\`${deps.command} roles\`).`;
+  const who =
+    more > 0
+      ? `${named.join(', ')} or ${more} more`
+      : named.length === 1
+        ? named[0]
+        : `${named.slice(0, -1).join(', ')} or ${named.at(-1)}`;
+  return `${admins.length === 1 ? 'The admin who can' : 'Admins who can'} grant ${role}: ${who}.`;
 }
 
 /** The one wording of a role refusal: what is missing, and the admins who can grant it. */
 export async function refusal(deps: SlackDeps, need: Need): Promise<string> {
-  const ask = await adminsToAsk(deps);
   switch (need) {
     case 'admin':
-      return `Sorry, only admins can do that, so nothing was changed. ${ask}`;
+      return `Sorry, only admins can do that, so nothing was changed. ${await adminsToAsk(deps, 'the admin role')}`;
     case 'approver':
-      return `Only approvers can decide on requests; nothing was changed. ${ask}`;
+      return `Only approvers can decide on requests; nothing was changed. ${await adminsToAsk(deps, 'the approver role')}`;
     case 'viewer':
-      return `Sorry, you need the admin or approver role to see API keys. ${ask}`;
+      return `Sorry, you need the admin or approver role to see API keys. ${await adminsToAsk(deps, 'one')}`;
   }
 }
