@@ -217,7 +217,9 @@ export function homeView(input: {
   const blocks: Block[] = [
     header('API Credential Management'),
     section(
-      `Create and manage the *${escapeMrkdwn(input.apiType)}* API keys: permissions per endpoint, revoke, re-enable and replace.`,
+      input.canManage
+        ? `Create and manage the *${escapeMrkdwn(input.apiType)}* API keys: permissions per endpoint, revoke, re-enable and replace.`
+        : `The *${escapeMrkdwn(input.apiType)}* API keys: what each may call, whose it is and whether it is in use.`,
     ),
     navigation(input.canManage, input.isApprover, input.waiting),
     ...input.flags,
