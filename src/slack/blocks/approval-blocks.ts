@@ -20,7 +20,7 @@ import {
 } from './kit.ts';
 import type { Message } from './messages.ts';
 
-const ACTION_TITLES: Record<ApprovalRequest['action'], string> = {
+export const ACTION_TITLES: Record<ApprovalRequest['action'], string> = {
   create: 'Create a new API key',
   permissions: 'Change permissions of an API key',
   reenable: 'Re-enable a revoked API key',
@@ -195,31 +195,11 @@ export function pendingApprovalsMessage(requests: readonly ApprovalRequest[]): M
     return { text: 'No approval requests are waiting.', blocks: [section('No approval requests are waiting.')] };
   const lines = requests.map(
     (r) =>
-      `• ${escapeMrkdwn(ACTION_TITLES[r.action])}: ${escapeMrkdwn(truncate(r.payload.description, 80))} · by ${actorRef(r.requestedBy)} · ${r.decisions.filter((d) => d.decision === 'approve').length}/${r.requiredApprovals} · expires ${slackDate(r.expiresAt)} · ${code(r.id)}`,
+      `• ${escapeMrkdwn(ACTION_TITLES[r.action])}: ${escapeMrkdwn(truncate(r.payload.description, 80))} · by ${actorRef(r.requestedBy)} · ${r.decisions.filter((d) => d.decision === 'approve').length}/${r.requiredApprovals} · expires ${slackDate(r.expiresAt)}${r.cardChannel === null ? '' : ` · card in <#${r.cardChannel}>`}`,
   );
   const chunks = chunkLines(lines).slice(0, 45);
   return {
     text: `${plural(requests.length, 'approval request')} waiting`,
     blocks: [section(`*${plural(requests.length, 'approval request')} waiting*`), ...chunks.map((c) => section(c))],
   };
-}
-
-/** The approver's part of the App Home: what waits for them, at most three blocks so the key page keeps its room. */
-export function pendingApprovalsHomeBlocks(requests: readonly ApprovalRequest[], approver: string): Block[] {
-  const waiting = requests.filter(
-    (r) => r.requestedBy !== approver && !r.decisions.some((d) => d.approver === approver),
-  );
-  if (waiting.length === 0) return [];
-  const shown = waiting.slice(0, 10);
-  const lines = shown.map(
-    (r) =>
-      `• *${escapeMrkdwn(ACTION_TITLES[r.action])}*: ${escapeMrkdwn(truncate(r.payload.description, 60))} · by ${actorRef(r.requestedBy)} · expires ${slackDate(r.expiresAt)}`,
-  );
-  const blocks: Block[] = [
-    header(`Waiting for your approval (${waiting.length})`),
-    section(truncate(lines.join('\n'), LIMITS.text)),
-  ];
-  if (waiting.length > shown.length)
-    blocks.push(context(`${waiting.length - shown.length} more: see the approvals channel.`));
-  return blocks;
 }

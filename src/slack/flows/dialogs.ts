@@ -8,6 +8,7 @@ import { partnerFormView } from '../blocks/admin-views.ts';
 import { createKeyView } from '../blocks/create-key-views.ts';
 import { editKeyView } from '../blocks/edit-key-views.ts';
 import { enableView } from '../blocks/enable-view.ts';
+import { keyViewModal } from '../blocks/navigation-views.ts';
 import { noticeView } from '../blocks/notice-views.ts';
 import { replaceView } from '../blocks/replace-view.ts';
 import { revokeView } from '../blocks/revoke-view.ts';
@@ -45,7 +46,7 @@ export async function createDialog(deps: SlackDeps, userId: string): Promise<Mod
   });
 }
 
-/** A key's Edit, Revoke, Re-enable or Replace dialog; `missing` when there is no such key. */
+/** A key's View, Edit, Revoke, Re-enable or Replace dialog; `missing` when there is no such key. */
 export type KeyDialog = { view: ModalView; verb: KeyMenuVerb } | { missing: string };
 
 export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: string, userId: string): Promise<KeyDialog> {
@@ -54,6 +55,8 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
     throw error;
   });
   if (key === undefined) return { missing: keyId };
+  // Read-only, for every role: no usage query needed.
+  if (verb === 'view') return { view: keyViewModal({ key, catalog: deps.services.catalog, now: deps.now() }), verb };
   if ((verb === 'edit' || verb === 'replace') && key.replacedBy !== null)
     return { view: await replacedNotice(deps, key), verb };
   const usage = await usageOf(deps, key);

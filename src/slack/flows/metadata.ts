@@ -74,7 +74,17 @@ export type CreateStartMeta = z.infer<typeof CreateStartMeta>;
 export const RolesMeta = z.object({ r: z.number().int().min(0) });
 export type KeyMeta = z.infer<typeof KeyMeta>;
 
-export const HomeMeta = z.object({ q: z.string(), p: z.number().int().min(0) });
+/** The App Home's search (`q`), page (`p`) and filters: status (`s`), partner id (`pa`), flags (`fl`). */
+export const HomeMeta = z.object({
+  q: z.string(),
+  p: z.number().int().min(0),
+  s: z.enum(['usable', 'revoked']).optional(),
+  pa: z.string().max(64).optional(),
+  fl: z
+    .array(z.enum(['legacy', 'unused', 'expiring']))
+    .max(3)
+    .optional(),
+});
 export type HomeMeta = z.infer<typeof HomeMeta>;
 
 export function encodeMeta(value: unknown): string {

@@ -4,9 +4,12 @@ import { createPartner } from './actions/create-partner.ts';
 import { deliveryStored } from './actions/delivery-stored.ts';
 import { enableConfirm } from './actions/enable-confirm.ts';
 import { homeCreate } from './actions/home-create.ts';
+import { homeClear, homeFilterFlags, homeFilterPartner, homeFilterStatus } from './actions/home-filter.ts';
+import { homeApprovals, homeHelp, homePartners, homeRoles } from './actions/home-navigation.ts';
 import { homePage } from './actions/home-page.ts';
 import { homeSearch } from './actions/home-search.ts';
 import { keyMenu } from './actions/key-menu.ts';
+import { keyView } from './actions/key-view.ts';
 import { keyStored } from './actions/key-stored.ts';
 import { partnerAdd } from './actions/partner-add.ts';
 import { partnerArchive } from './actions/partner-archive.ts';
@@ -89,4 +92,14 @@ export const LISTENERS: readonly Listener[] = [
   partnerArchive,
   // Re-enable of a key revoked as lost or leaked
   reenableAck,
+  // App Home navigation and filters, a key's read-only view
+  homePartners,
+  homeRoles,
+  homeApprovals,
+  homeHelp,
+  homeFilterStatus,
+  homeFilterPartner,
+  homeFilterFlags,
+  homeClear,
+  keyView,
 ];

@@ -32,6 +32,17 @@ export const ActionId = {
   input: 'value',
   /** The "I know this key was reported lost or leaked" tick beside Re-enable: read on confirm. */
   reenableAck: 'key.enable.ack',
+  /** App Home navigation and filters. */
+  homePartners: 'home.partners',
+  homeRoles: 'home.roles',
+  homeApprovals: 'home.approvals',
+  homeHelp: 'home.help',
+  homeFilterStatus: 'home.filter.status',
+  homeFilterPartner: 'home.filter.partner',
+  homeFilterFlags: 'home.filter.flags',
+  homeClear: 'home.clear',
+  /** A key's read-only view (every role); admins reach it from the key menu too. */
+  keyView: 'key.view',
 } as const;
 
 export const CallbackId = {
@@ -51,6 +62,9 @@ export const CallbackId = {
   partnerPgp: 'partner.pgp',
   partnerPgpConfirm: 'partner.pgp.confirm',
   delivered: 'key.delivered',
+  keyView: 'key.view',
+  help: 'help',
+  approvals: 'approvals',
 } as const;
 
 export const BlockId = {
@@ -79,13 +93,15 @@ export const BlockId = {
   confirmEmpty: 'confirm_empty',
   /** "I know this key was reported lost or leaked" in Re-enable. */
   reenableAck: 'reenable_ack',
+  homeNav: 'home_nav',
+  homeFilters: 'home_filters',
 } as const;
 
 /** Overflow option values: `<verb>:<key id>`. */
-export type KeyMenuVerb = 'edit' | 'revoke' | 'enable' | 'replace';
+export type KeyMenuVerb = 'view' | 'edit' | 'revoke' | 'enable' | 'replace';
 export const keyMenuValue = (verb: KeyMenuVerb, keyId: string): string => `${verb}:${keyId}`;
 export function parseKeyMenuValue(value: string): { verb: KeyMenuVerb; keyId: string } | undefined {
-  const match = /^(edit|revoke|enable|replace):(key_[A-Za-z0-9]+)$/.exec(value);
+  const match = /^(view|edit|revoke|enable|replace):(key_[A-Za-z0-9]+)$/.exec(value);
   return match === null ? undefined : { verb: match[1] as KeyMenuVerb, keyId: match[2] as string };
 }
 
