@@ -327,7 +327,7 @@ describe('approvals from Slack', () => {
       const refused = await submitCreate(requester, 'Nobody to approve');
       expect(refused).toMatchObject({ view: { title: { text: 'Key Not Created' } } });
       const text = JSON.stringify(refused.view);
-      expect(text).toContain('only 0 other approver(s) exist, so nobody could approve it. Nothing was changed.');
+      expect(text).toContain('only 0 other approvers exist, so nobody could approve it. Nothing was changed.');
       expect(text).toContain('`/harvest-keys roles`');
       const mark = slack.recorder.mark();
       await slack.event({ type: 'app_home_opened', user: requester, channel: 'D0HOME', tab: 'home', event_ts: '1.3' });
