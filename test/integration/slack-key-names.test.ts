@@ -147,6 +147,23 @@ describe('keys you can tell apart', () => {
     expect(menuOfRow(blocks, old.id)).toEqual(['View', 'Re-enable']);
     expect(menuOfRow(blocks, fresh.id)).toEqual(['View', 'Edit', 'Revoke', 'Replace']);
 
+    // The View dialog (every role's way in from the Home) names the replacement too.
+    const viewMark = slack.recorder.mark();
+    await slack.interaction(
+      blockActions(
+        user,
+        {
+          type: 'overflow',
+          action_id: 'key.menu',
+          block_id: 'b',
+          selected_option: { text: { type: 'plain_text', text: 'View' }, value: `view:${old.id}` },
+        },
+        { message: { text: 'keys', blocks: [] }, responseUrl: 'https://hooks.slack.com/actions/T0TEST/1/view' },
+      ),
+    );
+    const viewed = await slack.recorder.waitFor(viewMark, 'views.open');
+    expect(viewed.raw).toContain(`Replaced by ${named(fresh)}`);
+
     // Typed anyway, they answer with the key to use instead, not a dialog that would fail on submit.
     for (const verb of ['edit', 'replace']) {
       const notice = await openFromCommand(user, `${verb} ${old.id}`, `V0REPLACED${verb}`);

@@ -56,7 +56,10 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
   });
   if (key === undefined) return { missing: keyId };
   // Read-only, for every role: no usage query needed.
-  if (verb === 'view') return { view: keyViewModal({ key, catalog: deps.services.catalog, now: deps.now() }), verb };
+  if (verb === 'view') {
+    const links = (await deps.services.keys.links([key])).get(key.id);
+    return { view: keyViewModal({ key, links, catalog: deps.services.catalog, now: deps.now() }), verb };
+  }
   if ((verb === 'edit' || verb === 'replace') && key.replacedBy !== null)
     return { view: await replacedNotice(deps, key), verb };
   const usage = await usageOf(deps, key);
