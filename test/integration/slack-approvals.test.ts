@@ -327,12 +327,15 @@ describe('approvals from Slack', () => {
       const refused = await submitCreate(requester, 'Nobody to approve');
       expect(refused).toMatchObject({ view: { title: { text: 'Key Not Created' } } });
       const text = JSON.stringify(refused.view);
-      expect(text).toContain('only 0 other approvers exist, so nobody could approve it. Nothing was changed.');
+      expect(text).toContain(
+        'needs 1 approval from someone other than you, but no other approver exists, so nobody could approve it. Nothing was changed.',
+      );
       expect(text).toContain('`/harvest-keys roles`');
       const mark = slack.recorder.mark();
       await slack.event({ type: 'app_home_opened', user: requester, channel: 'D0HOME', tab: 'home', event_ts: '1.3' });
       const home = await slack.recorder.waitFor(mark, 'views.publish');
       expect(JSON.stringify(home.body.view)).toContain('Approvals are on, but nobody can give them');
+      expect(JSON.stringify(home.body.view)).toContain('and nobody holds the approver role');
     } finally {
       await rt.roles.grant(APPROVER, 'approver', 'test');
       await rt.roles.grant(APPROVER_2, 'approver', 'test');

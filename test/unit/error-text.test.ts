@@ -103,7 +103,7 @@ describe('Slack text', () => {
     );
     const approvers = errorOf('APPROVAL_NOT_CONFIGURED', { missing: 'approvers', required: 2, approvers: 0 });
     expect(errorText(approvers, context)).toMatch(
-      /needs 2 approvals from someone other than you, but only 0 other approvers exist.*`\/hk-test roles`/,
+      /needs 2 approvals from someone other than you, but no other approver exists.*`\/hk-test roles`/,
     );
   });
 
