@@ -733,12 +733,14 @@ describe('App Home and pubkey', () => {
     const flow = await createThroughSlack(user, partner);
     await slack.recorder.waitFor(flow.saveMark, 'views.update', (t) => t.body.view_id === flow.viewId);
     const key = await keyOfPartner(partner.id);
+    await slack.recorder.settled();
     let mark = slack.recorder.mark();
     await slack.event({ type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: '1.1' });
     let home = await slack.recorder.waitFor(mark, 'views.publish', (t) => t.body.user_id === user);
     expect(home.raw).not.toContain('not confirmed by the partner');
 
     await rt.db.sql`update deliveries set sent_at = now() - interval '73 hours' where key_id = ${key.id}`;
+    await slack.recorder.settled();
     mark = slack.recorder.mark();
     await slack.event({ type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: '1.2' });
     // A publish the create flow started may land after the mark: wait for the one this event made.
