@@ -9,6 +9,8 @@ import { editConfirmView, editKeyView } from '../../src/slack/blocks/edit-key-vi
 import { enableView } from '../../src/slack/blocks/enable-view.ts';
 import { noticeView } from '../../src/slack/blocks/notice-views.ts';
 import { replaceView } from '../../src/slack/blocks/replace-view.ts';
+import { legacyEndpointsView } from '../../src/slack/blocks/legacy-blocks.ts';
+import { legacyRule } from '../../src/keys/legacy-rule.ts';
 import { revokeView } from '../../src/slack/blocks/revoke-view.ts';
 import { showOnceView, storedView } from '../../src/slack/blocks/show-once-views.ts';
 import { helpMessage, keyDetailsMessage, keyListMessage, textMessage } from '../../src/slack/blocks/messages.ts';
@@ -100,7 +102,8 @@ describe('permission picker pages', () => {
           }),
           editKeyView({
             catalog,
-            key,
+            legacyRule: legacyRule(catalog, new Date('2017-01-18T00:00:00Z')),
+            key: { ...key, legacy: true },
             usage,
             description: NASTY_DESCRIPTION,
             selection,
@@ -214,7 +217,10 @@ describe('every view and message the app builds stays within Slack’s limits on
         now,
       ),
     );
-    expectValid('modal', replaceView(key, usage));
+    const rule = legacyRule(harvestCatalog(), new Date('2017-01-18T00:00:00Z'));
+    expectValid('modal', replaceView(key, usage, rule));
+    expectValid('modal', replaceView({ ...key, legacy: true }, usage, rule));
+    expectValid('modal', legacyEndpointsView(rule));
     expectValid('modal', noticeView('A title longer than twenty-four characters', escapeMrkdwn(NASTY_DESCRIPTION)));
   });
 
@@ -242,12 +248,18 @@ describe('every view and message the app builds stays within Slack’s limits on
       'message',
       keyListMessage({ keys, total: 150, query: '<!channel>', canManage: true, now, command: '/harvest-keys' }),
     );
-    expectValid('message', keyDetailsMessage({ key, catalog, canManage: true, now }));
+    const rule = legacyRule(catalog, new Date('2017-01-18T00:00:00Z'));
+    expectValid('message', keyDetailsMessage({ key, catalog, legacyRule: rule, canManage: true, now }));
+    expectValid(
+      'message',
+      keyDetailsMessage({ key: { ...key, legacy: true }, catalog, legacyRule: rule, canManage: true, now }),
+    );
     expectValid(
       'message',
       keyDetailsMessage({
         key: aKey({ permissions: harvestCatalog().endpoints.map((e) => e.id) }),
         catalog: harvestCatalog(),
+        legacyRule: rule,
         canManage: false,
         now,
       }),

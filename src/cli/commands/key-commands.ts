@@ -3,7 +3,7 @@ import type { KeyStatus } from '../../keys/types.ts';
 import { AppError } from '../../shared/errors.ts';
 import { parse, parseDuration, positional, readStdin, unreadable } from '../args.ts';
 import { command } from '../command.ts';
-import { iso, keyJson, keyStatus, table } from '../format.ts';
+import { day, iso, keyJson, keyStatus, legacyLines, replacementLine, table } from '../format.ts';
 import { UsageError } from '../usage-error.ts';
 import { USAGES } from '../usages.ts';
 
@@ -105,9 +105,14 @@ export const show = command({
   async run(ctx, { id, json }) {
     const key = await ctx.runtime.keys.get(id);
     const recent = await ctx.runtime.usage.summary(key.id);
+    const rule = ctx.runtime.keys.legacyRule();
     if (json) {
       ctx.out(
-        JSON.stringify({ ...keyJson(key), usage: { ...recent, lastUsedAt: recent.lastUsedAt?.toISOString() ?? null } }),
+        JSON.stringify({
+          ...keyJson(key),
+          ...(key.legacy ? { legacyCutoff: day(rule.cutoff), legacyEndpoints: rule.endpoints.map((e) => e.id) } : {}),
+          usage: { ...recent, lastUsedAt: recent.lastUsedAt?.toISOString() ?? null },
+        }),
       );
       return 0;
     }
@@ -119,13 +124,14 @@ export const show = command({
         `  key ends in: …${key.hint}`,
         `  API type:    ${key.apiType}`,
         `  partner:     ${key.partnerName ?? '-'}`,
-        `  created:     ${iso(key.createdAt)} by ${key.createdBy}${key.legacy ? ' (legacy: may call every endpoint that existed at the cutoff)' : ''}`,
+        `  created:     ${iso(key.createdAt)} by ${key.createdBy}`,
+        ...(key.legacy ? legacyLines(key, rule) : []),
         ...(key.revokedAt ? [`  revoked:     ${iso(key.revokedAt)} by ${key.revokedBy}`] : []),
         ...(key.replacedBy ? [`  replaced by: ${key.replacedBy}`] : []),
         `  last used:   ${iso(recent.lastUsedAt)}`,
         `  last 7 days: ${recent.allowedLast7Days} allowed, ${recent.deniedLast7Days} denied requests`,
         `  version:     ${key.version}`,
-        `  permissions (${key.permissions.length}):`,
+        `  ${key.legacy ? 'explicit grants' : 'permissions'} (${key.permissions.length})${key.permissions.length === 0 ? ': none' : ':'}`,
         ...key.permissions.map(
           (p) =>
             `    ${catalog.byId.get(p)?.label ?? p}  [${p}]${catalog.byId.has(p) ? '' : ' (not in the current catalog)'}`,
@@ -222,6 +228,7 @@ export const replace = command({
       ctx.out(
         `Created ${issued.key.id} to replace ${id}; ${id} ${graceSeconds === 0 ? 'is revoked now' : `stops working at ${iso(issued.old.revokeAt)}`}.`,
       );
+      ctx.out(replacementLine(issued.old, ctx.runtime.keys.legacyRule()));
       ctx.out('API key (shown once, store it now):');
       ctx.out(issued.secret);
     }

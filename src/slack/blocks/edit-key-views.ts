@@ -1,10 +1,12 @@
 import type { Catalog } from '../../catalog/types.ts';
 import { isInUse, type KeyUsage } from '../../keys/key-usage.ts';
+import type { LegacyRule } from '../../keys/legacy-rule.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { code, escapeMrkdwn } from '../ui/escape.ts';
 import { lastUsedText, statusText } from '../ui/format.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { keyTitle, usageLine } from './key-facts.ts';
+import { legacyRuleSection } from './legacy-blocks.ts';
 import { type Block, chunkLines, context, type ModalView, modal, plain, section } from './kit.ts';
 import { pickerBlocks } from './permission-picker.ts';
 import type { Selection } from './selection.ts';
@@ -14,6 +16,7 @@ export const SEED_IN_USE_WARNING =
 
 export function editKeyView(input: {
   catalog: Catalog;
+  legacyRule: LegacyRule;
   key: ApiKey;
   usage: KeyUsage;
   description: string;
@@ -32,8 +35,9 @@ export function editKeyView(input: {
     context(`${isInUse(usage, input.now) ? ':warning: *This key is in use.* ' : ''}${SEED_IN_USE_WARNING}`),
     ...(key.legacy
       ? [
+          legacyRuleSection(key, input.legacyRule),
           context(
-            '*Legacy key:* it may also call every endpoint that existed at the legacy cutoff. Those are not listed below and cannot be removed here; replace the key to turn them into explicit permissions.',
+            'The boxes below are its explicit grants. The legacy endpoints are not ticked there and cannot be removed here: replacing the key turns them into explicit grants of the new key.',
           ),
         ]
       : []),

@@ -1,8 +1,10 @@
 import type { Catalog } from '../../catalog/types.ts';
+import type { LegacyRule } from '../../keys/legacy-rule.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
 import { actorRef, lastUsedText, plural, slackDate, statusText } from '../ui/format.ts';
 import { keyMenu, keyRow } from './home-view.ts';
+import { legacyRuleSection } from './legacy-blocks.ts';
 import { type Block, chunkLines, context, mrkdwn, section } from './kit.ts';
 
 export interface Message {
@@ -70,7 +72,13 @@ export function keyListMessage(input: {
   return { text: `${total} API key${total === 1 ? '' : 's'}${matching}`, blocks };
 }
 
-export function keyDetailsMessage(input: { key: ApiKey; catalog: Catalog; canManage: boolean; now: Date }): Message {
+export function keyDetailsMessage(input: {
+  key: ApiKey;
+  catalog: Catalog;
+  legacyRule: LegacyRule;
+  canManage: boolean;
+  now: Date;
+}): Message {
   const { key, catalog } = input;
   const blocks: Block[] = [
     section(
@@ -101,9 +109,10 @@ export function keyDetailsMessage(input: { key: ApiKey; catalog: Catalog; canMan
     kept.push(line);
     budget -= line.length + 1;
   }
+  if (key.legacy) blocks.push(legacyRuleSection(key, input.legacyRule));
   blocks.push(
     section(
-      `*Permissions (${key.permissions.length})*${key.legacy ? ' plus every endpoint that existed at the legacy cutoff' : ''}${key.permissions.length === 0 ? ': none' : ''}`,
+      `*${key.legacy ? 'Explicit grants' : 'Permissions'} (${key.permissions.length})*${key.permissions.length === 0 ? ': none' : ''}`,
     ),
   );
   for (const chunk of chunkLines(kept)) blocks.push(section(chunk));

@@ -1,9 +1,10 @@
 import type { KeyUsage } from '../../keys/key-usage.ts';
+import { type LegacyRule, replacementGrants } from '../../keys/legacy-rule.ts';
 import type { ApiKey } from '../../keys/types.ts';
-import { plural } from '../ui/format.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { type DeliveryOffer, deliveryChoiceBlocks } from './delivery-blocks.ts';
 import { keyFacts, keyTitle } from './key-facts.ts';
+import { legacyRuleSection, replacementGrantsText } from './legacy-blocks.ts';
 import { type ModalView, modal, option, plain, section } from './kit.ts';
 
 export const GRACE_CHOICES = [
@@ -13,7 +14,12 @@ export const GRACE_CHOICES = [
   { value: '604800', text: 'In 7 days' },
 ] as const;
 
-export function replaceView(key: ApiKey, usage: KeyUsage, delivery?: DeliveryOffer | undefined): ModalView {
+export function replaceView(
+  key: ApiKey,
+  usage: KeyUsage,
+  legacyRule: LegacyRule,
+  delivery?: DeliveryOffer | undefined,
+): ModalView {
   const choices = GRACE_CHOICES.map((c) => option(c.text, c.value));
   const encrypted = delivery?.ready === true;
   return modal({
@@ -24,9 +30,10 @@ export function replaceView(key: ApiKey, usage: KeyUsage, delivery?: DeliveryOff
     privateMetadata: JSON.stringify({ k: key.id }),
     blocks: [
       section(
-        `Replace ${keyTitle(key)} with a new key that has the same ${plural(key.permissions.length, 'permission')} and partner. The new key is ${encrypted ? 'sent encrypted to the partner contact or ' : ''}shown once; the old key is revoked when the grace period ends.`,
+        `Replace ${keyTitle(key)} with a new key that has the same partner and ${replacementGrantsText(key, replacementGrants(legacyRule, key), legacyRule)}. The new key is ${encrypted ? 'sent encrypted to the partner contact or ' : ''}shown once; the old key is revoked when the grace period ends.`,
       ),
       keyFacts(key, usage),
+      ...(key.legacy ? [legacyRuleSection(key, legacyRule)] : []),
       {
         type: 'input',
         block_id: BlockId.grace,

@@ -68,6 +68,7 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
       };
       const view = editKeyView({
         catalog,
+        legacyRule: deps.services.keys.legacyRule(),
         key,
         usage,
         description: key.description,
@@ -84,7 +85,10 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
     case 'enable':
       return { view: enableDialog(key, usage, now), verb };
     case 'replace':
-      return { view: replaceView(key, usage, await deliveryOffer(deps, key.partnerId)), verb };
+      return {
+        view: replaceView(key, usage, deps.services.keys.legacyRule(), await deliveryOffer(deps, key.partnerId)),
+        verb,
+      };
   }
 }
 

@@ -56,6 +56,7 @@ export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection:
       const [lastUsed, allowed, denied] = next.u;
       return editKeyView({
         catalog,
+        legacyRule: deps.services.keys.legacyRule(),
         key,
         usage: {
           lastUsedAt: lastUsed === null ? null : new Date(lastUsed),

@@ -8,6 +8,7 @@ import { homePage } from './actions/home-page.ts';
 import { homeSearch } from './actions/home-search.ts';
 import { keyMenu } from './actions/key-menu.ts';
 import { keyStored } from './actions/key-stored.ts';
+import { legacyEndpoints } from './actions/legacy-endpoints.ts';
 import { partnerAdd } from './actions/partner-add.ts';
 import { partnerEdit } from './actions/partner-edit.ts';
 import { partnerPgp } from './actions/partner-pgp.ts';
@@ -83,4 +84,6 @@ export const LISTENERS: readonly Listener[] = [
   revealKey,
   // The partner contact's delivery DM
   deliveryStored,
+  // The legacy rule's endpoint list (show, edit, replace)
+  legacyEndpoints,
 ];

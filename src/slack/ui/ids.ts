@@ -28,6 +28,8 @@ export const ActionId = {
   partnerPgp: 'partner.pgp',
   partnerPgpConfirm: 'partner.pgp.confirm',
   input: 'value',
+  /** "List the 52": the endpoints a legacy key may call without grants (show, edit, replace). */
+  legacyEndpoints: 'legacy.endpoints',
 } as const;
 
 export const CallbackId = {
@@ -47,6 +49,7 @@ export const CallbackId = {
   partnerPgp: 'partner.pgp',
   partnerPgpConfirm: 'partner.pgp.confirm',
   delivered: 'key.delivered',
+  legacyEndpoints: 'legacy.endpoints',
 } as const;
 
 export const BlockId = {
