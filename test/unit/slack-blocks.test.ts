@@ -142,7 +142,7 @@ describe('permission picker pages', () => {
       [pickerBlockId(4, part.group, 0)]: { 'picker.check': { selected_options: [{ value: String(chunk[0]) }] } },
       'pk.3.0.0': { 'picker.check': { selected_options: [{ value: '0' }] } },
     };
-    const merged = mergePickerState(catalog, selection, 0, 4, values);
+    const merged = mergePickerState(catalog, selection, { page: 0, revision: 4 }, values);
     expect(merged.has(chunk[0]!)).toBe(true);
     expect(merged.has(499)).toBe(true);
     expect(merged.has(0)).toBe(false);

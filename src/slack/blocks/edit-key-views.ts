@@ -8,7 +8,7 @@ import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { keyTitle, usageLine } from './key-facts.ts';
 import { legacyRuleSection } from './legacy-blocks.ts';
 import { type Block, chunkLines, context, type ModalView, modal, plain, section } from './kit.ts';
-import { pickerBlocks } from './permission-picker.ts';
+import { type PickerFilter, pickerBlocks } from './permission-picker.ts';
 import type { Selection } from './selection.ts';
 
 export const SEED_IN_USE_WARNING =
@@ -23,6 +23,8 @@ export function editKeyView(input: {
   selection: Selection;
   page: number;
   revision: number;
+  /** What the picker shows (a resource, a search); everything when absent. */
+  filter?: PickerFilter | undefined;
   now: Date;
   privateMetadata: string;
 }): ModalView {
@@ -52,7 +54,11 @@ export function editKeyView(input: {
         initial_value: input.description,
       },
     },
-    ...pickerBlocks(input.catalog, input.selection, input.page, input.revision),
+    ...pickerBlocks(input.catalog, input.selection, {
+      page: input.page,
+      revision: input.revision,
+      filter: input.filter,
+    }),
   ];
   return modal({
     callbackId: CallbackId.edit,

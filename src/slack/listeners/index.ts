@@ -19,6 +19,10 @@ import { pickerCheck } from './actions/picker-check.ts';
 import { pickerGroup } from './actions/picker-group.ts';
 import { pickerNone } from './actions/picker-none.ts';
 import { pickerPage } from './actions/picker-page.ts';
+import { pickerFilterClear } from './actions/picker-filter-clear.ts';
+import { pickerReadOnly } from './actions/picker-read-only.ts';
+import { pickerResource } from './actions/picker-resource.ts';
+import { pickerSearch } from './actions/picker-search.ts';
 import { revealKey } from './actions/reveal-key.ts';
 import { revokeConfirm } from './actions/revoke-confirm.ts';
 import { revokeReason } from './actions/revoke-reason.ts';
@@ -86,4 +90,9 @@ export const LISTENERS: readonly Listener[] = [
   deliveryStored,
   // The legacy rule's endpoint list (show, edit, replace)
   legacyEndpoints,
+  // The permission picker's filter and read-only shortcut
+  pickerResource,
+  pickerSearch,
+  pickerFilterClear,
+  pickerReadOnly,
 ];

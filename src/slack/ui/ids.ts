@@ -30,6 +30,11 @@ export const ActionId = {
   input: 'value',
   /** "List the 52": the endpoints a legacy key may call without grants (show, edit, replace). */
   legacyEndpoints: 'legacy.endpoints',
+  /** The permission picker's filter: a resource menu, a search field (Enter), Show all; and the read-only shortcut. */
+  pickerResource: 'picker.resource',
+  pickerSearch: 'picker.search',
+  pickerFilterClear: 'picker.filter.clear',
+  pickerReadOnly: 'picker.readonly',
 } as const;
 
 export const CallbackId = {
@@ -73,6 +78,9 @@ export const BlockId = {
   deliveryActions: 'delivery_actions',
   /** Picker checkbox blocks: `pk.<revision>.<group>.<chunk>`; the revision forces Slack to show new initial_options. */
   pickerPrefix: 'pk',
+  /** The picker's search field and toolbar: `<id>.<revision>`, so a redraw shows the filter it applied. */
+  pickerSearch: 'pk_search',
+  pickerTools: 'pk_tools',
 } as const;
 
 /** Overflow option values: `<verb>:<key id>`. */

@@ -3,7 +3,7 @@ import { mergePickerState } from '../../blocks/permission-picker.ts';
 import { announce, heldView } from '../../flows/approval-flow.ts';
 import { deliveryRefusal, handOver } from '../../flows/hand-over.ts';
 import { CreateMeta, decodeMeta } from '../../flows/metadata.ts';
-import { selectionOf } from '../../flows/picker.ts';
+import { pickerStateOf, selectionOf } from '../../flows/picker.ts';
 import { escapeMrkdwn } from '../../ui/escape.ts';
 import { CallbackId } from '../../ui/ids.ts';
 import { notice, view } from '../listener.ts';
@@ -20,7 +20,7 @@ export const permissionsSubmit = view({
   parse: ({ deps, userId, view: dialog, values }) => {
     const { catalog } = deps.services;
     const meta = decodeMeta(CreateMeta, dialog.private_metadata);
-    const selection = mergePickerState(catalog, selectionOf(deps, meta), meta.p, meta.r, values);
+    const selection = mergePickerState(catalog, selectionOf(deps, meta), pickerStateOf(meta), values);
     return {
       create: {
         actor: userId,
