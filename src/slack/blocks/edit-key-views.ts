@@ -8,6 +8,7 @@ import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { keyTitle, usageLine } from './key-facts.ts';
 import { legacyRuleSection } from './legacy-blocks.ts';
 import { type Block, chunkLines, context, type ModalView, modal, plain, section } from './kit.ts';
+import { permissionLines } from './permission-lines.ts';
 import { type PickerFilter, pickerBlocks } from './permission-picker.ts';
 import type { Selection } from './selection.ts';
 
@@ -70,14 +71,11 @@ export function editKeyView(input: {
   });
 }
 
-const MAX_DIFF_LINES = 300;
-
-function diffBlocks(title: string, labels: readonly string[], marker: string): Block[] {
-  if (labels.length === 0) return [];
-  const shown = labels.slice(0, MAX_DIFF_LINES).map((label) => `${marker} ${escapeMrkdwn(label)}`);
-  if (labels.length > shown.length) shown.push(`…and ${labels.length - shown.length} more`);
-  const chunks = chunkLines(shown);
-  return chunks.map((text, i) => section(i === 0 ? `*${title} (${labels.length})*\n${text}` : text));
+/** One side of the diff, by resource: a 143-endpoint change stays a few dozen lines. */
+function diffBlocks(title: string, catalog: Catalog, ids: readonly string[], marker: string): Block[] {
+  if (ids.length === 0) return [];
+  const chunks = chunkLines(permissionLines(catalog, ids, marker)).slice(0, 20);
+  return chunks.map((text, i) => section(i === 0 ? `*${title} (${ids.length})*\n${text}` : text));
 }
 
 export function editConfirmView(input: {
@@ -90,15 +88,14 @@ export function editConfirmView(input: {
   now: Date;
   privateMetadata: string;
 }): ModalView {
-  const label = (id: string) => input.catalog.byId.get(id)?.label ?? id;
   const blocks: Block[] = [section(`Review the changes to ${keyTitle(input.key)} before saving.`)];
   if (input.description !== input.key.description) {
     blocks.push(
       section(`*Description*\n~${escapeMrkdwn(input.key.description)}~\n→ ${escapeMrkdwn(input.description)}`),
     );
   }
-  blocks.push(...diffBlocks('Added permissions', input.added.map(label), ':heavy_plus_sign:'));
-  blocks.push(...diffBlocks('Removed permissions', input.removed.map(label), ':heavy_minus_sign:'));
+  blocks.push(...diffBlocks('Added permissions', input.catalog, input.added, ':heavy_plus_sign:'));
+  blocks.push(...diffBlocks('Removed permissions', input.catalog, input.removed, ':heavy_minus_sign:'));
   if (input.removed.length > 0 && isInUse(input.usage, input.now)) {
     blocks.push(
       context(

@@ -5,6 +5,7 @@ import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
 import { actorRef, lastUsedText, plural, slackDate, statusText } from '../ui/format.ts';
 import { keyMenu, keyRow } from './home-view.ts';
 import { legacyRuleSection } from './legacy-blocks.ts';
+import { permissionLines } from './permission-lines.ts';
 import { type Block, chunkLines, context, mrkdwn, section } from './kit.ts';
 
 export interface Message {
@@ -97,11 +98,7 @@ export function keyDetailsMessage(input: {
       ],
     },
   ];
-  const granted = new Set(key.permissions);
-  const lines = catalog.groups.flatMap((group) => {
-    const labels = group.endpoints.filter((e) => granted.has(e.id)).map((e) => escapeMrkdwn(e.label));
-    return labels.length === 0 ? [] : [`*${escapeMrkdwn(group.resource)}*: ${labels.join(', ')}`];
-  });
+  const lines = permissionLines(catalog, key.permissions);
   let budget = MESSAGE_TEXT_BUDGET;
   const kept: string[] = [];
   for (const line of lines) {

@@ -167,7 +167,7 @@ function endpointOption(catalog: Catalog, index: number): Option {
 }
 
 /** The search field, the resource menu and the buttons that act on what is shown (all, none, read-only). */
-function toolbar(catalog: Catalog, selection: Selection, state: PickerState): Block[] {
+function toolbar(catalog: Catalog, state: PickerState): Block[] {
   const filter = state.filter;
   const filtered = isFiltered(filter);
   const shown = shownIndices(catalog, filter);
@@ -236,7 +236,7 @@ export function pickerBlocks(catalog: Catalog, selection: Selection, state: Pick
   if (hiddenSelected > 0)
     lines.push(`Also selected: ${hiddenSelected} ${isFiltered(filter) ? 'not shown here' : 'on other pages'}.`);
   if (reads > 0) lines.push(`*Read-only (GET)* ticks the ${reads} GET endpoints shown and unticks the others shown.`);
-  const blocks: Block[] = [context(lines.join(' ')), ...toolbar(catalog, selection, state)];
+  const blocks: Block[] = [context(lines.join(' ')), ...toolbar(catalog, state)];
   if (shown.size === 0) {
     blocks.push(section(`No endpoint matches. *Show all* brings back the ${total} endpoints.`));
   }
