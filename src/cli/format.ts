@@ -68,7 +68,7 @@ export function legacyLines(key: ApiKey, rule: LegacyRule): string[] {
     `               without explicit grants, plus its ${key.permissions.length} explicit grant(s) below. Endpoints added`,
     `               after ${cutoff} need explicit grants; \`replace\` turns the legacy endpoints into explicit grants.`,
     `  legacy endpoints (${rule.endpoints.length}):`,
-    ...rule.endpoints.map((e) => `    ${e.label}  [${e.id}]`),
+    ...rule.endpoints.map((e) => `    ${e.label}  [${e.id}]${e.deprecated ? ' (deprecated)' : ''}`),
   ];
 }
 

@@ -132,10 +132,11 @@ export const show = command({
         `  last 7 days: ${recent.allowedLast7Days} allowed, ${recent.deniedLast7Days} denied requests`,
         `  version:     ${key.version}`,
         `  ${key.legacy ? 'explicit grants' : 'permissions'} (${key.permissions.length})${key.permissions.length === 0 ? ': none' : ':'}`,
-        ...key.permissions.map(
-          (p) =>
-            `    ${catalog.byId.get(p)?.label ?? p}  [${p}]${catalog.byId.has(p) ? '' : ' (not in the current catalog)'}`,
-        ),
+        ...key.permissions.map((p) => {
+          const endpoint = catalog.byId.get(p);
+          if (endpoint === undefined) return `    ${p}  [${p}] (not in the current catalog)`;
+          return `    ${endpoint.label}  [${p}]${endpoint.deprecated ? ' (deprecated)' : ''}`;
+        }),
       ].join('\n'),
     );
     return 0;
