@@ -346,6 +346,42 @@ const listeners: Record<string, Probe> = {
     effect: 'ui',
     send: (u, _c, t) => click(u, { action_id: `${ActionId.pickerPage}.1`, value: '1' }, pickerView(), t),
   },
+  [`action:${ActionId.pickerResource}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) =>
+      click(
+        u,
+        {
+          type: 'static_select',
+          action_id: ActionId.pickerResource,
+          selected_option: { value: '1', text: { type: 'plain_text', text: 'Applications' } },
+        },
+        pickerView(),
+        t,
+      ),
+  },
+  [`action:${ActionId.pickerSearch}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) =>
+      click(u, { type: 'plain_text_input', action_id: ActionId.pickerSearch, value: 'users' }, pickerView(), t),
+  },
+  [`action:${ActionId.pickerFilterClear}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: ActionId.pickerFilterClear, value: 'clear' }, pickerView(), t),
+  },
+  [`action:${ActionId.pickerReadOnly}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: ActionId.pickerReadOnly, value: 'get' }, pickerView(), t),
+  },
+  [`action:${ActionId.legacyEndpoints}`]: {
+    need: 'viewer',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: ActionId.legacyEndpoints, value: 'list' }, modal(CallbackId.edit), t),
+  },
   [`action:${ActionId.pickerCheck}`]: {
     need: 'nobody',
     effect: 'none',
@@ -700,6 +736,7 @@ describe('the matrix covers everything the app registers', () => {
       CallbackId.partners,
       CallbackId.notice,
       CallbackId.delivered,
+      CallbackId.legacyEndpoints,
     ]);
     const ids = [
       ...Object.values(ActionId).map((id) => ({ id, kinds: ['action', 'options'] })),
