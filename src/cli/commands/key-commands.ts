@@ -77,6 +77,7 @@ export const list = command({
       ctx.out('No keys.');
       return 0;
     }
+    const legacyCount = ctx.runtime.keys.legacyRule().endpoints.length;
     ctx.out(
       table([
         ['ID', 'DESCRIPTION', 'PARTNER', 'STATUS', 'PERMS', 'CREATED', 'LAST USED'],
@@ -85,7 +86,7 @@ export const list = command({
           k.description.slice(0, 40),
           k.partnerName ?? '-',
           keyStatus(k),
-          String(k.permissions.length) + (k.legacy ? '+legacy' : ''),
+          String(k.permissions.length) + (k.legacy ? `+${legacyCount} legacy` : ''),
           iso(k.createdAt),
           iso(k.lastUsedAt),
         ]),

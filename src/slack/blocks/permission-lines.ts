@@ -1,10 +1,14 @@
-import { endpointName, groupByResource } from '../../catalog/endpoint-names.ts';
+import { groupByResource, labelIsShared } from '../../catalog/endpoint-names.ts';
 import type { Catalog, Endpoint } from '../../catalog/types.ts';
 import { code, escapeMrkdwn } from '../ui/escape.ts';
 
-/** An endpoint in mrkdwn: its name (with its path where the label is shared), deprecated ones marked. */
+/**
+ * An endpoint in mrkdwn: its label, with its path (as code: paths hold underscores) where the label is shared, and
+ * deprecated ones marked.
+ */
 export function endpointText(catalog: Catalog, endpoint: Endpoint): string {
-  return `${escapeMrkdwn(endpointName(catalog, endpoint))}${endpoint.deprecated ? ' _(deprecated)_' : ''}`;
+  const path = labelIsShared(catalog, endpoint) ? ` ${code(endpoint.path)}` : '';
+  return `${escapeMrkdwn(endpoint.label)}${path}${endpoint.deprecated ? ' _(deprecated)_' : ''}`;
 }
 
 /**
