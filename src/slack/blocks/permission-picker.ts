@@ -231,11 +231,17 @@ export function pickerBlocks(catalog: Catalog, selection: Selection, state: Pick
     const where =
       filter?.group === undefined ? '' : ` in ${escapeMrkdwn(catalog.groups[filter.group]?.resource ?? '')}`;
     const what = words(filter?.text).length === 0 ? '' : ` matching “${escapeMrkdwn(filter?.text?.trim() ?? '')}”`;
-    lines.push(`Showing ${plural(shown.size, 'endpoint')}${what}${where}.`);
+    if (shown.size > 0) lines.push(`Showing ${plural(shown.size, 'endpoint')}${what}${where}.`);
   }
   if (hiddenSelected > 0)
     lines.push(`Also selected: ${hiddenSelected} ${isFiltered(filter) ? 'not shown here' : 'on other pages'}.`);
-  if (reads > 0) lines.push(`*Read-only (GET)* ticks the ${reads} GET endpoints shown and unticks the others shown.`);
+  if (reads > 0) {
+    lines.push(
+      isFiltered(filter)
+        ? `*Read-only (GET)* ticks the ${reads} GET endpoint${reads === 1 ? '' : 's'} shown and unticks the others shown.`
+        : `*Read-only (GET)* ticks all ${reads} GET endpoints and unticks every other.`,
+    );
+  }
   const blocks: Block[] = [context(lines.join(' ')), ...toolbar(catalog, state)];
   if (shown.size === 0) {
     blocks.push(section(`No endpoint matches. *Show all* brings back the ${total} endpoints.`));
