@@ -1,4 +1,5 @@
 import './env-file.ts';
+import { approvalsOn, approvalsSummary } from './approvals/policy.ts';
 import { answerUnavailable, AUTHZ_PREFIX } from './authz/authz-handler.ts';
 import type { AuthzService } from './authz/authz-service.ts';
 import { openRuntime, type Runtime } from './compose.ts';
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
     },
     'harvest-keys is ready',
   );
+  logger.info({ approvals: approvalsOn(config.approvals) }, approvalsSummary(config.approvals));
   if (config.slack === undefined) {
     logger.info(
       'Slack is not connected: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) to connect it',

@@ -257,7 +257,11 @@ export function createApprovalService(deps: {
       const key = await keys.get(keyId);
       if (keyState(key, now()).kind === 'active')
         throw new AppError('KEY_ALREADY_ACTIVE', `${keyId} is already active`, { facts: { keyId } });
-      return open('reenable', actor, keyId, key.version, { action: 'reenable', description: key.description });
+      return open('reenable', actor, keyId, key.version, {
+        action: 'reenable',
+        description: key.description,
+        revokeReason: key.revokeReason,
+      });
     },
 
     async requestReplace(

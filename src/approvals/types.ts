@@ -17,7 +17,11 @@ export type ApprovalPayload =
       removed: string[];
       newDescription?: ApiKey['description'] | undefined;
     })
-  | (Pick<ApiKey, 'description'> & { action: 'reenable' })
+  | (Pick<ApiKey, 'description'> & {
+      action: 'reenable';
+      /** Why the key was revoked, so approvers see a "lost" key for what it is (absent on older requests). */
+      revokeReason?: ApiKey['revokeReason'] | undefined;
+    })
   | (Pick<ApiKey, 'description'> & {
       action: 'replace';
       graceSeconds: number;

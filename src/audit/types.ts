@@ -7,6 +7,8 @@ export type AuditAction =
   | 'key.replaced'
   | 'partner.created'
   | 'partner.edited'
+  | 'partner.archived'
+  | 'partner.unarchived'
   | 'partner.pgp_key_set'
   | 'partner.pgp_key_confirmed'
   | 'key.delivered'

@@ -1,7 +1,10 @@
 import type { Catalog } from './types.ts';
 import { AppError } from '../shared/errors.ts';
+import { suggestEndpoints } from './suggest.ts';
 
 const GRANT = /^([A-Za-z]+)\s+(\/\S*)$/;
+/** `GET: List Candidates`: a label, even when no endpoint has it. */
+const LABEL = /^[A-Za-z]+:\s+\S/;
 
 /**
  * Grants are written as the endpoint's template (`GET /v1/candidates/:id`) or as its label
@@ -19,6 +22,10 @@ export function resolveGrants(catalog: Catalog, grants: readonly string[]): stri
       continue;
     }
     const parts = GRANT.exec(grant);
+    if (parts === null && LABEL.test(grant)) {
+      unknown.push(grant);
+      continue;
+    }
     if (parts === null) {
       malformed.push(raw);
       continue;
@@ -37,10 +44,24 @@ export function resolveGrants(catalog: Catalog, grants: readonly string[]): stri
   }
   if (unknown.length > 0) {
     const grants = unknown.map((g) => JSON.stringify(g));
-    throw new AppError('UNKNOWN_ENDPOINT', `Not an endpoint of the ${catalog.name} catalog: ${grants.join(', ')}`, {
-      field: 'permissions',
-      facts: { grants, catalog: catalog.name },
-    });
+    // The nearest endpoints to each unknown grant (a typo): ids and labels side by side, closest first.
+    const near = [
+      ...new Map(unknown.flatMap((g) => suggestEndpoints(catalog, g)).map((e) => [e.id, e])).values(),
+    ].slice(0, 5);
+    const hint = near.length === 0 ? '' : ` (did you mean ${near.map((e) => JSON.stringify(e.id)).join(' or ')}?)`;
+    throw new AppError(
+      'UNKNOWN_ENDPOINT',
+      `Not an endpoint of the ${catalog.name} catalog: ${grants.join(', ')}${hint}`,
+      {
+        field: 'permissions',
+        facts: {
+          grants,
+          catalog: catalog.name,
+          suggestions: near.map((e) => e.id),
+          suggestionLabels: near.map((e) => e.label),
+        },
+      },
+    );
   }
   return [...ids].sort();
 }

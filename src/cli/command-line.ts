@@ -20,12 +20,15 @@ const LOADERS: Record<CommandName, () => Promise<Command>> = {
   'partner add': async () => (await partnerCommands()).partnerAdd,
   'partner edit': async () => (await partnerCommands()).partnerEdit,
   'partner list': async () => (await partnerCommands()).partnerList,
+  'partner archive': async () => (await partnerCommands()).partnerArchive,
+  'partner unarchive': async () => (await partnerCommands()).partnerUnarchive,
   'partner key': async () => (await partnerKeyCommands()).partnerKey,
   pubkey: async () => (await partnerKeyCommands()).pubkey,
   'role add': async () => (await roleCommands()).roleAdd,
   'role remove': async () => (await roleCommands()).roleRemove,
   'role list': async () => (await roleCommands()).roleList,
   migrate: async () => (await import('./commands/migrate-command.ts')).migrate,
+  endpoints: async () => (await import('./commands/catalog-commands.ts')).endpoints,
 };
 
 /**

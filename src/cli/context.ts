@@ -25,6 +25,8 @@ export interface CliContext {
   runtime: CliRuntime;
   actor: string;
   out(text: string): void;
+  /** A warning for the person at the terminal (stderr): never mixed into `--json` output. */
+  warn(text: string): void;
   /** The process's standard input when absent. */
   stdin?: Stdin | undefined;
 }

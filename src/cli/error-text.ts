@@ -1,4 +1,4 @@
-import { type AppError, type ErrorCode, factNumber, factText, isAppError } from '../shared/errors.ts';
+import { type AppError, type ErrorCode, factList, factNumber, factText, isAppError } from '../shared/errors.ts';
 import { describeFatal, isExpectedFailure } from '../shared/fatal.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -19,7 +19,20 @@ const WORDS: Record<ErrorCode, Words> = {
   REASON_INVALID: said,
   GRACE_INVALID: said,
   GRANT_MALFORMED: said,
-  UNKNOWN_ENDPOINT: said,
+  UNKNOWN_ENDPOINT: (error) => {
+    const grants = factList(error, 'grants');
+    const catalog = factText(error, 'catalog');
+    if (grants === undefined || catalog === undefined) return said(error);
+    const ids = factList(error, 'suggestions') ?? [];
+    const labels = factList(error, 'suggestionLabels') ?? [];
+    // One line, as every refusal: the closest endpoints as grants, each with its label.
+    const near = ids.map((id, i) => `${JSON.stringify(id)} (${labels[i] ?? id})`);
+    return (
+      `Not an endpoint of the ${catalog} catalog: ${grants.join(', ')}. ` +
+      (near.length === 0 ? '' : `Did you mean ${near.join(' or ')}? `) +
+      '"harvest-keys endpoints --search TEXT" lists the endpoints.'
+    );
+  },
   KEY_NOT_FOUND: said,
   STALE_VERSION: (error) => {
     const keyId = factText(error, 'keyId');
@@ -46,6 +59,12 @@ const WORDS: Record<ErrorCode, Words> = {
       : `No partner named "${partner}" (harvest-keys partner list shows them)`;
   },
   PARTNER_EXISTS: said,
+  PARTNER_ARCHIVED: (error) => {
+    const partner = factText(error, 'partner');
+    return partner === undefined
+      ? said(error)
+      : `Partner "${partner}" is archived, so no new keys are created for it: restore it first (harvest-keys partner unarchive ${JSON.stringify(partner)})`;
+  },
   PARTNER_NAME_INVALID: said,
   SLACK_USER_INVALID: said,
   ROLE_INVALID: said,

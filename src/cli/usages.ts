@@ -18,13 +18,17 @@ export const USAGES = {
   'partner add': 'harvest-keys partner add <name> [--contact U012ABCDEF]... [--preset "GET /v1/users"]... [--json]',
   'partner edit':
     'harvest-keys partner edit <name> [--rename N] [--contact U..]... [--remove-contact U..]... [--preset "..."]... [--remove-preset "..."]... [--json]',
-  'partner list': 'harvest-keys partner list [--json]',
+  'partner list': 'harvest-keys partner list [--archived] [--json]   (--archived: archived partners too)',
+  'partner archive': 'harvest-keys partner archive <name> [--json]   (leaves lists and pickers; its keys keep working)',
+  'partner unarchive': 'harvest-keys partner unarchive <name> [--json]',
   'partner key': 'harvest-keys partner key <partner> [<file.asc>|-] [--confirm <fingerprint>] [--json]',
   pubkey: 'harvest-keys pubkey [--json]',
   'role add': 'harvest-keys role add <slack user id> admin|approver',
   'role remove': 'harvest-keys role remove <slack user id> admin|approver',
   'role list': 'harvest-keys role list [--json]',
   migrate: 'harvest-keys migrate',
+  endpoints:
+    'harvest-keys endpoints [--search TEXT] [--legacy] [--json]   (the catalog: what --grant and --add take; --legacy: what legacy keys may call)',
 } as const;
 
 export type CommandName = keyof typeof USAGES;

@@ -273,6 +273,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
             recipientFingerprint: target.fingerprint,
             recipientFingerprintFormatted: target.formattedFingerprint,
             signerFingerprint: signer,
+            signerPublicKey: encrypted.signerPublicKey,
             keyId: key.id,
             description: key.description,
             partnerName: partner.name,

@@ -11,6 +11,8 @@ export interface EncryptedSecret {
   recipient: PgpKeyInfo;
   /** The service key that signed it. */
   signerFingerprint: string;
+  /** Its armored public key, for the partner to import. */
+  signerPublicKey: string;
 }
 
 const GNUPG_ENCRYPTION_ALGORITHMS = new Set<number>([
@@ -90,11 +92,12 @@ export function createPgpEncryptor(serviceKey: { get(): Promise<ServiceSigningKe
       now: Date = new Date(),
     ): Promise<EncryptedSecret> {
       const recipient = await inspectPublicKey(recipientArmoredKey, now);
-      const { privateKey, fingerprint } = await serviceKey.get();
+      const { privateKey, fingerprint, publicArmored } = await serviceKey.get();
       return {
         armoredMessage: await encryptSecret(secret, recipient, privateKey),
         recipient,
         signerFingerprint: fingerprint,
+        signerPublicKey: publicArmored,
       };
     },
   };

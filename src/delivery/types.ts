@@ -3,8 +3,8 @@ import type { Partner } from '../partners/types.ts';
 
 /**
  * The port the Slack side implements: open a DM with the partner contact (Slack Connect users included) and post the
- * armored message (code block, `.asc` file, the fingerprint, one-line `gpg --decrypt` instructions, and an
- * "I have stored the API Key" button carrying `deliveryId`). Only ciphertext crosses it.
+ * armored message (code block, `.asc` file beside the service's public key, both fingerprints, the
+ * `gpg --import` and `gpg --decrypt` commands, and an "I have stored the API Key" button carrying `deliveryId`). Only ciphertext crosses it.
  *
  * On failure, reject with a `MessengerError` whose `reason` is the platform's code (e.g. `user_not_found`,
  * `invalid_user_combination`, `ratelimited`): it is recorded and shown to the admin. Retries belong inside the
@@ -25,6 +25,8 @@ export interface EncryptedKeyMessage {
   recipientFingerprintFormatted: string;
   /** Fingerprint of the service key that signed it, so the partner can check the signature. */
   signerFingerprint: string;
+  /** The service's armored public key (what `/pgp/service.asc` serves): sent along so gpg can check the signature. */
+  signerPublicKey: string;
   keyId: ApiKey['id'];
   description: ApiKey['description'];
   partnerName: Partner['name'];

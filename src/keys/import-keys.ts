@@ -101,7 +101,9 @@ export function createKeyImporter(deps: ImportDeps) {
     let unknownPartners = false;
     const records: NewKeyRecord[] = [];
     const lineOfDigest = new Map<string, number>();
-    const partners = new Map((await deps.store.partners.list()).map((p) => [p.name.toLowerCase(), p]));
+    const partners = new Map(
+      (await deps.store.partners.list({ includeArchived: true })).map((p) => [p.name.toLowerCase(), p]),
+    );
     for (const { record, line } of rows) {
       const where = `line ${line}`;
       const secret = record.key ?? '';

@@ -125,6 +125,12 @@ export function createKeyService(deps: KeyServiceDeps) {
   ): Promise<PreparedCreate> {
     const explicit = resolveGrants(catalog, input.grants ?? []);
     const partner = input.partner === undefined ? undefined : await requirePartner(repos, input.partner);
+    if (partner !== undefined && partner.archivedAt !== null) {
+      throw new AppError('PARTNER_ARCHIVED', `Partner "${partner.name}" is archived: no new keys are created for it`, {
+        field: 'partner',
+        facts: { partner: partner.name },
+      });
+    }
     const description = validateDescription(
       input.description ?? (partner === undefined ? '' : defaultDescription(partner.name, catalog.name)),
     );

@@ -13,3 +13,11 @@ export function isInUse(usage: KeyUsage, now: Date): boolean {
   const recent = usage.lastUsedAt !== null && now.getTime() - usage.lastUsedAt.getTime() < RECENT_MS;
   return recent || (usage.allowedLast7Days ?? 0) + (usage.deniedLast7Days ?? 0) > 0;
 }
+
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
+/** Called successfully in the last 7 days: an integration relies on it now, so cutting it off at once breaks it. */
+export function usedInLastWeek(usage: KeyUsage, now: Date): boolean {
+  const recent = usage.lastUsedAt !== null && now.getTime() - usage.lastUsedAt.getTime() < WEEK_MS;
+  return recent || (usage.allowedLast7Days ?? 0) > 0;
+}

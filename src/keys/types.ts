@@ -32,6 +32,15 @@ export interface KeyFilter {
   status?: KeyStatus | undefined;
   partnerId?: string | undefined;
   text?: string | undefined;
+  /** What the key is at `now` (keyState): `usable` (active, or stopping after a replacement), or `revoked`. */
+  state?: 'usable' | 'revoked' | undefined;
+  /** Only keys with a scheduled stop that has not come yet (replaced with a grace period). */
+  stopping?: boolean | undefined;
+  legacy?: boolean | undefined;
+  /** Only keys that were never used. */
+  unused?: boolean | undefined;
+  /** The time `state` and `stopping` are judged at (default: the database's clock). */
+  now?: Date | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
 }

@@ -28,8 +28,23 @@ export interface NewPartnerPgpKey {
   confirmation: { by: string; at: Date } | null;
 }
 
+/** A partner's PGP key as lists show it: none yet, stored but not confirmed out of band, or confirmed. */
+export type PgpStatus =
+  | { kind: 'none' }
+  | { kind: 'unconfirmed'; fingerprint: string; expiresAt: Date | null; expired: boolean }
+  | { kind: 'confirmed'; fingerprint: string; expiresAt: Date | null; expired: boolean };
+
+export function pgpStatus(key: PartnerPgpKey | undefined, now: Date): PgpStatus {
+  if (key === undefined) return { kind: 'none' };
+  const expired = key.expiresAt !== null && key.expiresAt <= now;
+  const kind = key.confirmedFingerprint === key.fingerprint ? 'confirmed' : 'unconfirmed';
+  return { kind, fingerprint: key.fingerprint, expiresAt: key.expiresAt, expired };
+}
+
 export interface PartnerPgpKeyRepository {
   find(partnerId: string): Promise<PartnerPgpKey | undefined>;
+  /** Every partner's key (one per partner): for lists. */
+  list(): Promise<PartnerPgpKey[]>;
   /** Inserts or replaces the partner's key, with the given confirmation state. */
   save(record: NewPartnerPgpKey): Promise<void>;
   /** Confirms only if the stored key still has this fingerprint; false otherwise. */

@@ -3,7 +3,7 @@ import type { Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Transactional } from '../shared/transaction.ts';
 import { normalizeFingerprint } from './fingerprint.ts';
-import type { PartnerPgpKey, PartnerPgpKeyRepository } from './partner-pgp-key.ts';
+import { type PartnerPgpKey, type PartnerPgpKeyRepository, type PgpStatus, pgpStatus } from './partner-pgp-key.ts';
 import type { PgpKeyInfo } from './pgp-key-info.ts';
 import type { Partner, PartnerRepository } from './types.ts';
 
@@ -17,7 +17,7 @@ export interface PartnerPgpTransaction {
 /** The partner-key service's storage: lookups outside a transaction, and the transaction. */
 export interface PartnerPgpStore extends Transactional<PartnerPgpTransaction> {
   partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
-  partnerPgpKeys: Pick<PartnerPgpKeyRepository, 'find'>;
+  partnerPgpKeys: Pick<PartnerPgpKeyRepository, 'find' | 'list'>;
 }
 
 export interface PartnerPgpServiceDeps {
@@ -170,6 +170,12 @@ export function createPartnerPgpService(deps: PartnerPgpServiceDeps) {
     },
 
     getPgpKey,
+
+    /** Each partner's PGP status by partner id (a partner without a key is absent: its status is `none`). */
+    async pgpStatuses(): Promise<Map<string, PgpStatus>> {
+      const at = now();
+      return new Map((await store.partnerPgpKeys.list()).map((key) => [key.partnerId, pgpStatus(key, at)]));
+    },
 
     /** Whether keys for this partner can be delivered encrypted (the create dialog offers it only then). */
     async hasConfirmedKey(partnerNameOrId: string): Promise<boolean> {

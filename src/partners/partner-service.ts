@@ -49,7 +49,7 @@ export type PartnerService = ReturnType<typeof createPartnerService>;
 
 /** What a partner change writes inside one transaction. */
 export interface PartnerTransaction {
-  partners: Pick<PartnerRepository, 'findById' | 'findByName' | 'insert' | 'update'>;
+  partners: Pick<PartnerRepository, 'findById' | 'findByName' | 'insert' | 'update' | 'setArchived'>;
   audit: Pick<AuditRepository, 'append'>;
   /**
    * A rename changes what every key of the partner answers (X-Partner), so enforcement is told to reload each one.
@@ -150,7 +150,27 @@ export function createPartnerService(deps: { store: PartnerStore; catalog: Catal
       });
     },
 
+    /**
+     * Archives a partner (`archived: false` restores it): it leaves pickers and lists, and no key can be created for
+     * it; its existing keys keep working (revoke them separately) and keep their history.
+     */
+    async setArchived(nameOrId: string, input: { actor: string; archived: boolean }): Promise<Partner> {
+      return store.transaction(async (repos) => {
+        const before = await requirePartner(repos, nameOrId);
+        if ((before.archivedAt !== null) === input.archived) return before;
+        await repos.partners.setArchived(before.id, input.archived ? { at: new Date(), by: input.actor } : null);
+        await repos.audit.append({
+          actor: input.actor,
+          action: input.archived ? 'partner.archived' : 'partner.unarchived',
+          partnerId: before.id,
+          before: snapshot(before),
+        });
+        return requirePartner(repos, before.id);
+      });
+    },
+
     get: (nameOrId: string) => requirePartner(store, nameOrId),
-    list: () => store.partners.list(),
+    /** Archived partners are left out unless asked for. */
+    list: (options: { includeArchived?: boolean } = {}) => store.partners.list(options),
   };
 }

@@ -7,6 +7,9 @@ export interface Partner {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+  /** Set while archived: the partner is left out of pickers and lists; its keys and their history stay. */
+  archivedAt: Date | null;
+  archivedBy: string | null;
 }
 
 export interface NewPartnerRecord {
@@ -22,9 +25,12 @@ export interface PartnerRepository {
   findById(id: string): Promise<Partner | undefined>;
   /** Case-insensitive. */
   findByName(name: string): Promise<Partner | undefined>;
-  list(): Promise<Partner[]>;
+  /** By name; archived partners only with `includeArchived`. */
+  list(options?: { includeArchived?: boolean }): Promise<Partner[]>;
   update(
     id: string,
     patch: { name?: string; contactSlackUserIds?: readonly string[]; preset?: readonly string[] },
   ): Promise<void>;
+  /** Archives (`archived` set) or restores (null) the partner. */
+  setArchived(id: string, archived: { at: Date; by: string } | null): Promise<void>;
 }

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   // Partners and roles.
   'UNKNOWN_PARTNER',
   'PARTNER_EXISTS',
+  'PARTNER_ARCHIVED',
   'PARTNER_NAME_INVALID',
   'SLACK_USER_INVALID',
   'ROLE_INVALID',

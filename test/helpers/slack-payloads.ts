@@ -87,6 +87,7 @@ export interface ActionInput {
   type: string;
   value?: string;
   selected_option?: Record<string, unknown>;
+  selected_options?: Record<string, unknown>[];
 }
 
 /** A block_actions payload from a modal or the Home tab (no response_url) or from a message (with one). */

@@ -177,6 +177,23 @@ export function recordSlackTraffic() {
         .slice(mark)
         .filter((t) => name === undefined || t.name === name || (name === 'response_url' && t.kind === 'response_url'));
     },
+    /**
+     * Waits until nothing reaches Slack for `quietMs`: work an earlier request left running (a Home republished after
+     * a delivery, say) must not be mistaken for the answer to the next one.
+     */
+    async settled(quietMs = 150, timeoutMs = 5000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      let seen = traffic.length;
+      let since = Date.now();
+      while (Date.now() - since < quietMs) {
+        if (Date.now() > deadline) throw new Error(`Slack traffic did not settle within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        if (traffic.length !== seen) {
+          seen = traffic.length;
+          since = Date.now();
+        }
+      }
+    },
     /** Waits (briefly) for the listener's work after its ack: Slack calls happen after the HTTP answer. */
     async waitFor(
       mark: number,

@@ -68,6 +68,8 @@ describe('what a CLI run loads', () => {
     [['help', 'partner', 'key']],
     [['list', '--help']],
     [['list', '--bogus']],
+    [['endpoints', '--help']],
+    [['partner', 'archive']],
     [['check']],
     [['no-such-command']],
     [[]],
@@ -88,15 +90,17 @@ describe('what a CLI run loads', () => {
       await database.drop();
     });
 
-    it.each([[['list']], [['check', '-', 'GET', '/v1/candidates']]])(
-      '%j loads the database driver but no PGP, Slack, metrics, CSV or YAML code',
-      async (args) => {
-        const run = await packagesLoaded(args, env, 'hk_NotAKeyOfThisService0');
-        expect(run.stderr).toBe('');
-        expect(run.code === 0 || run.code === 1).toBe(true);
-        expect(run.packages).toContain('postgres');
-        for (const heavy of HEAVY_FOR_LIST_AND_CHECK) expect(run.packages).not.toContain(heavy);
-      },
-    );
+    it.each([
+      [['list']],
+      [['check', '-', 'GET', '/v1/candidates']],
+      [['endpoints', '--legacy']],
+      [['partner', 'list']],
+    ])('%j loads the database driver but no PGP, Slack, metrics, CSV or YAML code', async (args) => {
+      const run = await packagesLoaded(args, env, 'hk_NotAKeyOfThisService0');
+      expect(run.stderr).toBe('');
+      expect(run.code === 0 || run.code === 1).toBe(true);
+      expect(run.packages).toContain('postgres');
+      for (const heavy of HEAVY_FOR_LIST_AND_CHECK) expect(run.packages).not.toContain(heavy);
+    });
   });
 });

@@ -112,7 +112,7 @@ describe('people without the role', () => {
     await slack.event({ type: 'app_home_opened', user: nobody, channel: 'D0HOME', tab: 'home', event_ts: '1.1' });
     const published = await slack.recorder.waitFor(mark, 'views.publish');
     expect(published.body.user_id).toBe(nobody);
-    expect(published.raw).toContain('You need the admin or approver role');
+    expect(published.raw).toContain('you need the admin or approver role');
   });
 });
 

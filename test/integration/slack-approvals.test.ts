@@ -32,8 +32,21 @@ async function submitCreate(user: string, description: string): Promise<Record<s
   const descriptionBlock = first.blocks.find((b) => String(b.block_id).startsWith('description'))!.block_id as string;
   state[descriptionBlock] = { value: { type: 'plain_text_input', value: description } };
   const permissions = (await slack.interaction(viewSubmission(user, first, state))).json() as { view: View };
-  return (await slack.interaction(viewSubmission(user, { ...permissions.view, id: 'V0PERMS' }))).json();
+  const saved = (await slack.interaction(viewSubmission(user, { ...permissions.view, id: 'V0PERMS' }))).json();
+  // Nothing ticked: the dialog asks once more before a key without permissions is requested.
+  const again = saved.view as View | undefined;
+  if (again === undefined || !JSON.stringify(again).includes('No permissions are ticked')) return saved;
+  return (await slack.interaction(viewSubmission(user, { ...again, id: 'V0PERMS' }))).json();
 }
+
+/** `/harvest-keys <text>` and the modal it opened. */
+async function openFromCommand(user: string, text: string, viewId: string): Promise<View> {
+  const mark = slack.recorder.mark();
+  await slack.command(user, text);
+  return { ...((await slack.recorder.waitFor(mark, 'views.open')).body.view as View), id: viewId };
+}
+
+const submitText = (view: View) => (view.submit as { text: string } | undefined)?.text;
 
 /** The card as posted, shaped as the message in a block_actions payload from the approvals channel. */
 function cardClick(user: string, card: Record<string, unknown>, actionId: string) {
@@ -202,6 +215,115 @@ describe('approvals from Slack', () => {
     const held = await slack.recorder.waitFor(enableMark, 'views.update');
     expect(JSON.stringify(held.body)).toContain('Sent for Approval');
     expect((await rt.keys.get(key.id)).status).toBe('revoked');
+  });
+
+  it('says before submit that a create will wait, its button reads "Request approval", and an empty key is asked about', async () => {
+    const requester = await admin();
+    const first = await openFromCommand(requester, 'create', 'V0CREATE');
+    expect(JSON.stringify(first)).toContain('Needs approval.');
+    const state = initialState(first);
+    const descriptionBlock = first.blocks.find((b) => String(b.block_id).startsWith('description'))!.block_id as string;
+    state[descriptionBlock] = { value: { type: 'plain_text_input', value: 'Asked before submit' } };
+    const permissions = (await slack.interaction(viewSubmission(requester, first, state))).json() as { view: View };
+    expect(JSON.stringify(permissions.view)).toContain('Needs approval.');
+    expect(submitText(permissions.view)).toBe('Request approval');
+
+    // Nothing ticked: not a request yet, but the same dialog asking again.
+    const asked = (await slack.interaction(viewSubmission(requester, { ...permissions.view, id: 'V0PERMS' }))).json();
+    expect(asked).toMatchObject({ response_action: 'update', view: { callback_id: 'key.permissions' } });
+    expect(JSON.stringify(asked.view)).toContain('No permissions are ticked');
+    expect(submitText(asked.view as View)).toBe('Request approval');
+    expect((await rt.approvals.listPending()).some((r) => r.payload.description === 'Asked before submit')).toBe(false);
+
+    const sent = (
+      await slack.interaction(viewSubmission(requester, { ...(asked.view as View), id: 'V0PERMS' }))
+    ).json();
+    expect(sent).toMatchObject({ view: { title: { text: 'Sent for Approval' } } });
+    const request = (await rt.approvals.listPending()).find((r) => r.payload.description === 'Asked before submit');
+    expect(request?.payload).toMatchObject({ action: 'create', permissions: [] });
+  });
+
+  it('labels edit, replace and re-enable "Request approval", and a lost key\'s card says why it was revoked', async () => {
+    const user = await admin();
+    const { key } = await rt.keys.create({ actor: user, description: 'Leaky feed', grants: ['GET /v1/users'] });
+    const replace = await openFromCommand(user, `replace ${key.id}`, 'V0REPLACE');
+    expect(submitText(replace)).toBe('Request approval');
+    expect(JSON.stringify(replace)).toContain('Needs approval.');
+    const edit = await openFromCommand(user, `edit ${key.id}`, 'V0EDIT');
+    expect(submitText(edit)).toBe('Review changes');
+    expect(JSON.stringify(edit)).toContain('a description-only change is saved directly');
+
+    await rt.keys.revoke(key.id, { actor: user, reason: 'Lost or possibly leaked' });
+    const enable = await openFromCommand(user, `enable ${key.id}`, 'V0ENABLE');
+    expect(findElement(enable, 'key.enable.confirm').element.text).toMatchObject({ text: 'Request approval' });
+    expect(JSON.stringify(enable)).toContain('This key was revoked as lost or leaked');
+    const ack = findElement(enable, 'key.enable.ack');
+    const options = (ack.element as { options: unknown[] }).options;
+    const values = {
+      [ack.block.block_id as string]: { 'key.enable.ack': { type: 'checkboxes', selected_options: options } },
+    };
+    const mark = slack.recorder.mark();
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'key.enable.confirm', block_id: 'b', value: key.id },
+        { view: enable, values },
+      ),
+    );
+    expect(JSON.stringify((await slack.recorder.waitFor(mark, 'views.update')).body)).toContain('Sent for Approval');
+    const card = await slack.recorder.waitFor(mark, 'chat.postMessage', (t) => t.body.channel === CHANNEL);
+    const cardText = JSON.stringify(card.body);
+    expect(cardText).toContain('Re-enable a revoked API key');
+    expect(cardText).toContain('*Revoked because:* Lost or possibly leaked');
+    expect(cardText).toContain('reported lost or leaked');
+    const request = (await rt.approvals.listPending()).find((r) => r.keyId === key.id);
+    expect(request?.payload).toMatchObject({ action: 'reenable', revokeReason: 'Lost or possibly leaked' });
+    expect((await rt.keys.get(key.id)).status).toBe('revoked');
+  });
+
+  it('tells the requester, in words to act on, that the app is not in the approvals channel', async () => {
+    const requester = await admin();
+    const mark = slack.recorder.mark();
+    slack.recorder.failNext('chat.postMessage', { error: 'not_in_channel' });
+    const saved = await submitCreate(requester, 'Card nobody sees');
+    expect(saved).toMatchObject({ view: { title: { text: 'Sent for Approval' } } });
+    const told = await slack.recorder.waitFor(mark, 'chat.postMessage', (t) =>
+      String(t.body.text).includes('could not be posted'),
+    );
+    expect(String(told.body.text)).toMatch(
+      /the app is not a member of the approvals channel <#C0APPROVALS>: invite it/,
+    );
+    expect(String(told.body.text)).toContain('/harvest-keys approvals');
+  });
+
+  it("explains too few approvers on the refusal and on an admin's App Home", async () => {
+    const requester = await admin();
+    await rt.roles.remove(APPROVER, 'approver', 'test');
+    await rt.roles.remove(APPROVER_2, 'approver', 'test');
+    try {
+      // Said when the dialog opens, before anything is filled in.
+      const first = JSON.stringify(await openFromCommand(requester, 'create', 'V0SHORT'));
+      expect(first).toContain('Needs approval, but nobody can give it.');
+      expect(first).toContain('nobody else holds the approver role, so the request would be refused');
+      const refused = await submitCreate(requester, 'Nobody to approve');
+      expect(refused).toMatchObject({ view: { title: { text: 'Key Not Created' } } });
+      const text = JSON.stringify(refused.view);
+      expect(text).toContain('only 0 other approver(s) exist, so nobody could approve it. Nothing was changed.');
+      expect(text).toContain('`/harvest-keys roles`');
+      const mark = slack.recorder.mark();
+      await slack.event({ type: 'app_home_opened', user: requester, channel: 'D0HOME', tab: 'home', event_ts: '1.3' });
+      const home = await slack.recorder.waitFor(mark, 'views.publish');
+      expect(JSON.stringify(home.body.view)).toContain('Approvals are on, but nobody can give them');
+    } finally {
+      await rt.roles.grant(APPROVER, 'approver', 'test');
+      await rt.roles.grant(APPROVER_2, 'approver', 'test');
+    }
+    const mark = slack.recorder.mark();
+    await slack.event({ type: 'app_home_opened', user: requester, channel: 'D0HOME', tab: 'home', event_ts: '1.4' });
+    const home = await slack.recorder.waitFor(mark, 'views.publish');
+    expect(JSON.stringify(home.body.view)).toContain(
+      'Approvals are on:* create, permission edits, re-enable, replace wait for 1 approval in <#C0APPROVALS>',
+    );
   });
 
   it('lists pending requests with the approvals command and keeps every secret out of Slack but the show-once view', async () => {

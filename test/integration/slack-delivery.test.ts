@@ -360,9 +360,9 @@ describe('creating a key with encrypted delivery', () => {
     });
 
     const upload = slack.recorder.since(flow.saveMark, 'files.getUploadURLExternal');
-    expect(upload.map((t) => t.body.filename)).toEqual([`harvest-api-key-${key.id}.asc`]);
+    expect(upload.map((t) => t.body.filename)).toEqual([`harvest-api-key-${key.id}.asc`, 'harvest-keys-service.asc']);
     const bytes = slack.recorder.since(flow.saveMark).filter((t) => t.kind === 'upload');
-    expect(bytes).toHaveLength(1);
+    expect(bytes).toHaveLength(2);
     const complete = slack.recorder.since(flow.saveMark, 'files.completeUploadExternal');
     expect(complete.map((t) => t.body.channel_id)).toEqual([`D${contact}`]);
 
@@ -415,7 +415,12 @@ describe('creating a key with encrypted delivery', () => {
 
   it('says why delivery is not offered for a partner whose key is not confirmed', async () => {
     const user = await admin();
-    const partner = await rt.partners.create({ actor: user, name: aPartnerName(), contacts: ['U0UNCONF1'] });
+    const partner = await rt.partners.create({
+      actor: user,
+      name: aPartnerName(),
+      contacts: ['U0UNCONF1'],
+      preset: ['GET /v1/candidates'],
+    });
     await rt.partnerPgp.setPgpKey(partner.id, keys.second!.armored, user);
     const flow = await createThroughSlack(user, partner);
     expect(flow.picked.blocks.some((b) => String(b.block_id).startsWith('delivery.'))).toBe(false);
@@ -445,6 +450,64 @@ describe('creating a key with encrypted delivery', () => {
     slack.recorder.markDelivered(secret);
     expect(await rt.keys.check(secret, 'GET', '/v1/candidates')).toMatchObject({ decision: { allowed: true } });
     expect(await rt.keys.check(old.secret, 'GET', '/v1/candidates')).toMatchObject({ decision: { allowed: false } });
+  });
+});
+
+describe('a partner who never imported the service key', () => {
+  it('imports it from the DM’s attached file with the command the DM gives, and gpg --decrypt prints a good signature (exit 0)', async () => {
+    const user = await admin();
+    const { partner, contact } = await readyPartner(user);
+    const flow = await createThroughSlack(user, partner);
+    await slack.recorder.waitFor(flow.saveMark, 'files.completeUploadExternal');
+    const post = slack.recorder.since(flow.saveMark, 'chat.postMessage').find((t) => t.body.channel === `D${contact}`)!;
+    const key = await keyOfPartner(partner.id);
+    const messageFile = `harvest-api-key-${key.id}.asc`;
+    const service = await rt.serviceKey.get();
+
+    // The DM names both files, the two commands, and the signing fingerprint to check.
+    const shown = JSON.stringify(post.body.blocks).replace(/\\n/g, '\n');
+    expect(shown).toContain(`gpg --import harvest-keys-service.asc\ngpg --decrypt ${messageFile}`);
+    expect(shown).toContain(service.formattedFingerprint);
+    expect(shown).toContain('Good signature');
+    expect(String(post.body.text)).toContain('gpg --import harvest-keys-service.asc');
+
+    // The files as the contact downloads them: one upload per file, in the order they were announced.
+    const names = slack.recorder.since(flow.saveMark, 'files.getUploadURLExternal').map((t) => t.body.filename);
+    const bytes = slack.recorder.since(flow.saveMark).filter((t) => t.kind === 'upload');
+    // Each upload is a multipart body: the file is its armored block.
+    const file = (name: string) =>
+      /-----BEGIN PGP [A-Z ]+-----[\s\S]+?-----END PGP [A-Z ]+-----\n/.exec(
+        bytes[names.indexOf(name)]?.raw ?? '',
+      )?.[0] ?? '';
+    const serviceFile = file('harvest-keys-service.asc');
+    const encryptedFile = file(messageFile);
+    expect(serviceFile).toMatch(/^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
+    expect(encryptedFile).toMatch(/^-----BEGIN PGP MESSAGE-----/);
+
+    // A fresh GnuPG home holding only the partner's own key: what the issue saw, then what the DM fixes.
+    const partnerHome = await createGnupgHome();
+    try {
+      expect((await partnerHome.run(['--batch', '--import'], keys.private!.armored)).code).toBe(0);
+      const before = await partnerHome.run(['--batch', '--decrypt'], encryptedFile);
+      expect(before.code).toBe(2);
+      expect(before.stderr).toContain('No public key');
+
+      const imported = await partnerHome.run(['--batch', '--import'], serviceFile);
+      expect(imported.code).toBe(0);
+      expect(imported.status).toContain(`IMPORT_OK 1 ${service.fingerprint}`);
+      const decrypted = await partnerHome.run(['--batch', '--decrypt'], encryptedFile);
+      expect(decrypted.code).toBe(0);
+      expect(decrypted.stderr).toContain('Good signature from "harvest-keys key delivery"');
+      expect(decrypted.status).toMatch(new RegExp(`VALIDSIG [0-9A-F]{40} .* ${service.fingerprint}\\n`));
+      delivered.push(decrypted.stdout);
+      slack.recorder.markDelivered(decrypted.stdout);
+      expect(await rt.keys.check(decrypted.stdout, 'GET', '/v1/candidates')).toMatchObject({
+        outcome: 'decided',
+        key: { id: key.id },
+      });
+    } finally {
+      await partnerHome.dispose();
+    }
   });
 });
 
@@ -622,12 +685,14 @@ describe('App Home and pubkey', () => {
     const flow = await createThroughSlack(user, partner);
     await slack.recorder.waitFor(flow.saveMark, 'views.update', (t) => t.body.view_id === flow.viewId);
     const key = await keyOfPartner(partner.id);
+    await slack.recorder.settled();
     let mark = slack.recorder.mark();
     await slack.event({ type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: '1.1' });
     let home = await slack.recorder.waitFor(mark, 'views.publish', (t) => t.body.user_id === user);
     expect(home.raw).not.toContain('not confirmed by the partner');
 
     await rt.db.sql`update deliveries set sent_at = now() - interval '73 hours' where key_id = ${key.id}`;
+    await slack.recorder.settled();
     mark = slack.recorder.mark();
     await slack.event({ type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: '1.2' });
     home = await slack.recorder.waitFor(mark, 'views.publish', (t) => t.body.user_id === user);

@@ -193,12 +193,48 @@ describe('revoking and re-enabling a key', () => {
     const enableView = await openFromCommand(user, `enable ${key.id}`, 'V0ENABLE');
     expect(enableView.callback_id).toBe('key.enable');
     expect(JSON.stringify(enableView)).toContain('Lost or possibly leaked');
-    const enableMark = slack.recorder.mark();
+    // Revoked as lost: the reason leads the dialog, and Re-enable needs "I know this key was reported lost or leaked".
+    expect(JSON.stringify(enableView)).toContain('This key was revoked as lost or leaked');
+    expect(findElement(enableView, 'key.enable.confirm').element.style).toBe('danger');
+    const ack = findElement(enableView, 'key.enable.ack');
+    const unticked = slack.recorder.mark();
     await slack.interaction(
       blockActions(
         user,
         { type: 'button', action_id: 'key.enable.confirm', block_id: 'b', value: key.id },
         { view: enableView },
+      ),
+    );
+    const asked = await slack.recorder.waitFor(unticked, 'views.update');
+    expect(JSON.stringify(asked.body.view)).toContain('first.');
+    expect(await rt.keys.get(key.id)).toMatchObject({ status: 'revoked' });
+    expect(await rt.keys.check(secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: false } });
+
+    const ticked = {
+      ...initialState(enableView),
+      [ack.block.block_id as string]: {
+        'key.enable.ack': { type: 'checkboxes', selected_options: (ack.element as { options: unknown[] }).options },
+      },
+    };
+    const tickedAck = await slack.interaction(
+      blockActions(
+        user,
+        {
+          type: 'checkboxes',
+          action_id: 'key.enable.ack',
+          block_id: ack.block.block_id as string,
+          selected_options: (ack.element as { options: Record<string, unknown>[] }).options,
+        },
+        { view: enableView, values: ticked },
+      ),
+    );
+    expect(tickedAck.status).toBe(200);
+    const enableMark = slack.recorder.mark();
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'key.enable.confirm', block_id: 'b', value: key.id },
+        { view: enableView, values: ticked },
       ),
     );
     await slack.recorder.waitFor(enableMark, 'views.update', (t) => JSON.stringify(t.body.view).includes('Re-enabled'));

@@ -95,6 +95,10 @@ describe('the legacy rule in Slack', () => {
       'a new key that has the same partner and 53 permissions: its 2 explicit grants plus the 51 legacy endpoints it could call as a key created before 18 Jan 2017, now as explicit grants (the new key is not a legacy key)',
     );
     expect(text).not.toContain('the same 2 permissions');
+    // Never used: the old key is revoked at once unless another grace period is chosen (approvals are off here).
+    expect(text).toContain('It was not used in the last 7 days');
+    expect(text).not.toContain('Needs approval');
+    expect(view.submit).toMatchObject({ text: 'Replace' });
     const answer = (await slack.interaction(viewSubmission(user, view, initialState(view)))).json() as { view: View };
     expect(answer.view.callback_id).toBe('key.show-once');
     const replacement = (await rt.keys.get(keyId)).replacedBy!;
@@ -102,6 +106,40 @@ describe('the legacy rule in Slack', () => {
     expect(created.legacy).toBe(false);
     expect(created.permissions).toHaveLength(53);
     expect(created.permissions).toContain(newer.id);
+  });
+
+  it('View from the Home states the rule too, and its List button pushes the endpoints over the dialog', async () => {
+    const user = await admin();
+    const keyId = await legacyKey(user, 'Old viewed key');
+    const home: View = { type: 'home', id: 'V0HOME', blocks: [] };
+    const mark = slack.recorder.mark();
+    await slack.interaction(
+      blockActions(
+        user,
+        {
+          type: 'overflow',
+          action_id: 'key.menu',
+          block_id: 'b',
+          selected_option: { text: { type: 'plain_text', text: 'View' }, value: `view:${keyId}` },
+        },
+        { view: home },
+      ),
+    );
+    const opened: View = { ...((await slack.recorder.waitFor(mark, 'views.open')).body.view as View), id: 'V0LEGVIEW' };
+    expect(opened.callback_id).toBe('key.view');
+    expect(JSON.stringify(opened)).toContain(
+      'so it may call the 52 endpoints that existed then without explicit grants',
+    );
+    const pushMark = slack.recorder.mark();
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'legacy.endpoints', block_id: 'b', value: 'list' },
+        { view: opened },
+      ),
+    );
+    const pushed = await slack.recorder.waitFor(pushMark, 'views.push');
+    expect(JSON.stringify(pushed.body.view)).toContain('they may call these 52 endpoints');
   });
 
   it('a key created after the cutoff shows no legacy words', async () => {

@@ -54,6 +54,10 @@ describe('start-up', () => {
       expect(ready.headers.get('cache-control')).toBe('no-store');
       expect(await ready.json()).toMatchObject({ status: 'ready' });
       expect(server.output()).toContain('Slack is not connected: set SLACK_BOT_TOKEN');
+      // The shipped defaults name actions to hold, but without a channel nothing is held: said once at start-up.
+      expect(server.output()).toContain(
+        '"approvals":false,"msg":"approvals are off: APPROVALS_CHANNEL is not set, so changes apply directly',
+      );
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -65,6 +65,8 @@ describe('canary secrets', () => {
       ps: 0,
       d: 'Canary Slack',
       dl: null,
+      // No permissions ticked, and the dialog already asked about that.
+      z: 1,
     };
     const answer = await slack.interaction(
       viewSubmission(

@@ -201,6 +201,18 @@ const noKeyIdsForNobody: Probe['check'] = (role, _allowed, traffic) => {
   if (role === 'none') for (const t of traffic) expect(t.raw).not.toMatch(/key_[A-Za-z0-9]{6,}/);
 };
 
+/** A filter or Clear on the App Home: anyone may click (the Home of someone without a role names no key). */
+function homeFilterProbe(action: Record<string, unknown>): Probe {
+  return {
+    need: 'anyone',
+    effect: 'ui',
+    prepare: () => freshKey(),
+    send: (u, _c, t) =>
+      click(u, action, { type: 'home', id: 'V0HOME', blocks: [], private_metadata: '{"q":"","p":0}' }, t),
+    check: noKeyIdsForNobody,
+  };
+}
+
 const listeners: Record<string, Probe> = {
   'command:/harvest-keys': {
     need: 'anyone',
@@ -256,6 +268,51 @@ const listeners: Record<string, Probe> = {
         t,
       ),
     check: noKeyIdsForNobody,
+  },
+  // App Home navigation: the same dialogs as the commands, Help for everyone, filters redraw the Home.
+  [`action:${ActionId.homePartners}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: ActionId.homePartners }, { type: 'home', id: 'V0HOME', blocks: [] }, t),
+  },
+  [`action:${ActionId.homeRoles}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: ActionId.homeRoles }, { type: 'home', id: 'V0HOME', blocks: [] }, t),
+  },
+  [`action:${ActionId.homeApprovals}`]: {
+    need: 'approver',
+    effect: 'ui',
+    prepare: freshRequest,
+    send: (u, _c, t) => click(u, { action_id: ActionId.homeApprovals }, { type: 'home', id: 'V0HOME', blocks: [] }, t),
+  },
+  [`action:${ActionId.homeHelp}`]: {
+    need: 'anyone',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: ActionId.homeHelp }, { type: 'home', id: 'V0HOME', blocks: [] }, t),
+  },
+  [`action:${ActionId.homeFilterStatus}`]: homeFilterProbe({
+    type: 'static_select',
+    action_id: ActionId.homeFilterStatus,
+    selected_option: { text: { type: 'plain_text', text: 'Revoked' }, value: 'revoked' },
+  }),
+  [`action:${ActionId.homeFilterPartner}`]: homeFilterProbe({
+    type: 'static_select',
+    action_id: ActionId.homeFilterPartner,
+    selected_option: { text: { type: 'plain_text', text: 'Any partner' }, value: 'any' },
+  }),
+  [`action:${ActionId.homeFilterFlags}`]: homeFilterProbe({
+    type: 'checkboxes',
+    action_id: ActionId.homeFilterFlags,
+    selected_options: [{ text: { type: 'plain_text', text: 'Never used' }, value: 'unused' }],
+  }),
+  [`action:${ActionId.homeClear}`]: homeFilterProbe({ action_id: ActionId.homeClear, value: 'clear' }),
+  [`action:${ActionId.keyView}`]: {
+    need: 'viewer',
+    effect: 'ui',
+    prepare: () => freshKey(),
+    send: (u, c, t) =>
+      click(u, { action_id: ActionId.keyView, value: c.key }, { type: 'home', id: 'V0HOME', blocks: [] }, t),
   },
   [`action:${ActionId.keyMenu}`]: {
     need: 'admin',
@@ -393,6 +450,11 @@ const listeners: Record<string, Probe> = {
     send: (u, _c, t) =>
       click(u, { type: 'static_select', action_id: ActionId.revokeReason }, modal(CallbackId.revoke), t),
   },
+  [`action:${ActionId.reenableAck}`]: {
+    need: 'nobody',
+    effect: 'none',
+    send: (u, _c, t) => click(u, { type: 'checkboxes', action_id: ActionId.reenableAck }, modal(CallbackId.enable), t),
+  },
   [`action:${ActionId.keyStored}`]: {
     need: 'viewer',
     effect: 'ui',
@@ -475,6 +537,13 @@ const listeners: Record<string, Probe> = {
     prepare: () => freshPartner(),
     send: (u, c, t) =>
       click(u, { action_id: ActionId.partnerPgpConfirm, value: c.partner }, modal(CallbackId.partnerForm), t),
+  },
+  [`action:${ActionId.partnerArchive}`]: {
+    need: 'admin',
+    effect: 'db',
+    prepare: () => freshPartner(),
+    send: (u, c, t) =>
+      click(u, { action_id: ActionId.partnerArchive, value: c.partner }, modal(CallbackId.partnerForm), t),
   },
   [`view:${CallbackId.create}`]: {
     need: 'admin',
@@ -563,7 +632,8 @@ const listeners: Record<string, Probe> = {
             c: catalogFingerprint(catalog()),
           }),
         ),
-        {},
+        // Every permission removed: the review's "remove every permission" tick is set.
+        { confirm_empty: { value: { type: 'checkboxes', selected_options: [{ value: 'yes' }] } } },
         t,
       ),
   },
@@ -737,6 +807,10 @@ describe('the matrix covers everything the app registers', () => {
       CallbackId.notice,
       CallbackId.delivered,
       CallbackId.legacyEndpoints,
+      // Read-only dialogs opened from the App Home: nothing to submit.
+      CallbackId.keyView,
+      CallbackId.help,
+      CallbackId.approvals,
     ]);
     const ids = [
       ...Object.values(ActionId).map((id) => ({ id, kinds: ['action', 'options'] })),

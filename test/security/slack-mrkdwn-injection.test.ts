@@ -122,6 +122,8 @@ describe('user text shown in Slack', () => {
       ps: 0,
       d: hostile('Held'),
       dl: null,
+      // No permissions, and the dialog already asked about that.
+      z: 1,
     };
     await slack.interaction(
       viewSubmission(

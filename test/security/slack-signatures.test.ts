@@ -217,6 +217,8 @@ function createSubmission(description: string): string {
     ps: 0,
     d: description,
     dl: null,
+    // No permissions ticked, and the dialog already asked about that.
+    z: 1,
   };
   const payload = viewSubmission(
     ADMIN,

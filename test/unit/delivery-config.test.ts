@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { deliveryFileName, deliveryInstructions } from '../../src/delivery/delivery-text.ts';
+import { deliveryFileName, deliveryInstructions, SERVICE_KEY_FILE_NAME } from '../../src/delivery/delivery-text.ts';
 import { formatFingerprint, normalizeFingerprint } from '../../src/partners/fingerprint.ts';
 
 describe('delivery settings', () => {
@@ -55,7 +55,7 @@ describe('fingerprints', () => {
 });
 
 describe('the partner-facing text', () => {
-  it('names the key, both fingerprints and the one command to run', () => {
+  it('names the key, both fingerprints and the two commands to run', () => {
     const lines = deliveryInstructions({
       deliveryId: 'dlv_1',
       contactSlackUserId: 'U0PARTNER',
@@ -63,6 +63,7 @@ describe('the partner-facing text', () => {
       recipientFingerprint: 'A'.repeat(40),
       recipientFingerprintFormatted: formatFingerprint('A'.repeat(40)),
       signerFingerprint: 'B'.repeat(40),
+      signerPublicKey: '-----BEGIN PGP PUBLIC KEY BLOCK-----',
       keyId: 'key_abc',
       description: 'Acme Harvest API Key',
       partnerName: 'Acme',
@@ -70,6 +71,7 @@ describe('the partner-facing text', () => {
     expect(lines).toContain('"Acme Harvest API Key" (key_abc)');
     expect(lines).toContain(formatFingerprint('A'.repeat(40)));
     expect(lines).toContain(formatFingerprint('B'.repeat(40)));
+    expect(lines).toContain(`gpg --import ${SERVICE_KEY_FILE_NAME}`);
     expect(lines).toContain(`gpg --decrypt ${deliveryFileName('key_abc')}`);
   });
 });

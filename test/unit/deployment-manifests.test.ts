@@ -28,7 +28,7 @@ describe('Kubernetes manifests', () => {
   it('are valid YAML documents, each with apiVersion, kind and a name', () => {
     expect(all.length).toBeGreaterThanOrEqual(7);
     for (const { file, doc } of all) {
-      expect(doc.apiVersion, file).toMatch(/^[a-z0-9.\/]+$/i);
+      expect(doc.apiVersion, file).toMatch(/^[a-z0-9./]+$/i);
       expect(doc.kind, file).toMatch(/^[A-Z][A-Za-z]+$/);
       if (doc.kind !== 'Kustomization') expect(doc.metadata?.name, file).toMatch(/^[a-z0-9-]+$/);
     }

@@ -3,7 +3,15 @@ import { harvestCatalog } from '../../src/catalog/load-catalog.ts';
 import type { Catalog } from '../../src/catalog/types.ts';
 import { ADMIN_LIST_LIMIT, partnerFormView, partnersView, rolesView } from '../../src/slack/blocks/admin-views.ts';
 import { escapeMrkdwn, truncate } from '../../src/slack/ui/escape.ts';
-import { HOME_PAGE_SIZE, homeNoAccessView, homeView } from '../../src/slack/blocks/home-view.ts';
+import type { ApprovalRequest } from '../../src/approvals/types.ts';
+import { section } from '../../src/slack/blocks/kit.ts';
+import { HOME_PAGE_SIZE, homeApprovalBlocks, homeNoAccessView, homeView } from '../../src/slack/blocks/home-view.ts';
+import {
+  approvalsModal,
+  helpModal,
+  keyViewModal,
+  unknownCommandMessage,
+} from '../../src/slack/blocks/navigation-views.ts';
 import { createKeyView, permissionsView } from '../../src/slack/blocks/create-key-views.ts';
 import { editConfirmView, editKeyView } from '../../src/slack/blocks/edit-key-views.ts';
 import { enableView } from '../../src/slack/blocks/enable-view.ts';
@@ -23,6 +31,7 @@ import {
 import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
 import { type Surface, validateSurface } from '../helpers/block-kit-validator.ts';
 import { encodeMeta } from '../../src/slack/flows/metadata.ts';
+import { approvalsStatusBlocks } from '../../src/slack/blocks/approval-notice.ts';
 import { aKey, aPartner, catalogOf500, catalogWithHugeGroup, NASTY_DESCRIPTION } from '../fixtures/slack-edge-data.ts';
 
 const now = new Date('2026-11-28T12:00:00Z');
@@ -218,28 +227,82 @@ describe('every view and message the app builds stays within Slack’s limits on
       ),
     );
     const rule = legacyRule(harvestCatalog(), new Date('2017-01-18T00:00:00Z'));
-    expectValid('modal', replaceView(key, usage, rule));
-    expectValid('modal', replaceView({ ...key, legacy: true }, usage, rule));
+    expectValid('modal', replaceView(key, usage, rule, undefined, { now }));
+    expectValid('modal', replaceView({ ...key, legacy: true }, usage, rule, undefined, { now }));
     expectValid('modal', legacyEndpointsView(rule));
+    expectValid('modal', replaceView(key, usage, rule, undefined, { now, hold: { approvalsRequired: 2 } }));
+    const lost = aKey({ status: 'revoked', revokedAt: now, revokedBy: 'U0X', revokeReason: 'Lost or possibly leaked' });
+    expectValid('modal', enableView(lost, usage, now, { hold: { approvalsRequired: 1 }, ackMissing: true }));
+    for (const status of [
+      { requiredFor: [], channel: undefined, approvalsRequired: 1, approvers: 0, command: '/hk' },
+      { requiredFor: ['create', 'replace'], channel: undefined, approvalsRequired: 1, approvers: 0, command: '/hk' },
+      { requiredFor: ['create'], channel: 'C0APPROVALS', approvalsRequired: 2, approvers: 1, command: '/hk' },
+      { requiredFor: ['create'], channel: 'C0APPROVALS', approvalsRequired: 1, approvers: 3, command: '/hk' },
+    ] as const) {
+      const blocks = approvalsStatusBlocks(status);
+      expect(blocks).toHaveLength(1);
+      expectValid('home', { type: 'home', blocks });
+    }
     expectValid('modal', noticeView('A title longer than twenty-four characters', escapeMrkdwn(NASTY_DESCRIPTION)));
   });
 
-  it('App Home with 150 keys of 255-character descriptions, for admins and viewers, and without access', () => {
+  it('App Home with 150 keys of 255-character descriptions, every filter, 99+ partners and 12 waiting requests', () => {
     const keys = Array.from({ length: HOME_PAGE_SIZE }, () => aKey());
+    const partners = Array.from({ length: 120 }, (_, i) => ({ id: `prt_${i}`, name: `${NASTY_DESCRIPTION} ${i}` }));
+    const requests: ApprovalRequest[] = Array.from({ length: 12 }, (_, i) => ({
+      id: `apr_${String(i).padStart(12, '0')}`,
+      action: 'create',
+      keyId: null,
+      keyVersion: null,
+      payload: {
+        action: 'create',
+        description: NASTY_DESCRIPTION,
+        partnerId: null,
+        partnerName: null,
+        permissions: [],
+      },
+      requestedBy: 'U0REQUESTER',
+      requiredApprovals: 2,
+      state: 'pending',
+      createdAt: now,
+      expiresAt: now,
+      decidedAt: null,
+      outcome: null,
+      cardChannel: 'C0APPROVALS',
+      cardTs: '1.1',
+      decisions: [],
+    }));
     for (const canManage of [true, false]) {
+      const flags = homeApprovalBlocks(requests, 'U0APPROVER');
       const view = homeView({
         apiType: 'Harvest',
         keys,
         total: 150,
-        query: NASTY_DESCRIPTION.slice(0, 100),
+        filters: { q: NASTY_DESCRIPTION.slice(0, 100), s: 'usable', pa: 'prt_3', fl: ['legacy', 'unused', 'expiring'] },
+        partners,
         page: 3,
         canManage,
+        isApprover: true,
+        // Room for the others' notices under the buttons (approvals off, unconfirmed deliveries).
+        flags: [...flags, ...Array.from({ length: 4 }, () => section('x'.repeat(2900)))],
+        waiting: 12,
         now,
+        revision: 'r1',
         privateMetadata: '{"q":"","p":3}',
       });
       expectValid('home', view);
+      expect(JSON.stringify(view)).toContain('Clear');
     }
-    expectValid('home', homeNoAccessView('/harvest-keys'));
+    expectValid('home', homeNoAccessView('Sorry, you need the admin or approver role to see API keys.'));
+    expectValid('modal', helpModal('/harvest-keys'));
+    expectValid('modal', approvalsModal(requests));
+    const rule = legacyRule(harvestCatalog(), new Date('2017-01-18T00:00:00Z'));
+    expectValid('modal', keyViewModal({ key: aKey(), catalog: harvestCatalog(), legacyRule: rule, now }));
+    expectValid(
+      'modal',
+      keyViewModal({ key: aKey({ legacy: true }), catalog: harvestCatalog(), legacyRule: rule, now }),
+    );
+    expectValid('message', unknownCommandMessage('/harvest-keys', `frobnicate${'<!channel>'.repeat(20)}`));
   });
 
   it('list, show and help messages', () => {

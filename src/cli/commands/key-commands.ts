@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { KeyStatus } from '../../keys/types.ts';
-import { AppError } from '../../shared/errors.ts';
 import { parse, parseDuration, positional, readStdin, unreadable } from '../args.ts';
 import { command } from '../command.ts';
 import { day, iso, keyJson, keyStatus, legacyLines, replacementLine, table } from '../format.ts';
@@ -36,6 +35,13 @@ export const create = command({
       grants,
       applyPreset: !values['no-preset'],
     });
+    if (issued.key.permissions.length === 0) {
+      // Still created (a key may be set up first and granted later), but a key that can call nothing is usually a slip.
+      ctx.warn(
+        `warning: ${issued.key.id} has no permissions: every request with it is denied until you grant some ` +
+          `(harvest-keys edit ${issued.key.id} --add "GET /v1/users"; harvest-keys endpoints lists them).`,
+      );
+    }
     if (values.json) {
       ctx.out(JSON.stringify({ id: issued.key.id, key: issued.secret, permissions: issued.key.permissions }));
     } else {

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
 import { formatFingerprint } from '../../partners/fingerprint.ts';
 import { parse, positional, readStdin, unreadable } from '../args.ts';
-import { AppError } from '../../shared/errors.ts';
 import { command, type Stdin } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { iso, table } from '../format.ts';

@@ -1,7 +1,23 @@
-import { and, asc, count, desc, eq, ilike, inArray, isNotNull, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gt,
+  ilike,
+  inArray,
+  isNotNull,
+  isNull,
+  lte,
+  not,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { KeyRepository } from '../../keys/key-repository.ts';
-import type { ApiKey } from '../../keys/types.ts';
+import type { ApiKey, KeyFilter } from '../../keys/types.ts';
 import type { Database } from '../client.ts';
 import { apiKeys, keyPermissions, partners } from '../schema/index.ts';
 
@@ -33,6 +49,24 @@ type Row = Omit<ApiKey, 'permissions'>;
 
 function toKey(row: Row, permissions: string[]): ApiKey {
   return { ...row, permissions };
+}
+
+/** The filters that read a key's state (keyState's rule, in SQL), its legacy flag and its use. */
+function stateConditions(filter: KeyFilter): SQL[] {
+  const now = filter.now ?? sql`now()`;
+  // Never NULL (NOT would drop keys without a scheduled stop): a NULL revoke_at compares false here.
+  const stopped = or(
+    eq(apiKeys.status, 'revoked'),
+    and(isNotNull(apiKeys.revokeAt), lte(apiKeys.revokeAt, now)),
+  ) as SQL;
+  const conditions: SQL[] = [];
+  if (filter.state === 'revoked') conditions.push(stopped);
+  if (filter.state === 'usable') conditions.push(not(stopped));
+  if (filter.stopping === true)
+    conditions.push(and(eq(apiKeys.status, 'active'), isNotNull(apiKeys.revokeAt), gt(apiKeys.revokeAt, now)) as SQL);
+  if (filter.legacy !== undefined) conditions.push(eq(apiKeys.legacy, filter.legacy));
+  if (filter.unused === true) conditions.push(isNull(apiKeys.lastUsedAt));
+  return conditions;
 }
 
 export function createKeyRepository(db: Database): KeyRepository {
@@ -133,10 +167,23 @@ export function createKeyRepository(db: Database): KeyRepository {
       const conditions: SQL[] = [];
       if (filter.status !== undefined) conditions.push(eq(apiKeys.status, filter.status));
       if (filter.partnerId !== undefined) conditions.push(eq(apiKeys.partnerId, filter.partnerId));
+      conditions.push(...stateConditions(filter));
       if (filter.text !== undefined && filter.text.trim() !== '') {
         const pattern = `%${filter.text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         conditions.push(
-          or(ilike(apiKeys.description, pattern), ilike(partners.name, pattern), ilike(apiKeys.id, pattern)) as SQL,
+          or(
+            ilike(apiKeys.description, pattern),
+            ilike(partners.name, pattern),
+            ilike(apiKeys.id, pattern),
+            // The last characters of the secret, as rows show them (`…c2oD`, with or without the ellipsis).
+            ilike(
+              apiKeys.hint,
+              `%${filter.text
+                .trim()
+                .replace(/^…/, '')
+                .replace(/[\\%_]/g, (c) => `\\${c}`)}`,
+            ),
+          ) as SQL,
         );
       }
       const where = conditions.length === 0 ? undefined : and(...conditions);

@@ -9,6 +9,9 @@ export function createPartnerPgpKeyRepository(db: Database): PartnerPgpKeyReposi
       const [row] = await db.select().from(partnerPgpKeys).where(eq(partnerPgpKeys.partnerId, partnerId));
       return row;
     },
+    async list() {
+      return db.select().from(partnerPgpKeys);
+    },
     async save(record) {
       const values = {
         armoredPublicKey: record.armoredPublicKey,

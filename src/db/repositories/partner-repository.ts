@@ -1,4 +1,4 @@
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Partner, PartnerRepository } from '../../partners/types.ts';
 import type { Database } from '../client.ts';
 import { partnerPresets, partners } from '../schema/index.ts';
@@ -47,11 +47,12 @@ export function createPartnerRepository(db: Database): PartnerRepository {
       const [partner] = await withPresets(rows);
       return partner;
     },
-    async list() {
+    async list(options = {}) {
       return withPresets(
         await db
           .select()
           .from(partners)
+          .where(options.includeArchived === true ? undefined : isNull(partners.archivedAt))
           .orderBy(asc(sql`lower(${partners.name})`)),
       );
     },
@@ -66,6 +67,17 @@ export function createPartnerRepository(db: Database): PartnerRepository {
         })
         .where(eq(partners.id, id));
       if (patch.preset !== undefined) await setPreset(id, patch.preset);
+    },
+    async setArchived(id, archived) {
+      await db
+        .update(partners)
+        .set({
+          archivedAt: archived?.at ?? null,
+          archivedBy: archived?.by ?? null,
+          updatedAt: new Date(),
+          version: sql`${partners.version} + 1`,
+        })
+        .where(eq(partners.id, id));
     },
   };
 }

@@ -11,6 +11,9 @@ export const partners = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     version: integer('version').notNull().default(1),
+    /** Set while the partner is archived: gone from pickers and lists, its keys and their history kept. */
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+    archivedBy: text('archived_by'),
   },
   (table) => [uniqueIndex('partners_name_lower_key').on(sql`lower(${table.name})`)],
 );

@@ -1,11 +1,23 @@
 import type { Catalog } from '../../catalog/types.ts';
-import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
+import type { PartnerPgpKey, PgpStatus } from '../../partners/partner-pgp-key.ts';
 import type { Partner } from '../../partners/types.ts';
 import type { RoleGrant } from '../../roles/types.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { escapeMrkdwn } from '../ui/escape.ts';
 import { actorRef, plural, slackDate } from '../ui/format.ts';
-import { type Block, type ModalView, button, confirm, context, divider, modal, option, plain, section } from './kit.ts';
+import {
+  type Block,
+  type ModalView,
+  actions,
+  button,
+  confirm,
+  context,
+  divider,
+  modal,
+  option,
+  plain,
+  section,
+} from './kit.ts';
 import { type PickerFilter, pickerBlocks } from './permission-picker.ts';
 import { partnerPgpBlocks } from './pgp-views.ts';
 import type { Selection } from './selection.ts';
@@ -13,7 +25,36 @@ import type { Selection } from './selection.ts';
 /** Rows a list modal shows; the rest is named, so nobody mistakes a cut list for the whole. */
 export const ADMIN_LIST_LIMIT = 80;
 
-export function partnersView(partners: readonly Partner[], notice?: string): ModalView {
+/** The partners list's line about a partner's PGP key: none, unconfirmed or confirmed, and its expiry. */
+export function pgpStatusText(status: PgpStatus): string {
+  switch (status.kind) {
+    case 'none':
+      return 'PGP key: none';
+    case 'unconfirmed':
+    case 'confirmed': {
+      const label = status.kind === 'confirmed' ? ':white_check_mark: confirmed' : ':warning: not confirmed';
+      const expiry =
+        status.expiresAt === null
+          ? ''
+          : status.expired
+            ? `, *expired* ${slackDate(status.expiresAt)}`
+            : `, expires ${slackDate(status.expiresAt)}`;
+      return `PGP key: ${label}${expiry}`;
+    }
+    default:
+      return status satisfies never;
+  }
+}
+
+/**
+ * The partners dialog: one row per partner (preset, contacts, PGP key status) with its Edit button. `pgp` holds the
+ * statuses by partner id (absent: no key); `archived` counts the archived partners left out of the list.
+ */
+export function partnersView(
+  partners: readonly Partner[],
+  notice?: string,
+  extra: { pgp?: ReadonlyMap<string, PgpStatus>; archived?: number } = {},
+): ModalView {
   const blocks: Block[] = [];
   if (notice !== undefined) blocks.push(section(notice));
   blocks.push(
@@ -30,18 +71,26 @@ export function partnersView(partners: readonly Partner[], notice?: string): Mod
         : partner.contactSlackUserIds.map((u) => `<@${u}>`).join(', ');
     blocks.push(
       section(
-        `*${escapeMrkdwn(partner.name)}*\nPreset: ${plural(partner.preset.length, 'endpoint')}   ·   Contacts: ${contacts}`,
+        `*${escapeMrkdwn(partner.name)}*\nPreset: ${plural(partner.preset.length, 'endpoint')}   ·   Contacts: ${contacts}` +
+          (extra.pgp === undefined ? '' : `\n${pgpStatusText(extra.pgp.get(partner.id) ?? { kind: 'none' })}`),
         {
           accessory: button('Edit', ActionId.partnerEdit, partner.id),
         },
       ),
     );
   }
-  if (partners.length === 0) blocks.push(context('No partners yet.'));
+  if (partners.length === 0) blocks.push(context((extra.archived ?? 0) > 0 ? 'No partners.' : 'No partners yet.'));
   if (partners.length > ADMIN_LIST_LIMIT) {
     blocks.push(
       context(
         `${partners.length - ADMIN_LIST_LIMIT} more partners are not shown: \`harvest-keys partner list\` lists them all.`,
+      ),
+    );
+  }
+  if ((extra.archived ?? 0) > 0) {
+    blocks.push(
+      context(
+        `${plural(extra.archived ?? 0, 'archived partner')} not shown: \`harvest-keys partner list --archived\` lists them, \`harvest-keys partner unarchive <name>\` restores one.`,
       ),
     );
   }
@@ -94,6 +143,7 @@ export function partnerFormView(input: {
       revision: input.revision,
       filter: input.filter,
     }),
+    ...(input.partner === undefined ? [] : archiveBlocks(input.partner)),
   ];
   return modal({
     callbackId: CallbackId.partnerForm,
@@ -103,6 +153,27 @@ export function partnerFormView(input: {
     blocks,
     privateMetadata: input.privateMetadata,
   });
+}
+
+/** The end of an existing partner's form: archiving it, behind a confirmation that says what it does and not. */
+function archiveBlocks(partner: Pick<Partner, 'id' | 'name'>): Block[] {
+  return [
+    divider(),
+    actions(
+      [
+        button('Archive partner', ActionId.partnerArchive, partner.id, {
+          style: 'danger',
+          confirm: confirm(
+            'Archive partner?',
+            `Archive ${partner.name}? It leaves the partner list and the create dialog, and no new keys can be made for it. Its keys keep working (revoke them to stop them) and keep their history.`,
+            'Archive',
+            'danger',
+          ),
+        }),
+      ],
+      BlockId.partnerArchive,
+    ),
+  ];
 }
 
 export function rolesView(input: {

@@ -1,5 +1,6 @@
 import type { ApprovalRequest, KeyReveal } from '../../approvals/types.ts';
 import type { Catalog } from '../../catalog/types.ts';
+import { revokedAsLost } from '../../keys/revoke-reason.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
 import { actorRef, lastUsedText, plural, slackDate } from '../ui/format.ts';
@@ -20,7 +21,7 @@ import {
 import type { Message } from './messages.ts';
 import { permissionLines } from './permission-lines.ts';
 
-const ACTION_TITLES: Record<ApprovalRequest['action'], string> = {
+export const ACTION_TITLES: Record<ApprovalRequest['action'], string> = {
   create: 'Create a new API key',
   permissions: 'Change permissions of an API key',
   reenable: 'Re-enable a revoked API key',
@@ -57,6 +58,13 @@ function changeLines(request: ApprovalRequest, catalog: Catalog): string[] {
       `*Removed (${p.removed.length}):*`,
       ...(p.removed.length === 0 ? ['• none'] : permissionLines(catalog, p.removed, ':heavy_minus_sign:')),
     );
+  } else if (p.action === 'reenable') {
+    if (p.revokeReason != null) {
+      const lost = revokedAsLost(p.revokeReason);
+      lines.push(
+        `*Revoked because:* ${escapeMrkdwn(p.revokeReason)}${lost ? '\n:rotating_light: This key was reported lost or leaked: whoever has it can call the API again once it is re-enabled.' : ''}`,
+      );
+    }
   } else if (p.action === 'replace') {
     lines.push(
       `*Old key:* ${p.graceSeconds === 0 ? 'revoked as soon as the new key is handed over' : `keeps working ${Math.round(p.graceSeconds / 3600)} h after hand-over`}`,
@@ -164,31 +172,11 @@ export function pendingApprovalsMessage(requests: readonly ApprovalRequest[]): M
     return { text: 'No approval requests are waiting.', blocks: [section('No approval requests are waiting.')] };
   const lines = requests.map(
     (r) =>
-      `• ${escapeMrkdwn(ACTION_TITLES[r.action])}: ${escapeMrkdwn(truncate(r.payload.description, 80))} · by ${actorRef(r.requestedBy)} · ${r.decisions.filter((d) => d.decision === 'approve').length}/${r.requiredApprovals} · expires ${slackDate(r.expiresAt)} · ${code(r.id)}`,
+      `• ${escapeMrkdwn(ACTION_TITLES[r.action])}: ${escapeMrkdwn(truncate(r.payload.description, 80))} · by ${actorRef(r.requestedBy)} · ${r.decisions.filter((d) => d.decision === 'approve').length}/${r.requiredApprovals} · expires ${slackDate(r.expiresAt)}${r.cardChannel === null ? '' : ` · card in <#${r.cardChannel}>`}`,
   );
   const chunks = chunkLines(lines).slice(0, 45);
   return {
     text: `${requests.length} approval request(s) waiting`,
     blocks: [section(`*${plural(requests.length, 'approval request')} waiting*`), ...chunks.map((c) => section(c))],
   };
-}
-
-/** The approver's part of the App Home: what waits for them, at most three blocks so the key page keeps its room. */
-export function pendingApprovalsHomeBlocks(requests: readonly ApprovalRequest[], approver: string): Block[] {
-  const waiting = requests.filter(
-    (r) => r.requestedBy !== approver && !r.decisions.some((d) => d.approver === approver),
-  );
-  if (waiting.length === 0) return [];
-  const shown = waiting.slice(0, 10);
-  const lines = shown.map(
-    (r) =>
-      `• *${escapeMrkdwn(ACTION_TITLES[r.action])}*: ${escapeMrkdwn(truncate(r.payload.description, 60))} · by ${actorRef(r.requestedBy)} · expires ${slackDate(r.expiresAt)}`,
-  );
-  const blocks: Block[] = [
-    header(`Waiting for your approval (${waiting.length})`),
-    section(truncate(lines.join('\n'), LIMITS.text)),
-  ];
-  if (waiting.length > shown.length)
-    blocks.push(context(`${waiting.length - shown.length} more: see the approvals channel.`));
-  return blocks;
 }

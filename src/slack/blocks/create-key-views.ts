@@ -5,6 +5,7 @@ import { plural } from '../ui/format.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { type DeliveryOffer, deliveryChoiceBlocks } from './delivery-blocks.ts';
 import { type Block, context, LIMITS, type ModalView, modal, option, plain, section } from './kit.ts';
+import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
 import { type PickerFilter, pickerBlocks } from './permission-picker.ts';
 import type { Selection } from './selection.ts';
 
@@ -28,6 +29,8 @@ export function createKeyView(input: {
   privateMetadata: string;
   /** The chosen partner's encrypted hand-over, when it has a PGP key and contacts (or why not). */
   delivery?: DeliveryOffer | undefined;
+  /** Set when the new key will wait for approval: said here, before the admin fills anything in. */
+  hold?: Hold;
 }): ModalView {
   const { catalog, partners, partner, revision } = input;
   const initialPartner = partner === undefined ? noPartnerOption() : partnerOption(partner);
@@ -51,6 +54,7 @@ export function createKeyView(input: {
     section(
       `Create a key for the *${escapeMrkdwn(catalog.name)}* API. If a partner asked for it, pick them: their preset permissions are checked for you in the next step.`,
     ),
+    ...holdBlocks(input.hold, 'create'),
     {
       type: 'input',
       block_id: BlockId.apiType,
@@ -101,6 +105,9 @@ export function createKeyView(input: {
   });
 }
 
+export const EMPTY_CREATE_WARNING =
+  ':warning: *No permissions are ticked.* A key without permissions is refused on every endpoint. Tick what it needs, or press the button again to create it with none.';
+
 /** Step 2: "Manage Permissions", the partner's preset pre-checked. */
 export function permissionsView(input: {
   catalog: Catalog;
@@ -115,6 +122,9 @@ export function permissionsView(input: {
   privateMetadata: string;
   /** The contact the key will be sent to, encrypted, instead of being shown. */
   deliverTo?: string | null | undefined;
+  hold?: Hold;
+  /** Save was pressed with nothing ticked: ask again before making a key that is refused on every endpoint. */
+  confirmEmpty?: boolean | undefined;
 }): ModalView {
   const about = [
     `*Key:* ${escapeMrkdwn(input.description)}`,
@@ -122,7 +132,9 @@ export function permissionsView(input: {
     ...(input.deliverTo == null ? [] : [`*Hand-over:* :closed_lock_with_key: encrypted to <@${input.deliverTo}>`]),
   ].join('   ·   ');
   const blocks: Block[] = [
+    ...(input.confirmEmpty === true ? [section(EMPTY_CREATE_WARNING)] : []),
     section(about),
+    ...holdBlocks(input.hold, 'create'),
     context(
       input.partnerName === undefined
         ? 'No partner preset: tick the endpoints this key needs.'
@@ -137,7 +149,7 @@ export function permissionsView(input: {
   return modal({
     callbackId: CallbackId.permissions,
     title: 'Manage Permissions',
-    submit: 'Save',
+    submit: submitLabel(input.hold, input.confirmEmpty === true ? 'Create anyway' : 'Save'),
     close: 'Cancel',
     blocks,
     privateMetadata: input.privateMetadata,

@@ -1,4 +1,4 @@
-import { deliveryFileName } from '../../delivery/delivery-text.ts';
+import { deliveryCommands, deliveryFileName, SERVICE_KEY_FILE_NAME } from '../../delivery/delivery-text.ts';
 import { formatFingerprint } from '../../partners/fingerprint.ts';
 import type { Delivery, EncryptedKeyMessage } from '../../delivery/types.ts';
 import { type KeyStateFields, keyState } from '../../keys/key-state.ts';
@@ -13,12 +13,13 @@ import type { Message } from './messages.ts';
 const FENCE = 8;
 
 /**
- * The partner contact's DM: the armored message in a code block (the `.asc` file is attached beside it), the
- * fingerprint it is encrypted to, the service key that signed it, the one command to read it, and the button that
- * tells us it was stored. Only ciphertext is in it.
+ * The partner contact's DM: the armored message in a code block (attached as an `.asc` file beside the service's
+ * public key), the fingerprint it is encrypted to, the service key that signed it, the two gpg commands to import
+ * that key and read the message, and the button that tells us it was stored. Only ciphertext is in it.
  */
 export function deliveryMessage(input: EncryptedKeyMessage): Message {
   const file = deliveryFileName(input.keyId);
+  const [importCommand, decryptCommand] = deliveryCommands(input.keyId);
   const armored = input.armoredMessage.trimEnd();
   const fits = [...armored].length + FENCE <= LIMITS.text;
   const blocks: Block[] = [
@@ -36,9 +37,13 @@ export function deliveryMessage(input: EncryptedKeyMessage): Message {
         mrkdwn(`*Signed by harvest-keys*\n${code(formatFingerprint(input.signerFingerprint))}`),
       ],
     },
+    section(
+      `*To read it* (GnuPG), save the two attached files, ${code(file)} and ${code(SERVICE_KEY_FILE_NAME)} (the harvest-keys key that signed it), and run:\n` +
+        `\`\`\`${importCommand}\n${decryptCommand}\`\`\``,
+    ),
     context(
-      `Save the block above (or the attached file) as ${code(file)} and run ${code(`gpg --decrypt ${file}`)}. ` +
-        'gpg must report a good signature from the signing fingerprint above. Store the key in your secret manager, then confirm below.',
+      `gpg must print *Good signature from "harvest-keys key delivery"* and the signing key’s fingerprint must be ${code(formatFingerprint(input.signerFingerprint))} ` +
+        `(check it with ${code(`gpg --fingerprint ${input.signerFingerprint}`)}). Store the key in your secret manager, then confirm below.`,
     ),
     actions(
       [button('I have stored the API Key', ActionId.deliveryStored, input.deliveryId, { style: 'primary' })],
@@ -47,7 +52,7 @@ export function deliveryMessage(input: EncryptedKeyMessage): Message {
   ];
   return {
     // The fallback is shown in notifications and parsed as mrkdwn too: user text escaped here as well.
-    text: `A new API key for ${escapeMrkdwn(input.partnerName)} (${input.keyId}), encrypted to your PGP key ${input.recipientFingerprintFormatted}. Decrypt it with gpg --decrypt, then press "I have stored the API Key".`,
+    text: `A new API key for ${escapeMrkdwn(input.partnerName)} (${input.keyId}), encrypted to your PGP key ${input.recipientFingerprintFormatted} and signed by harvest-keys ${formatFingerprint(input.signerFingerprint)}. Read it with ${importCommand} then ${decryptCommand}, then press "I have stored the API Key".`,
     blocks,
   };
 }

@@ -8,6 +8,7 @@ import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { keyTitle, usageLine } from './key-facts.ts';
 import { legacyRuleSection } from './legacy-blocks.ts';
 import { type Block, chunkLines, context, type ModalView, modal, plain, section } from './kit.ts';
+import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
 import { permissionLines } from './permission-lines.ts';
 import { type PickerFilter, pickerBlocks } from './permission-picker.ts';
 import type { Selection } from './selection.ts';
@@ -28,6 +29,7 @@ export function editKeyView(input: {
   filter?: PickerFilter | undefined;
   now: Date;
   privateMetadata: string;
+  hold?: Hold;
 }): ModalView {
   const { key, usage } = input;
   const blocks: Block[] = [
@@ -35,6 +37,7 @@ export function editKeyView(input: {
       `${keyTitle(key)}\n*Partner:* ${key.partnerName === null ? 'none' : escapeMrkdwn(key.partnerName)}   ·   ${statusText(key, input.now)}`,
     ),
     section(usageLine(usage)),
+    ...holdBlocks(input.hold, 'permissions'),
     context(`${isInUse(usage, input.now) ? ':warning: *This key is in use.* ' : ''}${SEED_IN_USE_WARNING}`),
     ...(key.legacy
       ? [
@@ -87,6 +90,7 @@ export function editConfirmView(input: {
   usage: KeyUsage;
   now: Date;
   privateMetadata: string;
+  hold?: Hold;
 }): ModalView {
   const blocks: Block[] = [section(`Review the changes to ${keyTitle(input.key)} before saving.`)];
   if (input.description !== input.key.description) {
@@ -103,14 +107,46 @@ export function editConfirmView(input: {
       ),
     );
   }
+  if (leavesNoPermissions(input.key, input.added, input.removed)) blocks.push(...emptyKeyBlocks());
+  // Only permission changes wait for approval: a new description cannot widen what the key may do.
+  const hold = input.added.length + input.removed.length > 0 ? input.hold : undefined;
+  blocks.push(...holdBlocks(hold, 'permissions'));
   return modal({
     callbackId: CallbackId.editConfirm,
     title: 'Confirm Changes',
-    submit: 'Save',
+    submit: submitLabel(hold, 'Save'),
     close: 'Back',
     blocks,
     privateMetadata: input.privateMetadata,
   });
+}
+
+/**
+ * The edit takes away the key's last permission: it would then be refused on every endpoint. A legacy key keeps the
+ * endpoints of the legacy cutoff, so it is never left with nothing.
+ */
+export function leavesNoPermissions(key: ApiKey, added: readonly string[], removed: readonly string[]): boolean {
+  return !key.legacy && removed.length > 0 && key.permissions.length - removed.length + added.length === 0;
+}
+
+export const EMPTY_ACK_TEXT = 'Remove every permission: this key will be refused on every endpoint';
+
+function emptyKeyBlocks(): Block[] {
+  return [
+    section(
+      ':warning: *This leaves the key with no permissions.* Every call with it will be refused, as if it were revoked. If that is the aim, revoking says so more clearly.',
+    ),
+    {
+      type: 'input',
+      block_id: BlockId.confirmEmpty,
+      label: plain('Confirm'),
+      element: {
+        type: 'checkboxes',
+        action_id: ActionId.input,
+        options: [{ text: plain(EMPTY_ACK_TEXT), value: 'yes' }],
+      },
+    },
+  ];
 }
 
 /** Edit refused because the key changed since the dialog opened (another admin, another tab). */

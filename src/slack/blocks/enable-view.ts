@@ -3,9 +3,11 @@ import { type KeyState, keyState } from '../../keys/key-state.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { escapeMrkdwn } from '../ui/escape.ts';
 import { actorRef, plural, slackDate, unknownState } from '../ui/format.ts';
-import { ActionId, CallbackId } from '../ui/ids.ts';
+import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
+import { revokedAsLost } from '../../keys/revoke-reason.ts';
+import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
 import { keyFacts, keyTitle } from './key-facts.ts';
-import { actions, button, context, type ModalView, modal, section } from './kit.ts';
+import { actions, type Block, button, context, type ModalView, modal, plain, section } from './kit.ts';
 
 /** Whether re-enabling also cancels a revocation scheduled by a replace (still running, or just ended). */
 function cancelsSchedule(state: KeyState): boolean {
@@ -21,7 +23,35 @@ function cancelsSchedule(state: KeyState): boolean {
   }
 }
 
-export function enableView(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
+export const LOST_ACK_TEXT = 'I know this key was reported lost or leaked';
+
+/** A key revoked as lost or leaked: the reason, up front, and a tick the admin must set before Re-enable works. */
+function lostBlocks(key: ApiKey, ackMissing: boolean): Block[] {
+  return [
+    section(
+      `:rotating_light: *This key was revoked as lost or leaked* (“${escapeMrkdwn(key.revokeReason ?? '')}”). Whoever found it can call the API again once it is re-enabled. Replacing it gives the integration a new key instead.`,
+    ),
+    actions(
+      [
+        {
+          type: 'checkboxes',
+          action_id: ActionId.reenableAck,
+          options: [{ text: plain(LOST_ACK_TEXT), value: 'yes' }],
+        },
+      ],
+      BlockId.reenableAck,
+    ),
+    ...(ackMissing ? [context(':warning: Tick “I know this key was reported lost or leaked” first.')] : []),
+  ];
+}
+
+export function enableView(
+  key: ApiKey,
+  usage: KeyUsage,
+  now: Date,
+  options: { hold?: Hold; ackMissing?: boolean } = {},
+): ModalView {
+  const lost = revokedAsLost(key.revokeReason);
   return modal({
     callbackId: CallbackId.enable,
     title: 'Re-enable API Key',
@@ -41,7 +71,13 @@ export function enableView(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
               `Revoked ${slackDate(key.revokedAt)} by ${actorRef(key.revokedBy ?? 'unknown')}${key.revokeReason === null ? '' : `: ${escapeMrkdwn(key.revokeReason)}`}`,
             ),
           ]),
-      actions([button('Re-enable key', ActionId.enableConfirm, key.id, { style: 'primary' })]),
+      ...(lost ? lostBlocks(key, options.ackMissing === true) : []),
+      ...holdBlocks(options.hold, 'reenable'),
+      actions([
+        button(submitLabel(options.hold, 'Re-enable key'), ActionId.enableConfirm, key.id, {
+          style: lost ? 'danger' : 'primary',
+        }),
+      ]),
     ],
   });
 }

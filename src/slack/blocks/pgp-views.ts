@@ -39,7 +39,11 @@ export function partnerPgpBlocks(
 }
 
 /** Paste the armored public key (up to Slack's 3000 characters) or upload the `.asc` file. */
-export function pgpKeyInputView(partner: Pick<Partner, 'id' | 'name'>, current: PartnerPgpKey | undefined): ModalView {
+export function pgpKeyInputView(
+  partner: Pick<Partner, 'id' | 'name'>,
+  current: PartnerPgpKey | undefined,
+  privateMetadata: string = pgpMeta(partner.id),
+): ModalView {
   const blocks: Block[] = [
     section(
       `Add *${escapeMrkdwn(partner.name)}*’s PGP *public* key: paste it, or upload the file they sent. ` +
@@ -84,7 +88,7 @@ export function pgpKeyInputView(partner: Pick<Partner, 'id' | 'name'>, current: 
     submit: 'Check key',
     close: 'Back',
     blocks,
-    privateMetadata: pgpMeta(partner.id),
+    privateMetadata,
   });
 }
 
@@ -97,6 +101,8 @@ export function pgpConfirmView(input: {
   key: PartnerPgpKey;
   replacedFingerprint: string | null;
   notice?: string | undefined;
+  /** What the dialog carries on (the partner, and the form beneath it to refresh): `pgpMeta` by default. */
+  privateMetadata?: string | undefined;
 }): ModalView {
   const { partner, key } = input;
   const confirmed = key.confirmedFingerprint === key.fingerprint;
@@ -154,6 +160,6 @@ export function pgpConfirmView(input: {
     submit: 'Confirm fingerprint',
     close: 'Later',
     blocks,
-    privateMetadata: pgpMeta(partner.id),
+    privateMetadata: input.privateMetadata ?? pgpMeta(partner.id),
   });
 }

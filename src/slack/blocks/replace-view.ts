@@ -1,11 +1,13 @@
-import type { KeyUsage } from '../../keys/key-usage.ts';
+import { type KeyUsage, usedInLastWeek } from '../../keys/key-usage.ts';
 import { type LegacyRule, replacementGrants } from '../../keys/legacy-rule.ts';
 import type { ApiKey } from '../../keys/types.ts';
+import { lastUsedText } from '../ui/format.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
+import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
 import { type DeliveryOffer, deliveryChoiceBlocks } from './delivery-blocks.ts';
 import { keyFacts, keyTitle } from './key-facts.ts';
+import { context, type ModalView, modal, option, plain, section } from './kit.ts';
 import { legacyRuleSection, replacementGrantsText } from './legacy-blocks.ts';
-import { type ModalView, modal, option, plain, section } from './kit.ts';
 
 export const GRACE_CHOICES = [
   { value: '0', text: 'Now: the old key stops working immediately' },
@@ -14,18 +16,26 @@ export const GRACE_CHOICES = [
   { value: '604800', text: 'In 7 days' },
 ] as const;
 
+/** The grace period offered first: a day when the key was used in the last week (its integration must switch), else none. */
+export function defaultGrace(usage: KeyUsage, now: Date): (typeof GRACE_CHOICES)[number] {
+  return usedInLastWeek(usage, now) ? GRACE_CHOICES[2] : GRACE_CHOICES[0];
+}
+
 export function replaceView(
   key: ApiKey,
   usage: KeyUsage,
   legacyRule: LegacyRule,
-  delivery?: DeliveryOffer | undefined,
+  delivery: DeliveryOffer | undefined,
+  options: { now: Date; hold?: Hold },
 ): ModalView {
   const choices = GRACE_CHOICES.map((c) => option(c.text, c.value));
+  const initial = defaultGrace(usage, options.now);
   const encrypted = delivery?.ready === true;
+  const inUse = usedInLastWeek(usage, options.now);
   return modal({
     callbackId: CallbackId.replace,
     title: 'Replace API Key',
-    submit: 'Replace',
+    submit: submitLabel(options.hold, 'Replace'),
     close: 'Cancel',
     privateMetadata: JSON.stringify({ k: key.id }),
     blocks: [
@@ -34,6 +44,12 @@ export function replaceView(
       ),
       keyFacts(key, usage),
       ...(key.legacy ? [legacyRuleSection(key, legacyRule)] : []),
+      context(
+        inUse
+          ? `:warning: *This key is in use* (last used ${lastUsedText(usage.lastUsedAt)}). Revoking it now breaks the integration until it switches to the new key, so the old key keeps working for 24 hours unless you choose otherwise.`
+          : 'Revoking the old key removes access to its endpoints for every user and integration still using it. It was not used in the last 7 days, so it stops when the new key is made unless you choose a grace period.',
+      ),
+      ...holdBlocks(options.hold, 'replace'),
       {
         type: 'input',
         block_id: BlockId.grace,
@@ -41,7 +57,12 @@ export function replaceView(
         hint: plain(
           'A grace period lets the integration switch to the new key first. Choose Now if the old key may have leaked.',
         ),
-        element: { type: 'radio_buttons', action_id: ActionId.input, options: choices, initial_option: choices[0] },
+        element: {
+          type: 'radio_buttons',
+          action_id: ActionId.input,
+          options: choices,
+          initial_option: option(initial.text, initial.value),
+        },
       },
       ...deliveryChoiceBlocks(delivery, 0),
     ],

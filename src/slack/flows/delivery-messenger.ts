@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Delivery, DirectMessenger, EncryptedKeyMessage } from '../../delivery/types.ts';
 import { MessengerError } from '../../delivery/types.ts';
-import { deliveryFileName } from '../../delivery/delivery-text.ts';
+import { deliveryCommands, deliveryFileName, SERVICE_KEY_FILE_NAME } from '../../delivery/delivery-text.ts';
 import type { IssuedKey } from '../../keys/types.ts';
 import type { Logger } from '../../logger.ts';
 import { factText, isAppError } from '../../shared/errors.ts';
@@ -15,7 +15,7 @@ import { slackErrorCode } from './notify.ts';
 /**
  * The delivery port over the bot's Web API client: opens a DM with the contact (`conversations.open`, which also
  * works for Slack Connect users who share a channel with the app), posts the armored message with its button, and
- * attaches the same text as an `.asc` file (`files.uploadV2`). Slack's refusals become `MessengerError(code)`; the
+ * attaches the same text as an `.asc` file beside the service's public key (`files.uploadV2`). Slack's refusals become `MessengerError(code)`; the
  * client's own retries (rate limits) have run by then, so a rejection is final.
  */
 export function createSlackMessenger(client: WebClient, logger: Pick<Logger, 'warn'>): DirectMessenger {
@@ -54,16 +54,24 @@ export function createSlackMessenger(client: WebClient, logger: Pick<Logger, 'wa
       }
 
       try {
+        // Two files in one upload: the encrypted key, and the service key that signed it, so a stock gpg can check
+        // the signature without a trip to /pgp/service.asc ("Can't check signature: No public key" otherwise).
+        const [importCommand, decryptCommand] = deliveryCommands(input.keyId);
         await client.files.uploadV2({
           channel_id: channelId,
-          filename: deliveryFileName(input.keyId),
-          title: deliveryFileName(input.keyId),
-          content: input.armoredMessage,
-          initial_comment: `The same encrypted key as a file: gpg --decrypt ${deliveryFileName(input.keyId)}`,
+          initial_comment: `The encrypted key and the harvest-keys signing key as files: ${importCommand} then ${decryptCommand}`,
+          file_uploads: [
+            {
+              filename: deliveryFileName(input.keyId),
+              title: deliveryFileName(input.keyId),
+              content: input.armoredMessage,
+            },
+            { filename: SERVICE_KEY_FILE_NAME, title: SERVICE_KEY_FILE_NAME, content: input.signerPublicKey },
+          ],
         });
       } catch (error) {
         // The key behind the posted message is about to be revoked: say so in it, so nobody stores a dead key.
-        const failure = refuse(error, 'the attached .asc file');
+        const failure = refuse(error, 'the attached .asc files');
         try {
           await client.chat.update({
             channel: channelId,

@@ -8,6 +8,7 @@ import { partnerFormView } from '../blocks/admin-views.ts';
 import { createKeyView } from '../blocks/create-key-views.ts';
 import { editKeyView } from '../blocks/edit-key-views.ts';
 import { enableView } from '../blocks/enable-view.ts';
+import { keyViewModal } from '../blocks/navigation-views.ts';
 import { noticeView } from '../blocks/notice-views.ts';
 import { replaceView } from '../blocks/replace-view.ts';
 import { revokeView } from '../blocks/revoke-view.ts';
@@ -20,6 +21,8 @@ import type { KeyMenuVerb } from '../ui/ids.ts';
 import { type Actor, say, slackCall } from './actor.ts';
 import { deliveryOffer } from './delivery-offer.ts';
 import { usageOf } from './usage-of.ts';
+import { holdOpening } from './approval-flow.ts';
+import type { Hold } from '../blocks/approval-notice.ts';
 import { type EditMeta, encodeMeta, type PartnerMeta } from './metadata.ts';
 
 /**
@@ -30,7 +33,7 @@ export async function openDialog(actor: Actor, triggerId: string, view: ModalVie
   await slackCall(actor, `opening the ${what} dialog`, () => actor.client.views.open({ trigger_id: triggerId, view }));
 }
 
-export async function createDialog(deps: SlackDeps): Promise<ModalView> {
+export async function createDialog(deps: SlackDeps, userId: string): Promise<ModalView> {
   return createKeyView({
     catalog: deps.services.catalog,
     partners: await deps.services.partners.list(),
@@ -38,18 +41,29 @@ export async function createDialog(deps: SlackDeps): Promise<ModalView> {
     description: undefined,
     revision: 0,
     privateMetadata: encodeMeta({ r: 0, pid: null }),
+    hold: await holdOpening(deps, 'create', userId),
   });
 }
 
-/** A key's Edit, Revoke, Re-enable or Replace dialog; `missing` when there is no such key. */
+/** A key's View, Edit, Revoke, Re-enable or Replace dialog; `missing` when there is no such key. */
 export type KeyDialog = { view: ModalView; verb: KeyMenuVerb } | { missing: string };
 
-export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: string): Promise<KeyDialog> {
+export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: string, userId: string): Promise<KeyDialog> {
   const key: ApiKey | undefined = await deps.services.keys.get(keyId).catch((error: unknown) => {
     if (isAppError(error, 'KEY_NOT_FOUND')) return undefined;
     throw error;
   });
   if (key === undefined) return { missing: keyId };
+  // Read-only, for every role: no usage query needed.
+  if (verb === 'view') {
+    const view = keyViewModal({
+      key,
+      catalog: deps.services.catalog,
+      legacyRule: deps.services.keys.legacyRule(),
+      now: deps.now(),
+    });
+    return { view, verb };
+  }
   const usage = await usageOf(deps, key);
   const now = deps.now();
   switch (verb) {
@@ -77,16 +91,20 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
         revision: 0,
         now,
         privateMetadata: encodeMeta(meta),
+        hold: await holdOpening(deps, 'permissions', userId),
       });
       return { view, verb };
     }
     case 'revoke':
       return { view: revokeDialog(key, usage, now), verb };
     case 'enable':
-      return { view: enableDialog(key, usage, now), verb };
+      return { view: enableDialog(key, usage, now, await holdOpening(deps, 'reenable', userId)), verb };
     case 'replace':
       return {
-        view: replaceView(key, usage, deps.services.keys.legacyRule(), await deliveryOffer(deps, key.partnerId)),
+        view: replaceView(key, usage, deps.services.keys.legacyRule(), await deliveryOffer(deps, key.partnerId), {
+          now,
+          hold: await holdOpening(deps, 'replace', userId),
+        }),
         verb,
       };
   }
@@ -108,14 +126,14 @@ function revokeDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
   }
 }
 
-function enableDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
+function enableDialog(key: ApiKey, usage: KeyUsage, now: Date, hold: Hold): ModalView {
   const state = keyState(key, now);
   switch (state.kind) {
     case 'active':
       return noticeView('Already Active', `${code(key.id)} is active; there is nothing to re-enable.`);
     case 'stopping':
     case 'revoked':
-      return enableView(key, usage, now);
+      return enableView(key, usage, now, { hold });
     default:
       return unknownState(state);
   }

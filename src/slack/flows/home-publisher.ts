@@ -1,68 +1,100 @@
 import type { WebClient } from '@slack/web-api';
-import { pendingApprovalsHomeBlocks } from '../blocks/approval-blocks.ts';
 import { unconfirmedBlocks } from '../blocks/delivery-blocks.ts';
-import { HOME_PAGE_SIZE, homeNoAccessView, homeView } from '../blocks/home-view.ts';
+import {
+  HOME_PAGE_SIZE,
+  type HomeFilters,
+  homeApprovalBlocks,
+  homeNoAccessView,
+  homeView,
+  waitingFor,
+} from '../blocks/home-view.ts';
 import type { HomeView } from '../blocks/kit.ts';
 import type { SlackDeps } from '../deps.ts';
-import { rolesAllow } from './roles.ts';
-import { encodeMeta, type HomeMeta } from './metadata.ts';
+import { refusal, rolesAllow } from './roles.ts';
+import { decodeMeta, encodeMeta, HomeMeta } from './metadata.ts';
 import { logSlackFailure } from './notify.ts';
+import { approvalsStatus } from './approval-flow.ts';
+
+/** A Home with no search, no filter, first page: what opening the Home tab shows. */
+export const FRESH_HOME: HomeMeta = { q: '', p: 0 };
+
+/** What a Home showed when it was clicked (its private_metadata); a Home from before filters existed starts fresh. */
+export function homeStateOf(view: { private_metadata?: string } | undefined): HomeMeta {
+  try {
+    return decodeMeta(HomeMeta, view?.private_metadata);
+  } catch {
+    return FRESH_HOME;
+  }
+}
+
+/** The key service's filter for the Home's search and filters. */
+function keyFilter(state: HomeMeta, now: Date) {
+  const flags = state.fl ?? [];
+  return {
+    text: state.q,
+    state: state.s,
+    partnerId: state.pa,
+    legacy: flags.includes('legacy') ? true : undefined,
+    unused: flags.includes('unused') ? true : undefined,
+    // Keys have no expiry date of their own yet: "expiring" is a replaced key's scheduled stop.
+    stopping: flags.includes('expiring') ? true : undefined,
+    now,
+  };
+}
 
 /**
- * Publishes a person's App Home: the API Credential Management page. The search and page they last used travel in
- * the view's private_metadata; after a change elsewhere the page is republished with them when known.
+ * Publishes a person's App Home: the API Credential Management page. The search, filters and page they last used
+ * travel in the view's private_metadata; after a change elsewhere the page is republished with them when known.
+ * Opening the Home tab starts fresh (`FRESH_HOME`): a search does not stick.
  */
 export function createHomePublisher(deps: SlackDeps) {
   const lastState = new Map<string, HomeMeta>();
 
   return async function publishHome(client: WebClient, userId: string, state?: HomeMeta): Promise<void> {
     try {
-      const wanted = state ?? lastState.get(userId) ?? { q: '', p: 0 };
+      const wanted = state ?? lastState.get(userId) ?? FRESH_HOME;
       let view: HomeView;
       // One role lookup serves the access check, the admin controls and the approver's list.
       const roles = await deps.services.roles.rolesOf(userId);
       if (!rolesAllow(roles, 'viewer')) {
-        view = homeNoAccessView(deps.command);
+        view = homeNoAccessView(await refusal(deps, 'viewer'));
       } else {
         const canManage = rolesAllow(roles, 'admin');
+        const isApprover = rolesAllow(roles, 'approver');
+        const now = deps.now();
+        const filter = keyFilter(wanted, now);
         let page = wanted.p;
-        let result = await deps.services.keys.list({
-          text: wanted.q,
-          limit: HOME_PAGE_SIZE,
-          offset: page * HOME_PAGE_SIZE,
-        });
+        let result = await deps.services.keys.list({ ...filter, limit: HOME_PAGE_SIZE, offset: page * HOME_PAGE_SIZE });
         if (result.keys.length === 0 && page > 0 && result.total > 0) {
           page = Math.floor((result.total - 1) / HOME_PAGE_SIZE);
-          result = await deps.services.keys.list({
-            text: wanted.q,
-            limit: HOME_PAGE_SIZE,
-            offset: page * HOME_PAGE_SIZE,
-          });
+          result = await deps.services.keys.list({ ...filter, limit: HOME_PAGE_SIZE, offset: page * HOME_PAGE_SIZE });
         }
-        const meta = { q: wanted.q, p: page };
+        const meta: HomeMeta = { ...wanted, p: page };
         if (lastState.size > 10_000) lastState.clear();
         lastState.set(userId, meta);
-        const approvalBlocks = roles.includes('approver')
-          ? pendingApprovalsHomeBlocks(await deps.services.approvals.listPending(), userId)
-          : [];
-        view = homeView({
-          apiType: deps.services.catalog.name,
-          keys: result.keys,
-          total: result.total,
-          query: wanted.q,
-          page,
-          canManage,
-          now: deps.now(),
-          privateMetadata: encodeMeta(meta),
-        });
+        const pending = isApprover ? await deps.services.approvals.listPending() : [];
         // Admins see delivered keys the partner has not confirmed within DELIVERY_CONFIRM_HOURS.
         const unconfirmed = canManage
           ? unconfirmedBlocks(await deps.delivery.unconfirmed(), deps.services.deliveryConfirmHours)
           : [];
-        // Right under the page's title: what waits for this approver comes before the key list.
-        const flags = [...approvalBlocks, ...unconfirmed];
-        if (flags.length > 0)
-          view = { ...view, blocks: [...view.blocks.slice(0, 2), ...flags, ...view.blocks.slice(2)] };
+        const filters: HomeFilters = { q: wanted.q, s: wanted.s, pa: wanted.pa, fl: wanted.fl };
+        view = homeView({
+          apiType: deps.services.catalog.name,
+          keys: result.keys,
+          total: result.total,
+          filters,
+          partners: (await deps.services.partners.list()).map((p) => ({ id: p.id, name: p.name })),
+          page,
+          canManage,
+          isApprover,
+          // Right under the buttons: what waits for this approver, then deliveries nobody confirmed.
+          flags: [...homeApprovalBlocks(pending, userId), ...unconfirmed],
+          waiting: waitingFor(pending, userId).length,
+          now,
+          revision: Date.now().toString(36),
+          privateMetadata: encodeMeta(meta),
+          approvals: canManage ? await approvalsStatus(deps) : undefined,
+        });
       }
       await client.views.publish({ user_id: userId, view });
     } catch (error) {

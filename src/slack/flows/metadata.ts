@@ -31,6 +31,8 @@ export const CreateMeta = z.object({
   d: z.string(),
   /** The partner contact the key is sent to, PGP-encrypted, instead of being shown once. */
   dl: z.string().nullable().optional(),
+  /** Save was pressed with nothing ticked and the dialog asked again: the next Save with none creates it. */
+  z: z.literal(1).optional(),
 });
 export type CreateMeta = z.infer<typeof CreateMeta>;
 
@@ -75,7 +77,17 @@ export type CreateStartMeta = z.infer<typeof CreateStartMeta>;
 export const RolesMeta = z.object({ r: z.number().int().min(0) });
 export type KeyMeta = z.infer<typeof KeyMeta>;
 
-export const HomeMeta = z.object({ q: z.string(), p: z.number().int().min(0) });
+/** The App Home's search (`q`), page (`p`) and filters: status (`s`), partner id (`pa`), flags (`fl`). */
+export const HomeMeta = z.object({
+  q: z.string(),
+  p: z.number().int().min(0),
+  s: z.enum(['usable', 'revoked']).optional(),
+  pa: z.string().max(64).optional(),
+  fl: z
+    .array(z.enum(['legacy', 'unused', 'expiring']))
+    .max(3)
+    .optional(),
+});
 export type HomeMeta = z.infer<typeof HomeMeta>;
 
 export function encodeMeta(value: unknown): string {

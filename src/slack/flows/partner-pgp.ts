@@ -1,14 +1,82 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { AppError } from '../../shared/errors.ts';
+import { AppError, isAppError } from '../../shared/errors.ts';
+import { LIMITS } from '../blocks/kit.ts';
+import { mergePickerState } from '../blocks/permission-picker.ts';
+import type { Actor } from './actor.ts';
+import { decodeMeta, encodeMeta, PartnerMeta } from './metadata.ts';
+import { slackErrorCode } from './notify.ts';
+import { pickerStateOf, renderPicker, selectionOf } from './picker.ts';
 import type { ModalView } from '../blocks/kit.ts';
 import { pgpConfirmView, pgpKeyInputView } from '../blocks/pgp-views.ts';
 import type { SlackDeps } from '../deps.ts';
 import { ActionId, BlockId } from '../ui/ids.ts';
-import type { StateValues } from '../ui/view-state.ts';
+import { readInput, readUsers, type StateValues } from '../ui/view-state.ts';
 
-/** What a partner's PGP dialog carries: the partner id. */
-export const PgpMeta = z.object({ pid: z.string() });
+/**
+ * What a partner's PGP dialog carries: the partner id and, when it was pushed over the partner form, that form's view
+ * id and its state at the time (`fm`: name, contacts and picker as typed), so the form is redrawn with the new key.
+ */
+export const PgpMeta = z.object({ pid: z.string(), fv: z.string().optional(), fm: PartnerMeta.optional() });
+export type PgpMeta = z.infer<typeof PgpMeta>;
+
+/** The partner form a PGP dialog is pushed over, as it stands (what was typed and ticked, not yet saved). */
+export interface PartnerFormState {
+  viewId: string;
+  meta: PartnerMeta;
+}
+
+/** Reads the partner form a button was pressed in; undefined for any other dialog (nothing to refresh then). */
+export function partnerFormState(
+  deps: SlackDeps,
+  view: { id: string; private_metadata?: string; state?: { values: unknown } } | undefined,
+): PartnerFormState | undefined {
+  if (view === undefined) return undefined;
+  try {
+    const meta = decodeMeta(PartnerMeta, view.private_metadata);
+    const values = view.state?.values as StateValues | undefined;
+    const selection = mergePickerState(deps.services.catalog, selectionOf(deps, meta), pickerStateOf(meta), values);
+    return {
+      viewId: view.id,
+      meta: {
+        ...meta,
+        s: selection.encode(),
+        n: readInput(values, BlockId.partnerName) ?? meta.n,
+        u: readUsers(values, BlockId.partnerContacts) ?? meta.u,
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The PGP dialog's metadata; the form's state is left out should it not fit beside the partner id. */
+function pgpDialogMeta(partnerId: string, form: PartnerFormState | undefined): string {
+  if (form !== undefined) {
+    const full = JSON.stringify({ pid: partnerId, fv: form.viewId, fm: form.meta });
+    if (full.length <= LIMITS.privateMetadata) return full;
+  }
+  return encodeMeta({ pid: partnerId });
+}
+
+/**
+ * After a key was stored or confirmed in the pushed PGP dialog: redraws the partner form beneath it with the key as
+ * it now is (what was typed there is kept), so going Back does not show the old state. Best effort: the form may
+ * have been closed meanwhile.
+ */
+export async function refreshPartnerForm(actor: Actor, meta: PgpMeta): Promise<void> {
+  if (meta.fv === undefined || meta.fm === undefined) return;
+  try {
+    const form = meta.fm;
+    const view = await renderPicker(actor.deps, { ...form, r: form.r + 1 }, selectionOf(actor.deps, form));
+    await actor.client.views.update({ view_id: meta.fv, view });
+  } catch (error) {
+    actor.deps.logger.warn(
+      { partnerId: meta.pid, slackError: slackErrorCode(error), error: isAppError(error) ? error.code : undefined },
+      'could not refresh the partner form under the PGP dialog',
+    );
+  }
+}
 
 /** Armored public keys are a few kB; anything much larger is not a key (and is not downloaded whole). */
 const MAX_KEY_FILE_BYTES = 256 * 1024;
@@ -29,12 +97,18 @@ export function uploadedFile(values: StateValues): UploadedFile | undefined {
  * The partner form's PGP step, pushed on top of it: `key` to paste or upload a key, `confirm` to confirm the
  * fingerprint of a key stored earlier (the key step when there is none yet).
  */
-export async function pgpDialog(deps: SlackDeps, partnerId: string, step: 'key' | 'confirm'): Promise<ModalView> {
+export async function pgpDialog(
+  deps: SlackDeps,
+  partnerId: string,
+  step: 'key' | 'confirm',
+  form?: PartnerFormState | undefined,
+): Promise<ModalView> {
   const partner = await deps.services.partners.get(partnerId);
   const key = await deps.services.partnerPgp.getPgpKey(partner.id);
+  const privateMetadata = pgpDialogMeta(partner.id, form);
   return step === 'confirm' && key !== undefined
-    ? pgpConfirmView({ partner, key, replacedFingerprint: null })
-    : pgpKeyInputView(partner, key);
+    ? pgpConfirmView({ partner, key, replacedFingerprint: null, privateMetadata })
+    : pgpKeyInputView(partner, key, privateMetadata);
 }
 
 /**

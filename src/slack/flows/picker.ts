@@ -20,6 +20,7 @@ import { readInput, readUsers, type StateValues } from '../ui/view-state.ts';
 import { decodeMeta, encodeMeta, PickerMeta } from './metadata.ts';
 import { AppError } from '../../shared/errors.ts';
 import { partnerPgpState } from './dialogs.ts';
+import { holdFor } from './approval-flow.ts';
 
 /**
  * A press of one of the picker's buttons: select or clear what is shown, read-only, one group, another page, or a new
@@ -72,6 +73,8 @@ export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection:
         partnerName: next.pn ?? undefined,
         presetSize: next.ps,
         deliverTo: next.dl,
+        hold: holdFor(deps, 'create'),
+        confirmEmpty: next.z === 1,
         selection,
         page: next.p,
         revision: next.r,
@@ -97,6 +100,7 @@ export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection:
         filter: pickerStateOf(next).filter,
         now: deps.now(),
         privateMetadata: encodeMeta(next),
+        hold: holdFor(deps, 'permissions'),
       });
     }
     case 'partner': {
@@ -163,6 +167,8 @@ export async function changePicker(
   }
   const text = filter.text === undefined || filter.text === '' ? undefined : filter.text;
   const next = { ...meta, p: page, r: meta.r + 1, g: filter.group ?? null, q: text };
+  // A change of the ticks after the "no permissions" question asks it again at the next Save.
+  if (next.f === 'create') delete next.z;
   // Fields typed above the picker are kept too: the redraw would otherwise show what the dialog opened with.
   if (next.f === 'edit') next.d = readInput(values, BlockId.description) ?? next.d;
   if (next.f === 'partner') {

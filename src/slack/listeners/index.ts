@@ -4,12 +4,16 @@ import { createPartner } from './actions/create-partner.ts';
 import { deliveryStored } from './actions/delivery-stored.ts';
 import { enableConfirm } from './actions/enable-confirm.ts';
 import { homeCreate } from './actions/home-create.ts';
+import { homeClear, homeFilterFlags, homeFilterPartner, homeFilterStatus } from './actions/home-filter.ts';
+import { homeApprovals, homeHelp, homePartners, homeRoles } from './actions/home-navigation.ts';
 import { homePage } from './actions/home-page.ts';
 import { homeSearch } from './actions/home-search.ts';
 import { keyMenu } from './actions/key-menu.ts';
+import { keyView } from './actions/key-view.ts';
 import { keyStored } from './actions/key-stored.ts';
 import { legacyEndpoints } from './actions/legacy-endpoints.ts';
 import { partnerAdd } from './actions/partner-add.ts';
+import { partnerArchive } from './actions/partner-archive.ts';
 import { partnerEdit } from './actions/partner-edit.ts';
 import { partnerPgp } from './actions/partner-pgp.ts';
 import { partnerPgpConfirm } from './actions/partner-pgp-confirm.ts';
@@ -40,6 +44,7 @@ import { partnerPgpConfirmSubmit } from './views/partner-pgp-confirm.ts';
 import { permissionsSubmit } from './views/permissions.ts';
 import { replaceSubmit } from './views/replace.ts';
 import { rolesSubmit } from './views/roles.ts';
+import { reenableAck } from './actions/reenable-ack.ts';
 import { showOnceClosed } from './views/show-once-closed.ts';
 
 /** Every Slack entry point of the app, in the order app.ts registers them. */
@@ -95,4 +100,18 @@ export const LISTENERS: readonly Listener[] = [
   pickerSearch,
   pickerFilterClear,
   pickerReadOnly,
+  // Archiving a partner (issue 12 item 7)
+  partnerArchive,
+  // Re-enable of a key revoked as lost or leaked
+  reenableAck,
+  // App Home navigation and filters, a key's read-only view
+  homePartners,
+  homeRoles,
+  homeApprovals,
+  homeHelp,
+  homeFilterStatus,
+  homeFilterPartner,
+  homeFilterFlags,
+  homeClear,
+  keyView,
 ];

@@ -142,7 +142,7 @@ function refused(turn: Turn, error: AppError): void {
 async function allowed(turn: Turn, role: Role): Promise<boolean> {
   if (role === 'anyone' || (await hasRole(turn.deps, turn.userId, role))) return true;
   turn.deps.logger.info({ userId: turn.userId, need: role }, 'refused: missing role');
-  await turn.say(refusal(turn.deps, role));
+  await turn.say(await refusal(turn.deps, role));
   return false;
 }
 
@@ -284,7 +284,7 @@ export function view<Input = undefined, Result = undefined>(spec: ViewSpec<Input
         // A refusal replaces the dialog: there is no message to answer in.
         if (spec.role !== 'anyone' && !(await hasRole(deps, turn.userId, spec.role))) {
           deps.logger.info({ userId: turn.userId, need: spec.role }, 'refused submission: missing role');
-          return answer(notice('Not Allowed', refusal(deps, spec.role)));
+          return answer(notice('Not Allowed', await refusal(deps, spec.role)));
         }
         const seen: { input?: Input } = {};
         try {

@@ -1,4 +1,4 @@
-import { type AppError, type ErrorCode, factNumber, factText, isAppError } from '../../shared/errors.ts';
+import { type AppError, type ErrorCode, factList, factNumber, factText, isAppError } from '../../shared/errors.ts';
 import { code, escapeMrkdwn } from './escape.ts';
 
 /** What the words depend on besides the error: the slash command as configured, for hints. */
@@ -54,7 +54,16 @@ const WORDS: Record<ErrorCode, Words> = {
   REASON_INVALID: said,
   GRACE_INVALID: said,
   GRANT_MALFORMED: said,
-  UNKNOWN_ENDPOINT: said,
+  UNKNOWN_ENDPOINT: (error, style, context) => {
+    const grants = factList(error, 'grants');
+    const catalog = factText(error, 'catalog');
+    if (grants === undefined || catalog === undefined) return said(error, style, context);
+    const near = factList(error, 'suggestions') ?? [];
+    return (
+      `Not an endpoint of the ${style.text(catalog)} catalog: ${grants.map((g) => style.text(g)).join(', ')}.` +
+      (near.length === 0 ? '' : ` Did you mean ${near.map((id) => style.code(id)).join(' or ')}?`)
+    );
+  },
   KEY_NOT_FOUND: (error, style, context) => {
     const keyId = factText(error, 'keyId');
     return keyId === undefined
@@ -78,6 +87,12 @@ const WORDS: Record<ErrorCode, Words> = {
       : `No partner named "${style.text(partner)}": ${command(style, context, 'partners')} lists them and adds new ones.`;
   },
   PARTNER_EXISTS: said,
+  PARTNER_ARCHIVED: (error, style, context) => {
+    const partner = factText(error, 'partner');
+    return partner === undefined
+      ? said(error, style, context)
+      : `"${style.text(partner)}" is archived, so no new keys are created for it. An admin can restore it from the command line (partner unarchive).`;
+  },
   PARTNER_NAME_INVALID: said,
   SLACK_USER_INVALID: said,
   ROLE_INVALID: said,
@@ -91,11 +106,18 @@ const WORDS: Record<ErrorCode, Words> = {
   APPROVAL_NOT_CONFIGURED: (error, style, context) => {
     const required = factNumber(error, 'required');
     const approvers = factNumber(error, 'approvers');
+    if (error.facts.missing === 'channel')
+      return (
+        `This change needs approval, but no approvals channel is set, so nobody would see the request. Whoever runs ` +
+        `harvest-keys can set ${style.code('APPROVALS_CHANNEL')} to a channel id (and invite the app there), or ` +
+        `remove this action from ${style.code('APPROVAL_REQUIRED_FOR')}. Nothing was changed.`
+      );
     if (error.facts.missing !== 'approvers' || required === undefined || approvers === undefined)
       return said(error, style, context);
     return (
-      `This change needs ${required} approval(s) from someone other than you, but only ${approvers} other ` +
-      `approver(s) exist. An admin can grant the approver role with ${command(style, context, 'roles')}.`
+      `Approvals are on, and this change needs ${required} approval(s) from someone other than you, but only ` +
+      `${approvers} other approver(s) exist, so nobody could approve it. Nothing was changed. An admin can grant the ` +
+      `approver role with ${command(style, context, 'roles')}, then try again.`
     );
   },
   APPROVAL_NOT_FOUND: said,

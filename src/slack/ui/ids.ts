@@ -27,6 +27,8 @@ export const ActionId = {
   deliveryStored: 'delivery.stored',
   partnerPgp: 'partner.pgp',
   partnerPgpConfirm: 'partner.pgp.confirm',
+  /** "Archive partner" in the partner form (with a confirmation). */
+  partnerArchive: 'partner.archive',
   input: 'value',
   /** "List the 52": the endpoints a legacy key may call without grants (show, edit, replace). */
   legacyEndpoints: 'legacy.endpoints',
@@ -35,6 +37,19 @@ export const ActionId = {
   pickerSearch: 'picker.search',
   pickerFilterClear: 'picker.filter.clear',
   pickerReadOnly: 'picker.readonly',
+  /** The "I know this key was reported lost or leaked" tick beside Re-enable: read on confirm. */
+  reenableAck: 'key.enable.ack',
+  /** App Home navigation and filters. */
+  homePartners: 'home.partners',
+  homeRoles: 'home.roles',
+  homeApprovals: 'home.approvals',
+  homeHelp: 'home.help',
+  homeFilterStatus: 'home.filter.status',
+  homeFilterPartner: 'home.filter.partner',
+  homeFilterFlags: 'home.filter.flags',
+  homeClear: 'home.clear',
+  /** A key's read-only view (every role); admins reach it from the key menu too. */
+  keyView: 'key.view',
 } as const;
 
 export const CallbackId = {
@@ -55,6 +70,9 @@ export const CallbackId = {
   partnerPgpConfirm: 'partner.pgp.confirm',
   delivered: 'key.delivered',
   legacyEndpoints: 'legacy.endpoints',
+  keyView: 'key.view',
+  help: 'help',
+  approvals: 'approvals',
 } as const;
 
 export const BlockId = {
@@ -76,18 +94,25 @@ export const BlockId = {
   /** Create / replace hand-over choice: `delivery.<revision>`, so a partner change resets the default. */
   delivery: 'delivery',
   deliveryActions: 'delivery_actions',
+  partnerArchive: 'partner_archive',
   /** Picker checkbox blocks: `pk.<revision>.<group>.<chunk>`; the revision forces Slack to show new initial_options. */
   pickerPrefix: 'pk',
   /** The picker's search field and toolbar: `<id>.<revision>`, so a redraw shows the filter it applied. */
   pickerSearch: 'pk_search',
   pickerTools: 'pk_tools',
+  /** "Remove every permission" acknowledgement in Edit's review. */
+  confirmEmpty: 'confirm_empty',
+  /** "I know this key was reported lost or leaked" in Re-enable. */
+  reenableAck: 'reenable_ack',
+  homeNav: 'home_nav',
+  homeFilters: 'home_filters',
 } as const;
 
 /** Overflow option values: `<verb>:<key id>`. */
-export type KeyMenuVerb = 'edit' | 'revoke' | 'enable' | 'replace';
+export type KeyMenuVerb = 'view' | 'edit' | 'revoke' | 'enable' | 'replace';
 export const keyMenuValue = (verb: KeyMenuVerb, keyId: string): string => `${verb}:${keyId}`;
 export function parseKeyMenuValue(value: string): { verb: KeyMenuVerb; keyId: string } | undefined {
-  const match = /^(edit|revoke|enable|replace):(key_[A-Za-z0-9]+)$/.exec(value);
+  const match = /^(view|edit|revoke|enable|replace):(key_[A-Za-z0-9]+)$/.exec(value);
   return match === null ? undefined : { verb: match[1] as KeyMenuVerb, keyId: match[2] as string };
 }
 

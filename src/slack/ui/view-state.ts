@@ -28,3 +28,8 @@ export function readSelected(
 export function readUsers(values: StateValues | undefined, blockId: string): string[] | undefined {
   return entry(values, blockId)?.selected_users ?? undefined;
 }
+
+/** Whether a checkboxes input has the option with this value ticked. */
+export function readChecked(values: StateValues | undefined, blockId: string, value: string): boolean {
+  return entry(values, blockId)?.selected_options?.some((o) => o.value === value) === true;
+}

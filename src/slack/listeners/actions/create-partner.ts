@@ -5,6 +5,7 @@ import { deliveryOffer } from '../../flows/delivery-offer.ts';
 import { CreateStartMeta, decodeMeta, encodeMeta } from '../../flows/metadata.ts';
 import { ActionId, BlockId } from '../../ui/ids.ts';
 import { readInput } from '../../ui/view-state.ts';
+import { holdFor } from '../../flows/approval-flow.ts';
 import { action, stop } from '../listener.ts';
 
 /**
@@ -47,6 +48,7 @@ export const createPartner = action({
       revision,
       privateMetadata: encodeMeta({ r: revision, pid: chosen?.id ?? null }),
       delivery,
+      hold: holdFor(turn.deps, 'create'),
     });
     const { id, hash } = turn.ids.view;
     await slackCall(turn, 'updating the create dialog', () => turn.client.views.update({ view_id: id, hash, view }));

@@ -1,17 +1,33 @@
+import { revokedAsLost } from '../../../keys/revoke-reason.ts';
+import { enableView } from '../../blocks/enable-view.ts';
 import { keyResultView } from '../../blocks/notice-views.ts';
 import { slackCall } from '../../flows/actor.ts';
-import { announce, heldView } from '../../flows/approval-flow.ts';
+import { announce, heldView, holdFor } from '../../flows/approval-flow.ts';
+import { usageOf } from '../../flows/usage-of.ts';
 import { code, escapeMrkdwn } from '../../ui/escape.ts';
-import { ActionId, KEY_ID } from '../../ui/ids.ts';
+import { ActionId, BlockId, KEY_ID } from '../../ui/ids.ts';
+import type { StateValues } from '../../ui/view-state.ts';
 import { action, stop } from '../listener.ts';
 
-/** "Re-enable key" in the re-enable dialog: held for approval when policy says so, else the key works again at once. */
+/**
+ * "Re-enable key" in the re-enable dialog: held for approval when policy says so, else the key works again at once.
+ * A key revoked as lost or leaked is re-enabled only with "I know this key was reported lost or leaked" ticked.
+ */
 export const enableConfirm = action({
   id: ActionId.enableConfirm,
   ids: ({ body, value }) =>
     body.view !== undefined && KEY_ID.test(value) ? { view: body.view, keyId: value } : stop(),
   role: 'admin',
-  async call({ deps, userId, ids }) {
+  parse: ({ ids }) => {
+    const values = ids.view.state?.values as StateValues | undefined;
+    const ticked = values?.[BlockId.reenableAck]?.[ActionId.reenableAck]?.selected_options ?? [];
+    return { acknowledged: ticked.some((o) => o.value === 'yes') };
+  },
+  async call({ deps, userId, ids }, { acknowledged }) {
+    const key = await deps.services.keys.get(ids.keyId);
+    if (!acknowledged && revokedAsLost(key.revokeReason)) {
+      return { kind: 'unacknowledged', key, usage: await usageOf(deps, key) } as const;
+    }
     if (deps.services.approvals.needsApproval('reenable')) {
       return { kind: 'held', request: await deps.services.approvals.requestEnable(ids.keyId, userId) } as const;
     }
@@ -19,6 +35,15 @@ export const enableConfirm = action({
   },
   async render(turn, result) {
     const viewId = turn.ids.view.id;
+    if (result.kind === 'unacknowledged') {
+      const view = enableView(result.key, result.usage, turn.deps.now(), {
+        hold: holdFor(turn.deps, 'reenable'),
+        ackMissing: true,
+      });
+      return slackCall(turn, 'asking to acknowledge a lost key', () =>
+        turn.client.views.update({ view_id: viewId, view }),
+      );
+    }
     if (result.kind === 'held') {
       await slackCall(turn, 'showing that re-enable waits for approval', () =>
         turn.client.views.update({ view_id: viewId, view: heldView(result.request) }),

@@ -6,6 +6,6 @@ import { action } from '../listener.ts';
 export const homeCreate = action({
   id: ActionId.homeCreate,
   role: 'admin',
-  call: ({ deps }) => createDialog(deps),
+  call: ({ deps, userId }) => createDialog(deps, userId),
   render: (turn, view) => openDialog(turn, turn.body.trigger_id, view, 'create'),
 });

@@ -8,6 +8,6 @@ export const keyMenu = action({
   ids: ({ value }) => parseKeyMenuValue(value) ?? stop(),
   role: 'admin',
   answer: 'conversation',
-  call: ({ deps, ids }) => keyDialog(deps, ids.verb, ids.keyId),
+  call: ({ deps, userId, ids }) => keyDialog(deps, ids.verb, ids.keyId, userId),
   render: (turn, dialog) => openKeyDialog(turn, turn.body.trigger_id, dialog),
 });

@@ -5,6 +5,6 @@ import { subcommand } from '../listener.ts';
 export const create = subcommand({
   names: ['create'],
   role: 'admin',
-  call: ({ deps }) => createDialog(deps),
+  call: ({ deps, userId }) => createDialog(deps, userId),
   render: (turn, view) => openDialog(turn, turn.triggerId, view, 'create'),
 });

@@ -15,6 +15,6 @@ export const keyDialog = subcommand({
     return stop(`Which key? \`${c} ${word} <key id>\`, e.g. \`key_AbC123xYz789\`. \`${c} list\` shows the ids.`);
   },
   role: 'admin',
-  call: ({ deps, ids }) => loadKeyDialog(deps, ids.verb, ids.keyId),
+  call: ({ deps, userId, ids }) => loadKeyDialog(deps, ids.verb, ids.keyId, userId),
   render: (turn, dialog) => openKeyDialog(turn, turn.triggerId, dialog),
 });

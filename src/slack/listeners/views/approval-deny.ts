@@ -16,7 +16,7 @@ export const approvalDenySubmit = view({
   },
   call: ({ deps, userId, view: dialog }, { reason }) =>
     deps.services.approvals.decide(dialog.private_metadata, { approver: userId, decision: 'deny', reason }),
-  async render({ deps, client, answer }, result) {
+  async render({ deps, client, answer, home }, result) {
     if (result.outcome === 'closed')
       return answer(
         notice('Already Decided', `This request is already ${result.request.state}; nothing more was done.`),
@@ -25,5 +25,7 @@ export const approvalDenySubmit = view({
       return answer(notice('Already Decided', 'You already decided on this request.'));
     await answer({ response_action: 'clear' });
     await renderDecision(deps, client, result);
+    // The approver's Home lists what waits for them: the decided request leaves it.
+    await home();
   },
 });

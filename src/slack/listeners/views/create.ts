@@ -5,6 +5,7 @@ import { catalogFingerprint, Selection } from '../../blocks/selection.ts';
 import { type CreateMeta, CreateStartMeta, decodeMeta, encodeMeta } from '../../flows/metadata.ts';
 import { ActionId, BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput, readSelected } from '../../ui/view-state.ts';
+import { holdFor } from '../../flows/approval-flow.ts';
 import { atField, refuseField, view } from '../listener.ts';
 
 /** "Create New Credential" → "Manage Permissions", with the partner's preset pre-checked. */
@@ -68,6 +69,7 @@ export const createSubmit = view({
         partnerName: partner?.name,
         presetSize: partner?.preset.length ?? 0,
         deliverTo: next.dl,
+        hold: holdFor(deps, 'create'),
         selection,
         page: 0,
         revision: 0,

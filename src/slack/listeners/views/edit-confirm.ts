@@ -1,17 +1,18 @@
-import { staleEditText } from '../../blocks/edit-key-views.ts';
+import { leavesNoPermissions, staleEditText } from '../../blocks/edit-key-views.ts';
 import { announce, heldView } from '../../flows/approval-flow.ts';
 import { decodeMeta, EditConfirmMeta } from '../../flows/metadata.ts';
 import { selectionOf } from '../../flows/picker.ts';
 import { code, escapeMrkdwn } from '../../ui/escape.ts';
-import { CallbackId } from '../../ui/ids.ts';
-import { notice, outcomeOf, view } from '../listener.ts';
+import { BlockId, CallbackId } from '../../ui/ids.ts';
+import { readChecked } from '../../ui/view-state.ts';
+import { notice, outcomeOf, refuseField, view } from '../listener.ts';
 
 /** "Save" on the reviewed diff: saved against the version first seen, so a concurrent edit is never overwritten. */
 export const editConfirmSubmit = view({
   callbackId: CallbackId.editConfirm,
   role: 'admin',
   failure: 'Not Saved',
-  parse: ({ deps, userId, view: dialog }) => {
+  parse: ({ deps, userId, view: dialog, values }) => {
     const meta = decodeMeta(EditConfirmMeta, dialog.private_metadata);
     const edit = {
       actor: userId,
@@ -19,13 +20,16 @@ export const editConfirmSubmit = view({
       description: meta.d,
       grants: selectionOf(deps, meta).endpointIds(deps.services.catalog),
     };
-    return { keyId: meta.k, edit };
+    return { keyId: meta.k, edit, emptyAcknowledged: readChecked(values, BlockId.confirmEmpty, 'yes') };
   },
-  async call({ deps }, { keyId, edit }) {
+  async call({ deps }, { keyId, edit, emptyAcknowledged }) {
     const { keys, approvals } = deps.services;
     const save = async () => {
       // Only permission changes are held: a new description cannot widen what the key may do.
       const preview = await keys.previewEdit(keyId, edit);
+      // Slack requires the tick already; checked here too, so no edit leaves a key with nothing unasked.
+      if (!emptyAcknowledged && leavesNoPermissions(preview.key, preview.added, preview.removed))
+        refuseField(BlockId.confirmEmpty, 'Tick this to remove every permission, or go Back and keep some.');
       if (approvals.needsApproval('permissions') && preview.added.length + preview.removed.length > 0) {
         return { kind: 'held', request: await approvals.requestEdit(keyId, edit) } as const;
       }

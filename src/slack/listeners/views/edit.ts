@@ -4,6 +4,7 @@ import { editConfirmView, staleEditText } from '../../blocks/edit-key-views.ts';
 import { mergePickerState } from '../../blocks/permission-picker.ts';
 import { decodeMeta, type EditConfirmMeta, EditMeta, encodeMeta } from '../../flows/metadata.ts';
 import { pickerStateOf, selectionOf } from '../../flows/picker.ts';
+import { holdFor } from '../../flows/approval-flow.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput } from '../../ui/view-state.ts';
 import { atField, notice, refuseField, view } from '../listener.ts';
@@ -46,6 +47,7 @@ export const editSubmit = view({
         },
         now: deps.now(),
         privateMetadata: encodeMeta(confirmMeta),
+        hold: holdFor(deps, 'permissions'),
       }),
     });
   },

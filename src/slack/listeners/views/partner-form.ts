@@ -1,6 +1,6 @@
-import { partnersView } from '../../blocks/admin-views.ts';
 import { mergePickerState } from '../../blocks/permission-picker.ts';
 import { decodeMeta, PartnerMeta } from '../../flows/metadata.ts';
+import { partnerListView } from '../../flows/partner-list.ts';
 import { pickerStateOf, selectionOf } from '../../flows/picker.ts';
 import { escapeMrkdwn } from '../../ui/escape.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
@@ -33,8 +33,8 @@ export const partnerFormSubmit = view({
     deps.logger.info({ partnerId: saved.id, userId }, 'partner saved from Slack');
     await answer({
       response_action: 'update',
-      view: partnersView(
-        await deps.services.partners.list(),
+      view: await partnerListView(
+        deps,
         `:white_check_mark: Saved *${escapeMrkdwn(saved.name)}* (preset: ${saved.preset.length} endpoints).`,
       ),
     });

@@ -1,6 +1,6 @@
 import { pgpConfirmView } from '../../blocks/pgp-views.ts';
 import { decodeMeta } from '../../flows/metadata.ts';
-import { PgpMeta } from '../../flows/partner-pgp.ts';
+import { PgpMeta, refreshPartnerForm } from '../../flows/partner-pgp.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput } from '../../ui/view-state.ts';
 import { outcomeOf, refuseField, view } from '../listener.ts';
@@ -14,10 +14,10 @@ export const partnerPgpConfirmSubmit = view({
   role: 'admin',
   failure: 'Not Confirmed',
   fieldOf: (error) => (error.field === 'fingerprint' ? BlockId.pgpFingerprint : undefined),
-  parse: ({ view: dialog, values }) => ({
-    typed: readInput(values, BlockId.pgpFingerprint) ?? '',
-    pid: decodeMeta(PgpMeta, dialog.private_metadata).pid,
-  }),
+  parse: ({ view: dialog, values }) => {
+    const meta = decodeMeta(PgpMeta, dialog.private_metadata);
+    return { typed: readInput(values, BlockId.pgpFingerprint) ?? '', pid: meta.pid, meta };
+  },
   async call({ deps, userId }, { typed, pid }) {
     const key = await deps.services.partnerPgp.confirmPgpKey(pid, typed, userId).catch(
       outcomeOf({
@@ -30,7 +30,8 @@ export const partnerPgpConfirmSubmit = view({
     );
     return { key, partner: await deps.services.partners.get(pid) };
   },
-  async render({ deps, userId, answer }, { key, partner }) {
+  async render(turn, { key, partner }, { meta }) {
+    const { deps, userId, answer } = turn;
     deps.logger.info(
       { partnerId: partner.id, fingerprint: key.fingerprint, userId },
       'partner PGP key confirmed from Slack',
@@ -44,5 +45,6 @@ export const partnerPgpConfirmSubmit = view({
         notice: ':white_check_mark: Fingerprint confirmed.',
       }),
     });
+    await refreshPartnerForm(turn, meta);
   },
 });

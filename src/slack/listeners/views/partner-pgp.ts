@@ -1,6 +1,6 @@
 import { pgpConfirmView } from '../../blocks/pgp-views.ts';
 import { decodeMeta } from '../../flows/metadata.ts';
-import { downloadKeyFile, PgpMeta, uploadedFile } from '../../flows/partner-pgp.ts';
+import { downloadKeyFile, PgpMeta, refreshPartnerForm, uploadedFile } from '../../flows/partner-pgp.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput } from '../../ui/view-state.ts';
 import { atField, refuseField, view } from '../listener.ts';
@@ -25,14 +25,15 @@ export const partnerPgpSubmit = view({
     if (pasted !== '' && file !== undefined)
       refuseField(BlockId.pgpFile, 'Give the key once: paste it or upload it, not both.');
     const field = source.kind === 'file' ? BlockId.pgpFile : BlockId.pgpArmored;
-    const { pid } = await atField(field, () => decodeMeta(PgpMeta, dialog.private_metadata));
-    return { pid, source, field };
+    const meta = await atField(field, () => decodeMeta(PgpMeta, dialog.private_metadata));
+    return { pid: meta.pid, meta, privateMetadata: dialog.private_metadata, source, field };
   },
   async call({ deps, client, userId }, { pid, source }) {
     const armored = source.kind === 'pasted' ? source.armored : await downloadKeyFile(client, source.file);
     return deps.services.partnerPgp.setPgpKey(pid, armored, userId);
   },
-  async render({ deps, userId, answer }, result) {
+  async render(turn, result, input) {
+    const { deps, userId, answer } = turn;
     deps.logger.info(
       {
         partnerId: result.partner.id,
@@ -49,8 +50,10 @@ export const partnerPgpSubmit = view({
         key: result.key,
         replacedFingerprint: result.replacedFingerprint,
         notice: ':inbox_tray: Key read and stored.',
+        privateMetadata: input.privateMetadata,
       }),
     });
+    await refreshPartnerForm(turn, input.meta);
   },
   // A refused key is shown on the field it came from; a partner deleted meanwhile is not about a field.
   fieldOf: (error, input) => (error.code === 'UNKNOWN_PARTNER' ? undefined : input?.field),

@@ -1,8 +1,9 @@
 import { showOnceView } from '../../blocks/show-once-views.ts';
 import { mergePickerState } from '../../blocks/permission-picker.ts';
-import { announce, heldView } from '../../flows/approval-flow.ts';
+import { announce, heldView, holdFor } from '../../flows/approval-flow.ts';
+import { permissionsView } from '../../blocks/create-key-views.ts';
 import { deliveryRefusal, handOver } from '../../flows/hand-over.ts';
-import { CreateMeta, decodeMeta } from '../../flows/metadata.ts';
+import { CreateMeta, decodeMeta, encodeMeta } from '../../flows/metadata.ts';
 import { pickerStateOf, selectionOf } from '../../flows/picker.ts';
 import { escapeMrkdwn } from '../../ui/escape.ts';
 import { CallbackId } from '../../ui/ids.ts';
@@ -31,9 +32,13 @@ export const permissionsSubmit = view({
       },
       partnerId: meta.partnerId,
       contact: meta.dl ?? undefined,
+      meta,
+      selection,
     };
   },
-  async call({ deps }, { create, partnerId, contact }) {
+  async call({ deps }, { create, partnerId, contact, meta }) {
+    // A key with no permissions is refused everywhere: asked once more rather than made silently.
+    if (create.grants.length === 0 && meta.z !== 1) return { kind: 'empty' } as const;
     if (contact !== undefined) {
       // Checked before the key exists: a key that could not be sent would only be made to be revoked.
       const refusal = await deliveryRefusal(deps, partnerId, contact);
@@ -48,8 +53,28 @@ export const permissionsSubmit = view({
     }
     return { kind: 'issued', issued: await deps.services.keys.create(create) } as const;
   },
-  async render(turn, result, { contact }) {
+  async render(turn, result, { contact, meta, selection }) {
     const { deps, client, userId, answer } = turn;
+    if (result.kind === 'empty') {
+      const next: CreateMeta = { ...meta, s: selection.encode(), r: meta.r + 1, z: 1 };
+      return answer({
+        response_action: 'update',
+        view: permissionsView({
+          catalog: deps.services.catalog,
+          description: next.d,
+          partnerName: next.pn ?? undefined,
+          presetSize: next.ps,
+          deliverTo: next.dl,
+          hold: holdFor(deps, 'create'),
+          confirmEmpty: true,
+          selection,
+          page: next.p,
+          revision: next.r,
+          filter: pickerStateOf(next).filter,
+          privateMetadata: encodeMeta(next),
+        }),
+      });
+    }
     if (result.kind === 'refused')
       return answer(notice('Key Not Created', `:warning: ${escapeMrkdwn(result.refusal)}`));
     if (result.kind === 'held') {
