@@ -1,8 +1,11 @@
 import type { Catalog } from '../../catalog/types.ts';
+import type { LegacyRule } from '../../keys/legacy-rule.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
 import { actorRef, lastUsedText, plural, slackDate, statusText } from '../ui/format.ts';
 import { keyMenu, keyRow } from './home-view.ts';
+import { legacyRuleSection } from './legacy-blocks.ts';
+import { permissionLines } from './permission-lines.ts';
 import { type Block, chunkLines, context, mrkdwn, section } from './kit.ts';
 
 export interface Message {
@@ -70,7 +73,13 @@ export function keyListMessage(input: {
   return { text: `${total} API key${total === 1 ? '' : 's'}${matching}`, blocks };
 }
 
-export function keyDetailsMessage(input: { key: ApiKey; catalog: Catalog; canManage: boolean; now: Date }): Message {
+export function keyDetailsMessage(input: {
+  key: ApiKey;
+  catalog: Catalog;
+  legacyRule: LegacyRule;
+  canManage: boolean;
+  now: Date;
+}): Message {
   const { key, catalog } = input;
   const blocks: Block[] = [
     section(
@@ -89,11 +98,7 @@ export function keyDetailsMessage(input: { key: ApiKey; catalog: Catalog; canMan
       ],
     },
   ];
-  const granted = new Set(key.permissions);
-  const lines = catalog.groups.flatMap((group) => {
-    const labels = group.endpoints.filter((e) => granted.has(e.id)).map((e) => escapeMrkdwn(e.label));
-    return labels.length === 0 ? [] : [`*${escapeMrkdwn(group.resource)}*: ${labels.join(', ')}`];
-  });
+  const lines = permissionLines(catalog, key.permissions);
   let budget = MESSAGE_TEXT_BUDGET;
   const kept: string[] = [];
   for (const line of lines) {
@@ -101,9 +106,10 @@ export function keyDetailsMessage(input: { key: ApiKey; catalog: Catalog; canMan
     kept.push(line);
     budget -= line.length + 1;
   }
+  if (key.legacy) blocks.push(legacyRuleSection(key, input.legacyRule));
   blocks.push(
     section(
-      `*Permissions (${key.permissions.length})*${key.legacy ? ' plus every endpoint that existed at the legacy cutoff' : ''}${key.permissions.length === 0 ? ': none' : ''}`,
+      `*${key.legacy ? 'Explicit grants' : 'Permissions'} (${key.permissions.length})*${key.permissions.length === 0 ? ': none' : ''}`,
     ),
   );
   for (const chunk of chunkLines(kept)) blocks.push(section(chunk));

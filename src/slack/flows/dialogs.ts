@@ -55,7 +55,15 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
   });
   if (key === undefined) return { missing: keyId };
   // Read-only, for every role: no usage query needed.
-  if (verb === 'view') return { view: keyViewModal({ key, catalog: deps.services.catalog, now: deps.now() }), verb };
+  if (verb === 'view') {
+    const view = keyViewModal({
+      key,
+      catalog: deps.services.catalog,
+      legacyRule: deps.services.keys.legacyRule(),
+      now: deps.now(),
+    });
+    return { view, verb };
+  }
   const usage = await usageOf(deps, key);
   const now = deps.now();
   switch (verb) {
@@ -74,6 +82,7 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
       };
       const view = editKeyView({
         catalog,
+        legacyRule: deps.services.keys.legacyRule(),
         key,
         usage,
         description: key.description,
@@ -92,7 +101,7 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
       return { view: enableDialog(key, usage, now, await holdOpening(deps, 'reenable', userId)), verb };
     case 'replace':
       return {
-        view: replaceView(key, usage, await deliveryOffer(deps, key.partnerId), {
+        view: replaceView(key, usage, deps.services.keys.legacyRule(), await deliveryOffer(deps, key.partnerId), {
           now,
           hold: await holdOpening(deps, 'replace', userId),
         }),

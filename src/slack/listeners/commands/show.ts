@@ -16,5 +16,13 @@ export const show = subcommand({
     return { key: await deps.services.keys.get(keyId), canManage: await hasRole(deps, userId, 'admin') };
   },
   render: ({ deps, reply }, { key, canManage }) =>
-    reply(keyDetailsMessage({ key, catalog: deps.services.catalog, canManage, now: deps.now() })),
+    reply(
+      keyDetailsMessage({
+        key,
+        catalog: deps.services.catalog,
+        legacyRule: deps.services.keys.legacyRule(),
+        canManage,
+        now: deps.now(),
+      }),
+    ),
 });
