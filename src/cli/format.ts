@@ -1,4 +1,5 @@
 import { type KeyStateFields, keyState } from '../keys/key-state.ts';
+import { type LegacyRule, replacementGrants } from '../keys/legacy-rule.ts';
 import type { ApiKey } from '../keys/types.ts';
 
 export const iso = (date: Date | null | undefined): string =>
@@ -54,4 +55,26 @@ export function table(rows: string[][]): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** A calendar day (the legacy cutoff is a date, not a moment). */
+export const day = (date: Date): string => date.toISOString().slice(0, 10);
+
+/** The legacy rule as `show` prints it: why the key may call more than its grants, and which endpoints. */
+export function legacyLines(key: ApiKey, rule: LegacyRule): string[] {
+  const cutoff = day(rule.cutoff);
+  return [
+    `  legacy key:  created before ${cutoff}, so it may call the ${rule.endpoints.length} endpoints that existed then`,
+    `               without explicit grants, plus its ${key.permissions.length} explicit grant(s) below. Endpoints added`,
+    `               after ${cutoff} need explicit grants; \`replace\` turns the legacy endpoints into explicit grants.`,
+    `  legacy endpoints (${rule.endpoints.length}):`,
+    ...rule.endpoints.map((e) => `    ${e.label}  [${e.id}]${e.deprecated ? ' (deprecated)' : ''}`),
+  ];
+}
+
+/** What the replacement was granted, and why a legacy key's replacement has more explicit grants than it had. */
+export function replacementLine(old: ApiKey, rule: LegacyRule): string {
+  const grants = replacementGrants(rule, old);
+  if (!old.legacy) return `The new key has the same ${grants.permissions.length} permission(s).`;
+  return `The new key has ${grants.permissions.length} permission(s): the ${grants.explicit} explicit grant(s) of ${old.id} plus the ${grants.fromLegacy} legacy endpoint(s) it could call as a key created before ${day(rule.cutoff)}, now as explicit grants (the new key is not a legacy key).`;
 }

@@ -11,6 +11,7 @@ import { resolveGrants } from '../catalog/resolve-grants.ts';
 import { permissionDiff } from './grants.ts';
 import type { ChangeNotifier, KeyRepository } from './key-repository.ts';
 import { keySnapshot } from './key-snapshot.ts';
+import { type LegacyRule, legacyRule, replacementGrants } from './legacy-rule.ts';
 import { type KeyState, keyState } from './key-state.ts';
 import { type SecretFormat, secretHint } from './secret-format.ts';
 import type { ApiKey, IssuedKey, KeyFilter, KeyLinks } from './types.ts';
@@ -91,6 +92,7 @@ export type KeyService = ReturnType<typeof createKeyService>;
 export function createKeyService(deps: KeyServiceDeps) {
   const { store, catalog, secretFormat, digest } = deps;
   const now = deps.now ?? (() => new Date());
+  const legacy = legacyRule(catalog, deps.legacyCutoff);
 
   async function requireKey(repos: { keys: Pick<KeyRepository, 'findById'> }, id: string): Promise<ApiKey> {
     const key = await repos.keys.findById(id);
@@ -210,6 +212,11 @@ export function createKeyService(deps: KeyServiceDeps) {
   return {
     catalog,
 
+    /** Which keys are legacy keys and the endpoints they may call without grants: shown wherever a legacy key is. */
+    legacyRule(): LegacyRule {
+      return legacy;
+    },
+
     /** Validates a create without writing: what an approver will be shown and what will run. */
     async prepareCreate(input: CreateKeyInput): Promise<PreparedCreate> {
       return resolveCreate(store, input);
@@ -310,9 +317,7 @@ export function createKeyService(deps: KeyServiceDeps) {
         if (old.replacedBy !== null)
           throw alreadyReplaced(old, now(), `replace ${old.replacedBy} instead, or revoke ${old.id} to end it now`);
         const partner = old.partnerId === null ? undefined : await repos.partners.findById(old.partnerId);
-        const permissions = old.legacy
-          ? [...new Set([...old.permissions, ...catalog.legacyEndpointIds])].sort()
-          : old.permissions;
+        const { permissions } = replacementGrants(legacy, old);
         const issued = await issue(
           repos,
           { actor: input.actor, description: old.description, partner, permissions },

@@ -7,33 +7,44 @@ type Values = Record<string, Record<string, Record<string, unknown>>>;
 let sequence = 0;
 const user = (id: string) => ({ id, username: id.toLowerCase(), name: id.toLowerCase(), team_id: TEAM.id });
 
-/** What Slack would report as the state of a freshly opened view: every input at its initial value. */
+/**
+ * What Slack would report as the state of a freshly opened view: every input at its initial value, and the stateful
+ * elements of actions blocks (the permission picker's checkboxes, menus) too.
+ */
 export function initialState(view: View): Values {
   const values: Values = {};
   for (const block of view.blocks ?? []) {
-    if (block.type !== 'input') continue;
-    const element = block.element as Record<string, unknown>;
-    const actionId = element.action_id as string;
-    let state: Record<string, unknown> = { type: element.type };
-    switch (element.type) {
-      case 'plain_text_input':
-        state = { ...state, value: element.initial_value ?? null };
-        break;
-      case 'checkboxes':
-        state = { ...state, selected_options: element.initial_options ?? [] };
-        break;
-      case 'static_select':
-      case 'external_select':
-      case 'radio_buttons':
-        state = { ...state, selected_option: element.initial_option ?? null };
-        break;
-      case 'multi_users_select':
-        state = { ...state, selected_users: element.initial_users ?? [] };
-        break;
-    }
-    values[block.block_id as string] = { [actionId]: state };
+    const elements =
+      block.type === 'input'
+        ? [block.element as Record<string, unknown>]
+        : block.type === 'actions'
+          ? (block.elements as Record<string, unknown>[]).filter((e) => e.type !== 'button' && e.type !== 'overflow')
+          : [];
+    for (const element of elements) stateOf(values, block, element);
   }
   return values;
+}
+
+function stateOf(values: Values, block: Record<string, unknown>, element: Record<string, unknown>): void {
+  const actionId = element.action_id as string;
+  let state: Record<string, unknown> = { type: element.type };
+  switch (element.type) {
+    case 'plain_text_input':
+      state = { ...state, value: element.initial_value ?? null };
+      break;
+    case 'checkboxes':
+      state = { ...state, selected_options: element.initial_options ?? [] };
+      break;
+    case 'static_select':
+    case 'external_select':
+    case 'radio_buttons':
+      state = { ...state, selected_option: element.initial_option ?? null };
+      break;
+    case 'multi_users_select':
+      state = { ...state, selected_users: element.initial_users ?? [] };
+      break;
+  }
+  values[block.block_id as string] = { ...values[block.block_id as string], [actionId]: state };
 }
 
 export function withState(view: View, values: Values, id = 'V0VIEW'): View {
@@ -155,4 +166,14 @@ export function dispatchingActionIds(bodies: readonly { body: Record<string, unk
     visit((body.view as { blocks?: unknown } | undefined)?.blocks);
   }
   return found;
+}
+
+/**
+ * The permission picker's checkbox blocks (`pk.<revision>.<group>.<chunk>`, actions blocks of one checkboxes
+ * element), each with that element as `element`, as an input block would have it.
+ */
+export function checkboxBlocks(view: View): (Record<string, unknown> & { element: Record<string, unknown> })[] {
+  return (view.blocks ?? [])
+    .filter((b) => String(b.block_id).startsWith('pk.'))
+    .map((b) => ({ ...b, element: (b.elements as Record<string, unknown>[])[0] as Record<string, unknown> }));
 }

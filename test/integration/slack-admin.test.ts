@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aPartnerName } from '../fixtures/actors.ts';
 import { unacknowledgedActions } from '../helpers/slack-harness.ts';
 import { slackSuite } from '../helpers/slack-suite.ts';
-import { blockActions, findElement, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
+import { blockActions, checkboxBlocks, findElement, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
 
 const { rt, slack, admin } = slackSuite({ logLevel: 'info' });
 
@@ -28,10 +28,8 @@ describe('partners', () => {
     const state = initialState(form);
     state.partner_name = { value: { type: 'plain_text_input', value: name } };
     state.partner_contacts = { value: { type: 'multi_users_select', selected_users: ['U0CONTACT1', 'W0CONTACT2'] } };
-    const candidates = form.blocks.find(
-      (b) =>
-        b.type === 'input' &&
-        ((b.element as { options?: Option[] }).options ?? []).some((o) => o.description.text === 'GET /v1/candidates'),
+    const candidates = checkboxBlocks(form).find((b) =>
+      ((b.element as { options?: Option[] }).options ?? []).some((o) => o.description.text === 'GET /v1/candidates'),
     )!;
     const wanted = (candidates.element as { options: Option[] }).options.filter((o) =>
       ['GET /v1/candidates', 'GET /v1/candidates/:id'].includes(o.description.text),
@@ -87,9 +85,7 @@ describe('partners', () => {
       ),
     );
     const redrawn = { ...((await slack.recorder.waitFor(mark, 'views.update')).body.view as View), id: 'V0P2' };
-    const jobs = redrawn.blocks.filter(
-      (b) => b.type === 'input' && String(b.block_id).startsWith(`pk.1.${jobsGroup}.`),
-    );
+    const jobs = checkboxBlocks(redrawn).filter((b) => String(b.block_id).startsWith(`pk.1.${jobsGroup}.`));
     expect(jobs.length).toBeGreaterThan(0);
     for (const block of jobs) {
       const element = block.element as { options: unknown[]; initial_options?: unknown[] };

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { aPartnerName } from '../fixtures/actors.ts';
 import { unacknowledgedActions } from '../helpers/slack-harness.ts';
 import { slackSuite } from '../helpers/slack-suite.ts';
-import { blockActions, findElement, initialState, viewClosed, viewSubmission } from '../helpers/slack-payloads.ts';
+import {
+  blockActions,
+  checkboxBlocks,
+  findElement,
+  initialState,
+  viewClosed,
+  viewSubmission,
+} from '../helpers/slack-payloads.ts';
 import { secretSightings } from '../helpers/slack-traffic.ts';
 
 const { rt, slack, logs, admin } = slackSuite({ logLevel: 'trace' });
@@ -59,24 +66,20 @@ describe('creating a key from Slack', () => {
     const { response_action, view: permissionsView } = step2.json() as { response_action: string; view: View };
     expect(response_action).toBe('update');
     expect(permissionsView.callback_id).toBe('key.permissions');
-    const checked = permissionsView.blocks
-      .filter((b) => b.type === 'input')
-      .flatMap((b) =>
-        ((b.element as { initial_options?: { description: { text: string } }[] }).initial_options ?? []).map(
-          (o) => o.description.text,
-        ),
-      );
+    const checked = checkboxBlocks(permissionsView).flatMap((b) =>
+      ((b.element as { initial_options?: { description: { text: string } }[] }).initial_options ?? []).map(
+        (o) => o.description.text,
+      ),
+    );
     expect(checked.sort()).toEqual(['GET /v1/candidates', 'GET /v1/candidates/:id']);
     expect(permissionsView.blocks.length).toBeLessThanOrEqual(100);
 
     // Tick one more endpoint (Users) and untick nothing; Save.
     const state = initialState(permissionsView);
-    const usersBlock = permissionsView.blocks.find(
-      (b) =>
-        b.type === 'input' &&
-        ((b.element as { options: { description: { text: string } }[] }).options ?? []).some(
-          (o) => o.description.text === 'GET /v1/users',
-        ),
+    const usersBlock = checkboxBlocks(permissionsView).find((b) =>
+      ((b.element as { options: { description: { text: string } }[] }).options ?? []).some(
+        (o) => o.description.text === 'GET /v1/users',
+      ),
     )!;
     const usersOption = (usersBlock.element as { options: { description: { text: string } }[] }).options.find(
       (o) => o.description.text === 'GET /v1/users',
@@ -154,9 +157,9 @@ describe('creating a key from Slack', () => {
     values['description.0'] = { value: { type: 'plain_text_input', value: 'Internal <!channel> reporting & *stats*' } };
     const step2 = (await slack.interaction(viewSubmission(user, view, values))).json() as { view: View };
     expect(
-      step2.view.blocks
-        .filter((b) => b.type === 'input')
-        .every((b) => (b.element as { initial_options?: unknown }).initial_options === undefined),
+      checkboxBlocks(step2.view).every(
+        (b) => (b.element as { initial_options?: unknown }).initial_options === undefined,
+      ),
     ).toBe(true);
     // Select all, then save: every endpoint of the catalog.
     const allMark = slack.recorder.mark();

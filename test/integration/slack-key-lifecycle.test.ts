@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createUsageSink } from '../../src/db/usage-store.ts';
 import { unacknowledgedActions } from '../helpers/slack-harness.ts';
 import { slackSuite } from '../helpers/slack-suite.ts';
-import { blockActions, findElement, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
+import { blockActions, checkboxBlocks, findElement, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
 import { secretSightings } from '../helpers/slack-traffic.ts';
 
 const { rt, slack, logs, admin } = slackSuite({ logLevel: 'trace' });
@@ -20,10 +20,8 @@ async function openFromCommand(user: string, text: string, viewId: string): Prom
 }
 
 function pickerBlockWith(view: View, endpointId: string): Record<string, unknown> {
-  const block = view.blocks.find(
-    (b) =>
-      b.type === 'input' &&
-      ((b.element as { options?: Option[] }).options ?? []).some((o) => o.description.text === endpointId),
+  const block = checkboxBlocks(view).find((b) =>
+    ((b.element as { options?: Option[] }).options ?? []).some((o) => o.description.text === endpointId),
   );
   if (block === undefined) throw new Error(`no checkbox for ${endpointId}`);
   return block;

@@ -7,7 +7,7 @@ import { catalogOf500 } from '../fixtures/slack-edge-data.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
 import { type SlackHarness, startSlackHarness } from '../helpers/slack-harness.ts';
-import { blockActions, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
+import { blockActions, checkboxBlocks, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
 import { secretSightings } from '../helpers/slack-traffic.ts';
 
 let rt: TestRuntime;
@@ -44,7 +44,7 @@ type View = Record<string, unknown> & { id?: string; private_metadata: string; b
 type Option = { value: string; description: { text: string } };
 
 function firstOption(view: View): { blockId: string; option: Option } {
-  const block = view.blocks.find((b) => b.type === 'input' && String(b.block_id).startsWith('pk.'))!;
+  const block = checkboxBlocks(view)[0]!;
   return { blockId: block.block_id as string, option: (block.element as { options: Option[] }).options[0]! };
 }
 
@@ -63,7 +63,7 @@ describe('a 500-endpoint catalog', () => {
       id: 'V0BIG',
     };
     expect(first.blocks.length).toBeLessThanOrEqual(100);
-    expect(JSON.stringify(first)).toMatch(/page 1 of \d/);
+    expect(JSON.stringify(first)).toMatch(/Page 1 of \d/);
 
     // Tick the first endpoint on page 1 and go to page 2.
     const one = firstOption(first);
@@ -80,7 +80,7 @@ describe('a 500-endpoint catalog', () => {
     const second = { ...((await slack.recorder.waitFor(mark, 'views.update')).body.view as View), id: 'V0BIG' };
     expect(second.blocks.length).toBeLessThanOrEqual(100);
     expect(second.private_metadata.length).toBeLessThanOrEqual(3000);
-    expect(JSON.stringify(second)).toContain('1 selected on other pages');
+    expect(JSON.stringify(second)).toContain('Also selected: 1 on other pages.');
 
     // Tick the first endpoint of page 2 and Save from there: both are granted.
     const two = firstOption(second);

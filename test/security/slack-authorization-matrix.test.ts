@@ -403,6 +403,42 @@ const listeners: Record<string, Probe> = {
     effect: 'ui',
     send: (u, _c, t) => click(u, { action_id: `${ActionId.pickerPage}.1`, value: '1' }, pickerView(), t),
   },
+  [`action:${ActionId.pickerResource}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) =>
+      click(
+        u,
+        {
+          type: 'static_select',
+          action_id: ActionId.pickerResource,
+          selected_option: { value: '1', text: { type: 'plain_text', text: 'Applications' } },
+        },
+        pickerView(),
+        t,
+      ),
+  },
+  [`action:${ActionId.pickerSearch}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) =>
+      click(u, { type: 'plain_text_input', action_id: ActionId.pickerSearch, value: 'users' }, pickerView(), t),
+  },
+  [`action:${ActionId.pickerFilterClear}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: ActionId.pickerFilterClear, value: 'clear' }, pickerView(), t),
+  },
+  [`action:${ActionId.pickerReadOnly}`]: {
+    need: 'admin',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: ActionId.pickerReadOnly, value: 'get' }, pickerView(), t),
+  },
+  [`action:${ActionId.legacyEndpoints}`]: {
+    need: 'viewer',
+    effect: 'ui',
+    send: (u, _c, t) => click(u, { action_id: ActionId.legacyEndpoints, value: 'list' }, modal(CallbackId.edit), t),
+  },
   [`action:${ActionId.pickerCheck}`]: {
     need: 'nobody',
     effect: 'none',
@@ -770,6 +806,7 @@ describe('the matrix covers everything the app registers', () => {
       CallbackId.partners,
       CallbackId.notice,
       CallbackId.delivered,
+      CallbackId.legacyEndpoints,
       // Read-only dialogs opened from the App Home: nothing to submit.
       CallbackId.keyView,
       CallbackId.help,

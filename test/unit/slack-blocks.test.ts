@@ -17,6 +17,8 @@ import { editConfirmView, editKeyView } from '../../src/slack/blocks/edit-key-vi
 import { enableView } from '../../src/slack/blocks/enable-view.ts';
 import { noticeView } from '../../src/slack/blocks/notice-views.ts';
 import { replaceView } from '../../src/slack/blocks/replace-view.ts';
+import { legacyEndpointsView } from '../../src/slack/blocks/legacy-blocks.ts';
+import { legacyRule } from '../../src/keys/legacy-rule.ts';
 import { revokeView } from '../../src/slack/blocks/revoke-view.ts';
 import { showOnceView, storedView } from '../../src/slack/blocks/show-once-views.ts';
 import { helpMessage, keyDetailsMessage, keyListMessage, textMessage } from '../../src/slack/blocks/messages.ts';
@@ -109,7 +111,8 @@ describe('permission picker pages', () => {
           }),
           editKeyView({
             catalog,
-            key,
+            legacyRule: legacyRule(catalog, new Date('2017-01-18T00:00:00Z')),
+            key: { ...key, legacy: true },
             usage,
             description: NASTY_DESCRIPTION,
             selection,
@@ -148,7 +151,7 @@ describe('permission picker pages', () => {
       [pickerBlockId(4, part.group, 0)]: { 'picker.check': { selected_options: [{ value: String(chunk[0]) }] } },
       'pk.3.0.0': { 'picker.check': { selected_options: [{ value: '0' }] } },
     };
-    const merged = mergePickerState(catalog, selection, 0, 4, values);
+    const merged = mergePickerState(catalog, selection, { page: 0, revision: 4 }, values);
     expect(merged.has(chunk[0]!)).toBe(true);
     expect(merged.has(499)).toBe(true);
     expect(merged.has(0)).toBe(false);
@@ -223,8 +226,11 @@ describe('every view and message the app builds stays within Slack’s limits on
         now,
       ),
     );
-    expectValid('modal', replaceView(key, usage, undefined, { now }));
-    expectValid('modal', replaceView(key, usage, undefined, { now, hold: { approvalsRequired: 2 } }));
+    const rule = legacyRule(harvestCatalog(), new Date('2017-01-18T00:00:00Z'));
+    expectValid('modal', replaceView(key, usage, rule, undefined, { now }));
+    expectValid('modal', replaceView({ ...key, legacy: true }, usage, rule, undefined, { now }));
+    expectValid('modal', legacyEndpointsView(rule));
+    expectValid('modal', replaceView(key, usage, rule, undefined, { now, hold: { approvalsRequired: 2 } }));
     const lost = aKey({ status: 'revoked', revokedAt: now, revokedBy: 'U0X', revokeReason: 'Lost or possibly leaked' });
     expectValid('modal', enableView(lost, usage, now, { hold: { approvalsRequired: 1 }, ackMissing: true }));
     for (const status of [
@@ -290,7 +296,12 @@ describe('every view and message the app builds stays within Slack’s limits on
     expectValid('home', homeNoAccessView('Sorry, you need the admin or approver role to see API keys.'));
     expectValid('modal', helpModal('/harvest-keys'));
     expectValid('modal', approvalsModal(requests));
-    expectValid('modal', keyViewModal({ key: aKey(), catalog: harvestCatalog(), now }));
+    const rule = legacyRule(harvestCatalog(), new Date('2017-01-18T00:00:00Z'));
+    expectValid('modal', keyViewModal({ key: aKey(), catalog: harvestCatalog(), legacyRule: rule, now }));
+    expectValid(
+      'modal',
+      keyViewModal({ key: aKey({ legacy: true }), catalog: harvestCatalog(), legacyRule: rule, now }),
+    );
     expectValid('message', unknownCommandMessage('/harvest-keys', `frobnicate${'<!channel>'.repeat(20)}`));
   });
 
@@ -300,12 +311,18 @@ describe('every view and message the app builds stays within Slack’s limits on
       'message',
       keyListMessage({ keys, total: 150, query: '<!channel>', canManage: true, now, command: '/harvest-keys' }),
     );
-    expectValid('message', keyDetailsMessage({ key, catalog, canManage: true, now }));
+    const rule = legacyRule(catalog, new Date('2017-01-18T00:00:00Z'));
+    expectValid('message', keyDetailsMessage({ key, catalog, legacyRule: rule, canManage: true, now }));
+    expectValid(
+      'message',
+      keyDetailsMessage({ key: { ...key, legacy: true }, catalog, legacyRule: rule, canManage: true, now }),
+    );
     expectValid(
       'message',
       keyDetailsMessage({
         key: aKey({ permissions: harvestCatalog().endpoints.map((e) => e.id) }),
         catalog: harvestCatalog(),
+        legacyRule: rule,
         canManage: false,
         now,
       }),

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { KeyStatus } from '../../keys/types.ts';
 import { parse, parseDuration, positional, readStdin, unreadable } from '../args.ts';
 import { command } from '../command.ts';
-import { iso, keyJson, keyStatus, table } from '../format.ts';
+import { day, iso, keyJson, keyStatus, legacyLines, replacementLine, table } from '../format.ts';
 import { UsageError } from '../usage-error.ts';
 import { USAGES } from '../usages.ts';
 
@@ -83,6 +83,7 @@ export const list = command({
       ctx.out('No keys.');
       return 0;
     }
+    const legacyCount = ctx.runtime.keys.legacyRule().endpoints.length;
     ctx.out(
       table([
         ['ID', 'DESCRIPTION', 'PARTNER', 'STATUS', 'PERMS', 'CREATED', 'LAST USED'],
@@ -91,7 +92,7 @@ export const list = command({
           k.description.slice(0, 40),
           k.partnerName ?? '-',
           keyStatus(k),
-          String(k.permissions.length) + (k.legacy ? '+legacy' : ''),
+          String(k.permissions.length) + (k.legacy ? `+${legacyCount} legacy` : ''),
           iso(k.createdAt),
           iso(k.lastUsedAt),
         ]),
@@ -111,9 +112,14 @@ export const show = command({
   async run(ctx, { id, json }) {
     const key = await ctx.runtime.keys.get(id);
     const recent = await ctx.runtime.usage.summary(key.id);
+    const rule = ctx.runtime.keys.legacyRule();
     if (json) {
       ctx.out(
-        JSON.stringify({ ...keyJson(key), usage: { ...recent, lastUsedAt: recent.lastUsedAt?.toISOString() ?? null } }),
+        JSON.stringify({
+          ...keyJson(key),
+          ...(key.legacy ? { legacyCutoff: day(rule.cutoff), legacyEndpoints: rule.endpoints.map((e) => e.id) } : {}),
+          usage: { ...recent, lastUsedAt: recent.lastUsedAt?.toISOString() ?? null },
+        }),
       );
       return 0;
     }
@@ -125,17 +131,19 @@ export const show = command({
         `  key ends in: …${key.hint}`,
         `  API type:    ${key.apiType}`,
         `  partner:     ${key.partnerName ?? '-'}`,
-        `  created:     ${iso(key.createdAt)} by ${key.createdBy}${key.legacy ? ' (legacy: may call every endpoint that existed at the cutoff)' : ''}`,
+        `  created:     ${iso(key.createdAt)} by ${key.createdBy}`,
+        ...(key.legacy ? legacyLines(key, rule) : []),
         ...(key.revokedAt ? [`  revoked:     ${iso(key.revokedAt)} by ${key.revokedBy}`] : []),
         ...(key.replacedBy ? [`  replaced by: ${key.replacedBy}`] : []),
         `  last used:   ${iso(recent.lastUsedAt)}`,
         `  last 7 days: ${recent.allowedLast7Days} allowed, ${recent.deniedLast7Days} denied requests`,
         `  version:     ${key.version}`,
-        `  permissions (${key.permissions.length}):`,
-        ...key.permissions.map(
-          (p) =>
-            `    ${catalog.byId.get(p)?.label ?? p}  [${p}]${catalog.byId.has(p) ? '' : ' (not in the current catalog)'}`,
-        ),
+        `  ${key.legacy ? 'explicit grants' : 'permissions'} (${key.permissions.length})${key.permissions.length === 0 ? ': none' : ':'}`,
+        ...key.permissions.map((p) => {
+          const endpoint = catalog.byId.get(p);
+          if (endpoint === undefined) return `    ${p}  [${p}] (not in the current catalog)`;
+          return `    ${endpoint.label}  [${p}]${endpoint.deprecated ? ' (deprecated)' : ''}`;
+        }),
       ].join('\n'),
     );
     return 0;
@@ -228,6 +236,7 @@ export const replace = command({
       ctx.out(
         `Created ${issued.key.id} to replace ${id}; ${id} ${graceSeconds === 0 ? 'is revoked now' : `stops working at ${iso(issued.old.revokeAt)}`}.`,
       );
+      ctx.out(replacementLine(issued.old, ctx.runtime.keys.legacyRule()));
       ctx.out('API key (shown once, store it now):');
       ctx.out(issued.secret);
     }

@@ -18,7 +18,7 @@ import {
   plain,
   section,
 } from './kit.ts';
-import { pickerBlocks } from './permission-picker.ts';
+import { type PickerFilter, pickerBlocks } from './permission-picker.ts';
 import { partnerPgpBlocks } from './pgp-views.ts';
 import type { Selection } from './selection.ts';
 
@@ -105,6 +105,8 @@ export function partnerFormView(input: {
   selection: Selection;
   page: number;
   revision: number;
+  /** What the picker shows (a resource, a search); everything when absent. */
+  filter?: PickerFilter | undefined;
   privateMetadata: string;
   /** The partner's PGP key (`key` undefined: none yet); absent when PGP keys are not managed here. */
   pgp?: { key: PartnerPgpKey | undefined } | undefined;
@@ -136,7 +138,11 @@ export function partnerFormView(input: {
     },
     ...(input.pgp === undefined ? [] : partnerPgpBlocks(input.partner, input.pgp.key)),
     context('*Preset permissions:* checked automatically when someone creates a key for this partner.'),
-    ...pickerBlocks(input.catalog, input.selection, input.page, input.revision),
+    ...pickerBlocks(input.catalog, input.selection, {
+      page: input.page,
+      revision: input.revision,
+      filter: input.filter,
+    }),
     ...(input.partner === undefined ? [] : archiveBlocks(input.partner)),
   ];
   return modal({

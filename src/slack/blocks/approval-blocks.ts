@@ -19,6 +19,7 @@ import {
   section,
 } from './kit.ts';
 import type { Message } from './messages.ts';
+import { permissionLines } from './permission-lines.ts';
 
 export const ACTION_TITLES: Record<ApprovalRequest['action'], string> = {
   create: 'Create a new API key',
@@ -50,11 +51,7 @@ const STATE_TEXT: Record<ApprovalRequest['state'], string> = {
   failed: ':x: Approved, but running it failed',
 };
 
-function labels(catalog: Catalog, ids: readonly string[]): string[] {
-  return ids.map((id) => `${escapeMrkdwn(catalog.byId.get(id)?.label ?? id)} ${code(id)}`);
-}
-
-/** What the approver is asked to sign: the exact change, with the permission diff spelled out by label. */
+/** What the approver is asked to sign: the exact change, the permission diff by resource (whole resources as such). */
 function changeLines(request: ApprovalRequest, catalog: Catalog, key: KeyNameFields | undefined): string[] {
   const p = request.payload;
   const named =
@@ -64,16 +61,19 @@ function changeLines(request: ApprovalRequest, catalog: Catalog, key: KeyNameFie
   const lines = [`*Key:* ${named}`];
   if (p.action === 'create') {
     lines.push(`*Partner:* ${p.partnerName === null ? 'none' : escapeMrkdwn(p.partnerName)}`);
-    lines.push(`*Permissions (${p.permissions.length}):*`, ...labels(catalog, p.permissions).map((l) => `• ${l}`));
+    lines.push(
+      `*Permissions (${p.permissions.length}):*${p.permissions.length === 0 ? ' none' : ''}`,
+      ...permissionLines(catalog, p.permissions),
+    );
   } else if (p.action === 'permissions') {
     if (p.newDescription !== undefined) lines.push(`*New description:* ${escapeMrkdwn(p.newDescription)}`);
     lines.push(
       `*Added (${p.added.length}):*`,
-      ...(p.added.length === 0 ? ['• none'] : labels(catalog, p.added).map((l) => `• :heavy_plus_sign: ${l}`)),
+      ...(p.added.length === 0 ? ['• none'] : permissionLines(catalog, p.added, ':heavy_plus_sign:')),
     );
     lines.push(
       `*Removed (${p.removed.length}):*`,
-      ...(p.removed.length === 0 ? ['• none'] : labels(catalog, p.removed).map((l) => `• :heavy_minus_sign: ${l}`)),
+      ...(p.removed.length === 0 ? ['• none'] : permissionLines(catalog, p.removed, ':heavy_minus_sign:')),
     );
   } else if (p.action === 'reenable') {
     if (p.revokeReason != null) {

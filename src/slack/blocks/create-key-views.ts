@@ -6,7 +6,7 @@ import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { type DeliveryOffer, deliveryChoiceBlocks } from './delivery-blocks.ts';
 import { type Block, context, LIMITS, type ModalView, modal, option, plain, section } from './kit.ts';
 import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
-import { pickerBlocks } from './permission-picker.ts';
+import { type PickerFilter, pickerBlocks } from './permission-picker.ts';
 import type { Selection } from './selection.ts';
 
 /** The partner select switches to a searched (external) select past this many partners. */
@@ -118,6 +118,8 @@ export function permissionsView(input: {
   selection: Selection;
   page: number;
   revision: number;
+  /** What the picker shows (a resource, a search); everything when absent. */
+  filter?: PickerFilter | undefined;
   privateMetadata: string;
   /** The contact the key will be sent to, encrypted, instead of being shown. */
   deliverTo?: string | null | undefined;
@@ -139,7 +141,11 @@ export function permissionsView(input: {
         ? 'No partner preset: tick the endpoints this key needs.'
         : `${escapeMrkdwn(input.partnerName)}’s preset (${plural(input.presetSize, 'endpoint')}) is pre-checked. Confirm it or adjust it.`,
     ),
-    ...pickerBlocks(input.catalog, input.selection, input.page, input.revision),
+    ...pickerBlocks(input.catalog, input.selection, {
+      page: input.page,
+      revision: input.revision,
+      filter: input.filter,
+    }),
   ];
   return modal({
     callbackId: CallbackId.permissions,

@@ -1,13 +1,16 @@
 import type { Catalog } from '../../catalog/types.ts';
 import { isInUse, type KeyUsage } from '../../keys/key-usage.ts';
+import type { LegacyRule } from '../../keys/legacy-rule.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { escapeMrkdwn } from '../ui/escape.ts';
 import { type KeyNameFields, keyName, lastUsedText, plural, statusText } from '../ui/format.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { keyTitle, usageLine } from './key-facts.ts';
+import { legacyRuleSection } from './legacy-blocks.ts';
 import { type Block, chunkLines, context, type ModalView, modal, plain, section } from './kit.ts';
 import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
-import { pickerBlocks } from './permission-picker.ts';
+import { permissionLines } from './permission-lines.ts';
+import { type PickerFilter, pickerBlocks } from './permission-picker.ts';
 import type { Selection } from './selection.ts';
 
 export const SEED_IN_USE_WARNING =
@@ -15,12 +18,15 @@ export const SEED_IN_USE_WARNING =
 
 export function editKeyView(input: {
   catalog: Catalog;
+  legacyRule: LegacyRule;
   key: ApiKey;
   usage: KeyUsage;
   description: string;
   selection: Selection;
   page: number;
   revision: number;
+  /** What the picker shows (a resource, a search); everything when absent. */
+  filter?: PickerFilter | undefined;
   now: Date;
   privateMetadata: string;
   hold?: Hold;
@@ -35,8 +41,9 @@ export function editKeyView(input: {
     context(`${isInUse(usage, input.now) ? ':warning: *This key is in use.* ' : ''}${SEED_IN_USE_WARNING}`),
     ...(key.legacy
       ? [
+          legacyRuleSection(key, input.legacyRule),
           context(
-            '*Legacy key:* it may also call every endpoint that existed at the legacy cutoff. Those are not listed below and cannot be removed here; replace the key to turn them into explicit permissions.',
+            'The boxes below are its explicit grants. The legacy endpoints are not ticked there and cannot be removed here: replacing the key turns them into explicit grants of the new key.',
           ),
         ]
       : []),
@@ -51,7 +58,11 @@ export function editKeyView(input: {
         initial_value: input.description,
       },
     },
-    ...pickerBlocks(input.catalog, input.selection, input.page, input.revision),
+    ...pickerBlocks(input.catalog, input.selection, {
+      page: input.page,
+      revision: input.revision,
+      filter: input.filter,
+    }),
   ];
   return modal({
     callbackId: CallbackId.edit,
@@ -63,14 +74,11 @@ export function editKeyView(input: {
   });
 }
 
-const MAX_DIFF_LINES = 300;
-
-function diffBlocks(title: string, labels: readonly string[], marker: string): Block[] {
-  if (labels.length === 0) return [];
-  const shown = labels.slice(0, MAX_DIFF_LINES).map((label) => `${marker} ${escapeMrkdwn(label)}`);
-  if (labels.length > shown.length) shown.push(`…and ${labels.length - shown.length} more`);
-  const chunks = chunkLines(shown);
-  return chunks.map((text, i) => section(i === 0 ? `*${title} (${labels.length})*\n${text}` : text));
+/** One side of the diff, by resource: a 143-endpoint change stays a few dozen lines. */
+function diffBlocks(title: string, catalog: Catalog, ids: readonly string[], marker: string): Block[] {
+  if (ids.length === 0) return [];
+  const chunks = chunkLines(permissionLines(catalog, ids, marker)).slice(0, 20);
+  return chunks.map((text, i) => section(i === 0 ? `*${title} (${ids.length})*\n${text}` : text));
 }
 
 export function editConfirmView(input: {
@@ -84,15 +92,14 @@ export function editConfirmView(input: {
   privateMetadata: string;
   hold?: Hold;
 }): ModalView {
-  const label = (id: string) => input.catalog.byId.get(id)?.label ?? id;
   const blocks: Block[] = [section(`Review the changes to ${keyTitle(input.key)} before saving.`)];
   if (input.description !== input.key.description) {
     blocks.push(
       section(`*Description*\n~${escapeMrkdwn(input.key.description)}~\n→ ${escapeMrkdwn(input.description)}`),
     );
   }
-  blocks.push(...diffBlocks('Added permissions', input.added.map(label), ':heavy_plus_sign:'));
-  blocks.push(...diffBlocks('Removed permissions', input.removed.map(label), ':heavy_minus_sign:'));
+  blocks.push(...diffBlocks('Added permissions', input.catalog, input.added, ':heavy_plus_sign:'));
+  blocks.push(...diffBlocks('Removed permissions', input.catalog, input.removed, ':heavy_minus_sign:'));
   if (input.removed.length > 0 && isInUse(input.usage, input.now)) {
     blocks.push(
       context(

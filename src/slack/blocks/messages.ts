@@ -1,8 +1,11 @@
 import type { Catalog } from '../../catalog/types.ts';
+import type { LegacyRule } from '../../keys/legacy-rule.ts';
 import type { ApiKey, KeyLinks } from '../../keys/types.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
 import { actorRef, keyName, keyNamePlain, lastUsedText, plural, slackDate } from '../ui/format.ts';
 import { keyLinkLines, keyMenu, keyRow, keyStatusText } from './key-row.ts';
+import { legacyRuleSection } from './legacy-blocks.ts';
+import { permissionLines } from './permission-lines.ts';
 import { type Block, chunkLines, context, mrkdwn, section } from './kit.ts';
 
 export interface Message {
@@ -74,6 +77,7 @@ export function keyListMessage(input: {
 export function keyDetailsMessage(input: {
   key: ApiKey;
   catalog: Catalog;
+  legacyRule: LegacyRule;
   canManage: boolean;
   now: Date;
   links?: KeyLinks | undefined;
@@ -95,11 +99,7 @@ export function keyDetailsMessage(input: {
       ],
     },
   ];
-  const granted = new Set(key.permissions);
-  const lines = catalog.groups.flatMap((group) => {
-    const labels = group.endpoints.filter((e) => granted.has(e.id)).map((e) => escapeMrkdwn(e.label));
-    return labels.length === 0 ? [] : [`*${escapeMrkdwn(group.resource)}*: ${labels.join(', ')}`];
-  });
+  const lines = permissionLines(catalog, key.permissions);
   let budget = MESSAGE_TEXT_BUDGET;
   const kept: string[] = [];
   for (const line of lines) {
@@ -107,9 +107,10 @@ export function keyDetailsMessage(input: {
     kept.push(line);
     budget -= line.length + 1;
   }
+  if (key.legacy) blocks.push(legacyRuleSection(key, input.legacyRule));
   blocks.push(
     section(
-      `*Permissions (${key.permissions.length})*${key.legacy ? ' plus every endpoint that existed at the legacy cutoff' : ''}${key.permissions.length === 0 ? ': none' : ''}`,
+      `*${key.legacy ? 'Explicit grants' : 'Permissions'} (${key.permissions.length})*${key.permissions.length === 0 ? ': none' : ''}`,
     ),
   );
   for (const chunk of chunkLines(kept)) blocks.push(section(chunk));

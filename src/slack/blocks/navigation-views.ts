@@ -1,5 +1,6 @@
 import type { ApprovalRequest } from '../../approvals/types.ts';
 import type { Catalog } from '../../catalog/types.ts';
+import type { LegacyRule } from '../../keys/legacy-rule.ts';
 import type { ApiKey, KeyLinks } from '../../keys/types.ts';
 import { CallbackId } from '../ui/ids.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
@@ -11,6 +12,7 @@ import { helpMessage, keyDetailsMessage, type Message } from './messages.ts';
 export function keyViewModal(input: {
   key: ApiKey;
   catalog: Catalog;
+  legacyRule: LegacyRule;
   now: Date;
   links?: KeyLinks | undefined;
 }): ModalView {

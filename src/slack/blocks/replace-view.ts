@@ -1,12 +1,14 @@
 import { type KeyUsage, usedInLastWeek } from '../../keys/key-usage.ts';
 import { keyState } from '../../keys/key-state.ts';
+import { type LegacyRule, replacementGrants } from '../../keys/legacy-rule.ts';
 import type { ApiKey } from '../../keys/types.ts';
-import { lastUsedText, plural } from '../ui/format.ts';
-import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
+import { lastUsedText } from '../ui/format.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
+import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
 import { type DeliveryOffer, deliveryChoiceBlocks } from './delivery-blocks.ts';
 import { keyFacts, keyTitle } from './key-facts.ts';
 import { type Block, context, type ModalView, modal, option, plain, section } from './kit.ts';
+import { legacyRuleSection, replacementGrantsText } from './legacy-blocks.ts';
 
 export const GRACE_CHOICES = [
   { value: '0', text: 'Now: the old key stops working immediately' },
@@ -23,6 +25,7 @@ export function defaultGrace(usage: KeyUsage, now: Date): (typeof GRACE_CHOICES)
 export function replaceView(
   key: ApiKey,
   usage: KeyUsage,
+  legacyRule: LegacyRule,
   delivery: DeliveryOffer | undefined,
   options: { now: Date; hold?: Hold },
 ): ModalView {
@@ -64,9 +67,10 @@ export function replaceView(
     privateMetadata: JSON.stringify({ k: key.id }),
     blocks: [
       section(
-        `Replace ${keyTitle(key)} with a new key that has the same ${plural(key.permissions.length, 'permission')} and partner. The new key is ${encrypted ? 'sent encrypted to the partner contact or ' : ''}shown once${revoked ? '' : '; the old key is revoked when the grace period ends'}.`,
+        `Replace ${keyTitle(key)} with a new key that has the same partner and ${replacementGrantsText(key, replacementGrants(legacyRule, key), legacyRule)}. The new key is ${encrypted ? 'sent encrypted to the partner contact or ' : ''}shown once${revoked ? '' : '; the old key is revoked when the grace period ends'}.`,
       ),
       keyFacts(key, usage),
+      ...(key.legacy ? [legacyRuleSection(key, legacyRule)] : []),
       ...(revoked ? holdBlocks(options.hold, 'replace') : []),
       ...oldKey,
       ...deliveryChoiceBlocks(delivery, 0),

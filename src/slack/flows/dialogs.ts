@@ -58,7 +58,14 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
   // Read-only, for every role: no usage query needed.
   if (verb === 'view') {
     const links = (await deps.services.keys.links([key])).get(key.id);
-    return { view: keyViewModal({ key, links, catalog: deps.services.catalog, now: deps.now() }), verb };
+    const view = keyViewModal({
+      key,
+      links,
+      catalog: deps.services.catalog,
+      legacyRule: deps.services.keys.legacyRule(),
+      now: deps.now(),
+    });
+    return { view, verb };
   }
   if ((verb === 'edit' || verb === 'replace') && key.replacedBy !== null)
     return { view: await replacedNotice(deps, key), verb };
@@ -80,6 +87,7 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
       };
       const view = editKeyView({
         catalog,
+        legacyRule: deps.services.keys.legacyRule(),
         key,
         usage,
         description: key.description,
@@ -98,7 +106,7 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
       return { view: enableDialog(key, usage, now, await holdOpening(deps, 'reenable', userId)), verb };
     case 'replace':
       return {
-        view: replaceView(key, usage, await deliveryOffer(deps, key.partnerId), {
+        view: replaceView(key, usage, deps.services.keys.legacyRule(), await deliveryOffer(deps, key.partnerId), {
           now,
           hold: await holdOpening(deps, 'replace', userId),
         }),

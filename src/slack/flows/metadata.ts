@@ -15,6 +15,9 @@ const picker = {
   s: z.string(),
   /** catalog fingerprint */
   c: z.string(),
+  /** filter: the resource group shown (index), and the search text */
+  g: z.number().int().min(0).nullable().optional(),
+  q: z.string().max(100).optional(),
 };
 
 export const CreateMeta = z.object({

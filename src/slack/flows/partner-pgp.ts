@@ -6,7 +6,7 @@ import { mergePickerState } from '../blocks/permission-picker.ts';
 import type { Actor } from './actor.ts';
 import { decodeMeta, encodeMeta, PartnerMeta } from './metadata.ts';
 import { slackErrorCode } from './notify.ts';
-import { renderPicker, selectionOf } from './picker.ts';
+import { pickerStateOf, renderPicker, selectionOf } from './picker.ts';
 import type { ModalView } from '../blocks/kit.ts';
 import { pgpConfirmView, pgpKeyInputView } from '../blocks/pgp-views.ts';
 import type { SlackDeps } from '../deps.ts';
@@ -35,7 +35,7 @@ export function partnerFormState(
   try {
     const meta = decodeMeta(PartnerMeta, view.private_metadata);
     const values = view.state?.values as StateValues | undefined;
-    const selection = mergePickerState(deps.services.catalog, selectionOf(deps, meta), meta.p, meta.r, values);
+    const selection = mergePickerState(deps.services.catalog, selectionOf(deps, meta), pickerStateOf(meta), values);
     return {
       viewId: view.id,
       meta: {

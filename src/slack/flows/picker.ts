@@ -2,7 +2,16 @@ import { editKeyView } from '../blocks/edit-key-views.ts';
 import { permissionsView } from '../blocks/create-key-views.ts';
 import type { ModalView } from '../blocks/kit.ts';
 import { partnerFormView } from '../blocks/admin-views.ts';
-import { groupAllSelected, mergePickerState, planPages, setGroup } from '../blocks/permission-picker.ts';
+import {
+  mergePickerState,
+  type PickerFilter,
+  type PickerState,
+  planPages,
+  SEARCH_MAX_LENGTH,
+  selectReadOnly,
+  shownIndices,
+  toggleGroup,
+} from '../blocks/permission-picker.ts';
 import { catalogFingerprint, Selection } from '../blocks/selection.ts';
 import type { SlackDeps } from '../deps.ts';
 import { type Actor, slackCall } from './actor.ts';
@@ -13,12 +22,29 @@ import { AppError } from '../../shared/errors.ts';
 import { partnerPgpState } from './dialogs.ts';
 import { holdFor } from './approval-flow.ts';
 
-/** A press of one of the picker's buttons: select all, clear all, one group, another page. */
+/**
+ * A press of one of the picker's buttons: select or clear what is shown, read-only, one group, another page, or a new
+ * filter (a resource, a search, Show all).
+ */
 export type PickerChange =
   | { kind: 'all' }
   | { kind: 'none' }
+  | { kind: 'readOnly' }
   | { kind: 'group'; group: number }
-  | { kind: 'page'; page: number };
+  | { kind: 'page'; page: number }
+  | { kind: 'resource'; group: number | undefined }
+  | { kind: 'search'; text: string }
+  | { kind: 'clearFilter' };
+
+/** The page, block id revision and filter a picker dialog was drawn with. */
+export function pickerStateOf(meta: {
+  p: number;
+  r: number;
+  g?: number | null | undefined;
+  q?: string | undefined;
+}): PickerState {
+  return { page: meta.p, revision: meta.r, filter: { group: meta.g ?? undefined, text: meta.q ?? undefined } };
+}
 
 /** The selection a picker dialog carries, refused when the catalog changed under it (indices would mean other endpoints). */
 export function selectionOf(deps: SlackDeps, meta: { s: string; c: string }): Selection {
@@ -52,6 +78,7 @@ export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection:
         selection,
         page: next.p,
         revision: next.r,
+        filter: pickerStateOf(next).filter,
         privateMetadata: encodeMeta(next),
       });
     case 'edit': {
@@ -59,6 +86,7 @@ export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection:
       const [lastUsed, allowed, denied] = next.u;
       return editKeyView({
         catalog,
+        legacyRule: deps.services.keys.legacyRule(),
         key,
         usage: {
           lastUsedAt: lastUsed === null ? null : new Date(lastUsed),
@@ -69,6 +97,7 @@ export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection:
         selection,
         page: next.p,
         revision: next.r,
+        filter: pickerStateOf(next).filter,
         now: deps.now(),
         privateMetadata: encodeMeta(next),
         hold: holdFor(deps, 'permissions'),
@@ -84,6 +113,7 @@ export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection:
         selection,
         page: next.p,
         revision: next.r,
+        filter: pickerStateOf(next).filter,
         privateMetadata: encodeMeta(next),
         pgp: await partnerPgpState(deps, partner),
       });
@@ -104,15 +134,39 @@ export async function changePicker(
   const meta = decodeMeta(PickerMeta, view.private_metadata);
   const catalog = deps.services.catalog;
   const values = view.state?.values as StateValues | undefined;
-  const selection = mergePickerState(catalog, selectionOf(deps, meta), meta.p, meta.r, values);
-  const pages = planPages(catalog);
+  const drawn = pickerStateOf(meta);
+  const selection = mergePickerState(catalog, selectionOf(deps, meta), drawn, values);
+  let filter: PickerFilter = { ...drawn.filter };
   let page = meta.p;
-  if (change.kind === 'all') for (let i = 0; i < catalog.endpoints.length; i++) selection.set(i, true);
-  if (change.kind === 'none') for (let i = 0; i < catalog.endpoints.length; i++) selection.set(i, false);
-  if (change.kind === 'group')
-    setGroup(catalog, selection, change.group, !groupAllSelected(catalog, selection, change.group));
-  if (change.kind === 'page') page = Math.min(Math.max(0, change.page), pages.length - 1);
-  const next = { ...meta, p: page, r: meta.r + 1 };
+  switch (change.kind) {
+    case 'all':
+    case 'none':
+      for (const i of shownIndices(catalog, filter)) selection.set(i, change.kind === 'all');
+      break;
+    case 'readOnly':
+      selectReadOnly(catalog, selection, filter);
+      break;
+    case 'group':
+      toggleGroup(catalog, selection, change.group, filter);
+      break;
+    case 'page':
+      page = Math.min(Math.max(0, change.page), planPages(catalog, filter).length - 1);
+      break;
+    case 'resource':
+      filter = { ...filter, group: change.group };
+      page = 0;
+      break;
+    case 'search':
+      filter = { ...filter, text: change.text.trim().slice(0, SEARCH_MAX_LENGTH) };
+      page = 0;
+      break;
+    case 'clearFilter':
+      filter = {};
+      page = 0;
+      break;
+  }
+  const text = filter.text === undefined || filter.text === '' ? undefined : filter.text;
+  const next = { ...meta, p: page, r: meta.r + 1, g: filter.group ?? null, q: text };
   // A change of the ticks after the "no permissions" question asks it again at the next Save.
   if (next.f === 'create') delete next.z;
   // Fields typed above the picker are kept too: the redraw would otherwise show what the dialog opened with.

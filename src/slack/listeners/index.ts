@@ -11,6 +11,7 @@ import { homeSearch } from './actions/home-search.ts';
 import { keyMenu } from './actions/key-menu.ts';
 import { keyView } from './actions/key-view.ts';
 import { keyStored } from './actions/key-stored.ts';
+import { legacyEndpoints } from './actions/legacy-endpoints.ts';
 import { partnerAdd } from './actions/partner-add.ts';
 import { partnerArchive } from './actions/partner-archive.ts';
 import { partnerEdit } from './actions/partner-edit.ts';
@@ -22,6 +23,10 @@ import { pickerCheck } from './actions/picker-check.ts';
 import { pickerGroup } from './actions/picker-group.ts';
 import { pickerNone } from './actions/picker-none.ts';
 import { pickerPage } from './actions/picker-page.ts';
+import { pickerFilterClear } from './actions/picker-filter-clear.ts';
+import { pickerReadOnly } from './actions/picker-read-only.ts';
+import { pickerResource } from './actions/picker-resource.ts';
+import { pickerSearch } from './actions/picker-search.ts';
 import { revealKey } from './actions/reveal-key.ts';
 import { revokeConfirm } from './actions/revoke-confirm.ts';
 import { revokeReason } from './actions/revoke-reason.ts';
@@ -88,6 +93,13 @@ export const LISTENERS: readonly Listener[] = [
   revealKey,
   // The partner contact's delivery DM
   deliveryStored,
+  // The legacy rule's endpoint list (show, edit, replace)
+  legacyEndpoints,
+  // The permission picker's filter and read-only shortcut
+  pickerResource,
+  pickerSearch,
+  pickerFilterClear,
+  pickerReadOnly,
   // Archiving a partner (issue 12 item 7)
   partnerArchive,
   // Re-enable of a key revoked as lost or leaked

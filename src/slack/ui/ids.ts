@@ -30,6 +30,13 @@ export const ActionId = {
   /** "Archive partner" in the partner form (with a confirmation). */
   partnerArchive: 'partner.archive',
   input: 'value',
+  /** "List the 52": the endpoints a legacy key may call without grants (show, edit, replace). */
+  legacyEndpoints: 'legacy.endpoints',
+  /** The permission picker's filter: a resource menu, a search field (Enter), Show all; and the read-only shortcut. */
+  pickerResource: 'picker.resource',
+  pickerSearch: 'picker.search',
+  pickerFilterClear: 'picker.filter.clear',
+  pickerReadOnly: 'picker.readonly',
   /** The "I know this key was reported lost or leaked" tick beside Re-enable: read on confirm. */
   reenableAck: 'key.enable.ack',
   /** App Home navigation and filters. */
@@ -62,6 +69,7 @@ export const CallbackId = {
   partnerPgp: 'partner.pgp',
   partnerPgpConfirm: 'partner.pgp.confirm',
   delivered: 'key.delivered',
+  legacyEndpoints: 'legacy.endpoints',
   keyView: 'key.view',
   help: 'help',
   approvals: 'approvals',
@@ -89,6 +97,9 @@ export const BlockId = {
   partnerArchive: 'partner_archive',
   /** Picker checkbox blocks: `pk.<revision>.<group>.<chunk>`; the revision forces Slack to show new initial_options. */
   pickerPrefix: 'pk',
+  /** The picker's search field and toolbar: `<id>.<revision>`, so a redraw shows the filter it applied. */
+  pickerSearch: 'pk_search',
+  pickerTools: 'pk_tools',
   /** "Remove every permission" acknowledgement in Edit's review. */
   confirmEmpty: 'confirm_empty',
   /** "I know this key was reported lost or leaked" in Re-enable. */

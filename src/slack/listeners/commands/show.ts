@@ -18,5 +18,14 @@ export const show = subcommand({
     return { key, links, canManage: await hasRole(deps, userId, 'admin') };
   },
   render: ({ deps, reply }, { key, links, canManage }) =>
-    reply(keyDetailsMessage({ key, links, catalog: deps.services.catalog, canManage, now: deps.now() })),
+    reply(
+      keyDetailsMessage({
+        key,
+        links,
+        catalog: deps.services.catalog,
+        legacyRule: deps.services.keys.legacyRule(),
+        canManage,
+        now: deps.now(),
+      }),
+    ),
 });

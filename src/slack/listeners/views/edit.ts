@@ -3,7 +3,7 @@ import { permissionDiff } from '../../../keys/grants.ts';
 import { editConfirmView, staleEditText } from '../../blocks/edit-key-views.ts';
 import { mergePickerState } from '../../blocks/permission-picker.ts';
 import { decodeMeta, type EditConfirmMeta, EditMeta, encodeMeta } from '../../flows/metadata.ts';
-import { selectionOf } from '../../flows/picker.ts';
+import { pickerStateOf, selectionOf } from '../../flows/picker.ts';
 import { holdFor } from '../../flows/approval-flow.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput } from '../../ui/view-state.ts';
@@ -19,7 +19,7 @@ export const editSubmit = view({
     const description = await atField(BlockId.description, () =>
       validateDescription(readInput(values, BlockId.description) ?? meta.d),
     );
-    const selection = mergePickerState(deps.services.catalog, selectionOf(deps, meta), meta.p, meta.r, values);
+    const selection = mergePickerState(deps.services.catalog, selectionOf(deps, meta), pickerStateOf(meta), values);
     return { meta, description, selection };
   },
   call: ({ deps }, { meta }) => deps.services.keys.get(meta.k),

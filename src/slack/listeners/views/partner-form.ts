@@ -1,7 +1,7 @@
 import { mergePickerState } from '../../blocks/permission-picker.ts';
 import { decodeMeta, PartnerMeta } from '../../flows/metadata.ts';
 import { partnerListView } from '../../flows/partner-list.ts';
-import { selectionOf } from '../../flows/picker.ts';
+import { pickerStateOf, selectionOf } from '../../flows/picker.ts';
 import { escapeMrkdwn } from '../../ui/escape.ts';
 import { plural } from '../../ui/format.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
@@ -23,7 +23,7 @@ export const partnerFormSubmit = view({
       id: meta.id,
       name: readInput(values, BlockId.partnerName) ?? meta.n,
       contacts: readUsers(values, BlockId.partnerContacts) ?? meta.u,
-      preset: mergePickerState(catalog, selectionOf(deps, meta), meta.p, meta.r, values).endpointIds(catalog),
+      preset: mergePickerState(catalog, selectionOf(deps, meta), pickerStateOf(meta), values).endpointIds(catalog),
     };
   },
   call: ({ deps, userId }, { id, name, contacts, preset }) =>

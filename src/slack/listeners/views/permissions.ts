@@ -4,7 +4,7 @@ import { announce, heldView, holdFor } from '../../flows/approval-flow.ts';
 import { permissionsView } from '../../blocks/create-key-views.ts';
 import { deliveryRefusal, handOver } from '../../flows/hand-over.ts';
 import { CreateMeta, decodeMeta, encodeMeta } from '../../flows/metadata.ts';
-import { selectionOf } from '../../flows/picker.ts';
+import { pickerStateOf, selectionOf } from '../../flows/picker.ts';
 import { escapeMrkdwn } from '../../ui/escape.ts';
 import { CallbackId } from '../../ui/ids.ts';
 import { notice, view } from '../listener.ts';
@@ -21,7 +21,7 @@ export const permissionsSubmit = view({
   parse: ({ deps, userId, view: dialog, values }) => {
     const { catalog } = deps.services;
     const meta = decodeMeta(CreateMeta, dialog.private_metadata);
-    const selection = mergePickerState(catalog, selectionOf(deps, meta), meta.p, meta.r, values);
+    const selection = mergePickerState(catalog, selectionOf(deps, meta), pickerStateOf(meta), values);
     return {
       create: {
         actor: userId,
@@ -70,6 +70,7 @@ export const permissionsSubmit = view({
           selection,
           page: next.p,
           revision: next.r,
+          filter: pickerStateOf(next).filter,
           privateMetadata: encodeMeta(next),
         }),
       });
