@@ -31,6 +31,8 @@ export const apiKeys = pgTable(
   (table) => [
     uniqueIndex('api_keys_secret_digest_key').on(table.secretDigest),
     index('api_keys_partner_id_idx').on(table.partnerId),
+    // Rows and `show` name a key's predecessor ("Replaces …"): looked up by replaced_by on every list.
+    index('api_keys_replaced_by_idx').on(table.replacedBy),
     check('api_keys_status_check', sql`${table.status} in ('active', 'revoked')`),
   ],
 );
