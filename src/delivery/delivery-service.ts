@@ -9,6 +9,7 @@ import type { Clock } from '../shared/clock.ts';
 import { AppError, type ErrorCode, type ErrorFacts, isAppError } from '../shared/errors.ts';
 import type { Transactional } from '../shared/transaction.ts';
 import { newDeliveryId } from './delivery-id.ts';
+import { DELIVERY_ACTOR, failedDeliveryReason, NO_PARTNER_REASON } from './failed-delivery.ts';
 import type { EncryptedSecret } from './encrypt.ts';
 import { formatFingerprint } from '../partners/fingerprint.ts';
 import { type Delivery, type DeliveryRepository, type DirectMessenger, MessengerError } from './types.ts';
@@ -54,7 +55,7 @@ export type DeliveryTarget =
       refusal: AppError;
     };
 
-const SYSTEM_ACTOR = 'system';
+const SYSTEM_ACTOR = DELIVERY_ACTOR;
 const MAX_REASON = 500;
 /** Refusals keep their own code for the caller; messenger failures become DELIVERY_FAILED. */
 const REFUSAL_CODES: readonly ErrorCode[] = [
@@ -156,7 +157,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     const { deliveryId, keyId, code, reason } = failure;
     let revoked = true;
     try {
-      await deps.keys.revoke(keyId, { actor: SYSTEM_ACTOR, reason: `delivery ${deliveryId} failed: ${code}` });
+      await deps.keys.revoke(keyId, { actor: SYSTEM_ACTOR, reason: failedDeliveryReason(deliveryId, code) });
     } catch (error) {
       revoked = false;
       logger?.warn(
@@ -222,7 +223,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       const { key } = input.issued;
       const partner = key.partnerId === null ? undefined : await store.partners.findById(key.partnerId);
       if (partner === undefined) {
-        await deps.keys.revoke(key.id, { actor: SYSTEM_ACTOR, reason: 'delivery refused: the key has no partner' });
+        await deps.keys.revoke(key.id, { actor: SYSTEM_ACTOR, reason: NO_PARTNER_REASON });
         throw new AppError('DELIVERY_REFUSED', `Key ${key.id} has no partner to deliver to; it was revoked`, {
           facts: { problem: 'no_partner', keyId: key.id, revoked: true },
         });

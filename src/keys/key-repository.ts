@@ -37,6 +37,10 @@ export interface KeyRepository {
   /** Records the successor once: returns false when the key already has one (a key is replaced at most once). */
   scheduleRevocation(id: string, at: Date, replacedBy: string): Promise<boolean>;
   dueForRevocation(now: Date): Promise<ApiKey[]>;
+  /** The keys with these ids (any order; unknown ids are left out). */
+  findByIds(ids: readonly string[]): Promise<ApiKey[]>;
+  /** The keys a replace superseded with one of these keys (`replacedBy` in `ids`). */
+  findReplacedBy(ids: readonly string[]): Promise<ApiKey[]>;
 }
 
 /** Tells every instance that a key's enforcement data changed; sent inside the transaction that changed it. */

@@ -14,7 +14,7 @@ import { keySnapshot } from './key-snapshot.ts';
 import { type LegacyRule, legacyRule, replacementGrants } from './legacy-rule.ts';
 import { type KeyState, keyState } from './key-state.ts';
 import { type SecretFormat, secretHint } from './secret-format.ts';
-import type { ApiKey, IssuedKey, KeyFilter } from './types.ts';
+import type { ApiKey, IssuedKey, KeyFilter, KeyLinks } from './types.ts';
 
 /** What the key lifecycle reads and writes inside one transaction. */
 export interface KeyTransaction {
@@ -26,7 +26,7 @@ export interface KeyTransaction {
 
 /** The key lifecycle's storage: what it reads outside a transaction, and the transaction. */
 export interface KeyStore extends Transactional<KeyTransaction> {
-  keys: Pick<KeyRepository, 'findById' | 'findByDigest' | 'list' | 'dueForRevocation'>;
+  keys: Pick<KeyRepository, 'findById' | 'findByDigest' | 'list' | 'dueForRevocation' | 'findByIds' | 'findReplacedBy'>;
   partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
 }
 
@@ -372,6 +372,30 @@ export function createKeyService(deps: KeyServiceDeps) {
 
     async list(filter: KeyFilter = {}): Promise<{ keys: ApiKey[]; total: number }> {
       return store.keys.list(filter);
+    },
+
+    /** The keys with these ids, by id (unknown ids are left out): names for notices that only hold ids. */
+    async getMany(ids: readonly string[]): Promise<Map<string, ApiKey>> {
+      const keys = await store.keys.findByIds([...new Set(ids)]);
+      return new Map(keys.map((k) => [k.id, k]));
+    },
+
+    /** Each key's replacement links, both ways, by key id: two queries for a whole page of keys. */
+    async links(keys: readonly ApiKey[]): Promise<Map<string, KeyLinks>> {
+      const successorIds = [...new Set(keys.flatMap((k) => (k.replacedBy === null ? [] : [k.replacedBy])))];
+      const [successors, predecessors] = await Promise.all([
+        store.keys.findByIds(successorIds),
+        store.keys.findReplacedBy(keys.map((k) => k.id)),
+      ]);
+      const byId = new Map(successors.map((k) => [k.id, k]));
+      const byReplacement = new Map(predecessors.map((k) => [k.replacedBy, k]));
+      const links = new Map<string, KeyLinks>();
+      for (const key of keys) {
+        const replacedBy = key.replacedBy === null ? undefined : byId.get(key.replacedBy);
+        const replaces = byReplacement.get(key.id);
+        if (replacedBy !== undefined || replaces !== undefined) links.set(key.id, { replacedBy, replaces });
+      }
+      return links;
     },
 
     /** The database-backed decision, for the CLI and tests; `/authz` answers the same from memory. */

@@ -22,6 +22,12 @@ export interface ApiKey {
   version: number;
 }
 
+/** A replacement seen from either end: the key that replaced this one, and the key this one replaced. */
+export interface KeyLinks {
+  replacedBy?: ApiKey | undefined;
+  replaces?: ApiKey | undefined;
+}
+
 /** What the lifecycle service hands back exactly once. Never stored, never logged. */
 export interface IssuedKey {
   key: ApiKey;

@@ -159,9 +159,24 @@ describe('approvals from Slack', () => {
     expect(answer).toEqual({ response_action: 'clear' });
     const dm = await slack.recorder.waitFor(denyMark, 'chat.postMessage', (t) => t.body.channel === requester);
     expect(String(dm.body.text)).toContain('Denied');
+    // In a sentence the action keeps its proper case: "create a new API key", never "create a new api key".
+    expect(String(dm.body.text)).toContain('your request to create a new API key (To be denied)');
+    expect(JSON.stringify(dm.body)).not.toContain('api key');
     expect(JSON.stringify(dm.body)).toContain('No ticket &lt;b&gt;');
     const updated = await slack.recorder.waitFor(denyMark, 'chat.update');
     expect(JSON.stringify(updated.body)).toContain(`<@${APPROVER_2}>`);
+  });
+
+  it('names the request by what it asks when its card cannot be posted', async () => {
+    const requester = await admin();
+    slack.recorder.failNext('chat.postMessage', { error: 'channel_not_found' });
+    const mark = slack.recorder.mark();
+    await submitCreate(requester, 'Cardless');
+    const dm = await slack.recorder.waitFor(mark, 'chat.postMessage', (t) => t.body.channel === requester);
+    expect(String(dm.body.text)).toContain(
+      'Your request to create a new API key (Cardless) is waiting for approval, but its card could not be posted',
+    );
+    expect(String(dm.body.text)).not.toMatch(/request req_/);
   });
 
   it('refuses a click by someone without the approver role and changes nothing', async () => {
@@ -215,6 +230,10 @@ describe('approvals from Slack', () => {
     const held = await slack.recorder.waitFor(enableMark, 'views.update');
     expect(JSON.stringify(held.body)).toContain('Sent for Approval');
     expect((await rt.keys.get(key.id)).status).toBe('revoked');
+    // The card names the key by its description and last characters, not by a bare id.
+    const card = await slack.recorder.waitFor(enableMark, 'chat.postMessage', (t) => t.body.channel === CHANNEL);
+    expect(mrkdwnTexts(card.body.blocks).join('\n')).toContain(`*Key:* *Emergency brake* \`…${key.hint}\``);
+    expect(mrkdwnTexts(card.body.blocks).join('\n')).not.toContain(key.id);
   });
 
   it('says before submit that a create will wait, its button reads "Request approval", and an empty key is asked about', async () => {
@@ -308,12 +327,15 @@ describe('approvals from Slack', () => {
       const refused = await submitCreate(requester, 'Nobody to approve');
       expect(refused).toMatchObject({ view: { title: { text: 'Key Not Created' } } });
       const text = JSON.stringify(refused.view);
-      expect(text).toContain('only 0 other approver(s) exist, so nobody could approve it. Nothing was changed.');
+      expect(text).toContain(
+        'needs 1 approval from someone other than you, but no other approver exists, so nobody could approve it. Nothing was changed.',
+      );
       expect(text).toContain('`/harvest-keys roles`');
       const mark = slack.recorder.mark();
       await slack.event({ type: 'app_home_opened', user: requester, channel: 'D0HOME', tab: 'home', event_ts: '1.3' });
       const home = await slack.recorder.waitFor(mark, 'views.publish');
       expect(JSON.stringify(home.body.view)).toContain('Approvals are on, but nobody can give them');
+      expect(JSON.stringify(home.body.view)).toContain('and nobody holds the approver role');
     } finally {
       await rt.roles.grant(APPROVER, 'approver', 'test');
       await rt.roles.grant(APPROVER_2, 'approver', 'test');

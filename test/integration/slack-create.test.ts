@@ -123,7 +123,9 @@ describe('creating a key from Slack', () => {
       ),
     );
     const after = await slack.recorder.waitFor(storedMark, 'views.update');
-    expect(JSON.stringify(after.body.view)).toContain(keyId);
+    expect(JSON.stringify(after.body.view)).toContain(
+      `*${key.description}* \`…${key.hint}\` is ready with 3 permissions`,
+    );
     expect(after.raw).not.toContain(secret!);
 
     // Closing by X is acknowledged and refreshes the Home tab.

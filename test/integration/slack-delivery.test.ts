@@ -442,7 +442,7 @@ describe('creating a key with encrypted delivery', () => {
     const answer = (await slack.interaction(viewSubmission(user, dialog))).json() as { view: View };
     expect(answer.view.callback_id).toBe('key.delivered');
     const result = await slack.recorder.waitFor(mark, 'views.update', (t) => t.body.view_id === 'V0REPLACE');
-    expect(JSON.stringify(result.body.view)).toContain(`It replaces \`${old.key.id}\``);
+    expect(JSON.stringify(result.body.view)).toContain(`It replaces *${old.key.description}* \`…${old.key.hint}\``);
     const post = slack.recorder.since(mark, 'chat.postMessage').find((t) => t.body.channel === `D${contact}`)!;
     const decrypted = await gpg.run(['--batch', '--decrypt'], armoredFrom(post));
     const secret = decrypted.stdout;
@@ -572,10 +572,58 @@ describe('when the DM cannot be delivered', () => {
     await slack.interaction(viewSubmission(user, dialog));
     const result = await slack.recorder.waitFor(mark, 'views.update', (t) => t.body.view_id === 'V0REPLFAIL');
     expect(result.raw).toContain('API Key Not Sent');
-    expect(result.raw).toContain(`The old key \`${old.key.id}\``);
+    expect(result.raw).toContain(`The old key *${old.key.description}* \`…${old.key.hint}\``);
+    expect(result.raw).toContain('To try again, replace this failed key');
     expect(result.raw).toContain('was revoked by the replace');
     const { keys: all } = await rt.keys.list({ partnerId: partner.id });
     expect(all.map((k) => k.status)).toEqual(['revoked', 'revoked']);
+  });
+
+  it('offers Replace, never Re-enable, on a key whose hand-over failed; replacing it hands a new key over', async () => {
+    const user = await admin();
+    const { partner, contact } = await readyPartner(user);
+    slack.recorder.failNext('conversations.open', { error: 'user_not_found' });
+    const flow = await createThroughSlack(user, partner);
+    await slack.recorder.waitFor(flow.saveMark, 'views.update', (t) => t.body.view_id === flow.viewId);
+    const failed = await keyOfPartner(partner.id);
+    expect(failed.status).toBe('revoked');
+
+    let mark = slack.recorder.mark();
+    await slack.command(user, `list ${failed.id}`);
+    const list = await slack.recorder.waitFor(mark, 'response_url');
+    expect(list.raw).toContain(`*${failed.description}* \`…${failed.hint}\``);
+    expect(list.raw).toContain('its encrypted hand-over failed, nobody received it');
+    const row = (list.body.blocks as Record<string, unknown>[]).find(
+      (b) => b.accessory !== undefined && JSON.stringify(b).includes(failed.id),
+    )!;
+    const menu = (row.accessory as { options: { text: { text: string } }[] }).options.map((o) => o.text.text);
+    expect(menu).toEqual(['View', 'Edit', 'Replace']);
+
+    // Typed anyway: the answer says why and what to do instead.
+    mark = slack.recorder.mark();
+    await slack.command(user, `enable ${failed.id}`);
+    const notice = (await slack.recorder.waitFor(mark, 'views.open')).body.view as View;
+    expect(notice.title).toMatchObject({ text: 'Replace Instead' });
+    expect(JSON.stringify(notice)).toContain('its encrypted hand-over failed, so nobody has it');
+    expect((await rt.keys.get(failed.id)).status).toBe('revoked');
+
+    mark = slack.recorder.mark();
+    await slack.command(user, `replace ${failed.id}`);
+    const dialog = withId((await slack.recorder.waitFor(mark, 'views.open')).body.view, 'V0REPLFAILED');
+    // Nothing left to stop: no grace period to choose, no warning about breaking an integration.
+    expect(dialog.blocks.some((b) => b.block_id === 'grace')).toBe(false);
+    expect(JSON.stringify(dialog)).toContain('The old key is already revoked and stays so');
+    expect(JSON.stringify(dialog)).not.toContain('revoked when the grace period ends');
+    mark = slack.recorder.mark();
+    await slack.interaction(viewSubmission(user, dialog));
+    const sent = await slack.recorder.waitFor(mark, 'views.update', (t) => t.body.view_id === 'V0REPLFAILED');
+    expect(sent.raw).toContain('API Key Sent');
+    expect(JSON.stringify(sent.body.view)).toContain(`It replaces *${failed.description}* \`…${failed.hint}\``);
+    const post = slack.recorder.since(mark, 'chat.postMessage').find((t) => t.body.channel === `D${contact}`)!;
+    const secret = (await gpg.run(['--batch', '--decrypt'], armoredFrom(post))).stdout;
+    delivered.push(secret);
+    slack.recorder.markDelivered(secret);
+    expect(await rt.keys.check(secret, 'GET', '/v1/candidates')).toMatchObject({ decision: { allowed: true } });
   });
 
   it('refuses before creating a key when the contact is no longer a contact of the partner', async () => {
@@ -698,7 +746,7 @@ describe('App Home and pubkey', () => {
     home = await slack.recorder.waitFor(mark, 'views.publish', (t) => t.body.user_id === user);
     expect(home.raw).toContain('not confirmed by the partner');
     expect(home.raw).toContain('within 72 hours');
-    expect(home.raw).toContain(key.id);
+    expect(home.raw).toContain(`• *${key.description}* \`…${key.hint}\` sent to`);
   });
 
   it('shows anyone the service’s public key, its fingerprint and where it is served', async () => {

@@ -102,7 +102,9 @@ describe('Slack text', () => {
       'No partner named "*Acme* <!channel> & Co": /hk-test partners lists them and adds new ones.',
     );
     const approvers = errorOf('APPROVAL_NOT_CONFIGURED', { missing: 'approvers', required: 2, approvers: 0 });
-    expect(errorText(approvers, context)).toMatch(/only 0 other approver\(s\) exist.*`\/hk-test roles`/);
+    expect(errorText(approvers, context)).toMatch(
+      /needs 2 approvals from someone other than you, but no other approver exists.*`\/hk-test roles`/,
+    );
   });
 
   it('words a failed delivery by its facts whatever its code, mentioning only a real user id', () => {

@@ -345,7 +345,7 @@ describe('every view and message the app builds stays within Slack’s limits on
       grantedBy: '<!channel>',
       grantedAt: now,
     }));
-    const view = rolesView({ grants, revision: 3, notice: 'ok' });
+    const view = rolesView({ grants, revision: 3, viewer: 'U0USER0', notice: 'ok' });
     expectValid('modal', view);
     expect(JSON.stringify(view)).toContain(`${150 - ADMIN_LIST_LIMIT} more`);
   });

@@ -169,22 +169,18 @@ export function createKeyRepository(db: Database): KeyRepository {
       if (filter.partnerId !== undefined) conditions.push(eq(apiKeys.partnerId, filter.partnerId));
       conditions.push(...stateConditions(filter));
       if (filter.text !== undefined && filter.text.trim() !== '') {
-        const pattern = `%${filter.text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        conditions.push(
-          or(
-            ilike(apiKeys.description, pattern),
-            ilike(partners.name, pattern),
-            ilike(apiKeys.id, pattern),
-            // The last characters of the secret, as rows show them (`…c2oD`, with or without the ellipsis).
-            ilike(
-              apiKeys.hint,
-              `%${filter.text
-                .trim()
-                .replace(/^…/, '')
-                .replace(/[\\%_]/g, (c) => `\\${c}`)}`,
-            ),
-          ) as SQL,
-        );
+        const text = filter.text.trim();
+        const like = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+        const pattern = `%${like(text)}%`;
+        const matches = [
+          ilike(apiKeys.description, pattern),
+          ilike(partners.name, pattern),
+          ilike(apiKeys.id, pattern),
+        ];
+        // A key's last characters, as rows show them (`…c2oD`, `...c2oD` or just `c2oD`): the hint ends with them.
+        const tail = text.replace(/^(…|\.\.\.)/, '');
+        if (tail !== '' && tail.length <= 4) matches.push(ilike(apiKeys.hint, `%${like(tail)}`));
+        conditions.push(or(...matches) as SQL);
       }
       const where = conditions.length === 0 ? undefined : and(...conditions);
       const rows = await db
@@ -264,6 +260,26 @@ export function createKeyRepository(db: Database): KeyRepository {
         .from(apiKeys)
         .leftJoin(partners, eq(partners.id, apiKeys.partnerId))
         .where(and(eq(apiKeys.status, 'active'), isNotNull(apiKeys.revokeAt), lte(apiKeys.revokeAt, now)));
+      return withPermissions(rows);
+    },
+
+    async findByIds(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .select(columns)
+        .from(apiKeys)
+        .leftJoin(partners, eq(partners.id, apiKeys.partnerId))
+        .where(inArray(apiKeys.id, [...ids]));
+      return withPermissions(rows);
+    },
+
+    async findReplacedBy(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .select(columns)
+        .from(apiKeys)
+        .leftJoin(partners, eq(partners.id, apiKeys.partnerId))
+        .where(inArray(apiKeys.replacedBy, [...ids]));
       return withPermissions(rows);
     },
   };

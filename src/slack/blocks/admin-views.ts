@@ -83,7 +83,7 @@ export function partnersView(
   if (partners.length > ADMIN_LIST_LIMIT) {
     blocks.push(
       context(
-        `${partners.length - ADMIN_LIST_LIMIT} more partners are not shown: \`harvest-keys partner list\` lists them all.`,
+        `${plural(partners.length - ADMIN_LIST_LIMIT, 'more partner')} not shown: \`harvest-keys partner list\` lists them all.`,
       ),
     );
   }
@@ -179,6 +179,8 @@ function archiveBlocks(partner: Pick<Partner, 'id' | 'name'>): Block[] {
 export function rolesView(input: {
   grants: readonly RoleGrant[];
   revision: number;
+  /** Who is looking: their own admin grant gets no Remove (the service refuses it), and a word on why. */
+  viewer: string;
   notice?: string | undefined;
 }): ModalView {
   const blocks: Block[] = [];
@@ -187,28 +189,43 @@ export function rolesView(input: {
     section('*Admins* create and change keys, partners and roles. *Approvers* decide on approval requests.'),
     divider(),
   );
+  const admins = input.grants.filter((g) => g.role === 'admin').length;
   for (const grant of input.grants.slice(0, ADMIN_LIST_LIMIT)) {
+    const own = grant.slackUserId === input.viewer;
+    const line = `<@${grant.slackUserId}>${own ? ' (you)' : ''}   *${grant.role}*   ·   granted ${slackDate(grant.grantedAt)} by ${actorRef(grant.grantedBy)}`;
+    if (own && grant.role === 'admin') {
+      // Nobody removes their own admin role, so the app always keeps an admin: say so instead of a dead button.
+      blocks.push(
+        section(
+          `${line}\n_${
+            admins === 1
+              ? 'You are the only admin: grant the admin role to someone else before anyone can remove yours.'
+              : 'Another admin can remove your admin role; you cannot remove it yourself.'
+          }_`,
+        ),
+      );
+      continue;
+    }
     blocks.push(
-      section(
-        `<@${grant.slackUserId}>   *${grant.role}*   ·   granted ${slackDate(grant.grantedAt)} by ${actorRef(grant.grantedBy)}`,
-        {
-          accessory: button('Remove', ActionId.roleRemove, `${grant.slackUserId}|${grant.role}`, {
-            confirm: confirm(
-              'Remove role?',
-              `Remove the ${grant.role} role from this person? They lose its rights right away.`,
-              'Remove',
-              'danger',
-            ),
-          }),
-        },
-      ),
+      section(line, {
+        accessory: button('Remove', ActionId.roleRemove, `${grant.slackUserId}|${grant.role}`, {
+          confirm: confirm(
+            'Remove role?',
+            own
+              ? `Remove your own ${grant.role} role? You lose its rights right away.`
+              : `Remove the ${grant.role} role from this person? They lose its rights right away.`,
+            'Remove',
+            'danger',
+          ),
+        }),
+      }),
     );
   }
   if (input.grants.length === 0) blocks.push(context('Nobody has a role yet.'));
   if (input.grants.length > ADMIN_LIST_LIMIT) {
     blocks.push(
       context(
-        `${input.grants.length - ADMIN_LIST_LIMIT} more are not shown: \`harvest-keys role list\` lists them all.`,
+        `${plural(input.grants.length - ADMIN_LIST_LIMIT, 'more grant')} not shown: \`harvest-keys role list\` lists them all.`,
       ),
     );
   }

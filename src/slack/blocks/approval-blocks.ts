@@ -3,7 +3,7 @@ import type { Catalog } from '../../catalog/types.ts';
 import { revokedAsLost } from '../../keys/revoke-reason.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
-import { actorRef, lastUsedText, plural, slackDate } from '../ui/format.ts';
+import { actorRef, durationText, type KeyNameFields, keyName, lastUsedText, plural, slackDate } from '../ui/format.ts';
 import {
   actions,
   type Block,
@@ -28,6 +28,19 @@ export const ACTION_TITLES: Record<ApprovalRequest['action'], string> = {
   replace: 'Replace an API key',
 };
 
+/** The same, inside a sentence ("your request to create a new API key"): lower-case verb, API stays upper-case. */
+const ACTION_PHRASES: Record<ApprovalRequest['action'], string> = {
+  create: 'create a new API key',
+  permissions: 'change the permissions of an API key',
+  reenable: 're-enable a revoked API key',
+  replace: 'replace an API key',
+};
+
+/** A request inside a sentence, named by its description: "re-enable a revoked API key (Acme Harvest API Key)". */
+export function requestPhrase(request: ApprovalRequest): string {
+  return `${ACTION_PHRASES[request.action]} (${escapeMrkdwn(request.payload.description)})`;
+}
+
 const STATE_TEXT: Record<ApprovalRequest['state'], string> = {
   pending: ':hourglass_flowing_sand: Waiting for approval',
   executing: ':gear: Approved, running',
@@ -39,9 +52,13 @@ const STATE_TEXT: Record<ApprovalRequest['state'], string> = {
 };
 
 /** What the approver is asked to sign: the exact change, the permission diff by resource (whole resources as such). */
-function changeLines(request: ApprovalRequest, catalog: Catalog): string[] {
+function changeLines(request: ApprovalRequest, catalog: Catalog, key: KeyNameFields | undefined): string[] {
   const p = request.payload;
-  const lines = [`*Key:* ${escapeMrkdwn(p.description)}${request.keyId === null ? '' : ` ${code(request.keyId)}`}`];
+  const named =
+    key === undefined
+      ? `${escapeMrkdwn(p.description)}${request.keyId === null ? '' : ` ${code(request.keyId)}`}`
+      : keyName({ description: p.description, hint: key.hint });
+  const lines = [`*Key:* ${named}`];
   if (p.action === 'create') {
     lines.push(`*Partner:* ${p.partnerName === null ? 'none' : escapeMrkdwn(p.partnerName)}`);
     lines.push(
@@ -67,7 +84,7 @@ function changeLines(request: ApprovalRequest, catalog: Catalog): string[] {
     }
   } else if (p.action === 'replace') {
     lines.push(
-      `*Old key:* ${p.graceSeconds === 0 ? 'revoked as soon as the new key is handed over' : `keeps working ${Math.round(p.graceSeconds / 3600)} h after hand-over`}`,
+      `*Old key:* ${p.graceSeconds === 0 ? 'revoked as soon as the new key is handed over' : `keeps working ${durationText(p.graceSeconds)} after hand-over`}`,
     );
   }
   if ((p.action === 'create' || p.action === 'replace') && p.delivery !== undefined) {
@@ -78,13 +95,19 @@ function changeLines(request: ApprovalRequest, catalog: Catalog): string[] {
   return lines;
 }
 
-export function approvalCard(input: { request: ApprovalRequest; catalog: Catalog; lastUsedAt: Date | null }): Message {
+export function approvalCard(input: {
+  request: ApprovalRequest;
+  catalog: Catalog;
+  lastUsedAt: Date | null;
+  /** The key the request changes, as it is now: named by its last characters. */
+  key?: KeyNameFields | undefined;
+}): Message {
   const { request, catalog } = input;
   const title = ACTION_TITLES[request.action];
   const blocks: Block[] = [
     header(title),
     section(`${actorRef(request.requestedBy)} asks for approval. ${STATE_TEXT[request.state]}`),
-    ...chunkLines(changeLines(request, catalog))
+    ...chunkLines(changeLines(request, catalog, input.key))
       .slice(0, 40)
       .map((text) => section(text)),
   ];
@@ -143,7 +166,7 @@ export function denyReasonModal(requestId: string): ModalView {
 
 /** Sent to the requester: held, decided, or ready to reveal. The reveal button carries only the one-time reveal id. */
 export function requesterMessage(request: ApprovalRequest, reveal?: KeyReveal): Message {
-  const what = `${ACTION_TITLES[request.action].toLowerCase()} (${escapeMrkdwn(request.payload.description)})`;
+  const what = requestPhrase(request);
   if (reveal !== undefined) {
     return {
       text: `Your request to ${what} was approved. Reveal the key once before it expires.`,
@@ -176,7 +199,7 @@ export function pendingApprovalsMessage(requests: readonly ApprovalRequest[]): M
   );
   const chunks = chunkLines(lines).slice(0, 45);
   return {
-    text: `${requests.length} approval request(s) waiting`,
+    text: `${plural(requests.length, 'approval request')} waiting`,
     blocks: [section(`*${plural(requests.length, 'approval request')} waiting*`), ...chunks.map((c) => section(c))],
   };
 }

@@ -76,16 +76,21 @@ export function approvalsStatusBlocks(status: ApprovalsStatus | undefined): Bloc
       ),
     ];
   if (status.approvers < status.approvalsRequired) {
-    const holders = status.approvers === 1 ? '1 person holds' : `${status.approvers} people hold`;
+    const holders =
+      status.approvers === 0
+        ? 'nobody holds'
+        : status.approvers === 1
+          ? 'only 1 person holds'
+          : `only ${status.approvers} people hold`;
     return [
       context(
-        `:warning: *Approvals are on, but nobody can give them:* ${actions} need ${plural(status.approvalsRequired, 'approval')} from someone other than the requester, and only ${holders} the approver role, so those changes are refused. Grant the role with ${roles}.`,
+        `:warning: *Approvals are on, but nobody can give them:* ${actions} ${status.requiredFor.length === 1 && status.requiredFor[0] !== 'permissions' ? 'needs' : 'need'} ${plural(status.approvalsRequired, 'approval')} from someone other than the requester, and ${holders} the approver role, so those changes are refused. Grant the role with ${roles}.`,
       ),
     ];
   }
   return [
     context(
-      `:lock: *Approvals are on:* ${actions} wait for ${plural(status.approvalsRequired, 'approval')} in <#${status.channel}>.`,
+      `:lock: *Approvals are on:* ${actions} ${status.requiredFor.length === 1 && status.requiredFor[0] !== 'permissions' ? 'waits' : 'wait'} for ${plural(status.approvalsRequired, 'approval')} in <#${status.channel}>.`,
     ),
   ];
 }

@@ -79,12 +79,13 @@ export function createKeyView(input: {
     {
       type: 'input',
       block_id: `${BlockId.description}.${revision}`,
-      optional: true,
+      // Required without a partner (Slack marks nothing); with one it has a default, and Slack says "(optional)".
+      optional: partner !== undefined,
       label: plain('Description'),
       hint: plain(
         partner === undefined
-          ? `Required without a partner. With a partner it defaults to "<Partner> ${catalog.name} API Key".`
-          : `Defaults to "${partner.name} ${catalog.name} API Key".`,
+          ? `What the key is for, so people can tell it apart. Picking a partner fills in "<Partner> ${catalog.name} API Key".`
+          : `Leave it empty for "${partner.name} ${catalog.name} API Key".`,
       ),
       element: {
         type: 'plain_text_input',

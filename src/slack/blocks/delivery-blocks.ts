@@ -5,7 +5,7 @@ import { type KeyStateFields, keyState } from '../../keys/key-state.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
-import { plural, slackDate, unknownState } from '../ui/format.ts';
+import { type KeyNameFields, keyName, keyNamePlain, plural, slackDate, unknownState } from '../ui/format.ts';
 import { type Block, LIMITS, type ModalView, actions, button, context, modal, mrkdwn, option, section } from './kit.ts';
 import type { Message } from './messages.ts';
 
@@ -69,20 +69,21 @@ export function deliveryConfirmedBlocks(original: readonly Block[] | undefined, 
 }
 
 /** The admin who created the key is told the partner has it. */
-export function deliveryConfirmedNotice(delivery: Delivery, description: string | undefined): Message {
-  const what =
-    description === undefined ? code(delivery.keyId) : `*${escapeMrkdwn(description)}* (${code(delivery.keyId)})`;
+export function deliveryConfirmedNotice(delivery: Delivery, key: KeyNameFields | undefined): Message {
+  const what = key === undefined ? code(delivery.keyId) : keyName(key);
   const text = `:white_check_mark: <@${delivery.contactSlackUserId ?? 'unknown'}> confirmed they stored the API key ${what} that was sent to them encrypted.`;
-  return { text: `The partner confirmed they stored API key ${delivery.keyId}.`, blocks: [section(text)] };
+  return {
+    text: `The partner confirmed they stored the API key ${escapeMrkdwn(key === undefined ? delivery.keyId : keyNamePlain(key))}.`,
+    blocks: [section(text)],
+  };
 }
 
 /** The admin's modal after an encrypted hand-over: where the key went; never the key. */
 export function deliveredView(input: {
-  keyId: string;
-  description: string;
+  key: KeyNameFields;
   contact: string;
   fingerprint: string;
-  replaced?: string | undefined;
+  replaced?: KeyNameFields | undefined;
 }): ModalView {
   return modal({
     callbackId: CallbackId.delivered,
@@ -90,9 +91,9 @@ export function deliveredView(input: {
     close: 'Done',
     blocks: [
       section(
-        `:closed_lock_with_key: *${escapeMrkdwn(input.description)}* (${code(input.keyId)}) was sent to <@${input.contact}> in a direct message, ` +
+        `:closed_lock_with_key: ${keyName(input.key)} was sent to <@${input.contact}> in a direct message, ` +
           `encrypted to their PGP key ${code(formatFingerprint(input.fingerprint))} and signed by harvest-keys.` +
-          (input.replaced === undefined ? '' : ` It replaces ${code(input.replaced)}.`),
+          (input.replaced === undefined ? '' : ` It replaces ${keyName(input.replaced)}.`),
       ),
       context(
         'Nobody at our side saw the key, and it is not shown here. You get a direct message when the partner confirms they stored it.',
@@ -102,29 +103,29 @@ export function deliveredView(input: {
 }
 
 /** While the DM is being sent (the submission must be answered within 3 s; Slack calls follow). */
-export function sendingView(keyId: string, contact: string): ModalView {
+export function sendingView(key: KeyNameFields, contact: string): ModalView {
   return modal({
     callbackId: CallbackId.delivered,
     title: 'Sending API Key',
     close: 'Close',
-    blocks: [section(`:hourglass_flowing_sand: Sending ${code(keyId)} encrypted to <@${contact}>…`)],
+    blocks: [section(`:hourglass_flowing_sand: Sending ${keyName(key)} encrypted to <@${contact}>…`)],
   });
 }
 
 /** The key a replace superseded, as that replace left it. */
-export type ReplacedKey = Pick<ApiKey, 'id'> & KeyStateFields;
+export type ReplacedKey = Pick<ApiKey, 'id'> & KeyNameFields & KeyStateFields;
 
 /** After a failed hand-over of a replacement: what became of the old key, and how to try again. */
 function replacedAdvice(old: ReplacedKey, now: Date): string {
   const state = keyState(old, now);
   switch (state.kind) {
     case 'revoked':
-      return `The old key ${code(old.id)} was revoked by the replace. To try again, replace ${code(old.id)} once more (it keeps its permissions).`;
+      return `The old key ${keyName(old)} was revoked by the replace. To try again, replace this failed key (it keeps the same permissions and partner).`;
     case 'stopping':
-      return `The old key ${code(old.id)} keeps working until ${slackDate(state.at)}: replace it again before then.`;
+      return `The old key ${keyName(old)} keeps working until ${slackDate(state.at)}: replace this failed key before then.`;
     case 'active':
       // Not after a replace, which revokes the old key or schedules it; said plainly should it ever be so.
-      return `The old key ${code(old.id)} keeps working: replace it again.`;
+      return `The old key ${keyName(old)} keeps working: replace this failed key.`;
     default:
       return unknownState(state);
   }
@@ -132,7 +133,7 @@ function replacedAdvice(old: ReplacedKey, now: Date): string {
 
 /** Delivery failed: the service already revoked the key; say why and how to retry. Never a plain-text fallback. */
 export function deliveryFailedView(input: {
-  keyId: string;
+  key: Pick<ApiKey, 'id'> & KeyNameFields;
   contact: string | undefined;
   reason: string;
   code: string;
@@ -155,12 +156,12 @@ export function deliveryFailedView(input: {
     close: 'Close',
     blocks: [
       section(
-        `:x: ${code(input.keyId)} could not be sent${input.contact === undefined ? '' : ` to <@${input.contact}>`}: ${escapeMrkdwn(truncate(input.reason, 1500))}`,
+        `:x: ${keyName(input.key)} could not be sent${input.contact === undefined ? '' : ` to <@${input.contact}>`}: ${escapeMrkdwn(truncate(input.reason, 1500))}`,
       ),
       section(
         input.revoked
           ? ':lock: The key was revoked, so it can never be used, and it was not sent or shown anywhere in plain text.'
-          : `:warning: The key was not sent in plain text anywhere, but revoking it FAILED: revoke ${code(input.keyId)} now.`,
+          : `:warning: The key was not sent in plain text anywhere, but revoking it FAILED: revoke ${code(input.key.id)} now.`,
       ),
       ...(input.replaced === undefined ? [] : [context(replacedAdvice(input.replaced, input.now))]),
       context(hint),
@@ -205,14 +206,16 @@ export function deliveryChoiceBlocks(offer: DeliveryOffer | undefined, revision:
 }
 
 /** App Home: delivered keys the partner has not confirmed in time. */
-export function unconfirmedBlocks(deliveries: readonly Delivery[], hours: number | undefined): Block[] {
+export function unconfirmedBlocks(
+  deliveries: readonly Delivery[],
+  hours: number | undefined,
+  keys: ReadonlyMap<string, KeyNameFields> = new Map(),
+): Block[] {
   if (deliveries.length === 0) return [];
-  const shown = deliveries
-    .slice(0, 10)
-    .map(
-      (d) =>
-        `• ${code(d.keyId)} sent to <@${d.contactSlackUserId ?? 'unknown'}> ${d.sentAt === null ? '' : slackDate(d.sentAt)}`,
-    );
+  const shown = deliveries.slice(0, 10).map((d) => {
+    const key = keys.get(d.keyId);
+    return `• ${key === undefined ? code(d.keyId) : keyName(key)} sent to <@${d.contactSlackUserId ?? 'unknown'}>${d.sentAt === null ? '' : ` ${slackDate(d.sentAt)}`}`;
+  });
   if (deliveries.length > shown.length) shown.push(`…and ${deliveries.length - shown.length} more`);
   return [
     section(

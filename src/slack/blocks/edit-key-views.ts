@@ -2,8 +2,8 @@ import type { Catalog } from '../../catalog/types.ts';
 import { isInUse, type KeyUsage } from '../../keys/key-usage.ts';
 import type { LegacyRule } from '../../keys/legacy-rule.ts';
 import type { ApiKey } from '../../keys/types.ts';
-import { code, escapeMrkdwn } from '../ui/escape.ts';
-import { lastUsedText, statusText } from '../ui/format.ts';
+import { escapeMrkdwn } from '../ui/escape.ts';
+import { type KeyNameFields, keyName, lastUsedText, plural, statusText } from '../ui/format.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { keyTitle, usageLine } from './key-facts.ts';
 import { legacyRuleSection } from './legacy-blocks.ts';
@@ -150,6 +150,29 @@ function emptyKeyBlocks(): Block[] {
 }
 
 /** Edit refused because the key changed since the dialog opened (another admin, another tab). */
-export function staleEditText(keyId: string): string {
-  return `:warning: Someone else changed ${code(keyId)} since you opened it. Nothing was saved and their change was not overwritten: open Edit again to see the key as it is now.`;
+export function staleEditText(key: KeyNameFields): string {
+  return `:warning: Someone else changed ${keyName(key)} since you opened it. Nothing was saved and their change was not overwritten: open Edit again to see the key as it is now.`;
+}
+
+/** What a saved edit did, saying only what changed: "Renamed … to …", "2 permissions added, 1 removed". */
+export function editResultText(input: {
+  before: KeyNameFields;
+  after: KeyNameFields;
+  added: number;
+  removed: number;
+}): string {
+  const { before, after, added, removed } = input;
+  const permissions =
+    added > 0 && removed > 0
+      ? `${plural(added, 'permission')} added, ${removed} removed`
+      : added > 0
+        ? `${plural(added, 'permission')} added`
+        : removed > 0
+          ? `${plural(removed, 'permission')} removed`
+          : undefined;
+  const renamed = before.description !== after.description;
+  const head = renamed
+    ? `:pencil2: Renamed ${keyName(before)} to *${escapeMrkdwn(after.description)}*${permissions === undefined ? '' : `; ${permissions}`}.`
+    : `:pencil2: Saved ${keyName(after)}: ${permissions ?? 'nothing changed'}.`;
+  return permissions === undefined ? head : `${head} The change is effective right away.`;
 }

@@ -1,9 +1,9 @@
 import type { ApprovalRequest } from '../../approvals/types.ts';
-import { isUsable, keyState } from '../../keys/key-state.ts';
-import type { ApiKey } from '../../keys/types.ts';
-import { ActionId, BlockId, keyMenuValue } from '../ui/ids.ts';
-import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
-import { actorRef, lastUsedText, plural, slackDate, statusText } from '../ui/format.ts';
+import type { ApiKey, KeyLinks } from '../../keys/types.ts';
+import { keyRow } from './key-row.ts';
+import { ActionId, BlockId } from '../ui/ids.ts';
+import { escapeMrkdwn, truncate } from '../ui/escape.ts';
+import { actorRef, plural, slackDate } from '../ui/format.ts';
 import { ACTION_TITLES } from './approval-blocks.ts';
 import {
   type Block,
@@ -51,38 +51,7 @@ export function isFiltered(filters: HomeFilters): boolean {
   return filters.q !== '' || filters.s !== undefined || filters.pa !== undefined || (filters.fl ?? []).length > 0;
 }
 
-/** A key's name where a name belongs: its description and the last characters of its secret. */
-export function keyName(key: Pick<ApiKey, 'description' | 'hint'>): string {
-  return `*${escapeMrkdwn(key.description)}* ${code(`…${key.hint}`)}`;
-}
-
-/** A key's overflow menu: View (on the Home's rows), Edit, Revoke or Re-enable, Replace. */
-export function keyMenu(key: ApiKey, now: Date, withView = false): types.Overflow {
-  // A key that still works (inside a replacement's grace period too) is offered Revoke, any other Re-enable.
-  const active = isUsable(keyState(key, now));
-  return {
-    type: 'overflow',
-    action_id: ActionId.keyMenu,
-    options: [
-      ...(withView ? [option('View', keyMenuValue('view', key.id))] : []),
-      option('Edit', keyMenuValue('edit', key.id)),
-      active ? option('Revoke', keyMenuValue('revoke', key.id)) : option('Re-enable', keyMenuValue('enable', key.id)),
-      option('Replace', keyMenuValue('replace', key.id)),
-    ],
-  };
-}
-
-/** One key as a section: what the seed's management page shows per row, with View for everyone, the menu for admins. */
-export function keyRow(key: ApiKey, now: Date, canManage: boolean): Block {
-  const text = [
-    `${keyName(key)}${key.legacy ? '   _legacy_' : ''}`,
-    `*Partner:* ${key.partnerName === null ? 'none' : escapeMrkdwn(key.partnerName)}   ·   ${statusText(key, now)}`,
-    `Created ${slackDate(key.createdAt)} by ${actorRef(key.createdBy)}   ·   Last used: ${lastUsedText(key.lastUsedAt)}`,
-  ].join('\n');
-  return section(text, {
-    accessory: canManage ? keyMenu(key, now, true) : button('View', ActionId.keyView, key.id),
-  });
-}
+export { keyMenu, keyRow } from './key-row.ts';
 
 /** The page's buttons: admins get Create, Partners and Roles; approvers Approvals; everyone Help. */
 function navigation(canManage: boolean, isApprover: boolean, waiting: number): Block {
@@ -211,6 +180,8 @@ export function homeView(input: {
   revision: string;
   privateMetadata: string;
   approvals?: ApprovalsStatus | undefined;
+  /** Replacement links of the listed keys, by key id. */
+  links?: ReadonlyMap<string, KeyLinks> | undefined;
 }): HomeView {
   const { keys, total, filters, page } = input;
   const first = page * HOME_PAGE_SIZE;
@@ -253,7 +224,7 @@ export function homeView(input: {
     ),
     divider(),
   ];
-  for (const key of keys) blocks.push(keyRow(key, input.now, input.canManage), divider());
+  for (const key of keys) blocks.push(keyRow(key, input.now, input.canManage, input.links?.get(key.id)), divider());
   const nav = [];
   if (page > 0) nav.push(button('◀ Previous', ActionId.homePage, String(page - 1)));
   if (first + keys.length < total) nav.push(button('Next ▶', `${ActionId.homePage}.next`, String(page + 1)));

@@ -1,7 +1,7 @@
 import type { KeyUsage } from '../../keys/key-usage.ts';
 import type { ApiKey } from '../../keys/types.ts';
-import { code, escapeMrkdwn } from '../ui/escape.ts';
-import { actorRef, lastUsedText, slackDate } from '../ui/format.ts';
+import { escapeMrkdwn } from '../ui/escape.ts';
+import { actorRef, keyName, lastUsedText, slackDate } from '../ui/format.ts';
 import { type Block, mrkdwn } from './kit.ts';
 
 // What the key dialogs (edit, revoke, re-enable, replace) show about a key: its name, its partner and its use.
@@ -12,8 +12,9 @@ function counts(usage: KeyUsage): string {
     : `${usage.allowedLast7Days} allowed, ${usage.deniedLast7Days ?? 0} denied`;
 }
 
+/** The key a dialog is about: its description and last characters (ids are for typing, not for telling apart). */
 export function keyTitle(key: ApiKey): string {
-  return `*${escapeMrkdwn(key.description)}*  ${code(key.id)}`;
+  return keyName(key);
 }
 
 export function usageLine(usage: KeyUsage): string {

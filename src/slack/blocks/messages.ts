@@ -1,9 +1,9 @@
 import type { Catalog } from '../../catalog/types.ts';
 import type { LegacyRule } from '../../keys/legacy-rule.ts';
-import type { ApiKey } from '../../keys/types.ts';
+import type { ApiKey, KeyLinks } from '../../keys/types.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
-import { actorRef, lastUsedText, plural, slackDate, statusText } from '../ui/format.ts';
-import { keyMenu, keyRow } from './home-view.ts';
+import { actorRef, keyName, keyNamePlain, lastUsedText, plural, slackDate } from '../ui/format.ts';
+import { keyLinkLines, keyMenu, keyRow, keyStatusText } from './key-row.ts';
 import { legacyRuleSection } from './legacy-blocks.ts';
 import { permissionLines } from './permission-lines.ts';
 import { type Block, chunkLines, context, mrkdwn, section } from './kit.ts';
@@ -22,7 +22,7 @@ export function helpMessage(command: string): Message {
   const lines = [
     `*${c}* manages the API keys (admins change, approvers and admins view):`,
     `• \`${c} create\`: create a key (partner, description, permissions); it is shown once`,
-    `• \`${c} list [text]\`: keys, optionally matching a description, partner or id`,
+    `• \`${c} list [text]\`: keys, optionally matching a description, partner, id or the key’s last 4 characters`,
     `• \`${c} show <key id>\`: one key with its permissions`,
     `• \`${c} edit <key id>\`: change description and permissions`,
     `• \`${c} revoke <key id>\` / \`${c} enable <key id>\`: revoke or re-enable`,
@@ -47,6 +47,7 @@ export function keyListMessage(input: {
   canManage: boolean;
   now: Date;
   command: string;
+  links?: ReadonlyMap<string, KeyLinks> | undefined;
 }): Message {
   const { keys, total, query } = input;
   const matching = query === '' ? '' : ` matching “${escapeMrkdwn(query)}”`;
@@ -55,7 +56,7 @@ export function keyListMessage(input: {
   let budget = MESSAGE_TEXT_BUDGET;
   let shown = 0;
   for (const key of keys) {
-    const row = keyRow(key, input.now, input.canManage);
+    const row = keyRow(key, input.now, input.canManage, input.links?.get(key.id));
     const size = JSON.stringify(row).length;
     if (size > budget) break;
     budget -= size;
@@ -70,7 +71,7 @@ export function keyListMessage(input: {
     );
   }
   // The fallback is mrkdwn too (notifications, screen readers): the typed search is escaped there as well.
-  return { text: `${total} API key${total === 1 ? '' : 's'}${matching}`, blocks };
+  return { text: `${plural(total, 'API key')}${matching}`, blocks };
 }
 
 export function keyDetailsMessage(input: {
@@ -79,22 +80,22 @@ export function keyDetailsMessage(input: {
   legacyRule: LegacyRule;
   canManage: boolean;
   now: Date;
+  links?: KeyLinks | undefined;
 }): Message {
   const { key, catalog } = input;
+  const menu = input.canManage ? keyMenu(key, input.now) : undefined;
+  const title = [`${keyName(key)}${key.legacy ? '   _legacy key_' : ''}`, ...keyLinkLines(key, input.links)];
   const blocks: Block[] = [
-    section(
-      `*${escapeMrkdwn(key.description)}*   ${code(key.id)}${key.legacy ? '   _legacy key_' : ''}`,
-      input.canManage ? { accessory: keyMenu(key, input.now) } : {},
-    ),
+    section(title.join('\n'), menu === undefined ? {} : { accessory: menu }),
     {
       type: 'section',
       fields: [
-        mrkdwn(`*Status*\n${statusText(key, input.now)}`),
+        mrkdwn(`*Status*\n${keyStatusText(key, input.now)}`),
         mrkdwn(`*Partner*\n${key.partnerName === null ? 'none' : escapeMrkdwn(key.partnerName)}`),
         mrkdwn(`*Created*\n${slackDate(key.createdAt)} by ${actorRef(key.createdBy)}`),
         mrkdwn(`*Last used*\n${lastUsedText(key.lastUsedAt)}`),
         mrkdwn(`*API type*\n${escapeMrkdwn(key.apiType)}`),
-        mrkdwn(`*Key ends in*\n${code(`…${key.hint}`)}`),
+        mrkdwn(`*Key id*\n${code(key.id)}`),
       ],
     },
   ];
@@ -118,5 +119,5 @@ export function keyDetailsMessage(input: {
       context(`${plural(lines.length - kept.length, 'more group')} not shown here: open Edit to see every permission.`),
     );
   }
-  return { text: `${escapeMrkdwn(key.description)} (${key.id})`, blocks };
+  return { text: escapeMrkdwn(keyNamePlain(key)), blocks };
 }

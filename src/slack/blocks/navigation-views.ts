@@ -1,7 +1,7 @@
 import type { ApprovalRequest } from '../../approvals/types.ts';
 import type { Catalog } from '../../catalog/types.ts';
 import type { LegacyRule } from '../../keys/legacy-rule.ts';
-import type { ApiKey } from '../../keys/types.ts';
+import type { ApiKey, KeyLinks } from '../../keys/types.ts';
 import { CallbackId } from '../ui/ids.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
 import { pendingApprovalsMessage } from './approval-blocks.ts';
@@ -9,7 +9,13 @@ import { context, LIMITS, type ModalView, modal, section } from './kit.ts';
 import { helpMessage, keyDetailsMessage, type Message } from './messages.ts';
 
 /** A key, read-only: what `show` says, in a dialog every role can open from the App Home. */
-export function keyViewModal(input: { key: ApiKey; catalog: Catalog; legacyRule: LegacyRule; now: Date }): ModalView {
+export function keyViewModal(input: {
+  key: ApiKey;
+  catalog: Catalog;
+  legacyRule: LegacyRule;
+  now: Date;
+  links?: KeyLinks | undefined;
+}): ModalView {
   // No key menu inside the dialog: Edit, Revoke and Replace open from the Home row's menu.
   const { blocks } = keyDetailsMessage({ ...input, canManage: false });
   return modal({ callbackId: CallbackId.keyView, title: 'API Key', blocks: blocks.slice(0, LIMITS.viewBlocks) });

@@ -64,7 +64,7 @@ export function pgpKeyInputView(
       optional: true,
       label: plain('Public key'),
       hint: plain(
-        'The whole block, from -----BEGIN PGP PUBLIC KEY BLOCK----- to the END line. Longer than 3000 characters (RSA 4096)? Upload it below.',
+        'Paste it here or upload its file below: one of the two is needed. The whole block, from -----BEGIN PGP PUBLIC KEY BLOCK----- to the END line; longer than 3000 characters (RSA 4096)? Upload it.',
       ),
       element: {
         type: 'plain_text_input',

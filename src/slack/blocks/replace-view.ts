@@ -1,4 +1,5 @@
 import { type KeyUsage, usedInLastWeek } from '../../keys/key-usage.ts';
+import { keyState } from '../../keys/key-state.ts';
 import { type LegacyRule, replacementGrants } from '../../keys/legacy-rule.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { lastUsedText } from '../ui/format.ts';
@@ -6,7 +7,7 @@ import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
 import { type DeliveryOffer, deliveryChoiceBlocks } from './delivery-blocks.ts';
 import { keyFacts, keyTitle } from './key-facts.ts';
-import { context, type ModalView, modal, option, plain, section } from './kit.ts';
+import { type Block, context, type ModalView, modal, option, plain, section } from './kit.ts';
 import { legacyRuleSection, replacementGrantsText } from './legacy-blocks.ts';
 
 export const GRACE_CHOICES = [
@@ -32,6 +33,32 @@ export function replaceView(
   const initial = defaultGrace(usage, options.now);
   const encrypted = delivery?.ready === true;
   const inUse = usedInLastWeek(usage, options.now);
+  // A revoked key (a failed hand-over, say) has nothing left to stop: no grace period to choose, no warning.
+  const revoked = keyState(key, options.now).kind === 'revoked';
+  const oldKey: Block[] = revoked
+    ? [context('The old key is already revoked and stays so: only the new key will work.')]
+    : [
+        context(
+          inUse
+            ? `:warning: *This key is in use* (last used ${lastUsedText(usage.lastUsedAt)}). Revoking it now breaks the integration until it switches to the new key, so the old key keeps working for 24 hours unless you choose otherwise.`
+            : 'Revoking the old key removes access to its endpoints for every user and integration still using it. It was not used in the last 7 days, so it stops when the new key is made unless you choose a grace period.',
+        ),
+        ...holdBlocks(options.hold, 'replace'),
+        {
+          type: 'input',
+          block_id: BlockId.grace,
+          label: plain('Revoke the old key'),
+          hint: plain(
+            'A grace period lets the integration switch to the new key first. Choose Now if the old key may have leaked.',
+          ),
+          element: {
+            type: 'radio_buttons',
+            action_id: ActionId.input,
+            options: choices,
+            initial_option: option(initial.text, initial.value),
+          },
+        },
+      ];
   return modal({
     callbackId: CallbackId.replace,
     title: 'Replace API Key',
@@ -40,30 +67,12 @@ export function replaceView(
     privateMetadata: JSON.stringify({ k: key.id }),
     blocks: [
       section(
-        `Replace ${keyTitle(key)} with a new key that has the same partner and ${replacementGrantsText(key, replacementGrants(legacyRule, key), legacyRule)}. The new key is ${encrypted ? 'sent encrypted to the partner contact or ' : ''}shown once; the old key is revoked when the grace period ends.`,
+        `Replace ${keyTitle(key)} with a new key that has the same partner and ${replacementGrantsText(key, replacementGrants(legacyRule, key), legacyRule)}. The new key is ${encrypted ? 'sent encrypted to the partner contact or ' : ''}shown once${revoked ? '' : '; the old key is revoked when the grace period ends'}.`,
       ),
       keyFacts(key, usage),
       ...(key.legacy ? [legacyRuleSection(key, legacyRule)] : []),
-      context(
-        inUse
-          ? `:warning: *This key is in use* (last used ${lastUsedText(usage.lastUsedAt)}). Revoking it now breaks the integration until it switches to the new key, so the old key keeps working for 24 hours unless you choose otherwise.`
-          : 'Revoking the old key removes access to its endpoints for every user and integration still using it. It was not used in the last 7 days, so it stops when the new key is made unless you choose a grace period.',
-      ),
-      ...holdBlocks(options.hold, 'replace'),
-      {
-        type: 'input',
-        block_id: BlockId.grace,
-        label: plain('Revoke the old key'),
-        hint: plain(
-          'A grace period lets the integration switch to the new key first. Choose Now if the old key may have leaked.',
-        ),
-        element: {
-          type: 'radio_buttons',
-          action_id: ActionId.input,
-          options: choices,
-          initial_option: option(initial.text, initial.value),
-        },
-      },
+      ...(revoked ? holdBlocks(options.hold, 'replace') : []),
+      ...oldKey,
       ...deliveryChoiceBlocks(delivery, 0),
     ],
   });

@@ -1,7 +1,7 @@
 import { type KeyStateFields, keyState } from '../../keys/key-state.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { code, escapeMrkdwn } from '../ui/escape.ts';
-import { plural, slackDate, unknownState } from '../ui/format.ts';
+import { keyName, plural, slackDate, unknownState } from '../ui/format.ts';
 import { ActionId, CallbackId } from '../ui/ids.ts';
 import { actions, type Block, button, context, type ModalView, modal, mrkdwn, section } from './kit.ts';
 
@@ -37,7 +37,7 @@ export function showOnceView(input: {
     section(
       input.replaced === undefined
         ? ':key: *Copy this API key now.* It is shown only this once: after you close this dialog it cannot be shown again.'
-        : `:key: *Copy the new API key now.* It replaces ${code(input.replaced.id)}, which ${replacedFate(input.replaced, input.now)}. It is shown only this once.`,
+        : `:key: *Copy the new API key now.* It replaces ${keyName(input.replaced)}, which ${replacedFate(input.replaced, input.now)}. It is shown only this once.`,
     ),
     section(`\`\`\`${secret}\`\`\``),
     {
@@ -71,7 +71,7 @@ export function storedView(key: ApiKey): ModalView {
     close: 'Done',
     blocks: [
       section(
-        `:white_check_mark: *${escapeMrkdwn(key.description)}* (${code(key.id)}) is ready with ${plural(key.permissions.length, 'permission')}. Its secret is no longer shown anywhere.`,
+        `:white_check_mark: ${keyName(key)} is ready with ${plural(key.permissions.length, 'permission')}. Its secret is no longer shown anywhere.`,
       ),
     ],
   });

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { ApprovableAction, ApprovalRequest } from '../../approvals/types.ts';
-import { approvalCard, heldNotice } from '../blocks/approval-blocks.ts';
+import type { ApiKey } from '../../keys/types.ts';
+import { approvalCard, heldNotice, requestPhrase } from '../blocks/approval-blocks.ts';
 import type { ApprovalsStatus, Hold } from '../blocks/approval-notice.ts';
 import { escapeMrkdwn } from '../ui/escape.ts';
 import { noticeView } from '../blocks/notice-views.ts';
@@ -46,12 +47,17 @@ const CARD_REFUSALS: Record<string, (channel: string) => string> = {
     `the approvals channel <#${c}> is archived: unarchive it or set APPROVALS_CHANNEL to another channel`,
 };
 
-async function lastUsed(deps: SlackDeps, keyId: string | null): Promise<Date | null> {
-  if (keyId === null) return null;
+/** The key a request is about, as it is now (its name, last characters), and when it was last used. */
+async function aboutKey(
+  deps: SlackDeps,
+  keyId: string | null,
+): Promise<{ lastUsedAt: Date | null; key?: ApiKey | undefined }> {
+  if (keyId === null) return { lastUsedAt: null };
+  const key = await deps.services.keys.get(keyId).catch(() => undefined);
   try {
-    return (await deps.services.usage.summary(keyId)).lastUsedAt ?? (await deps.services.keys.get(keyId)).lastUsedAt;
+    return { key, lastUsedAt: (await deps.services.usage.summary(keyId)).lastUsedAt ?? key?.lastUsedAt ?? null };
   } catch {
-    return null;
+    return { key, lastUsedAt: key?.lastUsedAt ?? null };
   }
 }
 
@@ -70,7 +76,7 @@ export async function postApprovalCard(
     const card = approvalCard({
       request,
       catalog: deps.services.catalog,
-      lastUsedAt: await lastUsed(deps, request.keyId),
+      ...(await aboutKey(deps, request.keyId)),
     });
     const posted = await client.chat.postMessage({ channel, ...card });
     if (posted.ts !== undefined) await deps.services.approvals.setCard(request.id, channel, posted.ts);
@@ -93,7 +99,7 @@ export async function refreshApprovalCard(deps: SlackDeps, client: WebClient, re
     const card = approvalCard({
       request,
       catalog: deps.services.catalog,
-      lastUsedAt: await lastUsed(deps, request.keyId),
+      ...(await aboutKey(deps, request.keyId)),
     });
     await client.chat.update({ channel: request.cardChannel, ts: request.cardTs, ...card });
   } catch (error) {
@@ -118,6 +124,6 @@ export async function announce(deps: SlackDeps, client: WebClient, request: Appr
     deps,
     client,
     request.requestedBy,
-    `:warning: Your request ${request.id} is waiting for approval, but its card could not be posted in the approvals channel${why}. Approvers can still find it with \`${escapeMrkdwn(deps.command)} approvals\`.`,
+    `:warning: Your request to ${requestPhrase(request)} is waiting for approval, but its card could not be posted in the approvals channel${why}. Approvers can still find it with \`${escapeMrkdwn(deps.command)} approvals\`.`,
   );
 }

@@ -6,7 +6,8 @@ import type { IssuedKey } from '../../keys/types.ts';
 import type { Logger } from '../../logger.ts';
 import { factText, isAppError } from '../../shared/errors.ts';
 import { deliveredView, deliveryFailedView, deliveryMessage, type ReplacedKey } from '../blocks/delivery-blocks.ts';
-import { code, escapeMrkdwn } from '../ui/escape.ts';
+import { escapeMrkdwn } from '../ui/escape.ts';
+import { keyName } from '../ui/format.ts';
 import type { ModalView } from '../blocks/kit.ts';
 import type { SlackDeps } from '../deps.ts';
 import { errorFieldText, errorText } from '../ui/error-text.ts';
@@ -76,13 +77,13 @@ export function createSlackMessenger(client: WebClient, logger: Pick<Logger, 'wa
           await client.chat.update({
             channel: channelId,
             ts: messageTs,
-            text: `This delivery of ${input.keyId} failed and the key was revoked: ignore it.`,
+            text: `This delivery of ${escapeMrkdwn(input.description)} failed and the key was revoked: ignore it.`,
             blocks: [
               {
                 type: 'section',
                 text: {
                   type: 'mrkdwn',
-                  text: `:x: This delivery of ${code(input.keyId)} failed and the key was revoked: ignore it. A new key will follow.`,
+                  text: `:x: This delivery of *${escapeMrkdwn(input.description)}* failed and the key was revoked: ignore it. A new key will follow.`,
                 },
               },
             ],
@@ -124,14 +125,8 @@ export async function deliverIssuedKey(
     return {
       ok: true,
       delivery,
-      text: `:closed_lock_with_key: Sent *${escapeMrkdwn(issued.key.description)}* (${code(keyId)}) encrypted to <@${contact}>.`,
-      view: deliveredView({
-        keyId,
-        description: issued.key.description,
-        contact,
-        fingerprint,
-        replaced: options.replaced?.id,
-      }),
+      text: `:closed_lock_with_key: Sent ${keyName(issued.key)} encrypted to <@${contact}>.`,
+      view: deliveredView({ key: issued.key, contact, fingerprint, replaced: options.replaced }),
     };
   } catch (error) {
     if (!isAppError(error)) throw error;
@@ -149,7 +144,7 @@ export async function deliverIssuedKey(
       revoked,
       text: `:x: ${errorText(error, deps)}`,
       view: deliveryFailedView({
-        keyId,
+        key: issued.key,
         contact: contactSlackUserId,
         reason,
         code: codeText,

@@ -16,7 +16,8 @@ import type { ModalView } from '../blocks/kit.ts';
 import { catalogFingerprint, Selection } from '../blocks/selection.ts';
 import type { SlackDeps } from '../deps.ts';
 import { code } from '../ui/escape.ts';
-import { unknownState } from '../ui/format.ts';
+import { keyName, unknownState } from '../ui/format.ts';
+import { revokedByFailedDelivery } from '../../delivery/failed-delivery.ts';
 import type { KeyMenuVerb } from '../ui/ids.ts';
 import { type Actor, say, slackCall } from './actor.ts';
 import { deliveryOffer } from './delivery-offer.ts';
@@ -56,14 +57,18 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
   if (key === undefined) return { missing: keyId };
   // Read-only, for every role: no usage query needed.
   if (verb === 'view') {
+    const links = (await deps.services.keys.links([key])).get(key.id);
     const view = keyViewModal({
       key,
+      links,
       catalog: deps.services.catalog,
       legacyRule: deps.services.keys.legacyRule(),
       now: deps.now(),
     });
     return { view, verb };
   }
+  if ((verb === 'edit' || verb === 'replace') && key.replacedBy !== null)
+    return { view: await replacedNotice(deps, key), verb };
   const usage = await usageOf(deps, key);
   const now = deps.now();
   switch (verb) {
@@ -110,6 +115,16 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
   }
 }
 
+/** Edit or Replace of a key that was replaced already: the service would refuse; name the key to use instead. */
+async function replacedNotice(deps: SlackDeps, key: ApiKey): Promise<ModalView> {
+  const successor = (await deps.services.keys.links([key])).get(key.id)?.replacedBy;
+  const name = successor === undefined ? code(key.replacedBy ?? '') : keyName(successor);
+  return noticeView(
+    'Already Replaced',
+    `${keyName(key)} was replaced by ${name}, which has its permissions now: edit or replace that key instead.`,
+  );
+}
+
 function revokeDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
   const state = keyState(key, now);
   switch (state.kind) {
@@ -120,7 +135,12 @@ function revokeDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
       // A grace period that ended already stops the key; revoking it now records that it is revoked.
       return state.graceEnded
         ? revokeView(key, usage, now)
-        : noticeView('Already Revoked', `${code(key.id)} is already revoked. Use Re-enable to turn it back on.`);
+        : noticeView(
+            'Already Revoked',
+            revokedByFailedDelivery(key)
+              ? `${keyName(key)} is already revoked: its encrypted hand-over failed, so nobody received it.`
+              : `${keyName(key)} is already revoked. Use Re-enable to turn it back on.`,
+          );
     default:
       return unknownState(state);
   }
@@ -130,10 +150,17 @@ function enableDialog(key: ApiKey, usage: KeyUsage, now: Date, hold: Hold): Moda
   const state = keyState(key, now);
   switch (state.kind) {
     case 'active':
-      return noticeView('Already Active', `${code(key.id)} is active; there is nothing to re-enable.`);
+      return noticeView('Already Active', `${keyName(key)} is active; there is nothing to re-enable.`);
     case 'stopping':
+      return enableView(key, usage, now);
     case 'revoked':
-      return enableView(key, usage, now, { hold });
+      // Nobody ever received a key whose hand-over failed: a working copy of it would help nobody.
+      return revokedByFailedDelivery(key)
+        ? noticeView(
+            'Replace Instead',
+            `${keyName(key)} was revoked because its encrypted hand-over failed, so nobody has it and re-enabling it would help nobody. Use Replace to issue a key with the same permissions and hand it over again.`,
+          )
+        : enableView(key, usage, now, { hold });
     default:
       return unknownState(state);
   }

@@ -39,7 +39,7 @@ export async function handOver(input: {
   replaced?: ReplacedKey | undefined;
 }): Promise<void> {
   const { deps, client, userId, issued, contact } = input;
-  await input.respond({ response_action: 'update', view: sendingView(issued.key.id, contact) });
+  await input.respond({ response_action: 'update', view: sendingView(issued.key, contact) });
   const result = await deliverIssuedKey(deps, issued, userId, contact, { replaced: input.replaced });
   try {
     await client.views.update({ view_id: input.viewId, view: result.view });

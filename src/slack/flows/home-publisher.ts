@@ -74,13 +74,17 @@ export function createHomePublisher(deps: SlackDeps) {
         lastState.set(userId, meta);
         const pending = isApprover ? await deps.services.approvals.listPending() : [];
         // Admins see delivered keys the partner has not confirmed within DELIVERY_CONFIRM_HOURS.
-        const unconfirmed = canManage
-          ? unconfirmedBlocks(await deps.delivery.unconfirmed(), deps.services.deliveryConfirmHours)
-          : [];
+        const waitingDeliveries = canManage ? await deps.delivery.unconfirmed() : [];
+        const unconfirmed = unconfirmedBlocks(
+          waitingDeliveries,
+          deps.services.deliveryConfirmHours,
+          await deps.services.keys.getMany(waitingDeliveries.slice(0, 10).map((d) => d.keyId)),
+        );
         const filters: HomeFilters = { q: wanted.q, s: wanted.s, pa: wanted.pa, fl: wanted.fl };
         view = homeView({
           apiType: deps.services.catalog.name,
           keys: result.keys,
+          links: await deps.services.keys.links(result.keys),
           total: result.total,
           filters,
           partners: (await deps.services.partners.list()).map((p) => ({ id: p.id, name: p.name })),

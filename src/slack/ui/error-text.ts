@@ -1,5 +1,6 @@
 import { type AppError, type ErrorCode, factList, factNumber, factText, isAppError } from '../../shared/errors.ts';
 import { code, escapeMrkdwn } from './escape.ts';
+import { plural } from './format.ts';
 
 /** What the words depend on besides the error: the slash command as configured, for hints. */
 export interface ErrorTextContext {
@@ -115,9 +116,9 @@ const WORDS: Record<ErrorCode, Words> = {
     if (error.facts.missing !== 'approvers' || required === undefined || approvers === undefined)
       return said(error, style, context);
     return (
-      `Approvals are on, and this change needs ${required} approval(s) from someone other than you, but only ` +
-      `${approvers} other approver(s) exist, so nobody could approve it. Nothing was changed. An admin can grant the ` +
-      `approver role with ${command(style, context, 'roles')}, then try again.`
+      `Approvals are on, and this change needs ${plural(required, 'approval')} from someone other than you, but ` +
+      `${approvers === 0 ? 'no other approver exists' : approvers === 1 ? 'only 1 other approver exists' : `only ${approvers} other approvers exist`}, ` +
+      `so nobody could approve it. Nothing was changed. An admin can grant the approver role with ${command(style, context, 'roles')}, then try again.`
     );
   },
   APPROVAL_NOT_FOUND: said,

@@ -1,5 +1,5 @@
 import { type KeyState, type KeyStateFields, keyState } from '../../keys/key-state.ts';
-import { escapeMrkdwn } from './escape.ts';
+import { code, escapeMrkdwn } from './escape.ts';
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 
@@ -39,4 +39,24 @@ export function statusText(key: KeyStateFields, now: Date): string {
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** What tells keys apart where people read them: the description and the last four characters of the secret. */
+export type KeyNameFields = { description: string; hint: string };
+
+/** A key's name in mrkdwn: `*Acme Harvest API Key* `…c2oD``. Ids stay secondary, where someone must type one. */
+export function keyName(key: KeyNameFields): string {
+  return `*${escapeMrkdwn(key.description)}* ${code(`…${key.hint}`)}`;
+}
+
+/** The same for plain text (notification fallbacks, confirm dialogs): `Acme Harvest API Key …c2oD`. */
+export function keyNamePlain(key: KeyNameFields): string {
+  return `${key.description} …${key.hint}`;
+}
+
+/** A grace period in words: "1 hour", "24 hours", "7 days", "90 minutes". */
+export function durationText(seconds: number): string {
+  if (seconds % 86_400 === 0 && seconds >= 2 * 86_400) return plural(seconds / 86_400, 'day');
+  if (seconds % 3600 === 0) return plural(seconds / 3600, 'hour');
+  return plural(Math.max(1, Math.round(seconds / 60)), 'minute');
 }

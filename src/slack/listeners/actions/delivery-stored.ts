@@ -38,7 +38,7 @@ export const deliveryStored = action({
     );
     if (SLACK_USER.test(delivery.createdBy)) {
       const key = await deps.services.keys.get(delivery.keyId).catch(() => undefined);
-      const notice = deliveryConfirmedNotice(delivery, key?.description);
+      const notice = deliveryConfirmedNotice(delivery, key);
       await quietCall(deps, 'telling the admin the partner stored the key', { userId: delivery.createdBy }, () =>
         client.chat.postMessage({ channel: delivery.createdBy, ...notice }),
       );

@@ -4,7 +4,7 @@ import { keyResultView } from '../../blocks/notice-views.ts';
 import { slackCall } from '../../flows/actor.ts';
 import { announce, heldView, holdFor } from '../../flows/approval-flow.ts';
 import { usageOf } from '../../flows/usage-of.ts';
-import { code, escapeMrkdwn } from '../../ui/escape.ts';
+import { keyName } from '../../ui/format.ts';
 import { ActionId, BlockId, KEY_ID } from '../../ui/ids.ts';
 import type { StateValues } from '../../ui/view-state.ts';
 import { action, stop } from '../listener.ts';
@@ -53,8 +53,8 @@ export const enableConfirm = action({
     const { key, changed } = result;
     turn.deps.logger.info({ keyId: turn.ids.keyId, userId: turn.userId, changed }, 'key re-enabled from Slack');
     const text = changed
-      ? `:large_green_circle: Re-enabled *${escapeMrkdwn(key.description)}* (${code(key.id)}). It works again right away.`
-      : `${code(key.id)} was already active; nothing changed.`;
+      ? `:large_green_circle: Re-enabled ${keyName(key)}. It works again right away.`
+      : `${keyName(key)} was already active; nothing changed.`;
     await slackCall(turn, 'showing the re-enable result', () =>
       turn.client.views.update({ view_id: viewId, view: keyResultView('Key Re-enabled', text) }),
     );

@@ -1,6 +1,7 @@
-import { partnersView, rolesView } from '../../blocks/admin-views.ts';
+import { rolesView } from '../../blocks/admin-views.ts';
 import { approvalsModal, helpModal } from '../../blocks/navigation-views.ts';
 import { openDialog } from '../../flows/dialogs.ts';
+import { partnerListView } from '../../flows/partner-list.ts';
 import { ActionId } from '../../ui/ids.ts';
 import { action } from '../listener.ts';
 
@@ -8,8 +9,8 @@ import { action } from '../listener.ts';
 export const homePartners = action({
   id: ActionId.homePartners,
   role: 'admin',
-  call: ({ deps }) => deps.services.partners.list(),
-  render: (turn, list) => openDialog(turn, turn.body.trigger_id, partnersView(list), 'partners'),
+  call: ({ deps }) => partnerListView(deps),
+  render: (turn, view) => openDialog(turn, turn.body.trigger_id, view, 'partners'),
 });
 
 /** The App Home's Roles button: the same dialog as `roles`. */
@@ -17,7 +18,8 @@ export const homeRoles = action({
   id: ActionId.homeRoles,
   role: 'admin',
   call: ({ deps }) => deps.services.roles.list(),
-  render: (turn, grants) => openDialog(turn, turn.body.trigger_id, rolesView({ grants, revision: 0 }), 'roles'),
+  render: (turn, grants) =>
+    openDialog(turn, turn.body.trigger_id, rolesView({ grants, revision: 0, viewer: turn.userId }), 'roles'),
 });
 
 /** The App Home's Approvals button (approvers): every request waiting, by description. */

@@ -1,7 +1,7 @@
 import { keyResultView } from '../../blocks/notice-views.ts';
 import { REVOKE_REASONS } from '../../blocks/revoke-view.ts';
 import { slackCall } from '../../flows/actor.ts';
-import { code, escapeMrkdwn } from '../../ui/escape.ts';
+import { keyName } from '../../ui/format.ts';
 import { ActionId, BlockId, KEY_ID } from '../../ui/ids.ts';
 import { readSelected, type StateValues } from '../../ui/view-state.ts';
 import { action, stop } from '../listener.ts';
@@ -21,8 +21,8 @@ export const revokeConfirm = action({
   async render(turn, { key, changed }) {
     turn.deps.logger.info({ keyId: turn.ids.keyId, userId: turn.userId, changed }, 'key revoked from Slack');
     const text = changed
-      ? `:red_circle: Revoked *${escapeMrkdwn(key.description)}* (${code(key.id)}). It stopped working right away.`
-      : `${code(key.id)} was already revoked; nothing changed.`;
+      ? `:red_circle: Revoked ${keyName(key)}. It stopped working right away.`
+      : `${keyName(key)} was already revoked; nothing changed.`;
     await slackCall(turn, 'showing the revoke result', () =>
       turn.client.views.update({ view_id: turn.ids.view.id, view: keyResultView('Key Revoked', text) }),
     );

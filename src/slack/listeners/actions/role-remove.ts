@@ -16,7 +16,7 @@ async function redraw(turn: ActionTurn<{ view: View }>, notice: string) {
   } catch {
     revision = 1;
   }
-  const next = rolesView({ grants: await turn.deps.services.roles.list(), revision, notice });
+  const next = rolesView({ grants: await turn.deps.services.roles.list(), revision, viewer: turn.userId, notice });
   await slackCall(turn, 'updating the roles dialog', () => turn.client.views.update({ view_id: view.id, view: next }));
 }
 

@@ -7,5 +7,6 @@ export const roles = subcommand({
   names: ['roles'],
   role: 'admin',
   call: ({ deps }) => deps.services.roles.list(),
-  render: (turn, grants) => openDialog(turn, turn.triggerId, rolesView({ grants, revision: 0 }), 'roles'),
+  render: (turn, grants) =>
+    openDialog(turn, turn.triggerId, rolesView({ grants, revision: 0, viewer: turn.userId }), 'roles'),
 });

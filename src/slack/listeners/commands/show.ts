@@ -13,12 +13,15 @@ export const show = subcommand({
     return KEY_ID.test(keyId) ? { keyId } : stop(`Which key? \`${escapeMrkdwn(deps.command)} show <key id>\``);
   },
   async call({ deps, userId }, { keyId }) {
-    return { key: await deps.services.keys.get(keyId), canManage: await hasRole(deps, userId, 'admin') };
+    const key = await deps.services.keys.get(keyId);
+    const links = (await deps.services.keys.links([key])).get(key.id);
+    return { key, links, canManage: await hasRole(deps, userId, 'admin') };
   },
-  render: ({ deps, reply }, { key, canManage }) =>
+  render: ({ deps, reply }, { key, links, canManage }) =>
     reply(
       keyDetailsMessage({
         key,
+        links,
         catalog: deps.services.catalog,
         legacyRule: deps.services.keys.legacyRule(),
         canManage,

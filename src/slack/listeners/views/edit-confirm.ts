@@ -1,8 +1,7 @@
-import { leavesNoPermissions, staleEditText } from '../../blocks/edit-key-views.ts';
+import { editResultText, leavesNoPermissions, staleEditText } from '../../blocks/edit-key-views.ts';
 import { announce, heldView } from '../../flows/approval-flow.ts';
 import { decodeMeta, EditConfirmMeta } from '../../flows/metadata.ts';
 import { selectionOf } from '../../flows/picker.ts';
-import { code, escapeMrkdwn } from '../../ui/escape.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readChecked } from '../../ui/view-state.ts';
 import { notice, outcomeOf, refuseField, view } from '../listener.ts';
@@ -33,26 +32,25 @@ export const editConfirmSubmit = view({
       if (approvals.needsApproval('permissions') && preview.added.length + preview.removed.length > 0) {
         return { kind: 'held', request: await approvals.requestEdit(keyId, edit) } as const;
       }
-      return { kind: 'edited', ...(await keys.edit(keyId, edit)) } as const;
+      return { kind: 'edited', before: preview.key, ...(await keys.edit(keyId, edit)) } as const;
     };
-    return save().catch(outcomeOf({ STALE_VERSION: () => ({ kind: 'stale' }) as const }));
+    const stale = async () => ({ kind: 'stale', key: await keys.get(keyId) }) as const;
+    return save().catch(outcomeOf({ STALE_VERSION: stale }));
   },
   async render(turn, result, { keyId }) {
     const { deps, client, userId, answer } = turn;
     if (result.kind === 'stale') {
       deps.logger.info({ keyId, userId }, 'stale edit refused');
-      return answer(notice('Not Saved', staleEditText(keyId)));
+      return answer(notice('Not Saved', staleEditText(result.key)));
     }
     if (result.kind === 'held') {
       await answer({ response_action: 'update', view: heldView(result.request) });
       return announce(deps, client, result.request);
     }
     await answer({ response_action: 'clear' });
-    const { key, added, removed } = result;
+    const { before, key, added, removed } = result;
     deps.logger.info({ keyId: key.id, userId, added: added.length, removed: removed.length }, 'key edited from Slack');
-    await turn.say(
-      `:pencil2: Saved *${escapeMrkdwn(key.description)}* (${code(key.id)}): ${added.length} permission${added.length === 1 ? '' : 's'} added, ${removed.length} removed. The change is effective right away.`,
-    );
+    await turn.say(editResultText({ before, after: key, added: added.length, removed: removed.length }));
     await turn.home();
   },
 });

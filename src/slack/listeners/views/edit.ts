@@ -25,7 +25,7 @@ export const editSubmit = view({
   call: ({ deps }, { meta }) => deps.services.keys.get(meta.k),
   async render({ deps, answer }, key, { meta, description, selection }) {
     const { catalog } = deps.services;
-    if (key.version !== meta.v) return answer(notice('Not Saved', staleEditText(key.id)));
+    if (key.version !== meta.v) return answer(notice('Not Saved', staleEditText(key)));
     const { added, removed } = permissionDiff(key.permissions, selection.endpointIds(catalog));
     if (added.length === 0 && removed.length === 0 && description === key.description) {
       refuseField(BlockId.description, 'Nothing changed: edit the description or the permissions, or Cancel.');

@@ -3,6 +3,7 @@ import { decodeMeta, PartnerMeta } from '../../flows/metadata.ts';
 import { partnerListView } from '../../flows/partner-list.ts';
 import { pickerStateOf, selectionOf } from '../../flows/picker.ts';
 import { escapeMrkdwn } from '../../ui/escape.ts';
+import { plural } from '../../ui/format.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput, readUsers } from '../../ui/view-state.ts';
 import { view } from '../listener.ts';
@@ -35,7 +36,7 @@ export const partnerFormSubmit = view({
       response_action: 'update',
       view: await partnerListView(
         deps,
-        `:white_check_mark: Saved *${escapeMrkdwn(saved.name)}* (preset: ${saved.preset.length} endpoints).`,
+        `:white_check_mark: Saved *${escapeMrkdwn(saved.name)}* (preset: ${plural(saved.preset.length, 'endpoint')}).`,
       ),
     });
   },

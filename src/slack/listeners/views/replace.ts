@@ -19,7 +19,8 @@ export const replaceSubmit = view({
   role: 'admin',
   failure: 'Key Not Replaced',
   parse: ({ view: dialog, values }) => {
-    const chosen = readSelected(values, BlockId.grace);
+    // No grace input at all: the key is revoked already (the dialog left the choice out), so nothing is scheduled.
+    const chosen = values[BlockId.grace] === undefined ? '0' : readSelected(values, BlockId.grace);
     const grace = GRACE_CHOICES.find((c) => c.value === chosen);
     if (grace === undefined) refuseField(BlockId.grace, 'Choose when the old key stops working.');
     return {

@@ -33,7 +33,12 @@ export const rolesSubmit = view({
         : `:white_check_mark: Granted ${role} to ${granted.map((u) => `<@${u}>`).join(', ')}.`;
     await answer({
       response_action: 'update',
-      view: rolesView({ grants: await deps.services.roles.list(), revision: revision + 1, notice: text }),
+      view: rolesView({
+        grants: await deps.services.roles.list(),
+        revision: revision + 1,
+        viewer: userId,
+        notice: text,
+      }),
     });
   },
 });
