@@ -41,6 +41,8 @@ export function keyJson(key: ApiKey): Record<string, unknown> {
     revokeAt: key.revokeAt,
     replacedBy: key.replacedBy,
     lastUsedAt: key.lastUsedAt,
+    expiresAt: key.expiresAt,
+    allowedNetworks: key.allowedNetworks,
     version: key.version,
   } satisfies Record<Exclude<keyof ApiKey, 'partnerId' | 'partnerName'>, unknown> & { partner: string | null };
 }

@@ -23,6 +23,8 @@ const RECORDED = {
   revokeAt: true,
   replacedBy: false,
   lastUsedAt: false,
+  expiresAt: true,
+  allowedNetworks: true,
   version: true,
 } as const satisfies Record<keyof ApiKey, boolean>;
 

@@ -19,6 +19,10 @@ export interface ApiKey {
   revokeAt: Date | null;
   replacedBy: string | null;
   lastUsedAt: Date | null;
+  /** When the key stops working by itself; null: never. */
+  expiresAt: Date | null;
+  /** Canonical CIDRs the key may be used from; empty: any address. */
+  allowedNetworks: string[];
   version: number;
 }
 

@@ -42,6 +42,8 @@ const columns = {
   revokeAt: apiKeys.revokeAt,
   replacedBy: apiKeys.replacedBy,
   lastUsedAt: apiKeys.lastUsedAt,
+  expiresAt: apiKeys.expiresAt,
+  allowedNetworks: apiKeys.allowedNetworks,
   version: apiKeys.version,
 } satisfies Record<Exclude<keyof ApiKey, 'permissions'>, AnyPgColumn>;
 

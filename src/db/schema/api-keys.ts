@@ -26,6 +26,10 @@ export const apiKeys = pgTable(
     revokeAt: timestamp('revoke_at', { withTimezone: true }),
     replacedBy: text('replaced_by'),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    /** The key stops working at this instant (`/authz` answers 401 expired from then on); null: no expiry. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** IPv4/IPv6 CIDRs the key may be used from, in canonical form; empty: from anywhere. */
+    allowedNetworks: text('allowed_networks').array().notNull().default(sql`'{}'::text[]`),
     version: integer('version').notNull().default(1),
   },
   (table) => [

@@ -14,6 +14,8 @@ export const partners = pgTable(
     /** Set while the partner is archived: gone from pickers and lists, its keys and their history kept. */
     archivedAt: timestamp('archived_at', { withTimezone: true }),
     archivedBy: text('archived_by'),
+    /** Networks new keys for this partner start with (the preset's allow-list), canonical CIDRs. */
+    defaultNetworks: text('default_networks').array().notNull().default(sql`'{}'::text[]`),
   },
   (table) => [uniqueIndex('partners_name_lower_key').on(sql`lower(${table.name})`)],
 );
