@@ -11,6 +11,8 @@ export interface IndexEntry extends EvaluableKey {
   /** `partnerName` made safe for an HTTP header value (percent-encoded when it is not printable ASCII). */
   readonly partnerHeader: string;
   readonly permissions: GrantSet;
+  /** Epoch milliseconds (a number: no Date per key, one comparison per request); null: never. */
+  readonly expiresAt: number | null;
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
@@ -152,6 +154,7 @@ export class KeyIndex {
       legacy: record.legacy,
       revokeAt: record.revokeAt,
       permissions,
+      expiresAt: record.expiresAt,
     };
     if ((row + 1) * DIGEST_BYTES > this.digests.length) {
       const wider = Buffer.alloc(this.digests.length * 2);

@@ -2,10 +2,13 @@ import { type Column, getTableName, type Table } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { IndexedKeyRecord, KeyIndexSource } from '../authz/ports.ts';
 import type { Sql } from './client.ts';
+import { effectiveExpiry } from '../keys/key-state.ts';
 import { apiKeys, partners } from './schema/index.ts';
 
-/** A column holding a record field's values (a list's elements). Nulls are not checked: the partner join adds them. */
-type Holding<T> = Column & { _: { data: NonNullable<T> extends readonly (infer E)[] ? E : NonNullable<T> } };
+/** What a column holds for a record field: a list's elements; a timestamp (Date) for epoch milliseconds. */
+type Stored<T> = T extends readonly (infer E)[] ? E : T extends number ? Date : T;
+/** A column holding a record field's values. Nulls are not checked: the partner join adds them. */
+type Holding<T> = Column & { _: { data: Stored<NonNullable<T>> } };
 
 /**
  * Where each field of an index record is read from; the key query's column list is built from it. Typed against the
@@ -20,6 +23,7 @@ const KEY_COLUMNS = {
   status: apiKeys.status,
   legacy: apiKeys.legacy,
   revokeAt: apiKeys.revokeAt,
+  expiresAt: apiKeys.expiresAt,
 } satisfies { [F in Exclude<keyof IndexedKeyRecord, 'permissions'>]: Holding<IndexedKeyRecord[F]> };
 
 type KeyField = keyof typeof KEY_COLUMNS;
@@ -63,7 +67,11 @@ const NO_GRANTS: readonly string[] = Object.freeze([]);
  * Grant lists are split once per distinct list in a page: most keys carry one of a few presets, so most keys share
  * the same array.
  */
-function toRecords(rows: readonly KeyRow[], grantsOf: (id: string) => string | undefined): IndexedKeyRecord[] {
+function toRecords(
+  rows: readonly KeyRow[],
+  grantsOf: (id: string) => string | undefined,
+  legacyKeysExpireAt: Date | null,
+): IndexedKeyRecord[] {
   const lists = new Map<string, readonly string[]>();
   const records: IndexedKeyRecord[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
@@ -71,6 +79,9 @@ function toRecords(rows: readonly KeyRow[], grantsOf: (id: string) => string | u
     const id = row[AT.id] as string;
     const status = row[AT.status] as IndexedKeyRecord['status'];
     const revokeAt = row[AT.revokeAt] as Date | string | null;
+    const legacy = row[AT.legacy] as boolean;
+    const ownExpiry = row[AT.expiresAt] as Date | string | null;
+    const expiresAt = effectiveExpiry(ownExpiry === null ? null : new Date(ownExpiry), legacy, legacyKeysExpireAt);
     const grants = grantsOf(id);
     let permissions = NO_GRANTS;
     // A revoked key is refused whatever it holds: its grants would only take memory.
@@ -87,9 +98,10 @@ function toRecords(rows: readonly KeyRow[], grantsOf: (id: string) => string | u
       digest: row[AT.digest] as Buffer,
       partnerName: row[AT.partnerName] as string | null,
       status,
-      legacy: row[AT.legacy] as boolean,
+      legacy,
       revokeAt: revokeAt === null ? null : new Date(revokeAt),
       permissions,
+      expiresAt: expiresAt === null ? null : expiresAt.getTime(),
     };
   }
   return records;
@@ -159,8 +171,9 @@ function grantsOf(tx: Tx, after: string, last: string | undefined): Promise<Gran
  */
 export function createKeyIndexSource(
   sql: Sql,
-  options: { statementTimeoutMs?: number; pageSize?: number } = {},
+  options: { statementTimeoutMs?: number; pageSize?: number; legacyKeysExpireAt?: Date | null | undefined } = {},
 ): KeyIndexSource {
+  const legacyKeysExpireAt = options.legacyKeysExpireAt ?? null;
   const pageSize = Math.max(1, Math.trunc(options.pageSize ?? PAGE));
   const timeout = `set local statement_timeout = ${Math.trunc(options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS)}`;
   const snapshotRead = 'isolation level repeatable read read only';
@@ -191,7 +204,7 @@ export function createKeyIndexSource(
             const [rows, grantRows] = await Promise.all([keysOf(reader, after, last), grantsOf(reader, after, last)]);
             if (failure !== undefined) return;
             const walk = inStep(grantRows);
-            const records = toRecords(rows, walk.grantsOf);
+            const records = toRecords(rows, walk.grantsOf, legacyKeysExpireAt);
             // Cannot happen in one snapshot; if it ever did, keys would lose grants silently, so the load fails.
             if (!walk.done()) throw new Error('key_permissions rows out of step with api_keys in one snapshot');
             onPage(records);
@@ -236,7 +249,7 @@ export function createKeyIndexSource(
         ]);
         // Two statements, two snapshots (read committed): matched by id, not by position.
         const byKey = new Map(grants);
-        return toRecords(rows, (id) => byKey.get(id));
+        return toRecords(rows, (id) => byKey.get(id), legacyKeysExpireAt);
       });
     },
   };

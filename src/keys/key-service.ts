@@ -435,6 +435,8 @@ function replacedKeyEnd(state: KeyState): string {
     case 'revoked':
       // A grace period that ran out before the sweep recorded the revocation: named by when it ended.
       return state.graceEnded && state.at !== null ? `it stops working at ${state.at.toISOString()}` : 'it is revoked';
+    case 'expired':
+      return `it expired at ${state.at.toISOString()}`;
     default:
       return state satisfies never;
   }

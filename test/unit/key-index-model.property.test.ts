@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { digestKey, KeyIndex } from '../../src/authz/key-index.ts';
+import { digestKey, type IndexEntry, KeyIndex } from '../../src/authz/key-index.ts';
+import { stoppedAt } from '../../src/keys/key-state.ts';
 import type { IndexedKeyRecord } from '../../src/authz/ports.ts';
 
 /**
@@ -33,6 +34,8 @@ const digestArb = fc
     return digest;
   });
 
+const EXPIRY_BASE = Date.parse('2029-06-01T00:00:00Z');
+
 const recordArb = fc.record({
   id: fc.constantFrom(...Array.from({ length: 40 }, (_, i) => `key_${i}`)),
   digest: digestArb,
@@ -41,6 +44,7 @@ const recordArb = fc.record({
   legacy: fc.boolean(),
   revokeAt: fc.constantFrom(null, new Date('2030-01-01T00:00:00Z')),
   permissions: fc.array(fc.constantFrom(...ENDPOINTS), { maxLength: 8 }),
+  expiresAt: fc.option(fc.integer({ min: EXPIRY_BASE - 2000, max: EXPIRY_BASE + 2000 })),
 });
 
 const opArb = fc.oneof(
@@ -87,7 +91,11 @@ describe('the key index', () => {
             status: want.status,
             legacy: want.legacy,
             revokeAt: want.revokeAt,
+            expiresAt: want.expiresAt,
           });
+          // Enforcement reads the expiry from the entry to the millisecond, as from the record.
+          for (const at of [EXPIRY_BASE - 1, EXPIRY_BASE, EXPIRY_BASE + 1])
+            expect(stoppedAt(entry as IndexEntry, at)).toBe(stoppedAt(want, at));
           expect([...(entry?.permissions ?? [])].sort()).toEqual([...new Set(want.permissions)].sort());
           for (const id of ENDPOINTS) expect(entry?.permissions.has(id)).toBe(want.permissions.includes(id));
         }
@@ -111,6 +119,7 @@ describe('the key index', () => {
         legacy: false,
         revokeAt: null,
         permissions: [ENDPOINTS[i % 6] as string],
+        expiresAt: null,
       };
     });
     for (const record of records) index.put(record);

@@ -302,6 +302,7 @@ export const check = command({
       if (decision.allowed)
         message = `allowed: ${key.id} may call ${decision.endpoint.label} [${decision.endpoint.id}]${decision.via === 'legacy' ? ' (legacy key: endpoint existed at the cutoff)' : ''}`;
       else if (decision.reason === 'revoked') message = `denied: key ${key.id} is revoked`;
+      else if (decision.reason === 'expired') message = `denied: key ${key.id} has expired`;
       else if (decision.reason === 'ambiguous_target')
         message = `denied: ${method.toUpperCase()} ${path} is ambiguous (an upstream could route it to another endpoint)`;
       else if (decision.reason === 'not_in_catalog')

@@ -18,6 +18,8 @@ function cancelsSchedule(state: KeyState): boolean {
       return true;
     case 'revoked':
       return state.graceEnded;
+    case 'expired':
+      return false;
     default:
       return unknownState(state);
   }

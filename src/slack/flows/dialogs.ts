@@ -130,6 +130,7 @@ function revokeDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
   switch (state.kind) {
     case 'active':
     case 'stopping':
+    case 'expired':
       return revokeView(key, usage, now);
     case 'revoked':
       // A grace period that ended already stops the key; revoking it now records that it is revoked.
@@ -161,6 +162,9 @@ function enableDialog(key: ApiKey, usage: KeyUsage, now: Date, hold: Hold): Moda
             `${keyName(key)} was revoked because its encrypted hand-over failed, so nobody has it and re-enabling it would help nobody. Use Replace to issue a key with the same permissions and hand it over again.`,
           )
         : enableView(key, usage, now, { hold });
+    case 'expired':
+      // Re-enabling an expired key gives it a new expiry (the maximum, or none without one).
+      return enableView(key, usage, now, { hold });
     default:
       return unknownState(state);
   }
