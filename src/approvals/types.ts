@@ -10,22 +10,30 @@ export type ApprovalPayload =
   | (Pick<ApiKey, 'description' | 'partnerId' | 'partnerName' | 'permissions'> & {
       action: 'create';
       delivery?: HandOverDelivery | undefined;
+      /** ISO, or null for never; absent on older requests (the key then gets the default). */
+      expiresAt?: string | null | undefined;
     })
   | (Pick<ApiKey, 'description' | 'permissions'> & {
       action: 'permissions';
       added: string[];
       removed: string[];
       newDescription?: ApiKey['description'] | undefined;
+      /** A changed expiry (ISO, or null for never): extending a key's life is held like a permission change. */
+      expiry?: { from: string | null; to: string | null; extended: boolean } | undefined;
     })
   | (Pick<ApiKey, 'description'> & {
       action: 'reenable';
       /** Why the key was revoked, so approvers see a "lost" key for what it is (absent on older requests). */
       revokeReason?: ApiKey['revokeReason'] | undefined;
+      /** The expiry asked for (ISO, null: never); absent: the default. */
+      expiresAt?: string | null | undefined;
     })
   | (Pick<ApiKey, 'description'> & {
       action: 'replace';
       graceSeconds: number;
       delivery?: HandOverDelivery | undefined;
+      /** The replacement's expiry (ISO, null: never); absent: the default. */
+      expiresAt?: string | null | undefined;
     });
 
 /** An approved key handed to a partner contact, PGP-encrypted, instead of being revealed to the requester. */

@@ -10,6 +10,7 @@ import { type Decision, evaluate } from './evaluate.ts';
 import { resolveGrants } from '../catalog/resolve-grants.ts';
 import { permissionDiff } from './grants.ts';
 import type { ChangeNotifier, KeyRepository } from './key-repository.ts';
+import { checkLifetime, type LifetimePolicy, latestExpiry } from './expiry.ts';
 import { keySnapshot } from './key-snapshot.ts';
 import { type LegacyRule, legacyRule, replacementGrants } from './legacy-rule.ts';
 import { type KeyState, keyState } from './key-state.ts';
@@ -36,6 +37,8 @@ export interface KeyServiceDeps {
   secretFormat: SecretFormat;
   digest: (secret: string) => Buffer;
   legacyCutoff: Date;
+  /** KEY_MAX_LIFETIME_DAYS; absent: no maximum. */
+  lifetime?: LifetimePolicy | undefined;
   now?: Clock;
 }
 
@@ -47,6 +50,8 @@ export interface CreateKeyInput {
   grants?: readonly string[] | undefined;
   /** Defaults to true: the seed assigns a picked partner's permissions automatically. */
   applyPreset?: boolean | undefined;
+  /** When the key stops by itself: null never (refused under a maximum lifetime); absent: the maximum, or never. */
+  expiresAt?: Date | null | undefined;
 }
 
 export interface EditKeyInput {
@@ -58,6 +63,8 @@ export interface EditKeyInput {
   grants?: readonly string[] | undefined;
   add?: readonly string[] | undefined;
   remove?: readonly string[] | undefined;
+  /** A new expiry (null: never, refused under a maximum lifetime); absent: unchanged. */
+  expiresAt?: Date | null | undefined;
 }
 
 export interface EditResult {
@@ -65,6 +72,15 @@ export interface EditResult {
   changed: boolean;
   added: string[];
   removed: string[];
+  /** The expiry changed: before and after (ISO, or null for never). */
+  expiry?: ExpiryChange | undefined;
+}
+
+export interface ExpiryChange {
+  from: string | null;
+  to: string | null;
+  /** The key lives longer than before (or no longer expires): held like a permission change under approvals. */
+  extended: boolean;
 }
 
 export type CheckResult =
@@ -76,6 +92,8 @@ export interface PreparedCreate {
   description: string;
   partner: Partner | undefined;
   permissions: string[];
+  /** The expiry the key will get (the maximum lifetime applied); null: never. */
+  expiresAt: Date | null;
 }
 
 export interface EditPreview {
@@ -85,6 +103,9 @@ export interface EditPreview {
   descriptionChanged: boolean;
   added: string[];
   removed: string[];
+  /** Set when the edit changes the key's expiry. */
+  expiry: ExpiryChange | undefined;
+  expiresAt: Date | null;
 }
 
 export type KeyService = ReturnType<typeof createKeyService>;
@@ -93,6 +114,7 @@ export function createKeyService(deps: KeyServiceDeps) {
   const { store, catalog, secretFormat, digest } = deps;
   const now = deps.now ?? (() => new Date());
   const legacy = legacyRule(catalog, deps.legacyCutoff);
+  const lifetime: LifetimePolicy = deps.lifetime ?? { maxLifetimeDays: null };
 
   async function requireKey(repos: { keys: Pick<KeyRepository, 'findById'> }, id: string): Promise<ApiKey> {
     const key = await repos.keys.findById(id);
@@ -136,7 +158,8 @@ export function createKeyService(deps: KeyServiceDeps) {
     );
     const preset = partner !== undefined && input.applyPreset !== false ? partner.preset : [];
     const permissions = [...new Set([...preset, ...explicit])].filter((id) => catalog.byId.has(id)).sort();
-    return { description, partner, permissions };
+    const expiresAt = checkLifetime(lifetime, input.expiresAt, now());
+    return { description, partner, permissions, expiresAt };
   }
 
   function planEdit(before: ApiKey, input: EditKeyInput): EditPreview {
@@ -150,7 +173,24 @@ export function createKeyService(deps: KeyServiceDeps) {
     const permissions = [...new Set([...base, ...add])].filter((p) => !remove.includes(p)).sort();
     const diff = permissionDiff(before.permissions, permissions);
     const descriptionChanged = description !== undefined && description !== before.description;
-    return { key: before, permissions, description: description ?? before.description, descriptionChanged, ...diff };
+    let expiry: ExpiryChange | undefined;
+    let expiresAt = before.expiresAt;
+    if (input.expiresAt !== undefined && input.expiresAt?.getTime() !== before.expiresAt?.getTime()) {
+      // The cap counts from now: a key cannot be kept alive past the maximum by extending it.
+      expiresAt = checkLifetime(lifetime, input.expiresAt, now());
+      const extended =
+        before.expiresAt !== null && (expiresAt === null || expiresAt.getTime() > before.expiresAt.getTime());
+      expiry = { from: before.expiresAt?.toISOString() ?? null, to: expiresAt?.toISOString() ?? null, extended };
+    }
+    return {
+      key: before,
+      permissions,
+      description: description ?? before.description,
+      descriptionChanged,
+      ...diff,
+      expiry,
+      expiresAt,
+    };
   }
 
   /**
@@ -178,7 +218,13 @@ export function createKeyService(deps: KeyServiceDeps) {
   /** Inserts a new key and its audit row inside `repos`' transaction; the secret leaves only in the return value. */
   async function issue(
     repos: KeyTransaction,
-    fields: { actor: string; description: string; partner: Partner | undefined; permissions: readonly string[] },
+    fields: {
+      actor: string;
+      description: string;
+      partner: Partner | undefined;
+      permissions: readonly string[];
+      expiresAt: Date | null;
+    },
     details: Record<string, unknown> | undefined,
   ): Promise<IssuedKey> {
     const secret = secretFormat.generate();
@@ -195,6 +241,7 @@ export function createKeyService(deps: KeyServiceDeps) {
       createdBy: fields.actor,
       createdAt,
       permissions: fields.permissions,
+      expiresAt: fields.expiresAt,
     });
     const key = await requireKey(repos, id);
     await repos.audit.append({
@@ -209,8 +256,26 @@ export function createKeyService(deps: KeyServiceDeps) {
     return { key, secret };
   }
 
+  /**
+   * The expiry a re-enabled key gets: the one asked for (within the maximum), else its own while that is still ahead
+   * and within the maximum, else the maximum (or never without one).
+   */
+  function enableExpiry(key: ApiKey, requested: Date | null | undefined, at: Date): Date | null {
+    if (requested !== undefined) return checkLifetime(lifetime, requested, at);
+    const latest = latestExpiry(lifetime, at);
+    const own = key.expiresAt;
+    if (own !== null && own.getTime() > at.getTime() && (latest === null || own.getTime() <= latest.getTime()))
+      return own;
+    return latest;
+  }
+
   return {
     catalog,
+
+    /** KEY_MAX_LIFETIME_DAYS, for the dialogs' and the CLI's choices. */
+    lifetime(): LifetimePolicy {
+      return lifetime;
+    },
 
     /** Which keys are legacy keys and the endpoints they may call without grants: shown wherever a legacy key is. */
     legacyRule(): LegacyRule {
@@ -224,8 +289,8 @@ export function createKeyService(deps: KeyServiceDeps) {
 
     async create(input: CreateKeyInput): Promise<IssuedKey> {
       return store.transaction(async (repos) => {
-        const { description, partner, permissions } = await resolveCreate(repos, input);
-        return issue(repos, { actor: input.actor, description, partner, permissions }, undefined);
+        const { description, partner, permissions, expiresAt } = await resolveCreate(repos, input);
+        return issue(repos, { actor: input.actor, description, partner, permissions, expiresAt }, undefined);
       });
     },
 
@@ -239,18 +304,27 @@ export function createKeyService(deps: KeyServiceDeps) {
         const before = await requireKey(repos, id);
         const version = input.expectedVersion ?? before.version;
         if (version !== before.version) throw staleVersion(before);
-        const { permissions, description, descriptionChanged, added, removed } = planEdit(before, input);
+        const { permissions, description, descriptionChanged, added, removed, expiry, expiresAt } = planEdit(
+          before,
+          input,
+        );
         const diff = { added, removed };
-        if (!descriptionChanged && diff.added.length === 0 && diff.removed.length === 0) {
+        if (!descriptionChanged && diff.added.length === 0 && diff.removed.length === 0 && expiry === undefined) {
           return { key: before, changed: false, ...diff };
         }
         const updated = await repos.keys.updateIfVersion(id, version, {
           description: descriptionChanged ? description : undefined,
           permissions: diff.added.length + diff.removed.length > 0 ? permissions : undefined,
+          ...(expiry === undefined ? {} : { expiresAt }),
         });
         if (!updated) throw staleVersion(before);
-        const after = await recordChange(repos, { actor: input.actor, action: 'key.edited', before, details: diff });
-        return { key: after, changed: true, ...diff };
+        const after = await recordChange(repos, {
+          actor: input.actor,
+          action: 'key.edited',
+          before,
+          details: expiry === undefined ? diff : { ...diff, expiry },
+        });
+        return { key: after, changed: true, ...diff, expiry };
       });
     },
 
@@ -286,12 +360,26 @@ export function createKeyService(deps: KeyServiceDeps) {
     },
 
     /** Re-enable: also cancels a revocation scheduled by replace. Idempotent like revoke. */
-    async enable(id: string, input: { actor: string }): Promise<{ key: ApiKey; changed: boolean }> {
+    async enable(
+      id: string,
+      input: { actor: string; expiresAt?: Date | null | undefined },
+    ): Promise<{ key: ApiKey; changed: boolean }> {
       return store.transaction(async (repos) => {
         const before = await requireKey(repos, id);
-        const changed = await repos.keys.enable(id);
+        const at = now();
+        const expiresAt = enableExpiry(before, input.expiresAt, at);
+        const changed = await repos.keys.enable(id, { now: at, expiresAt });
         if (!changed) return { key: before, changed: false };
-        const after = await recordChange(repos, { actor: input.actor, action: 'key.enabled', before });
+        const expiry =
+          expiresAt?.getTime() === before.expiresAt?.getTime()
+            ? undefined
+            : { from: before.expiresAt?.toISOString() ?? null, to: expiresAt?.toISOString() ?? null };
+        const after = await recordChange(repos, {
+          actor: input.actor,
+          action: 'key.enabled',
+          before,
+          details: expiry === undefined ? undefined : { expiry },
+        });
         return { key: after, changed: true };
       });
     },
@@ -303,8 +391,9 @@ export function createKeyService(deps: KeyServiceDeps) {
      */
     async replace(
       id: string,
-      input: { actor: string; graceSeconds?: number | undefined },
+      input: { actor: string; graceSeconds?: number | undefined; expiresAt?: Date | null | undefined },
     ): Promise<IssuedKey & { old: ApiKey }> {
+      const expiresAt = checkLifetime(lifetime, input.expiresAt, now());
       const grace = input.graceSeconds ?? 0;
       if (!Number.isFinite(grace) || grace < 0 || grace > 90 * 24 * 3600) {
         throw new AppError('GRACE_INVALID', 'Grace period must be between 0 and 90 days', {
@@ -320,7 +409,7 @@ export function createKeyService(deps: KeyServiceDeps) {
         const { permissions } = replacementGrants(legacy, old);
         const issued = await issue(
           repos,
-          { actor: input.actor, description: old.description, partner, permissions },
+          { actor: input.actor, description: old.description, partner, permissions, expiresAt },
           { replaces: old.id },
         );
         const revokeAt = new Date(now().getTime() + grace * 1000);

@@ -70,19 +70,21 @@ function effectiveExpirySql(policy: KeyReadPolicy): SQL {
 function stateConditions(filter: KeyFilter, policy: KeyReadPolicy): SQL[] {
   const now = filter.now ?? sql`now()`;
   const expiry = effectiveExpirySql(policy);
+  // Raw SQL takes no Date parameter: the time goes as text, cast.
+  const at = filter.now === undefined ? sql`now()` : sql`${filter.now.toISOString()}::timestamptz`;
   // Never NULL (NOT would drop keys without a scheduled stop): a NULL revoke_at or expiry compares false here.
   const stopped = or(
     eq(apiKeys.status, 'revoked'),
     and(isNotNull(apiKeys.revokeAt), lte(apiKeys.revokeAt, now)),
-    sql`coalesce(${expiry} <= ${now}, false)`,
+    sql`coalesce(${expiry} <= ${at}, false)`,
   ) as SQL;
   const conditions: SQL[] = [];
   if (filter.state === 'revoked') conditions.push(stopped);
   if (filter.state === 'usable') conditions.push(not(stopped));
   const stopping = and(eq(apiKeys.status, 'active'), isNotNull(apiKeys.revokeAt), gt(apiKeys.revokeAt, now)) as SQL;
   if (filter.expiringWithinMs !== undefined) {
-    const until = sql`(${now}::timestamptz + ${`${Math.trunc(filter.expiringWithinMs)} milliseconds`}::interval)`;
-    const expiring = and(not(stopped), sql`coalesce(${expiry} > ${now} and ${expiry} <= ${until}, false)`) as SQL;
+    const until = sql`(${at} + ${`${Math.trunc(filter.expiringWithinMs)} milliseconds`}::interval)`;
+    const expiring = and(not(stopped), sql`coalesce(${expiry} > ${at} and ${expiry} <= ${until}, false)`) as SQL;
     conditions.push(filter.stopping === true ? (or(stopping, expiring) as SQL) : expiring);
   } else if (filter.stopping === true) conditions.push(stopping);
   if (filter.legacy !== undefined) conditions.push(eq(apiKeys.legacy, filter.legacy));
@@ -268,7 +270,9 @@ export function createKeyRepository(db: Database, policy: KeyReadPolicy = { lega
             or(
               eq(apiKeys.status, 'revoked'),
               isNotNull(apiKeys.revokeAt),
-              change === undefined ? undefined : sql`coalesce(${effectiveExpirySql(policy)} <= ${change.now}, false)`,
+              change === undefined
+                ? undefined
+                : sql`coalesce(${effectiveExpirySql(policy)} <= ${change.now.toISOString()}::timestamptz, false)`,
             ),
           ),
         )
