@@ -88,7 +88,12 @@ export const list = command({
   parse(argv) {
     const { values } = parse(
       argv,
-      { status: { type: 'string' }, partner: { type: 'string' }, search: { type: 'string' }, expiring: { type: 'string' } },
+      {
+        status: { type: 'string' },
+        partner: { type: 'string' },
+        search: { type: 'string' },
+        expiring: { type: 'string' },
+      },
       this.usage,
     );
     if (values.status !== undefined && values.status !== 'active' && values.status !== 'revoked')

@@ -31,6 +31,8 @@ export function createKeyView(input: {
   delivery?: DeliveryOffer | undefined;
   /** Set when the new key will wait for approval: said here, before the admin fills anything in. */
   hold?: Hold;
+  /** The Expires field (expiry-blocks.ts). */
+  expiry?: Block | undefined;
 }): ModalView {
   const { catalog, partners, partner, revision } = input;
   const initialPartner = partner === undefined ? noPartnerOption() : partnerOption(partner);
@@ -95,6 +97,7 @@ export function createKeyView(input: {
         ...(input.description === undefined || input.description === '' ? {} : { initial_value: input.description }),
       },
     },
+    ...(input.expiry === undefined ? [] : [input.expiry]),
   ];
   return modal({
     callbackId: CallbackId.create,
@@ -126,10 +129,13 @@ export function permissionsView(input: {
   hold?: Hold;
   /** Save was pressed with nothing ticked: ask again before making a key that is refused on every endpoint. */
   confirmEmpty?: boolean | undefined;
+  /** The chosen lifetime in words ("in 90 days", "never"). */
+  expires?: string | undefined;
 }): ModalView {
   const about = [
     `*Key:* ${escapeMrkdwn(input.description)}`,
     `*Partner:* ${input.partnerName === undefined ? 'none' : escapeMrkdwn(input.partnerName)}`,
+    ...(input.expires === undefined ? [] : [`*Expires:* ${input.expires}`]),
     ...(input.deliverTo == null ? [] : [`*Hand-over:* :closed_lock_with_key: encrypted to <@${input.deliverTo}>`]),
   ].join('   ·   ');
   const blocks: Block[] = [

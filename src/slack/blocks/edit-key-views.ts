@@ -3,7 +3,7 @@ import { isInUse, type KeyUsage } from '../../keys/key-usage.ts';
 import type { LegacyRule } from '../../keys/legacy-rule.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { escapeMrkdwn } from '../ui/escape.ts';
-import { type KeyNameFields, keyName, lastUsedText, plural, statusText } from '../ui/format.ts';
+import { type KeyNameFields, keyName, lastUsedText, plural, slackDate, statusText } from '../ui/format.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { keyTitle, usageLine } from './key-facts.ts';
 import { legacyRuleSection } from './legacy-blocks.ts';
@@ -30,6 +30,8 @@ export function editKeyView(input: {
   now: Date;
   privateMetadata: string;
   hold?: Hold;
+  /** The Expires field (expiry-blocks.ts). */
+  expiry?: Block | undefined;
 }): ModalView {
   const { key, usage } = input;
   const blocks: Block[] = [
@@ -58,6 +60,7 @@ export function editKeyView(input: {
         initial_value: input.description,
       },
     },
+    ...(input.expiry === undefined ? [] : [input.expiry]),
     ...pickerBlocks(input.catalog, input.selection, {
       page: input.page,
       revision: input.revision,
@@ -91,8 +94,12 @@ export function editConfirmView(input: {
   now: Date;
   privateMetadata: string;
   hold?: Hold;
+  /** A new expiry (null: never); absent: unchanged. */
+  expiresAt?: Date | null | undefined;
 }): ModalView {
   const blocks: Block[] = [section(`Review the changes to ${keyTitle(input.key)} before saving.`)];
+  const expiry = input.expiresAt === undefined ? undefined : expiryChangeOf(input.key.expiresAt, input.expiresAt);
+  if (expiry !== undefined) blocks.push(section(expiry.text));
   if (input.description !== input.key.description) {
     blocks.push(
       section(`*Description*\n~${escapeMrkdwn(input.key.description)}~\n→ ${escapeMrkdwn(input.description)}`),
@@ -108,8 +115,8 @@ export function editConfirmView(input: {
     );
   }
   if (leavesNoPermissions(input.key, input.added, input.removed)) blocks.push(...emptyKeyBlocks());
-  // Only permission changes wait for approval: a new description cannot widen what the key may do.
-  const hold = input.added.length + input.removed.length > 0 ? input.hold : undefined;
+  // Permission changes and a longer life wait for approval: a new description cannot widen what the key may do.
+  const hold = input.added.length + input.removed.length > 0 || expiry?.extended === true ? input.hold : undefined;
   blocks.push(...holdBlocks(hold, 'permissions'));
   return modal({
     callbackId: CallbackId.editConfirm,
@@ -160,9 +167,11 @@ export function editResultText(input: {
   after: KeyNameFields;
   added: number;
   removed: number;
+  /** Set when the expiry changed. */
+  expiresAt?: Date | null | undefined;
 }): string {
   const { before, after, added, removed } = input;
-  const permissions =
+  const permissionWords =
     added > 0 && removed > 0
       ? `${plural(added, 'permission')} added, ${removed} removed`
       : added > 0
@@ -170,9 +179,27 @@ export function editResultText(input: {
         : removed > 0
           ? `${plural(removed, 'permission')} removed`
           : undefined;
+  const expiryWords =
+    input.expiresAt === undefined
+      ? undefined
+      : input.expiresAt === null
+        ? 'it no longer expires'
+        : `it now expires ${slackDate(input.expiresAt)}`;
+  const parts = [permissionWords, expiryWords].filter((p) => p !== undefined);
+  const permissions = parts.length === 0 ? undefined : parts.join('; ');
   const renamed = before.description !== after.description;
   const head = renamed
     ? `:pencil2: Renamed ${keyName(before)} to *${escapeMrkdwn(after.description)}*${permissions === undefined ? '' : `; ${permissions}`}.`
     : `:pencil2: Saved ${keyName(after)}: ${permissions ?? 'nothing changed'}.`;
   return permissions === undefined ? head : `${head} The change is effective right away.`;
+}
+
+/** The Expires line of the review: before → after, and whether the key lives longer (held under approvals). */
+export function expiryChangeOf(before: Date | null, after: Date | null): { text: string; extended: boolean } {
+  const words = (at: Date | null) => (at === null ? 'never' : slackDate(at));
+  const extended = before !== null && (after === null || after.getTime() > before.getTime());
+  return {
+    text: `*Expires*\n~${words(before)}~\n→ ${words(after)}${extended ? '   _(extended)_' : '   _(shortened)_'}`,
+    extended,
+  };
 }

@@ -1,3 +1,4 @@
+import { createExpiryBlock, editExpiryBlock } from '../blocks/expiry-blocks.ts';
 import type { KeyUsage } from '../../keys/key-usage.ts';
 import { keyState } from '../../keys/key-state.ts';
 import type { ApiKey } from '../../keys/types.ts';
@@ -43,6 +44,7 @@ export async function createDialog(deps: SlackDeps, userId: string): Promise<Mod
     revision: 0,
     privateMetadata: encodeMeta({ r: 0, pid: null }),
     hold: await holdOpening(deps, 'create', userId),
+    expiry: createExpiryBlock(deps.services.keys.lifetime()),
   });
 }
 
@@ -97,6 +99,7 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
         now,
         privateMetadata: encodeMeta(meta),
         hold: await holdOpening(deps, 'permissions', userId),
+        expiry: editExpiryBlock(deps.services.keys.lifetime(), key.expiresAt, now),
       });
       return { view, verb };
     }

@@ -82,7 +82,9 @@ const WORDS: Record<ErrorCode, Words> = {
   },
   EXPIRY_INVALID: (error, style, context) => {
     const wanted = factText(error, 'wanted');
-    return wanted === undefined ? said(error, style, context) : `That expiry can't be used: give ${style.text(wanted)}.`;
+    return wanted === undefined
+      ? said(error, style, context)
+      : `That expiry can't be used: give ${style.text(wanted)}.`;
   },
   LIFETIME_TOO_LONG: (error, style, context) => {
     const maxDays = factNumber(error, 'maxDays');

@@ -1,3 +1,4 @@
+import { createExpiryBlock } from '../../blocks/expiry-blocks.ts';
 import { defaultDescription } from '../../../keys/description.ts';
 import { createKeyView, NO_PARTNER } from '../../blocks/create-key-views.ts';
 import { slackCall } from '../../flows/actor.ts';
@@ -49,6 +50,7 @@ export const createPartner = action({
       privateMetadata: encodeMeta({ r: revision, pid: chosen?.id ?? null }),
       delivery,
       hold: holdFor(turn.deps, 'create'),
+      expiry: createExpiryBlock(turn.deps.services.keys.lifetime()),
     });
     const { id, hash } = turn.ids.view;
     await slackCall(turn, 'updating the create dialog', () => turn.client.views.update({ view_id: id, hash, view }));

@@ -1,3 +1,4 @@
+import { choiceText, expiryFromChoice } from '../../blocks/expiry-blocks.ts';
 import { defaultDescription, validateDescription } from '../../../keys/description.ts';
 import { parseDeliveryChoice } from '../../blocks/delivery-blocks.ts';
 import { NO_PARTNER, permissionsView } from '../../blocks/create-key-views.ts';
@@ -24,6 +25,7 @@ export const createSubmit = view({
       deliveryBlock,
       // The hand-over choice: a contact of this partner gets the key encrypted; anything else means show it once.
       contact: parseDeliveryChoice(readSelected(values, deliveryBlock)),
+      expiry: readSelected(values, BlockId.expires),
     };
   },
   async call({ deps }, input) {
@@ -44,9 +46,11 @@ export const createSubmit = view({
     if (input.contact !== undefined && partner?.contactSlackUserIds.includes(input.contact) !== true) {
       refuseField(input.deliveryBlock, 'That person is not a contact of this partner any more: pick again.');
     }
+    if (expiryFromChoice(input.expiry, deps.services.keys.lifetime(), deps.now()) === 'invalid')
+      refuseField(BlockId.expires, 'That lifetime is no longer allowed here: pick again.');
     return { partner, description };
   },
-  async render({ deps, answer }, { partner, description }, { contact }) {
+  async render({ deps, answer }, { partner, description }, { contact, expiry }) {
     const { catalog } = deps.services;
     const selection = Selection.of(catalog, partner?.preset ?? []);
     const next: CreateMeta = {
@@ -60,6 +64,7 @@ export const createSubmit = view({
       ps: partner?.preset.length ?? 0,
       d: description,
       dl: contact ?? null,
+      ...(expiry === undefined ? {} : { x: expiry }),
     };
     await answer({
       response_action: 'update',
@@ -69,6 +74,7 @@ export const createSubmit = view({
         partnerName: partner?.name,
         presetSize: partner?.preset.length ?? 0,
         deliverTo: next.dl,
+        expires: choiceText(next.x),
         hold: holdFor(deps, 'create'),
         selection,
         page: 0,

@@ -18,6 +18,7 @@ export const editConfirmSubmit = view({
       expectedVersion: meta.v,
       description: meta.d,
       grants: selectionOf(deps, meta).endpointIds(deps.services.catalog),
+      ...(meta.x === undefined ? {} : { expiresAt: meta.x === null ? null : new Date(meta.x) }),
     };
     return { keyId: meta.k, edit, emptyAcknowledged: readChecked(values, BlockId.confirmEmpty, 'yes') };
   },
@@ -29,7 +30,9 @@ export const editConfirmSubmit = view({
       // Slack requires the tick already; checked here too, so no edit leaves a key with nothing unasked.
       if (!emptyAcknowledged && leavesNoPermissions(preview.key, preview.added, preview.removed))
         refuseField(BlockId.confirmEmpty, 'Tick this to remove every permission, or go Back and keep some.');
-      if (approvals.needsApproval('permissions') && preview.added.length + preview.removed.length > 0) {
+      // Extending the key's life is held like a permission change: it lets the key do more (for longer).
+      const widens = preview.added.length + preview.removed.length > 0 || preview.expiry?.extended === true;
+      if (approvals.needsApproval('permissions') && widens) {
         return { kind: 'held', request: await approvals.requestEdit(keyId, edit) } as const;
       }
       return { kind: 'edited', before: preview.key, ...(await keys.edit(keyId, edit)) } as const;
@@ -48,9 +51,17 @@ export const editConfirmSubmit = view({
       return announce(deps, client, result.request);
     }
     await answer({ response_action: 'clear' });
-    const { before, key, added, removed } = result;
+    const { before, key, added, removed, expiry } = result;
     deps.logger.info({ keyId: key.id, userId, added: added.length, removed: removed.length }, 'key edited from Slack');
-    await turn.say(editResultText({ before, after: key, added: added.length, removed: removed.length }));
+    await turn.say(
+      editResultText({
+        before,
+        after: key,
+        added: added.length,
+        removed: removed.length,
+        expiresAt: expiry === undefined ? undefined : key.expiresAt,
+      }),
+    );
     await turn.home();
   },
 });

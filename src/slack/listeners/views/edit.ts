@@ -6,7 +6,8 @@ import { decodeMeta, type EditConfirmMeta, EditMeta, encodeMeta } from '../../fl
 import { pickerStateOf, selectionOf } from '../../flows/picker.ts';
 import { holdFor } from '../../flows/approval-flow.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
-import { readInput } from '../../ui/view-state.ts';
+import { readInput, readSelected } from '../../ui/view-state.ts';
+import { expiryFromChoice } from '../../blocks/expiry-blocks.ts';
 import { atField, notice, refuseField, view } from '../listener.ts';
 
 /** "Review changes" in Edit: the diff is pushed on top ("Back" returns to the checkboxes), nothing is saved yet. */
@@ -20,18 +21,35 @@ export const editSubmit = view({
       validateDescription(readInput(values, BlockId.description) ?? meta.d),
     );
     const selection = mergePickerState(deps.services.catalog, selectionOf(deps, meta), pickerStateOf(meta), values);
-    return { meta, description, selection };
+    const expiresAt = expiryFromChoice(
+      readSelected(values, BlockId.expires),
+      deps.services.keys.lifetime(),
+      deps.now(),
+    );
+    if (expiresAt === 'invalid') refuseField(BlockId.expires, 'That lifetime is no longer allowed here: pick again.');
+    return { meta, description, selection, expiresAt: expiresAt as Date | null | undefined };
   },
   call: ({ deps }, { meta }) => deps.services.keys.get(meta.k),
-  async render({ deps, answer }, key, { meta, description, selection }) {
+  async render({ deps, answer }, key, { meta, description, selection, expiresAt }) {
     const { catalog } = deps.services;
     if (key.version !== meta.v) return answer(notice('Not Saved', staleEditText(key)));
     const { added, removed } = permissionDiff(key.permissions, selection.endpointIds(catalog));
-    if (added.length === 0 && removed.length === 0 && description === key.description) {
-      refuseField(BlockId.description, 'Nothing changed: edit the description or the permissions, or Cancel.');
+    const expiryChanged = expiresAt !== undefined && expiresAt?.getTime() !== key.expiresAt?.getTime();
+    if (added.length === 0 && removed.length === 0 && description === key.description && !expiryChanged) {
+      refuseField(
+        BlockId.description,
+        'Nothing changed: edit the description, the expiry or the permissions, or Cancel.',
+      );
     }
     const [lastUsed, allowed, denied] = meta.u;
-    const confirmMeta: EditConfirmMeta = { k: key.id, v: meta.v, d: description, s: selection.encode(), c: meta.c };
+    const confirmMeta: EditConfirmMeta = {
+      k: key.id,
+      v: meta.v,
+      d: description,
+      s: selection.encode(),
+      c: meta.c,
+      ...(expiryChanged ? { x: expiresAt?.getTime() ?? null } : {}),
+    };
     await answer({
       response_action: 'push',
       view: editConfirmView({
@@ -48,6 +66,7 @@ export const editSubmit = view({
         now: deps.now(),
         privateMetadata: encodeMeta(confirmMeta),
         hold: holdFor(deps, 'permissions'),
+        expiresAt: expiryChanged ? expiresAt : undefined,
       }),
     });
   },
