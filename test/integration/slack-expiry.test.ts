@@ -70,7 +70,7 @@ describe('the Expires field', () => {
   it('refuses a lifetime the policy does not allow (a stale or forged choice) at the field', async () => {
     const user = await admin();
     const first = await openFromCommand(user, 'create', 'V0EXPFORGED');
-    const state: Values = { ...initialState(first), ...choose('never') };
+    const state: Values = { ...initialState(first), ...choose('none') };
     const description = first.blocks.find((b) => String(b.block_id).startsWith('description'))!.block_id as string;
     state[description] = { value: { type: 'plain_text_input', value: 'Forever key' } };
     const answer = (await slack.interaction(viewSubmission(user, first, state))).json() as {

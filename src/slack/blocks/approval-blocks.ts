@@ -207,7 +207,7 @@ export function pendingApprovalsMessage(requests: readonly ApprovalRequest[]): M
 
 /** The expiry a held request sets: a create's or replacement's lifetime, an edit's change (extended or shortened). */
 function expiryLines(p: ApprovalRequest['payload']): string[] {
-  const words = (iso: string | null) => (iso === null ? 'never' : slackDate(new Date(iso)));
+  const words = (iso: string | null) => (iso === null ? 'no expiry' : slackDate(new Date(iso)));
   if (p.action === 'permissions') {
     if (p.expiry === undefined) return [];
     return [

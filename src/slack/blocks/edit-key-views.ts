@@ -196,7 +196,7 @@ export function editResultText(input: {
 
 /** The Expires line of the review: before → after, and whether the key lives longer (held under approvals). */
 export function expiryChangeOf(before: Date | null, after: Date | null): { text: string; extended: boolean } {
-  const words = (at: Date | null) => (at === null ? 'never' : slackDate(at));
+  const words = (at: Date | null) => (at === null ? 'no expiry' : slackDate(at));
   const extended = before !== null && (after === null || after.getTime() > before.getTime());
   return {
     text: `*Expires*\n~${words(before)}~\n→ ${words(after)}${extended ? '   _(extended)_' : '   _(shortened)_'}`,

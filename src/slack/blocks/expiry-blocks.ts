@@ -8,7 +8,7 @@ import { type Block, type Option, option, plain } from './kit.ts';
  * "Keep" first, so saving other changes leaves the expiry alone.
  */
 const LIFETIMES = [30, 90, 180, 365] as const;
-export const NEVER = 'never';
+export const NEVER = 'none';
 export const KEEP = 'keep';
 
 function daysOption(days: number, max: number | null): Option {
@@ -20,7 +20,7 @@ export function lifetimeOptions(policy: LifetimePolicy): Option[] {
   const max = policy.maxLifetimeDays;
   const days: number[] = LIFETIMES.filter((d) => max === null || d <= max);
   if (max !== null && !days.includes(max)) days.push(max);
-  return [...(max === null ? [option('Never', NEVER)] : []), ...days.map((d) => daysOption(d, max))];
+  return [...(max === null ? [option('No expiry', NEVER)] : []), ...days.map((d) => daysOption(d, max))];
 }
 
 /** Create: the maximum when one is set (what a key gets anyway), otherwise never. */
@@ -33,7 +33,7 @@ export function createExpiryBlock(policy: LifetimePolicy): Block {
     label: plain('Expires'),
     hint: plain(
       max === null
-        ? 'When the key stops working by itself, counted from now. Never: it works until someone revokes it.'
+        ? 'When the key stops working by itself, counted from now. No expiry: it works until someone revokes it.'
         : `Keys here live at most ${max} days; the key stops working by itself then.`,
     ),
     element: {
@@ -49,7 +49,7 @@ export function createExpiryBlock(policy: LifetimePolicy): Block {
 export function editExpiryBlock(policy: LifetimePolicy, expiresAt: Date | null, now: Date): Block {
   const current =
     expiresAt === null
-      ? 'never expires'
+      ? 'no expiry'
       : expiresAt.getTime() <= now.getTime()
         ? 'expired'
         : `expires ${timeUntil(expiresAt, now)}`;
@@ -84,8 +84,8 @@ export function expiryFromChoice(
   return value === NEVER ? null : new Date(now.getTime() + Number(value) * DAY_MS);
 }
 
-/** A create choice in words for the next step's summary: "never", "in 90 days". */
+/** A create choice in words for the next step's summary: "no expiry", "in 90 days". */
 export function choiceText(value: string | undefined): string | undefined {
   if (value === undefined || value === KEEP) return undefined;
-  return value === NEVER ? 'never' : `in ${value} days`;
+  return value === NEVER ? 'no expiry' : `in ${value} days`;
 }
