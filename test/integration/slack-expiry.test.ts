@@ -195,4 +195,30 @@ describe('the Expires field', () => {
     expect(shown).toContain(`${tag} soon`);
     expect(shown).not.toContain(`${tag} later`);
   });
+
+  it('re-enables an expired key from Slack with the maximum lifetime, saying it expired', async () => {
+    const user = await admin();
+    const { key, secret } = await rt.keys.create({
+      actor: user,
+      description: 'Lapsed in Slack',
+      grants: ['GET /v1/users'],
+      expiresAt: new Date(Date.now() + 300),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await rt.keys.check(secret, 'GET', '/v1/users')).toMatchObject({ decision: { reason: 'expired' } });
+    const enableView = await openFromCommand(user, `enable ${key.id}`, 'V0EXPENABLE');
+    expect(JSON.stringify(enableView)).toMatch(/Expired <!date\^\d+\^[^>]+>: re-enabling gives it a new expiry/);
+    const mark = slack.recorder.mark();
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'key.enable.confirm', block_id: 'b', value: key.id },
+        { view: enableView },
+      ),
+    );
+    await slack.recorder.waitFor(mark, 'views.update', (t) => JSON.stringify(t.body.view).includes('Re-enabled'));
+    const enabled = await rt.keys.get(key.id);
+    expect(Math.abs((enabled.expiresAt?.getTime() ?? 0) - (Date.now() + 120 * DAY))).toBeLessThan(60_000);
+    expect(await rt.keys.check(secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: true } });
+  });
 });

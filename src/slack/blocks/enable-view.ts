@@ -66,6 +66,13 @@ export function enableView(
         }.`,
       ),
       keyFacts(key, usage),
+      ...(key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()
+        ? [
+            context(
+              `Expired ${slackDate(key.expiresAt)}: re-enabling gives it a new expiry (the maximum lifetime when one is set, otherwise none).`,
+            ),
+          ]
+        : []),
       ...(key.revokedAt === null
         ? []
         : [
