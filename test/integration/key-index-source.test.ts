@@ -5,8 +5,8 @@ import { createKeyIndexSource } from '../../src/db/key-index-source.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
 
 /**
- * The full load reads pages (ranges of ids) on several connections sharing one snapshot, and matches each page's
- * grants to its keys by position. Small pages here make every boundary case happen with a few hundred keys: keys
+ * The full load reads pages (ranges of ids) on several connections sharing one snapshot, each page's keys joined to
+ * their grants over the same id range. Small pages here make every boundary case happen with a few hundred keys: keys
  * without grants at a page's edges, revoked keys, a last page that is exactly full or short.
  */
 let database: TestDatabase;
