@@ -30,8 +30,11 @@ export interface IndexSync {
 }
 
 const RETRY_MS = 500;
-/** Ids per incremental load (one `id = any($1)` query): a bulk import is applied in bounded steps. */
-export const LOAD_BATCH = 1_000;
+/**
+ * Ids per incremental load (one `id = any($1)` statement, about 40 ms for 5,000 keys against 1M): a bulk import is
+ * applied in bounded steps, each short enough that a change to an existing key waits little behind it.
+ */
+export const LOAD_BATCH = 5_000;
 /** A full reload may legitimately take a while (100k keys); it is still bounded, so a hung one is retried. */
 const FULL_LOAD_FACTOR = 6;
 

@@ -27,7 +27,8 @@ export function digestKey(digest: Buffer): string {
 
 /** HMAC-SHA256: every digest the index holds has this length. */
 const DIGEST_BYTES = 32;
-const EMPTY = -1;
+/** A free slot: tables hold row + 1, so a fresh (zeroed) table is empty without being written. */
+const EMPTY = 0;
 const FIRST_CAPACITY = 1024;
 
 /** FNV-1a over the UTF-16 code units: key ids are short ASCII strings. Signed, like the table that keeps it. */
@@ -39,7 +40,7 @@ function idHash(id: string): number {
 
 /** A probe table of `slots` slots, every one empty. */
 function emptyTable(slots: number): Int32Array {
-  return new Int32Array(slots * 2).fill(EMPTY);
+  return new Int32Array(slots * 2);
 }
 
 /**
@@ -58,7 +59,7 @@ export class KeyIndex {
   private entries: Array<IndexEntry | undefined> = [];
   /** Row → digest, DIGEST_BYTES per row. */
   private digests = Buffer.alloc(FIRST_CAPACITY * DIGEST_BYTES);
-  /** Slot s → row at [2s] (or EMPTY), the row's hash at [2s + 1]. Both tables have `mask + 1` slots. */
+  /** Slot s → row + 1 at [2s] (or EMPTY), the row's hash at [2s + 1]. Both tables have `mask + 1` slots. */
   private byDigest = emptyTable(FIRST_CAPACITY * 2);
   private byId = emptyTable(FIRST_CAPACITY * 2);
   private mask = FIRST_CAPACITY * 2 - 1;
@@ -74,7 +75,7 @@ export class KeyIndex {
   }
 
   has(keyId: string): boolean {
-    return this.rowOfId(keyId) !== EMPTY;
+    return this.slotOfId(keyId) >= 0;
   }
 
   /** `digest` as `digestKey` makes it. */
@@ -85,8 +86,8 @@ export class KeyIndex {
       digest.charCodeAt(0) | (digest.charCodeAt(1) << 8) | (digest.charCodeAt(2) << 16) | (digest.charCodeAt(3) << 24);
     let slot = hash & mask;
     for (;;) {
-      const row = byDigest[slot * 2] as number;
-      if (row === EMPTY) return undefined;
+      const row = (byDigest[slot * 2] as number) - 1;
+      if (row < 0) return undefined;
       if (byDigest[slot * 2 + 1] === hash) {
         const base = row * DIGEST_BYTES;
         let i = 4;
@@ -104,8 +105,8 @@ export class KeyIndex {
     const hash = digest.readInt32LE(0);
     let slot = hash & mask;
     for (;;) {
-      const row = byDigest[slot * 2] as number;
-      if (row === EMPTY) return undefined;
+      const row = (byDigest[slot * 2] as number) - 1;
+      if (row < 0) return undefined;
       if (byDigest[slot * 2 + 1] === hash) {
         const base = row * DIGEST_BYTES;
         let i = 4;
@@ -175,29 +176,25 @@ export class KeyIndex {
 
   remove(keyId: string): void {
     const idSlot = this.slotOfId(keyId);
-    if (idSlot === EMPTY) return;
-    const row = this.byId[idSlot * 2] as number;
+    if (idSlot < 0) return;
+    const row = (this.byId[idSlot * 2] as number) - 1;
     this.unplace(this.byId, idSlot);
     let slot = this.digests.readInt32LE(row * DIGEST_BYTES) & this.mask;
-    while (this.byDigest[slot * 2] !== row) slot = (slot + 1) & this.mask;
+    while (this.byDigest[slot * 2] !== row + 1) slot = (slot + 1) & this.mask;
     this.unplace(this.byDigest, slot);
     this.entries[row] = undefined;
     this.freeRows.push(row);
     this.count--;
   }
 
-  private rowOfId(keyId: string): number {
-    const slot = this.slotOfId(keyId);
-    return slot === EMPTY ? EMPTY : (this.byId[slot * 2] as number);
-  }
-
+  /** The id table's slot holding `keyId`, or -1. */
   private slotOfId(keyId: string): number {
     const { byId, mask } = this;
     const hash = idHash(keyId);
     let slot = hash & mask;
     for (;;) {
-      const row = byId[slot * 2] as number;
-      if (row === EMPTY) return EMPTY;
+      const row = (byId[slot * 2] as number) - 1;
+      if (row < 0) return -1;
       if (byId[slot * 2 + 1] === hash && (this.entries[row] as IndexEntry).keyId === keyId) return slot;
       slot = (slot + 1) & mask;
     }
@@ -206,7 +203,7 @@ export class KeyIndex {
   private place(table: Int32Array, hash: number, row: number): void {
     let slot = hash & this.mask;
     while (table[slot * 2] !== EMPTY) slot = (slot + 1) & this.mask;
-    table[slot * 2] = row;
+    table[slot * 2] = row + 1;
     table[slot * 2 + 1] = hash;
   }
 
@@ -242,8 +239,8 @@ export class KeyIndex {
       [old[1], this.byId],
     ] as const) {
       for (let s = 0; s < from.length; s += 2) {
-        const row = from[s] as number;
-        if (row !== EMPTY) this.place(to, from[s + 1] as number, row);
+        const row = (from[s] as number) - 1;
+        if (row >= 0) this.place(to, from[s + 1] as number, row);
       }
     }
   }
