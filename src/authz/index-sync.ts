@@ -35,6 +35,11 @@ const RETRY_MS = 500;
  * applied in bounded steps, each short enough that a change to an existing key waits little behind it.
  */
 export const LOAD_BATCH = 5_000;
+/**
+ * Room a full load leaves in the index beyond the keys it holds: an import after it (tens of thousands of keys) is
+ * applied without rehashing a million rows in one step, which would hold /authz requests and the import back.
+ */
+const HEADROOM = 0.25;
 /** A full reload may legitimately take a while (100k keys); it is still bounded, so a hung one is retried. */
 const FULL_LOAD_FACTOR = 6;
 
@@ -205,9 +210,12 @@ export function createIndexSync(deps: {
     const fresh = new KeyIndex();
     try {
       await withDeadline(
-        source.loadAll((records) => {
-          if (!abandoned) fresh.putAll(records);
-        }),
+        source.loadAll(
+          (records) => {
+            if (!abandoned) fresh.putAll(records);
+          },
+          (keys) => fresh.reserve(Math.ceil(keys * (1 + HEADROOM))),
+        ),
         loadTimeoutMs * FULL_LOAD_FACTOR,
         'full reload',
       );

@@ -124,6 +124,15 @@ export class KeyIndex {
     return index;
   }
 
+  /**
+   * Makes room for `keys` keys at once, so that growing to them rehashes nothing: one allocation instead of a
+   * doubling every time the count passes a power of two.
+   */
+  reserve(keys: number): void {
+    while (keys * 2 > this.mask + 1) this.grow();
+    if (keys * DIGEST_BYTES > this.digests.length) this.widenDigests(keys * DIGEST_BYTES);
+  }
+
   put(record: IndexedKeyRecord): void {
     this.putWith(record, this.sharedSet(record.permissions));
   }
@@ -163,11 +172,7 @@ export class KeyIndex {
       revokeAt: record.revokeAt,
       permissions,
     };
-    if ((row + 1) * DIGEST_BYTES > this.digests.length) {
-      const wider = Buffer.alloc(this.digests.length * 2);
-      this.digests.copy(wider);
-      this.digests = wider;
-    }
+    if ((row + 1) * DIGEST_BYTES > this.digests.length) this.widenDigests(this.digests.length * 2);
     record.digest.copy(this.digests, row * DIGEST_BYTES);
     this.place(this.byDigest, record.digest.readInt32LE(0), row);
     this.place(this.byId, idHash(record.id), row);
@@ -225,6 +230,12 @@ export class KeyIndex {
       table[j * 2] = EMPTY;
       i = j;
     }
+  }
+
+  private widenDigests(bytes: number): void {
+    const wider = Buffer.alloc(bytes);
+    this.digests.copy(wider);
+    this.digests = wider;
   }
 
   /** Rehashes from the hashes kept in the tables: no digest or entry is read. */

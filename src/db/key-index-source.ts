@@ -142,7 +142,7 @@ export function createKeyIndexSource(
   const timeout = `set local statement_timeout = ${Math.trunc(options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS)}`;
   const snapshotRead = 'isolation level repeatable read read only';
   return {
-    async loadAll(onPage) {
+    async loadAll(onPage, expect) {
       await sql.begin(snapshotRead, async (tx) => {
         await tx.unsafe(timeout);
         // Planner estimates on a freshly filled table can make JIT compile for longer than the query runs.
@@ -155,6 +155,8 @@ export function createKeyIndexSource(
             select id from (select id, row_number() over (order by id) as n from api_keys) as k
              where n % ${pageSize} = 0 order by id`.values()) as unknown as Array<[string]>
         ).map(([id]) => id);
+        // Every page but the last is full.
+        expect?.((bounds.length + 1) * pageSize);
         // (after, last] for each page; the last page is open-ended.
         const pages = [...bounds, undefined].map((last, i) => ({
           after: i === 0 ? '' : (bounds[i - 1] as string),

@@ -61,7 +61,17 @@ describe('loading every key for the index', () => {
   for (const pageSize of [1, 7, 50, 100, 300, 1000]) {
     it(`returns every key exactly once with its grants, pages of ${pageSize}`, async () => {
       const pages: Array<readonly IndexedKeyRecord[]> = [];
-      await createKeyIndexSource(sql, { pageSize }).loadAll((records) => pages.push(records));
+      let told: number | undefined;
+      await createKeyIndexSource(sql, { pageSize }).loadAll(
+        (records) => pages.push(records),
+        (keys) => {
+          expect(pages).toHaveLength(0);
+          told = keys;
+        },
+      );
+      // Told before the first page, at least every key and at most a page more.
+      expect(told).toBeGreaterThanOrEqual(300);
+      expect(told).toBeLessThanOrEqual(300 + pageSize);
       const all = pages.flat().sort((a, b) => a.id.localeCompare(b.id));
       expect(all.map((r) => r.id)).toEqual(Array.from({ length: 300 }, (_, i) => expected(i + 1).id));
       expect(all.map(comparable)).toEqual(Array.from({ length: 300 }, (_, i) => comparable(expected(i + 1))));
