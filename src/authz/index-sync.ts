@@ -39,7 +39,7 @@ export const LOAD_BATCH = 5_000;
  * Room a full load leaves in the index beyond the keys it holds: an import after it (tens of thousands of keys) is
  * applied without rehashing a million rows in one step, which would hold /authz requests and the import back.
  */
-const HEADROOM = 0.25;
+export const HEADROOM = 0.25;
 /** A full reload may legitimately take a while (100k keys); it is still bounded, so a hung one is retried. */
 const FULL_LOAD_FACTOR = 6;
 
