@@ -170,13 +170,18 @@ export function createKeyIndexSource(
           let batch: IndexedKeyRecord[] = [];
           while (failure === undefined && taken < pages.length) {
             const { after, last } = pages[taken++] as { after: string; last: string | undefined };
-            // Row by row as they arrive: no page is held whole, neither as rows nor as records.
+            // Row by row as they arrive: no page is held whole, neither as rows nor as records. A failure here is
+            // kept and the rest of the statement's rows skipped (the driver would report it once per row).
             await page(reader, after, last).forEach((row) => {
               if (failure !== undefined) return;
-              batch.push(toRecord(row as unknown as KeyRow));
-              if (batch.length === batchSize) {
-                onPage(batch);
-                batch = [];
+              try {
+                batch.push(toRecord(row as unknown as KeyRow));
+                if (batch.length === batchSize) {
+                  onPage(batch);
+                  batch = [];
+                }
+              } catch (error) {
+                failure ??= error;
               }
             });
           }

@@ -82,6 +82,19 @@ describe('loading every key for the index', () => {
     });
   }
 
+  it('fails the load with the error the index raised, and leaves the connections usable', async () => {
+    let pages = 0;
+    const load = createKeyIndexSource(sql, { pageSize: 50 }).loadAll(() => {
+      pages++;
+      if (pages === 2) throw new Error('index refused a page');
+    });
+    await expect(load).rejects.toThrow('index refused a page');
+    expect(pages).toBe(2);
+    const loaded: IndexedKeyRecord[] = [];
+    await createKeyIndexSource(sql, { pageSize: 50 }).loadAll((records) => loaded.push(...records));
+    expect(loaded).toHaveLength(300);
+  });
+
   it('loads some keys by id, and leaves out ids that do not exist', async () => {
     const records = await createKeyIndexSource(sql).loadSome(['key_0033', 'key_0044', 'key_9999', 'key_0031']);
     expect(records.map(comparable).sort((a, b) => a.id.localeCompare(b.id))).toEqual(
