@@ -374,7 +374,14 @@ export function createKeyService(deps: KeyServiceDeps) {
         const { permissions } = replacementGrants(legacy, old);
         const issued = await issue(
           repos,
-          { actor: input.actor, description: old.description, partner, permissions },
+          // The replacement is limited to the same networks: replacing a key never lifts its limits.
+          {
+            actor: input.actor,
+            description: old.description,
+            partner,
+            permissions,
+            allowedNetworks: old.allowedNetworks,
+          },
           { replaces: old.id },
         );
         const revokeAt = new Date(now().getTime() + grace * 1000);

@@ -193,4 +193,15 @@ describe('keys limited to networks at /authz', () => {
     const refused = await runCli(['partner', 'edit', 'Net Partner', ...tooMany], env);
     expect(refused.stderr).toContain('Too many networks: 51 given, at most 50');
   });
+
+  it('a replacement keeps the replaced key’s networks', async () => {
+    const { key } = await rt.keys.create({
+      actor: 'cli:test',
+      description: 'To be replaced',
+      grants: ['GET /v1/users'],
+      allowedNetworks: ['192.0.2.0/24'],
+    });
+    const replaced = await rt.keys.replace(key.id, { actor: 'cli:test', graceSeconds: 0 });
+    expect(replaced.key.allowedNetworks).toEqual(['192.0.2.0/24']);
+  });
 });

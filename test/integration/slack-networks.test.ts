@@ -154,6 +154,12 @@ describe('allowed networks in the edit dialog', () => {
 
     await rt.approvals.decide(request!.id, { approver, decision: 'approve' });
     expect((await rt.keys.get(key.id)).allowedNetworks).toEqual(['198.51.100.0/24', '192.0.2.7/32']);
+
+    // `show` names them.
+    const showMark = slack.recorder.mark();
+    await slack.command(user, `show ${key.id}`);
+    const shown = await slack.recorder.waitFor(showMark, 'response_url');
+    expect(shown.raw).toContain('*Usable from*\\n`198.51.100.0/24`, `192.0.2.7/32`');
   });
 
   it('refuses an edit whose networks are only written another way: nothing changed', async () => {
