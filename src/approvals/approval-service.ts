@@ -181,6 +181,7 @@ export function createApprovalService(deps: {
           expectedVersion: request.keyVersion ?? undefined,
           grants: payload.permissions,
           description: payload.newDescription,
+          networks: payload.allowedNetworks,
         };
         const result = await keys.edit(request.keyId as string, edit);
         return {
@@ -222,6 +223,7 @@ export function createApprovalService(deps: {
       grants?: readonly string[];
       applyPreset?: boolean;
       delivery?: HandOverDelivery | undefined;
+      allowedNetworks?: readonly string[] | undefined;
     }): Promise<ApprovalRequest> {
       const prepared = await keys.prepareCreate(input);
       return open('create', input.actor, null, null, {
@@ -231,6 +233,7 @@ export function createApprovalService(deps: {
         partnerName: prepared.partner?.name ?? null,
         permissions: prepared.permissions,
         ...(input.delivery === undefined ? {} : { delivery: input.delivery }),
+        ...(prepared.allowedNetworks.length === 0 ? {} : { allowedNetworks: prepared.allowedNetworks }),
       });
     },
 
@@ -250,6 +253,13 @@ export function createApprovalService(deps: {
         added: preview.added,
         removed: preview.removed,
         newDescription: preview.descriptionChanged ? preview.description : undefined,
+        ...(preview.networksAdded.length + preview.networksRemoved.length === 0
+          ? {}
+          : {
+              allowedNetworks: preview.allowedNetworks,
+              networksAdded: preview.networksAdded,
+              networksRemoved: preview.networksRemoved,
+            }),
       });
     },
 
@@ -411,6 +421,7 @@ export function createApprovalService(deps: {
           partner: payload.partnerId ?? undefined,
           grants: payload.permissions,
           applyPreset: false,
+          allowedNetworks: payload.allowedNetworks,
         });
       } else if (payload.action === 'replace') {
         issued = await keys.replace(request.keyId as string, {

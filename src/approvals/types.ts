@@ -10,12 +10,18 @@ export type ApprovalPayload =
   | (Pick<ApiKey, 'description' | 'partnerId' | 'partnerName' | 'permissions'> & {
       action: 'create';
       delivery?: HandOverDelivery | undefined;
+      /** Canonical networks the key will be limited to (absent on older requests: none). */
+      allowedNetworks?: string[] | undefined;
     })
   | (Pick<ApiKey, 'description' | 'permissions'> & {
       action: 'permissions';
       added: string[];
       removed: string[];
       newDescription?: ApiKey['description'] | undefined;
+      /** The key's whole list of networks after the change, when the change touches them. */
+      allowedNetworks?: string[] | undefined;
+      networksAdded?: string[] | undefined;
+      networksRemoved?: string[] | undefined;
     })
   | (Pick<ApiKey, 'description'> & {
       action: 'reenable';

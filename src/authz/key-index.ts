@@ -1,4 +1,5 @@
 import type { EvaluableKey } from '../keys/evaluate.ts';
+import { NetworkMatcher } from '../shared/networks.ts';
 import { EndpointNumbers, type GrantSet, GrantSet as Grants, grantBits } from './grant-set.ts';
 import type { IndexedKeyRecord } from './ports.ts';
 
@@ -11,6 +12,8 @@ export interface IndexEntry extends EvaluableKey {
   /** `partnerName` made safe for an HTTP header value (percent-encoded when it is not printable ASCII). */
   readonly partnerHeader: string;
   readonly permissions: GrantSet;
+  /** The networks the key may be used from, compiled; null: any address (most keys: one check, nothing parsed). */
+  readonly networks: NetworkMatcher | null;
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
@@ -69,6 +72,8 @@ export class KeyIndex {
   /** Bitset → the one GrantSet every key with those grants shares. */
   private readonly grantSets = new Map<string, GrantSet>();
   private readonly partners = new Map<string, { name: string; header: string }>();
+  /** Network list → the one matcher every key with that list shares (a partner's defaults, typically). */
+  private readonly matchers = new Map<string, NetworkMatcher>();
 
   get size(): number {
     return this.count;
@@ -171,6 +176,7 @@ export class KeyIndex {
       legacy: record.legacy,
       revokeAt: record.revokeAt,
       permissions,
+      networks: record.allowedNetworks.length === 0 ? null : this.matcher(record.allowedNetworks),
     };
     if ((row + 1) * DIGEST_BYTES > this.digests.length) this.widenDigests(this.digests.length * 2);
     record.digest.copy(this.digests, row * DIGEST_BYTES);
@@ -265,6 +271,17 @@ export class KeyIndex {
       this.grantSets.set(bits, set);
     }
     return set;
+  }
+
+  /** Compiled once per distinct list of networks. */
+  private matcher(networks: readonly string[]): NetworkMatcher {
+    const list = networks.join(' ');
+    let known = this.matchers.get(list);
+    if (known === undefined) {
+      known = new NetworkMatcher(networks);
+      this.matchers.set(list, known);
+    }
+    return known;
   }
 
   /** Thousands of keys share a few partners: one name string and one header value each. */

@@ -5,7 +5,7 @@ import type { ApiKey } from '../keys/types.ts';
  * What enforcement needs to know about one key; never the secret, only its digest. Whatever decides whether a key
  * works (`UsabilityFields`) is in it, so a field added there must be loaded (src/db/key-index-source.ts) and indexed.
  */
-export type IndexedKeyRecord = Pick<ApiKey, 'id' | 'partnerName' | 'legacy'> &
+export type IndexedKeyRecord = Pick<ApiKey, 'id' | 'partnerName' | 'legacy' | 'allowedNetworks'> &
   UsabilityFields & {
     digest: Buffer;
     permissions: readonly string[];

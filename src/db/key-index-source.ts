@@ -4,8 +4,8 @@ import type { IndexedKeyRecord, KeyIndexSource } from '../authz/ports.ts';
 import type { Sql } from './client.ts';
 import { apiKeys, partners } from './schema/index.ts';
 
-/** A column holding a record field's values (a list's elements). Nulls are not checked: the partner join adds them. */
-type Holding<T> = Column & { _: { data: NonNullable<T> extends readonly (infer E)[] ? E : NonNullable<T> } };
+/** A column holding a record field's values (a list's elements, or the list as an array column). Nulls are not checked: the partner join adds them. */
+type Holding<T> = Column & { _: { data: NonNullable<T> extends readonly (infer E)[] ? E | E[] : NonNullable<T> } };
 
 /**
  * Where each field of an index record is read from; the key query's column list is built from it. Typed against the
@@ -20,6 +20,7 @@ const KEY_COLUMNS = {
   status: apiKeys.status,
   legacy: apiKeys.legacy,
   revokeAt: apiKeys.revokeAt,
+  allowedNetworks: apiKeys.allowedNetworks,
 } satisfies { [F in Exclude<keyof IndexedKeyRecord, 'permissions'>]: Holding<IndexedKeyRecord[F]> };
 
 type KeyField = keyof typeof KEY_COLUMNS;
@@ -95,6 +96,7 @@ function recordMaker(): (row: KeyRow) => IndexedKeyRecord {
       legacy: row[AT.legacy] as boolean,
       revokeAt: revokeAt === null ? null : new Date(revokeAt),
       permissions,
+      allowedNetworks: row[AT.allowedNetworks] as string[],
     };
   };
 }

@@ -7,6 +7,8 @@ export type NewKeyRecord = Pick<
 > & {
   secretDigest: Buffer;
   permissions: readonly string[];
+  /** Canonical networks (validateNetworks); none: any address. Imports leave it out. */
+  allowedNetworks?: readonly string[];
 };
 
 export interface KeyRevocation {
@@ -28,7 +30,7 @@ export interface KeyRepository {
   updateIfVersion(
     id: string,
     version: number,
-    patch: { description?: string; permissions?: readonly string[] },
+    patch: { description?: string; permissions?: readonly string[]; allowedNetworks?: readonly string[] },
   ): Promise<boolean>;
   /** Only an active key changes; returns false when it was already revoked. */
   revoke(id: string, revocation: KeyRevocation): Promise<boolean>;

@@ -11,6 +11,7 @@ import { resolveGrants } from '../catalog/resolve-grants.ts';
 import { permissionDiff } from './grants.ts';
 import type { ChangeNotifier, KeyRepository } from './key-repository.ts';
 import { keySnapshot } from './key-snapshot.ts';
+import { MAX_NETWORKS, validateNetworks } from '../shared/networks.ts';
 import { type LegacyRule, legacyRule, replacementGrants } from './legacy-rule.ts';
 import { type KeyState, keyState } from './key-state.ts';
 import { type SecretFormat, secretHint } from './secret-format.ts';
@@ -47,6 +48,8 @@ export interface CreateKeyInput {
   grants?: readonly string[] | undefined;
   /** Defaults to true: the seed assigns a picked partner's permissions automatically. */
   applyPreset?: boolean | undefined;
+  /** Networks the key may be used from, as typed (validateNetworks); unioned with the partner's defaults with the preset. */
+  allowedNetworks?: readonly string[] | undefined;
 }
 
 export interface EditKeyInput {
@@ -58,6 +61,10 @@ export interface EditKeyInput {
   grants?: readonly string[] | undefined;
   add?: readonly string[] | undefined;
   remove?: readonly string[] | undefined;
+  /** Replaces the whole list of allowed networks (as typed; empty: any address). */
+  networks?: readonly string[] | undefined;
+  addNetworks?: readonly string[] | undefined;
+  removeNetworks?: readonly string[] | undefined;
 }
 
 export interface EditResult {
@@ -65,6 +72,8 @@ export interface EditResult {
   changed: boolean;
   added: string[];
   removed: string[];
+  networksAdded: string[];
+  networksRemoved: string[];
 }
 
 export type CheckResult =
@@ -76,6 +85,7 @@ export interface PreparedCreate {
   description: string;
   partner: Partner | undefined;
   permissions: string[];
+  allowedNetworks: string[];
 }
 
 export interface EditPreview {
@@ -85,6 +95,9 @@ export interface EditPreview {
   descriptionChanged: boolean;
   added: string[];
   removed: string[];
+  allowedNetworks: string[];
+  networksAdded: string[];
+  networksRemoved: string[];
 }
 
 export type KeyService = ReturnType<typeof createKeyService>;
@@ -136,7 +149,9 @@ export function createKeyService(deps: KeyServiceDeps) {
     );
     const preset = partner !== undefined && input.applyPreset !== false ? partner.preset : [];
     const permissions = [...new Set([...preset, ...explicit])].filter((id) => catalog.byId.has(id)).sort();
-    return { description, partner, permissions };
+    const defaults = partner !== undefined && input.applyPreset !== false ? partner.defaultNetworks : [];
+    const allowedNetworks = validateNetworks([...defaults, ...(input.allowedNetworks ?? [])]);
+    return { description, partner, permissions, allowedNetworks };
   }
 
   function planEdit(before: ApiKey, input: EditKeyInput): EditPreview {
@@ -150,7 +165,34 @@ export function createKeyService(deps: KeyServiceDeps) {
     const permissions = [...new Set([...base, ...add])].filter((p) => !remove.includes(p)).sort();
     const diff = permissionDiff(before.permissions, permissions);
     const descriptionChanged = description !== undefined && description !== before.description;
-    return { key: before, permissions, description: description ?? before.description, descriptionChanged, ...diff };
+    const networks = planNetworks(before, input);
+    return {
+      key: before,
+      permissions,
+      description: description ?? before.description,
+      descriptionChanged,
+      ...diff,
+      ...networks,
+    };
+  }
+
+  /** The key's networks after an edit: the new list (or the old one with additions and removals), and the change. */
+  function planNetworks(
+    before: ApiKey,
+    input: EditKeyInput,
+  ): Pick<EditPreview, 'allowedNetworks' | 'networksAdded' | 'networksRemoved'> {
+    const base = input.networks === undefined ? before.allowedNetworks : validateNetworks(input.networks);
+    // Entries to remove are checked like any others (a typo should not look removed), then matched canonically.
+    const remove = validateNetworks(input.removeNetworks ?? [], 'removeNetworks');
+    const add = input.addNetworks === undefined ? [] : validateNetworks(input.addNetworks);
+    const allowedNetworks = [...new Set([...base, ...add])].filter((n) => !remove.includes(n));
+    // The count is checked on the result, so that at the limit one network can be swapped for another.
+    if (allowedNetworks.length > MAX_NETWORKS) validateNetworks(allowedNetworks);
+    return {
+      allowedNetworks,
+      networksAdded: allowedNetworks.filter((n) => !before.allowedNetworks.includes(n)),
+      networksRemoved: before.allowedNetworks.filter((n) => !allowedNetworks.includes(n)),
+    };
   }
 
   /**
@@ -178,7 +220,13 @@ export function createKeyService(deps: KeyServiceDeps) {
   /** Inserts a new key and its audit row inside `repos`' transaction; the secret leaves only in the return value. */
   async function issue(
     repos: KeyTransaction,
-    fields: { actor: string; description: string; partner: Partner | undefined; permissions: readonly string[] },
+    fields: {
+      actor: string;
+      description: string;
+      partner: Partner | undefined;
+      permissions: readonly string[];
+      allowedNetworks?: readonly string[] | undefined;
+    },
     details: Record<string, unknown> | undefined,
   ): Promise<IssuedKey> {
     const secret = secretFormat.generate();
@@ -195,6 +243,7 @@ export function createKeyService(deps: KeyServiceDeps) {
       createdBy: fields.actor,
       createdAt,
       permissions: fields.permissions,
+      ...(fields.allowedNetworks === undefined ? {} : { allowedNetworks: fields.allowedNetworks }),
     });
     const key = await requireKey(repos, id);
     await repos.audit.append({
@@ -224,8 +273,8 @@ export function createKeyService(deps: KeyServiceDeps) {
 
     async create(input: CreateKeyInput): Promise<IssuedKey> {
       return store.transaction(async (repos) => {
-        const { description, partner, permissions } = await resolveCreate(repos, input);
-        return issue(repos, { actor: input.actor, description, partner, permissions }, undefined);
+        const { description, partner, permissions, allowedNetworks } = await resolveCreate(repos, input);
+        return issue(repos, { actor: input.actor, description, partner, permissions, allowedNetworks }, undefined);
       });
     },
 
@@ -239,18 +288,23 @@ export function createKeyService(deps: KeyServiceDeps) {
         const before = await requireKey(repos, id);
         const version = input.expectedVersion ?? before.version;
         if (version !== before.version) throw staleVersion(before);
-        const { permissions, description, descriptionChanged, added, removed } = planEdit(before, input);
+        const plan = planEdit(before, input);
+        const { permissions, description, descriptionChanged, added, removed } = plan;
         const diff = { added, removed };
-        if (!descriptionChanged && diff.added.length === 0 && diff.removed.length === 0) {
-          return { key: before, changed: false, ...diff };
+        const networks = { networksAdded: plan.networksAdded, networksRemoved: plan.networksRemoved };
+        const networksChanged = networks.networksAdded.length + networks.networksRemoved.length > 0;
+        if (!descriptionChanged && diff.added.length === 0 && diff.removed.length === 0 && !networksChanged) {
+          return { key: before, changed: false, ...diff, ...networks };
         }
         const updated = await repos.keys.updateIfVersion(id, version, {
           description: descriptionChanged ? description : undefined,
           permissions: diff.added.length + diff.removed.length > 0 ? permissions : undefined,
+          ...(networksChanged ? { allowedNetworks: plan.allowedNetworks } : {}),
         });
         if (!updated) throw staleVersion(before);
-        const after = await recordChange(repos, { actor: input.actor, action: 'key.edited', before, details: diff });
-        return { key: after, changed: true, ...diff };
+        const details = networksChanged ? { ...diff, ...networks } : diff;
+        const after = await recordChange(repos, { actor: input.actor, action: 'key.edited', before, details });
+        return { key: after, changed: true, ...diff, ...networks };
       });
     },
 
@@ -320,7 +374,14 @@ export function createKeyService(deps: KeyServiceDeps) {
         const { permissions } = replacementGrants(legacy, old);
         const issued = await issue(
           repos,
-          { actor: input.actor, description: old.description, partner, permissions },
+          // The replacement is limited to the same networks: replacing a key never lifts its limits.
+          {
+            actor: input.actor,
+            description: old.description,
+            partner,
+            permissions,
+            allowedNetworks: old.allowedNetworks,
+          },
           { replaces: old.id },
         );
         const revokeAt = new Date(now().getTime() + grace * 1000);

@@ -24,11 +24,13 @@ beforeAll(async () => {
   database = await createTestDatabase();
   sql = postgres(database.url, { max: 4, onnotice: () => {} });
   await sql`insert into partners (id, name, created_by) values ('ptn_a', 'Acme', 'test'), ('ptn_z', 'Zürich AG', 'test')`;
-  await sql`insert into api_keys (id, secret_digest, hint, description, api_type, partner_id, status, legacy, revoke_at, created_by)
+  await sql`insert into api_keys (id, secret_digest, hint, description, api_type, partner_id, status, legacy, revoke_at, created_by,
+                                 allowed_networks)
     select 'key_' || lpad(i::text, 4, '0'), sha256(('k' || i)::bytea), 'abcd', 'Key ' || i, 'Harvest',
            case i % 3 when 0 then 'ptn_a' when 1 then 'ptn_z' end,
            case when i % 11 = 0 then 'revoked' else 'active' end, i % 7 = 0,
-           case when i % 13 = 0 then timestamptz '2030-01-01 00:00:00Z' end, 'test'
+           case when i % 13 = 0 then timestamptz '2030-01-01 00:00:00Z' end, 'test',
+           case when i % 5 = 0 then array['203.0.113.0/24', '2001:db8::/32'] else '{}' end
       from generate_series(1, 300) i`;
   // Key i holds the endpoints whose bit is set in i % 32: every fifth... none at all for i % 32 = 0.
   await sql`insert into key_permissions (key_id, endpoint_id)
@@ -52,6 +54,7 @@ function expected(i: number): IndexedKeyRecord {
     legacy: i % 7 === 0,
     revokeAt: i % 13 === 0 ? new Date('2030-01-01T00:00:00Z') : null,
     permissions: status === 'revoked' ? [] : ENDPOINTS.filter((_, n) => ((i % 32) & (1 << n)) !== 0),
+    allowedNetworks: i % 5 === 0 ? ['203.0.113.0/24', '2001:db8::/32'] : [],
   };
 }
 

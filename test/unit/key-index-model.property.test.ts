@@ -43,6 +43,7 @@ const recordArb = (ids: number) =>
     legacy: fc.boolean(),
     revokeAt: fc.constantFrom(null, new Date('2030-01-01T00:00:00Z')),
     permissions: fc.array(fc.constantFrom(...ENDPOINTS), { maxLength: 8 }),
+    allowedNetworks: fc.constantFrom<string[][]>([], ['10.0.0.0/8'], ['192.0.2.1/32', '2001:db8::/32']),
   });
 
 const opArb = (ids: number) =>
@@ -109,6 +110,7 @@ describe('the key index', () => {
             });
             expect([...(entry?.permissions ?? [])].sort()).toEqual([...new Set(want.permissions)].sort());
             for (const id of ENDPOINTS) expect(entry?.permissions.has(id)).toBe(want.permissions.includes(id));
+            expect(entry?.networks?.networks ?? []).toEqual(want.allowedNetworks);
           }
           for (let i = 0; i < ids; i++) expect(index.has(`key_${i}`)).toBe(byId.has(`key_${i}`));
         }),
@@ -132,6 +134,7 @@ describe('the key index', () => {
         legacy: false,
         revokeAt: null,
         permissions: [ENDPOINTS[i % 6] as string],
+        allowedNetworks: [],
       };
     });
     for (const record of records) index.put(record);

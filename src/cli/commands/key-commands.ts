@@ -8,6 +8,13 @@ import { USAGES } from '../usages.ts';
 
 const many = { type: 'string', multiple: true } as const;
 
+/** Where the key may be used from, in one line. */
+function networksLine(networks: readonly string[]): string {
+  return networks.length === 0
+    ? 'Usable from any address.'
+    : `Usable only from ${networks.length === 1 ? 'this network' : `these ${networks.length} networks`}: ${networks.join(', ')}`;
+}
+
 export const create = command({
   usage: USAGES.create,
   parse(argv) {
@@ -19,6 +26,7 @@ export const create = command({
         grant: many,
         all: { type: 'boolean' },
         'no-preset': { type: 'boolean' },
+        'allow-ip': many,
       },
       this.usage,
     );
@@ -34,6 +42,7 @@ export const create = command({
       partner: values.partner,
       grants,
       applyPreset: !values['no-preset'],
+      allowedNetworks: values['allow-ip'],
     });
     if (issued.key.permissions.length === 0) {
       // Still created (a key may be set up first and granted later), but a key that can call nothing is usually a slip.
@@ -43,11 +52,19 @@ export const create = command({
       );
     }
     if (values.json) {
-      ctx.out(JSON.stringify({ id: issued.key.id, key: issued.secret, permissions: issued.key.permissions }));
+      ctx.out(
+        JSON.stringify({
+          id: issued.key.id,
+          key: issued.secret,
+          permissions: issued.key.permissions,
+          allowedNetworks: issued.key.allowedNetworks,
+        }),
+      );
     } else {
       ctx.out(
         `Created ${issued.key.id} "${issued.key.description}" with ${issued.key.permissions.length} permission(s).`,
       );
+      ctx.out(networksLine(issued.key.allowedNetworks));
       ctx.out('API key (shown once, store it now):');
       ctx.out(issued.secret);
     }
@@ -137,6 +154,7 @@ export const show = command({
         ...(key.replacedBy ? [`  replaced by: ${key.replacedBy}`] : []),
         `  last used:   ${iso(recent.lastUsedAt)}`,
         `  last 7 days: ${recent.allowedLast7Days} allowed, ${recent.deniedLast7Days} denied requests`,
+        `  networks:    ${key.allowedNetworks.length === 0 ? 'any address' : key.allowedNetworks.join(', ')}`,
         `  version:     ${key.version}`,
         `  ${key.legacy ? 'explicit grants' : 'permissions'} (${key.permissions.length})${key.permissions.length === 0 ? ': none' : ':'}`,
         ...key.permissions.map((p) => {
@@ -155,7 +173,14 @@ export const edit = command({
   parse(argv) {
     const { values, positionals } = parse(
       argv,
-      { add: many, remove: many, description: { type: 'string' }, version: { type: 'string' } },
+      {
+        add: many,
+        remove: many,
+        description: { type: 'string' },
+        version: { type: 'string' },
+        'allow-ip': many,
+        'remove-ip': many,
+      },
       this.usage,
       1,
     );
@@ -172,6 +197,8 @@ export const edit = command({
       remove: values.remove,
       description: values.description,
       expectedVersion: values.expectedVersion,
+      addNetworks: values['allow-ip'],
+      removeNetworks: values['remove-ip'],
     });
     if (values.json) {
       ctx.out(
@@ -180,6 +207,8 @@ export const edit = command({
           changed: result.changed,
           added: result.added,
           removed: result.removed,
+          networksAdded: result.networksAdded,
+          networksRemoved: result.networksRemoved,
         }),
       );
     } else if (!result.changed) {
@@ -188,6 +217,10 @@ export const edit = command({
       ctx.out(`Updated ${id} (version ${result.key.version}).`);
       for (const a of result.added) ctx.out(`  + ${a}`);
       for (const r of result.removed) ctx.out(`  - ${r}`);
+      for (const n of result.networksAdded) ctx.out(`  + allowed network ${n}`);
+      for (const n of result.networksRemoved) ctx.out(`  - allowed network ${n}`);
+      if (result.networksAdded.length + result.networksRemoved.length > 0)
+        ctx.out(networksLine(result.key.allowedNetworks));
     }
     return 0;
   },

@@ -112,8 +112,10 @@ export function createKeyRepository(db: Database): KeyRepository {
 
   return {
     async insert(record) {
-      const { permissions, ...row } = record;
-      await db.insert(apiKeys).values(row);
+      const { permissions, allowedNetworks, ...row } = record;
+      await db
+        .insert(apiKeys)
+        .values(allowedNetworks === undefined ? row : { ...row, allowedNetworks: [...allowedNetworks] });
       await replacePermissions(record.id, permissions);
     },
 
@@ -207,6 +209,7 @@ export function createKeyRepository(db: Database): KeyRepository {
         .set({
           version: sql`${apiKeys.version} + 1`,
           ...(patch.description === undefined ? {} : { description: patch.description }),
+          ...(patch.allowedNetworks === undefined ? {} : { allowedNetworks: [...patch.allowedNetworks] }),
         })
         .where(and(eq(apiKeys.id, id), eq(apiKeys.version, version)))
         .returning({ id: apiKeys.id });

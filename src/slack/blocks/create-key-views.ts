@@ -8,6 +8,7 @@ import { type Block, context, LIMITS, type ModalView, modal, option, plain, sect
 import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
 import { type PickerFilter, pickerBlocks } from './permission-picker.ts';
 import type { Selection } from './selection.ts';
+import { KEY_NETWORKS_HINT, networksInput, networksSummary } from './network-blocks.ts';
 
 /** The partner select switches to a searched (external) select past this many partners. */
 export const STATIC_PARTNER_LIMIT = LIMITS.selectOptions - 1;
@@ -31,6 +32,8 @@ export function createKeyView(input: {
   delivery?: DeliveryOffer | undefined;
   /** Set when the new key will wait for approval: said here, before the admin fills anything in. */
   hold?: Hold;
+  /** The allowed networks field's starting lines: the chosen partner's defaults. */
+  networks?: readonly string[] | undefined;
 }): ModalView {
   const { catalog, partners, partner, revision } = input;
   const initialPartner = partner === undefined ? noPartnerOption() : partnerOption(partner);
@@ -95,6 +98,14 @@ export function createKeyView(input: {
         ...(input.description === undefined || input.description === '' ? {} : { initial_value: input.description }),
       },
     },
+    networksInput({
+      networks: input.networks ?? [],
+      revision,
+      hint:
+        partner === undefined || (input.networks ?? []).length === 0
+          ? KEY_NETWORKS_HINT
+          : `${partner.name}'s default networks. ${KEY_NETWORKS_HINT}`,
+    }),
   ];
   return modal({
     callbackId: CallbackId.create,
@@ -126,11 +137,14 @@ export function permissionsView(input: {
   hold?: Hold;
   /** Save was pressed with nothing ticked: ask again before making a key that is refused on every endpoint. */
   confirmEmpty?: boolean | undefined;
+  /** The networks the key will be limited to (none: any address). */
+  networks?: readonly string[] | undefined;
 }): ModalView {
   const about = [
     `*Key:* ${escapeMrkdwn(input.description)}`,
     `*Partner:* ${input.partnerName === undefined ? 'none' : escapeMrkdwn(input.partnerName)}`,
     ...(input.deliverTo == null ? [] : [`*Hand-over:* :closed_lock_with_key: encrypted to <@${input.deliverTo}>`]),
+    ...((input.networks ?? []).length === 0 ? [] : [`*Usable from:* ${networksSummary(input.networks ?? [])}`]),
   ].join('   ·   ');
   const blocks: Block[] = [
     ...(input.confirmEmpty === true ? [section(EMPTY_CREATE_WARNING)] : []),

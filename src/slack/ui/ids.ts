@@ -106,6 +106,8 @@ export const BlockId = {
   reenableAck: 'reenable_ack',
   homeNav: 'home_nav',
   homeFilters: 'home_filters',
+  /** Allowed networks, one per line (create, edit, partner form). */
+  networks: 'networks',
 } as const;
 
 /** Overflow option values: `<verb>:<key id>`. */

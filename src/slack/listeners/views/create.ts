@@ -7,6 +7,8 @@ import { ActionId, BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput, readSelected } from '../../ui/view-state.ts';
 import { holdFor } from '../../flows/approval-flow.ts';
 import { atField, refuseField, view } from '../listener.ts';
+import { validateNetworks } from '../../../shared/networks.ts';
+import { networkLines, networksBlockId } from '../../blocks/network-blocks.ts';
 
 /** "Create New Credential" → "Manage Permissions", with the partner's preset pre-checked. */
 export const createSubmit = view({
@@ -17,7 +19,10 @@ export const createSubmit = view({
     const { r } = decodeMeta(CreateStartMeta, dialog.private_metadata);
     const descriptionBlock = `${BlockId.description}.${r}`;
     const deliveryBlock = `${BlockId.delivery}.${r}`;
+    const networksBlock = networksBlockId(r);
     return {
+      networksBlock,
+      networkText: readInput(values, networksBlock),
       partnerId: readSelected(values, BlockId.partner, ActionId.createPartner),
       descriptionBlock,
       typed: readInput(values, descriptionBlock)?.trim() ?? '',
@@ -44,9 +49,11 @@ export const createSubmit = view({
     if (input.contact !== undefined && partner?.contactSlackUserIds.includes(input.contact) !== true) {
       refuseField(input.deliveryBlock, 'That person is not a contact of this partner any more: pick again.');
     }
-    return { partner, description };
+    // A bad line is named beside the field (NETWORK_INVALID's words: "Line 2 (10.1.2.3/8) is not …").
+    const networks = await atField(input.networksBlock, () => validateNetworks(networkLines(input.networkText)));
+    return { partner, description, networks };
   },
-  async render({ deps, answer }, { partner, description }, { contact }) {
+  async render({ deps, answer }, { partner, description, networks }, { contact }) {
     const { catalog } = deps.services;
     const selection = Selection.of(catalog, partner?.preset ?? []);
     const next: CreateMeta = {
@@ -60,6 +67,7 @@ export const createSubmit = view({
       ps: partner?.preset.length ?? 0,
       d: description,
       dl: contact ?? null,
+      ...(networks.length === 0 ? {} : { n: networks }),
     };
     await answer({
       response_action: 'update',
@@ -70,6 +78,7 @@ export const createSubmit = view({
         presetSize: partner?.preset.length ?? 0,
         deliverTo: next.dl,
         hold: holdFor(deps, 'create'),
+        networks: next.n,
         selection,
         page: 0,
         revision: 0,

@@ -18,6 +18,7 @@ export const editConfirmSubmit = view({
       expectedVersion: meta.v,
       description: meta.d,
       grants: selectionOf(deps, meta).endpointIds(deps.services.catalog),
+      networks: meta.n,
     };
     return { keyId: meta.k, edit, emptyAcknowledged: readChecked(values, BlockId.confirmEmpty, 'yes') };
   },
@@ -29,7 +30,10 @@ export const editConfirmSubmit = view({
       // Slack requires the tick already; checked here too, so no edit leaves a key with nothing unasked.
       if (!emptyAcknowledged && leavesNoPermissions(preview.key, preview.added, preview.removed))
         refuseField(BlockId.confirmEmpty, 'Tick this to remove every permission, or go Back and keep some.');
-      if (approvals.needsApproval('permissions') && preview.added.length + preview.removed.length > 0) {
+      // Networks count as permissions: taking one away lets the key be used from more places.
+      const changes =
+        preview.added.length + preview.removed.length + preview.networksAdded.length + preview.networksRemoved.length;
+      if (approvals.needsApproval('permissions') && changes > 0) {
         return { kind: 'held', request: await approvals.requestEdit(keyId, edit) } as const;
       }
       return { kind: 'edited', before: preview.key, ...(await keys.edit(keyId, edit)) } as const;
@@ -48,9 +52,27 @@ export const editConfirmSubmit = view({
       return announce(deps, client, result.request);
     }
     await answer({ response_action: 'clear' });
-    const { before, key, added, removed } = result;
-    deps.logger.info({ keyId: key.id, userId, added: added.length, removed: removed.length }, 'key edited from Slack');
-    await turn.say(editResultText({ before, after: key, added: added.length, removed: removed.length }));
+    const { before, key, added, removed, networksAdded, networksRemoved } = result;
+    deps.logger.info(
+      {
+        keyId: key.id,
+        userId,
+        added: added.length,
+        removed: removed.length,
+        networksAdded: networksAdded.length,
+        networksRemoved: networksRemoved.length,
+      },
+      'key edited from Slack',
+    );
+    await turn.say(
+      editResultText({
+        before,
+        after: key,
+        added: added.length,
+        removed: removed.length,
+        networks: { added: networksAdded.length, removed: networksRemoved.length },
+      }),
+    );
     await turn.home();
   },
 });

@@ -8,6 +8,8 @@ import { holdFor } from '../../flows/approval-flow.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput } from '../../ui/view-state.ts';
 import { atField, notice, refuseField, view } from '../listener.ts';
+import { validateNetworks } from '../../../shared/networks.ts';
+import { networkLines } from '../../blocks/network-blocks.ts';
 
 /** "Review changes" in Edit: the diff is pushed on top ("Back" returns to the checkboxes), nothing is saved yet. */
 export const editSubmit = view({
@@ -20,18 +22,35 @@ export const editSubmit = view({
       validateDescription(readInput(values, BlockId.description) ?? meta.d),
     );
     const selection = mergePickerState(deps.services.catalog, selectionOf(deps, meta), pickerStateOf(meta), values);
-    return { meta, description, selection };
+    // A bad line is named beside the field.
+    const networks = await atField(BlockId.networks, () =>
+      validateNetworks(networkLines(readInput(values, BlockId.networks))),
+    );
+    return { meta, description, selection, networks };
   },
   call: ({ deps }, { meta }) => deps.services.keys.get(meta.k),
-  async render({ deps, answer }, key, { meta, description, selection }) {
+  async render({ deps, answer }, key, { meta, description, selection, networks }) {
     const { catalog } = deps.services;
     if (key.version !== meta.v) return answer(notice('Not Saved', staleEditText(key)));
     const { added, removed } = permissionDiff(key.permissions, selection.endpointIds(catalog));
-    if (added.length === 0 && removed.length === 0 && description === key.description) {
-      refuseField(BlockId.description, 'Nothing changed: edit the description or the permissions, or Cancel.');
+    const networksAdded = networks.filter((n) => !key.allowedNetworks.includes(n));
+    const networksRemoved = key.allowedNetworks.filter((n) => !networks.includes(n));
+    const networksChanged = networksAdded.length + networksRemoved.length > 0;
+    if (added.length === 0 && removed.length === 0 && description === key.description && !networksChanged) {
+      refuseField(
+        BlockId.description,
+        'Nothing changed: edit the description, the allowed networks or the permissions, or Cancel.',
+      );
     }
     const [lastUsed, allowed, denied] = meta.u;
-    const confirmMeta: EditConfirmMeta = { k: key.id, v: meta.v, d: description, s: selection.encode(), c: meta.c };
+    const confirmMeta: EditConfirmMeta = {
+      k: key.id,
+      v: meta.v,
+      d: description,
+      s: selection.encode(),
+      c: meta.c,
+      ...(networksChanged ? { n: networks } : {}),
+    };
     await answer({
       response_action: 'push',
       view: editConfirmView({
@@ -48,6 +67,7 @@ export const editSubmit = view({
         now: deps.now(),
         privateMetadata: encodeMeta(confirmMeta),
         hold: holdFor(deps, 'permissions'),
+        networks: { added: networksAdded, removed: networksRemoved, after: networks },
       }),
     });
   },
