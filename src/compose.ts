@@ -244,6 +244,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
             usageFlushMs: config.authz.usageFlushMs,
             realm: config.authz.realm,
             observer: metrics,
+            clientIp: config.authz.clientIp,
           }),
           databaseReadiness: databaseReadiness(db.sql, shippedMigrationCount()),
           syncCatalog: () => syncCatalog(db.db, catalog),

@@ -70,6 +70,19 @@ const schema = z.object({
     .regex(/^[\x20-\x7e]{1,100}$/, 'printable ASCII, e.g. Harvest API')
     .refine((v) => !/["\\]/.test(v), 'no quotes or backslashes')
     .default('Harvest API'),
+  CLIENT_IP_HEADER: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'an HTTP header name, e.g. x-forwarded-for')
+    .refine((v) => v !== 'forwarded', 'Forwarded (RFC 7239) is not read: have the gateway set X-Forwarded-For')
+    .default('x-forwarded-for'),
+  TRUSTED_PROXY_HOPS: z.coerce
+    .number({ error: 'a whole number of proxies, e.g. 1' })
+    .int('a whole number of proxies')
+    .min(1, 'at least 1 (the gateway that asks /authz)')
+    .max(10, 'at most 10')
+    .default(1),
   USAGE_FLUSH_INTERVAL: z.coerce
     .number({ error: 'a number of seconds, e.g. 10' })
     .int('a whole number of seconds')
@@ -214,6 +227,11 @@ export interface Config {
     maxStalenessMs: number;
     realm: string;
     usageFlushMs: number;
+    /**
+     * Where a key with allowed networks finds the client address: the entry `hops` from the right of this
+     * comma-separated header (1: the last one, which the gateway appended).
+     */
+    clientIp: { header: string; hops: number };
   };
   /** Set: `/metrics` is served here only (not on AUTHZ_PORT), so the port gateways reach has no metrics. */
   metrics: { host: string; port: number } | undefined;
@@ -305,6 +323,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxStalenessMs: env.AUTHZ_MAX_STALENESS * 1000,
       realm: env.AUTHZ_REALM,
       usageFlushMs: env.USAGE_FLUSH_INTERVAL * 1000,
+      clientIp: { header: env.CLIENT_IP_HEADER, hops: env.TRUSTED_PROXY_HOPS },
     },
     metrics:
       env.METRICS_PORT === undefined ? undefined : { host: env.METRICS_HOST ?? defaultHost, port: env.METRICS_PORT },

@@ -188,6 +188,7 @@ export function createApprovalService(deps: {
           grants: payload.permissions,
           description: payload.newDescription,
           expiresAt: isoDate(payload.expiry?.to),
+          networks: payload.allowedNetworks,
         };
         const result = await keys.edit(request.keyId as string, edit);
         return {
@@ -233,6 +234,7 @@ export function createApprovalService(deps: {
       applyPreset?: boolean;
       delivery?: HandOverDelivery | undefined;
       expiresAt?: Date | null | undefined;
+      allowedNetworks?: readonly string[] | undefined;
     }): Promise<ApprovalRequest> {
       const prepared = await keys.prepareCreate(input);
       return open('create', input.actor, null, null, {
@@ -243,6 +245,7 @@ export function createApprovalService(deps: {
         permissions: prepared.permissions,
         expiresAt: prepared.expiresAt?.toISOString() ?? null,
         ...(input.delivery === undefined ? {} : { delivery: input.delivery }),
+        ...(prepared.allowedNetworks.length === 0 ? {} : { allowedNetworks: prepared.allowedNetworks }),
       });
     },
 
@@ -263,6 +266,13 @@ export function createApprovalService(deps: {
         removed: preview.removed,
         newDescription: preview.descriptionChanged ? preview.description : undefined,
         ...(preview.expiry === undefined ? {} : { expiry: preview.expiry }),
+        ...(preview.networksAdded.length + preview.networksRemoved.length === 0
+          ? {}
+          : {
+              allowedNetworks: preview.allowedNetworks,
+              networksAdded: preview.networksAdded,
+              networksRemoved: preview.networksRemoved,
+            }),
       });
     },
 
@@ -435,6 +445,7 @@ export function createApprovalService(deps: {
           grants: payload.permissions,
           applyPreset: false,
           expiresAt: isoDate(payload.expiresAt),
+          allowedNetworks: payload.allowedNetworks,
         });
       } else if (payload.action === 'replace') {
         issued = await keys.replace(request.keyId as string, {

@@ -12,6 +12,8 @@ export type ApprovalPayload =
       delivery?: HandOverDelivery | undefined;
       /** ISO, or null for never; absent on older requests (the key then gets the default). */
       expiresAt?: string | null | undefined;
+      /** Canonical networks the key will be limited to (absent on older requests: none). */
+      allowedNetworks?: string[] | undefined;
     })
   | (Pick<ApiKey, 'description' | 'permissions'> & {
       action: 'permissions';
@@ -20,6 +22,10 @@ export type ApprovalPayload =
       newDescription?: ApiKey['description'] | undefined;
       /** A changed expiry (ISO, or null for never): extending a key's life is held like a permission change. */
       expiry?: { from: string | null; to: string | null; extended: boolean } | undefined;
+      /** The key's whole list of networks after the change, when the change touches them. */
+      allowedNetworks?: string[] | undefined;
+      networksAdded?: string[] | undefined;
+      networksRemoved?: string[] | undefined;
     })
   | (Pick<ApiKey, 'description'> & {
       action: 'reenable';

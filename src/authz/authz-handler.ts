@@ -6,6 +6,8 @@ import type { AuthzObserver } from './ports.ts';
 import { headerSafe } from './key-index.ts';
 import { REQUEST_ID_HEADER } from '../shared/request-id.ts';
 import { presentedKey } from './credentials.ts';
+import { type ClientIpSource, DEFAULT_CLIENT_IP, refusedAddress } from './client-address.ts';
+import type { IndexEntry } from './key-index.ts';
 import { overridesMethod } from './method-override.ts';
 import { requestTarget } from './target.ts';
 import { OUTSIDE_CATALOG, type UsageRecorder } from './usage-recorder.ts';
@@ -13,6 +15,9 @@ import { OUTSIDE_CATALOG, type UsageRecorder } from './usage-recorder.ts';
 export const AUTHZ_PREFIX = '/authz';
 /** Names the permission a 403 lacked, e.g. `GET: List Candidates`. */
 export const REQUIRED_PERMISSION_HEADER = 'x-required-permission';
+/** On an `ip_not_allowed` 403: the reason and the address seen, for gateways that replace the body (nginx). */
+export const DENIED_REASON_HEADER = 'x-denied-reason';
+export const CLIENT_ADDRESS_HEADER = 'x-client-address';
 
 function jsonBody(body: Record<string, string>): Buffer {
   return Buffer.from(JSON.stringify(body));
@@ -90,6 +95,8 @@ export function createAuthzHandler(deps: {
   realm: string;
   observer?: AuthzObserver | undefined;
   logger?: Logger | undefined;
+  /** Where a key with allowed networks reads the client address (default: the last X-Forwarded-For entry). */
+  clientIp?: ClientIpSource | undefined;
 }): (req: IncomingMessage, res: ServerResponse, requestId?: string) => void {
   const { sync, decider, usage } = deps;
   const challenge = `Basic realm="${headerSafe(deps.realm).replace(/["\\]/g, '')}", charset="UTF-8"`;
@@ -149,6 +156,41 @@ export function createAuthzHandler(deps: {
     res.end(body);
   }
 
+  const clientIp = deps.clientIp ?? DEFAULT_CLIENT_IP;
+
+  /** null: the key has no networks, or the request comes from inside them; otherwise the address seen ('' none). */
+  function outside(req: IncomingMessage, entry: IndexEntry): string | null {
+    return entry.networks === null ? null : refusedAddress(req.headers, clientIp, entry.networks);
+  }
+
+  /** 403 ip_not_allowed, naming the address seen (or its absence) in the body and, when it is one, in a header. */
+  function notAllowedFrom(res: ServerResponse, address: string, keyId: string, requestId: string | undefined): void {
+    const fields: Record<string, string> = {
+      error: 'forbidden',
+      reason: 'ip_not_allowed',
+      message:
+        address === ''
+          ? `This API key may be used only from certain networks, and the request came with no client address (${clientIp.header}).`
+          : `This API key may not be used from ${address}: it may be used only from certain networks.`,
+      client_address: address,
+      key_id: keyId,
+    };
+    const body = jsonBody(fields);
+    const headers = [
+      'cache-control',
+      'no-store',
+      'content-type',
+      'application/json',
+      'content-length',
+      String(body.length),
+      DENIED_REASON_HEADER,
+      'ip_not_allowed',
+    ];
+    if (address !== '' && address !== '(not an IP address)') headers.push(CLIENT_ADDRESS_HEADER, address);
+    res.writeHead(403, withRequestId(headers, requestId));
+    res.end(body);
+  }
+
   const observer = deps.observer;
   const logger = deps.logger;
   const debug = logger?.isLevelEnabled('debug') === true;
@@ -190,11 +232,25 @@ export function createAuthzHandler(deps: {
         return done(started, 'deny_401', verdict.reason, requestId, verdict.entry?.keyId);
       }
       usage.record(verdict.entry.keyId, OUTSIDE_CATALOG, false, nowMs);
+      const seen = outside(req, verdict.entry);
+      if (seen !== null) {
+        notAllowedFrom(res, seen, verdict.entry.keyId, requestId);
+        return done(started, 'deny_403', 'ip_not_allowed', requestId, verdict.entry.keyId);
+      }
       forbidden(res, target.problem, verdict.entry.keyId, undefined, requestId);
       return done(started, 'deny_403', target.problem, requestId, verdict.entry.keyId);
     }
 
     const verdict = decider.decide(index, secret, target.method, target.path, nowMs);
+    if (verdict.status !== 401) {
+      // A working key used from outside its networks: refused whatever it may call (its grants stay unsaid).
+      const seen = outside(req, verdict.entry);
+      if (seen !== null) {
+        usage.record(verdict.entry.keyId, verdict.endpoint?.id ?? OUTSIDE_CATALOG, false, nowMs);
+        notAllowedFrom(res, seen, verdict.entry.keyId, requestId);
+        return done(started, 'deny_403', 'ip_not_allowed', requestId, verdict.entry.keyId);
+      }
+    }
     if (verdict.entry !== undefined) {
       usage.record(verdict.entry.keyId, verdict.endpoint?.id ?? OUTSIDE_CATALOG, verdict.status === 200, nowMs);
     }

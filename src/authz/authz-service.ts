@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog/types.ts';
 import type { SecretFormat } from '../keys/secret-format.ts';
 import type { Logger } from '../logger.ts';
 import { createAuthzHandler } from './authz-handler.ts';
+import type { ClientIpSource } from './client-address.ts';
 import { createDecider, type Decider } from './decide.ts';
 import { createIndexSync, type IndexSync } from './index-sync.ts';
 import type { AuthzObserver, KeyChangeFeed, KeyIndexSource, UsageSink } from './ports.ts';
@@ -22,6 +23,8 @@ export interface AuthzServiceDeps {
   realm: string;
   /** Metrics (src/observability); none in tests that do not look at them. */
   observer?: AuthzObserver | undefined;
+  /** Where the client address is read for keys with allowed networks (default: the last X-Forwarded-For entry). */
+  clientIp?: ClientIpSource | undefined;
 }
 
 export interface AuthzService {
@@ -52,6 +55,7 @@ export function createAuthzService(deps: AuthzServiceDeps): AuthzService {
     realm: deps.realm,
     observer: deps.observer,
     logger: deps.logger,
+    clientIp: deps.clientIp,
   });
   return {
     handle,

@@ -5,7 +5,7 @@ import type { ApiKey } from '../keys/types.ts';
  * What enforcement needs to know about one key; never the secret, only its digest. Whatever decides whether a key
  * works (`UsabilityFields`) is in it, so a field added there must be loaded (src/db/key-index-source.ts) and indexed.
  */
-export type IndexedKeyRecord = Pick<ApiKey, 'id' | 'partnerName' | 'legacy'> &
+export type IndexedKeyRecord = Pick<ApiKey, 'id' | 'partnerName' | 'legacy' | 'allowedNetworks'> &
   UsabilityFields & {
     digest: Buffer;
     permissions: readonly string[];
@@ -17,9 +17,10 @@ export type IndexedKeyRecord = Pick<ApiKey, 'id' | 'partnerName' | 'legacy'> &
 export interface KeyIndexSource {
   /**
    * Every key, from one consistent snapshot, handed over a page at a time so that loading 100k keys never holds
-   * them all as records at once.
+   * them all as records at once. `expect`, when given, hears before the first page about how many keys are coming
+   * (at least as many as there are, give or take a page), so the index can be sized once.
    */
-  loadAll(onPage: (records: readonly IndexedKeyRecord[]) => void): Promise<void>;
+  loadAll(onPage: (records: readonly IndexedKeyRecord[]) => void, expect?: (keys: number) => void): Promise<void>;
   /** Keys that no longer exist are simply absent from the answer. */
   loadSome(ids: readonly string[]): Promise<IndexedKeyRecord[]>;
 }

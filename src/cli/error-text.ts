@@ -116,6 +116,12 @@ const WORDS: Record<ErrorCode, Words> = {
   DELIVERY_NOT_SENT: said,
   DELIVERY_REFUSED: said,
   DELIVERY_FAILED: said,
+  NETWORK_INVALID: (error) => {
+    const entry = factText(error, 'entry');
+    const why = factText(error, 'why');
+    // Flags, not lines: the entry is named as it was given.
+    return entry === undefined || why === undefined ? said(error) : `Not an allowed network: "${entry}": ${why}`;
+  },
 };
 
 /** An expected failure in the CLI's words: the domain's sentence, with the command to run where one helps. */

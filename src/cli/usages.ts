@@ -4,10 +4,10 @@
  */
 export const USAGES = {
   create:
-    'harvest-keys create --description D [--partner P] [--grant "GET /v1/users"]... [--all] [--no-preset] [--expires 90d|2027-01-31T00:00:00Z|--no-expiry] [--json]',
+    'harvest-keys create --description D [--partner P] [--grant "GET /v1/users"]... [--all] [--no-preset] [--allow-ip CIDR]... [--expires 90d|2027-01-31T00:00:00Z|--no-expiry] [--json]',
   list: 'harvest-keys list [--status active|revoked] [--partner P] [--search TEXT] [--expiring 7d] [--json]',
   show: 'harvest-keys show <id> [--json]',
-  edit: 'harvest-keys edit <id> [--add "GET /v1/users"]... [--remove "..."]... [--description D] [--expires 90d|ISO|--no-expiry] [--version N] [--json]',
+  edit: 'harvest-keys edit <id> [--add "GET /v1/users"]... [--remove "..."]... [--description D] [--allow-ip CIDR]... [--remove-ip CIDR]... [--expires 90d|ISO|--no-expiry] [--version N] [--json]',
   revoke: 'harvest-keys revoke <id> [--reason R] [--json]',
   enable: 'harvest-keys enable <id> [--expires 90d|ISO|--no-expiry] [--json]',
   replace: 'harvest-keys replace <id> [--grace 0|30m|1h|7d] [--expires 90d|ISO|--no-expiry] [--json]',
@@ -17,9 +17,10 @@ export const USAGES = {
     'harvest-keys import <file.csv> [--json]   (columns: key,description,partner,created_at[,grants separated by ;])',
   check:
     'harvest-keys check <key>|- <METHOD> <path> [--json]   (exit 0 allowed, 1 denied; "-" reads the key from standard input)',
-  'partner add': 'harvest-keys partner add <name> [--contact U012ABCDEF]... [--preset "GET /v1/users"]... [--json]',
+  'partner add':
+    'harvest-keys partner add <name> [--contact U012ABCDEF]... [--preset "GET /v1/users"]... [--allow-ip CIDR]... [--json]',
   'partner edit':
-    'harvest-keys partner edit <name> [--rename N] [--contact U..]... [--remove-contact U..]... [--preset "..."]... [--remove-preset "..."]... [--json]',
+    'harvest-keys partner edit <name> [--rename N] [--contact U..]... [--remove-contact U..]... [--preset "..."]... [--remove-preset "..."]... [--allow-ip CIDR]... [--remove-ip CIDR]... [--json]',
   'partner list': 'harvest-keys partner list [--archived] [--json]   (--archived: archived partners too)',
   'partner archive': 'harvest-keys partner archive <name> [--json]   (leaves lists and pickers; its keys keep working)',
   'partner unarchive': 'harvest-keys partner unarchive <name> [--json]',

@@ -9,6 +9,8 @@ export type NewKeyRecord = Pick<
   permissions: readonly string[];
   /** Absent (an import): never. */
   expiresAt?: Date | null | undefined;
+  /** Canonical networks (validateNetworks); none: any address. Imports leave it out. */
+  allowedNetworks?: readonly string[];
 };
 
 export interface KeyRevocation {
@@ -30,7 +32,12 @@ export interface KeyRepository {
   updateIfVersion(
     id: string,
     version: number,
-    patch: { description?: string; permissions?: readonly string[]; expiresAt?: Date | null },
+    patch: {
+      description?: string;
+      permissions?: readonly string[];
+      allowedNetworks?: readonly string[];
+      expiresAt?: Date | null;
+    },
   ): Promise<boolean>;
   /** Only an active key changes; returns false when it was already revoked. */
   revoke(id: string, revocation: KeyRevocation): Promise<boolean>;

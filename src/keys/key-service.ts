@@ -12,6 +12,7 @@ import { permissionDiff } from './grants.ts';
 import type { ChangeNotifier, KeyRepository } from './key-repository.ts';
 import { checkLifetime, type LifetimePolicy, latestExpiry } from './expiry.ts';
 import { keySnapshot } from './key-snapshot.ts';
+import { MAX_NETWORKS, validateNetworks } from '../shared/networks.ts';
 import { type LegacyRule, legacyRule, replacementGrants } from './legacy-rule.ts';
 import { type KeyState, keyState } from './key-state.ts';
 import { type SecretFormat, secretHint } from './secret-format.ts';
@@ -52,6 +53,8 @@ export interface CreateKeyInput {
   applyPreset?: boolean | undefined;
   /** When the key stops by itself: null never (refused under a maximum lifetime); absent: the maximum, or never. */
   expiresAt?: Date | null | undefined;
+  /** Networks the key may be used from, as typed (validateNetworks); unioned with the partner's defaults with the preset. */
+  allowedNetworks?: readonly string[] | undefined;
 }
 
 export interface EditKeyInput {
@@ -65,6 +68,10 @@ export interface EditKeyInput {
   remove?: readonly string[] | undefined;
   /** A new expiry (null: never, refused under a maximum lifetime); absent: unchanged. */
   expiresAt?: Date | null | undefined;
+  /** Replaces the whole list of allowed networks (as typed; empty: any address). */
+  networks?: readonly string[] | undefined;
+  addNetworks?: readonly string[] | undefined;
+  removeNetworks?: readonly string[] | undefined;
 }
 
 export interface EditResult {
@@ -72,6 +79,8 @@ export interface EditResult {
   changed: boolean;
   added: string[];
   removed: string[];
+  networksAdded: string[];
+  networksRemoved: string[];
   /** The expiry changed: before and after (ISO, or null for never). */
   expiry?: ExpiryChange | undefined;
 }
@@ -94,6 +103,7 @@ export interface PreparedCreate {
   permissions: string[];
   /** The expiry the key will get (the maximum lifetime applied); null: never. */
   expiresAt: Date | null;
+  allowedNetworks: string[];
 }
 
 export interface EditPreview {
@@ -106,6 +116,9 @@ export interface EditPreview {
   /** Set when the edit changes the key's expiry. */
   expiry: ExpiryChange | undefined;
   expiresAt: Date | null;
+  allowedNetworks: string[];
+  networksAdded: string[];
+  networksRemoved: string[];
 }
 
 export type KeyService = ReturnType<typeof createKeyService>;
@@ -159,7 +172,9 @@ export function createKeyService(deps: KeyServiceDeps) {
     const preset = partner !== undefined && input.applyPreset !== false ? partner.preset : [];
     const permissions = [...new Set([...preset, ...explicit])].filter((id) => catalog.byId.has(id)).sort();
     const expiresAt = checkLifetime(lifetime, input.expiresAt, now());
-    return { description, partner, permissions, expiresAt };
+    const defaults = partner !== undefined && input.applyPreset !== false ? partner.defaultNetworks : [];
+    const allowedNetworks = validateNetworks([...defaults, ...(input.allowedNetworks ?? [])]);
+    return { description, partner, permissions, expiresAt, allowedNetworks };
   }
 
   function planEdit(before: ApiKey, input: EditKeyInput): EditPreview {
@@ -182,14 +197,35 @@ export function createKeyService(deps: KeyServiceDeps) {
         before.expiresAt !== null && (expiresAt === null || expiresAt.getTime() > before.expiresAt.getTime());
       expiry = { from: before.expiresAt?.toISOString() ?? null, to: expiresAt?.toISOString() ?? null, extended };
     }
+    const networks = planNetworks(before, input);
     return {
       key: before,
       permissions,
       description: description ?? before.description,
       descriptionChanged,
       ...diff,
+      ...networks,
       expiry,
       expiresAt,
+    };
+  }
+
+  /** The key's networks after an edit: the new list (or the old one with additions and removals), and the change. */
+  function planNetworks(
+    before: ApiKey,
+    input: EditKeyInput,
+  ): Pick<EditPreview, 'allowedNetworks' | 'networksAdded' | 'networksRemoved'> {
+    const base = input.networks === undefined ? before.allowedNetworks : validateNetworks(input.networks);
+    // Entries to remove are checked like any others (a typo should not look removed), then matched canonically.
+    const remove = validateNetworks(input.removeNetworks ?? [], 'removeNetworks');
+    const add = input.addNetworks === undefined ? [] : validateNetworks(input.addNetworks);
+    const allowedNetworks = [...new Set([...base, ...add])].filter((n) => !remove.includes(n));
+    // The count is checked on the result, so that at the limit one network can be swapped for another.
+    if (allowedNetworks.length > MAX_NETWORKS) validateNetworks(allowedNetworks);
+    return {
+      allowedNetworks,
+      networksAdded: allowedNetworks.filter((n) => !before.allowedNetworks.includes(n)),
+      networksRemoved: before.allowedNetworks.filter((n) => !allowedNetworks.includes(n)),
     };
   }
 
@@ -224,6 +260,7 @@ export function createKeyService(deps: KeyServiceDeps) {
       partner: Partner | undefined;
       permissions: readonly string[];
       expiresAt: Date | null;
+      allowedNetworks?: readonly string[] | undefined;
     },
     details: Record<string, unknown> | undefined,
   ): Promise<IssuedKey> {
@@ -242,6 +279,7 @@ export function createKeyService(deps: KeyServiceDeps) {
       createdAt,
       permissions: fields.permissions,
       expiresAt: fields.expiresAt,
+      ...(fields.allowedNetworks === undefined ? {} : { allowedNetworks: fields.allowedNetworks }),
     });
     const key = await requireKey(repos, id);
     await repos.audit.append({
@@ -289,8 +327,12 @@ export function createKeyService(deps: KeyServiceDeps) {
 
     async create(input: CreateKeyInput): Promise<IssuedKey> {
       return store.transaction(async (repos) => {
-        const { description, partner, permissions, expiresAt } = await resolveCreate(repos, input);
-        return issue(repos, { actor: input.actor, description, partner, permissions, expiresAt }, undefined);
+        const { description, partner, permissions, expiresAt, allowedNetworks } = await resolveCreate(repos, input);
+        return issue(
+          repos,
+          { actor: input.actor, description, partner, permissions, expiresAt, allowedNetworks },
+          undefined,
+        );
       });
     },
 
@@ -304,27 +346,34 @@ export function createKeyService(deps: KeyServiceDeps) {
         const before = await requireKey(repos, id);
         const version = input.expectedVersion ?? before.version;
         if (version !== before.version) throw staleVersion(before);
-        const { permissions, description, descriptionChanged, added, removed, expiry, expiresAt } = planEdit(
-          before,
-          input,
-        );
+        const plan = planEdit(before, input);
+        const { permissions, description, descriptionChanged, added, removed, expiry, expiresAt } = plan;
         const diff = { added, removed };
-        if (!descriptionChanged && diff.added.length === 0 && diff.removed.length === 0 && expiry === undefined) {
-          return { key: before, changed: false, ...diff };
+        const networks = { networksAdded: plan.networksAdded, networksRemoved: plan.networksRemoved };
+        const networksChanged = networks.networksAdded.length + networks.networksRemoved.length > 0;
+        if (
+          !descriptionChanged &&
+          diff.added.length === 0 &&
+          diff.removed.length === 0 &&
+          !networksChanged &&
+          expiry === undefined
+        ) {
+          return { key: before, changed: false, ...diff, ...networks };
         }
         const updated = await repos.keys.updateIfVersion(id, version, {
           description: descriptionChanged ? description : undefined,
           permissions: diff.added.length + diff.removed.length > 0 ? permissions : undefined,
           ...(expiry === undefined ? {} : { expiresAt }),
+          ...(networksChanged ? { allowedNetworks: plan.allowedNetworks } : {}),
         });
         if (!updated) throw staleVersion(before);
-        const after = await recordChange(repos, {
-          actor: input.actor,
-          action: 'key.edited',
-          before,
-          details: expiry === undefined ? diff : { ...diff, expiry },
-        });
-        return { key: after, changed: true, ...diff, expiry };
+        const details = {
+          ...diff,
+          ...(networksChanged ? networks : {}),
+          ...(expiry === undefined ? {} : { expiry }),
+        };
+        const after = await recordChange(repos, { actor: input.actor, action: 'key.edited', before, details });
+        return { key: after, changed: true, ...diff, ...networks, expiry };
       });
     },
 
@@ -409,7 +458,15 @@ export function createKeyService(deps: KeyServiceDeps) {
         const { permissions } = replacementGrants(legacy, old);
         const issued = await issue(
           repos,
-          { actor: input.actor, description: old.description, partner, permissions, expiresAt },
+          // The replacement is limited to the same networks: replacing a key never lifts its limits.
+          {
+            actor: input.actor,
+            description: old.description,
+            partner,
+            permissions,
+            expiresAt,
+            allowedNetworks: old.allowedNetworks,
+          },
           { replaces: old.id },
         );
         const revokeAt = new Date(now().getTime() + grace * 1000);

@@ -1,3 +1,4 @@
+import { MAX_NETWORKS, validateNetworks } from '../shared/networks.ts';
 import type { AuditRepository } from '../audit/types.ts';
 import { resolveGrants } from '../catalog/resolve-grants.ts';
 import type { Catalog } from '../catalog/types.ts';
@@ -31,7 +32,12 @@ function validateContacts(ids: readonly string[]): string[] {
 }
 
 function snapshot(partner: Partner): Record<string, unknown> {
-  return { name: partner.name, contacts: partner.contactSlackUserIds, preset: partner.preset };
+  return {
+    name: partner.name,
+    contacts: partner.contactSlackUserIds,
+    preset: partner.preset,
+    defaultNetworks: partner.defaultNetworks,
+  };
 }
 
 export interface PartnerEdit {
@@ -43,6 +49,10 @@ export interface PartnerEdit {
   preset?: readonly string[] | undefined;
   addPreset?: readonly string[] | undefined;
   removePreset?: readonly string[] | undefined;
+  /** Replaces the default networks (as typed); or adds and removes some. */
+  defaultNetworks?: readonly string[] | undefined;
+  addNetworks?: readonly string[] | undefined;
+  removeNetworks?: readonly string[] | undefined;
 }
 
 export type PartnerService = ReturnType<typeof createPartnerService>;
@@ -84,10 +94,12 @@ export function createPartnerService(deps: { store: PartnerStore; catalog: Catal
       name: string;
       contacts?: readonly string[];
       preset?: readonly string[];
+      defaultNetworks?: readonly string[] | undefined;
     }): Promise<Partner> {
       const name = validateName(input.name);
       const contacts = validateContacts(input.contacts ?? []);
       const preset = resolveGrants(catalog, input.preset ?? []);
+      const defaultNetworks = validateNetworks(input.defaultNetworks ?? [], 'defaultNetworks');
       return store.transaction(async (repos) => {
         if ((await repos.partners.findByName(name)) !== undefined) {
           throw new AppError('PARTNER_EXISTS', `A partner named "${name}" already exists`, {
@@ -96,7 +108,14 @@ export function createPartnerService(deps: { store: PartnerStore; catalog: Catal
           });
         }
         const id = newPartnerId();
-        await repos.partners.insert({ id, name, contactSlackUserIds: contacts, preset, createdBy: input.actor });
+        await repos.partners.insert({
+          id,
+          name,
+          contactSlackUserIds: contacts,
+          preset,
+          createdBy: input.actor,
+          defaultNetworks,
+        });
         const partner = await requirePartner(repos, id);
         await repos.audit.append({
           actor: input.actor,
@@ -116,6 +135,10 @@ export function createPartnerService(deps: { store: PartnerStore; catalog: Catal
       const presetBase = edit.preset === undefined ? undefined : resolveGrants(catalog, edit.preset);
       const addPreset = resolveGrants(catalog, edit.addPreset ?? []);
       const removePreset = resolveGrants(catalog, edit.removePreset ?? []);
+      const networksBase =
+        edit.defaultNetworks === undefined ? undefined : validateNetworks(edit.defaultNetworks, 'defaultNetworks');
+      const addNetworks = validateNetworks(edit.addNetworks ?? [], 'defaultNetworks');
+      const removeNetworks = validateNetworks(edit.removeNetworks ?? [], 'defaultNetworks');
       return store.transaction(async (repos) => {
         const before = await requirePartner(repos, nameOrId);
         if (rename !== undefined && rename.toLowerCase() !== before.name.toLowerCase()) {
@@ -132,7 +155,16 @@ export function createPartnerService(deps: { store: PartnerStore; catalog: Catal
         const preset = [...new Set([...(presetBase ?? before.preset), ...addPreset])]
           .filter((p) => !removePreset.includes(p))
           .sort();
-        await repos.partners.update(before.id, { name: rename, contactSlackUserIds: contacts, preset });
+        const defaultNetworks = [...new Set([...(networksBase ?? before.defaultNetworks), ...addNetworks])].filter(
+          (n) => !removeNetworks.includes(n),
+        );
+        if (defaultNetworks.length > MAX_NETWORKS) validateNetworks(defaultNetworks, 'defaultNetworks');
+        await repos.partners.update(before.id, {
+          name: rename,
+          contactSlackUserIds: contacts,
+          preset,
+          defaultNetworks,
+        });
         const after = await requirePartner(repos, before.id);
         if (after.name !== before.name) {
           // The partner's name travels with every decision (X-Partner): tell the enforcement indexes to reload its keys.

@@ -10,6 +10,8 @@ export interface Partner {
   /** Set while archived: the partner is left out of pickers and lists; its keys and their history stay. */
   archivedAt: Date | null;
   archivedBy: string | null;
+  /** Canonical networks a new key for this partner starts with (as its allowed networks). */
+  defaultNetworks: string[];
 }
 
 export interface NewPartnerRecord {
@@ -18,6 +20,7 @@ export interface NewPartnerRecord {
   contactSlackUserIds: readonly string[];
   preset: readonly string[];
   createdBy: string;
+  defaultNetworks?: readonly string[];
 }
 
 export interface PartnerRepository {
@@ -29,7 +32,12 @@ export interface PartnerRepository {
   list(options?: { includeArchived?: boolean }): Promise<Partner[]>;
   update(
     id: string,
-    patch: { name?: string; contactSlackUserIds?: readonly string[]; preset?: readonly string[] },
+    patch: {
+      name?: string;
+      contactSlackUserIds?: readonly string[];
+      preset?: readonly string[];
+      defaultNetworks?: readonly string[];
+    },
   ): Promise<void>;
   /** Archives (`archived` set) or restores (null) the partner. */
   setArchived(id: string, archived: { at: Date; by: string } | null): Promise<void>;

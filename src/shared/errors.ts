@@ -56,6 +56,8 @@ export const ERROR_CODES = [
   'DELIVERY_NOT_SENT',
   'DELIVERY_REFUSED',
   'DELIVERY_FAILED',
+  // Allowed networks (keys and partners' defaults).
+  'NETWORK_INVALID',
 ] as const;
 
 /**

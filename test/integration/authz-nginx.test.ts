@@ -182,6 +182,43 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
     }
   });
 
+  it('judges keys limited to networks by the address nginx saw, whatever forwarding headers the client sends', async () => {
+    const spoofed = {
+      'x-forwarded-for': '203.0.113.9',
+      'x-real-ip': '203.0.113.9',
+      forwarded: 'for=203.0.113.9',
+      'true-client-ip': '203.0.113.9',
+    };
+    const here = await rt.keys.create({
+      actor: anAdmin(),
+      description: 'From this host',
+      grants: ['GET /v1/candidates'],
+      allowedNetworks: ['127.0.0.0/8'],
+    });
+    await waitUntil(async () => (await call('/v1/candidates', { authorization: basic(here.secret) })).status === 200);
+    // Leftmost entries and other headers claiming another address change nothing: nginx sends $remote_addr.
+    expect((await call('/v1/candidates', { authorization: basic(here.secret), ...spoofed })).status).toBe(200);
+
+    const elsewhere = await rt.keys.create({
+      actor: anAdmin(),
+      description: 'From the office only',
+      grants: ['GET /v1/candidates'],
+      allowedNetworks: ['203.0.113.0/24'],
+    });
+    const headers = { authorization: basic(elsewhere.secret), ...spoofed };
+    await waitUntil(async () => (await call('/v1/candidates', headers)).status !== 401);
+    const response = await call('/v1/candidates', headers);
+    expect(response.status).toBe(403);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toEqual({
+      error: 'forbidden',
+      reason: 'ip_not_allowed',
+      message: 'This API key may not be used from 127.0.0.1: it may be used only from certain networks.',
+      client_address: '127.0.0.1',
+    });
+    expect(received.some((r) => r.headers['x-key-id'] === elsewhere.key.id)).toBe(false);
+  });
+
   it('answers 401 with the Basic challenge for an unknown key and for no key', async () => {
     const unknown = await call('/v1/candidates', { authorization: basic(rt.secretFormat.generate()) });
     expect(unknown.status).toBe(401);

@@ -31,6 +31,7 @@ function aRecord(secret: string, overrides: Partial<IndexedKeyRecord> = {}): Ind
     revokeAt: null,
     permissions: ['GET /v1/users'],
     expiresAt: null,
+    allowedNetworks: [],
     ...overrides,
   };
 }

@@ -21,6 +21,17 @@ describe('configuration', () => {
     expect(config.legacyCutoff.toISOString()).toBe('2017-01-18T00:00:00.000Z');
   });
 
+  it('reads the client address from the last X-Forwarded-For entry unless CLIENT_IP_HEADER/TRUSTED_PROXY_HOPS say', () => {
+    expect(loadConfig({}).authz.clientIp).toEqual({ header: 'x-forwarded-for', hops: 1 });
+    expect(loadConfig({ CLIENT_IP_HEADER: ' X-Client-Chain ', TRUSTED_PROXY_HOPS: '2' }).authz.clientIp).toEqual({
+      header: 'x-client-chain',
+      hops: 2,
+    });
+    expect(configError({ CLIENT_IP_HEADER: 'Forwarded' }).message).toContain('Forwarded (RFC 7239) is not read');
+    expect(configError({ CLIENT_IP_HEADER: 'x forwarded' }).message).toContain('an HTTP header name');
+    expect(configError({ TRUSTED_PROXY_HOPS: '0' }).message).toContain('at least 1');
+  });
+
   it('requires KEY_PEPPER once DATABASE_URL is set', () => {
     expect(configError({ DATABASE_URL: 'postgres://h/db' }).message).toMatch(
       /KEY_PEPPER is missing: expected at least 32 random characters, required when DATABASE_URL is set/,

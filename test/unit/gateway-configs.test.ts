@@ -124,9 +124,32 @@ describe('nginx (manifests/gateways/nginx.conf)', () => {
     expect(conf).not.toMatch(/underscores_in_headers\s+on/);
     expect(conf).not.toMatch(/ignore_invalid_headers\s+off/);
   });
+
+  it('sends /authz the client address nginx saw, which a client cannot choose, and words ip_not_allowed itself', () => {
+    const authz = block('= /_harvest_keys_authz');
+    expect(authz).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;/i);
+    // Appending to what the client sent, or real-IP handling that believes any client, would let it choose.
+    expect(conf).not.toMatch(/\$proxy_add_x_forwarded_for/);
+    expect(conf).not.toMatch(/set_real_ip_from\s+(0\.0\.0\.0\/0|::\/0)/);
+    expect(block('/')).toMatch(/auth_request_set\s+\$harvest_denied_reason\s+\$upstream_http_x_denied_reason;/);
+    const forbidden = block('@harvest_keys_forbidden');
+    expect(forbidden).toContain('if ($harvest_denied_reason = "ip_not_allowed")');
+    expect(forbidden).toContain('"reason":"ip_not_allowed"');
+  });
 });
 
 describe('Traefik (manifests/gateways/traefik-static.yml, traefik.yml)', () => {
+  it('sends /authz the peer address as X-Forwarded-For: no client-sent forwarding header is trusted', () => {
+    const forwardAuth = yaml('traefik.yml').http.middlewares['harvest-keys'].forwardAuth;
+    expect(forwardAuth.trustForwardHeader).toBe(false);
+    for (const entryPoint of Object.values(yaml('traefik-static.yml').entryPoints ?? {}) as Array<{
+      forwardedHeaders?: { insecure?: boolean; trustedIPs?: string[] };
+    }>) {
+      expect(entryPoint.forwardedHeaders?.insecure).not.toBe(true);
+      for (const ip of entryPoint.forwardedHeaders?.trustedIPs ?? []) expect(['0.0.0.0/0', '::/0']).not.toContain(ip);
+    }
+  });
+
   it('writes JSON access logs without ClientUsername and with every request header dropped, credentials by name', () => {
     const traefik = yaml('traefik-static.yml');
     expect(traefik.accessLog?.format).toBe('json');
@@ -207,6 +230,15 @@ describe('Envoy (manifests/gateways/envoy.yaml)', () => {
         expect(['REQUEST_HEADERS', 'DYNAMIC_METADATA', 'FILTER_STATE'], whole).not.toContain(operator);
       }
     }
+  });
+
+  it('appends the peer it saw to x-forwarded-for (trusting no hops) and sends that header to /authz', () => {
+    expect(hcm.use_remote_address).toBe(true);
+    expect(hcm.xff_num_trusted_hops ?? 0).toBe(0);
+    const toAuthz = (
+      extAuthz.http_service.authorization_request.allowed_headers.patterns as Array<{ exact?: string }>
+    ).map((p) => p.exact);
+    expect(toAuthz).toContain('x-forwarded-for');
   });
 
   it('passes method overrides to /authz, removes them before the API and rejects header names with underscores', () => {

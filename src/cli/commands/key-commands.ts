@@ -27,6 +27,13 @@ function expiryText(expiresAt: Date | null, now = new Date()): string {
     : `expires ${iso(expiresAt)} (${timeUntil(expiresAt, now)})`;
 }
 
+/** Where the key may be used from, in one line. */
+function networksLine(networks: readonly string[]): string {
+  return networks.length === 0
+    ? 'Usable from any address.'
+    : `Usable only from ${networks.length === 1 ? 'this network' : `these ${networks.length} networks`}: ${networks.join(', ')}`;
+}
+
 export const create = command({
   usage: USAGES.create,
   parse(argv) {
@@ -39,6 +46,7 @@ export const create = command({
         all: { type: 'boolean' },
         'no-preset': { type: 'boolean' },
         ...expiryOptions,
+        'allow-ip': many,
       },
       this.usage,
     );
@@ -55,6 +63,7 @@ export const create = command({
       grants,
       applyPreset: !values['no-preset'],
       expiresAt: values.expiresAt,
+      allowedNetworks: values['allow-ip'],
     });
     if (issued.key.permissions.length === 0) {
       // Still created (a key may be set up first and granted later), but a key that can call nothing is usually a slip.
@@ -69,6 +78,7 @@ export const create = command({
           id: issued.key.id,
           key: issued.secret,
           permissions: issued.key.permissions,
+          allowedNetworks: issued.key.allowedNetworks,
           expiresAt: issued.key.expiresAt,
         }),
       );
@@ -76,6 +86,7 @@ export const create = command({
       ctx.out(
         `Created ${issued.key.id} "${issued.key.description}" with ${issued.key.permissions.length} permission(s); it ${expiryText(issued.key.expiresAt)}.`,
       );
+      ctx.out(networksLine(issued.key.allowedNetworks));
       ctx.out('API key (shown once, store it now):');
       ctx.out(issued.secret);
     }
@@ -176,6 +187,7 @@ export const show = command({
         ...(key.replacedBy ? [`  replaced by: ${key.replacedBy}`] : []),
         `  last used:   ${iso(recent.lastUsedAt)}`,
         `  last 7 days: ${recent.allowedLast7Days} allowed, ${recent.deniedLast7Days} denied requests`,
+        `  networks:    ${key.allowedNetworks.length === 0 ? 'any address' : key.allowedNetworks.join(', ')}`,
         `  version:     ${key.version}`,
         `  ${key.legacy ? 'explicit grants' : 'permissions'} (${key.permissions.length})${key.permissions.length === 0 ? ': none' : ':'}`,
         ...key.permissions.map((p) => {
@@ -194,7 +206,15 @@ export const edit = command({
   parse(argv) {
     const { values, positionals } = parse(
       argv,
-      { add: many, remove: many, description: { type: 'string' }, version: { type: 'string' }, ...expiryOptions },
+      {
+        add: many,
+        remove: many,
+        description: { type: 'string' },
+        version: { type: 'string' },
+        'allow-ip': many,
+        'remove-ip': many,
+        ...expiryOptions,
+      },
       this.usage,
       1,
     );
@@ -217,6 +237,8 @@ export const edit = command({
       description: values.description,
       expectedVersion: values.expectedVersion,
       expiresAt: values.expiresAt,
+      addNetworks: values['allow-ip'],
+      removeNetworks: values['remove-ip'],
     });
     if (values.json) {
       ctx.out(
@@ -225,6 +247,8 @@ export const edit = command({
           changed: result.changed,
           added: result.added,
           removed: result.removed,
+          networksAdded: result.networksAdded,
+          networksRemoved: result.networksRemoved,
         }),
       );
     } else if (!result.changed) {
@@ -234,6 +258,10 @@ export const edit = command({
       for (const a of result.added) ctx.out(`  + ${a}`);
       for (const r of result.removed) ctx.out(`  - ${r}`);
       if (result.expiry !== undefined) ctx.out(`  it now ${expiryText(result.key.expiresAt)}`);
+      for (const n of result.networksAdded) ctx.out(`  + allowed network ${n}`);
+      for (const n of result.networksRemoved) ctx.out(`  - allowed network ${n}`);
+      if (result.networksAdded.length + result.networksRemoved.length > 0)
+        ctx.out(networksLine(result.key.allowedNetworks));
     }
     return 0;
   },

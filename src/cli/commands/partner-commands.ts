@@ -6,10 +6,15 @@ import { USAGES } from '../usages.ts';
 
 const many = { type: 'string', multiple: true } as const;
 
+/** New keys for the partner start limited to these networks. */
+function networksNote(networks: readonly string[]): string {
+  return networks.length === 0 ? '' : `; new keys usable only from ${networks.join(', ')}`;
+}
+
 export const partnerAdd = command({
   usage: USAGES['partner add'],
   parse(argv) {
-    const { values, positionals } = parse(argv, { contact: many, preset: many }, this.usage, 1);
+    const { values, positionals } = parse(argv, { contact: many, preset: many, 'allow-ip': many }, this.usage, 1);
     return { ...values, name: positional(positionals, 0, 'name', this.usage) };
   },
   async run(ctx, values) {
@@ -18,11 +23,12 @@ export const partnerAdd = command({
       name: values.name,
       contacts: values.contact,
       preset: values.preset,
+      defaultNetworks: values['allow-ip'],
     });
     ctx.out(
       values.json
         ? JSON.stringify(created)
-        : `Added partner "${created.name}" (${created.id}) with ${created.preset.length} preset permission(s).`,
+        : `Added partner "${created.name}" (${created.id}) with ${created.preset.length} preset permission(s)${networksNote(created.defaultNetworks)}.`,
     );
     return 0;
   },
@@ -33,7 +39,15 @@ export const partnerEdit = command({
   parse(argv) {
     const { values, positionals } = parse(
       argv,
-      { rename: { type: 'string' }, contact: many, 'remove-contact': many, preset: many, 'remove-preset': many },
+      {
+        rename: { type: 'string' },
+        contact: many,
+        'remove-contact': many,
+        preset: many,
+        'remove-preset': many,
+        'allow-ip': many,
+        'remove-ip': many,
+      },
       this.usage,
       1,
     );
@@ -47,11 +61,13 @@ export const partnerEdit = command({
       removeContacts: values['remove-contact'],
       addPreset: values.preset,
       removePreset: values['remove-preset'],
+      addNetworks: values['allow-ip'],
+      removeNetworks: values['remove-ip'],
     });
     ctx.out(
       values.json
         ? JSON.stringify(updated)
-        : `Updated partner "${updated.name}": ${updated.contactSlackUserIds.length} contact(s), ${updated.preset.length} preset permission(s).`,
+        : `Updated partner "${updated.name}": ${updated.contactSlackUserIds.length} contact(s), ${updated.preset.length} preset permission(s)${networksNote(updated.defaultNetworks)}.`,
     );
     return 0;
   },

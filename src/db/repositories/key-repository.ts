@@ -133,8 +133,10 @@ export function createKeyRepository(db: Database, policy: KeyReadPolicy = { lega
 
   return {
     async insert(record) {
-      const { permissions, ...row } = record;
-      await db.insert(apiKeys).values(row);
+      const { permissions, allowedNetworks, ...row } = record;
+      await db
+        .insert(apiKeys)
+        .values(allowedNetworks === undefined ? row : { ...row, allowedNetworks: [...allowedNetworks] });
       await replacePermissions(record.id, permissions);
     },
 
@@ -229,6 +231,7 @@ export function createKeyRepository(db: Database, policy: KeyReadPolicy = { lega
           version: sql`${apiKeys.version} + 1`,
           ...(patch.description === undefined ? {} : { description: patch.description }),
           ...(patch.expiresAt === undefined ? {} : { expiresAt: patch.expiresAt }),
+          ...(patch.allowedNetworks === undefined ? {} : { allowedNetworks: [...patch.allowedNetworks] }),
         })
         .where(and(eq(apiKeys.id, id), eq(apiKeys.version, version)))
         .returning({ id: apiKeys.id });

@@ -35,6 +35,7 @@ export function createPartnerRepository(db: Database): PartnerRepository {
         name: record.name,
         contactSlackUserIds: [...record.contactSlackUserIds],
         createdBy: record.createdBy,
+        ...(record.defaultNetworks === undefined ? {} : { defaultNetworks: [...record.defaultNetworks] }),
       });
       await setPreset(record.id, record.preset);
     },
@@ -62,6 +63,7 @@ export function createPartnerRepository(db: Database): PartnerRepository {
         .set({
           ...(patch.name === undefined ? {} : { name: patch.name }),
           ...(patch.contactSlackUserIds === undefined ? {} : { contactSlackUserIds: [...patch.contactSlackUserIds] }),
+          ...(patch.defaultNetworks === undefined ? {} : { defaultNetworks: [...patch.defaultNetworks] }),
           updatedAt: new Date(),
           version: sql`${partners.version} + 1`,
         })

@@ -1,3 +1,4 @@
+import { networksInput, PARTNER_NETWORKS_HINT } from './network-blocks.ts';
 import type { Catalog } from '../../catalog/types.ts';
 import type { PartnerPgpKey, PgpStatus } from '../../partners/partner-pgp-key.ts';
 import type { Partner } from '../../partners/types.ts';
@@ -136,6 +137,7 @@ export function partnerFormView(input: {
         ...(input.contacts.length === 0 ? {} : { initial_users: [...input.contacts] }),
       },
     },
+    networksInput({ networks: input.partner?.defaultNetworks ?? [], hint: PARTNER_NETWORKS_HINT }),
     ...(input.pgp === undefined ? [] : partnerPgpBlocks(input.partner, input.pgp.key)),
     context('*Preset permissions:* checked automatically when someone creates a key for this partner.'),
     ...pickerBlocks(input.catalog, input.selection, {

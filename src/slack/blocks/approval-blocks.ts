@@ -1,3 +1,4 @@
+import { networksSummary } from './network-blocks.ts';
 import type { ApprovalRequest, KeyReveal } from '../../approvals/types.ts';
 import type { Catalog } from '../../catalog/types.ts';
 import { revokedAsLost } from '../../keys/revoke-reason.ts';
@@ -65,6 +66,8 @@ function changeLines(request: ApprovalRequest, catalog: Catalog, key: KeyNameFie
       `*Permissions (${p.permissions.length}):*${p.permissions.length === 0 ? ' none' : ''}`,
       ...permissionLines(catalog, p.permissions),
     );
+    if (p.allowedNetworks !== undefined && p.allowedNetworks.length > 0)
+      lines.push(`*Usable only from:* ${networksSummary(p.allowedNetworks)}`);
   } else if (p.action === 'permissions') {
     if (p.newDescription !== undefined) lines.push(`*New description:* ${escapeMrkdwn(p.newDescription)}`);
     lines.push(
@@ -75,6 +78,13 @@ function changeLines(request: ApprovalRequest, catalog: Catalog, key: KeyNameFie
       `*Removed (${p.removed.length}):*`,
       ...(p.removed.length === 0 ? ['• none'] : permissionLines(catalog, p.removed, ':heavy_minus_sign:')),
     );
+    if (p.allowedNetworks !== undefined) {
+      // Networks change where the key works: removing the last one opens it to any address.
+      const added = (p.networksAdded ?? []).map((n) => `:heavy_plus_sign: \`${escapeMrkdwn(n)}\``);
+      const removed = (p.networksRemoved ?? []).map((n) => `:heavy_minus_sign: \`${escapeMrkdwn(n)}\``);
+      lines.push('*Allowed networks:*', ...[...added, ...removed].slice(0, 20));
+      lines.push(`Afterwards usable from: ${networksSummary(p.allowedNetworks)}`);
+    }
   } else if (p.action === 'reenable') {
     if (p.revokeReason != null) {
       const lost = revokedAsLost(p.revokeReason);

@@ -8,6 +8,7 @@ import { type Block, context, LIMITS, type ModalView, modal, option, plain, sect
 import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
 import { type PickerFilter, pickerBlocks } from './permission-picker.ts';
 import type { Selection } from './selection.ts';
+import { KEY_NETWORKS_HINT, networksInput, networksSummary } from './network-blocks.ts';
 
 /** The partner select switches to a searched (external) select past this many partners. */
 export const STATIC_PARTNER_LIMIT = LIMITS.selectOptions - 1;
@@ -33,6 +34,8 @@ export function createKeyView(input: {
   hold?: Hold;
   /** The Expires field (expiry-blocks.ts). */
   expiry?: Block | undefined;
+  /** The allowed networks field's starting lines: the chosen partner's defaults. */
+  networks?: readonly string[] | undefined;
 }): ModalView {
   const { catalog, partners, partner, revision } = input;
   const initialPartner = partner === undefined ? noPartnerOption() : partnerOption(partner);
@@ -98,6 +101,14 @@ export function createKeyView(input: {
       },
     },
     ...(input.expiry === undefined ? [] : [input.expiry]),
+    networksInput({
+      networks: input.networks ?? [],
+      revision,
+      hint:
+        partner === undefined || (input.networks ?? []).length === 0
+          ? KEY_NETWORKS_HINT
+          : `${partner.name}'s default networks. ${KEY_NETWORKS_HINT}`,
+    }),
   ];
   return modal({
     callbackId: CallbackId.create,
@@ -131,12 +142,15 @@ export function permissionsView(input: {
   confirmEmpty?: boolean | undefined;
   /** The chosen lifetime in words ("in 90 days", "never"). */
   expires?: string | undefined;
+  /** The networks the key will be limited to (none: any address). */
+  networks?: readonly string[] | undefined;
 }): ModalView {
   const about = [
     `*Key:* ${escapeMrkdwn(input.description)}`,
     `*Partner:* ${input.partnerName === undefined ? 'none' : escapeMrkdwn(input.partnerName)}`,
     ...(input.expires === undefined ? [] : [`*Expires:* ${input.expires}`]),
     ...(input.deliverTo == null ? [] : [`*Hand-over:* :closed_lock_with_key: encrypted to <@${input.deliverTo}>`]),
+    ...((input.networks ?? []).length === 0 ? [] : [`*Usable from:* ${networksSummary(input.networks ?? [])}`]),
   ].join('   ·   ');
   const blocks: Block[] = [
     ...(input.confirmEmpty === true ? [section(EMPTY_CREATE_WARNING)] : []),

@@ -12,6 +12,7 @@ import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
 import { permissionLines } from './permission-lines.ts';
 import { type PickerFilter, pickerBlocks } from './permission-picker.ts';
 import type { Selection } from './selection.ts';
+import { KEY_NETWORKS_HINT, networkDiffBlocks, networksInput } from './network-blocks.ts';
 
 export const SEED_IN_USE_WARNING =
   'Making changes to the permissions of an API key that is in use may impact internal or third-party tools that rely on data called from the API. To avoid service disruptions, check with your development team or integration partner before changing a key’s permissions.';
@@ -61,6 +62,7 @@ export function editKeyView(input: {
       },
     },
     ...(input.expiry === undefined ? [] : [input.expiry]),
+    networksInput({ networks: key.allowedNetworks, hint: KEY_NETWORKS_HINT }),
     ...pickerBlocks(input.catalog, input.selection, {
       page: input.page,
       revision: input.revision,
@@ -96,10 +98,14 @@ export function editConfirmView(input: {
   hold?: Hold;
   /** A new expiry (null: never); absent: unchanged. */
   expiresAt?: Date | null | undefined;
+  /** The networks the edit adds and removes, and the key's list after it. */
+  networks?: { added: readonly string[]; removed: readonly string[]; after: readonly string[] } | undefined;
 }): ModalView {
   const blocks: Block[] = [section(`Review the changes to ${keyTitle(input.key)} before saving.`)];
   const expiry = input.expiresAt === undefined ? undefined : expiryChangeOf(input.key.expiresAt, input.expiresAt);
   if (expiry !== undefined) blocks.push(section(expiry.text));
+  const networks = input.networks ?? { added: [], removed: [], after: input.key.allowedNetworks };
+  const networksChanged = networks.added.length + networks.removed.length > 0;
   if (input.description !== input.key.description) {
     blocks.push(
       section(`*Description*\n~${escapeMrkdwn(input.key.description)}~\n→ ${escapeMrkdwn(input.description)}`),
@@ -114,9 +120,14 @@ export function editConfirmView(input: {
       ),
     );
   }
+  blocks.push(...networkDiffBlocks(networks.added, networks.removed, networks.after));
   if (leavesNoPermissions(input.key, input.added, input.removed)) blocks.push(...emptyKeyBlocks());
-  // Permission changes and a longer life wait for approval: a new description cannot widen what the key may do.
-  const hold = input.added.length + input.removed.length > 0 || expiry?.extended === true ? input.hold : undefined;
+  // Permission changes (networks are one: fewer limits widen what the key may do) and a longer life wait for
+  // approval; a new description cannot widen anything.
+  const hold =
+    input.added.length + input.removed.length > 0 || networksChanged || expiry?.extended === true
+      ? input.hold
+      : undefined;
   blocks.push(...holdBlocks(hold, 'permissions'));
   return modal({
     callbackId: CallbackId.editConfirm,
@@ -156,6 +167,21 @@ function emptyKeyBlocks(): Block[] {
   ];
 }
 
+/** A saved edit that changed the key's networks (with or without anything else). */
+function networkResultText(
+  before: KeyNameFields,
+  after: KeyNameFields,
+  permissions: string | undefined,
+  networks: string,
+): string {
+  const changes = [permissions, networks].filter((c) => c !== undefined).join('; ');
+  const head =
+    before.description !== after.description
+      ? `:pencil2: Renamed ${keyName(before)} to *${escapeMrkdwn(after.description)}*; ${changes}.`
+      : `:pencil2: Saved ${keyName(after)}: ${changes}.`;
+  return `${head} The change is effective right away.`;
+}
+
 /** Edit refused because the key changed since the dialog opened (another admin, another tab). */
 export function staleEditText(key: KeyNameFields): string {
   return `:warning: Someone else changed ${keyName(key)} since you opened it. Nothing was saved and their change was not overwritten: open Edit again to see the key as it is now.`;
@@ -169,6 +195,8 @@ export function editResultText(input: {
   removed: number;
   /** Set when the expiry changed. */
   expiresAt?: Date | null | undefined;
+  /** Networks added and removed (absent: none). */
+  networks?: { added: number; removed: number } | undefined;
 }): string {
   const { before, after, added, removed } = input;
   const permissionWords =
@@ -187,6 +215,15 @@ export function editResultText(input: {
         : `it now expires ${slackDate(input.expiresAt)}`;
   const parts = [permissionWords, expiryWords].filter((p) => p !== undefined);
   const permissions = parts.length === 0 ? undefined : parts.join('; ');
+  const net = input.networks;
+  const networkChange =
+    net === undefined || net.added + net.removed === 0
+      ? undefined
+      : [
+          ...(net.added > 0 ? [`${plural(net.added, 'allowed network')} added`] : []),
+          ...(net.removed > 0 ? [`${plural(net.removed, 'allowed network')} removed`] : []),
+        ].join(', ');
+  if (networkChange !== undefined) return networkResultText(before, after, permissions, networkChange);
   const renamed = before.description !== after.description;
   const head = renamed
     ? `:pencil2: Renamed ${keyName(before)} to *${escapeMrkdwn(after.description)}*${permissions === undefined ? '' : `; ${permissions}`}.`

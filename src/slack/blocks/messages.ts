@@ -1,3 +1,4 @@
+import { networksSummary } from './network-blocks.ts';
 import type { Catalog } from '../../catalog/types.ts';
 import type { LegacyRule } from '../../keys/legacy-rule.ts';
 import type { ApiKey, KeyLinks } from '../../keys/types.ts';
@@ -96,6 +97,7 @@ export function keyDetailsMessage(input: {
         mrkdwn(`*Last used*\n${lastUsedText(key.lastUsedAt)}`),
         mrkdwn(`*API type*\n${escapeMrkdwn(key.apiType)}`),
         mrkdwn(`*Key id*\n${code(key.id)}`),
+        mrkdwn(`*Usable from*\n${networksSummary(key.allowedNetworks)}`),
       ],
     },
   ];

@@ -35,6 +35,8 @@ export const CreateMeta = z.object({
   z: z.literal(1).optional(),
   /** The Expires choice (expiry-blocks.ts): `never` or a number of days, counted when the key is made. */
   x: z.string().max(8).optional(),
+  /** Allowed networks (canonical), when the key is limited to some. */
+  n: z.array(z.string()).max(50).optional(),
 });
 export type CreateMeta = z.infer<typeof CreateMeta>;
 
@@ -69,6 +71,8 @@ export const EditConfirmMeta = z.object({
   c: z.string(),
   /** The new expiry (ms, or null: never); absent: unchanged. */
   x: z.number().nullable().optional(),
+  /** The key's allowed networks after the edit (canonical), when the edit changes them. */
+  n: z.array(z.string()).max(50).optional(),
 });
 export type EditConfirmMeta = z.infer<typeof EditConfirmMeta>;
 

@@ -156,6 +156,13 @@ const WORDS: Record<ErrorCode, Words> = {
   DELIVERY_NOT_SENT: said,
   DELIVERY_REFUSED: said,
   DELIVERY_FAILED: said,
+  NETWORK_INVALID: (error, style, context) => {
+    const entry = factText(error, 'entry');
+    const why = factText(error, 'why');
+    const line = factNumber(error, 'line');
+    if (entry === undefined || why === undefined || line === undefined) return said(error, style, context);
+    return sentence(`Line ${line} (${style.text(entry)}) is not an allowed network: ${style.text(why)}`);
+  },
 };
 
 /**

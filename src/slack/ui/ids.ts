@@ -108,6 +108,8 @@ export const BlockId = {
   homeFilters: 'home_filters',
   /** The Expires select of the create and edit dialogs. */
   expires: 'expires',
+  /** Allowed networks, one per line (create, edit, partner form). */
+  networks: 'networks',
 } as const;
 
 /** Overflow option values: `<verb>:<key id>`. */

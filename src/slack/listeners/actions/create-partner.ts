@@ -8,6 +8,7 @@ import { ActionId, BlockId } from '../../ui/ids.ts';
 import { readInput } from '../../ui/view-state.ts';
 import { holdFor } from '../../flows/approval-flow.ts';
 import { action, stop } from '../listener.ts';
+import { networksBlockId } from '../../blocks/network-blocks.ts';
 
 /**
  * Picking a partner in "Create New Credential" fills the description with the seed's default ("<Partner> Harvest
@@ -19,7 +20,11 @@ export const createPartner = action({
   role: 'admin',
   parse: ({ ids }) => {
     const meta = decodeMeta(CreateStartMeta, ids.view.private_metadata);
-    return { meta, typed: readInput(ids.view.state.values, `${BlockId.description}.${meta.r}`)?.trim() ?? '' };
+    return {
+      meta,
+      typed: readInput(ids.view.state.values, `${BlockId.description}.${meta.r}`)?.trim() ?? '',
+      typedNetworks: readInput(ids.view.state.values, networksBlockId(meta.r))?.trim() ?? '',
+    };
   },
   async call({ deps, ids }, { meta }) {
     const partners = await deps.services.partners.list();
@@ -31,7 +36,7 @@ export const createPartner = action({
       delivery: await deliveryOffer(deps, chosen?.id),
     };
   },
-  async render(turn, { partners, chosen, previous, delivery }, { meta, typed }) {
+  async render(turn, { partners, chosen, previous, delivery }, { meta, typed, typedNetworks }) {
     const { catalog } = turn.deps.services;
     const wasDefault =
       typed === '' || (previous !== undefined && typed === defaultDescription(previous.name, catalog.name));
@@ -40,6 +45,10 @@ export const createPartner = action({
         ? ''
         : defaultDescription(chosen.name, catalog.name)
       : typed;
+    // The networks field likewise: the new partner's defaults replace the previous one's, never what was typed.
+    const networksWereDefault =
+      typedNetworks === '' || (previous !== undefined && typedNetworks === previous.defaultNetworks.join('\n'));
+    const networks = networksWereDefault ? (chosen?.defaultNetworks ?? []) : typedNetworks.split('\n');
     const revision = meta.r + 1;
     const view = createKeyView({
       catalog,
@@ -51,6 +60,7 @@ export const createPartner = action({
       delivery,
       hold: holdFor(turn.deps, 'create'),
       expiry: createExpiryBlock(turn.deps.services.keys.lifetime()),
+      networks,
     });
     const { id, hash } = turn.ids.view;
     await slackCall(turn, 'updating the create dialog', () => turn.client.views.update({ view_id: id, hash, view }));

@@ -8,6 +8,8 @@ import { ActionId, BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput, readSelected } from '../../ui/view-state.ts';
 import { holdFor } from '../../flows/approval-flow.ts';
 import { atField, refuseField, view } from '../listener.ts';
+import { validateNetworks } from '../../../shared/networks.ts';
+import { networkLines, networksBlockId } from '../../blocks/network-blocks.ts';
 
 /** "Create New Credential" → "Manage Permissions", with the partner's preset pre-checked. */
 export const createSubmit = view({
@@ -18,7 +20,10 @@ export const createSubmit = view({
     const { r } = decodeMeta(CreateStartMeta, dialog.private_metadata);
     const descriptionBlock = `${BlockId.description}.${r}`;
     const deliveryBlock = `${BlockId.delivery}.${r}`;
+    const networksBlock = networksBlockId(r);
     return {
+      networksBlock,
+      networkText: readInput(values, networksBlock),
       partnerId: readSelected(values, BlockId.partner, ActionId.createPartner),
       descriptionBlock,
       typed: readInput(values, descriptionBlock)?.trim() ?? '',
@@ -48,9 +53,11 @@ export const createSubmit = view({
     }
     if (expiryFromChoice(input.expiry, deps.services.keys.lifetime(), deps.now()) === 'invalid')
       refuseField(BlockId.expires, 'That lifetime is no longer allowed here: pick again.');
-    return { partner, description };
+    // A bad line is named beside the field (NETWORK_INVALID's words: "Line 2 (10.1.2.3/8) is not …").
+    const networks = await atField(input.networksBlock, () => validateNetworks(networkLines(input.networkText)));
+    return { partner, description, networks };
   },
-  async render({ deps, answer }, { partner, description }, { contact, expiry }) {
+  async render({ deps, answer }, { partner, description, networks }, { contact, expiry }) {
     const { catalog } = deps.services;
     const selection = Selection.of(catalog, partner?.preset ?? []);
     const next: CreateMeta = {
@@ -65,6 +72,7 @@ export const createSubmit = view({
       d: description,
       dl: contact ?? null,
       ...(expiry === undefined ? {} : { x: expiry }),
+      ...(networks.length === 0 ? {} : { n: networks }),
     };
     await answer({
       response_action: 'update',
@@ -76,6 +84,7 @@ export const createSubmit = view({
         deliverTo: next.dl,
         expires: choiceText(next.x),
         hold: holdFor(deps, 'create'),
+        networks: next.n,
         selection,
         page: 0,
         revision: 0,

@@ -9,6 +9,8 @@ import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput, readSelected } from '../../ui/view-state.ts';
 import { expiryFromChoice } from '../../blocks/expiry-blocks.ts';
 import { atField, notice, refuseField, view } from '../listener.ts';
+import { validateNetworks } from '../../../shared/networks.ts';
+import { networkLines } from '../../blocks/network-blocks.ts';
 
 /** "Review changes" in Edit: the diff is pushed on top ("Back" returns to the checkboxes), nothing is saved yet. */
 export const editSubmit = view({
@@ -27,18 +29,31 @@ export const editSubmit = view({
       deps.now(),
     );
     if (expiresAt === 'invalid') refuseField(BlockId.expires, 'That lifetime is no longer allowed here: pick again.');
-    return { meta, description, selection, expiresAt: expiresAt as Date | null | undefined };
+    // A bad line is named beside the field.
+    const networks = await atField(BlockId.networks, () =>
+      validateNetworks(networkLines(readInput(values, BlockId.networks))),
+    );
+    return { meta, description, selection, expiresAt: expiresAt as Date | null | undefined, networks };
   },
   call: ({ deps }, { meta }) => deps.services.keys.get(meta.k),
-  async render({ deps, answer }, key, { meta, description, selection, expiresAt }) {
+  async render({ deps, answer }, key, { meta, description, selection, expiresAt, networks }) {
     const { catalog } = deps.services;
     if (key.version !== meta.v) return answer(notice('Not Saved', staleEditText(key)));
     const { added, removed } = permissionDiff(key.permissions, selection.endpointIds(catalog));
     const expiryChanged = expiresAt !== undefined && expiresAt?.getTime() !== key.expiresAt?.getTime();
-    if (added.length === 0 && removed.length === 0 && description === key.description && !expiryChanged) {
+    const networksAdded = networks.filter((n) => !key.allowedNetworks.includes(n));
+    const networksRemoved = key.allowedNetworks.filter((n) => !networks.includes(n));
+    const networksChanged = networksAdded.length + networksRemoved.length > 0;
+    if (
+      added.length === 0 &&
+      removed.length === 0 &&
+      description === key.description &&
+      !expiryChanged &&
+      !networksChanged
+    ) {
       refuseField(
         BlockId.description,
-        'Nothing changed: edit the description, the expiry or the permissions, or Cancel.',
+        'Nothing changed: edit the description, the expiry, the allowed networks or the permissions, or Cancel.',
       );
     }
     const [lastUsed, allowed, denied] = meta.u;
@@ -49,6 +64,7 @@ export const editSubmit = view({
       s: selection.encode(),
       c: meta.c,
       ...(expiryChanged ? { x: expiresAt?.getTime() ?? null } : {}),
+      ...(networksChanged ? { n: networks } : {}),
     };
     await answer({
       response_action: 'push',
@@ -67,6 +83,7 @@ export const editSubmit = view({
         privateMetadata: encodeMeta(confirmMeta),
         hold: holdFor(deps, 'permissions'),
         expiresAt: expiryChanged ? expiresAt : undefined,
+        networks: { added: networksAdded, removed: networksRemoved, after: networks },
       }),
     });
   },

@@ -7,6 +7,7 @@ import { plural } from '../../ui/format.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput, readUsers } from '../../ui/view-state.ts';
 import { view } from '../listener.ts';
+import { networkLines } from '../../blocks/network-blocks.ts';
 
 /** Saving a partner (name, contacts, preset): back to the refreshed partner list. */
 export const partnerFormSubmit = view({
@@ -15,7 +16,13 @@ export const partnerFormSubmit = view({
   failure: 'Partner Not Saved',
   // The service names the input a refusal is about (a name already taken is about the name).
   fieldOf: (error) =>
-    error.field === 'name' ? BlockId.partnerName : error.field === 'contacts' ? BlockId.partnerContacts : undefined,
+    error.field === 'name'
+      ? BlockId.partnerName
+      : error.field === 'contacts'
+        ? BlockId.partnerContacts
+        : error.field === 'defaultNetworks'
+          ? BlockId.networks
+          : undefined,
   parse: ({ deps, view: dialog, values }) => {
     const meta = decodeMeta(PartnerMeta, dialog.private_metadata);
     const { catalog } = deps.services;
@@ -24,12 +31,14 @@ export const partnerFormSubmit = view({
       name: readInput(values, BlockId.partnerName) ?? meta.n,
       contacts: readUsers(values, BlockId.partnerContacts) ?? meta.u,
       preset: mergePickerState(catalog, selectionOf(deps, meta), pickerStateOf(meta), values).endpointIds(catalog),
+      // One per line; a bad line is named beside the field (the service refuses it as defaultNetworks).
+      defaultNetworks: networkLines(readInput(values, BlockId.networks)),
     };
   },
-  call: ({ deps, userId }, { id, name, contacts, preset }) =>
+  call: ({ deps, userId }, { id, name, contacts, preset, defaultNetworks }) =>
     id === null
-      ? deps.services.partners.create({ actor: userId, name, contacts, preset })
-      : deps.services.partners.edit(id, { actor: userId, rename: name, contacts, preset }),
+      ? deps.services.partners.create({ actor: userId, name, contacts, preset, defaultNetworks })
+      : deps.services.partners.edit(id, { actor: userId, rename: name, contacts, preset, defaultNetworks }),
   async render({ deps, userId, answer }, saved) {
     deps.logger.info({ partnerId: saved.id, userId }, 'partner saved from Slack');
     await answer({
