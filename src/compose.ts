@@ -155,10 +155,17 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       if (pending) await applyMigrations(url);
       logger.debug({ database: describeUrl(url) }, pending ? 'migrations applied' : 'migrations up to date');
     }
-    const store = createStore(db.db);
+    const store = createStore(db.db, { legacyKeysExpireAt: config.expiry.legacyKeysExpireAt });
     const secretFormat = createSecretFormat(config.keyPrefix);
     const digest = createSecretDigest(pepper);
-    const shared = { store, catalog, secretFormat, digest, legacyCutoff: config.legacyCutoff };
+    const shared = {
+      store,
+      catalog,
+      secretFormat,
+      digest,
+      legacyCutoff: config.legacyCutoff,
+      lifetime: { maxLifetimeDays: config.expiry.maxLifetimeDays },
+    };
     // Wrapped once here, so every surface (Slack, CLI, approvals, sweeps) logs each key change the same way.
     const keyService = logKeyChanges(createKeyService(shared), logger);
     const { serviceKey, pgp, inspectPublicKey } = lazyPgp(config);
@@ -229,7 +236,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
             catalog,
             secretFormat,
             digest,
-            source: createKeyIndexSource(db.sql),
+            source: createKeyIndexSource(db.sql, { legacyKeysExpireAt: config.expiry.legacyKeysExpireAt }),
             feed: createKeyChangeListener(db.url, { heartbeatMs: Math.min(5_000, config.authz.maxStalenessMs / 3) }),
             usageSink: createUsageSink(db.sql),
             logger,

@@ -46,6 +46,17 @@ const schema = z.object({
     .default('hk'),
   LEGACY_CUTOFF: z.iso.date('a date as YYYY-MM-DD, e.g. 2017-01-18').default('2017-01-18'),
   CATALOG_FILE: optionalString,
+  KEY_MAX_LIFETIME_DAYS: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'a number of days, e.g. 365' })
+      .int('a whole number of days')
+      .min(1, 'at least 1 day')
+      .max(36_500, 'at most 36500 days')
+      .optional(),
+  ),
+  LEGACY_KEYS_EXPIRE_AT: optionalString.pipe(
+    z.iso.datetime({ offset: true, error: 'an ISO date-time, e.g. 2027-06-30T00:00:00Z' }).optional(),
+  ),
   AUTHZ_HOST: host,
   AUTHZ_PORT: port(3001),
   AUTHZ_MAX_STALENESS: z.coerce
@@ -205,6 +216,8 @@ export interface Config {
   keyPepper: string | undefined;
   keyPrefix: string;
   legacyCutoff: Date;
+  /** KEY_MAX_LIFETIME_DAYS (null: no maximum) and LEGACY_KEYS_EXPIRE_AT (null: legacy keys keep their own expiry). */
+  expiry: { maxLifetimeDays: number | null; legacyKeysExpireAt: Date | null };
   catalogFile: string | undefined;
   authz: {
     /** Loopback with the embedded database (a developer machine), every interface with DATABASE_URL, unless set. */
@@ -299,6 +312,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     keyPepper: env.KEY_PEPPER,
     keyPrefix: env.KEY_PREFIX,
     legacyCutoff: new Date(`${env.LEGACY_CUTOFF}T00:00:00Z`),
+    expiry: {
+      maxLifetimeDays: env.KEY_MAX_LIFETIME_DAYS ?? null,
+      legacyKeysExpireAt: env.LEGACY_KEYS_EXPIRE_AT === undefined ? null : new Date(env.LEGACY_KEYS_EXPIRE_AT),
+    },
     catalogFile: env.CATALOG_FILE === undefined ? undefined : path.resolve(env.CATALOG_FILE),
     authz: {
       host: env.AUTHZ_HOST ?? defaultHost,

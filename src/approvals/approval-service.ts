@@ -1,3 +1,4 @@
+import { checkLifetime } from '../keys/expiry.ts';
 import { alreadyReplaced, type EditKeyInput, type KeyService } from '../keys/key-service.ts';
 import { keyState } from '../keys/key-state.ts';
 import type { ApiKey, IssuedKey } from '../keys/types.ts';
@@ -65,8 +66,13 @@ export interface ApprovalStore extends Transactional<ApprovalTransaction> {
 /** The key lifecycle, as far as an approved change runs through it. */
 export type ApprovedKeyChanges = Pick<
   KeyService,
-  'get' | 'prepareCreate' | 'create' | 'previewEdit' | 'edit' | 'enable' | 'replace'
+  'get' | 'prepareCreate' | 'create' | 'previewEdit' | 'edit' | 'enable' | 'replace' | 'lifetime'
 >;
+
+/** A held expiry back as the services take it: absent stays absent (the default), null is never. */
+function isoDate(value: string | null | undefined): Date | null | undefined {
+  return value == null ? (value as null | undefined) : new Date(value);
+}
 
 export function createApprovalService(deps: {
   store: ApprovalStore;
@@ -181,6 +187,7 @@ export function createApprovalService(deps: {
           expectedVersion: request.keyVersion ?? undefined,
           grants: payload.permissions,
           description: payload.newDescription,
+          expiresAt: isoDate(payload.expiry?.to),
           networks: payload.allowedNetworks,
         };
         const result = await keys.edit(request.keyId as string, edit);
@@ -197,7 +204,10 @@ export function createApprovalService(deps: {
           request: await finish(request, 'superseded', { reason: 'the key changed after the request' }),
         };
       }
-      await keys.enable(key.id, { actor: request.requestedBy });
+      await keys.enable(key.id, {
+        actor: request.requestedBy,
+        expiresAt: payload.action === 'reenable' ? isoDate(payload.expiresAt) : undefined,
+      });
       return { outcome: 'executed', request: await finish(request, 'approved', {}), reveal: undefined };
     } catch (error) {
       if (isAppError(error, 'STALE_VERSION')) {
@@ -223,6 +233,7 @@ export function createApprovalService(deps: {
       grants?: readonly string[];
       applyPreset?: boolean;
       delivery?: HandOverDelivery | undefined;
+      expiresAt?: Date | null | undefined;
       allowedNetworks?: readonly string[] | undefined;
     }): Promise<ApprovalRequest> {
       const prepared = await keys.prepareCreate(input);
@@ -232,6 +243,7 @@ export function createApprovalService(deps: {
         partnerId: prepared.partner?.id ?? null,
         partnerName: prepared.partner?.name ?? null,
         permissions: prepared.permissions,
+        expiresAt: prepared.expiresAt?.toISOString() ?? null,
         ...(input.delivery === undefined ? {} : { delivery: input.delivery }),
         ...(prepared.allowedNetworks.length === 0 ? {} : { allowedNetworks: prepared.allowedNetworks }),
       });
@@ -253,6 +265,7 @@ export function createApprovalService(deps: {
         added: preview.added,
         removed: preview.removed,
         newDescription: preview.descriptionChanged ? preview.description : undefined,
+        ...(preview.expiry === undefined ? {} : { expiry: preview.expiry }),
         ...(preview.networksAdded.length + preview.networksRemoved.length === 0
           ? {}
           : {
@@ -263,20 +276,27 @@ export function createApprovalService(deps: {
       });
     },
 
-    async requestEnable(keyId: string, actor: string): Promise<ApprovalRequest> {
+    async requestEnable(keyId: string, actor: string, expiresAt?: Date | null): Promise<ApprovalRequest> {
       const key = await keys.get(keyId);
       if (keyState(key, now()).kind === 'active')
         throw new AppError('KEY_ALREADY_ACTIVE', `${keyId} is already active`, { facts: { keyId } });
+      if (expiresAt !== undefined) checkLifetime(keys.lifetime(), expiresAt, now());
       return open('reenable', actor, keyId, key.version, {
         action: 'reenable',
         description: key.description,
         revokeReason: key.revokeReason,
+        ...(expiresAt === undefined ? {} : { expiresAt: expiresAt?.toISOString() ?? null }),
       });
     },
 
     async requestReplace(
       keyId: string,
-      input: { actor: string; graceSeconds?: number; delivery?: HandOverDelivery | undefined },
+      input: {
+        actor: string;
+        graceSeconds?: number;
+        delivery?: HandOverDelivery | undefined;
+        expiresAt?: Date | null | undefined;
+      },
     ): Promise<ApprovalRequest> {
       const key = await keys.get(keyId);
       if (key.replacedBy !== null)
@@ -293,6 +313,9 @@ export function createApprovalService(deps: {
         description: key.description,
         graceSeconds,
         ...(input.delivery === undefined ? {} : { delivery: input.delivery }),
+        ...(input.expiresAt === undefined
+          ? {}
+          : { expiresAt: checkLifetime(keys.lifetime(), input.expiresAt, now())?.toISOString() ?? null }),
       });
     },
 
@@ -421,12 +444,14 @@ export function createApprovalService(deps: {
           partner: payload.partnerId ?? undefined,
           grants: payload.permissions,
           applyPreset: false,
+          expiresAt: isoDate(payload.expiresAt),
           allowedNetworks: payload.allowedNetworks,
         });
       } else if (payload.action === 'replace') {
         issued = await keys.replace(request.keyId as string, {
           actor: request.requestedBy,
           graceSeconds: payload.graceSeconds,
+          expiresAt: isoDate(payload.expiresAt),
         });
       } else {
         throw new AppError('REVEAL_UNAVAILABLE', 'Nothing to reveal for this request.', {

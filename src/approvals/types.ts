@@ -10,6 +10,8 @@ export type ApprovalPayload =
   | (Pick<ApiKey, 'description' | 'partnerId' | 'partnerName' | 'permissions'> & {
       action: 'create';
       delivery?: HandOverDelivery | undefined;
+      /** ISO, or null for never; absent on older requests (the key then gets the default). */
+      expiresAt?: string | null | undefined;
       /** Canonical networks the key will be limited to (absent on older requests: none). */
       allowedNetworks?: string[] | undefined;
     })
@@ -18,6 +20,8 @@ export type ApprovalPayload =
       added: string[];
       removed: string[];
       newDescription?: ApiKey['description'] | undefined;
+      /** A changed expiry (ISO, or null for never): extending a key's life is held like a permission change. */
+      expiry?: { from: string | null; to: string | null; extended: boolean } | undefined;
       /** The key's whole list of networks after the change, when the change touches them. */
       allowedNetworks?: string[] | undefined;
       networksAdded?: string[] | undefined;
@@ -27,11 +31,15 @@ export type ApprovalPayload =
       action: 'reenable';
       /** Why the key was revoked, so approvers see a "lost" key for what it is (absent on older requests). */
       revokeReason?: ApiKey['revokeReason'] | undefined;
+      /** The expiry asked for (ISO, null: never); absent: the default. */
+      expiresAt?: string | null | undefined;
     })
   | (Pick<ApiKey, 'description'> & {
       action: 'replace';
       graceSeconds: number;
       delivery?: HandOverDelivery | undefined;
+      /** The replacement's expiry (ISO, null: never); absent: the default. */
+      expiresAt?: string | null | undefined;
     });
 
 /** An approved key handed to a partner contact, PGP-encrypted, instead of being revealed to the requester. */

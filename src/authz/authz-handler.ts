@@ -65,6 +65,7 @@ const UNAUTHENTICATED_MESSAGES: Record<string, string> = {
   checksum: 'The API key is not valid (its checksum does not match: check for a typing mistake).',
   unknown: 'The API key is not valid.',
   revoked: 'The API key has been revoked.',
+  expired: 'The API key has expired.',
 };
 
 const FORBIDDEN_MESSAGES: Record<string, string> = {

@@ -7,7 +7,7 @@ export type Verdict =
   | { status: 200; entry: IndexEntry; endpoint: Endpoint }
   | {
       status: 401;
-      reason: 'missing' | 'empty' | 'malformed' | 'checksum' | 'unknown' | 'revoked';
+      reason: 'missing' | 'empty' | 'malformed' | 'checksum' | 'unknown' | 'revoked' | 'expired';
       entry: IndexEntry | undefined;
       endpoint: Endpoint | undefined;
     }
@@ -48,7 +48,8 @@ export function createDecider(deps: {
       if (entry === undefined) return UNKNOWN;
       const decision = evaluate(catalog, entry, method, path, now);
       if (decision.allowed) return { status: 200, entry, endpoint: decision.endpoint };
-      if (decision.reason === 'revoked') return { status: 401, reason: 'revoked', entry, endpoint: decision.endpoint };
+      if (decision.reason === 'revoked' || decision.reason === 'expired')
+        return { status: 401, reason: decision.reason, entry, endpoint: decision.endpoint };
       return { status: 403, reason: decision.reason, entry, endpoint: decision.endpoint };
     },
   };

@@ -12,6 +12,8 @@ export interface IndexEntry extends EvaluableKey {
   /** `partnerName` made safe for an HTTP header value (percent-encoded when it is not printable ASCII). */
   readonly partnerHeader: string;
   readonly permissions: GrantSet;
+  /** Epoch milliseconds (a number: no Date per key, one comparison per request); null: never. */
+  readonly expiresAt: number | null;
   /** The networks the key may be used from, compiled; null: any address (most keys: one check, nothing parsed). */
   readonly networks: NetworkMatcher | null;
 }
@@ -176,6 +178,7 @@ export class KeyIndex {
       legacy: record.legacy,
       revokeAt: record.revokeAt,
       permissions,
+      expiresAt: record.expiresAt,
       networks: record.allowedNetworks.length === 0 ? null : this.matcher(record.allowedNetworks),
     };
     if ((row + 1) * DIGEST_BYTES > this.digests.length) this.widenDigests(this.digests.length * 2);

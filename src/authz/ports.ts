@@ -9,6 +9,8 @@ export type IndexedKeyRecord = Pick<ApiKey, 'id' | 'partnerName' | 'legacy' | 'a
   UsabilityFields & {
     digest: Buffer;
     permissions: readonly string[];
+    /** The effective expiry (LEGACY_KEYS_EXPIRE_AT applied) in epoch milliseconds; null: never. */
+    expiresAt: number | null;
   };
 
 /** Reads keys for the in-memory index; implemented in `src/db/key-index-source.ts`. */

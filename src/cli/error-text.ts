@@ -46,6 +46,13 @@ const WORDS: Record<ErrorCode, Words> = {
   KEY_REVOKED: said,
   KEY_REPLACED: said,
   KEY_ALREADY_ACTIVE: said,
+  EXPIRY_INVALID: said,
+  LIFETIME_TOO_LONG: (error) => {
+    const latest = factText(error, 'latest');
+    return latest === undefined
+      ? said(error)
+      : `${error.message}\n  Give --expires with a time up to ${latest} (e.g. --expires ${factNumber(error, 'maxDays') ?? 90}d).`;
+  },
   IMPORT_INVALID: (error) =>
     error.facts.unknownPartners === true
       ? `${error.message}\n  Add the missing partners first: harvest-keys partner add <name>`

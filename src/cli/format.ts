@@ -1,4 +1,5 @@
 import { type KeyStateFields, keyState } from '../keys/key-state.ts';
+import { timeUntil } from '../keys/expiry.ts';
 import { type LegacyRule, replacementGrants } from '../keys/legacy-rule.ts';
 import type { ApiKey } from '../keys/types.ts';
 
@@ -9,11 +10,13 @@ export function keyStatus(key: KeyStateFields, now = new Date()): string {
   const state = keyState(key, now);
   switch (state.kind) {
     case 'active':
-      return 'active';
+      return key.expiresAt === null ? 'active' : `active, expires ${timeUntil(key.expiresAt, now)}`;
     case 'stopping':
       return `active, revoking at ${iso(state.at)}`;
     case 'revoked':
       return state.graceEnded ? 'revoked (grace ended)' : 'revoked';
+    case 'expired':
+      return `expired ${iso(state.at)}`;
     default:
       return state satisfies never;
   }

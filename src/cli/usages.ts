@@ -4,13 +4,15 @@
  */
 export const USAGES = {
   create:
-    'harvest-keys create --description D [--partner P] [--grant "GET /v1/users"]... [--all] [--no-preset] [--allow-ip CIDR]... [--json]',
-  list: 'harvest-keys list [--status active|revoked] [--partner P] [--search TEXT] [--json]',
+    'harvest-keys create --description D [--partner P] [--grant "GET /v1/users"]... [--all] [--no-preset] [--allow-ip CIDR]... [--expires 90d|2027-01-31T00:00:00Z|--no-expiry] [--json]',
+  list: 'harvest-keys list [--status active|revoked] [--partner P] [--search TEXT] [--expiring 7d] [--json]',
   show: 'harvest-keys show <id> [--json]',
-  edit: 'harvest-keys edit <id> [--add "GET /v1/users"]... [--remove "..."]... [--description D] [--allow-ip CIDR]... [--remove-ip CIDR]... [--version N] [--json]',
+  edit: 'harvest-keys edit <id> [--add "GET /v1/users"]... [--remove "..."]... [--description D] [--allow-ip CIDR]... [--remove-ip CIDR]... [--expires 90d|ISO|--no-expiry] [--version N] [--json]',
   revoke: 'harvest-keys revoke <id> [--reason R] [--json]',
-  enable: 'harvest-keys enable <id> [--json]',
-  replace: 'harvest-keys replace <id> [--grace 0|30m|1h|7d] [--json]',
+  enable: 'harvest-keys enable <id> [--expires 90d|ISO|--no-expiry] [--json]',
+  replace: 'harvest-keys replace <id> [--grace 0|30m|1h|7d] [--expires 90d|ISO|--no-expiry] [--json]',
+  extend:
+    'harvest-keys extend <id> --expires 30m|12h|90d|2027-01-31T00:00:00Z | --no-expiry [--json]   (sets when the key stops by itself)',
   import:
     'harvest-keys import <file.csv> [--json]   (columns: key,description,partner,created_at[,grants separated by ;])',
   check:

@@ -2,10 +2,16 @@ import { type Column, getTableName, type Table } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { IndexedKeyRecord, KeyIndexSource } from '../authz/ports.ts';
 import type { Sql } from './client.ts';
+import { effectiveExpiry } from '../keys/key-state.ts';
 import { apiKeys, partners } from './schema/index.ts';
 
-/** A column holding a record field's values (a list's elements, or the list as an array column). Nulls are not checked: the partner join adds them. */
-type Holding<T> = Column & { _: { data: NonNullable<T> extends readonly (infer E)[] ? E | E[] : NonNullable<T> } };
+/**
+ * What a column holds for a record field: a list's elements (or the list as an array column); a timestamp (Date)
+ * for epoch milliseconds.
+ */
+type Stored<T> = T extends readonly (infer E)[] ? E | E[] : T extends number ? Date : T;
+/** A column holding a record field's values. Nulls are not checked: the partner join adds them. */
+type Holding<T> = Column & { _: { data: Stored<NonNullable<T>> } };
 
 /**
  * Where each field of an index record is read from; the key query's column list is built from it. Typed against the
@@ -20,6 +26,7 @@ const KEY_COLUMNS = {
   status: apiKeys.status,
   legacy: apiKeys.legacy,
   revokeAt: apiKeys.revokeAt,
+  expiresAt: apiKeys.expiresAt,
   allowedNetworks: apiKeys.allowedNetworks,
 } satisfies { [F in Exclude<keyof IndexedKeyRecord, 'permissions'>]: Holding<IndexedKeyRecord[F]> };
 
@@ -71,11 +78,14 @@ const LISTS_KEPT = 4_096;
  * Turns rows into records. A grant list is split once while it is remembered: most keys carry one of a few
  * presets, so most keys share the same array, and the index works out its grant set once per array.
  */
-function recordMaker(): (row: KeyRow) => IndexedKeyRecord {
+function recordMaker(legacyKeysExpireAt: Date | null): (row: KeyRow) => IndexedKeyRecord {
   let lists = new Map<string, readonly string[]>();
   return (row) => {
     const status = row[AT.status] as IndexedKeyRecord['status'];
     const revokeAt = row[AT.revokeAt] as Date | string | null;
+    const legacy = row[AT.legacy] as boolean;
+    const ownExpiry = row[AT.expiresAt] as Date | string | null;
+    const expiresAt = effectiveExpiry(ownExpiry === null ? null : new Date(ownExpiry), legacy, legacyKeysExpireAt);
     const grants = row[GRANTS_AT] as string | null;
     let permissions = NO_GRANTS;
     // A revoked key is refused whatever it holds: its grants would only take memory.
@@ -93,9 +103,10 @@ function recordMaker(): (row: KeyRow) => IndexedKeyRecord {
       digest: row[AT.digest] as Buffer,
       partnerName: row[AT.partnerName] as string | null,
       status,
-      legacy: row[AT.legacy] as boolean,
+      legacy,
       revokeAt: revokeAt === null ? null : new Date(revokeAt),
       permissions,
+      expiresAt: expiresAt === null ? null : expiresAt.getTime(),
       allowedNetworks: row[AT.allowedNetworks] as string[],
     };
   };
@@ -138,8 +149,9 @@ function page(tx: Tx, after: string, last: string | undefined) {
  */
 export function createKeyIndexSource(
   sql: Sql,
-  options: { statementTimeoutMs?: number; pageSize?: number } = {},
+  options: { statementTimeoutMs?: number; pageSize?: number; legacyKeysExpireAt?: Date | null | undefined } = {},
 ): KeyIndexSource {
+  const legacyKeysExpireAt = options.legacyKeysExpireAt ?? null;
   const pageSize = Math.max(1, Math.trunc(options.pageSize ?? PAGE));
   const timeout = `set local statement_timeout = ${Math.trunc(options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS)}`;
   const snapshotRead = 'isolation level repeatable read read only';
@@ -168,7 +180,7 @@ export function createKeyIndexSource(
         let failure: unknown;
         const batchSize = Math.min(pageSize, BATCH);
         const read = async (reader: Tx) => {
-          const toRecord = recordMaker();
+          const toRecord = recordMaker(legacyKeysExpireAt);
           let batch: IndexedKeyRecord[] = [];
           while (failure === undefined && taken < pages.length) {
             const { after, last } = pages[taken++] as { after: string; last: string | undefined };
@@ -223,7 +235,7 @@ export function createKeyIndexSource(
               left join partners p on p.id = k.partner_id
              where k.id = any(${list})`.values() as unknown as Promise<KeyRow[]>,
         ]);
-        return rows.map(recordMaker());
+        return rows.map(recordMaker(legacyKeysExpireAt));
       });
     },
   };

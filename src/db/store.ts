@@ -60,9 +60,14 @@ export function parseKeyChangePayload(payload: string): { keyIds: string[]; kind
   return { keyIds: (kind === 'added' ? payload.slice(1) : payload).split(',').filter((id) => id !== ''), kind };
 }
 
-function repositories(db: Database): Repositories {
+/** Policy the repositories apply when reading: a legacy key's expiry is the earlier of its own and the policy's. */
+export interface StoreOptions {
+  legacyKeysExpireAt?: Date | null | undefined;
+}
+
+function repositories(db: Database, options: StoreOptions): Repositories {
   return {
-    keys: createKeyRepository(db),
+    keys: createKeyRepository(db, { legacyKeysExpireAt: options.legacyKeysExpireAt ?? null }),
     partners: createPartnerRepository(db),
     partnerPgpKeys: createPartnerPgpKeyRepository(db),
     deliveries: createDeliveryRepository(db),
@@ -81,9 +86,9 @@ function repositories(db: Database): Repositories {
   };
 }
 
-export function createStore(db: Database): Store {
+export function createStore(db: Database, options: StoreOptions = {}): Store {
   return {
-    ...repositories(db),
-    transaction: (work) => db.transaction((tx) => work(repositories(tx as unknown as Database))),
+    ...repositories(db, options),
+    transaction: (work) => db.transaction((tx) => work(repositories(tx as unknown as Database, options))),
   };
 }

@@ -1,5 +1,5 @@
 import { AMBIGUOUS_TARGET, type Catalog, type Endpoint } from '../catalog/types.ts';
-import { isRevokedAt, type UsabilityFields } from './key-state.ts';
+import { stoppedAt, type UsabilityFields } from './key-state.ts';
 import type { ApiKey } from './types.ts';
 
 export type EvaluableKey = UsabilityFields &
@@ -15,6 +15,7 @@ export interface GrantLookup {
 export type Decision =
   | { allowed: true; endpoint: Endpoint; via: 'grant' | 'legacy' }
   | { allowed: false; reason: 'revoked'; endpoint: Endpoint | undefined }
+  | { allowed: false; reason: 'expired'; endpoint: Endpoint | undefined }
   | { allowed: false; reason: 'not_in_catalog'; endpoint: undefined }
   | { allowed: false; reason: 'ambiguous_target'; endpoint: undefined }
   | { allowed: false; reason: 'not_granted'; endpoint: Endpoint };
@@ -34,8 +35,11 @@ export function evaluate(
   const routed = catalog.route(method, path);
   const endpoint = routed === AMBIGUOUS_TARGET ? undefined : routed;
   // keyState's rule without making a state: this runs for every /authz request.
-  if (isRevokedAt(key, typeof now === 'number' ? now : now.getTime()))
-    return { allowed: false, reason: 'revoked', endpoint };
+  const stopped = stoppedAt(key, typeof now === 'number' ? now : now.getTime());
+  if (stopped !== null)
+    return stopped === 'revoked'
+      ? { allowed: false, reason: 'revoked', endpoint }
+      : { allowed: false, reason: 'expired', endpoint };
   if (routed === AMBIGUOUS_TARGET) return { allowed: false, reason: AMBIGUOUS_TARGET, endpoint: undefined };
   if (endpoint === undefined) return { allowed: false, reason: 'not_in_catalog', endpoint: undefined };
   const granted = isList(key.permissions) ? key.permissions.includes(endpoint.id) : key.permissions.has(endpoint.id);

@@ -7,6 +7,8 @@ export type NewKeyRecord = Pick<
 > & {
   secretDigest: Buffer;
   permissions: readonly string[];
+  /** Absent (an import): never. */
+  expiresAt?: Date | null | undefined;
   /** Canonical networks (validateNetworks); none: any address. Imports leave it out. */
   allowedNetworks?: readonly string[];
 };
@@ -30,12 +32,20 @@ export interface KeyRepository {
   updateIfVersion(
     id: string,
     version: number,
-    patch: { description?: string; permissions?: readonly string[]; allowedNetworks?: readonly string[] },
+    patch: {
+      description?: string;
+      permissions?: readonly string[];
+      allowedNetworks?: readonly string[];
+      expiresAt?: Date | null;
+    },
   ): Promise<boolean>;
   /** Only an active key changes; returns false when it was already revoked. */
   revoke(id: string, revocation: KeyRevocation): Promise<boolean>;
-  /** Only a revoked (or revocation-scheduled) key changes. */
-  enable(id: string): Promise<boolean>;
+  /**
+   * Only a revoked (or revocation-scheduled, or expired at `now`) key changes; `expiresAt`, when given, is its new
+   * expiry (null: never).
+   */
+  enable(id: string, change?: { now: Date; expiresAt: Date | null }): Promise<boolean>;
   /** Records the successor once: returns false when the key already has one (a key is replaced at most once). */
   scheduleRevocation(id: string, at: Date, replacedBy: string): Promise<boolean>;
   dueForRevocation(now: Date): Promise<ApiKey[]>;

@@ -10,6 +10,7 @@ import { type Decision, evaluate } from './evaluate.ts';
 import { resolveGrants } from '../catalog/resolve-grants.ts';
 import { permissionDiff } from './grants.ts';
 import type { ChangeNotifier, KeyRepository } from './key-repository.ts';
+import { checkLifetime, type LifetimePolicy, latestExpiry } from './expiry.ts';
 import { keySnapshot } from './key-snapshot.ts';
 import { MAX_NETWORKS, validateNetworks } from '../shared/networks.ts';
 import { type LegacyRule, legacyRule, replacementGrants } from './legacy-rule.ts';
@@ -37,6 +38,8 @@ export interface KeyServiceDeps {
   secretFormat: SecretFormat;
   digest: (secret: string) => Buffer;
   legacyCutoff: Date;
+  /** KEY_MAX_LIFETIME_DAYS; absent: no maximum. */
+  lifetime?: LifetimePolicy | undefined;
   now?: Clock;
 }
 
@@ -48,6 +51,8 @@ export interface CreateKeyInput {
   grants?: readonly string[] | undefined;
   /** Defaults to true: the seed assigns a picked partner's permissions automatically. */
   applyPreset?: boolean | undefined;
+  /** When the key stops by itself: null never (refused under a maximum lifetime); absent: the maximum, or never. */
+  expiresAt?: Date | null | undefined;
   /** Networks the key may be used from, as typed (validateNetworks); unioned with the partner's defaults with the preset. */
   allowedNetworks?: readonly string[] | undefined;
 }
@@ -61,6 +66,8 @@ export interface EditKeyInput {
   grants?: readonly string[] | undefined;
   add?: readonly string[] | undefined;
   remove?: readonly string[] | undefined;
+  /** A new expiry (null: never, refused under a maximum lifetime); absent: unchanged. */
+  expiresAt?: Date | null | undefined;
   /** Replaces the whole list of allowed networks (as typed; empty: any address). */
   networks?: readonly string[] | undefined;
   addNetworks?: readonly string[] | undefined;
@@ -74,6 +81,15 @@ export interface EditResult {
   removed: string[];
   networksAdded: string[];
   networksRemoved: string[];
+  /** The expiry changed: before and after (ISO, or null for never). */
+  expiry?: ExpiryChange | undefined;
+}
+
+export interface ExpiryChange {
+  from: string | null;
+  to: string | null;
+  /** The key lives longer than before (or no longer expires): held like a permission change under approvals. */
+  extended: boolean;
 }
 
 export type CheckResult =
@@ -85,6 +101,8 @@ export interface PreparedCreate {
   description: string;
   partner: Partner | undefined;
   permissions: string[];
+  /** The expiry the key will get (the maximum lifetime applied); null: never. */
+  expiresAt: Date | null;
   allowedNetworks: string[];
 }
 
@@ -95,6 +113,9 @@ export interface EditPreview {
   descriptionChanged: boolean;
   added: string[];
   removed: string[];
+  /** Set when the edit changes the key's expiry. */
+  expiry: ExpiryChange | undefined;
+  expiresAt: Date | null;
   allowedNetworks: string[];
   networksAdded: string[];
   networksRemoved: string[];
@@ -106,6 +127,7 @@ export function createKeyService(deps: KeyServiceDeps) {
   const { store, catalog, secretFormat, digest } = deps;
   const now = deps.now ?? (() => new Date());
   const legacy = legacyRule(catalog, deps.legacyCutoff);
+  const lifetime: LifetimePolicy = deps.lifetime ?? { maxLifetimeDays: null };
 
   async function requireKey(repos: { keys: Pick<KeyRepository, 'findById'> }, id: string): Promise<ApiKey> {
     const key = await repos.keys.findById(id);
@@ -149,9 +171,10 @@ export function createKeyService(deps: KeyServiceDeps) {
     );
     const preset = partner !== undefined && input.applyPreset !== false ? partner.preset : [];
     const permissions = [...new Set([...preset, ...explicit])].filter((id) => catalog.byId.has(id)).sort();
+    const expiresAt = checkLifetime(lifetime, input.expiresAt, now());
     const defaults = partner !== undefined && input.applyPreset !== false ? partner.defaultNetworks : [];
     const allowedNetworks = validateNetworks([...defaults, ...(input.allowedNetworks ?? [])]);
-    return { description, partner, permissions, allowedNetworks };
+    return { description, partner, permissions, expiresAt, allowedNetworks };
   }
 
   function planEdit(before: ApiKey, input: EditKeyInput): EditPreview {
@@ -165,6 +188,15 @@ export function createKeyService(deps: KeyServiceDeps) {
     const permissions = [...new Set([...base, ...add])].filter((p) => !remove.includes(p)).sort();
     const diff = permissionDiff(before.permissions, permissions);
     const descriptionChanged = description !== undefined && description !== before.description;
+    let expiry: ExpiryChange | undefined;
+    let expiresAt = before.expiresAt;
+    if (input.expiresAt !== undefined && input.expiresAt?.getTime() !== before.expiresAt?.getTime()) {
+      // The cap counts from now: a key cannot be kept alive past the maximum by extending it.
+      expiresAt = checkLifetime(lifetime, input.expiresAt, now());
+      const extended =
+        before.expiresAt !== null && (expiresAt === null || expiresAt.getTime() > before.expiresAt.getTime());
+      expiry = { from: before.expiresAt?.toISOString() ?? null, to: expiresAt?.toISOString() ?? null, extended };
+    }
     const networks = planNetworks(before, input);
     return {
       key: before,
@@ -173,6 +205,8 @@ export function createKeyService(deps: KeyServiceDeps) {
       descriptionChanged,
       ...diff,
       ...networks,
+      expiry,
+      expiresAt,
     };
   }
 
@@ -225,6 +259,7 @@ export function createKeyService(deps: KeyServiceDeps) {
       description: string;
       partner: Partner | undefined;
       permissions: readonly string[];
+      expiresAt: Date | null;
       allowedNetworks?: readonly string[] | undefined;
     },
     details: Record<string, unknown> | undefined,
@@ -243,6 +278,7 @@ export function createKeyService(deps: KeyServiceDeps) {
       createdBy: fields.actor,
       createdAt,
       permissions: fields.permissions,
+      expiresAt: fields.expiresAt,
       ...(fields.allowedNetworks === undefined ? {} : { allowedNetworks: fields.allowedNetworks }),
     });
     const key = await requireKey(repos, id);
@@ -258,8 +294,26 @@ export function createKeyService(deps: KeyServiceDeps) {
     return { key, secret };
   }
 
+  /**
+   * The expiry a re-enabled key gets: the one asked for (within the maximum), else its own while that is still ahead
+   * and within the maximum, else the maximum (or never without one).
+   */
+  function enableExpiry(key: ApiKey, requested: Date | null | undefined, at: Date): Date | null {
+    if (requested !== undefined) return checkLifetime(lifetime, requested, at);
+    const latest = latestExpiry(lifetime, at);
+    const own = key.expiresAt;
+    if (own !== null && own.getTime() > at.getTime() && (latest === null || own.getTime() <= latest.getTime()))
+      return own;
+    return latest;
+  }
+
   return {
     catalog,
+
+    /** KEY_MAX_LIFETIME_DAYS, for the dialogs' and the CLI's choices. */
+    lifetime(): LifetimePolicy {
+      return lifetime;
+    },
 
     /** Which keys are legacy keys and the endpoints they may call without grants: shown wherever a legacy key is. */
     legacyRule(): LegacyRule {
@@ -273,8 +327,12 @@ export function createKeyService(deps: KeyServiceDeps) {
 
     async create(input: CreateKeyInput): Promise<IssuedKey> {
       return store.transaction(async (repos) => {
-        const { description, partner, permissions, allowedNetworks } = await resolveCreate(repos, input);
-        return issue(repos, { actor: input.actor, description, partner, permissions, allowedNetworks }, undefined);
+        const { description, partner, permissions, expiresAt, allowedNetworks } = await resolveCreate(repos, input);
+        return issue(
+          repos,
+          { actor: input.actor, description, partner, permissions, expiresAt, allowedNetworks },
+          undefined,
+        );
       });
     },
 
@@ -289,22 +347,33 @@ export function createKeyService(deps: KeyServiceDeps) {
         const version = input.expectedVersion ?? before.version;
         if (version !== before.version) throw staleVersion(before);
         const plan = planEdit(before, input);
-        const { permissions, description, descriptionChanged, added, removed } = plan;
+        const { permissions, description, descriptionChanged, added, removed, expiry, expiresAt } = plan;
         const diff = { added, removed };
         const networks = { networksAdded: plan.networksAdded, networksRemoved: plan.networksRemoved };
         const networksChanged = networks.networksAdded.length + networks.networksRemoved.length > 0;
-        if (!descriptionChanged && diff.added.length === 0 && diff.removed.length === 0 && !networksChanged) {
+        if (
+          !descriptionChanged &&
+          diff.added.length === 0 &&
+          diff.removed.length === 0 &&
+          !networksChanged &&
+          expiry === undefined
+        ) {
           return { key: before, changed: false, ...diff, ...networks };
         }
         const updated = await repos.keys.updateIfVersion(id, version, {
           description: descriptionChanged ? description : undefined,
           permissions: diff.added.length + diff.removed.length > 0 ? permissions : undefined,
+          ...(expiry === undefined ? {} : { expiresAt }),
           ...(networksChanged ? { allowedNetworks: plan.allowedNetworks } : {}),
         });
         if (!updated) throw staleVersion(before);
-        const details = networksChanged ? { ...diff, ...networks } : diff;
+        const details = {
+          ...diff,
+          ...(networksChanged ? networks : {}),
+          ...(expiry === undefined ? {} : { expiry }),
+        };
         const after = await recordChange(repos, { actor: input.actor, action: 'key.edited', before, details });
-        return { key: after, changed: true, ...diff, ...networks };
+        return { key: after, changed: true, ...diff, ...networks, expiry };
       });
     },
 
@@ -340,12 +409,26 @@ export function createKeyService(deps: KeyServiceDeps) {
     },
 
     /** Re-enable: also cancels a revocation scheduled by replace. Idempotent like revoke. */
-    async enable(id: string, input: { actor: string }): Promise<{ key: ApiKey; changed: boolean }> {
+    async enable(
+      id: string,
+      input: { actor: string; expiresAt?: Date | null | undefined },
+    ): Promise<{ key: ApiKey; changed: boolean }> {
       return store.transaction(async (repos) => {
         const before = await requireKey(repos, id);
-        const changed = await repos.keys.enable(id);
+        const at = now();
+        const expiresAt = enableExpiry(before, input.expiresAt, at);
+        const changed = await repos.keys.enable(id, { now: at, expiresAt });
         if (!changed) return { key: before, changed: false };
-        const after = await recordChange(repos, { actor: input.actor, action: 'key.enabled', before });
+        const expiry =
+          expiresAt?.getTime() === before.expiresAt?.getTime()
+            ? undefined
+            : { from: before.expiresAt?.toISOString() ?? null, to: expiresAt?.toISOString() ?? null };
+        const after = await recordChange(repos, {
+          actor: input.actor,
+          action: 'key.enabled',
+          before,
+          details: expiry === undefined ? undefined : { expiry },
+        });
         return { key: after, changed: true };
       });
     },
@@ -357,8 +440,9 @@ export function createKeyService(deps: KeyServiceDeps) {
      */
     async replace(
       id: string,
-      input: { actor: string; graceSeconds?: number | undefined },
+      input: { actor: string; graceSeconds?: number | undefined; expiresAt?: Date | null | undefined },
     ): Promise<IssuedKey & { old: ApiKey }> {
+      const expiresAt = checkLifetime(lifetime, input.expiresAt, now());
       const grace = input.graceSeconds ?? 0;
       if (!Number.isFinite(grace) || grace < 0 || grace > 90 * 24 * 3600) {
         throw new AppError('GRACE_INVALID', 'Grace period must be between 0 and 90 days', {
@@ -380,6 +464,7 @@ export function createKeyService(deps: KeyServiceDeps) {
             description: old.description,
             partner,
             permissions,
+            expiresAt,
             allowedNetworks: old.allowedNetworks,
           },
           { replaces: old.id },
@@ -496,6 +581,8 @@ function replacedKeyEnd(state: KeyState): string {
     case 'revoked':
       // A grace period that ran out before the sweep recorded the revocation: named by when it ended.
       return state.graceEnded && state.at !== null ? `it stops working at ${state.at.toISOString()}` : 'it is revoked';
+    case 'expired':
+      return `it expired at ${state.at.toISOString()}`;
     default:
       return state satisfies never;
   }

@@ -47,6 +47,11 @@ export interface KeyFilter {
   /** Only keys with a scheduled stop that has not come yet (replaced with a grace period). */
   stopping?: boolean | undefined;
   legacy?: boolean | undefined;
+  /**
+   * Only usable keys whose (effective) expiry falls within this many milliseconds of `now`; with `stopping` too,
+   * keys that match either.
+   */
+  expiringWithinMs?: number | undefined;
   /** Only keys that were never used. */
   unused?: boolean | undefined;
   /** The time `state` and `stopping` are judged at (default: the database's clock). */

@@ -40,6 +40,7 @@ export function logKeyChanges(keys: KeyService, logger: Logger): KeyService {
             actor: input.actor,
             added: result.added.length,
             removed: result.removed.length,
+            ...(result.expiry === undefined ? {} : { expiresAt: result.expiry.to }),
           },
           'key edited',
         );

@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'KEY_REVOKED',
   'KEY_REPLACED',
   'KEY_ALREADY_ACTIVE',
+  'EXPIRY_INVALID',
+  'LIFETIME_TOO_LONG',
   'IMPORT_INVALID',
   // Partners and roles.
   'UNKNOWN_PARTNER',

@@ -52,6 +52,7 @@ function expected(i: number): IndexedKeyRecord {
     partnerName: i % 3 === 0 ? 'Acme' : i % 3 === 1 ? 'Zürich AG' : null,
     status,
     legacy: i % 7 === 0,
+    expiresAt: null,
     revokeAt: i % 13 === 0 ? new Date('2030-01-01T00:00:00Z') : null,
     permissions: status === 'revoked' ? [] : ENDPOINTS.filter((_, n) => ((i % 32) & (1 << n)) !== 0),
     allowedNetworks: i % 5 === 0 ? ['203.0.113.0/24', '2001:db8::/32'] : [],

@@ -313,6 +313,7 @@ describe('a target that upstreams could route elsewhere is never allowed', () =>
   const onlyGranted = (endpoint: Endpoint): EvaluableKey => ({
     status: 'active',
     legacy: false,
+    expiresAt: null,
     revokeAt: null,
     permissions: new Set([endpoint.id]),
   });

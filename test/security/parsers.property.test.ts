@@ -49,7 +49,13 @@ describe('key parser under arbitrary input', () => {
 });
 
 describe('request path matching under arbitrary input', () => {
-  const grantedNothing: EvaluableKey = { status: 'active', legacy: false, revokeAt: null, permissions: new Set() };
+  const grantedNothing: EvaluableKey = {
+    status: 'active',
+    legacy: false,
+    revokeAt: null,
+    expiresAt: null,
+    permissions: new Set(),
+  };
 
   it('never throws and never lets a path with dot segments or encoded slashes match', () => {
     const segment = fc.oneof(

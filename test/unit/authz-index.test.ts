@@ -30,6 +30,7 @@ function aRecord(secret: string, overrides: Partial<IndexedKeyRecord> = {}): Ind
     legacy: false,
     revokeAt: null,
     permissions: ['GET /v1/users'],
+    expiresAt: null,
     allowedNetworks: [],
     ...overrides,
   };

@@ -10,6 +10,7 @@ const aKey = (overrides: Partial<EvaluableKey> = {}): EvaluableKey => ({
   status: 'active',
   legacy: false,
   revokeAt: null,
+  expiresAt: null,
   permissions: new Set<string>(),
   ...overrides,
 });

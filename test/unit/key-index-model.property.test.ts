@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { digestKey, KeyIndex } from '../../src/authz/key-index.ts';
+import { digestKey, type IndexEntry, KeyIndex } from '../../src/authz/key-index.ts';
 import type { IndexedKeyRecord } from '../../src/authz/ports.ts';
+import { stoppedAt } from '../../src/keys/key-state.ts';
 
 /**
  * The index's tables against the plainest possible model (a Map per direction): any sequence of puts, replacements
@@ -33,6 +34,8 @@ const digestArb = fc
     return digest;
   });
 
+const EXPIRY_BASE = Date.parse('2029-06-01T00:00:00Z');
+
 /** Ids from a space of `ids`: 40 keep replacements frequent; thousands make the tables grow between changes. */
 const recordArb = (ids: number) =>
   fc.record({
@@ -44,6 +47,7 @@ const recordArb = (ids: number) =>
     revokeAt: fc.constantFrom(null, new Date('2030-01-01T00:00:00Z')),
     permissions: fc.array(fc.constantFrom(...ENDPOINTS), { maxLength: 8 }),
     allowedNetworks: fc.constantFrom<string[][]>([], ['10.0.0.0/8'], ['192.0.2.1/32', '2001:db8::/32']),
+    expiresAt: fc.option(fc.integer({ min: EXPIRY_BASE - 2000, max: EXPIRY_BASE + 2000 })),
   });
 
 const opArb = (ids: number) =>
@@ -107,7 +111,11 @@ describe('the key index', () => {
               status: want.status,
               legacy: want.legacy,
               revokeAt: want.revokeAt,
+              expiresAt: want.expiresAt,
             });
+            // Enforcement reads the expiry from the entry to the millisecond, as from the record.
+            for (const at of [EXPIRY_BASE - 1, EXPIRY_BASE, EXPIRY_BASE + 1])
+              expect(stoppedAt(entry as IndexEntry, at)).toBe(stoppedAt(want, at));
             expect([...(entry?.permissions ?? [])].sort()).toEqual([...new Set(want.permissions)].sort());
             for (const id of ENDPOINTS) expect(entry?.permissions.has(id)).toBe(want.permissions.includes(id));
             expect(entry?.networks?.networks ?? []).toEqual(want.allowedNetworks);
@@ -135,6 +143,7 @@ describe('the key index', () => {
         revokeAt: null,
         permissions: [ENDPOINTS[i % 6] as string],
         allowedNetworks: [],
+        expiresAt: null,
       };
     });
     for (const record of records) index.put(record);

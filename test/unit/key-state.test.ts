@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { harvestCatalog } from '../../src/catalog/load-catalog.ts';
 import { evaluate } from '../../src/keys/evaluate.ts';
-import { isRevokedAt, isUsable, type KeyStateFields, keyState } from '../../src/keys/key-state.ts';
+import {
+  effectiveExpiry,
+  isRevokedAt,
+  isUsable,
+  type KeyStateFields,
+  keyState,
+  stoppedAt,
+} from '../../src/keys/key-state.ts';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const REVOKED_AT = new Date('2026-02-01T09:30:00Z');
@@ -12,6 +19,7 @@ const aKey = (overrides: Partial<KeyStateFields> = {}): KeyStateFields => ({
   revokeAt: null,
   revokedAt: null,
   revokeReason: null,
+  expiresAt: null,
   ...overrides,
 });
 
@@ -50,6 +58,42 @@ describe('keyState', () => {
     }
   });
 
+  it('expires at exactly expiresAt: active a millisecond before, expired at it and after', () => {
+    const key = aKey({ expiresAt: NOW });
+    expect(keyState(key, NOW.getTime() - 1)).toEqual({ kind: 'active' });
+    expect(keyState(key, NOW)).toEqual({ kind: 'expired', at: NOW });
+    expect(keyState(key, NOW.getTime() + 1000)).toEqual({ kind: 'expired', at: NOW });
+    expect(isUsable(keyState(key, NOW))).toBe(false);
+  });
+
+  it('is revoked, not expired, for a key past its expiry that is also revoked (revocation wins)', () => {
+    const key = aKey({ status: 'revoked', revokedAt: REVOKED_AT, expiresAt: new Date(NOW.getTime() - 60_000) });
+    expect(keyState(key, NOW)).toMatchObject({ kind: 'revoked', at: REVOKED_AT });
+    const graceOver = aKey({ revokeAt: new Date(NOW.getTime() - 1), expiresAt: new Date(NOW.getTime() - 2) });
+    expect(keyState(graceOver, NOW)).toMatchObject({ kind: 'revoked', graceEnded: true });
+  });
+
+  it('is stopping while a grace period runs and the expiry has not come', () => {
+    const at = new Date(NOW.getTime() + 60_000);
+    expect(keyState(aKey({ revokeAt: at, expiresAt: new Date(NOW.getTime() + 120_000) }), NOW)).toEqual({
+      kind: 'stopping',
+      at,
+    });
+    expect(keyState(aKey({ revokeAt: at, expiresAt: NOW }), NOW)).toEqual({ kind: 'expired', at: NOW });
+  });
+
+  it('gives legacy keys the earlier of their own expiry and LEGACY_KEYS_EXPIRE_AT', () => {
+    const policy = new Date('2027-01-01T00:00:00Z');
+    const sooner = new Date('2026-06-01T00:00:00Z');
+    const later = new Date('2028-01-01T00:00:00Z');
+    expect(effectiveExpiry(null, true, policy)).toBe(policy);
+    expect(effectiveExpiry(later, true, policy)).toBe(policy);
+    expect(effectiveExpiry(sooner, true, policy)).toBe(sooner);
+    expect(effectiveExpiry(null, false, policy)).toBeNull();
+    expect(effectiveExpiry(later, false, policy)).toBe(later);
+    expect(effectiveExpiry(later, true, null)).toBe(later);
+  });
+
   it('counts active and stopping keys as usable, revoked ones not', () => {
     expect(isUsable(keyState(aKey(), NOW))).toBe(true);
     expect(isUsable(keyState(aKey({ revokeAt: new Date(NOW.getTime() + 1) }), NOW))).toBe(true);
@@ -65,6 +109,7 @@ describe('the allocation-free predicate /authz uses', () => {
     revokeAt: fc.option(time.map((ms) => new Date(ms))),
     revokedAt: fc.option(fc.constant(REVOKED_AT)),
     revokeReason: fc.option(fc.constantFrom('leaked', 'replaced by key_2')),
+    expiresAt: fc.option(time.map((ms) => new Date(ms))),
   });
   const catalog = harvestCatalog();
   const endpoint = catalog.endpoints.find((e) => e.method === 'GET' && !e.path.includes(':'));
@@ -72,8 +117,11 @@ describe('the allocation-free predicate /authz uses', () => {
   it('agrees with keyState for every key at every time, around the boundary too', () => {
     fc.assert(
       fc.property(key, time, (k, nowMs) => {
+        const state = keyState(k, new Date(nowMs));
         expect(isRevokedAt(k, nowMs)).toBe(!isUsable(keyState(k, nowMs)));
-        expect(isRevokedAt(k, nowMs)).toBe(keyState(k, new Date(nowMs)).kind === 'revoked');
+        expect(stoppedAt(k, nowMs)).toBe(state.kind === 'revoked' || state.kind === 'expired' ? state.kind : null);
+        // The index holds the expiry as epoch milliseconds: the same answer.
+        expect(stoppedAt({ ...k, expiresAt: k.expiresAt?.getTime() ?? null }, nowMs)).toBe(stoppedAt(k, nowMs));
       }),
       { numRuns: 500 },
     );
@@ -86,7 +134,7 @@ describe('the allocation-free predicate /authz uses', () => {
       fc.property(key, time, (k, nowMs) => {
         const decision = evaluate(catalog, { ...k, legacy: false, permissions: [endpoint!.id] }, method, path, nowMs);
         expect(decision.allowed ? 'allowed' : decision.reason).toBe(
-          isUsable(keyState(k, nowMs)) ? 'allowed' : 'revoked',
+          isUsable(keyState(k, nowMs)) ? 'allowed' : keyState(k, nowMs).kind,
         );
       }),
       { numRuns: 500 },

@@ -2,11 +2,30 @@ import { readFile } from 'node:fs/promises';
 import type { KeyStatus } from '../../keys/types.ts';
 import { parse, parseDuration, positional, readStdin, unreadable } from '../args.ts';
 import { command } from '../command.ts';
+import { parseExpiry, parseWindow, timeUntil } from '../../keys/expiry.ts';
 import { day, iso, keyJson, keyStatus, legacyLines, replacementLine, table } from '../format.ts';
 import { UsageError } from '../usage-error.ts';
 import { USAGES } from '../usages.ts';
 
 const many = { type: 'string', multiple: true } as const;
+/** `--expires` and `--no-expiry`, on every command that sets a key's life. */
+const expiryOptions = { expires: { type: 'string' }, 'no-expiry': { type: 'boolean' } } as const;
+
+/** The expiry asked for: a Date, null (`--no-expiry`), or undefined (neither: the command's default). */
+function expiryOf(values: { expires?: string | undefined; 'no-expiry'?: boolean | undefined }, usage: string) {
+  if (values.expires !== undefined && values['no-expiry'] === true)
+    throw new UsageError(`--expires and --no-expiry cannot both be given\nusage: ${usage}`);
+  if (values['no-expiry'] === true) return null;
+  return values.expires === undefined ? undefined : parseExpiry(values.expires, new Date());
+}
+
+/** `expires 2027-01-31T00:00:00Z (in 60 days)`, `expired 2026-…`, `never expires`. */
+function expiryText(expiresAt: Date | null, now = new Date()): string {
+  if (expiresAt === null) return 'never expires';
+  return expiresAt.getTime() <= now.getTime()
+    ? `expired ${iso(expiresAt)}`
+    : `expires ${iso(expiresAt)} (${timeUntil(expiresAt, now)})`;
+}
 
 /** Where the key may be used from, in one line. */
 function networksLine(networks: readonly string[]): string {
@@ -26,13 +45,14 @@ export const create = command({
         grant: many,
         all: { type: 'boolean' },
         'no-preset': { type: 'boolean' },
+        ...expiryOptions,
         'allow-ip': many,
       },
       this.usage,
     );
     if (values.description === undefined && values.partner === undefined)
       throw new UsageError(`--description is required without --partner\nusage: ${this.usage}`);
-    return values;
+    return { ...values, expiresAt: expiryOf(values, this.usage) };
   },
   async run(ctx, values) {
     const grants = values.all ? ctx.runtime.catalog.endpoints.map((e) => e.id) : (values.grant ?? []);
@@ -42,6 +62,7 @@ export const create = command({
       partner: values.partner,
       grants,
       applyPreset: !values['no-preset'],
+      expiresAt: values.expiresAt,
       allowedNetworks: values['allow-ip'],
     });
     if (issued.key.permissions.length === 0) {
@@ -58,11 +79,12 @@ export const create = command({
           key: issued.secret,
           permissions: issued.key.permissions,
           allowedNetworks: issued.key.allowedNetworks,
+          expiresAt: issued.key.expiresAt,
         }),
       );
     } else {
       ctx.out(
-        `Created ${issued.key.id} "${issued.key.description}" with ${issued.key.permissions.length} permission(s).`,
+        `Created ${issued.key.id} "${issued.key.description}" with ${issued.key.permissions.length} permission(s); it ${expiryText(issued.key.expiresAt)}.`,
       );
       ctx.out(networksLine(issued.key.allowedNetworks));
       ctx.out('API key (shown once, store it now):');
@@ -77,12 +99,21 @@ export const list = command({
   parse(argv) {
     const { values } = parse(
       argv,
-      { status: { type: 'string' }, partner: { type: 'string' }, search: { type: 'string' } },
+      {
+        status: { type: 'string' },
+        partner: { type: 'string' },
+        search: { type: 'string' },
+        expiring: { type: 'string' },
+      },
       this.usage,
     );
     if (values.status !== undefined && values.status !== 'active' && values.status !== 'revoked')
       throw new UsageError(`--status must be active or revoked\nusage: ${this.usage}`);
-    return { ...values, status: values.status as KeyStatus | undefined };
+    return {
+      ...values,
+      status: values.status as KeyStatus | undefined,
+      expiringWithinMs: values.expiring === undefined ? undefined : parseWindow(values.expiring),
+    };
   },
   async run(ctx, values) {
     const partnerId = values.partner === undefined ? undefined : (await ctx.runtime.partners.get(values.partner)).id;
@@ -90,6 +121,7 @@ export const list = command({
       status: values.status,
       partnerId,
       text: values.search,
+      expiringWithinMs: values.expiringWithinMs,
       limit: 10_000,
     });
     if (values.json) {
@@ -149,6 +181,7 @@ export const show = command({
         `  API type:    ${key.apiType}`,
         `  partner:     ${key.partnerName ?? '-'}`,
         `  created:     ${iso(key.createdAt)} by ${key.createdBy}`,
+        `  expiry:      ${expiryText(key.expiresAt)}`,
         ...(key.legacy ? legacyLines(key, rule) : []),
         ...(key.revokedAt ? [`  revoked:     ${iso(key.revokedAt)} by ${key.revokedBy}`] : []),
         ...(key.replacedBy ? [`  replaced by: ${key.replacedBy}`] : []),
@@ -180,6 +213,7 @@ export const edit = command({
         version: { type: 'string' },
         'allow-ip': many,
         'remove-ip': many,
+        ...expiryOptions,
       },
       this.usage,
       1,
@@ -187,7 +221,12 @@ export const edit = command({
     const id = positional(positionals, 0, 'id', this.usage);
     if (values.version !== undefined && !/^\d+$/.test(values.version))
       throw new UsageError(`--version must be a whole number\nusage: ${this.usage}`);
-    return { ...values, id, expectedVersion: values.version === undefined ? undefined : Number(values.version) };
+    return {
+      ...values,
+      id,
+      expectedVersion: values.version === undefined ? undefined : Number(values.version),
+      expiresAt: expiryOf(values, this.usage),
+    };
   },
   async run(ctx, values) {
     const { id } = values;
@@ -197,6 +236,7 @@ export const edit = command({
       remove: values.remove,
       description: values.description,
       expectedVersion: values.expectedVersion,
+      expiresAt: values.expiresAt,
       addNetworks: values['allow-ip'],
       removeNetworks: values['remove-ip'],
     });
@@ -217,11 +257,31 @@ export const edit = command({
       ctx.out(`Updated ${id} (version ${result.key.version}).`);
       for (const a of result.added) ctx.out(`  + ${a}`);
       for (const r of result.removed) ctx.out(`  - ${r}`);
+      if (result.expiry !== undefined) ctx.out(`  it now ${expiryText(result.key.expiresAt)}`);
       for (const n of result.networksAdded) ctx.out(`  + allowed network ${n}`);
       for (const n of result.networksRemoved) ctx.out(`  - allowed network ${n}`);
       if (result.networksAdded.length + result.networksRemoved.length > 0)
         ctx.out(networksLine(result.key.allowedNetworks));
     }
+    return 0;
+  },
+});
+
+/** `extend <id> --expires …`: the key's expiry alone (an edit that changes nothing else). */
+export const extend = command({
+  usage: USAGES.extend,
+  parse(argv) {
+    const { values, positionals } = parse(argv, expiryOptions, this.usage, 1);
+    const id = positional(positionals, 0, 'id', this.usage);
+    const expiresAt = expiryOf(values, this.usage);
+    if (expiresAt === undefined) throw new UsageError(`give --expires or --no-expiry\nusage: ${this.usage}`);
+    return { json: values.json, id, expiresAt };
+  },
+  async run(ctx, { id, json, expiresAt }) {
+    const result = await ctx.runtime.keys.edit(id, { actor: ctx.actor, expiresAt });
+    if (json) ctx.out(JSON.stringify({ ...keyJson(result.key), changed: result.changed }));
+    else if (!result.changed) ctx.out(`${id}: nothing to change (it ${expiryText(result.key.expiresAt)}).`);
+    else ctx.out(`${id} now ${expiryText(result.key.expiresAt)} (version ${result.key.version}).`);
     return 0;
   },
 });
@@ -242,12 +302,22 @@ export const revoke = command({
 export const enable = command({
   usage: USAGES.enable,
   parse(argv) {
-    const { values, positionals } = parse(argv, {}, this.usage, 1);
-    return { json: values.json, id: positional(positionals, 0, 'id', this.usage) };
+    const { values, positionals } = parse(argv, expiryOptions, this.usage, 1);
+    return {
+      json: values.json,
+      id: positional(positionals, 0, 'id', this.usage),
+      expiresAt: expiryOf(values, this.usage),
+    };
   },
-  async run(ctx, { id, json }) {
-    const { changed } = await ctx.runtime.keys.enable(id, { actor: ctx.actor });
-    ctx.out(json ? JSON.stringify({ id, changed }) : changed ? `Re-enabled ${id}.` : `${id} is already active.`);
+  async run(ctx, { id, json, expiresAt }) {
+    const { changed, key } = await ctx.runtime.keys.enable(id, { actor: ctx.actor, expiresAt });
+    ctx.out(
+      json
+        ? JSON.stringify({ id, changed, expiresAt: key.expiresAt })
+        : changed
+          ? `Re-enabled ${id}; it ${expiryText(key.expiresAt)}.`
+          : `${id} is already active.`,
+    );
     return 0;
   },
 });
@@ -255,12 +325,17 @@ export const enable = command({
 export const replace = command({
   usage: USAGES.replace,
   parse(argv) {
-    const { values, positionals } = parse(argv, { grace: { type: 'string' } }, this.usage, 1);
+    const { values, positionals } = parse(argv, { grace: { type: 'string' }, ...expiryOptions }, this.usage, 1);
     const id = positional(positionals, 0, 'id', this.usage);
-    return { json: values.json, id, graceSeconds: values.grace === undefined ? 0 : parseDuration(values.grace) };
+    return {
+      json: values.json,
+      id,
+      graceSeconds: values.grace === undefined ? 0 : parseDuration(values.grace),
+      expiresAt: expiryOf(values, this.usage),
+    };
   },
-  async run(ctx, { id, json, graceSeconds }) {
-    const issued = await ctx.runtime.keys.replace(id, { actor: ctx.actor, graceSeconds });
+  async run(ctx, { id, json, graceSeconds, expiresAt }) {
+    const issued = await ctx.runtime.keys.replace(id, { actor: ctx.actor, graceSeconds, expiresAt });
     if (json) {
       ctx.out(
         JSON.stringify({ id: issued.key.id, key: issued.secret, replaces: id, oldKeyRevokeAt: issued.old.revokeAt }),
@@ -335,6 +410,7 @@ export const check = command({
       if (decision.allowed)
         message = `allowed: ${key.id} may call ${decision.endpoint.label} [${decision.endpoint.id}]${decision.via === 'legacy' ? ' (legacy key: endpoint existed at the cutoff)' : ''}`;
       else if (decision.reason === 'revoked') message = `denied: key ${key.id} is revoked`;
+      else if (decision.reason === 'expired') message = `denied: key ${key.id} has expired`;
       else if (decision.reason === 'ambiguous_target')
         message = `denied: ${method.toUpperCase()} ${path} is ambiguous (an upstream could route it to another endpoint)`;
       else if (decision.reason === 'not_in_catalog')

@@ -19,6 +19,7 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { KeyRepository } from '../../keys/key-repository.ts';
 import type { ApiKey, KeyFilter } from '../../keys/types.ts';
 import type { Database } from '../client.ts';
+import { effectiveExpiry } from '../../keys/key-state.ts';
 import { apiKeys, keyPermissions, partners } from '../schema/index.ts';
 
 /**
@@ -49,29 +50,49 @@ const columns = {
 
 type Row = Omit<ApiKey, 'permissions'>;
 
-function toKey(row: Row, permissions: string[]): ApiKey {
-  return { ...row, permissions };
+/** Read policy: LEGACY_KEYS_EXPIRE_AT ends legacy keys (their `expiresAt` is the earlier of their own and it). */
+export interface KeyReadPolicy {
+  legacyKeysExpireAt: Date | null;
+}
+
+function toKey(row: Row, permissions: string[], policy: KeyReadPolicy): ApiKey {
+  return { ...row, expiresAt: effectiveExpiry(row.expiresAt, row.legacy, policy.legacyKeysExpireAt), permissions };
+}
+
+/** The effective expiry in SQL (`least` skips NULLs): the same rule as `effectiveExpiry`. */
+function effectiveExpirySql(policy: KeyReadPolicy): SQL {
+  return policy.legacyKeysExpireAt === null
+    ? sql`${apiKeys.expiresAt}`
+    : sql`(case when ${apiKeys.legacy} then least(${apiKeys.expiresAt}, ${policy.legacyKeysExpireAt.toISOString()}::timestamptz) else ${apiKeys.expiresAt} end)`;
 }
 
 /** The filters that read a key's state (keyState's rule, in SQL), its legacy flag and its use. */
-function stateConditions(filter: KeyFilter): SQL[] {
+function stateConditions(filter: KeyFilter, policy: KeyReadPolicy): SQL[] {
   const now = filter.now ?? sql`now()`;
-  // Never NULL (NOT would drop keys without a scheduled stop): a NULL revoke_at compares false here.
+  const expiry = effectiveExpirySql(policy);
+  // Raw SQL takes no Date parameter: the time goes as text, cast.
+  const at = filter.now === undefined ? sql`now()` : sql`${filter.now.toISOString()}::timestamptz`;
+  // Never NULL (NOT would drop keys without a scheduled stop): a NULL revoke_at or expiry compares false here.
   const stopped = or(
     eq(apiKeys.status, 'revoked'),
     and(isNotNull(apiKeys.revokeAt), lte(apiKeys.revokeAt, now)),
+    sql`coalesce(${expiry} <= ${at}, false)`,
   ) as SQL;
   const conditions: SQL[] = [];
   if (filter.state === 'revoked') conditions.push(stopped);
   if (filter.state === 'usable') conditions.push(not(stopped));
-  if (filter.stopping === true)
-    conditions.push(and(eq(apiKeys.status, 'active'), isNotNull(apiKeys.revokeAt), gt(apiKeys.revokeAt, now)) as SQL);
+  const stopping = and(eq(apiKeys.status, 'active'), isNotNull(apiKeys.revokeAt), gt(apiKeys.revokeAt, now)) as SQL;
+  if (filter.expiringWithinMs !== undefined) {
+    const until = sql`(${at} + ${`${Math.trunc(filter.expiringWithinMs)} milliseconds`}::interval)`;
+    const expiring = and(not(stopped), sql`coalesce(${expiry} > ${at} and ${expiry} <= ${until}, false)`) as SQL;
+    conditions.push(filter.stopping === true ? (or(stopping, expiring) as SQL) : expiring);
+  } else if (filter.stopping === true) conditions.push(stopping);
   if (filter.legacy !== undefined) conditions.push(eq(apiKeys.legacy, filter.legacy));
   if (filter.unused === true) conditions.push(isNull(apiKeys.lastUsedAt));
   return conditions;
 }
 
-export function createKeyRepository(db: Database): KeyRepository {
+export function createKeyRepository(db: Database, policy: KeyReadPolicy = { legacyKeysExpireAt: null }): KeyRepository {
   async function withPermissions(rows: Row[]): Promise<ApiKey[]> {
     if (rows.length === 0) return [];
     const grants = await db
@@ -90,7 +111,7 @@ export function createKeyRepository(db: Database): KeyRepository {
       if (list === undefined) byKey.set(grant.keyId, [grant.endpointId]);
       else list.push(grant.endpointId);
     }
-    return rows.map((row) => toKey(row, byKey.get(row.id) ?? []));
+    return rows.map((row) => toKey(row, byKey.get(row.id) ?? [], policy));
   }
 
   async function findWhere(where: SQL): Promise<ApiKey | undefined> {
@@ -171,7 +192,7 @@ export function createKeyRepository(db: Database): KeyRepository {
       const conditions: SQL[] = [];
       if (filter.status !== undefined) conditions.push(eq(apiKeys.status, filter.status));
       if (filter.partnerId !== undefined) conditions.push(eq(apiKeys.partnerId, filter.partnerId));
-      conditions.push(...stateConditions(filter));
+      conditions.push(...stateConditions(filter, policy));
       if (filter.text !== undefined && filter.text.trim() !== '') {
         const text = filter.text.trim();
         const like = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -209,6 +230,7 @@ export function createKeyRepository(db: Database): KeyRepository {
         .set({
           version: sql`${apiKeys.version} + 1`,
           ...(patch.description === undefined ? {} : { description: patch.description }),
+          ...(patch.expiresAt === undefined ? {} : { expiresAt: patch.expiresAt }),
           ...(patch.allowedNetworks === undefined ? {} : { allowedNetworks: [...patch.allowedNetworks] }),
         })
         .where(and(eq(apiKeys.id, id), eq(apiKeys.version, version)))
@@ -233,7 +255,7 @@ export function createKeyRepository(db: Database): KeyRepository {
       return updated.length > 0;
     },
 
-    async enable(id) {
+    async enable(id, change) {
       const updated = await db
         .update(apiKeys)
         .set({
@@ -242,9 +264,21 @@ export function createKeyRepository(db: Database): KeyRepository {
           revokedAt: null,
           revokeReason: null,
           revokeAt: null,
+          ...(change === undefined ? {} : { expiresAt: change.expiresAt }),
           version: sql`${apiKeys.version} + 1`,
         })
-        .where(and(eq(apiKeys.id, id), or(eq(apiKeys.status, 'revoked'), isNotNull(apiKeys.revokeAt))))
+        .where(
+          and(
+            eq(apiKeys.id, id),
+            or(
+              eq(apiKeys.status, 'revoked'),
+              isNotNull(apiKeys.revokeAt),
+              change === undefined
+                ? undefined
+                : sql`coalesce(${effectiveExpirySql(policy)} <= ${change.now.toISOString()}::timestamptz, false)`,
+            ),
+          ),
+        )
         .returning({ id: apiKeys.id });
       return updated.length > 0;
     },

@@ -97,6 +97,7 @@ function changeLines(request: ApprovalRequest, catalog: Catalog, key: KeyNameFie
       `*Old key:* ${p.graceSeconds === 0 ? 'revoked as soon as the new key is handed over' : `keeps working ${durationText(p.graceSeconds)} after hand-over`}`,
     );
   }
+  lines.push(...expiryLines(p));
   if ((p.action === 'create' || p.action === 'replace') && p.delivery !== undefined) {
     lines.push(
       `*Hand-over:* :closed_lock_with_key: sent PGP-encrypted to <@${p.delivery.contactSlackUserId}>; nobody here sees the key`,
@@ -212,4 +213,18 @@ export function pendingApprovalsMessage(requests: readonly ApprovalRequest[]): M
     text: `${plural(requests.length, 'approval request')} waiting`,
     blocks: [section(`*${plural(requests.length, 'approval request')} waiting*`), ...chunks.map((c) => section(c))],
   };
+}
+
+/** The expiry a held request sets: a create's or replacement's lifetime, an edit's change (extended or shortened). */
+function expiryLines(p: ApprovalRequest['payload']): string[] {
+  const words = (iso: string | null) => (iso === null ? 'no expiry' : slackDate(new Date(iso)));
+  if (p.action === 'permissions') {
+    if (p.expiry === undefined) return [];
+    return [
+      `*Expires:* ~${words(p.expiry.from)}~ → ${words(p.expiry.to)}${p.expiry.extended ? ' (extended)' : ' (shortened)'}`,
+    ];
+  }
+  if (p.action === 'create' || p.action === 'replace' || p.action === 'reenable')
+    return p.expiresAt === undefined ? [] : [`*Expires:* ${words(p.expiresAt)}`];
+  return [];
 }

@@ -32,6 +32,8 @@ export function createKeyView(input: {
   delivery?: DeliveryOffer | undefined;
   /** Set when the new key will wait for approval: said here, before the admin fills anything in. */
   hold?: Hold;
+  /** The Expires field (expiry-blocks.ts). */
+  expiry?: Block | undefined;
   /** The allowed networks field's starting lines: the chosen partner's defaults. */
   networks?: readonly string[] | undefined;
 }): ModalView {
@@ -98,6 +100,7 @@ export function createKeyView(input: {
         ...(input.description === undefined || input.description === '' ? {} : { initial_value: input.description }),
       },
     },
+    ...(input.expiry === undefined ? [] : [input.expiry]),
     networksInput({
       networks: input.networks ?? [],
       revision,
@@ -137,12 +140,15 @@ export function permissionsView(input: {
   hold?: Hold;
   /** Save was pressed with nothing ticked: ask again before making a key that is refused on every endpoint. */
   confirmEmpty?: boolean | undefined;
+  /** The chosen lifetime in words ("in 90 days", "never"). */
+  expires?: string | undefined;
   /** The networks the key will be limited to (none: any address). */
   networks?: readonly string[] | undefined;
 }): ModalView {
   const about = [
     `*Key:* ${escapeMrkdwn(input.description)}`,
     `*Partner:* ${input.partnerName === undefined ? 'none' : escapeMrkdwn(input.partnerName)}`,
+    ...(input.expires === undefined ? [] : [`*Expires:* ${input.expires}`]),
     ...(input.deliverTo == null ? [] : [`*Hand-over:* :closed_lock_with_key: encrypted to <@${input.deliverTo}>`]),
     ...((input.networks ?? []).length === 0 ? [] : [`*Usable from:* ${networksSummary(input.networks ?? [])}`]),
   ].join('   ·   ');

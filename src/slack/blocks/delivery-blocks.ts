@@ -126,6 +126,8 @@ function replacedAdvice(old: ReplacedKey, now: Date): string {
     case 'active':
       // Not after a replace, which revokes the old key or schedules it; said plainly should it ever be so.
       return `The old key ${keyName(old)} keeps working: replace this failed key.`;
+    case 'expired':
+      return `The old key ${keyName(old)} expired ${slackDate(state.at)}. To try again, replace this failed key.`;
     default:
       return unknownState(state);
   }

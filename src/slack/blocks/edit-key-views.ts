@@ -3,7 +3,7 @@ import { isInUse, type KeyUsage } from '../../keys/key-usage.ts';
 import type { LegacyRule } from '../../keys/legacy-rule.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { escapeMrkdwn } from '../ui/escape.ts';
-import { type KeyNameFields, keyName, lastUsedText, plural, statusText } from '../ui/format.ts';
+import { type KeyNameFields, keyName, lastUsedText, plural, slackDate, statusText } from '../ui/format.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { keyTitle, usageLine } from './key-facts.ts';
 import { legacyRuleSection } from './legacy-blocks.ts';
@@ -31,6 +31,8 @@ export function editKeyView(input: {
   now: Date;
   privateMetadata: string;
   hold?: Hold;
+  /** The Expires field (expiry-blocks.ts). */
+  expiry?: Block | undefined;
 }): ModalView {
   const { key, usage } = input;
   const blocks: Block[] = [
@@ -59,6 +61,7 @@ export function editKeyView(input: {
         initial_value: input.description,
       },
     },
+    ...(input.expiry === undefined ? [] : [input.expiry]),
     networksInput({ networks: key.allowedNetworks, hint: KEY_NETWORKS_HINT }),
     ...pickerBlocks(input.catalog, input.selection, {
       page: input.page,
@@ -93,10 +96,14 @@ export function editConfirmView(input: {
   now: Date;
   privateMetadata: string;
   hold?: Hold;
+  /** A new expiry (null: never); absent: unchanged. */
+  expiresAt?: Date | null | undefined;
   /** The networks the edit adds and removes, and the key's list after it. */
   networks?: { added: readonly string[]; removed: readonly string[]; after: readonly string[] } | undefined;
 }): ModalView {
   const blocks: Block[] = [section(`Review the changes to ${keyTitle(input.key)} before saving.`)];
+  const expiry = input.expiresAt === undefined ? undefined : expiryChangeOf(input.key.expiresAt, input.expiresAt);
+  if (expiry !== undefined) blocks.push(section(expiry.text));
   const networks = input.networks ?? { added: [], removed: [], after: input.key.allowedNetworks };
   const networksChanged = networks.added.length + networks.removed.length > 0;
   if (input.description !== input.key.description) {
@@ -115,9 +122,12 @@ export function editConfirmView(input: {
   }
   blocks.push(...networkDiffBlocks(networks.added, networks.removed, networks.after));
   if (leavesNoPermissions(input.key, input.added, input.removed)) blocks.push(...emptyKeyBlocks());
-  // Only permission changes wait for approval (networks are one: fewer limits widen what the key may do); a new
-  // description cannot widen anything.
-  const hold = input.added.length + input.removed.length > 0 || networksChanged ? input.hold : undefined;
+  // Permission changes (networks are one: fewer limits widen what the key may do) and a longer life wait for
+  // approval; a new description cannot widen anything.
+  const hold =
+    input.added.length + input.removed.length > 0 || networksChanged || expiry?.extended === true
+      ? input.hold
+      : undefined;
   blocks.push(...holdBlocks(hold, 'permissions'));
   return modal({
     callbackId: CallbackId.editConfirm,
@@ -183,11 +193,13 @@ export function editResultText(input: {
   after: KeyNameFields;
   added: number;
   removed: number;
+  /** Set when the expiry changed. */
+  expiresAt?: Date | null | undefined;
   /** Networks added and removed (absent: none). */
   networks?: { added: number; removed: number } | undefined;
 }): string {
   const { before, after, added, removed } = input;
-  const permissions =
+  const permissionWords =
     added > 0 && removed > 0
       ? `${plural(added, 'permission')} added, ${removed} removed`
       : added > 0
@@ -195,6 +207,14 @@ export function editResultText(input: {
         : removed > 0
           ? `${plural(removed, 'permission')} removed`
           : undefined;
+  const expiryWords =
+    input.expiresAt === undefined
+      ? undefined
+      : input.expiresAt === null
+        ? 'it no longer expires'
+        : `it now expires ${slackDate(input.expiresAt)}`;
+  const parts = [permissionWords, expiryWords].filter((p) => p !== undefined);
+  const permissions = parts.length === 0 ? undefined : parts.join('; ');
   const net = input.networks;
   const networkChange =
     net === undefined || net.added + net.removed === 0
@@ -209,4 +229,14 @@ export function editResultText(input: {
     ? `:pencil2: Renamed ${keyName(before)} to *${escapeMrkdwn(after.description)}*${permissions === undefined ? '' : `; ${permissions}`}.`
     : `:pencil2: Saved ${keyName(after)}: ${permissions ?? 'nothing changed'}.`;
   return permissions === undefined ? head : `${head} The change is effective right away.`;
+}
+
+/** The Expires line of the review: before → after, and whether the key lives longer (held under approvals). */
+export function expiryChangeOf(before: Date | null, after: Date | null): { text: string; extended: boolean } {
+  const words = (at: Date | null) => (at === null ? 'no expiry' : slackDate(at));
+  const extended = before !== null && (after === null || after.getTime() > before.getTime());
+  return {
+    text: `*Expires*\n~${words(before)}~\n→ ${words(after)}${extended ? '   _(extended)_' : '   _(shortened)_'}`,
+    extended,
+  };
 }

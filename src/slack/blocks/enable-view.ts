@@ -18,6 +18,8 @@ function cancelsSchedule(state: KeyState): boolean {
       return true;
     case 'revoked':
       return state.graceEnded;
+    case 'expired':
+      return false;
     default:
       return unknownState(state);
   }
@@ -64,6 +66,13 @@ export function enableView(
         }.`,
       ),
       keyFacts(key, usage),
+      ...(key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()
+        ? [
+            context(
+              `Expired ${slackDate(key.expiresAt)}: re-enabling gives it a new expiry (the maximum lifetime when one is set, otherwise none).`,
+            ),
+          ]
+        : []),
       ...(key.revokedAt === null
         ? []
         : [

@@ -43,7 +43,7 @@ export type HomeFlag = 'legacy' | 'unused' | 'expiring';
 const FLAG_LABELS: Record<HomeFlag, { text: string; description: string }> = {
   legacy: { text: 'Legacy', description: 'Created before the legacy cutoff' },
   unused: { text: 'Never used', description: 'No request seen with the key' },
-  expiring: { text: 'Expiring', description: 'Replaced: stops when its grace period ends' },
+  expiring: { text: 'Expiring', description: 'Stops within 7 days: its expiry, or a replacement’s grace period' },
 };
 const STATUS_LABELS = { any: 'Any status', usable: 'Active', revoked: 'Revoked' } as const;
 

@@ -16,6 +16,8 @@ function replacedFate(old: KeyStateFields, now: Date): string {
     case 'active':
       // Not after a replace, which revokes the old key or schedules it; said plainly should it ever be so.
       return 'keeps working';
+    case 'expired':
+      return `expired ${slackDate(state.at)}`;
     default:
       return unknownState(state);
   }

@@ -1,3 +1,4 @@
+import { createExpiryBlock, editExpiryBlock } from '../blocks/expiry-blocks.ts';
 import type { KeyUsage } from '../../keys/key-usage.ts';
 import { keyState } from '../../keys/key-state.ts';
 import type { ApiKey } from '../../keys/types.ts';
@@ -43,6 +44,7 @@ export async function createDialog(deps: SlackDeps, userId: string): Promise<Mod
     revision: 0,
     privateMetadata: encodeMeta({ r: 0, pid: null }),
     hold: await holdOpening(deps, 'create', userId),
+    expiry: createExpiryBlock(deps.services.keys.lifetime()),
   });
 }
 
@@ -97,6 +99,7 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
         now,
         privateMetadata: encodeMeta(meta),
         hold: await holdOpening(deps, 'permissions', userId),
+        expiry: editExpiryBlock(deps.services.keys.lifetime(), key.expiresAt, now),
       });
       return { view, verb };
     }
@@ -130,6 +133,7 @@ function revokeDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
   switch (state.kind) {
     case 'active':
     case 'stopping':
+    case 'expired':
       return revokeView(key, usage, now);
     case 'revoked':
       // A grace period that ended already stops the key; revoking it now records that it is revoked.
@@ -161,6 +165,9 @@ function enableDialog(key: ApiKey, usage: KeyUsage, now: Date, hold: Hold): Moda
             `${keyName(key)} was revoked because its encrypted hand-over failed, so nobody has it and re-enabling it would help nobody. Use Replace to issue a key with the same permissions and hand it over again.`,
           )
         : enableView(key, usage, now, { hold });
+    case 'expired':
+      // Re-enabling an expired key gives it a new expiry (the maximum, or none without one).
+      return enableView(key, usage, now, { hold });
     default:
       return unknownState(state);
   }

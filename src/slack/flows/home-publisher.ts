@@ -27,6 +27,9 @@ export function homeStateOf(view: { private_metadata?: string } | undefined): Ho
   }
 }
 
+/** What the Home's "Expiring" filter looks ahead. */
+const EXPIRING_WINDOW_MS = 7 * 86_400_000;
+
 /** The key service's filter for the Home's search and filters. */
 function keyFilter(state: HomeMeta, now: Date) {
   const flags = state.fl ?? [];
@@ -36,8 +39,9 @@ function keyFilter(state: HomeMeta, now: Date) {
     partnerId: state.pa,
     legacy: flags.includes('legacy') ? true : undefined,
     unused: flags.includes('unused') ? true : undefined,
-    // Keys have no expiry date of their own yet: "expiring" is a replaced key's scheduled stop.
+    // "Expiring": a replaced key's scheduled stop, or an expiry within the next 7 days.
     stopping: flags.includes('expiring') ? true : undefined,
+    expiringWithinMs: flags.includes('expiring') ? EXPIRING_WINDOW_MS : undefined,
     now,
   };
 }

@@ -33,6 +33,8 @@ export const CreateMeta = z.object({
   dl: z.string().nullable().optional(),
   /** Save was pressed with nothing ticked and the dialog asked again: the next Save with none creates it. */
   z: z.literal(1).optional(),
+  /** The Expires choice (expiry-blocks.ts): `never` or a number of days, counted when the key is made. */
+  x: z.string().max(8).optional(),
   /** Allowed networks (canonical), when the key is limited to some. */
   n: z.array(z.string()).max(50).optional(),
 });
@@ -67,6 +69,8 @@ export const EditConfirmMeta = z.object({
   d: z.string(),
   s: z.string(),
   c: z.string(),
+  /** The new expiry (ms, or null: never); absent: unchanged. */
+  x: z.number().nullable().optional(),
   /** The key's allowed networks after the edit (canonical), when the edit changes them. */
   n: z.array(z.string()).max(50).optional(),
 });

@@ -1,3 +1,4 @@
+import { choiceText, editExpiryBlock } from '../blocks/expiry-blocks.ts';
 import { editKeyView } from '../blocks/edit-key-views.ts';
 import { permissionsView } from '../blocks/create-key-views.ts';
 import type { ModalView } from '../blocks/kit.ts';
@@ -73,6 +74,7 @@ export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection:
         partnerName: next.pn ?? undefined,
         presetSize: next.ps,
         deliverTo: next.dl,
+        expires: choiceText(next.x),
         hold: holdFor(deps, 'create'),
         confirmEmpty: next.z === 1,
         selection,
@@ -101,6 +103,7 @@ export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection:
         now: deps.now(),
         privateMetadata: encodeMeta(next),
         hold: holdFor(deps, 'permissions'),
+        expiry: editExpiryBlock(deps.services.keys.lifetime(), key.expiresAt, deps.now()),
       });
     }
     case 'partner': {

@@ -80,6 +80,18 @@ const WORDS: Record<ErrorCode, Words> = {
       ? said(error, style, context)
       : `${style.code(keyId)} is already active; there is nothing to re-enable.`;
   },
+  EXPIRY_INVALID: (error, style, context) => {
+    const wanted = factText(error, 'wanted');
+    return wanted === undefined
+      ? said(error, style, context)
+      : `That expiry can't be used: give ${style.text(wanted)}.`;
+  },
+  LIFETIME_TOO_LONG: (error, style, context) => {
+    const maxDays = factNumber(error, 'maxDays');
+    return maxDays === undefined
+      ? said(error, style, context)
+      : `Keys may live at most ${maxDays} days here: choose an expiry within ${maxDays} days.`;
+  },
   IMPORT_INVALID: said,
   UNKNOWN_PARTNER: (error, style, context) => {
     const partner = factText(error, 'partner');

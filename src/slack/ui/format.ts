@@ -1,4 +1,5 @@
 import { type KeyState, type KeyStateFields, keyState } from '../../keys/key-state.ts';
+import { timeUntil } from '../../keys/expiry.ts';
 import { code, escapeMrkdwn } from './escape.ts';
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
@@ -27,11 +28,15 @@ export function statusText(key: KeyStateFields, now: Date): string {
   const state: KeyState = keyState(key, now);
   switch (state.kind) {
     case 'active':
-      return ':large_green_circle: Active';
+      return key.expiresAt === null
+        ? ':large_green_circle: Active'
+        : `:large_green_circle: Active · expires ${timeUntil(key.expiresAt, now)} (${slackDate(key.expiresAt)})`;
     case 'stopping':
       return `:large_yellow_circle: Active until ${slackDate(state.at)}`;
     case 'revoked':
       return state.graceEnded ? ':red_circle: Revoked (grace period over)' : ':red_circle: Revoked';
+    case 'expired':
+      return `:black_circle: Expired ${slackDate(state.at)}`;
     default:
       return unknownState(state);
   }

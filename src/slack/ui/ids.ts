@@ -106,6 +106,8 @@ export const BlockId = {
   reenableAck: 'reenable_ack',
   homeNav: 'home_nav',
   homeFilters: 'home_filters',
+  /** The Expires select of the create and edit dialogs. */
+  expires: 'expires',
   /** Allowed networks, one per line (create, edit, partner form). */
   networks: 'networks',
 } as const;

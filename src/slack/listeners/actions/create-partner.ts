@@ -1,3 +1,4 @@
+import { createExpiryBlock } from '../../blocks/expiry-blocks.ts';
 import { defaultDescription } from '../../../keys/description.ts';
 import { createKeyView, NO_PARTNER } from '../../blocks/create-key-views.ts';
 import { slackCall } from '../../flows/actor.ts';
@@ -58,6 +59,7 @@ export const createPartner = action({
       privateMetadata: encodeMeta({ r: revision, pid: chosen?.id ?? null }),
       delivery,
       hold: holdFor(turn.deps, 'create'),
+      expiry: createExpiryBlock(turn.deps.services.keys.lifetime()),
       networks,
     });
     const { id, hash } = turn.ids.view;

@@ -1,3 +1,4 @@
+import { choiceText, expiryFromChoice } from '../../blocks/expiry-blocks.ts';
 import { defaultDescription, validateDescription } from '../../../keys/description.ts';
 import { parseDeliveryChoice } from '../../blocks/delivery-blocks.ts';
 import { NO_PARTNER, permissionsView } from '../../blocks/create-key-views.ts';
@@ -29,6 +30,7 @@ export const createSubmit = view({
       deliveryBlock,
       // The hand-over choice: a contact of this partner gets the key encrypted; anything else means show it once.
       contact: parseDeliveryChoice(readSelected(values, deliveryBlock)),
+      expiry: readSelected(values, BlockId.expires),
     };
   },
   async call({ deps }, input) {
@@ -49,11 +51,13 @@ export const createSubmit = view({
     if (input.contact !== undefined && partner?.contactSlackUserIds.includes(input.contact) !== true) {
       refuseField(input.deliveryBlock, 'That person is not a contact of this partner any more: pick again.');
     }
+    if (expiryFromChoice(input.expiry, deps.services.keys.lifetime(), deps.now()) === 'invalid')
+      refuseField(BlockId.expires, 'That lifetime is no longer allowed here: pick again.');
     // A bad line is named beside the field (NETWORK_INVALID's words: "Line 2 (10.1.2.3/8) is not …").
     const networks = await atField(input.networksBlock, () => validateNetworks(networkLines(input.networkText)));
     return { partner, description, networks };
   },
-  async render({ deps, answer }, { partner, description, networks }, { contact }) {
+  async render({ deps, answer }, { partner, description, networks }, { contact, expiry }) {
     const { catalog } = deps.services;
     const selection = Selection.of(catalog, partner?.preset ?? []);
     const next: CreateMeta = {
@@ -67,6 +71,7 @@ export const createSubmit = view({
       ps: partner?.preset.length ?? 0,
       d: description,
       dl: contact ?? null,
+      ...(expiry === undefined ? {} : { x: expiry }),
       ...(networks.length === 0 ? {} : { n: networks }),
     };
     await answer({
@@ -77,6 +82,7 @@ export const createSubmit = view({
         partnerName: partner?.name,
         presetSize: partner?.preset.length ?? 0,
         deliverTo: next.dl,
+        expires: choiceText(next.x),
         hold: holdFor(deps, 'create'),
         networks: next.n,
         selection,

@@ -18,6 +18,7 @@ export const editConfirmSubmit = view({
       expectedVersion: meta.v,
       description: meta.d,
       grants: selectionOf(deps, meta).endpointIds(deps.services.catalog),
+      ...(meta.x === undefined ? {} : { expiresAt: meta.x === null ? null : new Date(meta.x) }),
       networks: meta.n,
     };
     return { keyId: meta.k, edit, emptyAcknowledged: readChecked(values, BlockId.confirmEmpty, 'yes') };
@@ -30,10 +31,12 @@ export const editConfirmSubmit = view({
       // Slack requires the tick already; checked here too, so no edit leaves a key with nothing unasked.
       if (!emptyAcknowledged && leavesNoPermissions(preview.key, preview.added, preview.removed))
         refuseField(BlockId.confirmEmpty, 'Tick this to remove every permission, or go Back and keep some.');
-      // Networks count as permissions: taking one away lets the key be used from more places.
+      // Networks count as permissions (taking one away lets the key be used from more places), and extending the
+      // key's life is held like a permission change: it lets the key do more (for longer).
       const changes =
         preview.added.length + preview.removed.length + preview.networksAdded.length + preview.networksRemoved.length;
-      if (approvals.needsApproval('permissions') && changes > 0) {
+      const widens = changes > 0 || preview.expiry?.extended === true;
+      if (approvals.needsApproval('permissions') && widens) {
         return { kind: 'held', request: await approvals.requestEdit(keyId, edit) } as const;
       }
       return { kind: 'edited', before: preview.key, ...(await keys.edit(keyId, edit)) } as const;
@@ -52,7 +55,7 @@ export const editConfirmSubmit = view({
       return announce(deps, client, result.request);
     }
     await answer({ response_action: 'clear' });
-    const { before, key, added, removed, networksAdded, networksRemoved } = result;
+    const { before, key, added, removed, expiry, networksAdded, networksRemoved } = result;
     deps.logger.info(
       {
         keyId: key.id,
@@ -71,6 +74,7 @@ export const editConfirmSubmit = view({
         added: added.length,
         removed: removed.length,
         networks: { added: networksAdded.length, removed: networksRemoved.length },
+        expiresAt: expiry === undefined ? undefined : key.expiresAt,
       }),
     );
     await turn.home();

@@ -6,7 +6,8 @@ import { decodeMeta, type EditConfirmMeta, EditMeta, encodeMeta } from '../../fl
 import { pickerStateOf, selectionOf } from '../../flows/picker.ts';
 import { holdFor } from '../../flows/approval-flow.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
-import { readInput } from '../../ui/view-state.ts';
+import { readInput, readSelected } from '../../ui/view-state.ts';
+import { expiryFromChoice } from '../../blocks/expiry-blocks.ts';
 import { atField, notice, refuseField, view } from '../listener.ts';
 import { validateNetworks } from '../../../shared/networks.ts';
 import { networkLines } from '../../blocks/network-blocks.ts';
@@ -22,24 +23,37 @@ export const editSubmit = view({
       validateDescription(readInput(values, BlockId.description) ?? meta.d),
     );
     const selection = mergePickerState(deps.services.catalog, selectionOf(deps, meta), pickerStateOf(meta), values);
+    const expiresAt = expiryFromChoice(
+      readSelected(values, BlockId.expires),
+      deps.services.keys.lifetime(),
+      deps.now(),
+    );
+    if (expiresAt === 'invalid') refuseField(BlockId.expires, 'That lifetime is no longer allowed here: pick again.');
     // A bad line is named beside the field.
     const networks = await atField(BlockId.networks, () =>
       validateNetworks(networkLines(readInput(values, BlockId.networks))),
     );
-    return { meta, description, selection, networks };
+    return { meta, description, selection, expiresAt: expiresAt as Date | null | undefined, networks };
   },
   call: ({ deps }, { meta }) => deps.services.keys.get(meta.k),
-  async render({ deps, answer }, key, { meta, description, selection, networks }) {
+  async render({ deps, answer }, key, { meta, description, selection, expiresAt, networks }) {
     const { catalog } = deps.services;
     if (key.version !== meta.v) return answer(notice('Not Saved', staleEditText(key)));
     const { added, removed } = permissionDiff(key.permissions, selection.endpointIds(catalog));
+    const expiryChanged = expiresAt !== undefined && expiresAt?.getTime() !== key.expiresAt?.getTime();
     const networksAdded = networks.filter((n) => !key.allowedNetworks.includes(n));
     const networksRemoved = key.allowedNetworks.filter((n) => !networks.includes(n));
     const networksChanged = networksAdded.length + networksRemoved.length > 0;
-    if (added.length === 0 && removed.length === 0 && description === key.description && !networksChanged) {
+    if (
+      added.length === 0 &&
+      removed.length === 0 &&
+      description === key.description &&
+      !expiryChanged &&
+      !networksChanged
+    ) {
       refuseField(
         BlockId.description,
-        'Nothing changed: edit the description, the allowed networks or the permissions, or Cancel.',
+        'Nothing changed: edit the description, the expiry, the allowed networks or the permissions, or Cancel.',
       );
     }
     const [lastUsed, allowed, denied] = meta.u;
@@ -49,6 +63,7 @@ export const editSubmit = view({
       d: description,
       s: selection.encode(),
       c: meta.c,
+      ...(expiryChanged ? { x: expiresAt?.getTime() ?? null } : {}),
       ...(networksChanged ? { n: networks } : {}),
     };
     await answer({
@@ -67,6 +82,7 @@ export const editSubmit = view({
         now: deps.now(),
         privateMetadata: encodeMeta(confirmMeta),
         hold: holdFor(deps, 'permissions'),
+        expiresAt: expiryChanged ? expiresAt : undefined,
         networks: { added: networksAdded, removed: networksRemoved, after: networks },
       }),
     });

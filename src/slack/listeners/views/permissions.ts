@@ -1,3 +1,5 @@
+import { choiceText, expiryFromChoice } from '../../blocks/expiry-blocks.ts';
+import type { SlackDeps } from '../../deps.ts';
 import { showOnceView } from '../../blocks/show-once-views.ts';
 import { mergePickerState } from '../../blocks/permission-picker.ts';
 import { announce, heldView, holdFor } from '../../flows/approval-flow.ts';
@@ -8,6 +10,12 @@ import { pickerStateOf, selectionOf } from '../../flows/picker.ts';
 import { escapeMrkdwn } from '../../ui/escape.ts';
 import { CallbackId } from '../../ui/ids.ts';
 import { notice, view } from '../listener.ts';
+
+/** The Expires choice made in step 1, counted from now; a choice the policy no longer offers: its default. */
+function createExpiry(deps: SlackDeps, choice: string | undefined): Date | null | undefined {
+  const expiresAt = expiryFromChoice(choice, deps.services.keys.lifetime(), deps.now());
+  return expiresAt === 'invalid' ? undefined : expiresAt;
+}
 
 /**
  * Save on "Manage Permissions": the key is created with exactly the ticked endpoints (the preset was only the
@@ -29,6 +37,7 @@ export const permissionsSubmit = view({
         description: meta.d,
         grants: selection.endpointIds(catalog),
         applyPreset: false,
+        expiresAt: createExpiry(deps, meta.x),
         allowedNetworks: meta.n ?? [],
       },
       partnerId: meta.partnerId,
@@ -66,6 +75,7 @@ export const permissionsSubmit = view({
           partnerName: next.pn ?? undefined,
           presetSize: next.ps,
           deliverTo: next.dl,
+          expires: choiceText(next.x),
           hold: holdFor(deps, 'create'),
           networks: next.n,
           confirmEmpty: true,
