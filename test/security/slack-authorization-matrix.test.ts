@@ -760,11 +760,25 @@ function opened(traffic: SlackTraffic[]): boolean {
   });
 }
 
-async function attempt(probe: Probe, user: string, team: Team) {
+/**
+ * Waits (up to 5 s) for what the attempt is expected to show before waiting for quiet: on a loaded machine the work
+ * after the ack can pause longer than the quiet window, and the outcome would be read too early. The outcome itself
+ * is still asserted afterwards, on everything sent until the app went quiet.
+ */
+async function awaitExpected(mark: number, expected: ((traffic: SlackTraffic[]) => boolean) | undefined) {
+  if (expected === undefined) return;
+  const deadline = Date.now() + 5000;
+  while (!expected(slack.recorder.since(mark)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function attempt(probe: Probe, user: string, team: Team, expected?: (traffic: SlackTraffic[]) => boolean) {
   const ctx = (await probe.prepare?.()) ?? {};
   const before = await snapshotDatabase(rt.db.sql);
   const mark = slack.recorder.mark();
   const answer = (await probe.send(user, ctx, team)) as { status: number };
+  await awaitExpected(mark, expected);
   const traffic = await settled(mark);
   const changed = changedTables(before, await snapshotDatabase(rt.db.sql));
   return { status: answer.status, traffic, changed };
@@ -772,7 +786,14 @@ async function attempt(probe: Probe, user: string, team: Team) {
 
 async function assertRole(name: string, probe: Probe, role: Role) {
   const allowed = permits[probe.need](role);
-  const { status, traffic, changed } = await attempt(probe, userOf[role], undefined);
+  const toldRefusal = !allowed && probe.effect !== 'none' && probe.need !== 'nobody';
+  const expected =
+    probe.effect === 'ui' && allowed
+      ? opened
+      : toldRefusal
+        ? (traffic: SlackTraffic[]) => REFUSAL.test(traffic.map((t) => t.raw).join('\n'))
+        : undefined;
+  const { status, traffic, changed } = await attempt(probe, userOf[role], undefined, expected);
   const where = `${name} as ${role}`;
   expect(status, where).toBe(200);
   if (probe.effect === 'db') {
