@@ -16,7 +16,7 @@ export const USAGES = {
   import:
     'harvest-keys import <file.csv> [--json]   (columns: key,description,partner,created_at[,grants separated by ;])',
   check:
-    'harvest-keys check <key>|- <METHOD> <path> [--json]   (exit 0 allowed, 1 denied; "-" reads the key from standard input)',
+    'harvest-keys check <key>|- <METHOD> <path> [--from <address>] [--json]   (exit 0 allowed, 1 denied; "-" reads the key from standard input; --from: the client address, for keys with allowed networks)',
   'partner add':
     'harvest-keys partner add <name> [--contact U012ABCDEF]... [--preset "GET /v1/users"]... [--allow-ip CIDR]... [--json]',
   'partner edit':

@@ -205,3 +205,88 @@ describe('keys limited to networks at /authz', () => {
     expect(replaced.key.allowedNetworks).toEqual(['192.0.2.0/24']);
   });
 });
+
+describe('harvest-keys check --from: the same answer /authz gives for that client address', () => {
+  let checked: { id: string; key: string };
+  beforeAll(async () => {
+    const created = await runCli(
+      [
+        'create',
+        '--description',
+        'Checked from',
+        '--grant',
+        'GET /v1/users',
+        '--allow-ip',
+        '203.0.113.0/24',
+        '--allow-ip',
+        '2001:db8::/32',
+        '--json',
+      ],
+      env,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const json = JSON.parse(created.stdout);
+    checked = { id: json.id, key: json.key };
+  });
+  const check = (...args: string[]) => runCli(['check', '-', ...args], env, { input: checked.key });
+
+  it('allows an address inside the networks, IPv4 and IPv6 (and still judges the permission)', async () => {
+    for (const from of ['203.0.113.9', '2001:db8:1::7', '::ffff:203.0.113.9']) {
+      const run = await check('GET', '/v1/users', '--from', from);
+      expect(run, from).toMatchObject({ code: 0 });
+      expect(run.stdout).toContain(`allowed: ${checked.id} may call`);
+      const answer = await askAuthz(server.port, nginxStyle(checked.key, { 'x-forwarded-for': from }));
+      expect(answer.status, from).toBe(200);
+    }
+    const notGranted = await check('POST', '/v1/users', '--from', '203.0.113.9');
+    expect(notGranted.code).toBe(1);
+    expect(notGranted.stdout).toContain('does not have permission');
+  });
+
+  it('denies an address outside them (IPv4 and IPv6), as /authz does with ip_not_allowed', async () => {
+    for (const from of ['198.51.100.1', '2001:db9::1']) {
+      const run = await check('GET', '/v1/users', '--from', from);
+      expect(run.code, from).toBe(1);
+      expect(run.stdout.trim()).toBe(
+        `denied: key ${checked.id} may not be used from ${from}: it may be used only from 203.0.113.0/24, 2001:db8::/32`,
+      );
+      const answer = await askAuthz(server.port, nginxStyle(checked.key, { 'x-forwarded-for': from }));
+      expect(answer.status, from).toBe(403);
+      expect(answer.body).toMatchObject({ reason: 'ip_not_allowed', client_address: from });
+    }
+    const json = await check('GET', '/v1/users', '--from', '198.51.100.1', '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({
+      allowed: false,
+      keyId: checked.id,
+      reason: 'ip_not_allowed',
+      clientAddress: '198.51.100.1',
+      allowedNetworks: ['203.0.113.0/24', '2001:db8::/32'],
+    });
+  });
+
+  it('without --from, denies a key with networks and says how to check an address; keys without are unaffected', async () => {
+    const run = await check('GET', '/v1/users');
+    expect(run.code).toBe(1);
+    expect(run.stdout.trim()).toBe(
+      `denied: key ${checked.id} may be used only from 203.0.113.0/24, 2001:db8::/32; pass --from <address> to check one`,
+    );
+    expect(JSON.parse((await check('GET', '/v1/users', '--json')).stdout)).toMatchObject({
+      reason: 'ip_not_allowed',
+      clientAddress: null,
+    });
+    const anywhere = await runCli(['check', '-', 'GET', '/v1/users', '--from', '198.51.100.1'], env, {
+      input: open.key,
+    });
+    expect(anywhere.code).toBe(0);
+  });
+
+  it('refuses a --from that is not one address as a usage mistake (exit 2), before the database', async () => {
+    for (const from of ['office', '203.0.113.0/24', '203.0.113.9:443', '999.1.1.1', '']) {
+      const run = await runCli(['check', checked.key, 'GET', '/v1/users', '--from', from], env);
+      expect(run.code, from).toBe(2);
+      expect(run.stderr).toContain('--from must be one IPv4 or IPv6 address');
+      expect(run.stderr).not.toContain(checked.key);
+    }
+  });
+});
