@@ -357,4 +357,51 @@ describe('approvals from Slack', () => {
     const leaks = secretSightings(slack.recorder.traffic, logs.text()).filter((s) => s.where !== 'show-once');
     expect(leaks).toEqual([]);
   });
+  it('carries the Expires choice of a held replace and a held re-enable into the request', async () => {
+    const DAY = 86_400_000;
+    const user = await admin();
+    const { key } = await rt.keys.create({
+      actor: user,
+      description: 'Held with a lifetime',
+      grants: ['GET /v1/users'],
+    });
+    const replace = await openFromCommand(user, `replace ${key.id}`, 'V0REPLACEX');
+    const chosen = (value: string) => ({
+      type: 'static_select',
+      selected_option: { text: { type: 'plain_text', text: value }, value },
+    });
+    const sent = (
+      await slack.interaction(
+        viewSubmission(user, replace, { ...initialState(replace), expires: { value: chosen('30') } }),
+      )
+    ).json();
+    expect(sent).toMatchObject({ view: { title: { text: 'Sent for Approval' } } });
+    const replaceRequest = (await rt.approvals.listPending()).find(
+      (r) => r.keyId === key.id && r.payload.action === 'replace',
+    );
+    const replaceExpiry = Date.parse((replaceRequest?.payload as { expiresAt?: string } | undefined)?.expiresAt ?? '');
+    expect(Math.abs(replaceExpiry - (Date.now() + 30 * DAY))).toBeLessThan(60_000);
+
+    const { key: paused } = await rt.keys.create({
+      actor: user,
+      description: 'Held re-enable',
+      grants: ['GET /v1/users'],
+    });
+    await rt.keys.revoke(paused.id, { actor: user, reason: 'Paused' });
+    const enable = await openFromCommand(user, `enable ${paused.id}`, 'V0ENABLEX');
+    const mark = slack.recorder.mark();
+    await slack.interaction(
+      blockActions(
+        user,
+        { type: 'button', action_id: 'key.enable.confirm', block_id: 'b', value: paused.id },
+        { view: enable, values: { expires: { 'key.enable.expires': chosen('90') } } },
+      ),
+    );
+    expect(JSON.stringify((await slack.recorder.waitFor(mark, 'views.update')).body)).toContain('Sent for Approval');
+    const enableRequest = (await rt.approvals.listPending()).find((r) => r.keyId === paused.id);
+    expect(enableRequest?.payload).toMatchObject({ action: 'reenable' });
+    const enableExpiry = Date.parse((enableRequest?.payload as { expiresAt?: string } | undefined)?.expiresAt ?? '');
+    expect(Math.abs(enableExpiry - (Date.now() + 90 * DAY))).toBeLessThan(60_000);
+    expect((await rt.keys.get(paused.id)).status).toBe('revoked');
+  });
 });

@@ -221,4 +221,91 @@ describe('the Expires field', () => {
     expect(Math.abs((enabled.expiresAt?.getTime() ?? 0) - (Date.now() + 120 * DAY))).toBeLessThan(60_000);
     expect(await rt.keys.check(secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: true } });
   });
+  it('offers Expires in Replace: the new key gets the chosen lifetime, and one beyond the maximum is refused at the field', async () => {
+    const user = await admin();
+    const { key } = await rt.keys.create({
+      actor: user,
+      description: 'Replaced with a lifetime',
+      grants: ['GET /v1/users'],
+    });
+    const dialog = await openFromCommand(user, `replace ${key.id}`, 'V0EXPREPLACE');
+    const select = expiresSelect(dialog);
+    expect(select.options.map((o) => o.text.text)).toEqual(['30 days', '90 days', '120 days (the maximum)']);
+    expect(select.initial_option.value).toBe('120');
+
+    // A lifetime the policy does not offer (never, under a 120-day maximum; or 365 days) is refused beside the field.
+    for (const forged of ['none', '365']) {
+      const refused = (
+        await slack.interaction(viewSubmission(user, dialog, { ...initialState(dialog), ...choose(forged) }))
+      ).json() as { response_action: string; errors: Record<string, string> };
+      expect(refused).toMatchObject({ response_action: 'errors' });
+      expect(refused.errors.expires).toContain('no longer allowed');
+    }
+    expect((await rt.keys.get(key.id)).replacedBy).toBeNull();
+
+    const saved = (
+      await slack.interaction(viewSubmission(user, dialog, { ...initialState(dialog), ...choose('30') }))
+    ).json() as { view: View };
+    assertValidSurface('modal', saved.view);
+    expect(saved.view.callback_id).toBe('key.show-once');
+    const newId = (await rt.keys.get(key.id)).replacedBy;
+    expect(newId).not.toBeNull();
+    const replacement = await rt.keys.get(newId!);
+    expect(Math.abs((replacement.expiresAt?.getTime() ?? 0) - (Date.now() + 30 * DAY))).toBeLessThan(60_000);
+  });
+
+  it('offers Expires in Re-enable, "Keep" first while the key\'s expiry is valid; a chosen lifetime lands, a forged one is refused', async () => {
+    const user = await admin();
+    const { key } = await rt.keys.create({
+      actor: user,
+      description: 'Paused with time left',
+      grants: ['GET /v1/users'],
+      expiresAt: new Date(Date.now() + 10 * DAY + 3_600_000),
+    });
+    await rt.keys.revoke(key.id, { actor: user, reason: 'Paused' });
+    const dialog = await openFromCommand(user, `enable ${key.id}`, 'V0EXPREENABLE');
+    const found = findElement(dialog, 'key.enable.expires');
+    expect(found.block.block_id).toBe('expires');
+    const select = found.element as unknown as Select;
+    expect(select.options.map((o) => o.text.text)).toEqual([
+      'Keep (expires in 10 days)',
+      '30 days',
+      '90 days',
+      '120 days (the maximum)',
+    ]);
+    expect(select.initial_option.value).toBe('keep');
+    const click = (value: string) =>
+      slack.interaction(
+        blockActions(
+          user,
+          { type: 'button', action_id: 'key.enable.confirm', block_id: 'b', value: key.id },
+          {
+            view: dialog,
+            values: {
+              expires: {
+                'key.enable.expires': {
+                  type: 'static_select',
+                  selected_option: { text: { type: 'plain_text', text: value }, value },
+                },
+              },
+            },
+          },
+        ),
+      );
+
+    // Beyond the maximum: the dialog is drawn again with the refusal under the select, and the key stays revoked.
+    let mark = slack.recorder.mark();
+    await click('365');
+    const refused = await slack.recorder.waitFor(mark, 'views.update');
+    assertValidSurface('modal', refused.body.view as View);
+    expect(JSON.stringify(refused.body.view)).toContain('That lifetime is no longer allowed here: pick again.');
+    expect((await rt.keys.get(key.id)).status).toBe('revoked');
+
+    mark = slack.recorder.mark();
+    await click('90');
+    await slack.recorder.waitFor(mark, 'views.update', (t) => JSON.stringify(t.body.view).includes('Re-enabled'));
+    const enabled = await rt.keys.get(key.id);
+    expect(enabled.status).toBe('active');
+    expect(Math.abs((enabled.expiresAt?.getTime() ?? 0) - (Date.now() + 90 * DAY))).toBeLessThan(60_000);
+  });
 });

@@ -455,6 +455,12 @@ const listeners: Record<string, Probe> = {
     effect: 'none',
     send: (u, _c, t) => click(u, { type: 'checkboxes', action_id: ActionId.reenableAck }, modal(CallbackId.enable), t),
   },
+  [`action:${ActionId.reenableExpires}`]: {
+    need: 'nobody',
+    effect: 'none',
+    send: (u, _c, t) =>
+      click(u, { type: 'static_select', action_id: ActionId.reenableExpires }, modal(CallbackId.enable), t),
+  },
   [`action:${ActionId.keyStored}`]: {
     need: 'viewer',
     effect: 'ui',

@@ -5,7 +5,9 @@ import { escapeMrkdwn } from '../ui/escape.ts';
 import { actorRef, plural, slackDate, unknownState } from '../ui/format.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { revokedAsLost } from '../../keys/revoke-reason.ts';
+import type { LifetimePolicy } from '../../keys/expiry.ts';
 import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
+import { enableExpiryBlocks } from './expiry-blocks.ts';
 import { keyFacts, keyTitle } from './key-facts.ts';
 import { actions, type Block, button, context, type ModalView, modal, plain, section } from './kit.ts';
 
@@ -51,7 +53,14 @@ export function enableView(
   key: ApiKey,
   usage: KeyUsage,
   now: Date,
-  options: { hold?: Hold; ackMissing?: boolean } = {},
+  options: {
+    hold?: Hold;
+    ackMissing?: boolean;
+    /** The key policy's lifetimes: draws the Expires select (expiry-blocks.ts). */
+    lifetime?: LifetimePolicy;
+    /** The chosen lifetime is no longer allowed: said under the select. */
+    expiryRefused?: boolean;
+  } = {},
 ): ModalView {
   const lost = revokedAsLost(key.revokeReason);
   return modal({
@@ -69,7 +78,9 @@ export function enableView(
       ...(key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()
         ? [
             context(
-              `Expired ${slackDate(key.expiresAt)}: re-enabling gives it a new expiry (the maximum lifetime when one is set, otherwise none).`,
+              options.lifetime === undefined
+                ? `Expired ${slackDate(key.expiresAt)}: re-enabling gives it a new expiry (the maximum lifetime when one is set, otherwise none).`
+                : `Expired ${slackDate(key.expiresAt)}: re-enabling gives it a new expiry, chosen below.`,
             ),
           ]
         : []),
@@ -80,6 +91,9 @@ export function enableView(
               `Revoked ${slackDate(key.revokedAt)} by ${actorRef(key.revokedBy ?? 'unknown')}${key.revokeReason === null ? '' : `: ${escapeMrkdwn(key.revokeReason)}`}`,
             ),
           ]),
+      ...(options.lifetime === undefined
+        ? []
+        : enableExpiryBlocks(options.lifetime, key.expiresAt, now, { refused: options.expiryRefused === true })),
       ...(lost ? lostBlocks(key, options.ackMissing === true) : []),
       ...holdBlocks(options.hold, 'reenable'),
       actions([

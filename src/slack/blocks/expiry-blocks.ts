@@ -1,6 +1,6 @@
 import { DAY_MS, type LifetimePolicy, timeUntil } from '../../keys/expiry.ts';
 import { ActionId, BlockId } from '../ui/ids.ts';
-import { type Block, type Option, option, plain } from './kit.ts';
+import { actions, type Block, context, type Option, option, plain, section } from './kit.ts';
 
 /**
  * The "Expires" field of the create and edit dialogs: a static select of lifetimes counted from when the dialog is
@@ -88,4 +88,37 @@ export function expiryFromChoice(
 export function choiceText(value: string | undefined): string | undefined {
   if (value === undefined || value === KEEP) return undefined;
   return value === NEVER ? 'no expiry' : `in ${value} days`;
+}
+
+/**
+ * Re-enable: the dialog confirms with a button, not a submit, so the select sits in an actions block (read from the
+ * view state on confirm). A key whose expiry is still ahead and within the maximum offers "Keep" first; otherwise the
+ * create dialog's lifetimes and default (what re-enabling gives without a choice).
+ */
+export function enableExpiryBlocks(
+  policy: LifetimePolicy,
+  expiresAt: Date | null,
+  now: Date,
+  options: { refused?: boolean } = {},
+): Block[] {
+  const lifetimes = lifetimeOptions(policy);
+  const max = policy.maxLifetimeDays;
+  const keepable =
+    expiresAt !== null &&
+    expiresAt.getTime() > now.getTime() &&
+    (max === null || expiresAt.getTime() <= now.getTime() + max * DAY_MS);
+  const choices = keepable ? [option(`Keep (expires ${timeUntil(expiresAt, now)})`, KEEP), ...lifetimes] : lifetimes;
+  const initial = (keepable || max === null ? choices[0] : choices[choices.length - 1]) as Option;
+  return [
+    section(
+      max === null
+        ? '*Expires*: when the re-enabled key stops working by itself, counted from now.'
+        : `*Expires*: keys here live at most ${max} days, counted from now.`,
+    ),
+    actions(
+      [{ type: 'static_select', action_id: ActionId.reenableExpires, options: choices, initial_option: initial }],
+      BlockId.expires,
+    ),
+    ...(options.refused === true ? [context(':warning: That lifetime is no longer allowed here: pick again.')] : []),
+  ];
 }

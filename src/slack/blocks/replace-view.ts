@@ -27,7 +27,7 @@ export function replaceView(
   usage: KeyUsage,
   legacyRule: LegacyRule,
   delivery: DeliveryOffer | undefined,
-  options: { now: Date; hold?: Hold },
+  options: { now: Date; hold?: Hold /** The Expires field of the new key (expiry-blocks.ts). */; expiry?: Block },
 ): ModalView {
   const choices = GRACE_CHOICES.map((c) => option(c.text, c.value));
   const initial = defaultGrace(usage, options.now);
@@ -73,6 +73,7 @@ export function replaceView(
       ...(key.legacy ? [legacyRuleSection(key, legacyRule)] : []),
       ...(revoked ? holdBlocks(options.hold, 'replace') : []),
       ...oldKey,
+      ...(options.expiry === undefined ? [] : [options.expiry]),
       ...deliveryChoiceBlocks(delivery, 0),
     ],
   });

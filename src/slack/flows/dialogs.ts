@@ -1,4 +1,5 @@
 import { createExpiryBlock, editExpiryBlock } from '../blocks/expiry-blocks.ts';
+import type { LifetimePolicy } from '../../keys/expiry.ts';
 import type { KeyUsage } from '../../keys/key-usage.ts';
 import { keyState } from '../../keys/key-state.ts';
 import type { ApiKey } from '../../keys/types.ts';
@@ -106,12 +107,16 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
     case 'revoke':
       return { view: revokeDialog(key, usage, now), verb };
     case 'enable':
-      return { view: enableDialog(key, usage, now, await holdOpening(deps, 'reenable', userId)), verb };
+      return {
+        view: enableDialog(key, usage, now, await holdOpening(deps, 'reenable', userId), deps.services.keys.lifetime()),
+        verb,
+      };
     case 'replace':
       return {
         view: replaceView(key, usage, deps.services.keys.legacyRule(), await deliveryOffer(deps, key.partnerId), {
           now,
           hold: await holdOpening(deps, 'replace', userId),
+          expiry: createExpiryBlock(deps.services.keys.lifetime()),
         }),
         verb,
       };
@@ -150,13 +155,13 @@ function revokeDialog(key: ApiKey, usage: KeyUsage, now: Date): ModalView {
   }
 }
 
-function enableDialog(key: ApiKey, usage: KeyUsage, now: Date, hold: Hold): ModalView {
+function enableDialog(key: ApiKey, usage: KeyUsage, now: Date, hold: Hold, lifetime: LifetimePolicy): ModalView {
   const state = keyState(key, now);
   switch (state.kind) {
     case 'active':
       return noticeView('Already Active', `${keyName(key)} is active; there is nothing to re-enable.`);
     case 'stopping':
-      return enableView(key, usage, now);
+      return enableView(key, usage, now, { lifetime });
     case 'revoked':
       // Nobody ever received a key whose hand-over failed: a working copy of it would help nobody.
       return revokedByFailedDelivery(key)
@@ -164,10 +169,10 @@ function enableDialog(key: ApiKey, usage: KeyUsage, now: Date, hold: Hold): Moda
             'Replace Instead',
             `${keyName(key)} was revoked because its encrypted hand-over failed, so nobody has it and re-enabling it would help nobody. Use Replace to issue a key with the same permissions and hand it over again.`,
           )
-        : enableView(key, usage, now, { hold });
+        : enableView(key, usage, now, { hold, lifetime });
     case 'expired':
       // Re-enabling an expired key gives it a new expiry (the maximum, or none without one).
-      return enableView(key, usage, now, { hold });
+      return enableView(key, usage, now, { hold, lifetime });
     default:
       return unknownState(state);
   }

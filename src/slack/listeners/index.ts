@@ -46,6 +46,7 @@ import { replaceSubmit } from './views/replace.ts';
 import { rolesSubmit } from './views/roles.ts';
 import { reenableAck } from './actions/reenable-ack.ts';
 import { showOnceClosed } from './views/show-once-closed.ts';
+import { reenableExpires } from './actions/reenable-expires.ts';
 
 /** Every Slack entry point of the app, in the order app.ts registers them. */
 export const LISTENERS: readonly Listener[] = [
@@ -114,4 +115,5 @@ export const LISTENERS: readonly Listener[] = [
   homeFilterFlags,
   homeClear,
   keyView,
+  reenableExpires,
 ];

@@ -50,6 +50,8 @@ export const ActionId = {
   homeClear: 'home.clear',
   /** A key's read-only view (every role); admins reach it from the key menu too. */
   keyView: 'key.view',
+  /** The Expires select of the re-enable dialog (an actions block: the dialog confirms with a button): read on confirm. */
+  reenableExpires: 'key.enable.expires',
 } as const;
 
 export const CallbackId = {
@@ -106,7 +108,7 @@ export const BlockId = {
   reenableAck: 'reenable_ack',
   homeNav: 'home_nav',
   homeFilters: 'home_filters',
-  /** The Expires select of the create and edit dialogs. */
+  /** The Expires select of the create, edit and replace dialogs (an actions block in re-enable). */
   expires: 'expires',
   /** Allowed networks, one per line (create, edit, partner form). */
   networks: 'networks',

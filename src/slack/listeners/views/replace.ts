@@ -1,3 +1,4 @@
+import { expiryFromChoice } from '../../blocks/expiry-blocks.ts';
 import { parseDeliveryChoice } from '../../blocks/delivery-blocks.ts';
 import { GRACE_CHOICES } from '../../blocks/replace-view.ts';
 import { showOnceView } from '../../blocks/show-once-views.ts';
@@ -18,18 +19,26 @@ export const replaceSubmit = view({
   callbackId: CallbackId.replace,
   role: 'admin',
   failure: 'Key Not Replaced',
-  parse: ({ view: dialog, values }) => {
+  parse: ({ deps, view: dialog, values }) => {
     // No grace input at all: the key is revoked already (the dialog left the choice out), so nothing is scheduled.
     const chosen = values[BlockId.grace] === undefined ? '0' : readSelected(values, BlockId.grace);
     const grace = GRACE_CHOICES.find((c) => c.value === chosen);
     if (grace === undefined) refuseField(BlockId.grace, 'Choose when the old key stops working.');
+    // The new key's lifetime, counted from now; no field (an older dialog): the default (the maximum, or never).
+    const expiresAt = expiryFromChoice(
+      readSelected(values, BlockId.expires),
+      deps.services.keys.lifetime(),
+      deps.now(),
+    );
+    if (expiresAt === 'invalid') refuseField(BlockId.expires, 'That lifetime is no longer allowed here: pick again.');
     return {
       graceSeconds: Number(grace.value),
+      expiresAt: expiresAt as Date | null | undefined,
       contact: parseDeliveryChoice(readSelected(values, DELIVERY_BLOCK)),
       keyId: decodeMeta(KeyMeta, dialog.private_metadata).k,
     };
   },
-  async call({ deps, userId }, { graceSeconds, contact, keyId }) {
+  async call({ deps, userId }, { graceSeconds, expiresAt, contact, keyId }) {
     const { keys, approvals } = deps.services;
     if (contact !== undefined) {
       // Checked before anything changes: a failed hand-over revokes the new key, and the old one may go with it.
@@ -40,10 +49,10 @@ export const replaceSubmit = view({
       const delivery = contact === undefined ? {} : { delivery: { contactSlackUserId: contact } };
       return {
         kind: 'held',
-        request: await approvals.requestReplace(keyId, { actor: userId, graceSeconds, ...delivery }),
+        request: await approvals.requestReplace(keyId, { actor: userId, graceSeconds, expiresAt, ...delivery }),
       } as const;
     }
-    return { kind: 'issued', issued: await keys.replace(keyId, { actor: userId, graceSeconds }) } as const;
+    return { kind: 'issued', issued: await keys.replace(keyId, { actor: userId, graceSeconds, expiresAt }) } as const;
   },
   async render(turn, result, { graceSeconds, contact }) {
     const { deps, client, userId, answer } = turn;
