@@ -107,25 +107,29 @@ export function createAuthzHandler(deps: {
     ]),
   );
 
-  function unauthorized(res: ServerResponse, reason: string, requestId: string | undefined): void {
-    const body = unauthenticatedBodies.get(reason) as Buffer;
-    res.writeHead(
-      401,
-      withRequestId(
-        [
-          'cache-control',
-          'no-store',
-          'www-authenticate',
-          challenge,
-          'content-type',
-          'application/json',
-          'content-length',
-          String(body.length),
-        ],
-        requestId,
-      ),
-    );
+  /** One writeHead for every refusal: never cached, JSON, with the answer's own headers after the common ones. */
+  function refuse(
+    res: ServerResponse,
+    status: 401 | 403,
+    body: Buffer,
+    extra: readonly string[],
+    requestId: string | undefined,
+  ): void {
+    const headers = [
+      'cache-control',
+      'no-store',
+      'content-type',
+      'application/json',
+      'content-length',
+      String(body.length),
+      ...extra,
+    ];
+    res.writeHead(status, withRequestId(headers, requestId));
     res.end(body);
+  }
+
+  function unauthorized(res: ServerResponse, reason: string, requestId: string | undefined): void {
+    refuse(res, 401, unauthenticatedBodies.get(reason) as Buffer, ['www-authenticate', challenge], requestId);
   }
 
   function forbidden(
@@ -142,18 +146,8 @@ export function createAuthzHandler(deps: {
     };
     if (permission !== undefined) fields.required_permission = permission;
     if (keyId !== undefined) fields.key_id = keyId;
-    const body = jsonBody(fields);
-    const headers = [
-      'cache-control',
-      'no-store',
-      'content-type',
-      'application/json',
-      'content-length',
-      String(body.length),
-    ];
-    if (permission !== undefined) headers.push(REQUIRED_PERMISSION_HEADER, headerSafe(permission));
-    res.writeHead(403, withRequestId(headers, requestId));
-    res.end(body);
+    const extra = permission === undefined ? [] : [REQUIRED_PERMISSION_HEADER, headerSafe(permission)];
+    refuse(res, 403, jsonBody(fields), extra, requestId);
   }
 
   const clientIp = deps.clientIp ?? DEFAULT_CLIENT_IP;
@@ -175,20 +169,9 @@ export function createAuthzHandler(deps: {
       client_address: address,
       key_id: keyId,
     };
-    const body = jsonBody(fields);
-    const headers = [
-      'cache-control',
-      'no-store',
-      'content-type',
-      'application/json',
-      'content-length',
-      String(body.length),
-      DENIED_REASON_HEADER,
-      'ip_not_allowed',
-    ];
-    if (address !== '' && address !== '(not an IP address)') headers.push(CLIENT_ADDRESS_HEADER, address);
-    res.writeHead(403, withRequestId(headers, requestId));
-    res.end(body);
+    const extra = [DENIED_REASON_HEADER, 'ip_not_allowed'];
+    if (address !== '' && address !== '(not an IP address)') extra.push(CLIENT_ADDRESS_HEADER, address);
+    refuse(res, 403, jsonBody(fields), extra, requestId);
   }
 
   const observer = deps.observer;
