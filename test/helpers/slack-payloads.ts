@@ -91,6 +91,16 @@ export interface ActionInput {
 }
 
 /** A block_actions payload from a modal or the Home tab (no response_url) or from a message (with one). */
+/** A pick in a key row's overflow menu (Home, list message or `show`), drawn by the app as `<verb>:<key id>`. */
+export function keyMenuPick(label: string, value: string): ActionInput {
+  return {
+    type: 'overflow',
+    action_id: 'key.menu',
+    block_id: 'b',
+    selected_option: { text: { type: 'plain_text', text: label }, value },
+  };
+}
+
 export function blockActions(
   userId: string,
   action: ActionInput,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { anAdmin } from '../fixtures/actors.ts';
 import { unacknowledgedActions } from '../helpers/slack-harness.ts';
 import { slackSuite } from '../helpers/slack-suite.ts';
-import { blockActions, viewSubmission } from '../helpers/slack-payloads.ts';
+import { blockActions, keyMenuPick, viewSubmission } from '../helpers/slack-payloads.ts';
 import { secretSightings } from '../helpers/slack-traffic.ts';
 
 const { rt, slack, logs, userWith: withRole } = slackSuite({ logLevel: 'trace' });
@@ -49,16 +49,10 @@ describe('people without the role', () => {
     const { key } = await rt.keys.create({ actor: 'cli:ops', description: 'Shared', grants: [] });
     const mark = slack.recorder.mark();
     await slack.interaction(
-      blockActions(
-        nobody,
-        {
-          type: 'overflow',
-          action_id: 'key.menu',
-          block_id: 'b',
-          selected_option: { text: { type: 'plain_text', text: 'Revoke' }, value: `revoke:${key.id}` },
-        },
-        { message: { text: 'keys', blocks: [] }, responseUrl: 'https://hooks.slack.com/actions/T0TEST/9/shared' },
-      ),
+      blockActions(nobody, keyMenuPick('Revoke', `revoke:${key.id}`), {
+        message: { text: 'keys', blocks: [] },
+        responseUrl: 'https://hooks.slack.com/actions/T0TEST/9/shared',
+      }),
     );
     const answer = await slack.recorder.waitFor(mark, 'response_url');
     expect(answer.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createUsageSink } from '../../src/db/usage-store.ts';
 import { unacknowledgedActions } from '../helpers/slack-harness.ts';
 import { slackSuite } from '../helpers/slack-suite.ts';
-import { blockActions, checkboxBlocks, findElement, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
+import {
+  blockActions,
+  checkboxBlocks,
+  findElement,
+  initialState,
+  keyMenuPick,
+  viewSubmission,
+} from '../helpers/slack-payloads.ts';
 import { secretSightings } from '../helpers/slack-traffic.ts';
 
 const { rt, slack, logs, admin } = slackSuite({ logLevel: 'trace' });
@@ -341,16 +348,10 @@ describe('list and show', () => {
     const { key } = await rt.keys.create({ actor: user, description: 'Menu', grants: [] });
     const mark = slack.recorder.mark();
     await slack.interaction(
-      blockActions(
-        user,
-        {
-          type: 'overflow',
-          action_id: 'key.menu',
-          block_id: 'b',
-          selected_option: { text: { type: 'plain_text', text: 'Edit' }, value: `edit:${key.id}` },
-        },
-        { message: { text: 'keys', blocks: [] }, responseUrl: 'https://hooks.slack.com/actions/T0TEST/1/menu' },
-      ),
+      blockActions(user, keyMenuPick('Edit', `edit:${key.id}`), {
+        message: { text: 'keys', blocks: [] },
+        responseUrl: 'https://hooks.slack.com/actions/T0TEST/1/menu',
+      }),
     );
     const opened = await slack.recorder.waitFor(mark, 'views.open');
     expect((opened.body.view as View).callback_id).toBe('key.edit');

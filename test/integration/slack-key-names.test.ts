@@ -3,7 +3,7 @@ import { aPartnerName } from '../fixtures/actors.ts';
 import { assertValidSurface } from '../helpers/block-kit-validator.ts';
 import { unacknowledgedActions } from '../helpers/slack-harness.ts';
 import { slackSuite } from '../helpers/slack-suite.ts';
-import { blockActions, findElement, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
+import { blockActions, findElement, initialState, keyMenuPick, viewSubmission } from '../helpers/slack-payloads.ts';
 
 // Issue 12 items 4 and 8: keys told apart by description and last four characters, search by those characters,
 // replacements named from both ends; copy that counts right and actions offered only when they can succeed.
@@ -150,16 +150,10 @@ describe('keys you can tell apart', () => {
     // The View dialog (every role's way in from the Home) names the replacement too.
     const viewMark = slack.recorder.mark();
     await slack.interaction(
-      blockActions(
-        user,
-        {
-          type: 'overflow',
-          action_id: 'key.menu',
-          block_id: 'b',
-          selected_option: { text: { type: 'plain_text', text: 'View' }, value: `view:${old.id}` },
-        },
-        { message: { text: 'keys', blocks: [] }, responseUrl: 'https://hooks.slack.com/actions/T0TEST/1/view' },
-      ),
+      blockActions(user, keyMenuPick('View', `view:${old.id}`), {
+        message: { text: 'keys', blocks: [] },
+        responseUrl: 'https://hooks.slack.com/actions/T0TEST/1/view',
+      }),
     );
     const viewed = await slack.recorder.waitFor(viewMark, 'views.open');
     expect(viewed.raw).toContain(`Replaced by ${named(fresh)}`);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliInProcess as runCli } from '../helpers/cli-in-process.ts';
 import { TEST_PEPPER } from '../helpers/runtime.ts';
 import { unacknowledgedActions } from '../helpers/slack-harness.ts';
-import { blockActions, findElement, initialState, viewSubmission } from '../helpers/slack-payloads.ts';
+import { blockActions, findElement, initialState, keyMenuPick, viewSubmission } from '../helpers/slack-payloads.ts';
 import { slackSuite } from '../helpers/slack-suite.ts';
 import { secretSightings } from '../helpers/slack-traffic.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.ts';
@@ -113,18 +113,7 @@ describe('the legacy rule in Slack', () => {
     const keyId = await legacyKey(user, 'Old viewed key');
     const home: View = { type: 'home', id: 'V0HOME', blocks: [] };
     const mark = slack.recorder.mark();
-    await slack.interaction(
-      blockActions(
-        user,
-        {
-          type: 'overflow',
-          action_id: 'key.menu',
-          block_id: 'b',
-          selected_option: { text: { type: 'plain_text', text: 'View' }, value: `view:${keyId}` },
-        },
-        { view: home },
-      ),
-    );
+    await slack.interaction(blockActions(user, keyMenuPick('View', `view:${keyId}`), { view: home }));
     const opened: View = { ...((await slack.recorder.waitFor(mark, 'views.open')).body.view as View), id: 'V0LEGVIEW' };
     expect(opened.callback_id).toBe('key.view');
     expect(JSON.stringify(opened)).toContain(

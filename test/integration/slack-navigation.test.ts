@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { anAdmin } from '../fixtures/actors.ts';
 import { unacknowledgedActions } from '../helpers/slack-harness.ts';
-import { blockActions, findElement } from '../helpers/slack-payloads.ts';
+import { blockActions, findElement, keyMenuPick } from '../helpers/slack-payloads.ts';
 import { slackSuite } from '../helpers/slack-suite.ts';
 import { secretSightings } from '../helpers/slack-traffic.ts';
 
@@ -114,18 +114,7 @@ describe('App Home for each role', () => {
     expect(JSON.stringify(help)).toContain('/harvest-keys create');
 
     const mark = slack.recorder.mark();
-    await slack.interaction(
-      blockActions(
-        user,
-        {
-          type: 'overflow',
-          action_id: 'key.menu',
-          block_id: 'b',
-          selected_option: { text: { type: 'plain_text', text: 'View' }, value: `view:${key.id}` },
-        },
-        { view: home },
-      ),
-    );
+    await slack.interaction(blockActions(user, keyMenuPick('View', `view:${key.id}`), { view: home }));
     const opened = (await slack.recorder.waitFor(mark, 'views.open')).body.view as View;
     expect(opened.callback_id).toBe('key.view');
     expect(JSON.stringify(opened)).toContain(key.description);
