@@ -96,6 +96,23 @@ describe('allowed networks in the create dialog', () => {
     const step2 = await submit(user, withPartner, state);
     expect(step2.view.callback_id).toBe('key.permissions');
     expect(JSON.stringify(step2.view)).toContain('*Usable from:* `203.0.113.0/24`, `2001:db8::/32`');
+    // A picker click redraws the step from its metadata: the networks line stays.
+    const readOnly = findElement(step2.view, 'picker.readonly');
+    const clickMark = slack.recorder.mark();
+    await slack.interaction(
+      blockActions(
+        user,
+        {
+          type: 'button',
+          action_id: 'picker.readonly',
+          block_id: readOnly.block.block_id as string,
+          value: readOnly.element.value as string,
+        },
+        { view: { ...step2.view, id: 'V0NETCREATE' }, values: initialState(step2.view) },
+      ),
+    );
+    const redrawn = (await slack.recorder.waitFor(clickMark, 'views.update')).body.view as View;
+    expect(JSON.stringify(redrawn)).toContain('*Usable from:* `203.0.113.0/24`, `2001:db8::/32`');
     const saved = await submit(user, { ...step2.view, id: 'V0NETCREATE' }, initialState(step2.view));
     expect(saved.view.callback_id).toBe('key.show-once');
     const keyId = findElement(saved.view, 'key.stored').element.value as string;

@@ -18,7 +18,7 @@ import type { SlackDeps } from '../deps.ts';
 import { type Actor, slackCall } from './actor.ts';
 import { BlockId } from '../ui/ids.ts';
 import { readInput, readUsers, type StateValues } from '../ui/view-state.ts';
-import { decodeMeta, encodeMeta, PickerMeta } from './metadata.ts';
+import { type CreateMeta, decodeMeta, encodeMeta, PickerMeta } from './metadata.ts';
 import { AppError } from '../../shared/errors.ts';
 import { partnerPgpState } from './dialogs.ts';
 import { holdFor } from './approval-flow.ts';
@@ -62,27 +62,36 @@ export function selectionOf(deps: SlackDeps, meta: { s: string; c: string }): Se
   return selection;
 }
 
+/**
+ * "Manage Permissions", the create flow's second step, drawn from its metadata alone: on opening, on every picker
+ * click and when Save with nothing ticked asks again, so no step can leave out a line the others show.
+ */
+export function createPermissionsView(deps: SlackDeps, meta: CreateMeta, selection: Selection): ModalView {
+  return permissionsView({
+    catalog: deps.services.catalog,
+    description: meta.d,
+    partnerName: meta.pn ?? undefined,
+    presetSize: meta.ps,
+    deliverTo: meta.dl,
+    expires: choiceText(meta.x),
+    hold: holdFor(deps, 'create'),
+    networks: meta.n,
+    confirmEmpty: meta.z === 1,
+    selection,
+    page: meta.p,
+    revision: meta.r,
+    filter: pickerStateOf(meta).filter,
+    privateMetadata: encodeMeta(meta),
+  });
+}
+
 /** Draws whichever dialog hosts the permission picker, from its metadata and the selection. */
 export async function renderPicker(deps: SlackDeps, meta: PickerMeta, selection: Selection): Promise<ModalView> {
   const catalog = deps.services.catalog;
   const next = { ...meta, s: selection.encode() };
   switch (next.f) {
     case 'create':
-      return permissionsView({
-        catalog,
-        description: next.d,
-        partnerName: next.pn ?? undefined,
-        presetSize: next.ps,
-        deliverTo: next.dl,
-        expires: choiceText(next.x),
-        hold: holdFor(deps, 'create'),
-        confirmEmpty: next.z === 1,
-        selection,
-        page: next.p,
-        revision: next.r,
-        filter: pickerStateOf(next).filter,
-        privateMetadata: encodeMeta(next),
-      });
+      return createPermissionsView(deps, next, selection);
     case 'edit': {
       const key = await deps.services.keys.get(next.k);
       const [lastUsed, allowed, denied] = next.u;

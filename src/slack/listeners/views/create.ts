@@ -1,12 +1,12 @@
-import { choiceText, expiryFromChoice } from '../../blocks/expiry-blocks.ts';
+import { createPermissionsView } from '../../flows/picker.ts';
+import { expiryFromChoice } from '../../blocks/expiry-blocks.ts';
 import { defaultDescription, validateDescription } from '../../../keys/description.ts';
 import { parseDeliveryChoice } from '../../blocks/delivery-blocks.ts';
-import { NO_PARTNER, permissionsView } from '../../blocks/create-key-views.ts';
+import { NO_PARTNER } from '../../blocks/create-key-views.ts';
 import { catalogFingerprint, Selection } from '../../blocks/selection.ts';
-import { type CreateMeta, CreateStartMeta, decodeMeta, encodeMeta } from '../../flows/metadata.ts';
+import { type CreateMeta, CreateStartMeta, decodeMeta } from '../../flows/metadata.ts';
 import { ActionId, BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput, readSelected } from '../../ui/view-state.ts';
-import { holdFor } from '../../flows/approval-flow.ts';
 import { atField, refuseField, view } from '../listener.ts';
 import { validateNetworks } from '../../../shared/networks.ts';
 import { networkLines, networksBlockId } from '../../blocks/network-blocks.ts';
@@ -76,20 +76,7 @@ export const createSubmit = view({
     };
     await answer({
       response_action: 'update',
-      view: permissionsView({
-        catalog,
-        description,
-        partnerName: partner?.name,
-        presetSize: partner?.preset.length ?? 0,
-        deliverTo: next.dl,
-        expires: choiceText(next.x),
-        hold: holdFor(deps, 'create'),
-        networks: next.n,
-        selection,
-        page: 0,
-        revision: 0,
-        privateMetadata: encodeMeta(next),
-      }),
+      view: createPermissionsView(deps, next, selection),
     });
   },
 });

@@ -1,12 +1,11 @@
-import { choiceText, expiryFromChoice } from '../../blocks/expiry-blocks.ts';
+import { expiryFromChoice } from '../../blocks/expiry-blocks.ts';
 import type { SlackDeps } from '../../deps.ts';
 import { showOnceView } from '../../blocks/show-once-views.ts';
 import { mergePickerState } from '../../blocks/permission-picker.ts';
-import { announce, heldView, holdFor } from '../../flows/approval-flow.ts';
-import { permissionsView } from '../../blocks/create-key-views.ts';
+import { announce, heldView } from '../../flows/approval-flow.ts';
 import { deliveryRefusal, handOver } from '../../flows/hand-over.ts';
-import { CreateMeta, decodeMeta, encodeMeta } from '../../flows/metadata.ts';
-import { pickerStateOf, selectionOf } from '../../flows/picker.ts';
+import { CreateMeta, decodeMeta } from '../../flows/metadata.ts';
+import { createPermissionsView, pickerStateOf, selectionOf } from '../../flows/picker.ts';
 import { escapeMrkdwn } from '../../ui/escape.ts';
 import { CallbackId } from '../../ui/ids.ts';
 import { notice, view } from '../listener.ts';
@@ -69,22 +68,7 @@ export const permissionsSubmit = view({
       const next: CreateMeta = { ...meta, s: selection.encode(), r: meta.r + 1, z: 1 };
       return answer({
         response_action: 'update',
-        view: permissionsView({
-          catalog: deps.services.catalog,
-          description: next.d,
-          partnerName: next.pn ?? undefined,
-          presetSize: next.ps,
-          deliverTo: next.dl,
-          expires: choiceText(next.x),
-          hold: holdFor(deps, 'create'),
-          networks: next.n,
-          confirmEmpty: true,
-          selection,
-          page: next.p,
-          revision: next.r,
-          filter: pickerStateOf(next).filter,
-          privateMetadata: encodeMeta(next),
-        }),
+        view: createPermissionsView(deps, next, selection),
       });
     }
     if (result.kind === 'refused')
