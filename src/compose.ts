@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import { assertReachable, createDbClient, type DbClient, describeUrl } from './db/client.ts';
 import { countStoredKeys, startEmbeddedDatabase } from './db/embedded.ts';
 import { applyMigrations, migrationsPending, shippedMigrationCount } from './db/migrate.ts';
+import { createAlertClaimStore } from './db/alert-claim-store.ts';
 import { createSlackSignatureStore } from './db/slack-signature-store.ts';
 import { createStore, type Store } from './db/store.ts';
 import { createUsageReader, createUsageSink } from './db/usage-store.ts';
@@ -221,6 +222,8 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
         createDelivery: deliveryService,
         deliveryConfirmHours: config.deliveryConfirmHours,
         seenSignatures: slackSignatures,
+        alertsChannel: config.alerts.channel,
+        alertClaims: createAlertClaimStore(db.sql),
       },
       serverParts: async () => {
         // Loaded when the server asks, not with this module: a CLI run never needs enforcement or the catalog sync.

@@ -136,6 +136,12 @@ const schema = z.object({
       .regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id, e.g. C012ABCDEF')
       .optional(),
   ),
+  ALERTS_CHANNEL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id, e.g. C012ABCDEF')
+      .optional(),
+  ),
   APPROVAL_TTL_HOURS: z.coerce
     .number({ error: 'a number of hours, e.g. 24' })
     .int('a whole number of hours')
@@ -244,6 +250,8 @@ export interface Config {
     ttlHours: number;
     revealTtlHours: number;
   };
+  /** ALERTS_CHANNEL: where expiry reminders, leaks and other alerts are posted; unset, they are only logged. */
+  alerts: { channel: string | undefined };
   /** The key that signs deliveries: supplied, or generated once in DATA_DIR. */
   servicePgp: { privateKey: string | undefined; passphrase: string | undefined };
   deliveryConfirmHours: number;
@@ -336,6 +344,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ttlHours: env.APPROVAL_TTL_HOURS,
       revealTtlHours: env.REVEAL_TTL_HOURS,
     },
+    alerts: { channel: env.ALERTS_CHANNEL },
     servicePgp: { privateKey: env.SERVICE_PGP_PRIVATE_KEY, passphrase: env.SERVICE_PGP_PASSPHRASE },
     deliveryConfirmHours: env.DELIVERY_CONFIRM_HOURS,
     slack: slackConfig(env),

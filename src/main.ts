@@ -18,6 +18,8 @@ import type { SlackApp } from './slack/app.ts';
 import type { SlackSupervisor } from './slack/supervisor.ts';
 
 const SWEEP_INTERVAL_MS = 30_000;
+/** Alerts (expiry reminders and the like) are checked at start-up and then this often. */
+const ALERT_SWEEP_INTERVAL_MS = 60_000;
 const RECONNECT_MAX_MS = 5_000;
 
 /** Set once the runtime is open, so every way out (a fatal error included) stops the embedded PostgreSQL. */
@@ -104,11 +106,13 @@ async function main(): Promise<void> {
 
   let stopping = false;
   let sweep: NodeJS.Timeout | undefined;
+  let alertSweep: NodeJS.Timeout | undefined;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     clearInterval(sweep);
+    clearInterval(alertSweep);
     await slackSide?.stop();
     await http.close();
     await metricsExposure.close();
@@ -210,6 +214,26 @@ async function main(): Promise<void> {
     );
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
+
+  const alertsFrom = slack;
+  if (alertsFrom !== undefined) {
+    // A sweep still running when the next is due is not doubled: claims would keep the alerts single anyway, but
+    // two overlapping sweeps would only add load.
+    let sweeping = false;
+    const sweepAlerts = () => {
+      if (sweeping) return;
+      sweeping = true;
+      alertsFrom
+        .runAlertSweeps()
+        .catch((error: unknown) => logger.warn({ err: error }, 'alert sweep failed; will retry'))
+        .finally(() => {
+          sweeping = false;
+        });
+    };
+    sweepAlerts();
+    alertSweep = setInterval(sweepAlerts, ALERT_SWEEP_INTERVAL_MS);
+    alertSweep.unref();
+  }
 }
 
 async function fatal(error: unknown): Promise<never> {

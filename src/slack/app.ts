@@ -21,6 +21,9 @@ import { tellOnUnhandledFailure } from './unhandled-failure.ts';
 import type { SlackDeps, SlackServices } from './deps.ts';
 import { createHomePublisher } from './flows/home-publisher.ts';
 import { LISTENERS } from './listeners/index.ts';
+import { createAlertPoster } from './alerts/alert-poster.ts';
+import { runAlertSweeps } from './alerts/alert-sweeps.ts';
+import { ALERT_SWEEPS } from './alerts/index.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -61,6 +64,8 @@ export interface SlackApp {
   delivery: DeliveryService;
   /** Rewrites cards whose request changed outside a click (the expiry sweep). */
   refreshApprovalCards(requests: readonly ApprovalRequest[]): Promise<void>;
+  /** Sends the alerts now due to ALERTS_CHANNEL (each once across instances): main runs it at start-up and every minute. */
+  runAlertSweeps(): Promise<void>;
 }
 
 /** Seen event ids, so Slack's retries of an event we already handled do not run it twice. */
@@ -166,6 +171,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const context = { deps, publishHome: createHomePublisher(deps) };
   for (const listener of LISTENERS) listener.register(app, context);
 
+  const alerts = {
+    deps,
+    client: app.client,
+    poster: createAlertPoster(deps, app.client, options.services.alertsChannel),
+    claims: options.services.alertClaims,
+  };
+
   let server: Server | undefined;
   let initialised = false;
   return {
@@ -197,5 +209,6 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     async refreshApprovalCards(requests) {
       for (const request of requests) await refreshApprovalCard(deps, app.client, request);
     },
+    runAlertSweeps: () => runAlertSweeps(alerts, ALERT_SWEEPS),
   };
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { PartnerPgpService } from '../partners/partner-pgp-service.ts';
 import type { PartnerService } from '../partners/partner-service.ts';
 import type { RoleService } from '../roles/role-service.ts';
+import type { AlertClaims } from '../shared/alert-claims.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { SeenSignatures } from './replay-guard.ts';
 
@@ -32,6 +33,10 @@ export interface SlackServices {
   deliveryConfirmHours: number;
   /** Signatures of requests already acted on, shared by every instance: a signed request runs once. */
   seenSignatures: SeenSignatures;
+  /** ALERTS_CHANNEL (unset: alerts are only logged). */
+  alertsChannel: string | undefined;
+  /** "Sent once" for alerts, shared by every instance. */
+  alertClaims: AlertClaims;
 }
 
 export interface SlackDeps {
