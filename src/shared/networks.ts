@@ -328,3 +328,45 @@ export class NetworkMatcher {
     return this.contains(parseAddress(address, 0, address.length, words), words);
   }
 }
+
+/** Marks an IPv6 network in a packed list: its prefix is stored plus this (an IPv4 prefix is stored as it is). */
+const PACKED_V6 = 33;
+
+/**
+ * Canonical networks as few characters as they can be, for a Slack dialog's 3000-character state: per network one
+ * byte for family and prefix, then only the address bytes the prefix covers (host bits are zero), in base64url. Fifty
+ * full-length IPv6 networks take about 1,100 characters instead of 2,300 as text.
+ */
+export function packNetworks(canonical: readonly string[]): string {
+  const bytes: number[] = [];
+  for (const text of canonical) {
+    const parsed = parseNetwork(text);
+    if (!parsed.ok) throw new Error(`not a canonical network: ${text}`);
+    bytes.push(parsed.family === 4 ? parsed.prefix : PACKED_V6 + parsed.prefix);
+    for (let i = 0; i < Math.ceil(parsed.prefix / 8); i++) {
+      bytes.push(((parsed.words[i >> 2] as number) >>> (24 - 8 * (i & 3))) & 255);
+    }
+  }
+  return Buffer.from(bytes).toString('base64url');
+}
+
+/** `packNetworks` undone, in the same order; malformed input (a tampered dialog) throws. */
+export function unpackNetworks(packed: string): string[] {
+  const bytes = Buffer.from(packed, 'base64url');
+  const out: string[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const head = bytes[at++] as number;
+    const family = head < PACKED_V6 ? 4 : 6;
+    const prefix = family === 4 ? head : head - PACKED_V6;
+    if (prefix > (family === 4 ? 32 : 128)) throw new Error('malformed packed networks');
+    const length = Math.ceil(prefix / 8);
+    if (at + length > bytes.length) throw new Error('malformed packed networks');
+    const words = [0, 0, 0, 0];
+    for (let i = 0; i < length; i++)
+      words[i >> 2] = ((words[i >> 2] as number) | ((bytes[at + i] as number) << (24 - 8 * (i & 3)))) >>> 0;
+    at += length;
+    out.push(`${formatWords(family, words.slice(0, family === 4 ? 1 : 4))}/${prefix}`);
+  }
+  return out;
+}

@@ -6,8 +6,10 @@ import { AppError } from '../../src/shared/errors.ts';
 import {
   MAX_NETWORKS,
   NetworkMatcher,
+  packNetworks,
   parseAddress,
   parseNetwork,
+  unpackNetworks,
   validateNetworks,
 } from '../../src/shared/networks.ts';
 
@@ -111,6 +113,23 @@ describe('allowed networks: parsing', () => {
       }),
       { numRuns: 20_000 },
     );
+  });
+});
+
+describe('allowed networks: packed for dialog state', () => {
+  it('unpack to the same canonical networks in the same order', () => {
+    fc.assert(
+      fc.property(fc.array(networkArb, { maxLength: MAX_NETWORKS }), (networks) => {
+        const list = networks.map((n) => canonical(n.address, n.prefix));
+        expect(unpackNetworks(packNetworks(list))).toEqual(list);
+      }),
+    );
+  });
+
+  it('refuse a truncated or out-of-range packing instead of guessing', () => {
+    const packed = Buffer.from(packNetworks(['2001:db8::/32']), 'base64url');
+    expect(() => unpackNetworks(packed.subarray(0, 3).toString('base64url'))).toThrow('malformed');
+    expect(() => unpackNetworks(Buffer.from([200]).toString('base64url'))).toThrow('malformed');
   });
 });
 

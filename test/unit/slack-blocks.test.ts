@@ -31,6 +31,7 @@ import {
 import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
 import { type Surface, validateSurface } from '../helpers/block-kit-validator.ts';
 import { encodeMeta } from '../../src/slack/flows/metadata.ts';
+import { packNetworks } from '../../src/shared/networks.ts';
 import { approvalsStatusBlocks } from '../../src/slack/blocks/approval-notice.ts';
 import { aKey, aPartner, catalogOf500, catalogWithHugeGroup, NASTY_DESCRIPTION } from '../fixtures/slack-edge-data.ts';
 
@@ -66,6 +67,53 @@ function pickerMeta(catalog: Catalog, selection: Selection, page: number) {
     u: [Date.now(), 123456, 7890],
   });
 }
+
+/** Fifty of the longest canonical networks a key may carry: full-length IPv6 addresses, each a /128. */
+const LONGEST_NETWORKS = Array.from(
+  { length: 50 },
+  (_, i) => `fd${i.toString(16).padStart(2, '0')}:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128`,
+);
+/** Every character JSON has to escape, where a partner name may hold 80 of them. */
+const QUOTED_PARTNER_NAME = '"'.repeat(80);
+
+describe('dialog state at its largest', () => {
+  it.each(catalogs)(
+    'carries fifty IPv6 networks, the longest description and partner name and every endpoint of the %s catalog in create',
+    (_, catalog) => {
+      const metadata = encodeMeta({
+        f: 'create',
+        p: 0,
+        r: 12,
+        s: everything(catalog).encode(),
+        c: catalogFingerprint(catalog),
+        g: 41,
+        q: 'x'.repeat(100),
+        partnerId: 'prt_000000000001',
+        pn: QUOTED_PARTNER_NAME,
+        ps: 1200,
+        d: NASTY_DESCRIPTION,
+        dl: 'U0CONTACT01',
+        z: 1,
+        x: '365',
+        n: packNetworks(LONGEST_NETWORKS),
+      });
+      expect(metadata.length).toBeLessThanOrEqual(3000);
+    },
+  );
+
+  it.each(catalogs)('carries fifty IPv6 networks through the edit review of the %s catalog', (_, catalog) => {
+    const metadata = encodeMeta({
+      k: 'key_000000000001',
+      v: 3,
+      d: NASTY_DESCRIPTION,
+      s: everything(catalog).encode(),
+      c: catalogFingerprint(catalog),
+      x: Date.now(),
+      n: packNetworks(LONGEST_NETWORKS),
+    });
+    expect(metadata.length).toBeLessThanOrEqual(3000);
+  });
+});
 
 describe('permission picker pages', () => {
   it.each(catalogs)('cover every endpoint of the %s catalog exactly once within the block budget', (_, catalog) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../shared/errors.ts';
+import { unpackNetworks } from '../../shared/networks.ts';
 import { LIMITS } from '../blocks/kit.ts';
 
 /**
@@ -35,8 +36,8 @@ export const CreateMeta = z.object({
   z: z.literal(1).optional(),
   /** The Expires choice (expiry-blocks.ts): `never` or a number of days, counted when the key is made. */
   x: z.string().max(8).optional(),
-  /** Allowed networks (canonical), when the key is limited to some. */
-  n: z.array(z.string()).max(50).optional(),
+  /** Allowed networks (`packNetworks`), when the key is limited to some: as text, fifty IPv6 ones would not fit. */
+  n: z.string().max(1_200).optional(),
 });
 export type CreateMeta = z.infer<typeof CreateMeta>;
 
@@ -71,8 +72,8 @@ export const EditConfirmMeta = z.object({
   c: z.string(),
   /** The new expiry (ms, or null: never); absent: unchanged. */
   x: z.number().nullable().optional(),
-  /** The key's allowed networks after the edit (canonical), when the edit changes them. */
-  n: z.array(z.string()).max(50).optional(),
+  /** The key's allowed networks after the edit (`packNetworks`), when the edit changes them. */
+  n: z.string().max(1_200).optional(),
 });
 export type EditConfirmMeta = z.infer<typeof EditConfirmMeta>;
 
@@ -118,4 +119,14 @@ export function decodeMeta<T>(schema: z.ZodType<T>, text: string | undefined): T
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new AppError('DIALOG_OUTDATED', 'This dialog is out of date: close it and start again');
   return parsed.data;
+}
+
+/** The allowed networks a dialog carries (`n`, packed), or undefined when it carries none. */
+export function networksOf(meta: { n?: string | undefined }): string[] | undefined {
+  if (meta.n === undefined) return undefined;
+  try {
+    return unpackNetworks(meta.n);
+  } catch (error) {
+    throw new AppError('DIALOG_OUTDATED', 'This dialog is out of date: close it and start again', { cause: error });
+  }
 }

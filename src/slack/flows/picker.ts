@@ -18,7 +18,7 @@ import type { SlackDeps } from '../deps.ts';
 import { type Actor, slackCall } from './actor.ts';
 import { BlockId } from '../ui/ids.ts';
 import { readInput, readUsers, type StateValues } from '../ui/view-state.ts';
-import { type CreateMeta, decodeMeta, encodeMeta, PickerMeta } from './metadata.ts';
+import { type CreateMeta, decodeMeta, encodeMeta, networksOf, PickerMeta } from './metadata.ts';
 import { AppError } from '../../shared/errors.ts';
 import { partnerPgpState } from './dialogs.ts';
 import { holdFor } from './approval-flow.ts';
@@ -75,7 +75,7 @@ export function createPermissionsView(deps: SlackDeps, meta: CreateMeta, selecti
     deliverTo: meta.dl,
     expires: choiceText(meta.x),
     hold: holdFor(deps, 'create'),
-    networks: meta.n,
+    networks: networksOf(meta),
     confirmEmpty: meta.z === 1,
     selection,
     page: meta.p,

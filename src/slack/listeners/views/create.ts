@@ -8,7 +8,7 @@ import { type CreateMeta, CreateStartMeta, decodeMeta } from '../../flows/metada
 import { ActionId, BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput, readSelected } from '../../ui/view-state.ts';
 import { atField, refuseField, view } from '../listener.ts';
-import { validateNetworks } from '../../../shared/networks.ts';
+import { packNetworks, validateNetworks } from '../../../shared/networks.ts';
 import { networkLines, networksBlockId } from '../../blocks/network-blocks.ts';
 
 /** "Create New Credential" → "Manage Permissions", with the partner's preset pre-checked. */
@@ -72,7 +72,7 @@ export const createSubmit = view({
       d: description,
       dl: contact ?? null,
       ...(expiry === undefined ? {} : { x: expiry }),
-      ...(networks.length === 0 ? {} : { n: networks }),
+      ...(networks.length === 0 ? {} : { n: packNetworks(networks) }),
     };
     await answer({
       response_action: 'update',

@@ -1,6 +1,6 @@
 import { editResultText, leavesNoPermissions, staleEditText } from '../../blocks/edit-key-views.ts';
 import { announce, heldView } from '../../flows/approval-flow.ts';
-import { decodeMeta, EditConfirmMeta } from '../../flows/metadata.ts';
+import { decodeMeta, EditConfirmMeta, networksOf } from '../../flows/metadata.ts';
 import { selectionOf } from '../../flows/picker.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readChecked } from '../../ui/view-state.ts';
@@ -19,7 +19,7 @@ export const editConfirmSubmit = view({
       description: meta.d,
       grants: selectionOf(deps, meta).endpointIds(deps.services.catalog),
       ...(meta.x === undefined ? {} : { expiresAt: meta.x === null ? null : new Date(meta.x) }),
-      networks: meta.n,
+      networks: networksOf(meta),
     };
     return { keyId: meta.k, edit, emptyAcknowledged: readChecked(values, BlockId.confirmEmpty, 'yes') };
   },

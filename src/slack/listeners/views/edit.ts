@@ -9,7 +9,7 @@ import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput, readSelected } from '../../ui/view-state.ts';
 import { expiryFromChoice } from '../../blocks/expiry-blocks.ts';
 import { atField, notice, refuseField, view } from '../listener.ts';
-import { validateNetworks } from '../../../shared/networks.ts';
+import { packNetworks, validateNetworks } from '../../../shared/networks.ts';
 import { networkLines } from '../../blocks/network-blocks.ts';
 
 /** "Review changes" in Edit: the diff is pushed on top ("Back" returns to the checkboxes), nothing is saved yet. */
@@ -64,7 +64,7 @@ export const editSubmit = view({
       s: selection.encode(),
       c: meta.c,
       ...(expiryChanged ? { x: expiresAt?.getTime() ?? null } : {}),
-      ...(networksChanged ? { n: networks } : {}),
+      ...(networksChanged ? { n: packNetworks(networks) } : {}),
     };
     await answer({
       response_action: 'push',

@@ -4,7 +4,7 @@ import { showOnceView } from '../../blocks/show-once-views.ts';
 import { mergePickerState } from '../../blocks/permission-picker.ts';
 import { announce, heldView } from '../../flows/approval-flow.ts';
 import { deliveryRefusal, handOver } from '../../flows/hand-over.ts';
-import { CreateMeta, decodeMeta } from '../../flows/metadata.ts';
+import { CreateMeta, decodeMeta, networksOf } from '../../flows/metadata.ts';
 import { createPermissionsView, pickerStateOf, selectionOf } from '../../flows/picker.ts';
 import { escapeMrkdwn } from '../../ui/escape.ts';
 import { CallbackId } from '../../ui/ids.ts';
@@ -37,7 +37,7 @@ export const permissionsSubmit = view({
         grants: selection.endpointIds(catalog),
         applyPreset: false,
         expiresAt: createExpiry(deps, meta.x),
-        allowedNetworks: meta.n ?? [],
+        allowedNetworks: networksOf(meta) ?? [],
       },
       partnerId: meta.partnerId,
       contact: meta.dl ?? undefined,
