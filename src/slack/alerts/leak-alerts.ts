@@ -1,0 +1,56 @@
+import type { LeakFinding } from '../../keys/leak-response.ts';
+import { leakAlertMessage } from '../blocks/leak-alert.ts';
+import type { AlertPoster } from './alert-poster.ts';
+import { type AlertContext, type AlertSweep, sendOnce } from './alert-sweeps.ts';
+
+/** The unit of "once": a key is announced as leaked once, however often GitHub reports it and by whichever instance. */
+export const leakAlertKey = (keyId: string): string => `leak:${keyId}`;
+
+export interface LeakAlerts {
+  /** Announces a leak now; a failed post is tried again by the next alert sweep. */
+  announce(context: AlertContext, finding: LeakFinding): Promise<void>;
+  /** Retries announcements whose post failed. */
+  sweep: AlertSweep;
+}
+
+/**
+ * Leak alerts are pushed when a report arrives, not found by a sweep: the report is the only record of where the key
+ * was seen. Those whose post failed wait here for the next sweep (in memory: a restart before then loses the alert,
+ * never the revocation, which the report made before answering).
+ */
+export function createLeakAlerts(): LeakAlerts {
+  const waiting = new Map<string, LeakFinding>();
+
+  async function send(context: AlertContext, finding: LeakFinding): Promise<void> {
+    let failed = false;
+    // sendOnce answers false both when another instance sent it and when posting failed: only the second is retried.
+    const poster: AlertPoster = {
+      channel: context.poster.channel,
+      post: async (message, fields) => {
+        failed = !(await context.poster.post(message, fields));
+        return !failed;
+      },
+    };
+    waiting.set(finding.key.id, finding);
+    try {
+      await sendOnce({ claims: context.claims, poster }, leakAlertKey(finding.key.id), () => leakAlertMessage(finding), {
+        keyId: finding.key.id,
+      });
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      if (!failed) waiting.delete(finding.key.id);
+    }
+  }
+
+  return {
+    announce: send,
+    sweep: {
+      name: 'leak alerts',
+      async run(context) {
+        for (const finding of [...waiting.values()]) await send(context, finding);
+      },
+    },
+  };
+}
