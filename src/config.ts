@@ -149,7 +149,8 @@ const schema = z.object({
     z
       .url({
         protocol: /^https?$/,
-        error: "an http(s) URL of GitHub's secret scanning public keys, e.g. https://api.github.com/meta/public_keys/secret_scanning",
+        error:
+          "an http(s) URL of GitHub's secret scanning public keys, e.g. https://api.github.com/meta/public_keys/secret_scanning",
       })
       .optional(),
   ),

@@ -112,7 +112,10 @@ export function secretScanningRoute(options: SecretScanningRouteOptions): Route 
       }
       const items = report.safeParse(parsed);
       if (!items.success) {
-        logger.warn({ bytes: body.length }, 'secret scanning report refused: not an array of {token, type, url, source}');
+        logger.warn(
+          { bytes: body.length },
+          'secret scanning report refused: not an array of {token, type, url, source}',
+        );
         return answer(res, 400, { error: 'invalid_report' });
       }
       const outcome = await leaks.report(items.data);

@@ -66,7 +66,10 @@ export function createLeakResponse(deps: LeakResponseDeps) {
         let key = found;
         let revokedNow = false;
         if (deps.action === 'revoke') {
-          const result = await deps.keys.revoke(found.id, { actor: SECRET_SCANNING_ACTOR, reason: leakReason(item.url) });
+          const result = await deps.keys.revoke(found.id, {
+            actor: SECRET_SCANNING_ACTOR,
+            reason: leakReason(item.url),
+          });
           key = result.key;
           revokedNow = result.changed;
         }

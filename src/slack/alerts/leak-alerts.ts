@@ -33,9 +33,14 @@ export function createLeakAlerts(): LeakAlerts {
     };
     waiting.set(finding.key.id, finding);
     try {
-      await sendOnce({ claims: context.claims, poster }, leakAlertKey(finding.key.id), () => leakAlertMessage(finding), {
-        keyId: finding.key.id,
-      });
+      await sendOnce(
+        { claims: context.claims, poster },
+        leakAlertKey(finding.key.id),
+        () => leakAlertMessage(finding),
+        {
+          keyId: finding.key.id,
+        },
+      );
     } catch (error) {
       failed = true;
       throw error;

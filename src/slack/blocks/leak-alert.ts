@@ -7,9 +7,7 @@ import { type Block, actions, button, context, section } from './kit.ts';
 /** A reported URL as a link when it is one (GitHub sends https links), else as code: never a mention or markup. */
 function where(url: string): string {
   const shown = truncate(url, 300);
-  return /^https:\/\/[^\s<>|]+$/.test(url) && url.length <= 1000
-    ? `<${url}|${escapeMrkdwn(shown)}>`
-    : code(shown);
+  return /^https:\/\/[^\s<>|]+$/.test(url) && url.length <= 1000 ? `<${url}|${escapeMrkdwn(shown)}>` : code(shown);
 }
 
 function outcome(finding: LeakFinding): string {
