@@ -42,9 +42,12 @@ function answer(res: ServerResponse, status: number, body: unknown, headers: Rec
   res.end(bytes);
 }
 
-/** The body, or undefined when it passed the cap (the rest is not read: the connection is closed after the 413). */
-function readCapped(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
+/**
+ * The body; `too_large` once it passes the cap (the rest is not read: the connection is closed after the 413);
+ * `aborted` when the sender went away before the end (nothing to answer).
+ */
+function readCapped(req: IncomingMessage): Promise<Buffer | 'too_large' | 'aborted'> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
@@ -52,14 +55,16 @@ function readCapped(req: IncomingMessage): Promise<Buffer | undefined> {
       if (size > MAX_REPORT_BYTES) {
         req.off('data', onData);
         req.pause();
-        resolve(undefined);
+        resolve('too_large');
         return;
       }
       chunks.push(chunk);
     };
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
+    // After 'end' or 'too_large' these change nothing: a promise settles once.
+    req.once('error', () => resolve('aborted'));
+    req.once('close', () => resolve('aborted'));
   });
 }
 
@@ -84,8 +89,9 @@ export function secretScanningRoute(options: SecretScanningRouteOptions): Route 
       if (path !== SECRET_SCANNING_PATH) return answer(res, 404, { error: 'not_found' });
       if (req.method !== 'POST') return answer(res, 405, { error: 'method_not_allowed' }, { allow: 'POST' });
       const declared = Number(req.headers['content-length'] ?? 0);
-      const body = declared > MAX_REPORT_BYTES ? undefined : await readCapped(req);
-      if (body === undefined) {
+      const body = declared > MAX_REPORT_BYTES ? 'too_large' : await readCapped(req);
+      if (body === 'aborted') return;
+      if (body === 'too_large') {
         logger.warn({ path, declaredBytes: declared || undefined }, 'secret scanning report refused: over 1 MB');
         return answer(res, 413, { error: 'payload_too_large', maxBytes: MAX_REPORT_BYTES }, { connection: 'close' });
       }

@@ -7,6 +7,8 @@ import { MAX_REPORT_BYTES, SECRET_SCANNING_PATH, secretScanningRoute } from '../
 import { createHttpServer, type HttpServer, listen } from '../../src/http/server.ts';
 import { SECRET_SCANNING_TYPE } from '../../src/keys/secret-format.ts';
 import { createLeakResponse, type LeakFinding, type LeakResponse } from '../../src/keys/leak-response.ts';
+import { startServer } from '../helpers/processes.ts';
+import { TEST_PEPPER } from '../helpers/runtime.ts';
 import { blockActions, findElement } from '../helpers/slack-payloads.ts';
 import { slackSuite } from '../helpers/slack-suite.ts';
 
@@ -371,5 +373,39 @@ describe("GitHub's secret scanning keys", () => {
     } finally {
       await scanning.close();
     }
+  });
+});
+
+describe('the server process', () => {
+  it('serves the route on AUTHZ_PORT as `npm start` runs it: revokes, answers, and logs no token', async () => {
+    const { key, secret } = await newKey('Found by GitHub');
+    const server = await startServer({
+      DATABASE_URL: rt.database.url,
+      KEY_PEPPER: TEST_PEPPER,
+      SECRET_SCANNING_KEYS_URL: keys.url,
+    });
+    try {
+      const body = JSON.stringify([item(secret, 'https://gist.github.com/octo/1')]);
+      const response = await fetch(`http://127.0.0.1:${server.port}${SECRET_SCANNING_PATH}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'Github-Public-Key-Identifier': GITHUB.id,
+          'Github-Public-Key-Signature': sign('sha256', Buffer.from(body), GITHUB.privateKey).toString('base64'),
+        },
+        body,
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual([expect.objectContaining({ label: 'true_positive' })]);
+      expect(await rt.keys.get(key.id)).toMatchObject({
+        status: 'revoked',
+        revokedBy: 'github-secret-scanning',
+        revokeReason: 'leaked: https://gist.github.com/octo/1',
+      });
+      expect(server.output()).toContain('"event":"key.leaked"');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect(server.output()).not.toContain(secret);
   });
 });
