@@ -31,7 +31,6 @@ export function createLeakAlerts(): LeakAlerts {
         return !failed;
       },
     };
-    waiting.set(finding.key.id, finding);
     try {
       await sendOnce(
         { claims: context.claims, poster },
@@ -45,7 +44,9 @@ export function createLeakAlerts(): LeakAlerts {
       failed = true;
       throw error;
     } finally {
-      if (!failed) waiting.delete(finding.key.id);
+      // Decided when this send ends, so a report of the same key sent meanwhile cannot drop a failed alert.
+      if (failed) waiting.set(finding.key.id, finding);
+      else waiting.delete(finding.key.id);
     }
   }
 
@@ -54,7 +55,14 @@ export function createLeakAlerts(): LeakAlerts {
     sweep: {
       name: 'leak alerts',
       async run(context) {
-        for (const finding of [...waiting.values()]) await send(context, finding);
+        for (const finding of [...waiting.values()]) {
+          try {
+            await send(context, finding);
+          } catch (error) {
+            // One alert that cannot be built must not hold back the others; it stays waiting.
+            context.deps.logger.warn({ err: error, keyId: finding.key.id }, 'leak alert failed; will retry');
+          }
+        }
       },
     },
   };
