@@ -13,9 +13,10 @@ const report = z
   .array(
     z.object({
       token: z.string().min(1).max(4096),
-      type: z.string().max(200),
-      url: z.string().max(4096),
-      source: z.string().max(200),
+      // Only the token is needed to act: a report missing the rest is still acted on, not refused and retried forever.
+      type: z.string().max(200).default(''),
+      url: z.string().max(4096).default(''),
+      source: z.string().max(200).default(''),
     }),
   )
   .max(10_000);
@@ -68,6 +69,10 @@ function readCapped(req: IncomingMessage): Promise<Buffer | 'too_large' | 'abort
   });
 }
 
+/** GitHub's key identifiers are hex; anything else a sender put there is not repeated in the log. */
+const loggable = (identifier: string | undefined) =>
+  identifier === undefined ? undefined : /^[0-9a-f]{1,128}$/i.test(identifier) ? identifier : '(not an identifier)';
+
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -103,7 +108,7 @@ export function secretScanningRoute(options: SecretScanningRouteOptions): Route 
       if (check === 'unavailable') return answer(res, 503, { error: 'keys_unavailable' }, { 'retry-after': '60' });
       if (check === 'invalid') {
         logger.warn(
-          { keyIdentifier: header(req, 'github-public-key-identifier')?.slice(0, 100), bytes: body.length },
+          { keyIdentifier: loggable(header(req, 'github-public-key-identifier')), bytes: body.length },
           'secret scanning report refused: missing or invalid GitHub signature; nothing was changed',
         );
         return answer(res, 401, { error: 'invalid_signature' });

@@ -44,7 +44,8 @@ export interface LeakResponseDeps {
 
 /** The revoke reason holds at most 500 characters and no NUL (key-service.ts refuses either). */
 export function leakReason(url: string): string {
-  const reason = `leaked: ${url.replace(/\u0000/g, '')}`;
+  const where = url.replace(/\u0000/g, '').trim();
+  const reason = `leaked: ${where === '' ? 'found in public by GitHub secret scanning' : where}`;
   return reason.length <= 500 ? reason : `${reason.slice(0, 499)}…`;
 }
 

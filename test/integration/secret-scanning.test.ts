@@ -257,6 +257,17 @@ describe('POST /secret-scanning/github', () => {
     expect(await rt.keys.get(key.id)).toMatchObject({ status: 'active' });
   });
 
+  it('acts on a report that names only the token', async () => {
+    const { key, secret } = await newKey('Bare report');
+    const answer = await report(JSON.stringify([{ token: secret }]));
+    await announced();
+    expect(answer).toEqual({ status: 200, json: [{ token_raw: secret, token_type: '', label: 'true_positive' }] });
+    expect(await rt.keys.get(key.id)).toMatchObject({
+      status: 'revoked',
+      revokeReason: 'leaked: found in public by GitHub secret scanning',
+    });
+  });
+
   it('refuses a signed body that is not a report with 400', async () => {
     expect((await report('{"token":"x"}')).status).toBe(400);
     expect((await report('not json')).status).toBe(400);
@@ -335,7 +346,7 @@ describe('POST /secret-scanning/github', () => {
 });
 
 describe("GitHub's secret scanning keys", () => {
-  it('are fetched once, refetched for an unknown identifier, and not refetched again within a minute', async () => {
+  it('are fetched once, refetched for an unknown identifier (at most once a minute) and when an hour old', async () => {
     const rotated = githubKey();
     const server = await keysServer([GITHUB]);
     let clock = 1_000_000;
@@ -359,6 +370,13 @@ describe("GitHub's secret scanning keys", () => {
       expect((await report(body, { server: scanning, key: unknown })).status).toBe(401);
       expect((await report(body, { server: scanning, key: unknown })).status).toBe(401);
       expect(server.fetches()).toBe(3);
+
+      // A key GitHub withdrew stops being trusted once the cached keys are an hour old.
+      server.publish([rotated]);
+      clock += 3_600_000;
+      expect((await report(body, { server: scanning, key: GITHUB })).status).toBe(401);
+      expect((await report(body, { server: scanning, key: rotated })).status).toBe(200);
+      expect(server.fetches()).toBe(4);
     } finally {
       await scanning.close();
       await server.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LeakFinding } from '../../src/keys/leak-response.ts';
+import { type LeakFinding, leakReason } from '../../src/keys/leak-response.ts';
 import { leakAlertMessage } from '../../src/slack/blocks/leak-alert.ts';
 import { validateSurface } from '../helpers/block-kit-validator.ts';
 import { aKey } from '../fixtures/slack-edge-data.ts';
@@ -46,5 +46,15 @@ describe('the leak alert', () => {
     expect(mrkdwn(message)).toContain('already revoked');
     expect(mrkdwn(message)).not.toContain('leak.replace');
     expect(mrkdwn(message)).toContain('already replaced by');
+  });
+});
+
+describe('the revoke reason of a leak', () => {
+  it('names the URL, fits the 500 characters a reason may have, and holds no NUL', () => {
+    expect(leakReason('https://github.com/o/r/blob/x/.env')).toBe('leaked: https://github.com/o/r/blob/x/.env');
+    const long = leakReason(`https://github.com/${'a'.repeat(600)}\u0000`);
+    expect(long).toHaveLength(500);
+    expect(long.startsWith('leaked: https://github.com/aaa')).toBe(true);
+    expect(leakReason('bad\u0000url')).toBe('leaked: badurl');
   });
 });
