@@ -18,6 +18,7 @@ import type { DirectMessenger } from './delivery/types.ts';
 import { databaseReadiness, type ReadinessCheck } from './http/health.ts';
 import type { createKeyImporter } from './keys/import-keys.ts';
 import { createKeyService } from './keys/key-service.ts';
+import { createLeakResponse, type LeakResponse } from './keys/leak-response.ts';
 import { readOrCreatePepper } from './keys/pepper.ts';
 import { createSecretDigest, type SecretDigest } from './keys/secret-digest.ts';
 import { createSecretFormat } from './keys/secret-format.ts';
@@ -52,6 +53,8 @@ export interface Runtime {
   digest: SecretDigest;
   /** The four-eyes rule for create, permission edits, re-enable and replace (APPROVAL_REQUIRED_FOR). */
   approvals: ReturnType<typeof createApprovalService>;
+  /** GitHub secret scanning reports: a key of ours found in public is revoked (SECRET_SCANNING_ACTION). */
+  leaks: LeakResponse;
   /** What /authz recorded per key (as of its last flush). */
   usage: UsageReader;
   /** Slack signatures already acted on, shared by every instance (the replay guard). */
@@ -210,6 +213,12 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       usage,
       slackSignatures,
       approvals,
+      leaks: createLeakResponse({
+        findByDigest: (digest) => store.keys.findByDigest(digest),
+        digest,
+        keys: keyService,
+        action: config.secretScanning.action,
+      }),
       slack: {
         catalog,
         keys: keyService,

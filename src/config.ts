@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { PROJECT_ROOT } from './project-root.ts';
 import { AppError } from './shared/errors.ts';
 
+/** Where GitHub publishes the keys that sign its secret scanning reports. */
+export const GITHUB_SECRET_SCANNING_KEYS_URL = 'https://api.github.com/meta/public_keys/secret_scanning';
+
 const slackUserId = /^[UW][A-Z0-9]{2,}$/;
 
 const optionalString = z
@@ -142,6 +145,24 @@ const schema = z.object({
       .regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id, e.g. C012ABCDEF')
       .optional(),
   ),
+  SECRET_SCANNING_KEYS_URL: optionalString.pipe(
+    z
+      .url({
+        protocol: /^https?$/,
+        error:
+          "an http(s) URL of GitHub's secret scanning public keys, e.g. https://api.github.com/meta/public_keys/secret_scanning",
+      })
+      .optional(),
+  ),
+  SECRET_SCANNING_ACTION: z
+    .string()
+    .default('revoke')
+    .transform((value) => value.trim().toLowerCase() || 'revoke')
+    .pipe(
+      z.enum(['revoke', 'alert'], {
+        error: 'revoke (a reported key is revoked at once, then announced) or alert (announced only)',
+      }),
+    ),
   APPROVAL_TTL_HOURS: z.coerce
     .number({ error: 'a number of hours, e.g. 24' })
     .int('a whole number of hours')
@@ -252,6 +273,11 @@ export interface Config {
   };
   /** ALERTS_CHANNEL: where expiry reminders, leaks and other alerts are posted; unset, they are only logged. */
   alerts: { channel: string | undefined };
+  /**
+   * GitHub secret scanning reports (`POST /secret-scanning/github`): where GitHub publishes the keys that sign them,
+   * and what happens to a key of ours found in public (revoked at once, or only announced).
+   */
+  secretScanning: { keysUrl: string; action: 'revoke' | 'alert' };
   /** The key that signs deliveries: supplied, or generated once in DATA_DIR. */
   servicePgp: { privateKey: string | undefined; passphrase: string | undefined };
   deliveryConfirmHours: number;
@@ -345,6 +371,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       revealTtlHours: env.REVEAL_TTL_HOURS,
     },
     alerts: { channel: env.ALERTS_CHANNEL },
+    secretScanning: {
+      keysUrl: env.SECRET_SCANNING_KEYS_URL ?? GITHUB_SECRET_SCANNING_KEYS_URL,
+      action: env.SECRET_SCANNING_ACTION,
+    },
     servicePgp: { privateKey: env.SERVICE_PGP_PRIVATE_KEY, passphrase: env.SERVICE_PGP_PASSPHRASE },
     deliveryConfirmHours: env.DELIVERY_CONFIRM_HOURS,
     slack: slackConfig(env),

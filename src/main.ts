@@ -6,6 +6,8 @@ import { openRuntime, type Runtime } from './compose.ts';
 import { loadConfig } from './config.ts';
 import type { ReadinessCheck } from './http/health.ts';
 import { createHttpServer, listen } from './http/server.ts';
+import { createGithubSignatureVerifier } from './http/github-signature.ts';
+import { secretScanningRoute } from './http/secret-scanning-route.ts';
 import { serviceKeyRoute } from './http/service-key-route.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
@@ -95,6 +97,15 @@ async function main(): Promise<void> {
         },
       },
       serviceKeyRoute(() => runtime?.serviceKey),
+      // GitHub secret scanning reports: signed by GitHub, so the gateway routes them here without auth_request.
+      secretScanningRoute({
+        verifier: createGithubSignatureVerifier({ url: config.secretScanning.keysUrl, logger }),
+        leaks: () => runtime?.leaks,
+        // Without Slack the route's own log line is the alert.
+        announce: (finding) => slack?.announceLeak(finding),
+        logger,
+        counted: (label, count) => metrics.secretScanning(label, count),
+      }),
       ...metricsExposure.authzPortRoutes,
     ],
   });

@@ -76,6 +76,17 @@ export function createSecretFormat(prefix: string): SecretFormat {
   };
 }
 
+/**
+ * The pattern secret scanners (GitHub's partner program) register to find our keys in public: the prefix, the random
+ * body and the checksum, all base62. Imported legacy keys have no shape of ours and cannot be found this way.
+ */
+export function scanningPattern(prefix: string): string {
+  return `\\b${prefix}_[0-9A-Za-z]{${RANDOM_LENGTH + CHECKSUM_LENGTH}}\\b`;
+}
+
+/** The type name registered with GitHub's secret scanning partner program: it comes back as `type` in reports. */
+export const SECRET_SCANNING_TYPE = 'harvest_keys_api_key';
+
 /** The non-secret hint shown in lists: the last four characters. */
 export function secretHint(secret: string): string {
   return secret.slice(-4);

@@ -18,6 +18,8 @@ export interface Metrics {
   slackHandled(type: string, outcome: 'ok' | 'error', seconds: number): void;
   slackApiError(method: string, code: string): void;
   delivery(outcome: string, reason?: string): void;
+  /** Tokens GitHub secret scanning reported, by the label answered (true_positive: a key of ours). */
+  secretScanning(label: 'true_positive' | 'false_positive', count: number): void;
   /** Values read on each scrape (index size, pending approvals): set by whoever owns them. */
   onScrape(collect: () => Promise<void> | void): void;
   /** Runs the scrape-time collectors; a failing one is skipped and its gauge keeps the last value. */
@@ -83,6 +85,12 @@ export function createMetrics(): Metrics {
     labelNames: ['outcome', 'reason'] as const,
     registers: [registry],
   });
+  const secretScanningTokens = new Counter({
+    name: `${PREFIX}secret_scanning_tokens_total`,
+    help: 'Tokens reported by GitHub secret scanning, by label (true_positive: a key of ours, revoked or announced)',
+    labelNames: ['label'] as const,
+    registers: [registry],
+  });
   const approvalsPending = new Gauge({
     name: `${PREFIX}approvals_pending`,
     help: 'Approval requests waiting for a decision (read on scrape)',
@@ -98,6 +106,7 @@ export function createMetrics(): Metrics {
     slackHandled: (type, outcome, seconds) => slackSeconds.labels(type, outcome).observe(seconds),
     slackApiError: (method, code) => slackApiErrors.labels(method, code).inc(),
     delivery: (outcome, reason = '') => deliveries.labels(outcome, reason).inc(),
+    secretScanning: (label, count) => secretScanningTokens.labels(label).inc(count),
     onScrape(collect) {
       scrapers.push(collect);
     },

@@ -24,6 +24,8 @@ import { LISTENERS } from './listeners/index.ts';
 import { createAlertPoster } from './alerts/alert-poster.ts';
 import { runAlertSweeps } from './alerts/alert-sweeps.ts';
 import { ALERT_SWEEPS } from './alerts/index.ts';
+import { createLeakAlerts } from './alerts/leak-alerts.ts';
+import type { LeakFinding } from '../keys/leak-response.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -66,6 +68,8 @@ export interface SlackApp {
   refreshApprovalCards(requests: readonly ApprovalRequest[]): Promise<void>;
   /** Sends the alerts now due to ALERTS_CHANNEL (each once across instances): main runs it at start-up and every minute. */
   runAlertSweeps(): Promise<void>;
+  /** Announces a key GitHub secret scanning found in public (once across instances; a failed post is retried by the sweeps). */
+  announceLeak(finding: LeakFinding): Promise<void>;
 }
 
 /** Seen event ids, so Slack's retries of an event we already handled do not run it twice. */
@@ -178,6 +182,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     claims: options.services.alertClaims,
   };
 
+  const leakAlerts = createLeakAlerts();
+
   let server: Server | undefined;
   let initialised = false;
   return {
@@ -209,6 +215,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     async refreshApprovalCards(requests) {
       for (const request of requests) await refreshApprovalCard(deps, app.client, request);
     },
-    runAlertSweeps: () => runAlertSweeps(alerts, ALERT_SWEEPS),
+    runAlertSweeps: () => runAlertSweeps(alerts, [...ALERT_SWEEPS, leakAlerts.sweep]),
+    announceLeak: (finding) => leakAlerts.announce(alerts, finding),
   };
 }

@@ -74,6 +74,8 @@ export async function startSlackHarness(
   }
 
   return {
+    /** The app itself, for what main drives directly (alert sweeps, leak announcements). */
+    app: slack,
     url,
     recorder,
     config,

@@ -314,6 +314,14 @@ const listeners: Record<string, Probe> = {
     send: (u, c, t) =>
       click(u, { action_id: ActionId.keyView, value: c.key }, { type: 'home', id: 'V0HOME', blocks: [] }, t),
   },
+  [`action:${ActionId.leakReplace}`]: {
+    need: 'admin',
+    effect: 'ui',
+    prepare: () => freshKey(),
+    send: (u, c, t) =>
+      click(u, { action_id: ActionId.leakReplace, value: c.key }, { type: 'home', id: 'V0HOME', blocks: [] }, t),
+    note: 'the button is on leak alerts in ALERTS_CHANNEL, which the whole channel sees; it opens the replace dialog',
+  },
   [`action:${ActionId.keyMenu}`]: {
     need: 'admin',
     effect: 'ui',

@@ -61,6 +61,24 @@ describe('configuration', () => {
     expect(error.message).toContain('YYYY-MM-DD');
   });
 
+  it("revokes keys GitHub secret scanning reports, with GitHub's published keys, unless told otherwise", () => {
+    expect(loadConfig({}).secretScanning).toEqual({
+      action: 'revoke',
+      keysUrl: 'https://api.github.com/meta/public_keys/secret_scanning',
+    });
+    expect(
+      loadConfig({ SECRET_SCANNING_ACTION: ' Alert ', SECRET_SCANNING_KEYS_URL: 'http://127.0.0.1:8080/keys' })
+        .secretScanning,
+    ).toEqual({ action: 'alert', keysUrl: 'http://127.0.0.1:8080/keys' });
+    expect(loadConfig({ SECRET_SCANNING_ACTION: ' ' }).secretScanning.action).toBe('revoke');
+    expect(configError({ SECRET_SCANNING_ACTION: 'delete' }).message).toContain(
+      'SECRET_SCANNING_ACTION is invalid: expected revoke (a reported key is revoked at once, then announced) or alert',
+    );
+    expect(configError({ SECRET_SCANNING_KEYS_URL: 'ftp://github.com/keys' }).message).toContain(
+      'SECRET_SCANNING_KEYS_URL is invalid: expected an http(s) URL',
+    );
+  });
+
   it('parses admin ids and treats blank optional values as unset', () => {
     const config = loadConfig({ ADMIN_SLACK_USER_IDS: ' U012ABCDEF , W0ABCDEF ', CATALOG_FILE: ' ', DATABASE_URL: '' });
     expect(config.adminSlackUserIds).toEqual(['U012ABCDEF', 'W0ABCDEF']);

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { BASE62 } from '../../src/shared/base62.ts';
 import { createSecretDigest, digestsEqual } from '../../src/keys/secret-digest.ts';
-import { CHECKSUM_LENGTH, RANDOM_LENGTH, createSecretFormat, secretHint } from '../../src/keys/secret-format.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  CHECKSUM_LENGTH,
+  RANDOM_LENGTH,
+  SECRET_SCANNING_TYPE,
+  createSecretFormat,
+  scanningPattern,
+  secretHint,
+} from '../../src/keys/secret-format.ts';
 
 const format = createSecretFormat('hk');
 
@@ -11,6 +20,18 @@ describe('secret format', () => {
     expect(secret).toMatch(/^hk_[0-9A-Za-z]{38}$/);
     expect(RANDOM_LENGTH * Math.log2(62)).toBeGreaterThanOrEqual(160);
     expect(format.check(secret)).toEqual({ ok: true, kind: 'current' });
+  });
+
+  it('is found by the secret scanning pattern the README tells GitHub, in text, and nothing else of ours is', () => {
+    const pattern = new RegExp(scanningPattern('hk'), 'g');
+    const secrets = Array.from({ length: 200 }, () => format.generate());
+    const text = secrets.map((s) => `HARVEST_KEY=${s}\n"${s}",`).join(' ');
+    expect([...text.matchAll(pattern)].map((m) => m[0])).toEqual(secrets.flatMap((s) => [s, s]));
+    expect(`hk_${'a'.repeat(RANDOM_LENGTH + CHECKSUM_LENGTH + 1)}`).not.toMatch(new RegExp(scanningPattern('hk')));
+    expect(`xhk_${secrets[0]?.slice(3)}`).not.toMatch(new RegExp(scanningPattern('hk')));
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    expect(readme).toContain(`| regular expression | \`${scanningPattern('hk')}\``);
+    expect(readme).toContain(`| secret type name | \`${SECRET_SCANNING_TYPE}\` |`);
   });
 
   it('never repeats and uses the whole alphabet', () => {

@@ -11,6 +11,7 @@ import { homeSearch } from './actions/home-search.ts';
 import { keyMenu } from './actions/key-menu.ts';
 import { keyView } from './actions/key-view.ts';
 import { keyStored } from './actions/key-stored.ts';
+import { leakReplace } from './actions/leak-replace.ts';
 import { legacyEndpoints } from './actions/legacy-endpoints.ts';
 import { partnerAdd } from './actions/partner-add.ts';
 import { partnerArchive } from './actions/partner-archive.ts';
@@ -77,6 +78,8 @@ export const LISTENERS: readonly Listener[] = [
   revokeConfirm,
   enableConfirm,
   replaceSubmit,
+  // Alerts
+  leakReplace,
   // Partners and roles
   partnerAdd,
   partnerEdit,

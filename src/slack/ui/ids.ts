@@ -52,6 +52,8 @@ export const ActionId = {
   keyView: 'key.view',
   /** The Expires select of the re-enable dialog (an actions block: the dialog confirms with a button): read on confirm. */
   reenableExpires: 'key.enable.expires',
+  /** "Replace and deliver" on a leak alert (GitHub secret scanning): opens the key's replace dialog. */
+  leakReplace: 'leak.replace',
 } as const;
 
 export const CallbackId = {

@@ -1,0 +1,69 @@
+import type { LeakFinding } from '../../keys/leak-response.ts';
+import { leakAlertMessage } from '../blocks/leak-alert.ts';
+import type { AlertPoster } from './alert-poster.ts';
+import { type AlertContext, type AlertSweep, sendOnce } from './alert-sweeps.ts';
+
+/** The unit of "once": a key is announced as leaked once, however often GitHub reports it and by whichever instance. */
+export const leakAlertKey = (keyId: string): string => `leak:${keyId}`;
+
+export interface LeakAlerts {
+  /** Announces a leak now; a failed post is tried again by the next alert sweep. */
+  announce(context: AlertContext, finding: LeakFinding): Promise<void>;
+  /** Retries announcements whose post failed. */
+  sweep: AlertSweep;
+}
+
+/**
+ * Leak alerts are pushed when a report arrives, not found by a sweep: the report is the only record of where the key
+ * was seen. Those whose post failed wait here for the next sweep (in memory: a restart before then loses the alert,
+ * never the revocation, which the report made before answering).
+ */
+export function createLeakAlerts(): LeakAlerts {
+  const waiting = new Map<string, LeakFinding>();
+
+  async function send(context: AlertContext, finding: LeakFinding): Promise<void> {
+    let failed = false;
+    // sendOnce answers false both when another instance sent it and when posting failed: only the second is retried.
+    const poster: AlertPoster = {
+      channel: context.poster.channel,
+      post: async (message, fields) => {
+        failed = !(await context.poster.post(message, fields));
+        return !failed;
+      },
+    };
+    try {
+      await sendOnce(
+        { claims: context.claims, poster },
+        leakAlertKey(finding.key.id),
+        () => leakAlertMessage(finding),
+        {
+          keyId: finding.key.id,
+        },
+      );
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      // Decided when this send ends, so a report of the same key sent meanwhile cannot drop a failed alert.
+      if (failed) waiting.set(finding.key.id, finding);
+      else waiting.delete(finding.key.id);
+    }
+  }
+
+  return {
+    announce: send,
+    sweep: {
+      name: 'leak alerts',
+      async run(context) {
+        for (const finding of [...waiting.values()]) {
+          try {
+            await send(context, finding);
+          } catch (error) {
+            // One alert that cannot be built must not hold back the others; it stays waiting.
+            context.deps.logger.warn({ err: error, keyId: finding.key.id }, 'leak alert failed; will retry');
+          }
+        }
+      },
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { LeakFinding } from '../../keys/leak-response.ts';
+import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
+import { keyName, keyNamePlain, slackDate } from '../ui/format.ts';
+import { ActionId } from '../ui/ids.ts';
+import { type Block, actions, button, context, section } from './kit.ts';
+
+/** A reported URL as a link when it is one (GitHub sends https links), else as code: never a mention or markup. */
+function where(url: string): string {
+  const shown = truncate(url, 300);
+  return /^https:\/\/[^\s<>|]+$/.test(url) && url.length <= 1000 ? `<${url}|${escapeMrkdwn(shown)}>` : code(shown);
+}
+
+function outcome(finding: LeakFinding): string {
+  const { key } = finding;
+  if (finding.revokedNow) return 'It was *revoked at once*: requests with it are refused from now on.';
+  if (key.status === 'revoked') {
+    const at = key.revokedAt === null ? '' : ` ${slackDate(key.revokedAt)}`;
+    return `It was already revoked${at}, so it cannot be used; nothing changed.`;
+  }
+  return ':warning: It is *still active* (SECRET_SCANNING_ACTION=alert): replace it now, revoking the old key at once.';
+}
+
+/**
+ * The alert for a key of ours that GitHub secret scanning found in public: which key, where it was seen, what was
+ * done, and a way to replace it (the replace dialog, which offers the encrypted hand-over when the partner has a key).
+ * Never the secret.
+ */
+export function leakAlertMessage(finding: LeakFinding): { text: string; blocks: Block[] } {
+  const { key } = finding;
+  const partner = key.partnerName === null ? '' : ` (partner ${escapeMrkdwn(key.partnerName)})`;
+  const lines = [
+    `:rotating_light: *Leaked API key:* ${keyName(key)}${partner} was found in public by GitHub secret scanning.`,
+    `Where: ${where(finding.url)} (${escapeMrkdwn(truncate(finding.source, 100))})`,
+    outcome(finding),
+  ];
+  const blocks: Block[] = [section(lines.join('\n')), context(`Key ${code(key.id)}`)];
+  if (key.replacedBy === null) {
+    blocks.push(
+      actions([button('Replace and deliver', ActionId.leakReplace, key.id, { style: 'primary' })], `leak.${key.id}`),
+    );
+  } else {
+    blocks.push(context(`It was already replaced by ${code(key.replacedBy)}.`));
+  }
+  const state = finding.revokedNow ? 'revoked' : key.status === 'revoked' ? 'already revoked' : 'still active';
+  return {
+    text: `Leaked API key: ${keyNamePlain(key)} was found in public by GitHub secret scanning (${state})`,
+    blocks,
+  };
+}

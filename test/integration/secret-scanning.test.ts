@@ -1,0 +1,429 @@
+import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGithubSignatureVerifier } from '../../src/http/github-signature.ts';
+import { MAX_REPORT_BYTES, SECRET_SCANNING_PATH, secretScanningRoute } from '../../src/http/secret-scanning-route.ts';
+import { createHttpServer, type HttpServer, listen } from '../../src/http/server.ts';
+import { SECRET_SCANNING_TYPE } from '../../src/keys/secret-format.ts';
+import { createLeakResponse, type LeakFinding, type LeakResponse } from '../../src/keys/leak-response.ts';
+import { startServer } from '../helpers/processes.ts';
+import { TEST_PEPPER } from '../helpers/runtime.ts';
+import { blockActions, findElement } from '../helpers/slack-payloads.ts';
+import { slackSuite } from '../helpers/slack-suite.ts';
+
+const CHANNEL = 'C0ALERTS';
+const { rt, slack, logs, admin, userWith } = slackSuite({ env: { ALERTS_CHANNEL: CHANNEL }, logRuntime: true });
+
+/** A GitHub signing key: ECDSA P-256, published as SPKI PEM under a hex identifier, as GitHub does. */
+interface GithubKey {
+  id: string;
+  privateKey: KeyObject;
+  pem: string;
+}
+
+function githubKey(): GithubKey {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  return { id: createHash('sha256').update(pem).digest('hex'), privateKey, pem };
+}
+
+/** GitHub's `meta/public_keys/secret_scanning`, served locally: the keys it lists can change, and fetches are counted. */
+async function keysServer(initial: GithubKey[]) {
+  let published = initial;
+  let fetches = 0;
+  const server = http.createServer((_req, res) => {
+    fetches += 1;
+    const body = JSON.stringify({
+      public_keys: published.map((k, i) => ({ key_identifier: k.id, key: k.pem, is_current: i === 0 })),
+    });
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  });
+  await listen(server, 0, '127.0.0.1');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/meta/public_keys/secret_scanning`,
+    publish: (keys: GithubKey[]) => {
+      published = keys;
+    },
+    fetches: () => fetches,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+type Report = { token: string; type: string; url: string; source: string }[];
+
+const GITHUB = githubKey();
+let keys: Awaited<ReturnType<typeof keysServer>>;
+let route: HttpServer;
+let alertMode: HttpServer;
+/** Announcements the routes started, so a test can wait for them (GitHub's answer never waits for Slack). */
+const announcing: Promise<void>[] = [];
+const counted: Record<string, number> = {};
+
+function startRoute(leaks: () => Pick<LeakResponse, 'report'>, verifier = GITHUB_VERIFIER()): Promise<HttpServer> {
+  const server = createHttpServer({
+    logger: logs.logger,
+    readiness: [],
+    routes: [
+      secretScanningRoute({
+        verifier,
+        leaks,
+        announce: (finding: LeakFinding) => {
+          const sent = slack.app.announceLeak(finding);
+          announcing.push(sent);
+          return sent;
+        },
+        logger: logs.logger,
+        counted: (label, count) => {
+          counted[label] = (counted[label] ?? 0) + count;
+        },
+      }),
+    ],
+  });
+  return listen(server.server, 0, '127.0.0.1').then(() => server);
+}
+
+const GITHUB_VERIFIER = () => createGithubSignatureVerifier({ url: keys.url, logger: logs.logger });
+
+beforeAll(async () => {
+  keys = await keysServer([GITHUB]);
+  route = await startRoute(() => rt.leaks);
+  alertMode = await startRoute(() =>
+    createLeakResponse({
+      findByDigest: (digest) => rt.store.keys.findByDigest(digest),
+      digest: rt.digest,
+      keys: rt.keys,
+      action: 'alert',
+    }),
+  );
+});
+
+afterAll(async () => {
+  await route?.close();
+  await alertMode?.close();
+  await keys?.close();
+});
+
+/** POSTs a report exactly as GitHub does: the raw JSON body signed with ECDSA P-256/SHA-256, base64 DER. */
+async function report(
+  items: Report | string,
+  options: { server?: HttpServer; key?: GithubKey; signature?: string; identifier?: string | null } = {},
+) {
+  const body = typeof items === 'string' ? items : JSON.stringify(items);
+  const key = options.key ?? GITHUB;
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'GitHub-Hookshot/test' };
+  if (options.identifier !== null) headers['Github-Public-Key-Identifier'] = options.identifier ?? key.id;
+  headers['Github-Public-Key-Signature'] =
+    options.signature ?? sign('sha256', Buffer.from(body), key.privateKey).toString('base64');
+  const response = await fetch(`http://127.0.0.1:${(options.server ?? route).port()}${SECRET_SCANNING_PATH}`, {
+    method: 'POST',
+    headers,
+    body,
+  });
+  return { status: response.status, json: (await response.json()) as unknown };
+}
+
+const item = (token: string, url = 'https://github.com/octo/app/blob/abc123/.env') => ({
+  token,
+  type: SECRET_SCANNING_TYPE,
+  url,
+  source: 'commit',
+});
+
+async function newKey(description: string) {
+  return rt.keys.create({ actor: 'U0CREATOR', description, grants: ['GET /v1/users'] });
+}
+
+/** A token in our shape with a valid checksum that no key of ours has. */
+const stranger = () => rt.secretFormat.generate();
+
+async function announced() {
+  await Promise.all(announcing.splice(0));
+}
+
+const alertsFor = (keyId: string) =>
+  slack.recorder
+    .calls('chat.postMessage')
+    .filter((t) => t.body.channel === CHANNEL && JSON.stringify(t.body).includes(keyId));
+
+describe('POST /secret-scanning/github', () => {
+  it('labels a key of ours true_positive and anything else false_positive, and revokes ours at once', async () => {
+    const { key, secret } = await newKey('Leaky integration');
+    const other = stranger();
+    const url = 'https://github.com/octo/app/blob/abc123/.env';
+    const answer = await report([item(secret, url), item(other), item('not-even-a-key')]);
+    expect(answer).toEqual({
+      status: 200,
+      json: [
+        { token_raw: secret, token_type: SECRET_SCANNING_TYPE, label: 'true_positive' },
+        { token_raw: other, token_type: SECRET_SCANNING_TYPE, label: 'false_positive' },
+        { token_raw: 'not-even-a-key', token_type: SECRET_SCANNING_TYPE, label: 'false_positive' },
+      ],
+    });
+    const revoked = await rt.keys.get(key.id);
+    expect(revoked).toMatchObject({
+      status: 'revoked',
+      revokedBy: 'github-secret-scanning',
+      revokeReason: `leaked: ${url}`,
+    });
+    const audit = await rt.store.audit.list({ keyId: key.id });
+    expect(audit.filter((e) => e.action === 'key.revoked')).toEqual([
+      expect.objectContaining({ actor: 'github-secret-scanning', details: { reason: `leaked: ${url}` } }),
+    ]);
+    const check = await rt.keys.check(secret, 'GET', '/v1/users');
+    expect(check).toMatchObject({ outcome: 'decided', decision: { allowed: false } });
+  });
+
+  it('announces the leak once in ALERTS_CHANNEL with a Replace and deliver button, and never the secret', async () => {
+    const { key, secret } = await newKey('Announced integration');
+    await report([item(secret)]);
+    await announced();
+    const [alert, ...more] = alertsFor(key.id);
+    expect(more).toEqual([]);
+    expect(alert?.body.text).toContain('Leaked API key: Announced integration');
+    expect(alert?.raw).toContain('revoked at once');
+    expect(alert?.raw).not.toContain(secret);
+    expect(findElement(alert?.body as { blocks: unknown }, 'leak.replace').element).toMatchObject({ value: key.id });
+  });
+
+  it('is idempotent: the same report twice revokes once and alerts once', async () => {
+    const { key, secret } = await newKey('Reported twice');
+    const first = await report([item(secret)]);
+    await announced();
+    const second = await report([item(secret), item(secret)]);
+    await announced();
+    await slack.app.runAlertSweeps();
+    expect(second.json).toEqual([...(first.json as unknown[]), ...(first.json as unknown[])]);
+    const audit = await rt.store.audit.list({ keyId: key.id });
+    expect(audit.filter((e) => e.action === 'key.revoked')).toHaveLength(1);
+    expect(alertsFor(key.id)).toHaveLength(1);
+  });
+
+  it('answers true_positive for a key already revoked, and keeps the earlier revocation as it was', async () => {
+    const { key, secret } = await newKey('Revoked before');
+    await rt.keys.revoke(key.id, { actor: 'U0ADMIN', reason: 'partner left' });
+    const answer = await report([item(secret)]);
+    await announced();
+    expect(answer.json).toEqual([expect.objectContaining({ label: 'true_positive' })]);
+    expect(await rt.keys.get(key.id)).toMatchObject({ revokedBy: 'U0ADMIN', revokeReason: 'partner left' });
+    expect(
+      alertsFor(key.id)
+        .map((t) => t.raw)
+        .join(''),
+    ).toContain('already revoked');
+  });
+
+  it('refuses a missing or bad signature with 401 and changes nothing', async () => {
+    const { key, secret } = await newKey('Forged reports');
+    const body = JSON.stringify([item(secret)]);
+    const impostor = githubKey();
+    const answers = [
+      await report(body, { identifier: null }),
+      await report(body, { signature: '' }),
+      // Signed by someone else's key under GitHub's identifier.
+      await report(body, { signature: sign('sha256', Buffer.from(body), impostor.privateKey).toString('base64') }),
+      // GitHub's signature over another body.
+      await report(body, { signature: sign('sha256', Buffer.from('[]'), GITHUB.privateKey).toString('base64') }),
+      await report(body, { signature: 'bm90IGEgc2lnbmF0dXJl' }),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
+    expect(JSON.stringify(answers)).not.toContain(secret);
+    expect(await rt.keys.get(key.id)).toMatchObject({ status: 'active' });
+    await announced();
+    expect(alertsFor(key.id)).toEqual([]);
+  });
+
+  it('refuses a body over 1 MB with 413, declared or streamed, and changes nothing', async () => {
+    const { key, secret } = await newKey('Oversized report');
+    const padding = 'x'.repeat(MAX_REPORT_BYTES);
+    const body = JSON.stringify([{ ...item(secret), padding }]);
+    const declared = await report(body);
+    expect(declared.status).toBe(413);
+    // Chunked: no Content-Length to refuse on, so the cap applies while reading.
+    const streamed = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: route.port(), path: SECRET_SCANNING_PATH, method: 'POST' },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.setHeader('content-type', 'application/json');
+      for (let i = 0; i < body.length; i += 64 * 1024) req.write(body.slice(i, i + 64 * 1024));
+      req.end();
+    });
+    expect(streamed).toBe(413);
+    expect(await rt.keys.get(key.id)).toMatchObject({ status: 'active' });
+  });
+
+  it('acts on a report that names only the token', async () => {
+    const { key, secret } = await newKey('Bare report');
+    const answer = await report(JSON.stringify([{ token: secret }]));
+    await announced();
+    expect(answer).toEqual({ status: 200, json: [{ token_raw: secret, token_type: '', label: 'true_positive' }] });
+    expect(await rt.keys.get(key.id)).toMatchObject({
+      status: 'revoked',
+      revokeReason: 'leaked: found in public by GitHub secret scanning',
+    });
+  });
+
+  it('refuses a signed body that is not a report with 400', async () => {
+    expect((await report('{"token":"x"}')).status).toBe(400);
+    expect((await report('not json')).status).toBe(400);
+  });
+
+  it('in alert mode labels and announces a key of ours but leaves it active', async () => {
+    const { key, secret } = await newKey('Alert only');
+    const answer = await report([item(secret)], { server: alertMode });
+    await announced();
+    expect(answer.json).toEqual([expect.objectContaining({ label: 'true_positive' })]);
+    expect(await rt.keys.get(key.id)).toMatchObject({ status: 'active' });
+    const alerts = alertsFor(key.id);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.raw).toContain('still active');
+  });
+
+  it('posts an alert whose first post failed on the next alert sweep', async () => {
+    const { key, secret } = await newKey('Slack was down');
+    slack.recorder.failNext('chat.postMessage', { error: 'not_in_channel' });
+    await report([item(secret)]);
+    await announced();
+    // The refused attempt; the claim was given back.
+    expect(alertsFor(key.id)).toHaveLength(1);
+    await slack.app.runAlertSweeps();
+    await slack.app.runAlertSweeps();
+    expect(alertsFor(key.id)).toHaveLength(2);
+    expect(await rt.slack.alertClaims.claim(`leak:${key.id}`)).toBe(false);
+  });
+
+  it('opens the replace dialog from the alert for an admin, and refuses anyone else', async () => {
+    const { key, secret } = await newKey('Replace me');
+    await report([item(secret)]);
+    await announced();
+    const alert = alertsFor(key.id)[0];
+    const { block, element } = findElement(alert?.body as { blocks: unknown }, 'leak.replace');
+    const click = (user: string) =>
+      blockActions(
+        user,
+        {
+          type: 'button',
+          action_id: 'leak.replace',
+          block_id: block.block_id as string,
+          value: element.value as string,
+        },
+        {
+          message: { ...alert?.body, ts: '1700000000.000200' },
+          responseUrl: 'https://hooks.slack.com/actions/T0TEST/2/leak',
+        },
+      );
+    const viewer = await userWith('approver');
+    const mark = slack.recorder.mark();
+    await slack.interaction(click(viewer));
+    const refusal = await slack.recorder.waitFor(mark, 'chat.postEphemeral', (t) => t.body.user === viewer);
+    expect(refusal.raw).toContain('only admins');
+    expect(slack.recorder.since(mark, 'views.open')).toEqual([]);
+
+    const owner = await admin();
+    const opened = slack.recorder.mark();
+    await slack.interaction(click(owner));
+    const dialog = await slack.recorder.waitFor(opened, 'views.open');
+    expect(dialog.body.view).toMatchObject({ callback_id: 'key.replace' });
+    expect(dialog.raw).toContain('already revoked');
+  });
+
+  it('never writes a reported token to the log, and counts tokens by label', async () => {
+    const { secret } = await newKey('Quiet');
+    const other = stranger();
+    await report([item(secret), item(other)]);
+    await announced();
+    expect(logs.text()).toContain('secret scanning report answered');
+    expect(logs.text()).not.toContain(secret);
+    expect(logs.text()).not.toContain(other);
+    expect(counted.true_positive).toBeGreaterThan(0);
+    expect(counted.false_positive).toBeGreaterThan(0);
+  });
+});
+
+describe("GitHub's secret scanning keys", () => {
+  it('are fetched once, refetched for an unknown identifier (at most once a minute) and when an hour old', async () => {
+    const rotated = githubKey();
+    const server = await keysServer([GITHUB]);
+    let clock = 1_000_000;
+    const verifier = createGithubSignatureVerifier({ url: server.url, logger: logs.logger, now: () => clock });
+    const scanning = await startRoute(() => rt.leaks, verifier);
+    try {
+      const body = JSON.stringify([item(stranger())]);
+      expect((await report(body, { server: scanning })).status).toBe(200);
+      expect((await report(body, { server: scanning })).status).toBe(200);
+      expect(server.fetches()).toBe(1);
+
+      // GitHub rotates: the new identifier is unknown here until the keys are fetched again.
+      server.publish([rotated, GITHUB]);
+      clock += 61_000;
+      expect((await report(body, { server: scanning, key: rotated })).status).toBe(200);
+      expect(server.fetches()).toBe(2);
+
+      // A made-up identifier costs one refetch a minute at most.
+      const unknown = githubKey();
+      clock += 61_000;
+      expect((await report(body, { server: scanning, key: unknown })).status).toBe(401);
+      expect((await report(body, { server: scanning, key: unknown })).status).toBe(401);
+      expect(server.fetches()).toBe(3);
+
+      // A key GitHub withdrew stops being trusted once the cached keys are an hour old.
+      server.publish([rotated]);
+      clock += 3_600_000;
+      expect((await report(body, { server: scanning, key: GITHUB })).status).toBe(401);
+      expect((await report(body, { server: scanning, key: rotated })).status).toBe(200);
+      expect(server.fetches()).toBe(4);
+    } finally {
+      await scanning.close();
+      await server.close();
+    }
+  });
+
+  it('answer 503 while no keys could be fetched, so GitHub tries again', async () => {
+    const verifier = createGithubSignatureVerifier({ url: 'http://127.0.0.1:9/nothing', logger: logs.logger });
+    const scanning = await startRoute(() => rt.leaks, verifier);
+    try {
+      expect((await report([item(stranger())], { server: scanning })).status).toBe(503);
+    } finally {
+      await scanning.close();
+    }
+  });
+});
+
+describe('the server process', () => {
+  it('serves the route on AUTHZ_PORT as `npm start` runs it: revokes, answers, and logs no token', async () => {
+    const { key, secret } = await newKey('Found by GitHub');
+    const server = await startServer({
+      DATABASE_URL: rt.database.url,
+      KEY_PEPPER: TEST_PEPPER,
+      SECRET_SCANNING_KEYS_URL: keys.url,
+    });
+    try {
+      const body = JSON.stringify([item(secret, 'https://gist.github.com/octo/1')]);
+      const response = await fetch(`http://127.0.0.1:${server.port}${SECRET_SCANNING_PATH}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'Github-Public-Key-Identifier': GITHUB.id,
+          'Github-Public-Key-Signature': sign('sha256', Buffer.from(body), GITHUB.privateKey).toString('base64'),
+        },
+        body,
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual([expect.objectContaining({ label: 'true_positive' })]);
+      expect(await rt.keys.get(key.id)).toMatchObject({
+        status: 'revoked',
+        revokedBy: 'github-secret-scanning',
+        revokeReason: 'leaked: https://gist.github.com/octo/1',
+      });
+      expect(server.output()).toContain('"event":"key.leaked"');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect(server.output()).not.toContain(secret);
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { type LeakFinding, leakReason } from '../../src/keys/leak-response.ts';
+import { leakAlertMessage } from '../../src/slack/blocks/leak-alert.ts';
+import { validateSurface } from '../helpers/block-kit-validator.ts';
+import { aKey } from '../fixtures/slack-edge-data.ts';
+
+const finding = (overrides: Partial<LeakFinding> = {}): LeakFinding => ({
+  key: aKey({ partnerName: '<!channel> Acme & Co' }),
+  url: 'https://github.com/octo/app/blob/abc/.env',
+  source: 'commit',
+  type: 'harvest_keys_api_key',
+  action: 'revoke',
+  revokedNow: true,
+  ...overrides,
+});
+
+const mrkdwn = (message: { blocks: unknown }) => JSON.stringify(message.blocks);
+
+describe('the leak alert', () => {
+  it('is a valid message naming the key, where it was found and that it was revoked, with Replace and deliver', () => {
+    const message = leakAlertMessage(finding());
+    expect(validateSurface('message', message)).toEqual([]);
+    expect(message.text).toMatch(/^Leaked API key: .* \(revoked\)$/);
+    expect(mrkdwn(message)).toContain(
+      '<https://github.com/octo/app/blob/abc/.env|https://github.com/octo/app/blob/abc/.env>',
+    );
+    expect(mrkdwn(message)).toContain('revoked at once');
+    expect(mrkdwn(message)).toContain('"action_id":"leak.replace"');
+  });
+
+  it('shows a reported URL and source that are not plain https links as text: no mention, link or markup', () => {
+    const message = leakAlertMessage(
+      finding({ url: 'https://x.test/a|<!channel>', source: '<!here> @everyone', revokedNow: false, action: 'alert' }),
+    );
+    expect(validateSurface('message', message)).toEqual([]);
+    const text = mrkdwn(message);
+    expect(text).not.toMatch(/<!(channel|here)>/);
+    expect(text).not.toContain('@everyone');
+    expect(text).toContain('still active');
+  });
+
+  it('says a key revoked before stays revoked, and offers no replace for a key already replaced', () => {
+    const revoked = aKey({ status: 'revoked', revokedAt: new Date('2026-11-01T00:00:00Z'), replacedBy: 'key_next' });
+    const message = leakAlertMessage(finding({ key: revoked, revokedNow: false }));
+    expect(validateSurface('message', message)).toEqual([]);
+    expect(mrkdwn(message)).toContain('already revoked');
+    expect(mrkdwn(message)).not.toContain('leak.replace');
+    expect(mrkdwn(message)).toContain('already replaced by');
+  });
+});
+
+describe('the revoke reason of a leak', () => {
+  it('names the URL, fits the 500 characters a reason may have, and holds no NUL', () => {
+    expect(leakReason('https://github.com/o/r/blob/x/.env')).toBe('leaked: https://github.com/o/r/blob/x/.env');
+    const long = leakReason(`https://github.com/${'a'.repeat(600)}\u0000`);
+    expect(long).toHaveLength(500);
+    expect(long.startsWith('leaked: https://github.com/aaa')).toBe(true);
+    expect(leakReason('bad\u0000url')).toBe('leaked: badurl');
+  });
+});
