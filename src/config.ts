@@ -208,7 +208,10 @@ const schema = z.object({
   METRICS_HOST: host,
   WEBHOOK_URL: optionalString.pipe(
     z
-      .url({ protocol: /^https?$/, error: 'an http(s) URL of the receiver, e.g. https://siem.example.com/hooks/harvest-keys' })
+      .url({
+        protocol: /^https?$/,
+        error: 'an http(s) URL of the receiver, e.g. https://siem.example.com/hooks/harvest-keys',
+      })
       .optional(),
   ),
   // Never echoed: the message says only what shape is expected.

@@ -38,7 +38,13 @@ export function createWebhookOutbox(db: Database): WebhookOutbox {
       // A message is due when no earlier message of its subject is still pending (in flight, or failing and
       // waiting for its retry): that is what keeps each key's events in order. SKIP LOCKED leaves messages another
       // instance is claiming to it; the lease then keeps them its own until it reports the outcome.
-      const rows = await db.execute<{ id: string; message_id: string; body: string; attempts: number; created_at: string }>(sql`
+      const rows = await db.execute<{
+        id: string;
+        message_id: string;
+        body: string;
+        attempts: number;
+        created_at: string;
+      }>(sql`
         with due as (
           select o.id from webhook_outbox o
            where o.delivered_at is null and o.dead_at is null and o.next_attempt_at <= ${now.toISOString()}
