@@ -33,6 +33,7 @@ export interface WebhookDelivererOptions {
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
+const MAX_ROUND_BACKOFF_MS = 30_000;
 
 /**
  * Sends the outbox at least once per message: a message leaves the outbox's pending set only when a receiver
@@ -89,13 +90,18 @@ export function createWebhookDeliverer(options: WebhookDelivererOptions): Webhoo
   let wake: (() => void) | undefined;
 
   async function loop(): Promise<void> {
+    let failures = 0;
     while (!stopping) {
       let wait = pollMs;
       try {
         // A full batch means more may be due: go again at once.
         if ((await runOnce()) === batchSize) wait = 0;
+        failures = 0;
       } catch (error) {
-        logger.warn({ err: error }, 'webhook outbox round failed; will retry');
+        // The database is down, say: back off (to 30 s) rather than log a line every poll.
+        failures++;
+        wait = Math.min(pollMs * 2 ** Math.min(failures, 10), MAX_ROUND_BACKOFF_MS);
+        logger.warn({ err: error, retryInMs: wait }, 'webhook outbox round failed; will retry');
       }
       if (stopping || wait === 0) continue;
       await new Promise<void>((resolve) => {
