@@ -10,7 +10,6 @@ import { applyMigrations, migrationsPending, shippedMigrationCount } from './db/
 import { createSlackSignatureStore } from './db/slack-signature-store.ts';
 import { createStore, type Store } from './db/store.ts';
 import { createUsageReader, createUsageSink } from './db/usage-store.ts';
-import { createWebhookOutbox } from './db/repositories/webhook-outbox-repository.ts';
 import { createDeliveryService, type DeliveryService } from './delivery/delivery-service.ts';
 import type { PgpEncryptor } from './delivery/encrypt.ts';
 import type { ServiceSigningKey } from './delivery/service-key.ts';
@@ -31,9 +30,7 @@ import type { PgpKeyInfo } from './partners/pgp-key-info.ts';
 import { createRoleService } from './roles/role-service.ts';
 import { AppError } from './shared/errors.ts';
 import type { SlackServices } from './slack/deps.ts';
-import { observeWebhooks } from './observability/webhook-metrics.ts';
-import { createWebhookDeliverer, type WebhookDeliverer, type WebhookDelivererOptions } from './webhooks/deliverer.ts';
-import { createHttpWebhookSender } from './webhooks/http-sender.ts';
+import type { WebhookDeliverer, WebhookDelivererOptions } from './webhooks/deliverer.ts';
 import { parseWebhookSecret } from './webhooks/signature.ts';
 
 export interface Runtime {
@@ -85,7 +82,7 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
  * The webhook deliverer over `db`, counted on `metrics` when given. Tests build several (instances sharing one
  * database) and move their clock or shorten their waits through `tuning`.
  */
-export function createWebhookDelivery(
+export async function createWebhookDelivery(
   webhooks: NonNullable<Config['webhooks']>,
   db: DbClient,
   logger: Logger,
@@ -94,16 +91,26 @@ export function createWebhookDelivery(
     timeoutMs?: number;
     tuning?: Omit<WebhookDelivererOptions, 'outbox' | 'sender' | 'logger'>;
   } = {},
-): WebhookDeliverer {
+): Promise<WebhookDeliverer> {
   const key = parseWebhookSecret(webhooks.secret);
   // loadConfig refuses such a secret; this guards a Config built by hand.
   if (key === undefined) throw new AppError('CONFIG_INVALID', 'WEBHOOK_SECRET is not a whsec_… secret');
+  // Loaded by the server only: a CLI run writes events but never sends them (nor loads the metrics library).
+  const [{ createWebhookOutbox }, { createWebhookDeliverer }, { createHttpWebhookSender }, metricsModule] =
+    await Promise.all([
+      import('./db/repositories/webhook-outbox-repository.ts'),
+      import('./webhooks/deliverer.ts'),
+      import('./webhooks/http-sender.ts'),
+      options.metrics === undefined ? undefined : import('./observability/webhook-metrics.ts'),
+    ]);
   const outbox = createWebhookOutbox(db.db);
   return createWebhookDeliverer({
     outbox,
     sender: createHttpWebhookSender({ url: webhooks.url, key, timeoutMs: options.timeoutMs ?? WEBHOOK_TIMEOUT_MS }),
     logger: logger.child({ component: 'webhooks' }),
-    ...(options.metrics === undefined ? {} : { onAttempt: observeWebhooks(options.metrics, outbox) }),
+    ...(options.metrics === undefined || metricsModule === undefined
+      ? {}
+      : { onAttempt: metricsModule.observeWebhooks(options.metrics, outbox) }),
     ...options.tuning,
   });
 }
@@ -290,7 +297,9 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
           databaseReadiness: databaseReadiness(db.sql, shippedMigrationCount()),
           syncCatalog: () => syncCatalog(db.db, catalog),
           webhooks:
-            config.webhooks === undefined ? undefined : createWebhookDelivery(config.webhooks, db, logger, { metrics }),
+            config.webhooks === undefined
+              ? undefined
+              : await createWebhookDelivery(config.webhooks, db, logger, { metrics }),
         };
       },
       close,

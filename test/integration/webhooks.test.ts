@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 /** One service instance's deliverer, with a connection pool of its own, as a second process would have. */
-function startInstance(
+async function startInstance(
   options: {
     logger?: Logger;
     metrics?: Metrics;
@@ -42,7 +42,7 @@ function startInstance(
   } = {},
 ) {
   const client = createDbClient(rt.database.url, { max: 3 });
-  const deliverer = createWebhookDelivery(
+  const deliverer = await createWebhookDelivery(
     rt.config.webhooks as NonNullable<typeof rt.config.webhooks>,
     client,
     options.logger ?? createLogger('silent'),
@@ -167,7 +167,7 @@ describe('webhooks: the outbox', () => {
 describe('webhooks: delivery', () => {
   it('sends every message, signed as a Standard Webhooks consumer checks it, once a down receiver is up, and again after it restarts', async () => {
     const metrics = createMetrics();
-    startInstance({ metrics });
+    await startInstance({ metrics });
     const { key, secret } = await rt.keys.create({ actor: anAdmin(), description: 'Outage' });
     // Down: nothing listens on the receiver's port.
     await vi.waitFor(
@@ -227,7 +227,7 @@ describe('webhooks: delivery', () => {
 
   it('loses nothing over a service restart: what one instance left and what was written meanwhile, the next sends', async () => {
     receiver.answer(() => 503);
-    const first = startInstance();
+    const first = await startInstance();
     const { key } = await rt.keys.create({ actor: anAdmin(), description: 'Restart' });
     await vi.waitFor(async () => expect((await messagesOf(key.id))[0]?.last_error).toBe('HTTP 503'), {
       timeout: 10_000,
@@ -237,7 +237,7 @@ describe('webhooks: delivery', () => {
     // Written while no instance runs (a CLI change, say).
     await rt.keys.edit(key.id, { actor: anAdmin(), description: 'Restart, renamed' });
     receiver.answer(() => 204);
-    startInstance();
+    await startInstance();
     await drained();
     const sent = receiver.delivered().filter((r) => dataOf(r.body).keyId === key.id);
     expect(sent.map((r) => verifyStandardWebhook(SECRET, r.headers, r.body).type)).toEqual([
@@ -272,8 +272,8 @@ describe('webhooks: delivery', () => {
     });
     const requestsBefore = receiver.requests.length;
     const attempts = { a: 0, b: 0 };
-    startInstance({ tuning: { onAttempt: () => attempts.a++, batchSize: 4 } });
-    startInstance({ tuning: { onAttempt: () => attempts.b++, batchSize: 4 } });
+    await startInstance({ tuning: { onAttempt: () => attempts.a++, batchSize: 4 } });
+    await startInstance({ tuning: { onAttempt: () => attempts.b++, batchSize: 4 } });
     await drained();
     receiver.answer(() => 204);
 
@@ -293,7 +293,7 @@ describe('webhooks: delivery', () => {
 
   it('bounds an attempt by its timeout, and never makes a change wait for delivery', async () => {
     receiver.answer(() => 'hang');
-    startInstance({ timeoutMs: 300 });
+    await startInstance({ timeoutMs: 300 });
     const { key } = await rt.keys.create({ actor: anAdmin(), description: 'Hanging receiver' });
     await vi.waitFor(() => expect(receiver.hangingCount()).toBeGreaterThan(0), { timeout: 10_000, interval: 20 });
     // The receiver holds the request open; the change commits regardless.
@@ -317,7 +317,7 @@ describe('webhooks: delivery', () => {
     let offset = 0;
     const metrics = createMetrics();
     const logs = captureLogs('info');
-    startInstance({ metrics, logger: logs.logger, tuning: { clock: () => new Date(Date.now() + offset) } });
+    await startInstance({ metrics, logger: logs.logger, tuning: { clock: () => new Date(Date.now() + offset) } });
     await vi.waitFor(
       async () => {
         const [created, updated] = await messagesOf(key.id);
