@@ -6,8 +6,10 @@ import { createLogger, type Logger } from '../../src/logger.ts';
 import { createMetrics, type Metrics, renderMetrics } from '../../src/observability/metrics.ts';
 import type { WebhookDelivererOptions } from '../../src/webhooks/deliverer.ts';
 import { anAdmin } from '../fixtures/actors.ts';
+import { runCliInProcess as runCli } from '../helpers/cli-in-process.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
-import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
+import { type ServerProcess, startServer } from '../helpers/processes.ts';
+import { createTestRuntime, TEST_PEPPER, type TestRuntime } from '../helpers/runtime.ts';
 import { recordEvidence } from '../helpers/secret-canary.ts';
 import { createWebhookReceiver, verifyStandardWebhook } from '../helpers/webhook-receiver.ts';
 
@@ -339,5 +341,53 @@ describe('webhooks: delivery', () => {
     expect(logs.text()).toContain(created?.message_id);
     expect(logs.text()).not.toContain(SECRET.slice('whsec_'.length));
     receiver.answer(() => 204);
+  });
+});
+
+describe('webhooks: the server', () => {
+  it('sends what a CLI run wrote, shows its backlog on /metrics, and after a restart sends what waited', async () => {
+    const env = {
+      DATABASE_URL: rt.database.url,
+      KEY_PEPPER: TEST_PEPPER,
+      WEBHOOK_URL: receiver.url,
+      WEBHOOK_SECRET: SECRET,
+    };
+    const created = await runCli(['create', '--description', 'From the CLI', '--json'], { ...env, LOG_LEVEL: 'warn' });
+    expect(created.code).toBe(0);
+    const { id, key } = JSON.parse(created.stdout) as { id: string; key: string };
+    const sentFor = (type: string) =>
+      receiver.delivered().filter((r) => dataOf(r.body).keyId === id && JSON.parse(r.body).type === type);
+    const metricsOf = async (server: ServerProcess) => (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+    const servers: ServerProcess[] = [];
+    try {
+      const first = await startServer({ ...env, LOG_LEVEL: 'info' });
+      servers.push(first);
+      expect(first.output()).toContain('webhooks on');
+      await vi.waitFor(() => expect(sentFor('key.created')).toHaveLength(1), { timeout: 20_000, interval: 50 });
+      verifyStandardWebhook(SECRET, sentFor('key.created')[0]?.headers ?? {}, sentFor('key.created')[0]?.body ?? '');
+
+      receiver.answer(() => 503);
+      expect((await runCli(['revoke', id, '--reason', 'rotated'], { ...env, LOG_LEVEL: 'warn' })).code).toBe(0);
+      await vi.waitFor(
+        async () => {
+          const text = await metricsOf(first);
+          expect(text).toMatch(/^harvest_keys_webhook_pending 1$/m);
+          expect(text).toMatch(/^harvest_keys_webhook_attempts_total\{outcome="failed"\} [1-9]/m);
+        },
+        { timeout: 20_000, interval: 100 },
+      );
+      expect(await first.stop()).toBe(0);
+
+      receiver.answer(() => 204);
+      const second = await startServer(env);
+      servers.push(second);
+      await vi.waitFor(() => expect(sentFor('key.revoked')).toHaveLength(1), { timeout: 20_000, interval: 50 });
+      await drained();
+      expect(await metricsOf(second)).toMatch(/^harvest_keys_webhook_pending 0$/m);
+    } finally {
+      for (const server of servers) await server.stop();
+    }
+    for (const server of servers) expect(server.output()).not.toContain(SECRET.slice('whsec_'.length));
+    expect(JSON.stringify(receiver.requests)).not.toContain(key);
   });
 });
