@@ -212,6 +212,8 @@ const schema = z.object({
         protocol: /^https?$/,
         error: 'an http(s) URL of the receiver, e.g. https://siem.example.com/hooks/harvest-keys',
       })
+      // fetch refuses such a URL, and its error would carry the password into the logs.
+      .refine((value) => !/^https?:\/\/[^/?#]*@/i.test(value), 'a URL without user:password@ (put a token in its path)')
       .optional(),
   ),
   // Never echoed: the message says only what shape is expected.

@@ -76,7 +76,10 @@ export function createWebhookDeliverer(options: WebhookDelivererOptions): Webhoo
     const now = clock();
     const claimed = await outbox.claim({ now, leaseUntil: new Date(now.getTime() + leaseMs), limit: batchSize });
     // Each claimed message is the first pending one of its subject, so sending them together keeps every order.
-    await Promise.all(claimed.map(attempt));
+    // Every attempt is waited for, even when one fails to record its outcome: stop() then leaves none in flight.
+    const outcomes = await Promise.allSettled(claimed.map(attempt));
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     if (now.getTime() - lastPruned >= PRUNE_EVERY_MS) {
       lastPruned = now.getTime();
       await outbox.prune(new Date(now.getTime() - keepDeliveredMs));

@@ -161,5 +161,8 @@ describe('webhook configuration', () => {
     expect(configError({ WEBHOOK_URL: 'ftp://siem.example.com/', WEBHOOK_SECRET: secret }).message).toContain(
       'WEBHOOK_URL is invalid: expected an http(s) URL',
     );
+    const withPassword = configError({ WEBHOOK_URL: 'https://siem:hunter2@siem.example.com/', WEBHOOK_SECRET: secret });
+    expect(withPassword.message).toContain('WEBHOOK_URL is invalid: expected a URL without user:password@');
+    expect(withPassword.message).not.toContain('hunter2');
   });
 });
