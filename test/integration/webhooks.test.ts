@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createApprovalService } from '../../src/approvals/approval-service.ts';
 import { createWebhookDelivery } from '../../src/compose.ts';
 import { createDbClient } from '../../src/db/client.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
@@ -123,6 +124,33 @@ describe('webhooks: the outbox', () => {
     expect(new Date(updated.timestamp).toISOString()).toBe(updated.timestamp);
     expect(written.every((m) => m.attempts === 0 && m.delivered_at === null)).toBe(true);
     expect(JSON.stringify(written)).not.toContain(secret);
+  });
+
+  it('follows a held create through the approval flow, by request and then by key, without the revealed secret', async () => {
+    const approvals = createApprovalService({
+      store: rt.store,
+      keys: rt.keys,
+      policy: {
+        requiredFor: new Set(['create']),
+        approvalsRequired: 1,
+        channel: 'C0APPROVALS',
+        ttlHours: 24,
+        revealTtlHours: 24,
+      },
+    });
+    await rt.roles.grant('U0HOOKAPPR', 'approver', 'test');
+    const requester = anAdmin();
+    const before = (await outbox()).length;
+    const request = await approvals.requestCreate({ actor: requester, description: 'Held', grants: ['GET /v1/users'] });
+    const decided = await approvals.decide(request.id, { approver: 'U0HOOKAPPR', decision: 'approve' });
+    const revealId = decided.outcome === 'executed' ? decided.reveal?.id : undefined;
+    const { issued } = await approvals.reveal(revealId as string, requester);
+    const written = (await outbox()).slice(before);
+    const byOrder = (orderingKey: string) =>
+      written.filter((m) => m.ordering_key === orderingKey).map((m) => m.event_type);
+    expect(byOrder(`approval:${request.id}`)).toEqual(['approval.requested', 'approval.decided', 'approval.executed']);
+    expect(byOrder(`key:${issued.key.id}`)).toEqual(['key.created', 'approval.revealed']);
+    expect(JSON.stringify(written)).not.toContain(issued.secret);
   });
 
   it('is written in the change’s own transaction: no message, no change', async () => {
