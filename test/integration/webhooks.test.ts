@@ -89,14 +89,14 @@ async function drained(): Promise<void> {
         select count(*)::int as n from webhook_outbox where delivered_at is null and dead_at is null`;
       expect(row?.n).toBe(0);
     },
-    { timeout: 20_000, interval: 50 },
+    { timeout: 60_000, interval: 50 },
   );
 }
 
 const deliveredIds = () => receiver.delivered().map((r) => r.headers['webhook-id']);
 const dataOf = (body: string) => (JSON.parse(body) as { data: { keyId?: string } }).data;
 
-describe('webhooks: the outbox', () => {
+describe('webhooks: the outbox', { timeout: 120_000 }, () => {
   it('gets a message with each key, partner and approval event, none for a role change', async () => {
     const actor = anAdmin();
     const before = (await outbox()).length;
@@ -194,7 +194,7 @@ describe('webhooks: the outbox', () => {
   });
 });
 
-describe('webhooks: delivery', () => {
+describe('webhooks: delivery', { timeout: 120_000 }, () => {
   it('sends every message, signed as a Standard Webhooks consumer checks it, once a down receiver is up, and again after it restarts', async () => {
     const metrics = createMetrics();
     await startInstance({ metrics });
@@ -206,7 +206,7 @@ describe('webhooks: delivery', () => {
         expect(created?.attempts).toBeGreaterThanOrEqual(2);
         expect(created?.last_error).toBe('ECONNREFUSED');
       },
-      { timeout: 10_000, interval: 20 },
+      { timeout: 60_000, interval: 20 },
     );
     const during = (await renderMetrics(metrics)).body;
     expect(during).toMatch(/^harvest_keys_webhook_pending [1-9]/m);
@@ -239,7 +239,7 @@ describe('webhooks: delivery', () => {
     await receiver.stop();
     await rt.keys.revoke(key.id, { actor: anAdmin(), reason: 'rotated' });
     await vi.waitFor(async () => expect((await messagesOf(key.id))[1]?.last_error).toBe('ECONNREFUSED'), {
-      timeout: 10_000,
+      timeout: 60_000,
       interval: 20,
     });
     await receiver.start();
@@ -260,7 +260,7 @@ describe('webhooks: delivery', () => {
     const first = await startInstance();
     const { key } = await rt.keys.create({ actor: anAdmin(), description: 'Restart' });
     await vi.waitFor(async () => expect((await messagesOf(key.id))[0]?.last_error).toBe('HTTP 503'), {
-      timeout: 10_000,
+      timeout: 60_000,
       interval: 20,
     });
     await first.stop();
@@ -325,12 +325,12 @@ describe('webhooks: delivery', () => {
     receiver.answer(() => 'hang');
     await startInstance({ timeoutMs: 300 });
     const { key } = await rt.keys.create({ actor: anAdmin(), description: 'Hanging receiver' });
-    await vi.waitFor(() => expect(receiver.hangingCount()).toBeGreaterThan(0), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(receiver.hangingCount()).toBeGreaterThan(0), { timeout: 60_000, interval: 20 });
     // The receiver holds the request open; the change commits regardless.
     await rt.keys.revoke(key.id, { actor: anAdmin() });
     expect((await rt.keys.get(key.id))?.status).toBe('revoked');
     await vi.waitFor(async () => expect((await messagesOf(key.id))[0]?.last_error).toBe('no answer within 300 ms'), {
-      timeout: 10_000,
+      timeout: 60_000,
       interval: 20,
     });
     receiver.answer(() => 204);
@@ -354,7 +354,7 @@ describe('webhooks: delivery', () => {
         expect(created?.last_error).toBe('HTTP 500');
         expect(updated?.attempts).toBe(0);
       },
-      { timeout: 10_000, interval: 20 },
+      { timeout: 60_000, interval: 20 },
     );
     offset = 25 * HOUR;
     await drained();
@@ -372,7 +372,7 @@ describe('webhooks: delivery', () => {
   });
 });
 
-describe('webhooks: the server', () => {
+describe('webhooks: the server', { timeout: 120_000 }, () => {
   it('sends what a CLI run wrote, shows its backlog on /metrics, and after a restart sends what waited', async () => {
     const env = {
       DATABASE_URL: rt.database.url,
@@ -391,7 +391,7 @@ describe('webhooks: the server', () => {
       const first = await startServer({ ...env, LOG_LEVEL: 'info' });
       servers.push(first);
       expect(first.output()).toContain('webhooks on');
-      await vi.waitFor(() => expect(sentFor('key.created')).toHaveLength(1), { timeout: 20_000, interval: 50 });
+      await vi.waitFor(() => expect(sentFor('key.created')).toHaveLength(1), { timeout: 60_000, interval: 50 });
       verifyStandardWebhook(SECRET, sentFor('key.created')[0]?.headers ?? {}, sentFor('key.created')[0]?.body ?? '');
 
       receiver.answer(() => 503);
@@ -402,14 +402,14 @@ describe('webhooks: the server', () => {
           expect(text).toMatch(/^harvest_keys_webhook_pending 1$/m);
           expect(text).toMatch(/^harvest_keys_webhook_attempts_total\{outcome="failed"\} [1-9]/m);
         },
-        { timeout: 20_000, interval: 100 },
+        { timeout: 60_000, interval: 100 },
       );
       expect(await first.stop()).toBe(0);
 
       receiver.answer(() => 204);
       const second = await startServer(env);
       servers.push(second);
-      await vi.waitFor(() => expect(sentFor('key.revoked')).toHaveLength(1), { timeout: 20_000, interval: 50 });
+      await vi.waitFor(() => expect(sentFor('key.revoked')).toHaveLength(1), { timeout: 60_000, interval: 50 });
       await drained();
       expect(await metricsOf(second)).toMatch(/^harvest_keys_webhook_pending 0$/m);
     } finally {
