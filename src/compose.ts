@@ -32,6 +32,8 @@ import type { PgpKeyInfo } from './partners/pgp-key-info.ts';
 import { createRoleService } from './roles/role-service.ts';
 import { AppError } from './shared/errors.ts';
 import type { SlackServices } from './slack/deps.ts';
+import type { WebhookDeliverer, WebhookDelivererOptions } from './webhooks/deliverer.ts';
+import { parseWebhookSecret } from './webhooks/signature.ts';
 
 export interface Runtime {
   config: Config;
@@ -73,6 +75,48 @@ export interface ServerParts {
   databaseReadiness: ReadinessCheck;
   /** Writes the catalog's endpoints to the database, where reports read them. */
   syncCatalog(): Promise<void>;
+  /** Sends the webhook outbox (WEBHOOK_URL set); not started yet. Every instance runs one: each message goes once. */
+  webhooks: WebhookDeliverer | undefined;
+}
+
+/** Bounds one attempt; the deliverer's lease (60 s) is longer, so no other instance sends a message meanwhile. */
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/**
+ * The webhook deliverer over `db`, counted on `metrics` when given. Tests build several (instances sharing one
+ * database) and move their clock or shorten their waits through `tuning`.
+ */
+export async function createWebhookDelivery(
+  webhooks: NonNullable<Config['webhooks']>,
+  db: DbClient,
+  logger: Logger,
+  options: {
+    metrics?: Metrics | undefined;
+    timeoutMs?: number;
+    tuning?: Omit<WebhookDelivererOptions, 'outbox' | 'sender' | 'logger'>;
+  } = {},
+): Promise<WebhookDeliverer> {
+  const key = parseWebhookSecret(webhooks.secret);
+  // loadConfig refuses such a secret; this guards a Config built by hand.
+  if (key === undefined) throw new AppError('CONFIG_INVALID', 'WEBHOOK_SECRET is not a whsec_… secret');
+  // Loaded by the server only: a CLI run writes events but never sends them (nor loads the metrics library).
+  const [{ createWebhookOutbox }, { createWebhookDeliverer }, { createHttpWebhookSender }, metricsModule] =
+    await Promise.all([
+      import('./db/repositories/webhook-outbox-repository.ts'),
+      import('./webhooks/deliverer.ts'),
+      import('./webhooks/http-sender.ts'),
+      options.metrics === undefined ? undefined : import('./observability/webhook-metrics.ts'),
+    ]);
+  const outbox = createWebhookOutbox(db.db);
+  return createWebhookDeliverer({
+    outbox,
+    sender: createHttpWebhookSender({ url: webhooks.url, key, timeoutMs: options.timeoutMs ?? WEBHOOK_TIMEOUT_MS }),
+    logger: logger.child({ component: 'webhooks' }),
+    ...(options.metrics === undefined || metricsModule === undefined
+      ? {}
+      : { onAttempt: metricsModule.observeWebhooks(options.metrics, outbox) }),
+    ...options.tuning,
+  });
 }
 
 export interface RuntimeOptions {
@@ -159,7 +203,11 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       if (pending) await applyMigrations(url);
       logger.debug({ database: describeUrl(url) }, pending ? 'migrations applied' : 'migrations up to date');
     }
-    const store = createStore(db.db, { legacyKeysExpireAt: config.expiry.legacyKeysExpireAt });
+    const store = createStore(db.db, {
+      legacyKeysExpireAt: config.expiry.legacyKeysExpireAt,
+      // The CLI writes events too: the server's deliverer sends them.
+      webhookEvents: config.webhooks !== undefined,
+    });
     const secretFormat = createSecretFormat(config.keyPrefix);
     const digest = createSecretDigest(pepper);
     const shared = {
@@ -260,6 +308,10 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
           }),
           databaseReadiness: databaseReadiness(db.sql, shippedMigrationCount()),
           syncCatalog: () => syncCatalog(db.db, catalog),
+          webhooks:
+            config.webhooks === undefined
+              ? undefined
+              : await createWebhookDelivery(config.webhooks, db, logger, { metrics }),
         };
       },
       close,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from './project-root.ts';
 import { AppError } from './shared/errors.ts';
+import { parseWebhookSecret } from './webhooks/signature.ts';
 
 /** Where GitHub publishes the keys that sign its secret scanning reports. */
 export const GITHUB_SECRET_SCANNING_KEYS_URL = 'https://api.github.com/meta/public_keys/secret_scanning';
@@ -232,6 +233,26 @@ const schema = z.object({
   HOST: host,
   METRICS_PORT: optionalString.pipe(portNumber().optional()),
   METRICS_HOST: host,
+  WEBHOOK_URL: optionalString.pipe(
+    z
+      .url({
+        protocol: /^https?$/,
+        error: 'an http(s) URL of the receiver, e.g. https://siem.example.com/hooks/harvest-keys',
+      })
+      // fetch refuses such a URL, and its error would carry the password into the logs.
+      .refine((value) => !/^https?:\/\/[^/?#]*@/i.test(value), 'a URL without user:password@ (put a token in its path)')
+      .optional(),
+  ),
+  // Never echoed: the message says only what shape is expected.
+  WEBHOOK_SECRET: optionalString.pipe(
+    z
+      .string()
+      .refine(
+        (value) => parseWebhookSecret(value) !== undefined,
+        'whsec_ followed by the base64 of 24 to 64 random bytes, e.g. whsec_$(openssl rand -base64 32)',
+      )
+      .optional(),
+  ),
 });
 
 type Env = z.infer<typeof schema>;
@@ -283,6 +304,8 @@ export interface Config {
   deliveryConfirmHours: number;
   /** Unset when Slack is not configured: the service then runs without its Slack surface. */
   slack: SlackConfig | undefined;
+  /** Standard Webhooks receiver of every key, partner and approval event; unset: no events are written or sent. */
+  webhooks: { url: string; secret: string } | undefined;
 }
 
 export type SlackConfig = {
@@ -314,7 +337,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const pepperMissing = !blank('DATABASE_URL') && blank('KEY_PEPPER');
   const slackProblems = slackCombinationProblems(blank);
   const portProblems = parsed.success ? metricsPortProblems(parsed.data, blank) : [];
-  if (!parsed.success || pepperMissing || slackProblems.length > 0 || portProblems.length > 0) {
+  const webhookProblems = webhookCombinationProblems(blank);
+  if (
+    !parsed.success ||
+    pepperMissing ||
+    slackProblems.length > 0 ||
+    portProblems.length > 0 ||
+    webhookProblems.length > 0
+  ) {
     const issues = parsed.success ? [] : parsed.error.issues;
     const details = issues.map((issue) => {
       const name = issue.path.length === 0 ? '(environment)' : String(issue.path[0]);
@@ -327,7 +357,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         'KEY_PEPPER is missing: expected at least 32 random characters, required when DATABASE_URL is set, kept outside the database',
       );
     }
-    details.push(...slackProblems, ...portProblems);
+    details.push(...slackProblems, ...portProblems, ...webhookProblems);
     throw new AppError('CONFIG_INVALID', `Configuration is invalid:\n  - ${details.join('\n  - ')}`, { details });
   }
   const env = parsed.data as Env;
@@ -378,7 +408,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     servicePgp: { privateKey: env.SERVICE_PGP_PRIVATE_KEY, passphrase: env.SERVICE_PGP_PASSPHRASE },
     deliveryConfirmHours: env.DELIVERY_CONFIRM_HOURS,
     slack: slackConfig(env),
+    webhooks:
+      env.WEBHOOK_URL === undefined || env.WEBHOOK_SECRET === undefined
+        ? undefined
+        : { url: env.WEBHOOK_URL, secret: env.WEBHOOK_SECRET },
   };
+}
+
+/** A receiver without a secret could not check a signature, and a secret without a receiver is a forgotten URL. */
+function webhookCombinationProblems(blank: (name: string) => boolean): string[] {
+  if (!blank('WEBHOOK_URL') && blank('WEBHOOK_SECRET'))
+    return ['WEBHOOK_SECRET is missing: expected the whsec_… signing secret with WEBHOOK_URL (both or neither)'];
+  if (blank('WEBHOOK_URL') && !blank('WEBHOOK_SECRET'))
+    return ['WEBHOOK_URL is missing: expected the receiver URL with WEBHOOK_SECRET (both or neither)'];
+  return [];
 }
 
 /** Two listeners cannot share a port; port 0 (any free port) never clashes. */

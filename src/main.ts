@@ -18,6 +18,7 @@ import { isAppError } from './shared/errors.ts';
 import { describeFatal, isExpectedFailure } from './shared/fatal.ts';
 import type { SlackApp } from './slack/app.ts';
 import type { SlackSupervisor } from './slack/supervisor.ts';
+import type { WebhookDeliverer } from './webhooks/deliverer.ts';
 
 const SWEEP_INTERVAL_MS = 30_000;
 /** Alerts (expiry reminders and the like) are checked at start-up and then this often. */
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   let slack: SlackApp | undefined;
   let slackSide: SlackSupervisor | undefined;
   let databaseCheck: ReadinessCheck | undefined;
+  let webhooks: WebhookDeliverer | undefined;
   const pending = (detail: string) => Promise.resolve({ ok: false, detail });
   const metrics = createMetrics();
   metrics.onScrape(() => {
@@ -128,6 +130,8 @@ async function main(): Promise<void> {
     await http.close();
     await metricsExposure.close();
     await authz?.stop();
+    // Attempts in flight finish first; whatever is left waits in the outbox for the next start.
+    await webhooks?.stop();
     await runtime?.close();
     logger.info('stopped');
     process.exit(0);
@@ -161,6 +165,8 @@ async function main(): Promise<void> {
 
   authz = server.authz;
   authz.start();
+  webhooks = server.webhooks;
+  webhooks?.start();
   await authz.sync.loaded();
   logger.info(
     {
@@ -173,6 +179,11 @@ async function main(): Promise<void> {
     'harvest-keys is ready',
   );
   logger.info({ approvals: approvalsOn(config.approvals) }, approvalsSummary(config.approvals));
+  logger.info(
+    webhooks === undefined
+      ? 'webhooks are off: set WEBHOOK_URL and WEBHOOK_SECRET to send key, partner and approval events'
+      : 'webhooks on: key, partner and approval events are signed and sent to WEBHOOK_URL',
+  );
   if (config.slack === undefined) {
     logger.info(
       'Slack is not connected: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) to connect it',

@@ -7,6 +7,7 @@ import type { PartnerPgpKeyRepository } from '../partners/partner-pgp-key.ts';
 import type { PartnerRepository } from '../partners/types.ts';
 import type { RoleRepository } from '../roles/types.ts';
 import type { Transactional } from '../shared/transaction.ts';
+import { withWebhookEvents } from '../webhooks/audit-events.ts';
 import type { Database } from './client.ts';
 import { createApprovalRepository } from './repositories/approval-repository.ts';
 import { createAuditRepository } from './repositories/audit-repository.ts';
@@ -15,6 +16,7 @@ import { createKeyRepository } from './repositories/key-repository.ts';
 import { createPartnerPgpKeyRepository } from './repositories/partner-pgp-key-repository.ts';
 import { createPartnerRepository } from './repositories/partner-repository.ts';
 import { createRoleRepository } from './repositories/role-repository.ts';
+import { createWebhookOutboxWriter } from './repositories/webhook-outbox-repository.ts';
 
 /** Every repository this adapter implements: each service takes the few members it uses (its own port). */
 export interface Repositories {
@@ -63,6 +65,8 @@ export function parseKeyChangePayload(payload: string): { keyIds: string[]; kind
 /** Policy the repositories apply when reading: a legacy key's expiry is the earlier of its own and the policy's. */
 export interface StoreOptions {
   legacyKeysExpireAt?: Date | null | undefined;
+  /** Webhooks are configured: each key, partner and approval event also writes an outbox message, in its transaction. */
+  webhookEvents?: boolean | undefined;
 }
 
 function repositories(db: Database, options: StoreOptions): Repositories {
@@ -73,7 +77,9 @@ function repositories(db: Database, options: StoreOptions): Repositories {
     deliveries: createDeliveryRepository(db),
     roles: createRoleRepository(db),
     approvals: createApprovalRepository(db),
-    audit: createAuditRepository(db),
+    audit: options.webhookEvents
+      ? withWebhookEvents(createAuditRepository(db), createWebhookOutboxWriter(db))
+      : createAuditRepository(db),
     changes: {
       async keyChanged(keyId) {
         await db.execute(sql`select pg_notify(${KEY_CHANGES_CHANNEL}, ${keyId})`);

@@ -144,3 +144,43 @@ describe('listener exposure', () => {
     expect(configError({ METRICS_HOST: '127.0.0.1' }).message).toMatch(/METRICS_HOST is set but METRICS_PORT is not/);
   });
 });
+
+describe('webhook configuration', () => {
+  const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+
+  it('is off without WEBHOOK_URL and WEBHOOK_SECRET, and on with both', () => {
+    expect(loadConfig({}).webhooks).toBeUndefined();
+    expect(loadConfig({ WEBHOOK_URL: ' https://siem.example.com/hooks ', WEBHOOK_SECRET: secret }).webhooks).toEqual({
+      url: 'https://siem.example.com/hooks',
+      secret,
+    });
+  });
+
+  it('wants both or neither', () => {
+    expect(configError({ WEBHOOK_URL: 'https://siem.example.com/hooks' }).message).toContain(
+      'WEBHOOK_SECRET is missing: expected the whsec_… signing secret with WEBHOOK_URL (both or neither)',
+    );
+    expect(configError({ WEBHOOK_SECRET: secret }).message).toContain(
+      'WEBHOOK_URL is missing: expected the receiver URL with WEBHOOK_SECRET (both or neither)',
+    );
+  });
+
+  it('refuses a secret that is not whsec_ and the base64 of 24–64 bytes, without echoing it', () => {
+    for (const bad of [
+      Buffer.alloc(32, 7).toString('base64'),
+      'whsec_not base64!',
+      `whsec_${Buffer.alloc(16, 7).toString('base64')}`,
+      `whsec_${Buffer.alloc(65, 7).toString('base64')}`,
+    ]) {
+      const message = configError({ WEBHOOK_URL: 'https://siem.example.com/hooks', WEBHOOK_SECRET: bad }).message;
+      expect(message).toContain('WEBHOOK_SECRET is invalid: expected whsec_ followed by the base64 of 24 to 64');
+      expect(message).not.toContain(bad);
+    }
+    expect(configError({ WEBHOOK_URL: 'ftp://siem.example.com/', WEBHOOK_SECRET: secret }).message).toContain(
+      'WEBHOOK_URL is invalid: expected an http(s) URL',
+    );
+    const withPassword = configError({ WEBHOOK_URL: 'https://siem:hunter2@siem.example.com/', WEBHOOK_SECRET: secret });
+    expect(withPassword.message).toContain('WEBHOOK_URL is invalid: expected a URL without user:password@');
+    expect(withPassword.message).not.toContain('hunter2');
+  });
+});

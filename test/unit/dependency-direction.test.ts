@@ -13,7 +13,7 @@ const LAYERS: readonly { name: string; parts: readonly string[] }[] = [
   // Leaf utilities that name no domain type: errors, ids, the transaction shape, the clock, the logger.
   { name: 'base', parts: ['shared', 'logger.ts', 'project-root.ts'] },
   { name: 'catalog', parts: ['catalog'] },
-  { name: 'domain', parts: ['keys', 'partners', 'roles', 'approvals', 'delivery', 'audit', 'authz'] },
+  { name: 'domain', parts: ['keys', 'partners', 'roles', 'approvals', 'delivery', 'audit', 'authz', 'webhooks'] },
   // The edges of the process: storage, the listeners, the operator CLI, metrics, and the environment.
   { name: 'adapters', parts: ['db', 'http', 'slack', 'cli', 'observability', 'config.ts', 'env-file.ts'] },
   { name: 'composition root', parts: ['compose.ts', 'main.ts'] },
