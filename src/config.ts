@@ -142,6 +142,20 @@ const schema = z.object({
       .regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id, e.g. C012ABCDEF')
       .optional(),
   ),
+  EXPIRY_REMINDER_DAYS: optionalString
+    .transform((value) => (value ?? '7,1').toLowerCase())
+    .transform((value) => (value === 'none' ? [] : value.split(',').map((d) => d.trim())))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^\d{1,4}$/, 'comma-separated whole numbers of days before a key ends, e.g. 7,1 (or none)')
+          .transform(Number)
+          .pipe(z.number().min(1, 'days of at least 1').max(3650, 'days of at most 3650')),
+      ),
+    )
+    // One order (farthest first) however the days were typed, and no repeats.
+    .transform((days) => [...new Set(days)].sort((a, b) => b - a)),
   APPROVAL_TTL_HOURS: z.coerce
     .number({ error: 'a number of hours, e.g. 24' })
     .int('a whole number of hours')
@@ -251,7 +265,11 @@ export interface Config {
     revealTtlHours: number;
   };
   /** ALERTS_CHANNEL: where expiry reminders, leaks and other alerts are posted; unset, they are only logged. */
-  alerts: { channel: string | undefined };
+  alerts: {
+    channel: string | undefined;
+    /** EXPIRY_REMINDER_DAYS: days before a key's end when it is reminded of, farthest first; empty: no reminders. */
+    expiryReminderDays: readonly number[];
+  };
   /** The key that signs deliveries: supplied, or generated once in DATA_DIR. */
   servicePgp: { privateKey: string | undefined; passphrase: string | undefined };
   deliveryConfirmHours: number;
@@ -344,7 +362,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ttlHours: env.APPROVAL_TTL_HOURS,
       revealTtlHours: env.REVEAL_TTL_HOURS,
     },
-    alerts: { channel: env.ALERTS_CHANNEL },
+    alerts: { channel: env.ALERTS_CHANNEL, expiryReminderDays: env.EXPIRY_REMINDER_DAYS },
     servicePgp: { privateKey: env.SERVICE_PGP_PRIVATE_KEY, passphrase: env.SERVICE_PGP_PASSPHRASE },
     deliveryConfirmHours: env.DELIVERY_CONFIRM_HOURS,
     slack: slackConfig(env),
