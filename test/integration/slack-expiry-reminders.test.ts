@@ -174,14 +174,45 @@ describe('expiry reminders', () => {
     const replaced = (await expiringKey({ endsIn: 3 * DAY })).key;
     await rt.keys.replace(replaced.id, { actor: 'cli:test', graceSeconds: 3600 });
     const farOff = (await expiringKey({ endsIn: 30 * DAY })).key;
+    const never = (await rt.keys.create({ actor: await admin(), description: 'Never ends', grants: [] })).key;
+    expect(never.expiresAt).toBeNull();
     const contact = aContact();
     const fromCli = await expiringKey({ endsIn: 4 * DAY, actor: 'cli:alice', contacts: [contact] });
     const mark = slack.recorder.mark();
     await slack.runAlertSweeps();
-    for (const key of [revoked, replaced, farOff]) expect(postsAbout(mark, key)).toEqual([]);
+    for (const key of [revoked, replaced, farOff, never]) expect(postsAbout(mark, key)).toEqual([]);
     const posts = postsAbout(mark, fromCli.key);
     expect(posts.map((p) => p.body.channel).sort()).toEqual([ALERTS, contact].sort());
     expect(posts.find((p) => p.body.channel === contact)?.raw).toContain('Ask the team that gave it to you');
+  });
+
+  it('tries a notice Slack refused for a moment again on the next sweep', async () => {
+    const { key, actor } = await expiringKey({ endsIn: 4 * DAY });
+    // The sweep's first post is this key's notice (every earlier key's reminders are claimed already).
+    slack.recorder.failNext('chat.postMessage', { error: 'internal_error' });
+    const mark = slack.recorder.mark();
+    await slack.runAlertSweeps();
+    expect(await claimsOf(key.id)).toEqual([`expiry:${key.id}:${key.expiresAt?.toISOString()}:7d:dm:${actor}`]);
+    await slack.runAlertSweeps();
+    await slack.runAlertSweeps();
+    const posts = postsAbout(mark, key);
+    expect(to(posts, ALERTS)).toHaveLength(2);
+    expect(to(posts, actor)).toHaveLength(1);
+    expect(await claimsOf(key.id)).toHaveLength(2);
+  });
+
+  it('gives up a DM Slack can never deliver instead of retrying it every minute', async () => {
+    const contact = aContact();
+    const { key } = await expiringKey({ endsIn: 4 * DAY, actor: 'cli:bob', contacts: [contact] });
+    // Its notice is sent already, so the sweep's first post is the contact's DM.
+    await rt.db
+      .sql`insert into alert_claims (alert_key) values (${`expiry:${key.id}:${key.expiresAt?.toISOString()}:7d`})`;
+    slack.recorder.failNext('chat.postMessage', { error: 'user_not_found' });
+    const mark = slack.recorder.mark();
+    await slack.runAlertSweeps();
+    await slack.runAlertSweeps();
+    expect(to(postsAbout(mark, key), contact)).toHaveLength(1);
+    expect(await claimsOf(key.id)).toContain(`expiry:${key.id}:${key.expiresAt?.toISOString()}:7d:dm:${contact}`);
   });
 
   it('escapes the description and partner name people typed', async () => {
