@@ -919,6 +919,7 @@ describe('validly signed requests naming another workspace do nothing', () => {
     ['our team but a user of another team (Slack Connect guest)', { team: TEAM.id, userTeam: OTHER_TEAM }],
   ];
   for (const [label, team] of forged) {
+    // Every entry point in one test, so a longer timeout: its time grows with each listener added.
     it(`refuses every entry point from ${label}, even for an admin's user id`, async () => {
       for (const [name, probe] of [
         ...Object.entries(commands).map(([t, p]) => [`/harvest-keys ${t}`, p] as const),
@@ -943,6 +944,6 @@ describe('validly signed requests naming another workspace do nothing', () => {
         expect(traffic.map((t) => t.raw).join(''), name).not.toMatch(/key_[A-Za-z0-9]{6,}|Matrix Partner/);
       }
       expect(logs.text()).toContain('refused: request from another Slack workspace');
-    });
+    }, 120_000);
   }
 });
