@@ -36,7 +36,7 @@ export const extendSubmit = view({
     const stale = async () => ({ kind: 'stale', key: await keys.get(keyId) }) as const;
     return extend().catch(outcomeOf({ STALE_VERSION: stale }));
   },
-  async render(turn, result, { keyId }) {
+  async render(turn, result, { keyId, edit }) {
     const { deps, client, userId, answer } = turn;
     if (result.kind === 'stale') {
       deps.logger.info({ keyId, userId }, 'stale extend refused');
@@ -49,11 +49,23 @@ export const extendSubmit = view({
     const { key } = result;
     deps.logger.info({ keyId, userId }, 'key extended from Slack');
     const now = deps.now();
-    const until =
-      key.expiresAt === null
-        ? 'no longer expires'
-        : `now expires ${timeUntil(key.expiresAt, now)} (${slackDate(key.expiresAt)})`;
-    await answer(notice('Extended', `:white_check_mark: ${keyName(key)} ${until}.`));
+    const ends = key.expiresAt;
+    const until = ends === null ? 'no longer expires' : `now expires ${timeUntil(ends, now)} (${slackDate(ends)})`;
+    // A legacy key ends at the earlier of its own expiry and LEGACY_KEYS_EXPIRE_AT: only its own moved.
+    const capped = ends !== null && ends.getTime() !== edit.expiresAt?.getTime();
+    const cap = 'legacy keys stop at LEGACY_KEYS_EXPIRE_AT whatever their own expiry';
+    if (capped && ends.getTime() <= (result.before.expiresAt?.getTime() ?? 0)) {
+      await answer(
+        notice(
+          'Not Extended',
+          `:warning: ${keyName(key)} still expires ${timeUntil(ends, now)} (${slackDate(ends)}): ${cap}. Replace it to keep the integration working.`,
+        ),
+      );
+    } else {
+      await answer(
+        notice('Extended', `:white_check_mark: ${keyName(key)} ${until}${capped ? `, not later: ${cap}` : ''}.`),
+      );
+    }
     await turn.home();
   },
 });
