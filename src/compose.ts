@@ -281,6 +281,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
         seenSignatures: slackSignatures,
         alertsChannel: config.alerts.channel,
         alertClaims: createAlertClaimStore(db.sql),
+        expiryReminderDays: config.alerts.expiryReminderDays,
       },
       serverParts: async () => {
         // Loaded when the server asks, not with this module: a CLI run never needs enforcement or the catalog sync.

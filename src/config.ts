@@ -164,6 +164,20 @@ const schema = z.object({
         error: 'revoke (a reported key is revoked at once, then announced) or alert (announced only)',
       }),
     ),
+  EXPIRY_REMINDER_DAYS: optionalString
+    .transform((value) => (value ?? '7,1').toLowerCase())
+    .transform((value) => (value === 'none' ? [] : value.split(',').map((d) => d.trim())))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^\d{1,4}$/, 'comma-separated whole numbers of days before a key ends, e.g. 7,1 (or none)')
+          .transform(Number)
+          .pipe(z.number().min(1, 'days of at least 1').max(3650, 'days of at most 3650')),
+      ),
+    )
+    // One order (farthest first) however the days were typed, and no repeats.
+    .transform((days) => [...new Set(days)].sort((a, b) => b - a)),
   APPROVAL_TTL_HOURS: z.coerce
     .number({ error: 'a number of hours, e.g. 24' })
     .int('a whole number of hours')
@@ -293,12 +307,16 @@ export interface Config {
     revealTtlHours: number;
   };
   /** ALERTS_CHANNEL: where expiry reminders, leaks and other alerts are posted; unset, they are only logged. */
-  alerts: { channel: string | undefined };
   /**
    * GitHub secret scanning reports (`POST /secret-scanning/github`): where GitHub publishes the keys that sign them,
    * and what happens to a key of ours found in public (revoked at once, or only announced).
    */
   secretScanning: { keysUrl: string; action: 'revoke' | 'alert' };
+  alerts: {
+    channel: string | undefined;
+    /** EXPIRY_REMINDER_DAYS: days before a key's end when it is reminded of, farthest first; empty: no reminders. */
+    expiryReminderDays: readonly number[];
+  };
   /** The key that signs deliveries: supplied, or generated once in DATA_DIR. */
   servicePgp: { privateKey: string | undefined; passphrase: string | undefined };
   deliveryConfirmHours: number;
@@ -400,11 +418,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ttlHours: env.APPROVAL_TTL_HOURS,
       revealTtlHours: env.REVEAL_TTL_HOURS,
     },
-    alerts: { channel: env.ALERTS_CHANNEL },
     secretScanning: {
       keysUrl: env.SECRET_SCANNING_KEYS_URL ?? GITHUB_SECRET_SCANNING_KEYS_URL,
       action: env.SECRET_SCANNING_ACTION,
     },
+    alerts: { channel: env.ALERTS_CHANNEL, expiryReminderDays: env.EXPIRY_REMINDER_DAYS },
     servicePgp: { privateKey: env.SERVICE_PGP_PRIVATE_KEY, passphrase: env.SERVICE_PGP_PASSPHRASE },
     deliveryConfirmHours: env.DELIVERY_CONFIRM_HOURS,
     slack: slackConfig(env),

@@ -49,6 +49,11 @@ export interface KeyRepository {
   /** Records the successor once: returns false when the key already has one (a key is replaced at most once). */
   scheduleRevocation(id: string, at: Date, replacedBy: string): Promise<boolean>;
   dueForRevocation(now: Date): Promise<ApiKey[]>;
+  /**
+   * Active keys, neither replaced nor scheduled to stop, whose (effective) expiry is after `from` and at or before
+   * `until`: the keys expiry reminders are about. Soonest end first.
+   */
+  expiringBetween(from: Date, until: Date): Promise<ApiKey[]>;
   /** The keys with these ids (any order; unknown ids are left out). */
   findByIds(ids: readonly string[]): Promise<ApiKey[]>;
   /** The keys a replace superseded with one of these keys (`replacedBy` in `ids`). */

@@ -28,7 +28,10 @@ export interface KeyTransaction {
 
 /** The key lifecycle's storage: what it reads outside a transaction, and the transaction. */
 export interface KeyStore extends Transactional<KeyTransaction> {
-  keys: Pick<KeyRepository, 'findById' | 'findByDigest' | 'list' | 'dueForRevocation' | 'findByIds' | 'findReplacedBy'>;
+  keys: Pick<
+    KeyRepository,
+    'findById' | 'findByDigest' | 'list' | 'dueForRevocation' | 'findByIds' | 'findReplacedBy' | 'expiringBetween'
+  >;
   partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
 }
 
@@ -510,6 +513,16 @@ export function createKeyService(deps: KeyServiceDeps) {
         });
       }
       return done;
+    },
+
+    /**
+     * The keys whose end is within `windowMs` from now, soonest first: what expiry reminders are about. Only a key's
+     * own expiry counts. A replaced key is left out, its grace end too: whoever replaced it chose that end and handed
+     * over the successor, and neither Replace nor Extend applies to it any more.
+     */
+    async expiringWithin(windowMs: number): Promise<ApiKey[]> {
+      const at = now();
+      return store.keys.expiringBetween(at, new Date(at.getTime() + windowMs));
     },
 
     async get(id: string): Promise<ApiKey> {

@@ -37,6 +37,8 @@ export interface SlackServices {
   alertsChannel: string | undefined;
   /** "Sent once" for alerts, shared by every instance. */
   alertClaims: AlertClaims;
+  /** EXPIRY_REMINDER_DAYS, farthest first (empty: no expiry reminders). */
+  expiryReminderDays: readonly number[];
 }
 
 export interface SlackDeps {

@@ -117,6 +117,8 @@ export async function startSlackHarness(
       });
       return post(body, 'application/json', { retryNum: extra.retryNum }, 'event');
     },
+    /** One run of the alert sweeps (main runs them at start-up and every minute). */
+    runAlertSweeps: () => slack.runAlertSweeps(),
     async close() {
       await slack.stop();
       recorder.stop();

@@ -309,3 +309,78 @@ describe('the Expires field', () => {
     expect(Math.abs((enabled.expiresAt?.getTime() ?? 0) - (Date.now() + 90 * DAY))).toBeLessThan(60_000);
   });
 });
+
+describe('Extend from an expiry reminder', () => {
+  it('is held for approval like a permission change, offers lifetimes within the maximum, and applies once approved', async () => {
+    const user = await admin();
+    const { key } = await rt.keys.create({
+      actor: user,
+      description: 'Reminded and extended',
+      grants: ['GET /v1/users'],
+      expiresAt: new Date(Date.now() + 3 * DAY),
+    });
+    // No ALERTS_CHANNEL here: the notice is only logged, and the creator's DM carries the buttons.
+    let mark = slack.recorder.mark();
+    await slack.runAlertSweeps();
+    const dm = await slack.recorder.waitFor(
+      mark,
+      'chat.postMessage',
+      (t) => t.body.channel === user && t.raw.includes(key.hint),
+    );
+    assertValidSurface('message', dm.body);
+    const message = { ...(dm.body as View), ts: '1700000000.000300' };
+    const button = findElement(message, 'reminder.extend');
+    mark = slack.recorder.mark();
+    await slack.interaction({
+      ...blockActions(
+        user,
+        {
+          type: 'button',
+          action_id: 'reminder.extend',
+          block_id: button.block.block_id as string,
+          value: button.element.value as string,
+        },
+        { message, responseUrl: 'https://hooks.slack.com/actions/T0TEST/1/reminder' },
+      ),
+      channel: { id: 'D0REMINDER', name: 'directmessage' },
+      container: { type: 'message', message_ts: '1700000000.000300', channel_id: 'D0REMINDER' },
+    });
+    const dialog = { ...((await slack.recorder.waitFor(mark, 'views.open')).body.view as View), id: 'V0EXTENDHELD' };
+    assertValidSurface('modal', dialog);
+    expect(JSON.stringify(dialog)).toContain('Needs approval.');
+    expect((dialog as { submit?: { text: string } }).submit?.text).toBe('Request approval');
+    const select = expiresSelect(dialog);
+    expect(select.options.map((o) => o.value)).toEqual(['30', '90', '120']);
+    expect(select.initial_option.value).toBe('120');
+
+    mark = slack.recorder.mark();
+    const held = (await slack.interaction(viewSubmission(user, dialog))).json() as { view: View };
+    expect(held.view.title).toMatchObject({ text: 'Sent for Approval' });
+    const card = await slack.recorder.waitFor(mark, 'chat.postMessage', (t) => t.body.channel === CHANNEL);
+    expect(card.raw).toMatch(/\*Expires:\* ~<!date\^\d+\^[^>]+>~ → <!date\^\d+\^[^>]+> \(extended\)/);
+    expect((await rt.keys.get(key.id)).expiresAt?.getTime()).toBe(key.expiresAt?.getTime());
+
+    const approvedMark = slack.recorder.mark();
+    const approve = findElement(card.body as View, 'approval.approve');
+    await slack.interaction({
+      ...blockActions(
+        APPROVER,
+        {
+          type: 'button',
+          action_id: 'approval.approve',
+          block_id: approve.block.block_id as string,
+          value: approve.element.value as string,
+        },
+        {
+          message: { ...(card.body as View), ts: '1700000000.000400' },
+          responseUrl: 'https://hooks.slack.com/actions/T0TEST/1/approval',
+        },
+      ),
+      channel: { id: CHANNEL, name: 'approvals' },
+      container: { type: 'message', message_ts: '1700000000.000400', channel_id: CHANNEL },
+    });
+    await slack.recorder.waitFor(approvedMark, 'chat.update');
+    const extended = await rt.keys.get(key.id);
+    expect(Math.abs((extended.expiresAt?.getTime() ?? 0) - (Date.now() + 120 * DAY))).toBeLessThan(60_000);
+  });
+});

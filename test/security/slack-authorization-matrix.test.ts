@@ -156,6 +156,16 @@ const freshKey = async (revoked = false) => {
   if (revoked) await rt.keys.revoke(key.id, { actor: 'cli:matrix' });
   return { key: key.id, version: String(key.version) };
 };
+/** A key three days from its end, as an expiry reminder names it. */
+const freshExpiring = async () => {
+  const { key } = await rt.keys.create({
+    actor: 'cli:matrix',
+    description: `Matrix expiring ${++sequence}`,
+    grants: ['GET /v1/users'],
+    expiresAt: new Date(Date.now() + 3 * 86_400_000),
+  });
+  return { key: key.id, version: String(key.version), ends: String(key.expiresAt?.getTime()) };
+};
 const freshPartner = async () => ({
   partner: (await rt.partners.create({ actor: 'cli:matrix', name: `Matrix Partner ${++sequence}` })).id,
 });
@@ -700,6 +710,33 @@ const listeners: Record<string, Probe> = {
     prepare: freshRequest,
     send: (u, c, t) => submit(u, modal(CallbackId.approvalDeny, c.request), { deny_reason: input('Not like this') }, t),
   },
+  // An expiry reminder's buttons open the key's Replace dialog or Extend; Extend's submit changes (or holds) the key.
+  [`action:${ActionId.reminderReplace}`]: {
+    need: 'admin',
+    effect: 'ui',
+    prepare: freshExpiring,
+    send: (u, c, t) =>
+      click(u, { action_id: ActionId.reminderReplace, value: `${c.key}:${c.ends}` }, modal(CallbackId.notice), t),
+  },
+  [`action:${ActionId.reminderExtend}`]: {
+    need: 'admin',
+    effect: 'ui',
+    prepare: freshExpiring,
+    send: (u, c, t) =>
+      click(u, { action_id: ActionId.reminderExtend, value: `${c.key}:${c.ends}` }, modal(CallbackId.notice), t),
+  },
+  [`view:${CallbackId.extend}`]: {
+    need: 'admin',
+    effect: 'db',
+    prepare: freshExpiring,
+    send: (u, c, t) =>
+      submit(
+        u,
+        modal(CallbackId.extend, JSON.stringify({ k: c.key, v: Number(c.version), x: Number(c.ends) })),
+        { expires: selected('30') },
+        t,
+      ),
+  },
   [`view:${CallbackId.partnerPgp}`]: {
     need: 'admin',
     effect: 'db',
@@ -890,6 +927,7 @@ describe('validly signed requests naming another workspace do nothing', () => {
     ['our team but a user of another team (Slack Connect guest)', { team: TEAM.id, userTeam: OTHER_TEAM }],
   ];
   for (const [label, team] of forged) {
+    // Every entry point in one test, so a longer timeout: its time grows with each listener added.
     it(`refuses every entry point from ${label}, even for an admin's user id`, async () => {
       for (const [name, probe] of [
         ...Object.entries(commands).map(([t, p]) => [`/harvest-keys ${t}`, p] as const),
@@ -914,6 +952,6 @@ describe('validly signed requests naming another workspace do nothing', () => {
         expect(traffic.map((t) => t.raw).join(''), name).not.toMatch(/key_[A-Za-z0-9]{6,}|Matrix Partner/);
       }
       expect(logs.text()).toContain('refused: request from another Slack workspace');
-    });
+    }, 120_000);
   }
 });

@@ -143,6 +143,17 @@ describe('listener exposure', () => {
     );
     expect(configError({ METRICS_HOST: '127.0.0.1' }).message).toMatch(/METRICS_HOST is set but METRICS_PORT is not/);
   });
+
+  it('reads EXPIRY_REMINDER_DAYS as whole days, farthest first (default 7,1; none turns reminders off)', () => {
+    expect(loadConfig({}).alerts.expiryReminderDays).toEqual([7, 1]);
+    expect(loadConfig({ EXPIRY_REMINDER_DAYS: ' 1, 14 ,7,7' }).alerts.expiryReminderDays).toEqual([14, 7, 1]);
+    expect(loadConfig({ EXPIRY_REMINDER_DAYS: 'none' }).alerts.expiryReminderDays).toEqual([]);
+    expect(configError({ EXPIRY_REMINDER_DAYS: '7d,1d' }).message).toContain(
+      'EXPIRY_REMINDER_DAYS is invalid: expected comma-separated whole numbers of days before a key ends, e.g. 7,1 (or none)',
+    );
+    expect(configError({ EXPIRY_REMINDER_DAYS: '7,0' }).message).toContain('expected days of at least 1');
+    expect(configError({ EXPIRY_REMINDER_DAYS: '7,,1' }).message).toContain('EXPIRY_REMINDER_DAYS is invalid');
+  });
 });
 
 describe('webhook configuration', () => {

@@ -20,6 +20,12 @@ import { replaceView } from '../../src/slack/blocks/replace-view.ts';
 import { legacyEndpointsView } from '../../src/slack/blocks/legacy-blocks.ts';
 import { legacyRule } from '../../src/keys/legacy-rule.ts';
 import { revokeView } from '../../src/slack/blocks/revoke-view.ts';
+import {
+  contactReminder,
+  creatorReminder,
+  expiryReminderNotice,
+  extendView,
+} from '../../src/slack/blocks/reminder-blocks.ts';
 import { showOnceView, storedView } from '../../src/slack/blocks/show-once-views.ts';
 import { helpMessage, keyDetailsMessage, keyListMessage, textMessage } from '../../src/slack/blocks/messages.ts';
 import {
@@ -396,6 +402,44 @@ describe('every view and message the app builds stays within Slack’s limits on
     const view = rolesView({ grants, revision: 3, viewer: 'U0USER0', notice: 'ok' });
     expectValid('modal', view);
     expect(JSON.stringify(view)).toContain(`${150 - ADMIN_LIST_LIMIT} more`);
+  });
+});
+
+describe('expiry reminders', () => {
+  const expiring = { ...aKey({ partnerName: NASTY_DESCRIPTION }), expiresAt: new Date(now.getTime() + 5 * 86_400_000) };
+
+  it('builds the notice, both DMs and Extend within Slack’s limits, with the typed text escaped', () => {
+    const built = [
+      expiryReminderNotice({ key: expiring, now, days: 7, held: true }),
+      creatorReminder({ key: expiring, now, held: false }),
+      contactReminder({ key: { ...expiring, createdBy: 'cli:ops' }, now }),
+    ];
+    for (const message of built) {
+      expectValid('message', message);
+      expect(JSON.stringify(message)).not.toContain('<!channel>');
+    }
+    const hold = { approvalsRequired: 1 };
+    const view = extendView({ key: expiring, now, policy: { maxLifetimeDays: 120 }, hold, privateMetadata: '{}' });
+    expectValid('modal', view);
+    expect(JSON.stringify(view)).toContain('Request approval');
+  });
+
+  it('offers Extend only lifetimes that end later than the key does now', () => {
+    const endsIn = (days: number) => ({ ...expiring, expiresAt: new Date(now.getTime() + days * 86_400_000) });
+    const options = (days: number, max: number | null) =>
+      (
+        extendView({
+          key: endsIn(days),
+          now,
+          policy: { maxLifetimeDays: max },
+          hold: undefined,
+          privateMetadata: '{}',
+        })?.blocks.at(-1) as { element: { options: { value: string }[] } } | undefined
+      )?.element.options.map((o) => o.value);
+    expect(options(5, null)).toEqual(['none', '30', '90', '180', '365']);
+    expect(options(45, 120)).toEqual(['90', '120']);
+    // Lowered maximum: nothing the policy allows ends later, so there is no dialog to offer.
+    expect(options(20, 7)).toBeUndefined();
   });
 });
 

@@ -302,6 +302,25 @@ export function createKeyRepository(db: Database, policy: KeyReadPolicy = { lega
       return withPermissions(rows);
     },
 
+    async expiringBetween(from, until) {
+      const expiry = effectiveExpirySql(policy);
+      const rows = await db
+        .select(columns)
+        .from(apiKeys)
+        .leftJoin(partners, eq(partners.id, apiKeys.partnerId))
+        .where(
+          and(
+            eq(apiKeys.status, 'active'),
+            isNull(apiKeys.revokeAt),
+            isNull(apiKeys.replacedBy),
+            sql`${expiry} > ${from.toISOString()}::timestamptz`,
+            sql`${expiry} <= ${until.toISOString()}::timestamptz`,
+          ),
+        )
+        .orderBy(sql`${expiry}`, asc(apiKeys.id));
+      return withPermissions(rows);
+    },
+
     async findByIds(ids) {
       if (ids.length === 0) return [];
       const rows = await db

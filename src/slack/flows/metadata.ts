@@ -79,6 +79,10 @@ export type EditConfirmMeta = z.infer<typeof EditConfirmMeta>;
 
 export const KeyMeta = z.object({ k: z.string() });
 
+/** Extend (from an expiry reminder): the key, the version and the end (ms) the dialog was opened on. */
+export const ExtendMeta = z.object({ k: z.string(), v: z.number().int(), x: z.number() });
+export type ExtendMeta = z.infer<typeof ExtendMeta>;
+
 /** The create dialog's first step: the revision of the description block, and the partner its default came from. */
 export const CreateStartMeta = z.object({ r: z.number().int().min(0), pid: z.string().nullable() });
 export type CreateStartMeta = z.infer<typeof CreateStartMeta>;

@@ -48,6 +48,9 @@ import { rolesSubmit } from './views/roles.ts';
 import { reenableAck } from './actions/reenable-ack.ts';
 import { showOnceClosed } from './views/show-once-closed.ts';
 import { reenableExpires } from './actions/reenable-expires.ts';
+import { reminderExtend } from './actions/reminder-extend.ts';
+import { reminderReplace } from './actions/reminder-replace.ts';
+import { extendSubmit } from './views/extend.ts';
 
 /** Every Slack entry point of the app, in the order app.ts registers them. */
 export const LISTENERS: readonly Listener[] = [
@@ -119,4 +122,8 @@ export const LISTENERS: readonly Listener[] = [
   homeClear,
   keyView,
   reenableExpires,
+  // Expiry reminders' buttons, and Extend
+  reminderReplace,
+  reminderExtend,
+  extendSubmit,
 ];

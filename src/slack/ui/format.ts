@@ -10,9 +10,14 @@ export function slackDate(date: Date): string {
   return `<!date^${unix}^{date_short_pretty} {time}|${date.toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
 }
 
+/** Whether an actor is a Slack user (the change came from Slack) rather than free text (`cli:…`, `system`). */
+export function isSlackUser(actor: string): boolean {
+  return SLACK_USER.test(actor);
+}
+
 /** Actors are Slack user ids when the change came from Slack, and free text (`cli:…`, `system`) otherwise. */
 export function actorRef(actor: string): string {
-  return SLACK_USER.test(actor) ? `<@${actor}>` : escapeMrkdwn(actor);
+  return isSlackUser(actor) ? `<@${actor}>` : escapeMrkdwn(actor);
 }
 
 export function lastUsedText(lastUsedAt: Date | null): string {

@@ -54,6 +54,9 @@ export const ActionId = {
   reenableExpires: 'key.enable.expires',
   /** "Replace and deliver" on a leak alert (GitHub secret scanning): opens the key's replace dialog. */
   leakReplace: 'leak.replace',
+  /** An expiry reminder's buttons (alerts channel and DMs): value `reminderValue`. */
+  reminderReplace: 'reminder.replace',
+  reminderExtend: 'reminder.extend',
 } as const;
 
 export const CallbackId = {
@@ -77,6 +80,8 @@ export const CallbackId = {
   keyView: 'key.view',
   help: 'help',
   approvals: 'approvals',
+  /** Extend, from an expiry reminder: a new expiry only. */
+  extend: 'key.extend',
 } as const;
 
 export const BlockId = {
@@ -125,3 +130,13 @@ export function parseKeyMenuValue(value: string): { verb: KeyMenuVerb; keyId: st
 }
 
 export const KEY_ID = /^key_[A-Za-z0-9]{6,40}$/;
+
+/**
+ * A reminder button's value: the key and the end it was reminded of (epoch ms), so a click after the key was
+ * extended, or otherwise changed, is recognised as stale.
+ */
+export const reminderValue = (keyId: string, endsAt: Date): string => `${keyId}:${endsAt.getTime()}`;
+export function parseReminderValue(value: string): { keyId: string; endsAt: number } | undefined {
+  const match = /^(key_[A-Za-z0-9]{6,40}):(\d{1,15})$/.exec(value);
+  return match === null ? undefined : { keyId: match[1] as string, endsAt: Number(match[2]) };
+}

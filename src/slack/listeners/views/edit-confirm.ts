@@ -1,5 +1,6 @@
 import { editResultText, leavesNoPermissions, staleEditText } from '../../blocks/edit-key-views.ts';
 import { announce, heldView } from '../../flows/approval-flow.ts';
+import { editOrHold } from '../../flows/edit-or-hold.ts';
 import { decodeMeta, EditConfirmMeta, networksOf } from '../../flows/metadata.ts';
 import { selectionOf } from '../../flows/picker.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
@@ -24,22 +25,14 @@ export const editConfirmSubmit = view({
     return { keyId: meta.k, edit, emptyAcknowledged: readChecked(values, BlockId.confirmEmpty, 'yes') };
   },
   async call({ deps }, { keyId, edit, emptyAcknowledged }) {
-    const { keys, approvals } = deps.services;
+    const { keys } = deps.services;
     const save = async () => {
-      // Only permission changes are held: a new description cannot widen what the key may do.
+      // Only changes that widen the key are held (editOrHold): a new description cannot.
       const preview = await keys.previewEdit(keyId, edit);
       // Slack requires the tick already; checked here too, so no edit leaves a key with nothing unasked.
       if (!emptyAcknowledged && leavesNoPermissions(preview.key, preview.added, preview.removed))
         refuseField(BlockId.confirmEmpty, 'Tick this to remove every permission, or go Back and keep some.');
-      // Networks count as permissions (taking one away lets the key be used from more places), and extending the
-      // key's life is held like a permission change: it lets the key do more (for longer).
-      const changes =
-        preview.added.length + preview.removed.length + preview.networksAdded.length + preview.networksRemoved.length;
-      const widens = changes > 0 || preview.expiry?.extended === true;
-      if (approvals.needsApproval('permissions') && widens) {
-        return { kind: 'held', request: await approvals.requestEdit(keyId, edit) } as const;
-      }
-      return { kind: 'edited', before: preview.key, ...(await keys.edit(keyId, edit)) } as const;
+      return editOrHold(deps, keyId, edit, preview);
     };
     const stale = async () => ({ kind: 'stale', key: await keys.get(keyId) }) as const;
     return save().catch(outcomeOf({ STALE_VERSION: stale }));
