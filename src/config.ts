@@ -142,6 +142,18 @@ const schema = z.object({
       .regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id, e.g. C012ABCDEF')
       .optional(),
   ),
+  ALERT_DENIED_BURST: z.coerce
+    .number({ error: 'a number of denied requests, e.g. 20' })
+    .int('a whole number of denied requests')
+    .min(1, 'at least 1 denied request')
+    .max(1_000_000, 'at most 1000000 denied requests')
+    .default(20),
+  UNUSED_KEY_DAYS: z.coerce
+    .number({ error: 'a number of days, e.g. 90' })
+    .int('a whole number of days')
+    .min(1, 'at least 1 day')
+    .max(3650, 'at most 3650 days (ten years)')
+    .default(90),
   APPROVAL_TTL_HOURS: z.coerce
     .number({ error: 'a number of hours, e.g. 24' })
     .int('a whole number of hours')
@@ -251,7 +263,13 @@ export interface Config {
     revealTtlHours: number;
   };
   /** ALERTS_CHANNEL: where expiry reminders, leaks and other alerts are posted; unset, they are only logged. */
-  alerts: { channel: string | undefined };
+  alerts: {
+    channel: string | undefined;
+    /** ALERT_DENIED_BURST: denials of a removed endpoint within 10 minutes of the edit that alert. */
+    deniedBurst: number;
+    /** UNUSED_KEY_DAYS: a key not used for this long is listed in the weekly digest. */
+    unusedKeyDays: number;
+  };
   /** The key that signs deliveries: supplied, or generated once in DATA_DIR. */
   servicePgp: { privateKey: string | undefined; passphrase: string | undefined };
   deliveryConfirmHours: number;
@@ -344,7 +362,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ttlHours: env.APPROVAL_TTL_HOURS,
       revealTtlHours: env.REVEAL_TTL_HOURS,
     },
-    alerts: { channel: env.ALERTS_CHANNEL },
+    alerts: {
+      channel: env.ALERTS_CHANNEL,
+      deniedBurst: env.ALERT_DENIED_BURST,
+      unusedKeyDays: env.UNUSED_KEY_DAYS,
+    },
     servicePgp: { privateKey: env.SERVICE_PGP_PRIVATE_KEY, passphrase: env.SERVICE_PGP_PASSPHRASE },
     deliveryConfirmHours: env.DELIVERY_CONFIRM_HOURS,
     slack: slackConfig(env),
