@@ -4,6 +4,7 @@ import type { Catalog } from '../catalog/types.ts';
 import type { DeliveryService } from '../delivery/delivery-service.ts';
 import type { ServiceSigningKey } from '../delivery/service-key.ts';
 import type { DirectMessenger } from '../delivery/types.ts';
+import type { AttentionService } from '../keys/attention.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { Logger } from '../logger.ts';
 import type { PartnerPgpService } from '../partners/partner-pgp-service.ts';
@@ -37,6 +38,8 @@ export interface SlackServices {
   alertsChannel: string | undefined;
   /** "Sent once" for alerts, shared by every instance. */
   alertClaims: AlertClaims;
+  /** Keys nobody uses or confirmed, and denial bursts after a permission edit: the alerts and the Home's list. */
+  attention: AttentionService;
 }
 
 export interface SlackDeps {

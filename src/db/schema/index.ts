@@ -13,3 +13,4 @@ export * from './approval-decisions.ts';
 export * from './key-reveals.ts';
 export * from './slack-seen-signatures.ts';
 export * from './alert-claims.ts';
+export * from './denial-baselines.ts';
