@@ -174,7 +174,8 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
     const keyService = snapshotRemovals(
       logKeyChanges(createKeyService(shared), logger),
       createDenialBaselineStore(db.sql),
-      (error, keyId) => logger.warn({ err: error, keyId }, 'denial snapshot failed; a burst alert counts the whole day'),
+      (error, keyId) =>
+        logger.warn({ err: error, keyId }, 'denial snapshot failed; a burst alert counts the whole day'),
     );
     const { serviceKey, pgp, inspectPublicKey } = lazyPgp(config);
     const { metrics } = options;

@@ -115,6 +115,8 @@ export async function startSlackHarness(
       });
       return post(body, 'application/json', { retryNum: extra.retryNum }, 'event');
     },
+    /** One alert sweep, as main runs every minute. */
+    runAlertSweeps: () => slack.runAlertSweeps(),
     async close() {
       await slack.stop();
       recorder.stop();

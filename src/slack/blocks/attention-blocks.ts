@@ -45,7 +45,10 @@ export function denialBurstAlert(catalog: Catalog, burst: DenialBurst, threshold
           style: 'primary',
           confirm: confirm(
             'Restore this permission?',
-            truncate(`${keyNamePlain(key)} may call ${burst.endpointId} again. Approval is asked where policy says.`, 300),
+            truncate(
+              `${keyNamePlain(key)} may call ${burst.endpointId} again. Approval is asked where policy says.`,
+              300,
+            ),
             'Restore',
             'primary',
           ),
