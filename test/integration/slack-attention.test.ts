@@ -145,10 +145,11 @@ describe('denial burst after a permission edit', () => {
     await denials(key.id, 'GET /v1/offices', 20);
     const mark = slack.recorder.mark();
     await sweep();
-    const [alert] = alertsSince(mark).filter((t) => t.raw.includes(key.id));
-    expect(alert?.raw).toContain('Ops &lt;!channel&gt; &amp; &lt;https://evil|x&gt;');
+    const alert = alertsSince(mark).find((t) => t.raw.includes(key.id));
+    if (alert === undefined) throw new Error('no alert');
+    expect(alert.raw).toContain('Ops &lt;!channel&gt; &amp; &lt;https://evil|x&gt;');
     // Only plain_text (the button's confirmation) shows it as typed: Slack parses no mentions or links there.
-    const mrkdwn = JSON.stringify([alert?.body.text, (alert?.body.blocks as unknown[]).slice(0, 2)]);
+    const mrkdwn = JSON.stringify([alert.body.text, (alert.body.blocks as unknown[]).slice(0, 2)]);
     expect(mrkdwn).not.toContain('<!channel>');
     expect(mrkdwn).not.toContain('<https://evil');
   });
