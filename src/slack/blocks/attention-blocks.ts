@@ -58,8 +58,13 @@ export function denialBurstAlert(catalog: Catalog, burst: DenialBurst, threshold
   };
 }
 
-function partnerPart(key: ApiKey): string {
-  return key.partnerName === null ? '' : ` · ${escapeMrkdwn(key.partnerName)}`;
+/**
+ * A listed key, its description and partner shortened: thirty rows of 255-character descriptions would pass the
+ * ~12,000 characters of block text Slack accepts in a message.
+ */
+function shortName(key: ApiKey, withPartner = true): string {
+  const partner = key.partnerName === null || !withPartner ? '' : ` · ${escapeMrkdwn(truncate(key.partnerName, 40))}`;
+  return `${keyName({ description: truncate(key.description, 100), hint: key.hint })}${partner}`;
 }
 
 function revokeRow(key: ApiKey, line: string): Block {
@@ -87,17 +92,13 @@ function attentionBlocks(
     ...kindBlocks(
       attention.idle,
       `:zzz: *${plural(attention.idle.total, 'key')} not used for ${settings.unusedKeyDays} days or more*`,
-      (key) => revokeRow(key, `• ${keyName(key)}${partnerPart(key)}: last used ${slackDate(key.lastUsedAt as Date)}`),
+      (key) => revokeRow(key, `• ${shortName(key)}: last used ${slackDate(key.lastUsedAt as Date)}`),
       shown,
     ),
     ...kindBlocks(
       attention.neverUsed,
       `:new: *${plural(attention.neverUsed.total, 'key')} never used ${NEVER_USED_DAYS} days after creation*`,
-      (key) =>
-        revokeRow(
-          key,
-          `• ${keyName(key)}${partnerPart(key)}: created ${slackDate(key.createdAt)} by ${actorRef(key.createdBy)}`,
-        ),
+      (key) => revokeRow(key, `• ${shortName(key)}: created ${slackDate(key.createdAt)} by ${actorRef(key.createdBy)}`),
       shown,
     ),
     ...kindBlocks(
@@ -106,7 +107,7 @@ function attentionBlocks(
       ({ delivery, key }) =>
         revokeRow(
           key,
-          `• ${keyName(key)} sent to ${delivery.contactSlackUserId === null ? 'the partner' : `<@${delivery.contactSlackUserId}>`}${delivery.sentAt === null ? '' : ` ${slackDate(delivery.sentAt)}`}`,
+          `• ${shortName(key, false)} sent to ${delivery.contactSlackUserId === null ? 'the partner' : `<@${delivery.contactSlackUserId}>`}${delivery.sentAt === null ? '' : ` ${slackDate(delivery.sentAt)}`}`,
         ),
       shown,
     ),
