@@ -4,14 +4,10 @@ import { BURST_WINDOW_MS, NEVER_USED_DAYS } from '../../keys/attention.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { ActionId, restoreValue } from '../ui/ids.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
-import { actorRef, keyName, keyNamePlain, plural, slackDate } from '../ui/format.ts';
+import { actorRef, keyName, keyNamePlain, lastUsedText, plural, slackDate } from '../ui/format.ts';
 import { actions, type Block, button, confirm, context, divider, header, LIMITS, section } from './kit.ts';
+import type { Message } from './messages.ts';
 import { endpointText } from './permission-lines.ts';
-
-export interface AttentionMessage {
-  text: string;
-  blocks: Block[];
-}
 
 /** Keys of each kind the weekly digest lists with a Revoke button (3 kinds × 10 stays inside 50 blocks). */
 export const DIGEST_PER_KIND = 10;
@@ -25,7 +21,7 @@ function endpointWords(catalog: Catalog, endpointId: string): string {
 }
 
 /** The alert for a burst of denials after an edit took an endpoint away, with a button to give it back. */
-export function denialBurstAlert(catalog: Catalog, burst: DenialBurst, threshold: number): AttentionMessage {
+export function denialBurstAlert(catalog: Catalog, burst: DenialBurst, threshold: number): Message {
   const { key } = burst;
   const minutes = BURST_WINDOW_MS / 60_000;
   const lines = [
@@ -92,7 +88,7 @@ function attentionBlocks(
     ...kindBlocks(
       attention.idle,
       `:zzz: *${plural(attention.idle.total, 'key')} not used for ${settings.unusedKeyDays} days or more*`,
-      (key) => revokeRow(key, `• ${shortName(key)}: last used ${slackDate(key.lastUsedAt as Date)}`),
+      (key) => revokeRow(key, `• ${shortName(key)}: last used ${lastUsedText(key.lastUsedAt)}`),
       shown,
     ),
     ...kindBlocks(
@@ -127,7 +123,7 @@ function counts(attention: NeedsAttention): string {
 export function weeklyDigest(
   attention: NeedsAttention,
   settings: { unusedKeyDays: number; confirmHours: number; week: string },
-): AttentionMessage {
+): Message {
   return {
     text: `Weekly API key digest (${settings.week}): ${counts(attention)}`,
     blocks: [
