@@ -8,6 +8,7 @@ import { assertReachable, createDbClient, type DbClient, describeUrl } from './d
 import { countStoredKeys, startEmbeddedDatabase } from './db/embedded.ts';
 import { applyMigrations, migrationsPending, shippedMigrationCount } from './db/migrate.ts';
 import { createAlertClaimStore } from './db/alert-claim-store.ts';
+import { createAttentionReader, createDenialBaselineStore } from './db/attention-store.ts';
 import { createSlackSignatureStore } from './db/slack-signature-store.ts';
 import { createStore, type Store } from './db/store.ts';
 import { createUsageReader, createUsageSink } from './db/usage-store.ts';
@@ -17,6 +18,7 @@ import type { ServiceSigningKey } from './delivery/service-key.ts';
 import type { DirectMessenger } from './delivery/types.ts';
 import { databaseReadiness, type ReadinessCheck } from './http/health.ts';
 import type { createKeyImporter } from './keys/import-keys.ts';
+import { createAttentionService, snapshotRemovals } from './keys/attention.ts';
 import { createKeyService } from './keys/key-service.ts';
 import { createLeakResponse, type LeakResponse } from './keys/leak-response.ts';
 import { readOrCreatePepper } from './keys/pepper.ts';
@@ -219,7 +221,13 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       lifetime: { maxLifetimeDays: config.expiry.maxLifetimeDays },
     };
     // Wrapped once here, so every surface (Slack, CLI, approvals, sweeps) logs each key change the same way.
-    const keyService = logKeyChanges(createKeyService(shared), logger);
+    // Edits that take endpoints away snapshot their denials, for the denial-burst alert (every surface edits here).
+    const keyService = snapshotRemovals(
+      logKeyChanges(createKeyService(shared), logger),
+      createDenialBaselineStore(db.sql),
+      (error, keyId) =>
+        logger.warn({ err: error, keyId }, 'denial snapshot failed; a burst alert counts the whole day'),
+    );
     const { serviceKey, pgp, inspectPublicKey } = lazyPgp(config);
     const { metrics } = options;
     const deliveryService = (messenger: DirectMessenger): DeliveryService => {
@@ -239,6 +247,21 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
     const approvals = createApprovalService({ store, keys: keyService, policy: config.approvals });
     const usage = createUsageReader(db.sql);
     const slackSignatures = createSlackSignatureStore(db.sql);
+    const attention = createAttentionService({
+      reader: createAttentionReader(db.sql),
+      keys: keyService,
+      // The delivery service's `unconfirmed()`, without the messenger only the Slack side has.
+      deliveries: {
+        unconfirmed: () =>
+          store.deliveries.unconfirmedSentBefore(new Date(Date.now() - config.deliveryConfirmHours * 3600_000)),
+      },
+      policy: {
+        deniedBurst: config.alerts.deniedBurst,
+        unusedKeyDays: config.alerts.unusedKeyDays,
+        // A denial reaches the database one usage flush later; the alert sweep runs every minute.
+        lateMs: config.authz.usageFlushMs + 60_000,
+      },
+    });
     return {
       config,
       catalog,
@@ -282,6 +305,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
         alertsChannel: config.alerts.channel,
         alertClaims: createAlertClaimStore(db.sql),
         expiryReminderDays: config.alerts.expiryReminderDays,
+        attention,
       },
       serverParts: async () => {
         // Loaded when the server asks, not with this module: a CLI run never needs enforcement or the catalog sync.

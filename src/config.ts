@@ -178,6 +178,18 @@ const schema = z.object({
     )
     // One order (farthest first) however the days were typed, and no repeats.
     .transform((days) => [...new Set(days)].sort((a, b) => b - a)),
+  ALERT_DENIED_BURST: z.coerce
+    .number({ error: 'a number of denied requests, e.g. 20' })
+    .int('a whole number of denied requests')
+    .min(1, 'at least 1 denied request')
+    .max(1_000_000, 'at most 1000000 denied requests')
+    .default(20),
+  UNUSED_KEY_DAYS: z.coerce
+    .number({ error: 'a number of days, e.g. 90' })
+    .int('a whole number of days')
+    .min(1, 'at least 1 day')
+    .max(3650, 'at most 3650 days (ten years)')
+    .default(90),
   APPROVAL_TTL_HOURS: z.coerce
     .number({ error: 'a number of hours, e.g. 24' })
     .int('a whole number of hours')
@@ -316,6 +328,10 @@ export interface Config {
     channel: string | undefined;
     /** EXPIRY_REMINDER_DAYS: days before a key's end when it is reminded of, farthest first; empty: no reminders. */
     expiryReminderDays: readonly number[];
+    /** ALERT_DENIED_BURST: denials of a removed endpoint within 10 minutes of the edit that alert. */
+    deniedBurst: number;
+    /** UNUSED_KEY_DAYS: a key not used for this long is listed in the weekly digest. */
+    unusedKeyDays: number;
   };
   /** The key that signs deliveries: supplied, or generated once in DATA_DIR. */
   servicePgp: { privateKey: string | undefined; passphrase: string | undefined };
@@ -422,7 +438,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       keysUrl: env.SECRET_SCANNING_KEYS_URL ?? GITHUB_SECRET_SCANNING_KEYS_URL,
       action: env.SECRET_SCANNING_ACTION,
     },
-    alerts: { channel: env.ALERTS_CHANNEL, expiryReminderDays: env.EXPIRY_REMINDER_DAYS },
+    alerts: {
+      channel: env.ALERTS_CHANNEL,
+      expiryReminderDays: env.EXPIRY_REMINDER_DAYS,
+      deniedBurst: env.ALERT_DENIED_BURST,
+      unusedKeyDays: env.UNUSED_KEY_DAYS,
+    },
     servicePgp: { privateKey: env.SERVICE_PGP_PRIVATE_KEY, passphrase: env.SERVICE_PGP_PASSPHRASE },
     deliveryConfirmHours: env.DELIVERY_CONFIRM_HOURS,
     slack: slackConfig(env),

@@ -4,6 +4,7 @@ import type { Catalog } from '../catalog/types.ts';
 import type { DeliveryService } from '../delivery/delivery-service.ts';
 import type { ServiceSigningKey } from '../delivery/service-key.ts';
 import type { DirectMessenger } from '../delivery/types.ts';
+import type { AttentionService } from '../keys/attention.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { Logger } from '../logger.ts';
 import type { PartnerPgpService } from '../partners/partner-pgp-service.ts';
@@ -39,6 +40,8 @@ export interface SlackServices {
   alertClaims: AlertClaims;
   /** EXPIRY_REMINDER_DAYS, farthest first (empty: no expiry reminders). */
   expiryReminderDays: readonly number[];
+  /** Keys nobody uses or confirmed, and denial bursts after a permission edit: the alerts and the Home's list. */
+  attention: AttentionService;
 }
 
 export interface SlackDeps {

@@ -356,6 +356,36 @@ const listeners: Record<string, Probe> = {
         ),
       ),
   },
+  [`action:${ActionId.alertRestore}`]: {
+    need: 'admin',
+    effect: 'db',
+    prepare: async () => {
+      const fresh = await freshKey();
+      await rt.keys.edit(fresh.key, { actor: 'cli:matrix', remove: ['GET /v1/users'] });
+      return fresh;
+    },
+    send: (u, c, t) =>
+      slack.interaction(
+        forge(
+          blockActions(
+            u,
+            { type: 'button', action_id: ActionId.alertRestore, block_id: 'b', value: `${c.key} GET /v1/users` },
+            {
+              message: { text: 'alert', blocks: [] },
+              responseUrl: `https://hooks.slack.com/actions/${TEAM.id}/${++sequence}/alert`,
+            },
+          ),
+          t,
+        ),
+      ),
+  },
+  [`action:${ActionId.attentionRevoke}`]: {
+    need: 'admin',
+    effect: 'ui',
+    prepare: () => freshKey(),
+    send: (u, c, t) =>
+      click(u, { action_id: ActionId.attentionRevoke, value: c.key }, { type: 'home', id: 'V0HOME', blocks: [] }, t),
+  },
   [`action:${ActionId.createPartner}`]: {
     need: 'admin',
     effect: 'ui',

@@ -79,6 +79,20 @@ describe('configuration', () => {
     );
   });
 
+  it('alerts on 20 denials after a permission removal and lists keys unused for 90 days unless told otherwise', () => {
+    expect(loadConfig({}).alerts).toMatchObject({ deniedBurst: 20, unusedKeyDays: 90 });
+    expect(loadConfig({ ALERT_DENIED_BURST: '5', UNUSED_KEY_DAYS: '30' }).alerts).toMatchObject({
+      deniedBurst: 5,
+      unusedKeyDays: 30,
+    });
+    expect(configError({ ALERT_DENIED_BURST: '0' }).message).toContain(
+      'ALERT_DENIED_BURST is invalid: expected at least 1 denied request',
+    );
+    expect(configError({ UNUSED_KEY_DAYS: 'ninety' }).message).toContain(
+      'UNUSED_KEY_DAYS is invalid: expected a number of days, e.g. 90',
+    );
+  });
+
   it('parses admin ids and treats blank optional values as unset', () => {
     const config = loadConfig({ ADMIN_SLACK_USER_IDS: ' U012ABCDEF , W0ABCDEF ', CATALOG_FILE: ' ', DATABASE_URL: '' });
     expect(config.adminSlackUserIds).toEqual(['U012ABCDEF', 'W0ABCDEF']);

@@ -4,7 +4,14 @@ import type { Catalog } from '../../src/catalog/types.ts';
 import { ADMIN_LIST_LIMIT, partnerFormView, partnersView, rolesView } from '../../src/slack/blocks/admin-views.ts';
 import { escapeMrkdwn, truncate } from '../../src/slack/ui/escape.ts';
 import type { ApprovalRequest } from '../../src/approvals/types.ts';
-import { section } from '../../src/slack/blocks/kit.ts';
+import { LIMITS, section } from '../../src/slack/blocks/kit.ts';
+import {
+  DIGEST_PER_KIND,
+  denialBurstAlert,
+  needsAttentionBlocks,
+  weeklyDigest,
+} from '../../src/slack/blocks/attention-blocks.ts';
+import type { NeedsAttention } from '../../src/keys/attention.ts';
 import { HOME_PAGE_SIZE, homeApprovalBlocks, homeNoAccessView, homeView } from '../../src/slack/blocks/home-view.ts';
 import {
   approvalsModal,
@@ -42,6 +49,21 @@ import { approvalsStatusBlocks } from '../../src/slack/blocks/approval-notice.ts
 import { aKey, aPartner, catalogOf500, catalogWithHugeGroup, NASTY_DESCRIPTION } from '../fixtures/slack-edge-data.ts';
 
 const now = new Date('2026-11-28T12:00:00Z');
+
+/** Hundreds of keys of every kind needing attention, each with the longest and nastiest text. */
+function fullAttention(): NeedsAttention {
+  const idle = Array.from({ length: DIGEST_PER_KIND }, () => aKey({ lastUsedAt: new Date('2026-01-01T00:00:00Z') }));
+  const never = Array.from({ length: DIGEST_PER_KIND }, () => aKey({ createdBy: 'cli:<!channel> & *ops*' }));
+  const delivered = Array.from({ length: DIGEST_PER_KIND }, (_, i) => ({
+    delivery: { id: `dlv_${i}`, keyId: `key_${i}`, contactSlackUserId: 'U0CONTACT', sentAt: now },
+    key: aKey(),
+  }));
+  return {
+    idle: { items: idle, total: 480 },
+    neverUsed: { items: never, total: 1200 },
+    unconfirmed: { items: delivered, total: 75 },
+  };
+}
 const usage = { lastUsedAt: new Date('2026-11-27T00:00:00Z'), allowedLast7Days: 1234, deniedLast7Days: 5 };
 const catalogs: [string, Catalog][] = [
   ['Harvest (143)', harvestCatalog()],
@@ -337,8 +359,12 @@ describe('every view and message the app builds stays within Slack’s limits on
         page: 3,
         canManage,
         isApprover: true,
-        // Room for the others' notices under the buttons (approvals off, unconfirmed deliveries).
-        flags: [...flags, ...Array.from({ length: 4 }, () => section('x'.repeat(2900)))],
+        // Room for the others' notices under the buttons (approvals off), and a full "Needs attention".
+        flags: [
+          ...flags,
+          ...Array.from({ length: 2 }, () => section('x'.repeat(2900))),
+          ...needsAttentionBlocks(fullAttention(), { unusedKeyDays: 90, confirmHours: 72 }),
+        ],
         waiting: 12,
         now,
         revision: 'r1',
@@ -346,6 +372,8 @@ describe('every view and message the app builds stays within Slack’s limits on
       });
       expectValid('home', view);
       expect(JSON.stringify(view)).toContain('Clear');
+      // Nothing above pushes the key rows or the paging out of the Home's 100 blocks.
+      expect(JSON.stringify(view.blocks.at(-1))).toContain(canManage ? 'Next' : 'Changing them needs the admin role');
     }
     expectValid('home', homeNoAccessView('Sorry, you need the admin or approver role to see API keys.'));
     expectValid('modal', helpModal('/harvest-keys'));
@@ -594,5 +622,32 @@ describe('the Block Kit validator', () => {
         submit: { type: 'plain_text', text: 'Save' },
       }),
     );
+  });
+});
+
+describe('insight alerts within Slack limits', () => {
+  it('the weekly digest of hundreds of keys, and a denial burst on the longest endpoint id', () => {
+    const digest = weeklyDigest(fullAttention(), { unusedKeyDays: 90, confirmHours: 72, week: '2026-W49' });
+    expectValid('message', digest);
+    expect(digest.blocks.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
+    expect(JSON.stringify(digest)).toContain('…and 470 more.');
+    expect(JSON.stringify(digest)).not.toContain('<!channel>');
+    const catalog = catalogWithHugeGroup();
+    const endpoint = catalog.endpoints.at(-1)!;
+    const alert = denialBurstAlert(
+      catalog,
+      {
+        editId: 1,
+        keyId: 'key_000000000001',
+        endpointId: endpoint.id,
+        actor: 'cli:<!here>',
+        at: now,
+        denied: 123_456,
+        key: aKey(),
+      },
+      20,
+    );
+    expectValid('message', alert);
+    expect(JSON.stringify(alert.blocks.slice(0, 2))).not.toMatch(/<!(channel|here|everyone)>/);
   });
 });

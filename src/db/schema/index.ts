@@ -14,3 +14,4 @@ export * from './key-reveals.ts';
 export * from './slack-seen-signatures.ts';
 export * from './alert-claims.ts';
 export * from './webhook-outbox.ts';
+export * from './denial-baselines.ts';

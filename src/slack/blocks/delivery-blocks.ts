@@ -5,7 +5,7 @@ import { type KeyStateFields, keyState } from '../../keys/key-state.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
-import { type KeyNameFields, keyName, keyNamePlain, plural, slackDate, unknownState } from '../ui/format.ts';
+import { type KeyNameFields, keyName, keyNamePlain, slackDate, unknownState } from '../ui/format.ts';
 import { type Block, LIMITS, type ModalView, actions, button, context, modal, mrkdwn, option, section } from './kit.ts';
 import type { Message } from './messages.ts';
 
@@ -204,26 +204,6 @@ export function deliveryChoiceBlocks(offer: DeliveryOffer | undefined, revision:
       label: { type: 'plain_text', text: 'Hand-over' },
       element: { type: 'radio_buttons', action_id: ActionId.input, options, initial_option: options[0] },
     },
-  ];
-}
-
-/** App Home: delivered keys the partner has not confirmed in time. */
-export function unconfirmedBlocks(
-  deliveries: readonly Delivery[],
-  hours: number | undefined,
-  keys: ReadonlyMap<string, KeyNameFields> = new Map(),
-): Block[] {
-  if (deliveries.length === 0) return [];
-  const shown = deliveries.slice(0, 10).map((d) => {
-    const key = keys.get(d.keyId);
-    return `• ${key === undefined ? code(d.keyId) : keyName(key)} sent to <@${d.contactSlackUserId ?? 'unknown'}>${d.sentAt === null ? '' : ` ${slackDate(d.sentAt)}`}`;
-  });
-  if (deliveries.length > shown.length) shown.push(`…and ${deliveries.length - shown.length} more`);
-  return [
-    section(
-      `:warning: *${plural(deliveries.length, 'delivered key')} not confirmed by the partner*${hours === undefined ? '' : ` within ${plural(hours, 'hour')}`}. ` +
-        `Ask the contact whether they received and stored it; replace the key if it may be lost.\n${shown.join('\n')}`,
-    ),
   ];
 }
 

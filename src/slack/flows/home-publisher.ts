@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import { unconfirmedBlocks } from '../blocks/delivery-blocks.ts';
+import { HOME_PER_KIND, needsAttentionBlocks } from '../blocks/attention-blocks.ts';
+import type { Block } from '../blocks/kit.ts';
 import {
   HOME_PAGE_SIZE,
   type HomeFilters,
@@ -47,6 +48,23 @@ function keyFilter(state: HomeMeta, now: Date) {
 }
 
 /**
+ * Admins' "Needs attention": keys unused for UNUSED_KEY_DAYS or never used, and deliveries nobody confirmed within
+ * DELIVERY_CONFIRM_HOURS. A failing read leaves the section out rather than the whole Home.
+ */
+async function needsAttention(deps: SlackDeps): Promise<Block[]> {
+  const { attention, deliveryConfirmHours } = deps.services;
+  try {
+    return needsAttentionBlocks(await attention.needsAttention(HOME_PER_KIND), {
+      unusedKeyDays: attention.policy.unusedKeyDays,
+      confirmHours: deliveryConfirmHours,
+    });
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'needs-attention list unavailable; the App Home is shown without it');
+    return [];
+  }
+}
+
+/**
  * Publishes a person's App Home: the API Credential Management page. The search, filters and page they last used
  * travel in the view's private_metadata; after a change elsewhere the page is republished with them when known.
  * Opening the Home tab starts fresh (`FRESH_HOME`): a search does not stick.
@@ -77,13 +95,7 @@ export function createHomePublisher(deps: SlackDeps) {
         if (lastState.size > 10_000) lastState.clear();
         lastState.set(userId, meta);
         const pending = isApprover ? await deps.services.approvals.listPending() : [];
-        // Admins see delivered keys the partner has not confirmed within DELIVERY_CONFIRM_HOURS.
-        const waitingDeliveries = canManage ? await deps.delivery.unconfirmed() : [];
-        const unconfirmed = unconfirmedBlocks(
-          waitingDeliveries,
-          deps.services.deliveryConfirmHours,
-          await deps.services.keys.getMany(waitingDeliveries.slice(0, 10).map((d) => d.keyId)),
-        );
+        const attention = canManage ? await needsAttention(deps) : [];
         const filters: HomeFilters = { q: wanted.q, s: wanted.s, pa: wanted.pa, fl: wanted.fl };
         view = homeView({
           apiType: deps.services.catalog.name,
@@ -95,8 +107,8 @@ export function createHomePublisher(deps: SlackDeps) {
           page,
           canManage,
           isApprover,
-          // Right under the buttons: what waits for this approver, then deliveries nobody confirmed.
-          flags: [...homeApprovalBlocks(pending, userId), ...unconfirmed],
+          // Right under the buttons: what waits for this approver, then what needs an admin's attention.
+          flags: [...homeApprovalBlocks(pending, userId), ...attention],
           waiting: waitingFor(pending, userId).length,
           now,
           revision: Date.now().toString(36),

@@ -1,4 +1,6 @@
+import { alertRestore } from './actions/alert-restore.ts';
 import { approvalApprove } from './actions/approval-approve.ts';
+import { attentionRevoke } from './actions/attention-revoke.ts';
 import { approvalDeny } from './actions/approval-deny.ts';
 import { createPartner } from './actions/create-partner.ts';
 import { deliveryStored } from './actions/delivery-stored.ts';
@@ -126,4 +128,7 @@ export const LISTENERS: readonly Listener[] = [
   reminderReplace,
   reminderExtend,
   extendSubmit,
+  // Buttons on alerts and the Home's "Needs attention" (issue 16)
+  alertRestore,
+  attentionRevoke,
 ];

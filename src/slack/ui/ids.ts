@@ -7,6 +7,10 @@ export const ActionId = {
   homeSearch: 'home.search',
   homePage: 'home.page',
   keyMenu: 'key.menu',
+  /** "Restore permission" on a denial-burst alert: gives the key back the endpoint an edit took away. */
+  alertRestore: 'alert.restore',
+  /** "Revoke" beside a key the weekly digest or the Home's "Needs attention" lists: opens the revoke dialog. */
+  attentionRevoke: 'attention.revoke',
   createPartner: 'create.partner',
   pickerCheck: 'picker.check',
   pickerAll: 'picker.all',
@@ -139,4 +143,11 @@ export const reminderValue = (keyId: string, endsAt: Date): string => `${keyId}:
 export function parseReminderValue(value: string): { keyId: string; endsAt: number } | undefined {
   const match = /^(key_[A-Za-z0-9]{6,40}):(\d{1,15})$/.exec(value);
   return match === null ? undefined : { keyId: match[1] as string, endsAt: Number(match[2]) };
+}
+
+/** A Restore button's value: the key and the endpoint id (`GET /v1/users`) to give back. */
+export const restoreValue = (keyId: string, endpointId: string): string => `${keyId} ${endpointId}`;
+export function parseRestoreValue(value: string): { keyId: string; endpointId: string } | undefined {
+  const match = /^(key_[A-Za-z0-9]+) ([A-Z]+ \/\S{0,1000})$/.exec(value);
+  return match === null ? undefined : { keyId: match[1] as string, endpointId: match[2] as string };
 }

@@ -1,0 +1,38 @@
+import { heldNotice } from '../../blocks/approval-blocks.ts';
+import { announce } from '../../flows/approval-flow.ts';
+import { code, escapeMrkdwn } from '../../ui/escape.ts';
+import { keyName } from '../../ui/format.ts';
+import { ActionId, parseRestoreValue } from '../../ui/ids.ts';
+import { action, stop } from '../listener.ts';
+
+/**
+ * "Restore permission" on a denial-burst alert: the endpoint goes back through the key service's edit, held for
+ * approval where APPROVAL_REQUIRED_FOR says permission changes are. Restoring twice changes nothing.
+ */
+export const alertRestore = action({
+  id: ActionId.alertRestore,
+  ids: ({ value }) => parseRestoreValue(value) ?? stop(),
+  role: 'admin',
+  answer: 'clicker',
+  async call({ deps, userId, ids }) {
+    const { keys, approvals } = deps.services;
+    const key = await keys.get(ids.keyId);
+    if (key.permissions.includes(ids.endpointId)) return { kind: 'unchanged', key } as const;
+    const edit = { actor: userId, expectedVersion: key.version, add: [ids.endpointId] };
+    if (approvals.needsApproval('permissions'))
+      return { kind: 'held', request: await approvals.requestEdit(key.id, edit) } as const;
+    return { kind: 'restored', ...(await keys.edit(key.id, edit)) } as const;
+  },
+  async render(turn, result) {
+    const { deps, client, userId, ids } = turn;
+    const endpoint = code(ids.endpointId);
+    if (result.kind === 'unchanged')
+      return turn.say(`${keyName(result.key)} may call ${endpoint} already; nothing changed.`);
+    if (result.kind === 'held') {
+      await turn.say(`:hourglass_flowing_sand: ${escapeMrkdwn(heldNotice(result.request))}`);
+      return announce(deps, client, result.request);
+    }
+    deps.logger.info({ keyId: result.key.id, userId, endpointId: ids.endpointId }, 'permission restored from an alert');
+    await turn.say(`:white_check_mark: Restored ${endpoint} to ${keyName(result.key)}: it may call it again.`);
+  },
+});
