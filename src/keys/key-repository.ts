@@ -4,7 +4,8 @@ import type { ApiKey, KeyFilter } from './types.ts';
 export type NewKeyRecord = Pick<
   ApiKey,
   'id' | 'hint' | 'description' | 'apiType' | 'partnerId' | 'legacy' | 'createdBy' | 'createdAt'
-> & {
+> &
+  Partial<Pick<ApiKey, 'kind' | 'clientId'>> & {
   secretDigest: Buffer;
   permissions: readonly string[];
   /** Absent (an import): never. */

@@ -12,3 +12,4 @@ export * from './approval-requests.ts';
 export * from './approval-decisions.ts';
 export * from './key-reveals.ts';
 export * from './slack-seen-signatures.ts';
+export * from './oauth-revoked-tokens.ts';
