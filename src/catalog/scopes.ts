@@ -71,7 +71,8 @@ export function catalogScopes(catalog: Catalog): CatalogScopes {
     }
     const versions = new Set(endpoints.map(versionOf));
     endpoints.forEach((endpoint, i) => {
-      let unique = versions.size === endpoints.length ? `${name}_${versionOf(endpoint)}` : `${name}_${slug(endpoint.method)}`;
+      let unique =
+        versions.size === endpoints.length ? `${name}_${versionOf(endpoint)}` : `${name}_${slug(endpoint.method)}`;
       if (versions.size !== endpoints.length && new Set(endpoints.map((e) => e.method)).size !== endpoints.length)
         unique = `${name}_${i + 1}`;
       byEndpoint.set(endpoint.id, unique);

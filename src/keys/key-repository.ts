@@ -6,13 +6,13 @@ export type NewKeyRecord = Pick<
   'id' | 'hint' | 'description' | 'apiType' | 'partnerId' | 'legacy' | 'createdBy' | 'createdAt'
 > &
   Partial<Pick<ApiKey, 'kind' | 'clientId'>> & {
-  secretDigest: Buffer;
-  permissions: readonly string[];
-  /** Absent (an import): never. */
-  expiresAt?: Date | null | undefined;
-  /** Canonical networks (validateNetworks); none: any address. Imports leave it out. */
-  allowedNetworks?: readonly string[];
-};
+    secretDigest: Buffer;
+    permissions: readonly string[];
+    /** Absent (an import): never. */
+    expiresAt?: Date | null | undefined;
+    /** Canonical networks (validateNetworks); none: any address. Imports leave it out. */
+    allowedNetworks?: readonly string[];
+  };
 
 export interface KeyRevocation {
   by: string;

@@ -56,7 +56,9 @@ export const create = command({
     if (values.description === undefined && values.partner === undefined)
       throw new UsageError(`--description is required without --partner\nusage: ${this.usage}`);
     if (values.type !== undefined && values.type !== 'key' && values.type !== 'oauth')
-      throw new UsageError(`--type must be key (a Harvest API key) or oauth (a Harvest v3 client)\nusage: ${this.usage}`);
+      throw new UsageError(
+        `--type must be key (a Harvest API key) or oauth (a Harvest v3 client)\nusage: ${this.usage}`,
+      );
     return {
       ...values,
       kind: values.type === 'oauth' ? ('oauth_client' as const) : ('key' as const),
@@ -84,8 +86,7 @@ export const create = command({
     }
     const client = issued.key.clientId;
     if (values.json) {
-      const credential =
-        client === null ? { key: issued.secret } : { client_id: client, client_secret: issued.secret };
+      const credential = client === null ? { key: issued.secret } : { client_id: client, client_secret: issued.secret };
       ctx.out(
         JSON.stringify({
           id: issued.key.id,
@@ -368,11 +369,8 @@ export const replace = command({
     const issued = await ctx.runtime.keys.replace(id, { actor: ctx.actor, graceSeconds, expiresAt });
     const client = issued.key.clientId;
     if (json) {
-      const credential =
-        client === null ? { key: issued.secret } : { client_id: client, client_secret: issued.secret };
-      ctx.out(
-        JSON.stringify({ id: issued.key.id, ...credential, replaces: id, oldKeyRevokeAt: issued.old.revokeAt }),
-      );
+      const credential = client === null ? { key: issued.secret } : { client_id: client, client_secret: issued.secret };
+      ctx.out(JSON.stringify({ id: issued.key.id, ...credential, replaces: id, oldKeyRevokeAt: issued.old.revokeAt }));
     } else if (client !== null) {
       ctx.out(
         `New secret for client ${client} (${issued.key.id} replaces ${id}); the old secret ${graceSeconds === 0 ? 'is revoked now' : `stops working at ${iso(issued.old.revokeAt)}`}, and so do tokens issued with it.`,
