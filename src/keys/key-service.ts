@@ -97,6 +97,8 @@ export interface ExpiryChange {
 export type CheckResult =
   | { outcome: 'malformed'; reason: 'empty' | 'malformed' | 'checksum' }
   | { outcome: 'unknown' }
+  /** A Harvest v3 client's secret: it buys access tokens, and is refused as an API key (as /authz does). */
+  | { outcome: 'client_secret'; key: ApiKey }
   | { outcome: 'decided'; key: ApiKey; decision: Decision };
 
 export interface PreparedCreate {
@@ -562,6 +564,7 @@ export function createKeyService(deps: KeyServiceDeps) {
       if (!format.ok) return { outcome: 'malformed', reason: format.reason };
       const key = await store.keys.findByDigest(digest(secret));
       if (key === undefined) return { outcome: 'unknown' };
+      if (key.clientId !== null) return { outcome: 'client_secret', key };
       return {
         outcome: 'decided',
         key,

@@ -134,6 +134,23 @@ describe('harvest-keys create --type oauth', () => {
     );
   });
 
+  it('check refuses a client secret as an API key, as /authz does', async () => {
+    const client = await rt.keys.create({
+      actor: anAdmin(),
+      kind: 'oauth_client',
+      description: 'c',
+      grants: ['GET /v1/users'],
+    });
+    recordCanary(client.secret);
+    const checked = await runCli(['check', '-', 'GET', '/v1/users', '--json'], env, { input: client.secret });
+    expect(checked.code).toBe(1);
+    expect(JSON.parse(checked.stdout)).toMatchObject({
+      allowed: false,
+      reason: 'client_secret',
+      clientId: client.key.clientId,
+    });
+  });
+
   it('refuses an unknown --type', async () => {
     const refused = await runCli(['create', '--type', 'v3', '--description', 'x', '--json'], env);
     expect(refused.code).toBe(2);

@@ -460,6 +460,9 @@ export const check = command({
     } else if (result.outcome === 'unknown') {
       message = 'denied: unknown key';
       json = { allowed, reason: 'unknown_key' };
+    } else if (result.outcome === 'client_secret') {
+      message = `denied: this is the secret of Harvest v3 client ${result.key.clientId} (${result.key.id}), not an API key: exchange it at POST /oauth/token for an access token`;
+      json = { allowed, keyId: result.key.id, clientId: result.key.clientId, reason: 'client_secret' };
     } else if (
       !(!result.decision.allowed && (result.decision.reason === 'revoked' || result.decision.reason === 'expired')) &&
       refusedFrom(result.key.allowedNetworks, from)
