@@ -54,6 +54,9 @@ async function aClient(grants = ['GET /v1/users', 'GET /v1/users/:id'], extra: {
   return client;
 }
 
+/** The secret with its last character changed (never to itself). */
+const wrongSecret = (secret: string) => `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`;
+
 const basicOf = (client: Pick<Client, 'clientId' | 'secret'>) =>
   `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.secret)}`).toString('base64')}`;
 
@@ -224,8 +227,7 @@ describe('POST /oauth/token (RFC 6749 §4.4)', () => {
       ],
       [
         'a wrong secret (Basic)',
-        () =>
-          askToken(a.port, basicOf({ clientId: client.clientId, secret: `${client.secret.slice(0, -1)}x` }), {}, from),
+        () => askToken(a.port, basicOf({ clientId: client.clientId, secret: wrongSecret(client.secret) }), {}, from),
         401,
         'invalid_client',
       ],
@@ -274,7 +276,7 @@ describe('POST /oauth/token (RFC 6749 §4.4)', () => {
 
   it('limits failed client authentications per client id (429 with Retry-After) and audits them without the secret', async () => {
     const client = await aClient();
-    const wrong = `${client.secret.slice(0, -2)}zz`;
+    const wrong = wrongSecret(client.secret);
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++)
       statuses.push(
@@ -463,7 +465,7 @@ describe('metadata (RFC 8414) and secrets', () => {
     const client = await aClient();
     const token = await tokenFor(client);
     await post(a.port, '/oauth/revoke', basicOf(client), { token });
-    await askToken(a.port, basicOf({ clientId: client.clientId, secret: `${client.secret.slice(0, -1)}q` }), {});
+    await askToken(a.port, basicOf({ clientId: client.clientId, secret: wrongSecret(client.secret) }), {});
     const tables = await rt.db.sql<{ name: string }[]>`
       select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`;
     let dump = '';
