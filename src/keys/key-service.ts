@@ -299,7 +299,8 @@ export function createKeyService(deps: KeyServiceDeps) {
       keyId: id,
       partnerId: key.partnerId ?? undefined,
       after: keySnapshot(key),
-      details,
+      // A client's rows share its public id: the trail names it, so a client's history can be followed across replaces.
+      details: clientId === null ? details : { ...details, kind: 'oauth_client', clientId },
     });
     await repos.changes.keyChanged(id);
     return { key, secret };

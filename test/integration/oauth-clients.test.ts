@@ -128,6 +128,9 @@ describe('harvest-keys create --type oauth', () => {
     expect(text.stdout).toContain(`client id:   ${last.client_id}`);
     expect(text.stdout).toContain(`scope ${LIST_USERS}`);
     expect(text.stdout).not.toContain(last.client_secret as string);
+    const [audit] = await rt.db
+      .sql`select details from audit_events where action = 'key.created' and key_id = ${last.id as string}`;
+    expect(audit?.details).toMatchObject({ kind: 'oauth_client', clientId: last.client_id });
     const listed = await runCli(['list'], env);
     expect(listed.stdout).toContain(last.client_id as string);
 
