@@ -277,6 +277,25 @@ describe('POST /oauth/token (RFC 6749 §4.4)', () => {
     expect((await askToken(a.port, basicOf(client), {}, from)).body?.error).toBe('unauthorized_client');
   });
 
+  it('refuses a body over 16 KB (413), a GET (405), and a client holding nothing (invalid_scope)', async () => {
+    const client = await aClient();
+    const big = await post(
+      a.port,
+      '/oauth/token',
+      basicOf(client),
+      `grant_type=client_credentials&pad=${'x'.repeat(20_000)}`,
+    );
+    expect(big.status).toBe(413);
+    expect(big.body?.error).toBe('invalid_request');
+    const get = await fetch(`http://127.0.0.1:${a.port}/oauth/token`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    const empty = await aClient([]);
+    const none = await askToken(a.port, basicOf(empty), {});
+    expect(none.status).toBe(400);
+    expect(none.body?.error).toBe('invalid_scope');
+  });
+
   it('limits failed client authentications per client id (429 with Retry-After) and audits them without the secret', async () => {
     const client = await aClient();
     const wrong = wrongSecret(client.secret);
