@@ -2,7 +2,9 @@
  * Enforcement: in-process decisions per second with 100k keys (beside createHmac alone), the server's own CPU time
  * per request for a bare node:http 200, /healthz and an allowed /authz (alternating rounds, median ratio; load from
  * autocannon in this process), `/authz` throughput and latency against a bare node:http server in the same run, revocation propagation between two server processes (also while a 50k-key CSV
- * import runs and right after it commits), and memory with 100k keys.
+ * import runs and right after it commits), and memory with 100k keys. Harvest v3 clients beside keys: access tokens
+ * issued per second (POST /oauth/token, server CPU per token) and /authz server CPU per allowed request with a Bearer
+ * access token next to the same figure for a Basic key.
  * Needs PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL (a scratch database is created there and dropped), by
  * default the machine's postgres://postgres@127.0.0.1:5432/test. Run: `npm run bench` or `npx tsx bench/authz.bench.ts`;
  * `BENCH_HOT_PATH_ONLY=1` for the decision and CPU figures alone (BENCH_ROUNDS, BENCH_CPU_SECONDS tune them).
@@ -27,7 +29,7 @@ import { applyMigrations } from '../src/db/migrate.ts';
 import { createSecretDigest } from '../src/keys/secret-digest.ts';
 import { createSecretFormat } from '../src/keys/secret-format.ts';
 import { createLogger } from '../src/logger.ts';
-import { fill, seed, workload } from './lib/authz-workload.ts';
+import { fill, seed, seedClient, workload } from './lib/authz-workload.ts';
 import { type CpuRound, measureServerCpu, median } from './lib/server-cpu.ts';
 import { revocationsDuringImport } from './lib/import-revocations.ts';
 import { startInstance, stopInstances } from './lib/instance.ts';
@@ -73,6 +75,12 @@ async function main(): Promise<void> {
       digest,
     );
     console.log(`seeded ${KEYS} keys in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const client = await seedClient(
+      databaseUrl,
+      catalog.endpoints.map((e) => e.id),
+      secretFormat.generate,
+      digest,
+    );
 
     // ---- memory and load time of the index with 100k keys
     const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
@@ -153,21 +161,45 @@ async function main(): Promise<void> {
         },
       }));
     const healthRequests = [{ method: 'GET' as const, path: '/healthz' }];
+    // Harvest v3: a token for the client (every scope it holds), then the same allowed requests with it as Bearer.
+    const clientBasic = `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString('base64')}`;
+    const tokenRequests = [
+      {
+        method: 'POST' as const,
+        path: '/oauth/token',
+        headers: { authorization: clientBasic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      },
+    ];
+    const tokenAnswer = await fetch(`http://127.0.0.1:${a.port}/oauth/token`, tokenRequests[0]);
+    const { access_token: accessToken } = (await tokenAnswer.json()) as { access_token: string };
+    if (tokenAnswer.status !== 200) throw new Error(`no access token for the bench client: ${tokenAnswer.status}`);
+    const bearerRequests = allowedRequests.map((r) => ({
+      ...r,
+      headers: { ...r.headers, authorization: `Bearer ${accessToken}` },
+    }));
     const cpuRound = (pid: number, port: number, list: autocannon.Request[], seconds = CPU_SECONDS) =>
       measureServerCpu({ pid, port, requests: list, seconds, connections: CONNECTIONS, expectStatus: 200 });
     await cpuRound(bare.pid, bare.port, bareRequests, 2);
     await cpuRound(a.child.pid as number, a.port, healthRequests, 1);
     await cpuRound(a.child.pid as number, a.port, allowedRequests, 3);
-    const cpuRounds: Array<{ bare: CpuRound; healthz: CpuRound; authz: CpuRound }> = [];
+    await cpuRound(a.child.pid as number, a.port, bearerRequests, 2);
+    const cpuRounds: Array<{ bare: CpuRound; healthz: CpuRound; authz: CpuRound; bearer: CpuRound }> = [];
     for (let round = 0; round < ROUNDS; round++) {
       cpuRounds.push({
         bare: await cpuRound(bare.pid, bare.port, bareRequests),
         healthz: await cpuRound(a.child.pid as number, a.port, healthRequests),
         authz: await cpuRound(a.child.pid as number, a.port, allowedRequests),
+        bearer: await cpuRound(a.child.pid as number, a.port, bearerRequests),
       });
     }
+    // Token issuance: every request authenticates the client (one HMAC, one index lookup) and signs a token.
+    const issuance = await cpuRound(a.child.pid as number, a.port, tokenRequests);
     // A wrong status means a wrong workload (fatal); a client timeout on an overloaded shared machine is only reported.
-    for (const r of cpuRounds.flatMap((round) => [round.bare, round.healthz, round.authz])) {
+    for (const r of [
+      ...cpuRounds.flatMap((round) => [round.bare, round.healthz, round.authz, round.bearer]),
+      issuance,
+    ]) {
       const { errors, timeouts, ...statuses } = r.unexpected;
       if (Object.keys(statuses).length > 0)
         throw new Error(
@@ -272,6 +304,14 @@ async function main(): Promise<void> {
       );
     });
     const cpuRatio = median(cpuRatios);
+    const keyUs = median(cpuRounds.map((r) => r.authz.cpuUs));
+    const bearerUs = median(cpuRounds.map((r) => r.bearer.cpuUs));
+    console.log(
+      `Harvest v3 clients: /authz server CPU per allowed request with a Bearer access token ${bearerUs.toFixed(1)} µs beside ${keyUs.toFixed(1)} µs with a Basic key (${(bearerUs / keyUs).toFixed(2)}x; medians of ${ROUNDS} rounds, same requests)`,
+    );
+    console.log(
+      `Harvest v3 clients: POST /oauth/token ${fmt(issuance.rps)} tokens/s on one instance (${CONNECTIONS} connections, ${CPU_SECONDS} s; load generator on the same machine), ${issuance.cpuUs.toFixed(1)} µs server CPU per token (${fmt(1e6 / issuance.cpuUs)}/s per core)`,
+    );
     console.log(
       `goal 3, /authz server CPU per allowed request (Basic key, ${KEYS} keys): bare ${median(cpuRounds.map((r) => r.bare.cpuUs)).toFixed(1)} µs, /healthz ${median(cpuRounds.map((r) => r.healthz.cpuUs)).toFixed(1)} µs, /authz ${median(cpuRounds.map((r) => r.authz.cpuUs)).toFixed(1)} µs (medians); ` +
         `bare/authz median ratio ${cpuRatio.toFixed(2)}x, target ≥ 0.70x: ${cpuRatio >= 0.7 ? 'met' : 'missed'}`,

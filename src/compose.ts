@@ -309,13 +309,21 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       },
       serverParts: async () => {
         // Loaded when the server asks, not with this module: a CLI run never needs enforcement or the catalog sync.
-        const [{ createAuthzService }, { createKeyIndexSource }, { createKeyChangeListener }, { syncCatalog }] =
-          await Promise.all([
-            import('./authz/authz-service.ts'),
-            import('./db/key-index-source.ts'),
-            import('./db/key-change-listener.ts'),
-            import('./db/catalog-sync.ts'),
-          ]);
+        const [
+          { createAuthzService },
+          { createKeyIndexSource },
+          { createKeyChangeListener },
+          { syncCatalog },
+          { createAccessTokens },
+          { createOAuthEvents },
+        ] = await Promise.all([
+          import('./authz/authz-service.ts'),
+          import('./db/key-index-source.ts'),
+          import('./db/key-change-listener.ts'),
+          import('./db/catalog-sync.ts'),
+          import('./authz/access-token.ts'),
+          import('./db/oauth-events.ts'),
+        ]);
         return {
           authz: createAuthzService({
             catalog,
@@ -330,6 +338,13 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
             realm: config.authz.realm,
             observer: metrics,
             clientIp: config.authz.clientIp,
+            oauth: {
+              // Derived from the pepper: every instance of this deployment verifies every other's tokens.
+              tokens: createAccessTokens(pepper),
+              tokenTtlSeconds: config.authz.oauth.tokenTtlSeconds,
+              issuer: config.authz.oauth.issuer,
+              events: createOAuthEvents(db.db),
+            },
           }),
           databaseReadiness: databaseReadiness(db.sql, shippedMigrationCount()),
           syncCatalog: () => syncCatalog(db.db, catalog),

@@ -81,6 +81,18 @@ const schema = z.object({
     .regex(/^[a-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'an HTTP header name, e.g. x-forwarded-for')
     .refine((v) => v !== 'forwarded', 'Forwarded (RFC 7239) is not read: have the gateway set X-Forwarded-For')
     .default('x-forwarded-for'),
+  OAUTH_TOKEN_TTL: z.coerce
+    .number({ error: 'a number of seconds, e.g. 3600' })
+    .int('a whole number of seconds')
+    .min(60, 'at least 60 seconds')
+    .max(3600, 'at most 3600 seconds (one hour, as Harvest v3 tokens)')
+    .default(3600),
+  OAUTH_ISSUER: optionalString.pipe(
+    z
+      .url({ protocol: /^https?$/, error: 'an http(s) URL without query or fragment, e.g. https://api.example.com' })
+      .refine((v) => !/[?#]/.test(v), 'no query or fragment')
+      .optional(),
+  ),
   TRUSTED_PROXY_HOPS: z.coerce
     .number({ error: 'a whole number of proxies, e.g. 1' })
     .int('a whole number of proxies')
@@ -306,6 +318,8 @@ export interface Config {
      * comma-separated header (1: the last one, which the gateway appended).
      */
     clientIp: { header: string; hops: number };
+    /** Harvest v3 clients: access token lifetime (OAUTH_TOKEN_TTL) and the issuer URL (OAUTH_ISSUER; unset: the request's). */
+    oauth: { tokenTtlSeconds: number; issuer: string | undefined };
   };
   /** Set: `/metrics` is served here only (not on AUTHZ_PORT), so the port gateways reach has no metrics. */
   metrics: { host: string; port: number } | undefined;
@@ -422,6 +436,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       realm: env.AUTHZ_REALM,
       usageFlushMs: env.USAGE_FLUSH_INTERVAL * 1000,
       clientIp: { header: env.CLIENT_IP_HEADER, hops: env.TRUSTED_PROXY_HOPS },
+      oauth: { tokenTtlSeconds: env.OAUTH_TOKEN_TTL, issuer: env.OAUTH_ISSUER?.replace(/\/+$/, '') },
     },
     metrics:
       env.METRICS_PORT === undefined ? undefined : { host: env.METRICS_HOST ?? defaultHost, port: env.METRICS_PORT },

@@ -1,6 +1,7 @@
 import './env-file.ts';
 import { approvalsOn, approvalsSummary } from './approvals/policy.ts';
 import { answerUnavailable, AUTHZ_PREFIX } from './authz/authz-handler.ts';
+import { OAUTH_METADATA_PATH, OAUTH_PREFIX } from './authz/oauth-server.ts';
 import type { AuthzService } from './authz/authz-service.ts';
 import { openRuntime, type Runtime } from './compose.ts';
 import { loadConfig } from './config.ts';
@@ -96,6 +97,22 @@ async function main(): Promise<void> {
           if (authz !== undefined) return authz.handle(req, res, requestId);
           answerUnavailable(res, requestId);
           metrics.authzDecision('unavailable', '', 0);
+        },
+      },
+      // Token, introspection and revocation: gateways route /oauth/* here without auth_request.
+      {
+        prefix: OAUTH_PREFIX,
+        handler: (req, res, requestId) => {
+          if (authz?.oauth !== undefined) return authz.oauth.handle(req, res, requestId);
+          // The server has already put X-Request-Id on this route's answers.
+          answerUnavailable(res);
+        },
+      },
+      {
+        prefix: OAUTH_METADATA_PATH,
+        handler: (req, res, requestId) => {
+          if (authz?.oauth !== undefined) return authz.oauth.metadata(req, res, requestId);
+          answerUnavailable(res);
         },
       },
       serviceKeyRoute(() => runtime?.serviceKey),

@@ -1,7 +1,7 @@
 /** The /authz benchmarks' data: 100k keys seeded straight into the tables, and a realistic mix of requests. */
 import { randomInt } from 'node:crypto';
 import postgres from 'postgres';
-import { newKeyId, newPartnerId } from '../../src/shared/ids.ts';
+import { newClientId, newKeyId, newPartnerId } from '../../src/shared/ids.ts';
 
 export interface SeededKey {
   id: string;
@@ -121,4 +121,22 @@ export function workload(
     }
   }
   return probes;
+}
+
+/** One Harvest v3 client holding every endpoint, seeded beside the keys: the bearer-token figures use it. */
+export async function seedClient(
+  url: string,
+  endpointIds: string[],
+  generate: () => string,
+  digest: (s: string) => Buffer,
+): Promise<{ id: string; clientId: string; secret: string }> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const id = newKeyId();
+  const clientId = newClientId();
+  const secret = generate();
+  await sql`insert into api_keys (id, secret_digest, hint, description, api_type, kind, client_id, created_by)
+    values (${id}, ${digest(secret)}, ${secret.slice(-4)}, 'Bench client', 'Harvest', 'oauth_client', ${clientId}, 'bench')`;
+  await sql`insert into key_permissions (key_id, endpoint_id) select ${id}, unnest(${endpointIds}::text[])`;
+  await sql.end();
+  return { id, clientId, secret };
 }

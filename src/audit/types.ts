@@ -23,7 +23,11 @@ export type AuditAction =
   | 'approval.expired'
   | 'approval.failed'
   | 'approval.revealed'
-  | 'approval.reveal_expired';
+  | 'approval.reveal_expired'
+  /** A client id and secret that did not authenticate at /oauth/* (details: client id, address, reason; no secret). */
+  | 'oauth.client_auth_failed'
+  /** An access token revoked by its client (RFC 7009); details name the token id and its expiry. */
+  | 'oauth.token_revoked';
 
 /** Snapshots are summaries a person can read; they never hold a secret or its digest. */
 export interface AuditEventInput {

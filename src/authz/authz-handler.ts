@@ -11,6 +11,11 @@ import type { IndexEntry } from './key-index.ts';
 import { overridesMethod } from './method-override.ts';
 import { requestTarget } from './target.ts';
 import { OUTSIDE_CATALOG, type UsageRecorder } from './usage-recorder.ts';
+import { type AccessTokens, looksLikeAccessToken } from './access-token.ts';
+import type { RecentRevocations } from './recent-revocations.ts';
+import type { Catalog } from '../catalog/types.ts';
+import { catalogScopes } from '../catalog/scopes.ts';
+import { evaluate } from '../keys/evaluate.ts';
 
 export const AUTHZ_PREFIX = '/authz';
 /** Names the permission a 403 lacked, e.g. `GET: List Candidates`. */
@@ -18,6 +23,8 @@ export const REQUIRED_PERMISSION_HEADER = 'x-required-permission';
 /** On an `ip_not_allowed` 403: the reason and the address seen, for gateways that replace the body (nginx). */
 export const DENIED_REASON_HEADER = 'x-denied-reason';
 export const CLIENT_ADDRESS_HEADER = 'x-client-address';
+/** On a request allowed with an access token: the Harvest v3 client's id (X-Key-Id names its row). */
+export const CLIENT_ID_HEADER = 'x-client-id';
 
 function jsonBody(body: Record<string, string>): Buffer {
   return Buffer.from(JSON.stringify(body));
@@ -66,6 +73,17 @@ const UNAUTHENTICATED_MESSAGES: Record<string, string> = {
   unknown: 'The API key is not valid.',
   revoked: 'The API key has been revoked.',
   expired: 'The API key has expired.',
+  client_secret:
+    'This is a Harvest v3 client secret, not an API key: exchange it at POST /oauth/token for an access token and send that as a Bearer token.',
+};
+
+/** 401s for a Bearer access token (RFC 6750 `invalid_token`, with the reason in the body). */
+const TOKEN_MESSAGES: Record<string, string> = {
+  invalid_token: 'The access token is not valid: not issued by this service, altered, or its client is unknown.',
+  token_expired: 'The access token has expired: request a new one at POST /oauth/token.',
+  token_revoked: 'The access token has been revoked.',
+  revoked: 'The Harvest v3 client this access token was issued to has been revoked.',
+  expired: 'The Harvest v3 client this access token was issued to has expired.',
 };
 
 const FORBIDDEN_MESSAGES: Record<string, string> = {
@@ -79,6 +97,8 @@ const FORBIDDEN_MESSAGES: Record<string, string> = {
   conflicting_target: 'The gateway sent target headers that disagree with each other.',
   method_override:
     'The request names another method (X-HTTP-Method-Override, X-Method-Override, X-HTTP-Method or _method) than the one it was judged as.',
+  insufficient_scope:
+    'The access token was not issued for the scope this endpoint needs (the client may hold it: ask for it at POST /oauth/token).',
 };
 
 const METHOD_OVERRIDE = { problem: 'method_override' } as const;
@@ -97,6 +117,8 @@ export function createAuthzHandler(deps: {
   logger?: Logger | undefined;
   /** Where a key with allowed networks reads the client address (default: the last X-Forwarded-For entry). */
   clientIp?: ClientIpSource | undefined;
+  /** Harvest v3 access tokens: Bearer tokens are judged against their client's live entry and their scopes. */
+  oauth?: { catalog: Catalog; tokens: AccessTokens; revokedHere: RecentRevocations } | undefined;
 }): (req: IncomingMessage, res: ServerResponse, requestId?: string) => void {
   const { sync, decider, usage } = deps;
   const challenge = `Basic realm="${headerSafe(deps.realm).replace(/["\\]/g, '')}", charset="UTF-8"`;
@@ -190,6 +212,118 @@ export function createAuthzHandler(deps: {
     if (debug && outcome !== 'allow') logger?.debug({ requestId, outcome, reason, keyId }, 'authz denied');
   }
 
+  const oauth = deps.oauth;
+  const tagOf = oauth === undefined ? undefined : catalogScopes(oauth.catalog).tagOf;
+  const scopeNames = oauth === undefined ? undefined : catalogScopes(oauth.catalog).byEndpoint;
+  const bearerRealm = `realm="${headerSafe(deps.realm).replace(/["\\]/g, '')}"`;
+  const tokenBodies = new Map(
+    Object.entries(TOKEN_MESSAGES).map(([reason, message]) => [
+      reason,
+      jsonBody({ error: 'unauthorized', reason, message }),
+    ]),
+  );
+
+  function tokenRefused(res: ServerResponse, reason: string, requestId: string | undefined): void {
+    const description = reason === 'token_expired' ? 'The access token expired' : (TOKEN_MESSAGES[reason] as string);
+    refuse(
+      res,
+      401,
+      tokenBodies.get(reason) as Buffer,
+      [
+        'www-authenticate',
+        `Bearer ${bearerRealm}, error="invalid_token", error_description="${description.replace(/["\\]/g, '')}"`,
+      ],
+      requestId,
+    );
+  }
+
+  /**
+   * A Bearer access token: its signature and expiry from the token, then its client's LIVE entry from the index (a
+   * revoked, expired or narrowed client narrows every token at once), then the token's own scopes.
+   */
+  function bearer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    token: string,
+    index: NonNullable<ReturnType<IndexSync['current']>>,
+    nowMs: number,
+    started: number,
+    requestId: string | undefined,
+  ) {
+    const { tokens, revokedHere, catalog } = oauth as NonNullable<typeof oauth>;
+    const claims = tokens.verify(token);
+    let reason: string | undefined;
+    const entry = claims === undefined ? undefined : index.entryOf(claims.keyId);
+    if (claims === undefined || entry === undefined || entry.clientId !== claims.clientId) reason = 'invalid_token';
+    else if (claims.exp * 1000 <= nowMs) reason = 'token_expired';
+    else if (entry.revokedTokens?.has(claims.jti) === true || revokedHere.has(claims.jti)) reason = 'token_revoked';
+    if (reason !== undefined || claims === undefined || entry === undefined) {
+      tokenRefused(res, reason ?? 'invalid_token', requestId);
+      return done(started, 'deny_401', reason ?? 'invalid_token', requestId, entry?.keyId);
+    }
+    const found = requestTarget(req, AUTHZ_PREFIX);
+    const target = 'problem' in found || !overridesMethod(req, found.method) ? found : METHOD_OVERRIDE;
+    const decision =
+      'problem' in target
+        ? evaluate(catalog, entry, 'GET', '/', nowMs)
+        : evaluate(catalog, entry, target.method, target.path, nowMs);
+    if (!decision.allowed && (decision.reason === 'revoked' || decision.reason === 'expired')) {
+      tokenRefused(res, decision.reason, requestId);
+      return done(started, 'deny_401', decision.reason, requestId, entry.keyId);
+    }
+    const inScope = !decision.allowed || claims.scopes.has(tagOf?.get(decision.endpoint.id) as number);
+    usage.record(
+      entry.keyId,
+      'problem' in target ? OUTSIDE_CATALOG : (decision.endpoint?.id ?? OUTSIDE_CATALOG),
+      decision.allowed && inScope && !('problem' in target),
+      nowMs,
+    );
+    const seen = outside(req, entry);
+    if (seen !== null) {
+      notAllowedFrom(res, seen, entry.keyId, requestId);
+      return done(started, 'deny_403', 'ip_not_allowed', requestId, entry.keyId);
+    }
+    if ('problem' in target) {
+      forbidden(res, target.problem, entry.keyId, undefined, requestId);
+      return done(started, 'deny_403', target.problem, requestId, entry.keyId);
+    }
+    if (!decision.allowed) {
+      forbidden(res, decision.reason, entry.keyId, decision.endpoint?.label, requestId);
+      return done(started, 'deny_403', decision.reason, requestId, entry.keyId);
+    }
+    const endpoint = decision.endpoint;
+    if (!inScope) {
+      const scope = scopeNames?.get(endpoint.id) ?? '';
+      const fields = {
+        error: 'forbidden',
+        reason: 'insufficient_scope',
+        message: FORBIDDEN_MESSAGES.insufficient_scope as string,
+        required_permission: endpoint.label,
+        required_scope: scope,
+        key_id: entry.keyId,
+      };
+      refuse(
+        res,
+        403,
+        jsonBody(fields),
+        [
+          REQUIRED_PERMISSION_HEADER,
+          headerSafe(endpoint.label),
+          'www-authenticate',
+          `Bearer ${bearerRealm}, error="insufficient_scope", scope="${scope}"`,
+        ],
+        requestId,
+      );
+      return done(started, 'deny_403', 'insufficient_scope', requestId, entry.keyId);
+    }
+    const headers = ['cache-control', 'no-store', 'x-key-id', entry.keyId, CLIENT_ID_HEADER, claims.clientId];
+    if (entry.partnerName !== null) headers.push('x-partner', entry.partnerHeader);
+    headers.push('content-length', '0');
+    res.writeHead(200, withRequestId(headers, requestId));
+    res.end();
+    return done(started, 'allow', '', requestId);
+  }
+
   return (req, res, requestId) => {
     const started = performance.now();
     const nowMs = Date.now();
@@ -204,6 +338,9 @@ export function createAuthzHandler(deps: {
       unauthorized(res, secret.problem, requestId);
       return done(started, 'deny_401', secret.problem, requestId);
     }
+    // A length comparison for a key: the key path below stays as it was.
+    if (oauth !== undefined && looksLikeAccessToken(secret))
+      return bearer(req, res, secret, index, nowMs, started, requestId);
     const found = requestTarget(req, AUTHZ_PREFIX);
     // A method override would be judged as one method and run as another: refused like a bad target.
     const target = 'problem' in found || !overridesMethod(req, found.method) ? found : METHOD_OVERRIDE;

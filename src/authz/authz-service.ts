@@ -8,6 +8,9 @@ import { createDecider, type Decider } from './decide.ts';
 import { createIndexSync, type IndexSync } from './index-sync.ts';
 import type { AuthzObserver, KeyChangeFeed, KeyIndexSource, UsageSink } from './ports.ts';
 import { createUsageRecorder, type UsageRecorder } from './usage-recorder.ts';
+import type { AccessTokens } from './access-token.ts';
+import { createOAuthServer, type OAuthEvents, type OAuthServer } from './oauth-server.ts';
+import { RecentRevocations } from './recent-revocations.ts';
 
 export interface AuthzServiceDeps {
   catalog: Catalog;
@@ -25,6 +28,15 @@ export interface AuthzServiceDeps {
   observer?: AuthzObserver | undefined;
   /** Where the client address is read for keys with allowed networks (default: the last X-Forwarded-For entry). */
   clientIp?: ClientIpSource | undefined;
+  /** Harvest v3 clients: /oauth/* and Bearer access tokens at /authz. Absent: keys only. */
+  oauth?:
+    | {
+        tokens: AccessTokens;
+        tokenTtlSeconds: number;
+        issuer?: string | undefined;
+        events: OAuthEvents;
+      }
+    | undefined;
 }
 
 export interface AuthzService {
@@ -32,6 +44,8 @@ export interface AuthzService {
   sync: IndexSync;
   decider: Decider;
   usage: UsageRecorder;
+  /** The OAuth endpoints (token, introspection, revocation, metadata), when clients are served. */
+  oauth: OAuthServer | undefined;
   readiness: { name: string; check(): Promise<{ ok: boolean; detail?: string }> };
   start(): void;
   stop(): Promise<void>;
@@ -48,6 +62,23 @@ export function createAuthzService(deps: AuthzServiceDeps): AuthzService {
   });
   const decider = createDecider(deps);
   const usage = createUsageRecorder(deps.usageSink);
+  const revokedHere = new RecentRevocations();
+  const oauth =
+    deps.oauth === undefined
+      ? undefined
+      : createOAuthServer({
+          sync,
+          catalog: deps.catalog,
+          secretFormat: deps.secretFormat,
+          digest: deps.digest,
+          tokens: deps.oauth.tokens,
+          tokenTtlSeconds: deps.oauth.tokenTtlSeconds,
+          issuer: deps.oauth.issuer,
+          events: deps.oauth.events,
+          revokedHere,
+          logger: deps.logger,
+          clientIp: deps.clientIp,
+        });
   const handle = createAuthzHandler({
     sync,
     decider,
@@ -56,12 +87,14 @@ export function createAuthzService(deps: AuthzServiceDeps): AuthzService {
     observer: deps.observer,
     logger: deps.logger,
     clientIp: deps.clientIp,
+    oauth: deps.oauth === undefined ? undefined : { catalog: deps.catalog, tokens: deps.oauth.tokens, revokedHere },
   });
   return {
     handle,
     sync,
     decider,
     usage,
+    oauth,
     readiness: {
       name: 'authz',
       async check() {

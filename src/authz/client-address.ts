@@ -73,3 +73,12 @@ function shown(value: string, start: number, end: number): string {
   const text = value.slice(start, Math.min(end, start + SHOWN));
   return ADDRESS_TEXT.test(text) || /^\[[0-9A-Fa-f:.]+\](:\d+)?$/.test(text) ? text : '(not an IP address)';
 }
+
+/** The client address as the gateway reported it (the configured entry of the header), or '' when there is none. */
+export function reportedAddress(headers: IncomingHttpHeaders, source: ClientIpSource): string {
+  const value = headers[source.header];
+  if (typeof value !== 'string') return '';
+  const entries = value.split(',');
+  const entry = entries[entries.length - source.hops];
+  return entry === undefined ? '' : entry.trim().slice(0, SHOWN);
+}

@@ -2,8 +2,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 export type CredentialProblem = 'missing' | 'empty' | 'malformed';
 
-// Far above any real key (legacy keys are at most 128 characters): longer headers are refused before decoding.
-const MAX_AUTHORIZATION_LENGTH = 1024;
+// Far above any real key (legacy keys are at most 128 characters) and room for an access token holding a few hundred
+// scopes (4 bytes each): longer headers are refused before decoding.
+const MAX_AUTHORIZATION_LENGTH = 4096;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
 
 /**

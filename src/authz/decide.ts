@@ -7,7 +7,7 @@ export type Verdict =
   | { status: 200; entry: IndexEntry; endpoint: Endpoint }
   | {
       status: 401;
-      reason: 'missing' | 'empty' | 'malformed' | 'checksum' | 'unknown' | 'revoked' | 'expired';
+      reason: 'missing' | 'empty' | 'malformed' | 'checksum' | 'unknown' | 'revoked' | 'expired' | 'client_secret';
       entry: IndexEntry | undefined;
       endpoint: Endpoint | undefined;
     }
@@ -27,6 +27,7 @@ const MALFORMED = { status: 401, reason: 'malformed', entry: undefined, endpoint
 const CHECKSUM = { status: 401, reason: 'checksum', entry: undefined, endpoint: undefined } as const;
 const EMPTY = { status: 401, reason: 'empty', entry: undefined, endpoint: undefined } as const;
 const UNKNOWN = { status: 401, reason: 'unknown', entry: undefined, endpoint: undefined } as const;
+const CLIENT_SECRET = { status: 401, reason: 'client_secret', entry: undefined, endpoint: undefined } as const;
 
 /**
  * The whole decision from memory: format and checksum first (a mistyped or made-up key never reaches the index),
@@ -46,6 +47,8 @@ export function createDecider(deps: {
       if (!format.ok) return format.reason === 'checksum' ? CHECKSUM : format.reason === 'empty' ? EMPTY : MALFORMED;
       const entry = index.lookup(indexKey(secret));
       if (entry === undefined) return UNKNOWN;
+      // A Harvest v3 client's secret only buys access tokens (POST /oauth/token); it is not a key.
+      if (entry.clientId !== null) return CLIENT_SECRET;
       const decision = evaluate(catalog, entry, method, path, now);
       if (decision.allowed) return { status: 200, entry, endpoint: decision.endpoint };
       if (decision.reason === 'revoked' || decision.reason === 'expired')

@@ -16,6 +16,10 @@ export interface IndexEntry extends EvaluableKey {
   readonly expiresAt: number | null;
   /** The networks the key may be used from, compiled; null: any address (most keys: one check, nothing parsed). */
   readonly networks: NetworkMatcher | null;
+  /** A Harvest v3 client's public id; null for a key (a client's secret is never accepted as an API key). */
+  readonly clientId: string | null;
+  /** A client's access tokens revoked before their expiry, by token id; null: none. */
+  readonly revokedTokens: ReadonlySet<string> | null;
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
@@ -83,6 +87,12 @@ export class KeyIndex {
 
   has(keyId: string): boolean {
     return this.slotOfId(keyId) >= 0;
+  }
+
+  /** The entry of the key (or client row) with this id: how an access token finds the client it was issued to. */
+  entryOf(keyId: string): IndexEntry | undefined {
+    const slot = this.slotOfId(keyId);
+    return slot < 0 ? undefined : this.entries[(this.byId[slot * 2] as number) - 1];
   }
 
   /** `digest` as `digestKey` makes it. */
@@ -180,6 +190,8 @@ export class KeyIndex {
       permissions,
       expiresAt: record.expiresAt,
       networks: record.allowedNetworks.length === 0 ? null : this.matcher(record.allowedNetworks),
+      clientId: record.clientId,
+      revokedTokens: record.revokedTokens.length === 0 ? null : new Set(record.revokedTokens),
     };
     if ((row + 1) * DIGEST_BYTES > this.digests.length) this.widenDigests(this.digests.length * 2);
     record.digest.copy(this.digests, row * DIGEST_BYTES);

@@ -5,10 +5,12 @@ import type { ApiKey } from '../keys/types.ts';
  * What enforcement needs to know about one key; never the secret, only its digest. Whatever decides whether a key
  * works (`UsabilityFields`) is in it, so a field added there must be loaded (src/db/key-index-source.ts) and indexed.
  */
-export type IndexedKeyRecord = Pick<ApiKey, 'id' | 'partnerName' | 'legacy' | 'allowedNetworks'> &
+export type IndexedKeyRecord = Pick<ApiKey, 'id' | 'partnerName' | 'legacy' | 'allowedNetworks' | 'clientId'> &
   UsabilityFields & {
     digest: Buffer;
     permissions: readonly string[];
+    /** A client's access tokens revoked before their expiry (their ids); empty for keys. */
+    revokedTokens: readonly string[];
     /** The effective expiry (LEGACY_KEYS_EXPIRE_AT applied) in epoch milliseconds; null: never. */
     expiresAt: number | null;
   };

@@ -47,6 +47,8 @@ export function keyJson(key: ApiKey): Record<string, unknown> {
     expiresAt: key.expiresAt,
     allowedNetworks: key.allowedNetworks,
     version: key.version,
+    kind: key.kind,
+    clientId: key.clientId,
   } satisfies Record<Exclude<keyof ApiKey, 'partnerId' | 'partnerName'>, unknown> & { partner: string | null };
 }
 

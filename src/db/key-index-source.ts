@@ -28,7 +28,8 @@ const KEY_COLUMNS = {
   revokeAt: apiKeys.revokeAt,
   expiresAt: apiKeys.expiresAt,
   allowedNetworks: apiKeys.allowedNetworks,
-} satisfies { [F in Exclude<keyof IndexedKeyRecord, 'permissions'>]: Holding<IndexedKeyRecord[F]> };
+  clientId: apiKeys.clientId,
+} satisfies { [F in Exclude<keyof IndexedKeyRecord, 'permissions' | 'revokedTokens'>]: Holding<IndexedKeyRecord[F]> };
 
 type KeyField = keyof typeof KEY_COLUMNS;
 const KEY_FIELDS = Object.keys(KEY_COLUMNS) as KeyField[];
@@ -57,6 +58,14 @@ type KeyRow = readonly unknown[];
 /** Each field's position in a key row. */
 const AT = Object.fromEntries(KEY_FIELDS.map((field, i) => [field, i])) as Record<KeyField, number>;
 const GRANTS_AT = KEY_FIELDS.length;
+/** After the grants: a client's revoked token ids, newline-separated (null for keys and clients without any). */
+const REVOKED_AT = GRANTS_AT + 1;
+
+/**
+ * A client's unexpired revoked tokens, read only for clients (the CASE keeps keys from paying for the subquery).
+ * Rows past their token's expiry are left out: such a token is refused for its expiry anyway.
+ */
+const REVOKED_SELECT = `case when k."client_id" is not null then (select string_agg(jti, E'\\n') from oauth_revoked_tokens t where t.key_id = k.id and t.expires_at > now()) end as revoked`;
 
 /** Keys per page (one statement): big enough that round trips do not count at 1M keys. */
 const PAGE = 25_000;
@@ -87,6 +96,7 @@ function recordMaker(legacyKeysExpireAt: Date | null): (row: KeyRow) => IndexedK
     const ownExpiry = row[AT.expiresAt] as Date | string | null;
     const expiresAt = effectiveExpiry(ownExpiry === null ? null : new Date(ownExpiry), legacy, legacyKeysExpireAt);
     const grants = row[GRANTS_AT] as string | null;
+    const revoked = row[REVOKED_AT] as string | null | undefined;
     let permissions = NO_GRANTS;
     // A revoked key is refused whatever it holds: its grants would only take memory.
     if (grants !== null && status === 'active') {
@@ -108,6 +118,8 @@ function recordMaker(legacyKeysExpireAt: Date | null): (row: KeyRow) => IndexedK
       permissions,
       expiresAt: expiresAt === null ? null : expiresAt.getTime(),
       allowedNetworks: row[AT.allowedNetworks] as string[],
+      clientId: row[AT.clientId] as string | null,
+      revokedTokens: revoked == null ? NO_GRANTS : revoked.split('\n'),
     };
   };
 }
@@ -128,7 +140,7 @@ function page(tx: Tx, after: string, last: string | undefined) {
   const keyRange = last === undefined ? tx`k.id > ${after}` : tx`k.id > ${after} and k.id <= ${last}`;
   const grantRange = last === undefined ? tx`key_id > ${after}` : tx`key_id > ${after} and key_id <= ${last}`;
   return tx`
-    select ${tx.unsafe(KEY_SELECT)}, g.grants
+    select ${tx.unsafe(KEY_SELECT)}, g.grants, ${tx.unsafe(REVOKED_SELECT)}
       from api_keys k
       left join partners p on p.id = k.partner_id
       left join (
@@ -230,7 +242,8 @@ export function createKeyIndexSource(
           // One statement, so a key and its grants come from one snapshot; each key's grants are one index range.
           tx`
             select ${tx.unsafe(KEY_SELECT)},
-                   (select string_agg(endpoint_id, E'\n') from key_permissions where key_id = k.id) as grants
+                   (select string_agg(endpoint_id, E'\n') from key_permissions where key_id = k.id) as grants,
+                   ${tx.unsafe(REVOKED_SELECT)}
               from api_keys k
               left join partners p on p.id = k.partner_id
              where k.id = any(${list})`.values() as unknown as Promise<KeyRow[]>,

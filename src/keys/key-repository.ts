@@ -4,14 +4,15 @@ import type { ApiKey, KeyFilter } from './types.ts';
 export type NewKeyRecord = Pick<
   ApiKey,
   'id' | 'hint' | 'description' | 'apiType' | 'partnerId' | 'legacy' | 'createdBy' | 'createdAt'
-> & {
-  secretDigest: Buffer;
-  permissions: readonly string[];
-  /** Absent (an import): never. */
-  expiresAt?: Date | null | undefined;
-  /** Canonical networks (validateNetworks); none: any address. Imports leave it out. */
-  allowedNetworks?: readonly string[];
-};
+> &
+  Partial<Pick<ApiKey, 'kind' | 'clientId'>> & {
+    secretDigest: Buffer;
+    permissions: readonly string[];
+    /** Absent (an import): never. */
+    expiresAt?: Date | null | undefined;
+    /** Canonical networks (validateNetworks); none: any address. Imports leave it out. */
+    allowedNetworks?: readonly string[];
+  };
 
 export interface KeyRevocation {
   by: string;

@@ -3,7 +3,7 @@ import type { Catalog } from '../catalog/types.ts';
 import type { Partner, PartnerRepository } from '../partners/types.ts';
 import type { Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
-import { newKeyId } from '../shared/ids.ts';
+import { newClientId, newKeyId } from '../shared/ids.ts';
 import type { Transactional } from '../shared/transaction.ts';
 import { defaultDescription, validateDescription } from './description.ts';
 import { type Decision, evaluate } from './evaluate.ts';
@@ -16,7 +16,7 @@ import { MAX_NETWORKS, validateNetworks } from '../shared/networks.ts';
 import { type LegacyRule, legacyRule, replacementGrants } from './legacy-rule.ts';
 import { type KeyState, keyState } from './key-state.ts';
 import { type SecretFormat, secretHint } from './secret-format.ts';
-import type { ApiKey, IssuedKey, KeyFilter, KeyLinks } from './types.ts';
+import type { ApiKey, CredentialKind, IssuedKey, KeyFilter, KeyLinks } from './types.ts';
 
 /** What the key lifecycle reads and writes inside one transaction. */
 export interface KeyTransaction {
@@ -48,6 +48,8 @@ export interface KeyServiceDeps {
 
 export interface CreateKeyInput {
   actor: string;
+  /** 'oauth_client': a Harvest v3 client (a new client id, its secret handled like a key's); default 'key'. */
+  kind?: CredentialKind | undefined;
   partner?: string | undefined;
   description?: string | undefined;
   /** Grant strings (`GET /v1/users` or labels); unioned with the partner's preset when `applyPreset` is on. */
@@ -98,6 +100,8 @@ export interface ExpiryChange {
 export type CheckResult =
   | { outcome: 'malformed'; reason: 'empty' | 'malformed' | 'checksum' }
   | { outcome: 'unknown' }
+  /** A Harvest v3 client's secret: it buys access tokens, and is refused as an API key (as /authz does). */
+  | { outcome: 'client_secret'; key: ApiKey }
   | { outcome: 'decided'; key: ApiKey; decision: Decision };
 
 export interface PreparedCreate {
@@ -264,12 +268,16 @@ export function createKeyService(deps: KeyServiceDeps) {
       permissions: readonly string[];
       expiresAt: Date | null;
       allowedNetworks?: readonly string[] | undefined;
+      /** Absent: a key. A client gets a new id unless it carries on an existing client (a replacement). */
+      client?: { clientId: string } | 'new' | undefined;
     },
     details: Record<string, unknown> | undefined,
   ): Promise<IssuedKey> {
     const secret = secretFormat.generate();
     const createdAt = now();
     const id = newKeyId();
+    const clientId =
+      fields.client === undefined ? null : fields.client === 'new' ? newClientId() : fields.client.clientId;
     await repos.keys.insert({
       id,
       secretDigest: digest(secret),
@@ -277,7 +285,10 @@ export function createKeyService(deps: KeyServiceDeps) {
       description: fields.description,
       apiType: catalog.name,
       partnerId: fields.partner?.id ?? null,
-      legacy: createdAt < deps.legacyCutoff,
+      // A client is new by definition: the legacy rule is about keys issued before the cutoff.
+      legacy: clientId === null && createdAt < deps.legacyCutoff,
+      kind: clientId === null ? 'key' : 'oauth_client',
+      clientId,
       createdBy: fields.actor,
       createdAt,
       permissions: fields.permissions,
@@ -291,7 +302,8 @@ export function createKeyService(deps: KeyServiceDeps) {
       keyId: id,
       partnerId: key.partnerId ?? undefined,
       after: keySnapshot(key),
-      details,
+      // A client's rows share its public id: the trail names it, so a client's history can be followed across replaces.
+      details: clientId === null ? details : { ...details, kind: 'oauth_client', clientId },
     });
     await repos.changes.keyChanged(id);
     return { key, secret };
@@ -331,9 +343,10 @@ export function createKeyService(deps: KeyServiceDeps) {
     async create(input: CreateKeyInput): Promise<IssuedKey> {
       return store.transaction(async (repos) => {
         const { description, partner, permissions, expiresAt, allowedNetworks } = await resolveCreate(repos, input);
+        const client = input.kind === 'oauth_client' ? 'new' : undefined;
         return issue(
           repos,
-          { actor: input.actor, description, partner, permissions, expiresAt, allowedNetworks },
+          { actor: input.actor, description, partner, permissions, expiresAt, allowedNetworks, client },
           undefined,
         );
       });
@@ -469,6 +482,8 @@ export function createKeyService(deps: KeyServiceDeps) {
             permissions,
             expiresAt,
             allowedNetworks: old.allowedNetworks,
+            // A client stays the same client: its id is kept, and the old secret works until the grace ends.
+            client: old.clientId === null ? undefined : { clientId: old.clientId },
           },
           { replaces: old.id },
         );
@@ -563,6 +578,7 @@ export function createKeyService(deps: KeyServiceDeps) {
       if (!format.ok) return { outcome: 'malformed', reason: format.reason };
       const key = await store.keys.findByDigest(digest(secret));
       if (key === undefined) return { outcome: 'unknown' };
+      if (key.clientId !== null) return { outcome: 'client_secret', key };
       return {
         outcome: 'decided',
         key,

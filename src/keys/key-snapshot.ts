@@ -26,6 +26,8 @@ const RECORDED = {
   expiresAt: true,
   allowedNetworks: true,
   version: true,
+  kind: false,
+  clientId: false,
 } as const satisfies Record<keyof ApiKey, boolean>;
 
 type Recorded = { [K in keyof ApiKey]: (typeof RECORDED)[K] extends true ? K : never }[keyof ApiKey];

@@ -1,5 +1,8 @@
 export type KeyStatus = 'active' | 'revoked';
 
+/** An API key (sent as is), or a Harvest v3 OAuth client (its secret is exchanged at /oauth/token for tokens). */
+export type CredentialKind = 'key' | 'oauth_client';
+
 export interface ApiKey {
   id: string;
   hint: string;
@@ -24,6 +27,9 @@ export interface ApiKey {
   /** Canonical CIDRs the key may be used from; empty: any address. */
   allowedNetworks: string[];
   version: number;
+  kind: CredentialKind;
+  /** A client's public id (`hkc_…`), kept by its replacements; null for a key. */
+  clientId: string | null;
 }
 
 /** A replacement seen from either end: the key that replaced this one, and the key this one replaced. */

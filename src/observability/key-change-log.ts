@@ -22,11 +22,12 @@ export function logKeyChanges(keys: KeyService, logger: Logger): KeyService {
         {
           event: 'key.created',
           keyId: issued.key.id,
+          ...(issued.key.clientId === null ? {} : { clientId: issued.key.clientId }),
           partnerId: issued.key.partnerId,
           actor: input.actor,
           permissions: issued.key.permissions.length,
         },
-        'key created',
+        issued.key.clientId === null ? 'key created' : 'Harvest v3 client created',
       );
       return issued;
     },

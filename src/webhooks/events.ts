@@ -29,6 +29,8 @@ export const WEBHOOK_TYPES: Readonly<Record<AuditAction, string | null>> = {
   'approval.failed': 'approval.failed',
   'approval.revealed': 'approval.revealed',
   'approval.reveal_expired': 'approval.reveal_expired',
+  'oauth.client_auth_failed': 'oauth.client_auth_failed',
+  'oauth.token_revoked': 'oauth.token_revoked',
   'role.granted': null,
   'role.removed': null,
 };

@@ -15,12 +15,14 @@ afterAll(async () => {
 });
 
 describe('harvest-keys endpoints', () => {
-  it('lists the whole catalog: method, path, label and the legacy marker', async () => {
+  it('lists the whole catalog: method, path, label, OAuth scope and the legacy marker', async () => {
     const result = await runCli(['endpoints'], env);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toMatch(/^METHOD\s+PATH\s+LABEL\s+LEGACY$/);
-    expect(result.stdout).toMatch(/\nGET\s+\/v1\/candidates\s+GET: List Candidates\s+legacy\n/);
+    expect(lines[0]).toMatch(/^METHOD\s+PATH\s+LABEL\s+SCOPE\s+LEGACY$/);
+    expect(result.stdout).toMatch(
+      /\nGET\s+\/v1\/candidates\s+GET: List Candidates\s+harvest:candidates:list\s+legacy\n/,
+    );
     expect(result.stdout).toContain('143 of 143 endpoints');
     // Labels that appear twice are told apart by their paths, each on its own row.
     expect(result.stdout.match(/DELETE: Destroy Openings/g)?.length).toBe(2);

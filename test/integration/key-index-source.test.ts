@@ -56,6 +56,8 @@ function expected(i: number): IndexedKeyRecord {
     revokeAt: i % 13 === 0 ? new Date('2030-01-01T00:00:00Z') : null,
     permissions: status === 'revoked' ? [] : ENDPOINTS.filter((_, n) => ((i % 32) & (1 << n)) !== 0),
     allowedNetworks: i % 5 === 0 ? ['203.0.113.0/24', '2001:db8::/32'] : [],
+    clientId: null,
+    revokedTokens: [],
   };
 }
 

@@ -140,9 +140,9 @@ const credential: fc.Arbitrary<{ headers: Header[]; presents: string | undefined
     headers: [['Authorization', text(`Basic ${Buffer.from(secretOf(name)).toString('base64')}`)]] as Header[],
     presents: undefined,
   })),
-  // Huge: past the 1024-character refusal, below Node's 16 KB header limit, and past it.
+  // Huge: past the 4096-character refusal (room for access tokens), below Node's 16 KB header limit, and past it.
   fc
-    .constantFrom(1025, 4000, 12_000, 20_000)
+    .constantFrom(4097, 8000, 12_000, 20_000)
     .map((n) => ({ headers: [['Authorization', text(`Bearer ${'A'.repeat(n)}`)]] as Header[], presents: undefined })),
   headerBytes.map((bytes) => ({ headers: [['X-Api-Key', bytes]] as Header[], presents: undefined })),
   // A real key with non-ASCII bytes around it.

@@ -32,6 +32,8 @@ function aRecord(secret: string, overrides: Partial<IndexedKeyRecord> = {}): Ind
     permissions: ['GET /v1/users'],
     expiresAt: null,
     allowedNetworks: [],
+    clientId: null,
+    revokedTokens: [],
     ...overrides,
   };
 }

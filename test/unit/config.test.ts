@@ -32,6 +32,19 @@ describe('configuration', () => {
     expect(configError({ TRUSTED_PROXY_HOPS: '0' }).message).toContain('at least 1');
   });
 
+  it('gives Harvest v3 access tokens an hour by default, at most an hour, and an issuer only when OAUTH_ISSUER is set', () => {
+    expect(loadConfig({}).authz.oauth).toEqual({ tokenTtlSeconds: 3600, issuer: undefined });
+    expect(loadConfig({ OAUTH_TOKEN_TTL: '900', OAUTH_ISSUER: 'https://api.example.com/' }).authz.oauth).toEqual({
+      tokenTtlSeconds: 900,
+      issuer: 'https://api.example.com',
+    });
+    expect(configError({ OAUTH_TOKEN_TTL: '7200' }).message).toContain('OAUTH_TOKEN_TTL is invalid');
+    expect(configError({ OAUTH_TOKEN_TTL: '7200' }).message).toContain('at most 3600 seconds');
+    expect(configError({ OAUTH_TOKEN_TTL: '10' }).message).toContain('at least 60 seconds');
+    expect(configError({ OAUTH_ISSUER: 'ftp://x' }).message).toContain('OAUTH_ISSUER is invalid');
+    expect(configError({ OAUTH_ISSUER: 'https://x.example/?a=1' }).message).toContain('no query or fragment');
+  });
+
   it('requires KEY_PEPPER once DATABASE_URL is set', () => {
     expect(configError({ DATABASE_URL: 'postgres://h/db' }).message).toMatch(
       /KEY_PEPPER is missing: expected at least 32 random characters, required when DATABASE_URL is set/,

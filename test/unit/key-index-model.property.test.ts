@@ -48,6 +48,8 @@ const recordArb = (ids: number) =>
     permissions: fc.array(fc.constantFrom(...ENDPOINTS), { maxLength: 8 }),
     allowedNetworks: fc.constantFrom<string[][]>([], ['10.0.0.0/8'], ['192.0.2.1/32', '2001:db8::/32']),
     expiresAt: fc.option(fc.integer({ min: EXPIRY_BASE - 2000, max: EXPIRY_BASE + 2000 })),
+    clientId: fc.constantFrom(null, 'hkc_000000000000000000000001'),
+    revokedTokens: fc.constantFrom<string[][]>([], ['jti-1']),
   });
 
 const opArb = (ids: number) =>
@@ -143,6 +145,8 @@ describe('the key index', () => {
         revokeAt: null,
         permissions: [ENDPOINTS[i % 6] as string],
         allowedNetworks: [],
+        clientId: null,
+        revokedTokens: [],
         expiresAt: null,
       };
     });

@@ -1,13 +1,14 @@
 import type { Endpoint } from '../../catalog/types.ts';
+import { catalogScopes } from '../../catalog/scopes.ts';
 import { parse } from '../args.ts';
 import { command } from '../command.ts';
 import { table } from '../format.ts';
 import { USAGES } from '../usages.ts';
 
-/** An endpoint matches a search when its `METHOD /path`, label or resource contains the text (any case). */
-function matches(endpoint: Endpoint, search: string): boolean {
+/** An endpoint matches a search when its `METHOD /path`, label, resource or scope contains the text (any case). */
+function matches(endpoint: Endpoint, search: string, scope: string): boolean {
   const text = search.trim().toLowerCase();
-  return [endpoint.id, endpoint.label, endpoint.resource].some((field) => field.toLowerCase().includes(text));
+  return [endpoint.id, endpoint.label, endpoint.resource, scope].some((field) => field.toLowerCase().includes(text));
 }
 
 /**
@@ -21,10 +22,11 @@ export const endpoints = command({
   },
   async run(ctx, values) {
     const { catalog } = ctx.runtime;
+    const scopes = catalogScopes(catalog).byEndpoint;
     const shown = catalog.endpoints.filter(
       (e) =>
         (values.legacy !== true || e.existedAtLegacyCutoff) &&
-        (values.search === undefined || matches(e, values.search)),
+        (values.search === undefined || matches(e, values.search, scopes.get(e.id) ?? '')),
     );
     if (values.json) {
       ctx.out(
@@ -35,6 +37,7 @@ export const endpoints = command({
             path: e.path,
             label: e.label,
             resource: e.resource,
+            scope: scopes.get(e.id),
             legacy: e.existedAtLegacyCutoff,
             deprecated: e.deprecated,
           })),
@@ -50,11 +53,12 @@ export const endpoints = command({
     }
     ctx.out(
       table([
-        ['METHOD', 'PATH', 'LABEL', 'LEGACY'],
+        ['METHOD', 'PATH', 'LABEL', 'SCOPE', 'LEGACY'],
         ...shown.map((e) => [
           e.method,
           e.path,
           `${e.label}${e.deprecated ? ' (deprecated)' : ''}`,
+          scopes.get(e.id) ?? '-',
           e.existedAtLegacyCutoff ? 'legacy' : '-',
         ]),
       ]),
@@ -62,7 +66,8 @@ export const endpoints = command({
     const legacy = shown.filter((e) => e.existedAtLegacyCutoff).length;
     ctx.out(
       `\n${shown.length} of ${catalog.endpoints.length} endpoints. "legacy": a key created before the legacy cutoff may call it ` +
-        `without a grant (${legacy} shown). Grant one with --grant "METHOD /path" or its label.`,
+        `without a grant (${legacy} shown). Grant one with --grant "METHOD /path" or its label. "scope": its OAuth scope, ` +
+        'which a Harvest v3 client holds for each granted endpoint and may ask for at POST /oauth/token.',
     );
     return 0;
   },

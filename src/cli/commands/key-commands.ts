@@ -4,6 +4,7 @@ import { parse, parseDuration, positional, readStdin, unreadable } from '../args
 import { command } from '../command.ts';
 import { parseExpiry, parseWindow, timeUntil } from '../../keys/expiry.ts';
 import { NetworkMatcher, parseAddress } from '../../shared/networks.ts';
+import { scopeNames, scopeOf } from '../../catalog/scopes.ts';
 import { day, iso, keyJson, keyStatus, legacyLines, replacementLine, table } from '../format.ts';
 import { UsageError } from '../usage-error.ts';
 import { USAGES } from '../usages.ts';
@@ -41,6 +42,7 @@ export const create = command({
     const { values } = parse(
       argv,
       {
+        type: { type: 'string' },
         description: { type: 'string' },
         partner: { type: 'string' },
         grant: many,
@@ -53,12 +55,21 @@ export const create = command({
     );
     if (values.description === undefined && values.partner === undefined)
       throw new UsageError(`--description is required without --partner\nusage: ${this.usage}`);
-    return { ...values, expiresAt: expiryOf(values, this.usage) };
+    if (values.type !== undefined && values.type !== 'key' && values.type !== 'oauth')
+      throw new UsageError(
+        `--type must be key (a Harvest API key) or oauth (a Harvest v3 client)\nusage: ${this.usage}`,
+      );
+    return {
+      ...values,
+      kind: values.type === 'oauth' ? ('oauth_client' as const) : ('key' as const),
+      expiresAt: expiryOf(values, this.usage),
+    };
   },
   async run(ctx, values) {
     const grants = values.all ? ctx.runtime.catalog.endpoints.map((e) => e.id) : (values.grant ?? []);
     const issued = await ctx.runtime.keys.create({
       actor: ctx.actor,
+      kind: values.kind,
       description: values.description,
       partner: values.partner,
       grants,
@@ -73,16 +84,28 @@ export const create = command({
           `(harvest-keys edit ${issued.key.id} --add "GET /v1/users"; harvest-keys endpoints lists them).`,
       );
     }
+    const client = issued.key.clientId;
     if (values.json) {
+      const credential = client === null ? { key: issued.secret } : { client_id: client, client_secret: issued.secret };
       ctx.out(
         JSON.stringify({
           id: issued.key.id,
-          key: issued.secret,
+          ...credential,
+          kind: issued.key.kind,
           permissions: issued.key.permissions,
+          ...(client === null ? {} : { scopes: scopeNames(ctx.runtime.catalog, issued.key.permissions) }),
           allowedNetworks: issued.key.allowedNetworks,
           expiresAt: issued.key.expiresAt,
         }),
       );
+    } else if (client !== null) {
+      ctx.out(
+        `Created Harvest v3 client ${client} (${issued.key.id}) "${issued.key.description}" with ${issued.key.permissions.length} scope(s); it ${expiryText(issued.key.expiresAt)}.`,
+      );
+      ctx.out(networksLine(issued.key.allowedNetworks));
+      ctx.out(`Client id: ${client}`);
+      ctx.out('Client secret (shown once, store it now; exchange it at POST /oauth/token):');
+      ctx.out(issued.secret);
     } else {
       ctx.out(
         `Created ${issued.key.id} "${issued.key.description}" with ${issued.key.permissions.length} permission(s); it ${expiryText(issued.key.expiresAt)}.`,
@@ -136,9 +159,10 @@ export const list = command({
     const legacyCount = ctx.runtime.keys.legacyRule().endpoints.length;
     ctx.out(
       table([
-        ['ID', 'DESCRIPTION', 'PARTNER', 'STATUS', 'PERMS', 'CREATED', 'LAST USED'],
+        ['ID', 'CLIENT ID', 'DESCRIPTION', 'PARTNER', 'STATUS', 'PERMS', 'CREATED', 'LAST USED'],
         ...keys.map((k) => [
           k.id,
+          k.clientId ?? '-',
           k.description.slice(0, 40),
           k.partnerName ?? '-',
           keyStatus(k),
@@ -178,8 +202,13 @@ export const show = command({
       [
         `${key.id}  ${key.description}`,
         `  status:      ${keyStatus(key)}${key.revokeReason ? ` (${key.revokeReason})` : ''}`,
-        `  key ends in: …${key.hint}`,
-        `  API type:    ${key.apiType}`,
+        ...(key.clientId === null
+          ? [`  key ends in: …${key.hint}`, `  API type:    ${key.apiType}`]
+          : [
+              `  client id:   ${key.clientId}`,
+              `  secret ends: …${key.hint}`,
+              `  API type:    ${key.apiType} v3 (OAuth client credentials)`,
+            ]),
         `  partner:     ${key.partnerName ?? '-'}`,
         `  created:     ${iso(key.createdAt)} by ${key.createdBy}`,
         `  expiry:      ${expiryText(key.expiresAt)}`,
@@ -194,7 +223,8 @@ export const show = command({
         ...key.permissions.map((p) => {
           const endpoint = catalog.byId.get(p);
           if (endpoint === undefined) return `    ${p}  [${p}] (not in the current catalog)`;
-          return `    ${endpoint.label}  [${p}]${endpoint.deprecated ? ' (deprecated)' : ''}`;
+          const scope = key.clientId === null ? '' : `  scope ${scopeOf(catalog, endpoint)}`;
+          return `    ${endpoint.label}  [${p}]${scope}${endpoint.deprecated ? ' (deprecated)' : ''}`;
         }),
       ].join('\n'),
     );
@@ -337,10 +367,16 @@ export const replace = command({
   },
   async run(ctx, { id, json, graceSeconds, expiresAt }) {
     const issued = await ctx.runtime.keys.replace(id, { actor: ctx.actor, graceSeconds, expiresAt });
+    const client = issued.key.clientId;
     if (json) {
+      const credential = client === null ? { key: issued.secret } : { client_id: client, client_secret: issued.secret };
+      ctx.out(JSON.stringify({ id: issued.key.id, ...credential, replaces: id, oldKeyRevokeAt: issued.old.revokeAt }));
+    } else if (client !== null) {
       ctx.out(
-        JSON.stringify({ id: issued.key.id, key: issued.secret, replaces: id, oldKeyRevokeAt: issued.old.revokeAt }),
+        `New secret for client ${client} (${issued.key.id} replaces ${id}); the old secret ${graceSeconds === 0 ? 'is revoked now' : `stops working at ${iso(issued.old.revokeAt)}`}, and so do tokens issued with it.`,
       );
+      ctx.out('Client secret (shown once, store it now):');
+      ctx.out(issued.secret);
     } else {
       ctx.out(
         `Created ${issued.key.id} to replace ${id}; ${id} ${graceSeconds === 0 ? 'is revoked now' : `stops working at ${iso(issued.old.revokeAt)}`}.`,
@@ -424,6 +460,9 @@ export const check = command({
     } else if (result.outcome === 'unknown') {
       message = 'denied: unknown key';
       json = { allowed, reason: 'unknown_key' };
+    } else if (result.outcome === 'client_secret') {
+      message = `denied: this is the secret of Harvest v3 client ${result.key.clientId} (${result.key.id}), not an API key: exchange it at POST /oauth/token for an access token`;
+      json = { allowed, keyId: result.key.id, clientId: result.key.clientId, reason: 'client_secret' };
     } else if (
       !(!result.decision.allowed && (result.decision.reason === 'revoked' || result.decision.reason === 'expired')) &&
       refusedFrom(result.key.allowedNetworks, from)

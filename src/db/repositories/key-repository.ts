@@ -46,6 +46,8 @@ const columns = {
   expiresAt: apiKeys.expiresAt,
   allowedNetworks: apiKeys.allowedNetworks,
   version: apiKeys.version,
+  kind: apiKeys.kind,
+  clientId: apiKeys.clientId,
 } satisfies Record<Exclude<keyof ApiKey, 'permissions'>, AnyPgColumn>;
 
 type Row = Omit<ApiKey, 'permissions'>;
@@ -201,6 +203,7 @@ export function createKeyRepository(db: Database, policy: KeyReadPolicy = { lega
           ilike(apiKeys.description, pattern),
           ilike(partners.name, pattern),
           ilike(apiKeys.id, pattern),
+          ilike(apiKeys.clientId, pattern),
         ];
         // A key's last characters, as rows show them (`…c2oD`, `...c2oD` or just `c2oD`): the hint ends with them.
         const tail = text.replace(/^(…|\.\.\.)/, '');

@@ -31,6 +31,15 @@ export const apiKeys = pgTable(
     /** IPv4/IPv6 CIDRs the key may be used from, in canonical form; empty: from anywhere. */
     allowedNetworks: text('allowed_networks').array().notNull().default(sql`'{}'::text[]`),
     version: integer('version').notNull().default(1),
+    /** 'key': an API key used as is; 'oauth_client': a Harvest v3 client whose secret is exchanged at /oauth/token. */
+    kind: text('kind', { enum: ['key', 'oauth_client'] })
+      .notNull()
+      .default('key'),
+    /**
+     * A client's public id (`hkc_…`), shown everywhere; null for keys. Not unique: a replacement carries its
+     * predecessor's id, so both secrets authenticate the same client during the grace period.
+     */
+    clientId: text('client_id'),
   },
   (table) => [
     uniqueIndex('api_keys_secret_digest_key').on(table.secretDigest),
@@ -38,5 +47,8 @@ export const apiKeys = pgTable(
     // Rows and `show` name a key's predecessor ("Replaces …"): looked up by replaced_by on every list.
     index('api_keys_replaced_by_idx').on(table.replacedBy),
     check('api_keys_status_check', sql`${table.status} in ('active', 'revoked')`),
+    check('api_keys_kind_check', sql`${table.kind} in ('key', 'oauth_client')`),
+    check('api_keys_client_id_check', sql`(${table.kind} = 'oauth_client') = (${table.clientId} is not null)`),
+    index('api_keys_client_id_idx').on(table.clientId),
   ],
 );

@@ -15,3 +15,4 @@ export * from './slack-seen-signatures.ts';
 export * from './alert-claims.ts';
 export * from './webhook-outbox.ts';
 export * from './denial-baselines.ts';
+export * from './oauth-revoked-tokens.ts';
