@@ -9,6 +9,7 @@ import { homeApprovals, homeHelp, homePartners, homeRoles } from './actions/home
 import { homePage } from './actions/home-page.ts';
 import { homeSearch } from './actions/home-search.ts';
 import { keyMenu } from './actions/key-menu.ts';
+import { keyHistory } from './actions/key-history.ts';
 import { keyView } from './actions/key-view.ts';
 import { keyStored } from './actions/key-stored.ts';
 import { legacyEndpoints } from './actions/legacy-endpoints.ts';
@@ -116,4 +117,6 @@ export const LISTENERS: readonly Listener[] = [
   homeClear,
   keyView,
   reenableExpires,
+  // A key's History (issue 17)
+  keyHistory,
 ];
