@@ -314,6 +314,12 @@ const listeners: Record<string, Probe> = {
     send: (u, c, t) =>
       click(u, { action_id: ActionId.keyView, value: c.key }, { type: 'home', id: 'V0HOME', blocks: [] }, t),
   },
+  [`action:${ActionId.keyHistory}`]: {
+    need: 'viewer',
+    effect: 'ui',
+    prepare: () => freshKey(),
+    send: (u, c, t) => click(u, { action_id: ActionId.keyHistory, value: c.key }, modal(CallbackId.keyView), t),
+  },
   [`action:${ActionId.keyMenu}`]: {
     need: 'admin',
     effect: 'ui',
@@ -836,6 +842,7 @@ describe('the matrix covers everything the app registers', () => {
       CallbackId.legacyEndpoints,
       // Read-only dialogs opened from the App Home: nothing to submit.
       CallbackId.keyView,
+      CallbackId.keyHistory,
       CallbackId.help,
       CallbackId.approvals,
     ]);
