@@ -29,8 +29,11 @@ export interface CliContext {
   out(text: string): void;
   /** A warning for the person at the terminal (stderr): never mixed into `--json` output. */
   warn(text: string): void;
-  /** Resolves once the output has room again: a long stream waits here instead of buffering in memory. */
-  drain?(): Promise<void>;
+  /**
+   * Resolves once the output has room again (false: nobody reads it any more): a long stream waits here instead of
+   * buffering in memory, and stops when its reader has gone.
+   */
+  drain?(): Promise<boolean>;
   /** The process's standard input when absent. */
   stdin?: Stdin | undefined;
 }

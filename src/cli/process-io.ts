@@ -18,8 +18,8 @@ export function processIo(): CliIo {
     out(line: string): void {
       if (stdoutOpen) process.stdout.write(`${line}\n`);
     },
-    async drain(): Promise<void> {
-      if (!stdoutOpen || !process.stdout.writableNeedDrain) return;
+    async drain(): Promise<boolean> {
+      if (!stdoutOpen || !process.stdout.writableNeedDrain) return stdoutOpen;
       await new Promise<void>((resolve) => {
         const done = () => {
           process.stdout.off('drain', done);
@@ -31,6 +31,7 @@ export function processIo(): CliIo {
         process.stdout.on('close', done);
         process.stdout.on('error', done);
       });
+      return stdoutOpen;
     },
     err(line: string): void {
       if (stderrOpen) process.stderr.write(`${line}\n`);

@@ -65,7 +65,8 @@ export const audit = command({
     for await (const event of ctx.runtime.audit.events(filter)) {
       ctx.out(json ? JSON.stringify(auditRecord(event)) : tableRow(event));
       count += 1;
-      if (count % DRAIN_EVERY === 0) await ctx.drain?.();
+      // The reader went away (`| head`): the rest would be read for nobody.
+      if (count % DRAIN_EVERY === 0 && (await ctx.drain?.()) === false) break;
     }
     if (!json) ctx.out(count === 0 ? 'No events.' : `${count} event(s)`);
     return 0;
