@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { userInfo } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApprovalService } from '../../src/approvals/approval-service.ts';
 import { createAuditService } from '../../src/audit/audit-service.ts';
@@ -6,6 +8,7 @@ import { createAuditReader } from '../../src/db/repositories/audit-reader.ts';
 import { createKeyService } from '../../src/keys/key-service.ts';
 import { anAdmin } from '../fixtures/actors.ts';
 import { runCliInProcess as runCli } from '../helpers/cli-in-process.ts';
+import { ROOT, scratchDataDir } from '../helpers/processes.ts';
 import { createTestRuntime, TEST_PEPPER, type TestRuntime } from '../helpers/runtime.ts';
 import { recordCanary, recordEvidence } from '../helpers/secret-canary.ts';
 
@@ -266,5 +269,29 @@ describe('the export reads a page at a time', () => {
     expect(all.length).toBeGreaterThan(10);
     expect(await ids(paged)).toEqual(all);
     expect(await ids(paged, { keyId: slackKey })).toEqual(await ids(whole, { keyId: slackKey }));
+  });
+});
+
+describe('harvest-keys audit as a process', () => {
+  it('streams thousands of events into a pipe that closes after the first line, and exits 0 without an error', async () => {
+    await rt.db.sql`
+      insert into audit_events (actor, action, key_id, source)
+      select 'U0BULK', 'key.edited', ${slackKey}, 'slack' from generate_series(1, 5000)`;
+    const bin = path.join(ROOT, 'bin/harvest-keys.js');
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
+      execFile(
+        'bash',
+        ['-c', `node ${bin} audit --json --actor U0BULK | head -1; echo "exit \${PIPESTATUS[0]}"`],
+        {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, DATA_DIR: scratchDataDir() },
+        },
+        (error, out, err) => (error === null ? resolve({ stdout: out, stderr: err }) : reject(error)),
+      ),
+    );
+    const [first, status] = stdout.trimEnd().split('\n');
+    expect(JSON.parse(first as string)).toMatchObject({ actor: 'U0BULK', source: 'slack', key: slackKey });
+    expect(status).toBe('exit 0');
+    expect(stderr).toBe('');
   });
 });
