@@ -110,7 +110,10 @@ beforeAll(async () => {
       ('2020-01-01T00:00:00Z', 'U0TIMED', 'key.revoked', ${slackKey}, '{"reason":"first"}', 'slack'),
       ('2020-01-05T00:00:00Z', 'U0TIMED', 'key.enabled', ${slackKey}, null, 'slack'),
       ('2020-01-10T00:00:00Z', 'U0TIMED', 'key.revoked', ${slackKey}, '{"reason":"third"}', 'slack')`;
-  await rt.db.sql`insert into audit_events (actor, action, key_id) values ('cli:old', 'key.edited', ${cliKey})`;
+  await rt.db.sql`
+    insert into audit_events (actor, action, key_id, details) values
+      ('cli:old', 'key.edited', ${cliKey}, null),
+      ('system', 'key.revoked', 'key_BeforeSources1', '{"reason":"grace period ended"}')`;
 });
 afterAll(async () => {
   await rt?.dispose();
@@ -170,6 +173,7 @@ describe('harvest-keys audit --json', () => {
     expect(lines.filter((l) => l.action === 'role.granted')).toMatchObject([{ source: 'cli', actor: 'cli:setup' }]);
     // Written before sources were recorded (null in the row): derived from the actor.
     expect(lines.find((l) => l.actor === 'cli:old')).toMatchObject({ source: 'cli' });
+    expect(lines.find((l) => l.key === 'key_BeforeSources1')).toMatchObject({ actor: 'system', source: 'authz' });
   });
 });
 

@@ -7,8 +7,12 @@ import { auditEvents } from '../schema/index.ts';
 type AuditRow = typeof auditEvents.$inferSelect;
 
 /** The recorded source; a row from before sources were recorded gets the one its writer would have named. */
-export function sourceOfRow(row: Pick<AuditRow, 'source' | 'actor' | 'action'>): AuditSource {
-  return isAuditSource(row.source) ? row.source : defaultSource(row.actor, row.action);
+export function sourceOfRow(row: Pick<AuditRow, 'source' | 'actor' | 'action' | 'details'>): AuditSource {
+  if (isAuditSource(row.source)) return row.source;
+  // The grace-period sweep, the one writer that named its source without the actor telling it.
+  const reason = (row.details as { reason?: unknown } | null)?.reason;
+  if (row.actor === 'system' && row.action === 'key.revoked' && reason === 'grace period ended') return 'authz';
+  return defaultSource(row.actor, row.action);
 }
 
 function auditEventOf(row: AuditRow): AuditEvent {
