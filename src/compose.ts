@@ -1,4 +1,5 @@
 import { createApprovalService } from './approvals/approval-service.ts';
+import { type AuditService, createAuditService } from './audit/audit-service.ts';
 import type { AuthzService } from './authz/authz-service.ts';
 import type { UsageReader } from './authz/usage-summary.ts';
 import { loadCatalog } from './catalog/load-catalog.ts';
@@ -9,6 +10,7 @@ import { countStoredKeys, startEmbeddedDatabase } from './db/embedded.ts';
 import { applyMigrations, migrationsPending, shippedMigrationCount } from './db/migrate.ts';
 import { createAlertClaimStore } from './db/alert-claim-store.ts';
 import { createAttentionReader, createDenialBaselineStore } from './db/attention-store.ts';
+import { createAuditReader } from './db/repositories/audit-reader.ts';
 import { createSlackSignatureStore } from './db/slack-signature-store.ts';
 import { createStore, type Store } from './db/store.ts';
 import { createUsageReader, createUsageSink } from './db/usage-store.ts';
@@ -61,6 +63,8 @@ export interface Runtime {
   leaks: LeakResponse;
   /** What /authz recorded per key (as of its last flush). */
   usage: UsageReader;
+  /** The audit trail, read: `harvest-keys audit` and Slack's History view. */
+  audit: AuditService;
   /** Slack signatures already acted on, shared by every instance (the replay guard). */
   slackSignatures: ReturnType<typeof createSlackSignatureStore>;
   /** Everything the Slack app uses, built here from the members above: Slack reaches the database no other way. */
@@ -246,6 +250,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
     const partnerPgp = createPartnerPgpService({ store, inspect: inspectPublicKey });
     const approvals = createApprovalService({ store, keys: keyService, policy: config.approvals });
     const usage = createUsageReader(db.sql);
+    const audit = createAuditService({ reader: createAuditReader(db.db), audit: store.audit });
     const slackSignatures = createSlackSignatureStore(db.sql);
     const attention = createAttentionService({
       reader: createAttentionReader(db.sql),
@@ -282,6 +287,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       secretFormat,
       digest,
       usage,
+      audit,
       slackSignatures,
       approvals,
       leaks: createLeakResponse({
@@ -296,6 +302,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
         partners,
         roles,
         usage,
+        audit,
         approvals,
         partnerPgp,
         serviceKey,

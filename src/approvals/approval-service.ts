@@ -184,6 +184,7 @@ export function createApprovalService(deps: {
       if (payload.action === 'permissions') {
         const edit: EditKeyInput = {
           actor: request.requestedBy,
+          source: 'approvals',
           expectedVersion: request.keyVersion ?? undefined,
           grants: payload.permissions,
           description: payload.newDescription,
@@ -206,6 +207,7 @@ export function createApprovalService(deps: {
       }
       await keys.enable(key.id, {
         actor: request.requestedBy,
+        source: 'approvals',
         expiresAt: payload.action === 'reenable' ? isoDate(payload.expiresAt) : undefined,
       });
       return { outcome: 'executed', request: await finish(request, 'approved', {}), reveal: undefined };
@@ -440,6 +442,7 @@ export function createApprovalService(deps: {
       if (payload.action === 'create') {
         issued = await keys.create({
           actor: request.requestedBy,
+          source: 'approvals',
           description: payload.description,
           partner: payload.partnerId ?? undefined,
           grants: payload.permissions,
@@ -450,6 +453,7 @@ export function createApprovalService(deps: {
       } else if (payload.action === 'replace') {
         issued = await keys.replace(request.keyId as string, {
           actor: request.requestedBy,
+          source: 'approvals',
           graceSeconds: payload.graceSeconds,
           expiresAt: isoDate(payload.expiresAt),
         });

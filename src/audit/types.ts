@@ -1,3 +1,5 @@
+import type { AuditSource } from './source.ts';
+
 export type AuditAction =
   | 'key.created'
   | 'key.imported'
@@ -38,11 +40,30 @@ export interface AuditEventInput {
   before?: Record<string, unknown> | undefined;
   after?: Record<string, unknown> | undefined;
   details?: Record<string, unknown> | undefined;
+  /** Absent: `defaultSource(actor, action)`. */
+  source?: AuditSource | undefined;
 }
 
 export interface AuditEvent extends AuditEventInput {
   id: number;
   at: Date;
+  source: AuditSource;
+}
+
+/** Which events an export reads; every part optional, all given parts must match. */
+export interface AuditFilter {
+  keyId?: string | undefined;
+  actor?: string | undefined;
+  /** Inclusive. */
+  since?: Date | undefined;
+  /** Exclusive. */
+  until?: Date | undefined;
+}
+
+/** Reads the trail a page at a time, so an export of millions of rows never holds more than one page. */
+export interface AuditReader {
+  /** Up to `limit` events matching `filter` with an id above `afterId`, oldest first. */
+  page(filter: AuditFilter, afterId: number, limit: number): Promise<AuditEvent[]>;
 }
 
 export interface AuditRepository {

@@ -30,6 +30,7 @@ const LOADERS: Record<CommandName, () => Promise<Command>> = {
   'role list': async () => (await roleCommands()).roleList,
   migrate: async () => (await import('./commands/migrate-command.ts')).migrate,
   endpoints: async () => (await import('./commands/catalog-commands.ts')).endpoints,
+  audit: async () => (await import('./commands/audit-command.ts')).audit,
 };
 
 /**

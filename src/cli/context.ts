@@ -1,4 +1,5 @@
 import type { Stdin } from './command.ts';
+import type { AuditService } from '../audit/audit-service.ts';
 import type { UsageReader } from '../authz/usage-summary.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { ServiceSigningKey } from '../delivery/service-key.ts';
@@ -18,6 +19,7 @@ export interface CliRuntime {
   partnerPgp: PartnerPgpService;
   serviceKey: { get(): Promise<ServiceSigningKey> };
   usage: UsageReader;
+  audit: Pick<AuditService, 'events'>;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,11 @@ export interface CliContext {
   out(text: string): void;
   /** A warning for the person at the terminal (stderr): never mixed into `--json` output. */
   warn(text: string): void;
+  /**
+   * Resolves once the output has room again (false: nobody reads it any more): a long stream waits here instead of
+   * buffering in memory, and stops when its reader has gone.
+   */
+  drain?(): Promise<boolean>;
   /** The process's standard input when absent. */
   stdin?: Stdin | undefined;
 }

@@ -4,6 +4,11 @@ import type { Stdin } from './command.ts';
 export interface CliIo {
   /** One line of output (without its newline). */
   out(line: string): void;
+  /**
+   * Resolves once the reader has caught up with `out` (a pipe's buffer drained): true, or false when the reader went
+   * away (`| head`), so a long stream can stop. Absent: the output always has room.
+   */
+  drain?(): Promise<boolean>;
   /** One line for the operator: the error a run ends with. */
   err(line: string): void;
   /** One log line (JSON); `err` when absent. */

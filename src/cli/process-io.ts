@@ -18,6 +18,21 @@ export function processIo(): CliIo {
     out(line: string): void {
       if (stdoutOpen) process.stdout.write(`${line}\n`);
     },
+    async drain(): Promise<boolean> {
+      if (!stdoutOpen || !process.stdout.writableNeedDrain) return stdoutOpen;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          process.stdout.off('drain', done);
+          process.stdout.off('close', done);
+          process.stdout.off('error', done);
+          resolve();
+        };
+        process.stdout.on('drain', done);
+        process.stdout.on('close', done);
+        process.stdout.on('error', done);
+      });
+      return stdoutOpen;
+    },
     err(line: string): void {
       if (stderrOpen) process.stderr.write(`${line}\n`);
     },

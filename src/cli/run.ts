@@ -45,7 +45,14 @@ async function runCommand(argv: string[], io: CliIo, session: Session): Promise<
   const runtime = await session.open(() => openRuntime(config, logger));
   try {
     return await resolved.command.run(
-      { runtime, actor: `cli:${userInfo().username}`, out: io.out, warn: io.err, stdin: io.stdin },
+      {
+        runtime,
+        actor: `cli:${userInfo().username}`,
+        out: io.out,
+        warn: io.err,
+        stdin: io.stdin,
+        ...(io.drain === undefined ? {} : { drain: io.drain }),
+      },
       args,
     );
   } finally {

@@ -30,6 +30,8 @@ export const USAGES = {
   'role remove': 'harvest-keys role remove <slack user id> admin|approver',
   'role list': 'harvest-keys role list [--json]',
   migrate: 'harvest-keys migrate',
+  audit:
+    'harvest-keys audit [--key ID] [--actor A] [--since T] [--until T] [--json]   (every event, oldest first; T: 2026-11-01, 2026-11-01T09:30:00Z or how long ago: 30m, 12h, 7d, 2w)',
   endpoints:
     'harvest-keys endpoints [--search TEXT] [--legacy] [--json]   (the catalog: what --grant and --add take; --legacy: what legacy keys may call)',
 } as const;

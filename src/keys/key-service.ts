@@ -1,3 +1,4 @@
+import type { AuditSource } from '../audit/source.ts';
 import type { AuditAction, AuditRepository } from '../audit/types.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Partner, PartnerRepository } from '../partners/types.ts';
@@ -46,7 +47,15 @@ export interface KeyServiceDeps {
   now?: Clock;
 }
 
-export interface CreateKeyInput {
+/**
+ * The surface a change comes through, for its audit row; absent: told by the actor (`defaultSource`). Set by callers
+ * that act for someone else: an approved change runs as its requester but comes from `approvals`.
+ */
+export interface ChangeSource {
+  source?: AuditSource | undefined;
+}
+
+export interface CreateKeyInput extends ChangeSource {
   actor: string;
   /** 'oauth_client': a Harvest v3 client (a new client id, its secret handled like a key's); default 'key'. */
   kind?: CredentialKind | undefined;
@@ -62,7 +71,7 @@ export interface CreateKeyInput {
   allowedNetworks?: readonly string[] | undefined;
 }
 
-export interface EditKeyInput {
+export interface EditKeyInput extends ChangeSource {
   actor: string;
   /** The version the editor saw. Omitted: the current one (CLI edits are one atomic step). */
   expectedVersion?: number | undefined;
@@ -242,10 +251,17 @@ export function createKeyService(deps: KeyServiceDeps) {
    */
   async function recordChange(
     repos: KeyTransaction,
-    change: { actor: string; action: AuditAction; before: ApiKey; details?: Record<string, unknown> | undefined },
+    change: {
+      actor: string;
+      action: AuditAction;
+      before: ApiKey;
+      details?: Record<string, unknown> | undefined;
+      source: AuditSource | undefined;
+    },
   ): Promise<ApiKey> {
     const after = await requireKey(repos, change.before.id);
     await repos.audit.append({
+      source: change.source,
       actor: change.actor,
       action: change.action,
       keyId: after.id,
@@ -263,6 +279,7 @@ export function createKeyService(deps: KeyServiceDeps) {
     repos: KeyTransaction,
     fields: {
       actor: string;
+      source: AuditSource | undefined;
       description: string;
       partner: Partner | undefined;
       permissions: readonly string[];
@@ -297,6 +314,7 @@ export function createKeyService(deps: KeyServiceDeps) {
     });
     const key = await requireKey(repos, id);
     await repos.audit.append({
+      source: fields.source,
       actor: fields.actor,
       action: 'key.created',
       keyId: id,
@@ -346,7 +364,16 @@ export function createKeyService(deps: KeyServiceDeps) {
         const client = input.kind === 'oauth_client' ? 'new' : undefined;
         return issue(
           repos,
-          { actor: input.actor, description, partner, permissions, expiresAt, allowedNetworks, client },
+          {
+            actor: input.actor,
+            source: input.source,
+            description,
+            partner,
+            permissions,
+            expiresAt,
+            allowedNetworks,
+            client,
+          },
           undefined,
         );
       });
@@ -388,7 +415,13 @@ export function createKeyService(deps: KeyServiceDeps) {
           ...(networksChanged ? networks : {}),
           ...(expiry === undefined ? {} : { expiry }),
         };
-        const after = await recordChange(repos, { actor: input.actor, action: 'key.edited', before, details });
+        const after = await recordChange(repos, {
+          actor: input.actor,
+          source: input.source,
+          action: 'key.edited',
+          before,
+          details,
+        });
         return { key: after, changed: true, ...diff, ...networks, expiry };
       });
     },
@@ -396,7 +429,7 @@ export function createKeyService(deps: KeyServiceDeps) {
     /** Idempotent: revoking a revoked key changes nothing and writes no second audit row. */
     async revoke(
       id: string,
-      input: { actor: string; reason?: string | undefined },
+      input: { actor: string; reason?: string | undefined } & ChangeSource,
     ): Promise<{ key: ApiKey; changed: boolean }> {
       const reason = input.reason?.trim() || null;
       if (reason !== null && reason.length > 500)
@@ -416,6 +449,7 @@ export function createKeyService(deps: KeyServiceDeps) {
         if (!changed) return { key: before, changed: false };
         const after = await recordChange(repos, {
           actor: input.actor,
+          source: input.source,
           action: 'key.revoked',
           before,
           details: { reason },
@@ -427,7 +461,7 @@ export function createKeyService(deps: KeyServiceDeps) {
     /** Re-enable: also cancels a revocation scheduled by replace. Idempotent like revoke. */
     async enable(
       id: string,
-      input: { actor: string; expiresAt?: Date | null | undefined },
+      input: { actor: string; expiresAt?: Date | null | undefined } & ChangeSource,
     ): Promise<{ key: ApiKey; changed: boolean }> {
       return store.transaction(async (repos) => {
         const before = await requireKey(repos, id);
@@ -441,6 +475,7 @@ export function createKeyService(deps: KeyServiceDeps) {
             : { from: before.expiresAt?.toISOString() ?? null, to: expiresAt?.toISOString() ?? null };
         const after = await recordChange(repos, {
           actor: input.actor,
+          source: input.source,
           action: 'key.enabled',
           before,
           details: expiry === undefined ? undefined : { expiry },
@@ -456,7 +491,11 @@ export function createKeyService(deps: KeyServiceDeps) {
      */
     async replace(
       id: string,
-      input: { actor: string; graceSeconds?: number | undefined; expiresAt?: Date | null | undefined },
+      input: {
+        actor: string;
+        graceSeconds?: number | undefined;
+        expiresAt?: Date | null | undefined;
+      } & ChangeSource,
     ): Promise<IssuedKey & { old: ApiKey }> {
       const expiresAt = checkLifetime(lifetime, input.expiresAt, now());
       const grace = input.graceSeconds ?? 0;
@@ -477,6 +516,7 @@ export function createKeyService(deps: KeyServiceDeps) {
           // The replacement is limited to the same networks: replacing a key never lifts its limits.
           {
             actor: input.actor,
+            source: input.source,
             description: old.description,
             partner,
             permissions,
@@ -498,6 +538,7 @@ export function createKeyService(deps: KeyServiceDeps) {
         }
         const after = await recordChange(repos, {
           actor: input.actor,
+          source: input.source,
           action: 'key.replaced',
           before: old,
           details: { replacedBy: issued.key.id, revokeAt: revokeAt.toISOString() },
@@ -518,8 +559,10 @@ export function createKeyService(deps: KeyServiceDeps) {
             reason: key.replacedBy === null ? 'scheduled revocation' : `replaced by ${key.replacedBy}`,
           });
           if (!changed) return;
+          // The service's own sweep beside enforcement, which already stopped honouring the key at revokeAt.
           await recordChange(repos, {
             actor: 'system',
+            source: 'authz',
             action: 'key.revoked',
             before: key,
             details: { reason: 'grace period ended', replacedBy: key.replacedBy },

@@ -1,4 +1,5 @@
 import type { ApprovalService } from '../approvals/approval-service.ts';
+import type { AuditService } from '../audit/audit-service.ts';
 import type { UsageReader } from '../authz/usage-summary.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { DeliveryService } from '../delivery/delivery-service.ts';
@@ -22,6 +23,8 @@ export interface SlackServices {
   roles: RoleService;
   /** What /authz recorded per key: usage shown before a change that could break an integration. */
   usage: UsageReader;
+  /** A key's recent audit events, for its History view. */
+  audit: Pick<AuditService, 'history'>;
   /** The four-eyes rule: held actions go here instead of to `keys`. */
   approvals: ApprovalService;
   /** Partners' PGP keys, for the partner dialogs. */

@@ -597,7 +597,7 @@ describe('when the DM cannot be delivered', () => {
       (b) => b.accessory !== undefined && JSON.stringify(b).includes(failed.id),
     )!;
     const menu = (row.accessory as { options: { text: { text: string } }[] }).options.map((o) => o.text.text);
-    expect(menu).toEqual(['View', 'Edit', 'Replace']);
+    expect(menu).toEqual(['View', 'Edit', 'Replace', 'History']);
 
     // Typed anyway: the answer says why and what to do instead.
     mark = slack.recorder.mark();

@@ -144,8 +144,8 @@ describe('keys you can tell apart', () => {
     expect(list.raw).toContain(`Replaced by ${named(fresh)}`);
     expect(list.raw).toContain(`Replaces ${named(old)}`);
     // Edit and Replace of a replaced key are refused by the service: the menu leaves them out.
-    expect(menuOfRow(blocks, old.id)).toEqual(['View', 'Re-enable']);
-    expect(menuOfRow(blocks, fresh.id)).toEqual(['View', 'Edit', 'Revoke', 'Replace']);
+    expect(menuOfRow(blocks, old.id)).toEqual(['View', 'Re-enable', 'History']);
+    expect(menuOfRow(blocks, fresh.id)).toEqual(['View', 'Edit', 'Revoke', 'Replace', 'History']);
 
     // The View dialog (every role's way in from the Home) names the replacement too.
     const viewMark = slack.recorder.mark();

@@ -103,6 +103,7 @@ describe('App Home for each role', () => {
       'Edit',
       'Revoke',
       'Replace',
+      'History',
     ]);
     // The row names the key by description and last characters, not by id.
     expect(JSON.stringify(row)).toContain(`…${key.hint}`);

@@ -332,6 +332,12 @@ const listeners: Record<string, Probe> = {
       click(u, { action_id: ActionId.leakReplace, value: c.key }, { type: 'home', id: 'V0HOME', blocks: [] }, t),
     note: 'the button is on leak alerts in ALERTS_CHANNEL, which the whole channel sees; it opens the replace dialog',
   },
+  [`action:${ActionId.keyHistory}`]: {
+    need: 'viewer',
+    effect: 'ui',
+    prepare: () => freshKey(),
+    send: (u, c, t) => click(u, { action_id: ActionId.keyHistory, value: c.key }, modal(CallbackId.keyView), t),
+  },
   [`action:${ActionId.keyMenu}`]: {
     need: 'admin',
     effect: 'ui',
@@ -911,6 +917,7 @@ describe('the matrix covers everything the app registers', () => {
       CallbackId.legacyEndpoints,
       // Read-only dialogs opened from the App Home: nothing to submit.
       CallbackId.keyView,
+      CallbackId.keyHistory,
       CallbackId.help,
       CallbackId.approvals,
     ]);

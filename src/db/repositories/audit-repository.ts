@@ -1,7 +1,9 @@
 import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { defaultSource } from '../../audit/source.ts';
 import type { AuditAction, AuditEventInput, AuditRepository } from '../../audit/types.ts';
 import type { Database } from '../client.ts';
 import { auditEvents } from '../schema/index.ts';
+import { sourceOfRow } from './audit-reader.ts';
 
 const toRow = (event: AuditEventInput) => ({
   actor: event.actor,
@@ -11,6 +13,7 @@ const toRow = (event: AuditEventInput) => ({
   before: event.before ?? null,
   after: event.after ?? null,
   details: event.details ?? null,
+  source: event.source ?? defaultSource(event.actor, event.action),
 });
 
 export function createAuditRepository(db: Database): AuditRepository {
@@ -31,13 +34,15 @@ export function createAuditRepository(db: Database): AuditRepository {
             before: row.before,
             after: row.after,
             details: row.details,
+            source: row.source,
           };
         });
         await db.execute(sql`
-          insert into audit_events (actor, action, key_id, partner_id, before, after, details)
-          select actor, action, key_id, partner_id, before, after, details
+          insert into audit_events (actor, action, key_id, partner_id, before, after, details, source)
+          select actor, action, key_id, partner_id, before, after, details, source
             from json_to_recordset(${JSON.stringify(rows)}::json)
-                 as t(actor text, action text, key_id text, partner_id text, before jsonb, after jsonb, details jsonb)`);
+                 as t(actor text, action text, key_id text, partner_id text, before jsonb, after jsonb, details jsonb,
+                      source text)`);
       }
     },
     async list(filter) {
@@ -60,6 +65,7 @@ export function createAuditRepository(db: Database): AuditRepository {
         before: (row.before ?? undefined) as Record<string, unknown> | undefined,
         after: (row.after ?? undefined) as Record<string, unknown> | undefined,
         details: (row.details ?? undefined) as Record<string, unknown> | undefined,
+        source: sourceOfRow(row),
       }));
     },
   };

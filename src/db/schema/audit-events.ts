@@ -13,6 +13,11 @@ export const auditEvents = pgTable(
     before: jsonb('before'),
     after: jsonb('after'),
     details: jsonb('details'),
+    /**
+     * The surface the change came through (src/audit/source.ts). Rows written before it was recorded hold null, and
+     * their source is derived from the actor when read: the append-only trigger forbids filling them in.
+     */
+    source: text('source'),
   },
   (table) => [index('audit_events_key_id_idx').on(table.keyId), index('audit_events_at_idx').on(table.at)],
 );

@@ -21,6 +21,8 @@ export function keyMenuOptions(key: ApiKey, now: Date, withView = false): Option
   if (usable) options.push(option('Revoke', keyMenuValue('revoke', key.id)));
   else if (!revokedByFailedDelivery(key)) options.push(option('Re-enable', keyMenuValue('enable', key.id)));
   if (!replaced) options.push(option('Replace', keyMenuValue('replace', key.id)));
+  // Five at most (Slack's overflow limit): View, Edit, Revoke or Re-enable, Replace, History.
+  options.push(option('History', keyMenuValue('history', key.id)));
   return options;
 }
 

@@ -2,10 +2,10 @@ import type { ApprovalRequest } from '../../approvals/types.ts';
 import type { Catalog } from '../../catalog/types.ts';
 import type { LegacyRule } from '../../keys/legacy-rule.ts';
 import type { ApiKey, KeyLinks } from '../../keys/types.ts';
-import { CallbackId } from '../ui/ids.ts';
+import { ActionId, CallbackId } from '../ui/ids.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
 import { pendingApprovalsMessage } from './approval-blocks.ts';
-import { context, LIMITS, type ModalView, modal, section } from './kit.ts';
+import { actions, button, context, LIMITS, type ModalView, modal, section } from './kit.ts';
 import { helpMessage, keyDetailsMessage, type Message } from './messages.ts';
 
 /** A key, read-only: what `show` says, in a dialog every role can open from the App Home. */
@@ -18,7 +18,14 @@ export function keyViewModal(input: {
 }): ModalView {
   // No key menu inside the dialog: Edit, Revoke and Replace open from the Home row's menu.
   const { blocks } = keyDetailsMessage({ ...input, canManage: false });
-  return modal({ callbackId: CallbackId.keyView, title: 'API Key', blocks: blocks.slice(0, LIMITS.viewBlocks) });
+  return modal({
+    callbackId: CallbackId.keyView,
+    title: 'API Key',
+    blocks: [
+      ...blocks.slice(0, LIMITS.viewBlocks - 1),
+      actions([button('History', ActionId.keyHistory, input.key.id)]),
+    ],
+  });
 }
 
 /** The App Home's Help button: the command's help, in a dialog. */

@@ -10,6 +10,7 @@ import { partnerFormView } from '../blocks/admin-views.ts';
 import { createKeyView } from '../blocks/create-key-views.ts';
 import { editKeyView } from '../blocks/edit-key-views.ts';
 import { enableView } from '../blocks/enable-view.ts';
+import { keyHistoryView } from '../blocks/history-view.ts';
 import { keyViewModal } from '../blocks/navigation-views.ts';
 import { noticeView } from '../blocks/notice-views.ts';
 import { replaceView } from '../blocks/replace-view.ts';
@@ -58,6 +59,7 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
     throw error;
   });
   if (key === undefined) return { missing: keyId };
+  if (verb === 'history') return { view: keyHistoryView(key, await deps.services.audit.history(key.id)), verb };
   // Read-only, for every role: no usage query needed.
   if (verb === 'view') {
     const links = (await deps.services.keys.links([key])).get(key.id);

@@ -11,6 +11,7 @@ import { homeApprovals, homeHelp, homePartners, homeRoles } from './actions/home
 import { homePage } from './actions/home-page.ts';
 import { homeSearch } from './actions/home-search.ts';
 import { keyMenu } from './actions/key-menu.ts';
+import { keyHistory } from './actions/key-history.ts';
 import { keyView } from './actions/key-view.ts';
 import { keyStored } from './actions/key-stored.ts';
 import { leakReplace } from './actions/leak-replace.ts';
@@ -131,4 +132,6 @@ export const LISTENERS: readonly Listener[] = [
   // Buttons on alerts and the Home's "Needs attention" (issue 16)
   alertRestore,
   attentionRevoke,
+  // A key's History (issue 17)
+  keyHistory,
 ];

@@ -54,6 +54,8 @@ export const ActionId = {
   homeClear: 'home.clear',
   /** A key's read-only view (every role); admins reach it from the key menu too. */
   keyView: 'key.view',
+  /** A key's History (its latest audit events): the key view's button; admins also have it in the key menu. */
+  keyHistory: 'key.history',
   /** The Expires select of the re-enable dialog (an actions block: the dialog confirms with a button): read on confirm. */
   reenableExpires: 'key.enable.expires',
   /** "Replace and deliver" on a leak alert (GitHub secret scanning): opens the key's replace dialog. */
@@ -82,6 +84,7 @@ export const CallbackId = {
   delivered: 'key.delivered',
   legacyEndpoints: 'legacy.endpoints',
   keyView: 'key.view',
+  keyHistory: 'key.history',
   help: 'help',
   approvals: 'approvals',
   /** Extend, from an expiry reminder: a new expiry only. */
@@ -126,10 +129,10 @@ export const BlockId = {
 } as const;
 
 /** Overflow option values: `<verb>:<key id>`. */
-export type KeyMenuVerb = 'view' | 'edit' | 'revoke' | 'enable' | 'replace';
+export type KeyMenuVerb = 'view' | 'edit' | 'revoke' | 'enable' | 'replace' | 'history';
 export const keyMenuValue = (verb: KeyMenuVerb, keyId: string): string => `${verb}:${keyId}`;
 export function parseKeyMenuValue(value: string): { verb: KeyMenuVerb; keyId: string } | undefined {
-  const match = /^(view|edit|revoke|enable|replace):(key_[A-Za-z0-9]+)$/.exec(value);
+  const match = /^(view|edit|revoke|enable|replace|history):(key_[A-Za-z0-9]+)$/.exec(value);
   return match === null ? undefined : { verb: match[1] as KeyMenuVerb, keyId: match[2] as string };
 }
 
