@@ -16,6 +16,7 @@ import type { ServiceSigningKey } from './delivery/service-key.ts';
 import type { DirectMessenger } from './delivery/types.ts';
 import { databaseReadiness, type ReadinessCheck } from './http/health.ts';
 import type { createKeyImporter } from './keys/import-keys.ts';
+import { createInsightsService, type InsightsService } from './keys/insights.ts';
 import { createKeyService } from './keys/key-service.ts';
 import { readOrCreatePepper } from './keys/pepper.ts';
 import { createSecretDigest, type SecretDigest } from './keys/secret-digest.ts';
@@ -53,6 +54,8 @@ export interface Runtime {
   approvals: ReturnType<typeof createApprovalService>;
   /** What /authz recorded per key (as of its last flush). */
   usage: UsageReader;
+  /** Usage per endpoint, and the least-privilege edits drawn from it (trim, legacy migration). */
+  insights: InsightsService;
   /** Slack signatures already acted on, shared by every instance (the replay guard). */
   slackSignatures: ReturnType<typeof createSlackSignatureStore>;
   /** Everything the Slack app uses, built here from the members above: Slack reaches the database no other way. */
@@ -186,6 +189,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
     const partnerPgp = createPartnerPgpService({ store, inspect: inspectPublicKey });
     const approvals = createApprovalService({ store, keys: keyService, policy: config.approvals });
     const usage = createUsageReader(db.sql);
+    const insights = createInsightsService({ keys: keyService, catalog, usage });
     const slackSignatures = createSlackSignatureStore(db.sql);
     return {
       config,
@@ -207,6 +211,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       secretFormat,
       digest,
       usage,
+      insights,
       slackSignatures,
       approvals,
       slack: {
@@ -215,6 +220,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
         partners,
         roles,
         usage,
+        insights,
         approvals,
         partnerPgp,
         serviceKey,

@@ -3,6 +3,7 @@ import type { UsageReader } from '../authz/usage-summary.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { ServiceSigningKey } from '../delivery/service-key.ts';
 import type { createKeyImporter } from '../keys/import-keys.ts';
+import type { InsightsService } from '../keys/insights.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { PartnerPgpService } from '../partners/partner-pgp-service.ts';
 import type { PartnerService } from '../partners/partner-service.ts';
@@ -18,6 +19,7 @@ export interface CliRuntime {
   partnerPgp: PartnerPgpService;
   serviceKey: { get(): Promise<ServiceSigningKey> };
   usage: UsageReader;
+  insights: InsightsService;
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@ import type { Catalog } from '../catalog/types.ts';
 import type { DeliveryService } from '../delivery/delivery-service.ts';
 import type { ServiceSigningKey } from '../delivery/service-key.ts';
 import type { DirectMessenger } from '../delivery/types.ts';
+import type { InsightsService } from '../keys/insights.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { Logger } from '../logger.ts';
 import type { PartnerPgpService } from '../partners/partner-pgp-service.ts';
@@ -20,6 +21,8 @@ export interface SlackServices {
   roles: RoleService;
   /** What /authz recorded per key: usage shown before a change that could break an integration. */
   usage: UsageReader;
+  /** Usage per endpoint for the key view, and the trim and legacy-migration plans its buttons review. */
+  insights: InsightsService;
   /** The four-eyes rule: held actions go here instead of to `keys`. */
   approvals: ApprovalService;
   /** Partners' PGP keys, for the partner dialogs. */
