@@ -53,6 +53,13 @@ export interface LegacyMigrationPlan {
   permissions: string[];
 }
 
+export interface KeyOverview {
+  usage: KeyUsageReport;
+  trim: TrimPlan;
+  /** Only for a legacy key. */
+  legacy: LegacyMigrationPlan | undefined;
+}
+
 /** The edit a trim plan makes: its unused grants removed, against the version the plan read. */
 export function trimEdit(plan: TrimPlan, actor: string): EditKeyInput {
   return { actor, expectedVersion: plan.key.version, remove: plan.unused, basedOnUsage: { days: plan.window.days } };
@@ -100,19 +107,21 @@ export function createInsightsService(deps: {
     };
   }
 
-  async function read(keyId: string, days: number) {
-    const key = await deps.keys.get(keyId);
+  async function readFor(key: ApiKey, days: number) {
     const window = windowOf(key, days);
     const endpoints = await deps.usage.byEndpoint(key.id, window.since);
     return { key, window, endpoints };
+  }
+
+  async function read(keyId: string, days: number) {
+    return readFor(await deps.keys.get(keyId), days);
   }
 
   function calledIds(endpoints: readonly EndpointUsage[]): Set<string> {
     return new Set(endpoints.filter((e) => e.allowed > 0).map((e) => e.endpointId));
   }
 
-  async function trimPlan(keyId: string, days: number = TRIM_DAYS): Promise<TrimPlan> {
-    const { key, window, endpoints } = await read(keyId, days);
+  function trimOf({ key, window, endpoints }: Awaited<ReturnType<typeof readFor>>): TrimPlan {
     const called = calledIds(endpoints);
     return {
       key,
@@ -122,8 +131,7 @@ export function createInsightsService(deps: {
     };
   }
 
-  async function legacyPlan(keyId: string, days: number = LEGACY_MIGRATION_DAYS): Promise<LegacyMigrationPlan> {
-    const { key, window, endpoints } = await read(keyId, days);
+  function legacyOf({ key, window, endpoints }: Awaited<ReturnType<typeof readFor>>): LegacyMigrationPlan {
     if (!key.legacy) {
       throw new AppError(
         'KEY_NOT_LEGACY',
@@ -147,22 +155,43 @@ export function createInsightsService(deps: {
     };
   }
 
+  function reportOf({ key, window, endpoints }: Awaited<ReturnType<typeof readFor>>): KeyUsageReport {
+    const sorted = [...endpoints].sort(
+      (a, b) => b.allowed + b.denied - (a.allowed + a.denied) || a.endpointId.localeCompare(b.endpointId),
+    );
+    return {
+      key,
+      window,
+      endpoints: sorted,
+      allowed: sorted.reduce((n, e) => n + e.allowed, 0),
+      denied: sorted.reduce((n, e) => n + e.denied, 0),
+    };
+  }
+
+  const trimPlan = async (keyId: string, days: number = TRIM_DAYS): Promise<TrimPlan> =>
+    trimOf(await read(keyId, days));
+  const legacyPlan = async (keyId: string, days: number = LEGACY_MIGRATION_DAYS): Promise<LegacyMigrationPlan> =>
+    legacyOf(await read(keyId, days));
+
   return {
     trimPlan,
     legacyPlan,
 
     /** Allowed and denied requests per endpoint over the last `days` days. */
     async usage(keyId: string, days: number): Promise<KeyUsageReport> {
-      const { key, window, endpoints } = await read(keyId, days);
-      const sorted = [...endpoints].sort(
-        (a, b) => b.allowed + b.denied - (a.allowed + a.denied) || a.endpointId.localeCompare(b.endpointId),
-      );
+      return reportOf(await read(keyId, days));
+    },
+
+    /**
+     * What a key view shows beside the key: its use over the trim window, the trim plan, and for a legacy key the
+     * migration plan (one query per window).
+     */
+    async overview(key: ApiKey): Promise<KeyOverview> {
+      const recent = await readFor(key, TRIM_DAYS);
       return {
-        key,
-        window,
-        endpoints: sorted,
-        allowed: sorted.reduce((n, e) => n + e.allowed, 0),
-        denied: sorted.reduce((n, e) => n + e.denied, 0),
+        usage: reportOf(recent),
+        trim: trimOf(recent),
+        legacy: key.legacy ? legacyOf(await readFor(key, LEGACY_MIGRATION_DAYS)) : undefined,
       };
     },
 

@@ -10,6 +10,8 @@ import { homePage } from './actions/home-page.ts';
 import { homeSearch } from './actions/home-search.ts';
 import { keyMenu } from './actions/key-menu.ts';
 import { keyView } from './actions/key-view.ts';
+import { keyLegacyConvert } from './actions/key-legacy-convert.ts';
+import { keyTrim } from './actions/key-trim.ts';
 import { keyStored } from './actions/key-stored.ts';
 import { legacyEndpoints } from './actions/legacy-endpoints.ts';
 import { partnerAdd } from './actions/partner-add.ts';
@@ -116,4 +118,7 @@ export const LISTENERS: readonly Listener[] = [
   homeClear,
   keyView,
   reenableExpires,
+  // A key view's changes drawn from its use (issue 16)
+  keyTrim,
+  keyLegacyConvert,
 ];

@@ -52,6 +52,9 @@ export const ActionId = {
   keyView: 'key.view',
   /** The Expires select of the re-enable dialog (an actions block: the dialog confirms with a button): read on confirm. */
   reenableExpires: 'key.enable.expires',
+  /** A key view's "Remove N unused permissions" and "Convert to explicit permissions" (issue 16): open the review. */
+  keyTrim: 'key.trim',
+  keyLegacyConvert: 'key.legacy.convert',
 } as const;
 
 export const CallbackId = {
@@ -112,6 +115,8 @@ export const BlockId = {
   expires: 'expires',
   /** Allowed networks, one per line (create, edit, partner form). */
   networks: 'networks',
+  /** The key view's buttons drawn from its use (trim, legacy conversion). */
+  keyInsights: 'key_insights',
 } as const;
 
 /** Overflow option values: `<verb>:<key id>`. */

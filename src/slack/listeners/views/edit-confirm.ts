@@ -20,6 +20,8 @@ export const editConfirmSubmit = view({
       grants: selectionOf(deps, meta).endpointIds(deps.services.catalog),
       ...(meta.x === undefined ? {} : { expiresAt: meta.x === null ? null : new Date(meta.x) }),
       networks: meta.n,
+      endLegacy: meta.l === 1,
+      basedOnUsage: meta.b === undefined ? undefined : { days: meta.b },
     };
     return { keyId: meta.k, edit, emptyAcknowledged: readChecked(values, BlockId.confirmEmpty, 'yes') };
   },
@@ -29,13 +31,14 @@ export const editConfirmSubmit = view({
       // Only permission changes are held: a new description cannot widen what the key may do.
       const preview = await keys.previewEdit(keyId, edit);
       // Slack requires the tick already; checked here too, so no edit leaves a key with nothing unasked.
-      if (!emptyAcknowledged && leavesNoPermissions(preview.key, preview.added, preview.removed))
+      if (!emptyAcknowledged && leavesNoPermissions(preview.key, preview.added, preview.removed, preview.endsLegacy))
         refuseField(BlockId.confirmEmpty, 'Tick this to remove every permission, or go Back and keep some.');
       // Networks count as permissions (taking one away lets the key be used from more places), and extending the
       // key's life is held like a permission change: it lets the key do more (for longer).
       const changes =
         preview.added.length + preview.removed.length + preview.networksAdded.length + preview.networksRemoved.length;
-      const widens = changes > 0 || preview.expiry?.extended === true;
+      // Ending a legacy key's implicit access is a permission change like any other (held alike).
+      const widens = changes > 0 || preview.expiry?.extended === true || preview.endsLegacy;
       if (approvals.needsApproval('permissions') && widens) {
         return { kind: 'held', request: await approvals.requestEdit(keyId, edit) } as const;
       }
@@ -55,7 +58,7 @@ export const editConfirmSubmit = view({
       return announce(deps, client, result.request);
     }
     await answer({ response_action: 'clear' });
-    const { before, key, added, removed, expiry, networksAdded, networksRemoved } = result;
+    const { before, key, added, removed, expiry, networksAdded, networksRemoved, endedLegacy } = result;
     deps.logger.info(
       {
         keyId: key.id,
@@ -75,6 +78,7 @@ export const editConfirmSubmit = view({
         removed: removed.length,
         networks: { added: networksAdded.length, removed: networksRemoved.length },
         expiresAt: expiry === undefined ? undefined : key.expiresAt,
+        endedLegacy: endedLegacy === true ? { permissions: key.permissions.length } : undefined,
       }),
     );
     await turn.home();
