@@ -26,7 +26,7 @@ export function helpMessage(command: string): Message {
     `*${c}* manages the API keys (admins change, approvers and admins view):`,
     `• \`${c} create\`: create a key (partner, description, permissions); it is shown once`,
     `• \`${c} list [text]\`: keys, optionally matching a description, partner, id or the key’s last 4 characters`,
-    `• \`${c} show <key id>\`: one key with its permissions`,
+    `• \`${c} show <key id>\`: one key with its permissions and its use (what it called in 30 days, unused permissions, a legacy key’s conversion)`,
     `• \`${c} edit <key id>\`: change description and permissions`,
     `• \`${c} revoke <key id>\` / \`${c} enable <key id>\`: revoke or re-enable`,
     `• \`${c} replace <key id>\`: new key with the same permissions (for a lost key)`,

@@ -4,7 +4,7 @@ import { escapeMrkdwn } from '../../ui/escape.ts';
 import { KEY_ID } from '../../ui/ids.ts';
 import { stop, subcommand } from '../listener.ts';
 
-/** `show <key id>`: one key with its permissions. */
+/** `show <key id>`: one key with its permissions and its use. */
 export const show = subcommand({
   names: ['show'],
   role: 'viewer',
