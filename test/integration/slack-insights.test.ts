@@ -108,6 +108,17 @@ describe('a key’s use in its view', () => {
     expect(text).not.toContain('key.trim');
   });
 
+  it('offers no change for a revoked key, whose use it still shows', async () => {
+    const user = await admin();
+    const keyId = await agedKey(user, 'Retired', ['GET /v1/jobs', 'GET /v1/users']);
+    await seedUsage(rt.db.sql, [{ keyId, endpointId: 'GET /v1/jobs', daysAgo: 2, allowed: 3 }]);
+    await rt.keys.revoke(keyId, { actor: user });
+    const text = JSON.stringify(await show(user, keyId));
+    expect(text).toContain('*Use in the last 30 days:* 3 allowed, 0 denied');
+    expect(text).toContain('1 of its 2 permissions had no allowed call');
+    expect(text).not.toContain('key.trim');
+  });
+
   it('shows approvers the use but no buttons; an admin’s View from the Home pushes the review over the dialog', async () => {
     const approver = await userWith('approver');
     const user = await admin();

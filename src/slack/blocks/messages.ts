@@ -108,7 +108,8 @@ export function keyDetailsMessage(input: {
     },
   ];
   if (input.overview !== undefined) {
-    blocks.push(...usageBlocks({ overview: input.overview, catalog, canChange: input.canChange ?? input.canManage }));
+    const canChange = input.canChange ?? input.canManage;
+    blocks.push(...usageBlocks({ overview: input.overview, catalog, canChange, now: input.now }));
   }
   const lines = permissionLines(catalog, key.permissions);
   let budget = MESSAGE_TEXT_BUDGET;

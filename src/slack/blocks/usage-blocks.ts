@@ -1,5 +1,6 @@
 import type { Catalog } from '../../catalog/types.ts';
 import type { KeyOverview } from '../../keys/insights.ts';
+import { isUsable, keyState } from '../../keys/key-state.ts';
 import type { EndpointUsage } from '../../keys/usage-report.ts';
 import { code } from '../ui/escape.ts';
 import { lastUsedText, plural } from '../ui/format.ts';
@@ -33,7 +34,12 @@ export const CONVERT_BUTTON_TEXT = 'Convert to explicit permissions';
  * never used, a legacy key's implicit endpoints). `canChange` offers the two changes as buttons, each of which opens
  * the usual review of a permission change.
  */
-export function usageBlocks(input: { overview: KeyOverview; catalog: Catalog; canChange: boolean }): Block[] {
+export function usageBlocks(input: {
+  overview: KeyOverview;
+  catalog: Catalog;
+  canChange: boolean;
+  now: Date;
+}): Block[] {
   const { usage, trim, legacy } = input.overview;
   const { key, window } = usage;
   const blocks: Block[] = [
@@ -53,8 +59,9 @@ export function usageBlocks(input: { overview: KeyOverview; catalog: Catalog; ca
       ),
     );
   }
-  // A replaced key is changed through its replacement: the service would refuse an edit.
-  const changeable = input.canChange && key.replacedBy === null;
+  // A replaced key is changed through its replacement (the service would refuse an edit), and narrowing a key that
+  // no longer works helps nobody.
+  const changeable = input.canChange && key.replacedBy === null && isUsable(keyState(key, input.now));
   const buttons = [];
   if (trim.unused.length > 0) {
     if (window.keyYounger) {
