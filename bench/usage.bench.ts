@@ -54,53 +54,72 @@ function stream(size: number, keys: number, endpoints: number) {
 }
 
 interface Run {
+  /** The recorder's CPU time per request: the timed loop less the same loop around a recorder that does nothing. */
   nsPerRequest: number[];
-  /** Footprint at the end of each interval, before its flush. */
+  /** The same loop around a recorder that does nothing (reading the stream, the call itself). */
+  loopNs: number[];
+  /** Footprint at the end of each interval, before its flush, above the footprint with the stream drawn. */
   pending: number[];
   flushMs: number[];
   dropped: number;
-  lastBatch: UsageBatch | undefined;
+  /** What the last flush wrote, chunk by chunk. */
+  lastFlush: UsageBatch[];
 }
 
 async function run(keyIds: string[], endpointIds: string[], failing: boolean): Promise<Run> {
-  let lastBatch: UsageBatch | undefined;
+  let flushed: UsageBatch[] = [];
   const recorder = createUsageRecorder({
     async write(batch) {
       if (failing) throw new Error('database down');
-      lastBatch = batch;
+      flushed.push(batch);
     },
   });
   const size = 1 << 22;
   const { key, endpoint } = stream(size, keyIds.length, endpointIds.length);
-  const result: Run = { nsPerRequest: [], pending: [], flushMs: [], dropped: 0, lastBatch: undefined };
-  let now = Date.UTC(2026, 11, 2, 0, 0);
-  let i = 0;
-  for (let interval = 0; interval < INTERVALS; interval++) {
+  const base = footprint();
+  const result: Run = { nsPerRequest: [], loopNs: [], pending: [], flushMs: [], dropped: 0, lastFlush: [] };
+  // Reads what record() reads (the key's hash lives in its string), so the difference is the recorder's own work.
+  let touched = 0;
+  const idle = {
+    record(keyId: string, endpointId: string, allowed: boolean, nowMs: number) {
+      touched += keyId.length + endpointId.length + (allowed ? 1 : 0) + (nowMs > 0 ? 1 : 0);
+    },
+  };
+  const start = Date.UTC(2026, 11, 2, 0, 0);
+  /** One interval's requests from `from` on, through `target`: its CPU time per request. */
+  const loop = (target: { record: typeof idle.record }, from: number): number => {
     const started = cpuNs();
-    for (let r = 0; r < PER_INTERVAL; r++) {
-      const at = i & (size - 1);
-      recorder.record(
+    for (let j = from; j < from + PER_INTERVAL; j++) {
+      const at = j & (size - 1);
+      target.record(
         keyIds[key[at] as number] as string,
         endpointIds[endpoint[at] as number] as string,
-        (i & 15) !== 0,
-        now,
+        (j & 15) !== 0,
+        start + (j * 1000) / RATE,
       );
-      i++;
-      now += 1000 / RATE;
     }
-    result.nsPerRequest.push((cpuNs() - started) / PER_INTERVAL);
-    result.pending.push(footprint());
+    return (cpuNs() - started) / PER_INTERVAL;
+  };
+  for (let interval = 0; interval < INTERVALS; interval++) {
+    const from = interval * PER_INTERVAL;
+    const empty = loop(idle, from);
+    const full = loop(recorder, from);
+    result.loopNs.push(empty);
+    result.nsPerRequest.push(Math.max(0, full - empty));
+    result.pending.push(footprint() - base);
+    flushed = [];
     const flushStarted = performance.now();
     await recorder.flush().catch(() => {});
     result.flushMs.push(performance.now() - flushStarted);
   }
   result.dropped = recorder.stats().dropped;
-  result.lastBatch = lastBatch;
+  if (touched === 0) console.log('(the idle loop read nothing)');
+  result.lastFlush = flushed;
   return result;
 }
 
 /** Writes one interval's counts (and last-used times) to PostgreSQL as the server's flush does. */
-async function databaseWrite(keyIds: string[], batch: UsageBatch): Promise<number | undefined> {
+async function databaseWrite(keyIds: string[], batches: UsageBatch[]): Promise<number | undefined> {
   let database: Awaited<ReturnType<typeof createScratchDatabase>>;
   try {
     database = await createScratchDatabase(benchServerUrl());
@@ -121,10 +140,11 @@ async function databaseWrite(keyIds: string[], batch: UsageBatch): Promise<numbe
     }
     const sink = createUsageSink(sql);
     const started = performance.now();
-    await sink.write(batch);
+    for (const batch of batches) await sink.write(batch);
     const ms = performance.now() - started;
     const [row] = await sql<{ rows: string }[]>`select count(*) as rows from key_usage`;
-    console.log(`wrote ${batch.counts.length} counts (${row?.rows} rows) and ${batch.lastUsed.length} last-used times`);
+    const used = batches.reduce((n, b) => n + b.lastUsed.length, 0);
+    console.log(`wrote ${row?.rows} key_usage rows and ${used} last-used times`);
     return ms;
   } finally {
     await sql.end();
@@ -136,9 +156,8 @@ async function main(): Promise<void> {
   const catalog = await loadCatalog(undefined);
   const endpointIds = [...catalog.endpoints.map((e) => e.id), '-'];
   const keyIds = Array.from({ length: KEYS }, () => newKeyId());
-  const baseline = footprint();
   console.log(
-    `${KEYS} keys × ${catalog.endpoints.length} endpoints, ${RATE} requests/s, a flush every ${FLUSH_SECONDS} s (${PER_INTERVAL} requests), ${INTERVALS} intervals; footprint before ${mb(baseline)}`,
+    `${KEYS} keys × ${catalog.endpoints.length} endpoints, ${RATE} requests/s, a flush every ${FLUSH_SECONDS} s (${PER_INTERVAL} requests), ${INTERVALS} intervals`,
   );
 
   const steady = await run(keyIds, endpointIds, false);
@@ -146,18 +165,18 @@ async function main(): Promise<void> {
   const settled = steady.nsPerRequest.slice(2);
   const ns = median(settled);
   console.log(
-    `steady: ${ns.toFixed(0)} ns CPU per request (median; ${Math.min(...settled).toFixed(0)}–${Math.max(...settled).toFixed(0)}), flush (batch built, no database) median ${median(steady.flushMs).toFixed(0)} ms`,
+    `steady: ${ns.toFixed(0)} ns CPU per request in the recorder (median; ${Math.min(...settled).toFixed(0)}–${Math.max(...settled).toFixed(0)}), beside ${median(steady.loopNs.slice(2)).toFixed(0)} ns for the loop around it; flush (batch built, no database) median ${median(steady.flushMs).toFixed(0)} ms`,
   );
   const pending = steady.pending.slice(2);
   const growth = Math.max(...pending) - (pending[0] as number);
   console.log(
-    `steady: footprint at the end of each interval ${mb(Math.min(...pending))}–${mb(Math.max(...pending))} (growth over ${pending.length} intervals ${mb(growth)})`,
+    `steady: the recorder's memory at the end of each interval ${mb(Math.min(...pending))}–${mb(Math.max(...pending))} (growth over ${pending.length} intervals ${mb(growth)})`,
   );
 
   const outage = await run(keyIds, endpointIds, true);
   const peak = Math.max(...outage.pending);
   console.log(
-    `outage (every flush fails): footprint ${outage.pending
+    `outage (every flush fails): the recorder's memory ${outage.pending
       .map((p, i) => (i % 5 === 4 ? mb(p) : undefined))
       .filter((p) => p !== undefined)
       .join(' → ')}; ${outage.dropped} new combinations not counted past ${MAX_PENDING_COUNTS} waiting`,
@@ -175,20 +194,22 @@ async function main(): Promise<void> {
     target: '≤ 8 MB',
     met: growth <= 8 * 1024 * 1024,
   });
+  // The bound: the live table and its spare at MAX_PENDING_COUNTS (32 MB each) and the keys' slots.
   const bound = 96 * 1024 * 1024;
   reportGoal({
     name: 'usage: memory bounded while every flush fails',
-    figure: `${mb(peak - baseline)} above the start after ${INTERVALS} failed flushes`,
+    figure: `${mb(peak)} at most through ${INTERVALS} failed flushes`,
     target: `≤ ${mb(bound)}`,
-    met: peak - baseline <= bound,
+    met: peak <= bound,
   });
 
-  if (steady.lastBatch !== undefined) {
-    const writeMs = await databaseWrite(keyIds, steady.lastBatch);
+  if (steady.lastFlush.length > 0) {
+    const counts = steady.lastFlush.reduce((n, b) => n + b.counts.length, 0);
+    const writeMs = await databaseWrite(keyIds, steady.lastFlush);
     if (writeMs !== undefined) {
       reportGoal({
         name: 'usage: one interval written to PostgreSQL within the interval',
-        figure: `${writeMs.toFixed(0)} ms for ${steady.lastBatch.counts.length} counts`,
+        figure: `${writeMs.toFixed(0)} ms for ${counts} counts in ${steady.lastFlush.length} writes`,
         target: `≤ ${FLUSH_SECONDS * 1000} ms`,
         met: writeMs <= FLUSH_SECONDS * 1000,
       });

@@ -16,6 +16,8 @@ const MAX_KEY_SLOTS = 1 << 20;
 /** Endpoint indexes share an int32 with the low 16 bits of the day. */
 const MAX_ENDPOINTS = 0x7fff;
 const INITIAL_CAPACITY = 1 << 16;
+/** Counts per write: a flush holds at most this many as objects at once, whatever is waiting. */
+export const WRITE_CHUNK = 25_000;
 
 export interface UsageRecorder {
   /** Hot path: two map lookups, a probe into typed arrays and an increment; nothing is written or allocated here. */
@@ -54,6 +56,8 @@ export function createUsageRecorder(sink: UsageSink, options: { maxPending?: num
   let capacity = INITIAL_CAPACITY;
   let mask = capacity - 1;
   let table = new Uint32Array(capacity * 4);
+  // The table a flush hands over is cleared and kept for the next flush: steady traffic allocates no new table.
+  let spare = new Uint32Array(0);
   let entries = 0;
   let dropped = 0;
 
@@ -159,29 +163,8 @@ export function createUsageRecorder(sink: UsageSink, options: { maxPending?: num
     add(slot, endpointSlot(endpointId), day, allowed ? 1 : 0, allowed ? 0 : 1);
   }
 
-  /** Everything waiting, as a batch; the table and the last-used times are cleared for what comes next. */
-  function takeBatch(): UsageBatch {
-    const dayTexts = new Map<number, string>();
-    const counts: UsageCount[] = new Array(entries);
-    let n = 0;
-    for (let i = 0; i < table.length && n < entries; i += 4) {
-      const key = table[i] as number;
-      if (key === 0) continue;
-      const endpointDay = table[i + 1] as number;
-      const low = endpointDay & 0xffff;
-      let day = dayTexts.get(low);
-      if (day === undefined) {
-        day = new Date((days.get(low) ?? low) * DAY_MS).toISOString().slice(0, 10);
-        dayTexts.set(low, day);
-      }
-      counts[n++] = {
-        keyId: slotKeys[key - 1] as string,
-        endpointId: endpointIds[endpointDay >>> 16] as string,
-        day,
-        allowed: table[i + 2] as number,
-        denied: table[i + 3] as number,
-      };
-    }
+  /** The key ids and last-used times gathered since the last flush, cleared for what comes next. */
+  function takeLastUsed(): UsageBatch['lastUsed'] {
     const used: UsageBatch['lastUsed'] = new Array(usedCount);
     for (let i = 0; i < usedCount; i++) {
       const slot = usedSlots[i] as number;
@@ -189,35 +172,87 @@ export function createUsageRecorder(sink: UsageSink, options: { maxPending?: num
       lastUsed[slot] = 0;
     }
     usedCount = 0;
-    table.fill(0);
+    return used;
+  }
+
+  /** The counts in `taken[from…to)` (entry offsets) as the sink takes them. */
+  function countsOf(taken: Uint32Array, from: number, to: number, dayTexts: Map<number, string>): UsageCount[] {
+    const counts: UsageCount[] = [];
+    for (let i = from; i < to; i += 4) {
+      const key = taken[i] as number;
+      if (key === 0) continue;
+      const endpointDay = taken[i + 1] as number;
+      const low = endpointDay & 0xffff;
+      let day = dayTexts.get(low);
+      if (day === undefined) {
+        day = new Date((days.get(low) ?? low) * DAY_MS).toISOString().slice(0, 10);
+        dayTexts.set(low, day);
+      }
+      counts.push({
+        keyId: slotKeys[key - 1] as string,
+        endpointId: endpointIds[endpointDay >>> 16] as string,
+        day,
+        allowed: taken[i + 2] as number,
+        denied: taken[i + 3] as number,
+      });
+    }
+    return counts;
+  }
+
+  /** Counts of `taken[from…)` that were not written go back into the live table (up to the bound). */
+  function putBack(taken: Uint32Array, from: number): void {
+    for (let i = from; i < taken.length; i += 4) {
+      const key = taken[i] as number;
+      if (key === 0) continue;
+      const endpointDay = taken[i + 1] as number;
+      const low = endpointDay & 0xffff;
+      add(key - 1, endpointDay >>> 16, days.get(low) ?? low, taken[i + 2] as number, taken[i + 3] as number);
+    }
+  }
+
+  /**
+   * Swaps the live table for the spare one and writes what it held in chunks of WRITE_CHUNK counts, so a flush never
+   * holds more than one chunk as objects. A failed write puts the unwritten counts back (and the last-used times, if
+   * they were not written yet): an outage delays usage figures but loses none within the bound.
+   */
+  async function flushOnce(): Promise<void> {
+    if (entries === 0 && usedCount === 0) return;
+    const taken = table;
+    const takenEntries = entries;
+    table = spare.length === taken.length ? spare : new Uint32Array(taken.length);
     entries = 0;
-    // Slots of keys long gone would otherwise pile up; the counts were just taken, so nothing refers to them.
-    if (slotKeys.length > MAX_KEY_SLOTS) {
+    let used = takeLastUsed();
+    const dayTexts = new Map<number, string>();
+    let offset = 0;
+    let written = 0;
+    try {
+      do {
+        // Walk entry slots until a chunk's worth of counts is gathered (the table is at most half full).
+        let end = offset;
+        let gathered = 0;
+        while (end < taken.length && gathered < WRITE_CHUNK) {
+          if (taken[end] !== 0) gathered++;
+          end += 4;
+        }
+        const counts = countsOf(taken, offset, end, dayTexts);
+        await sink.write({ counts, lastUsed: used });
+        used = [];
+        written += counts.length;
+        offset = end;
+      } while (written < takenEntries);
+    } catch (error) {
+      putBack(taken, offset);
+      for (const u of used) touch(keySlot(u.keyId), u.at.getTime());
+      throw error;
+    } finally {
+      taken.fill(0);
+      spare = taken;
+    }
+    // Slots of keys long gone would otherwise pile up; only safe while no count refers to a slot.
+    if (slotKeys.length > MAX_KEY_SLOTS && entries === 0 && usedCount === 0) {
       keySlots = new Map();
       slotKeys = [];
       lastUsed = new Float64Array(INITIAL_CAPACITY);
-    }
-    return { counts, lastUsed: used };
-  }
-
-  /** A failed write puts its counts back, so an outage delays usage figures but loses none (within the bound). */
-  function restore(batch: UsageBatch): void {
-    for (const c of batch.counts) {
-      const day = Math.round(Date.parse(`${c.day}T00:00:00Z`) / DAY_MS);
-      days.set(day & 0xffff, day);
-      add(keySlot(c.keyId), endpointSlot(c.endpointId), day, c.allowed, c.denied);
-    }
-    for (const u of batch.lastUsed) touch(keySlot(u.keyId), u.at.getTime());
-  }
-
-  async function flushOnce(): Promise<void> {
-    if (entries === 0 && usedCount === 0) return;
-    const batch = takeBatch();
-    try {
-      await sink.write(batch);
-    } catch (error) {
-      restore(batch);
-      throw error;
     }
   }
 

@@ -22,15 +22,38 @@ function collecting() {
 }
 
 describe('the usage recorder', () => {
-  it('counts every key × endpoint exactly, however many there are (the table grows)', async () => {
+  it('puts back only what a failed flush had not written yet', async () => {
+    const written: UsageBatch[] = [];
+    let writes = 0;
+    const recorder = createUsageRecorder({
+      async write(batch) {
+        writes++;
+        // The second chunk fails: the first is in the database, the rest must come again, and only the rest.
+        if (writes === 2) throw new Error('connection lost');
+        written.push(batch);
+      },
+    });
+    for (let k = 0; k < 30_000; k++) recorder.record(`key_${k}`, 'GET /v1/users', true, day);
+    await expect(recorder.flush()).rejects.toThrow('connection lost');
+    expect(written.map((b) => b.counts.length)).toEqual([25_000]);
+    expect(recorder.stats().pending).toBe(5_000);
+    await recorder.flush();
+    const keys = written.flatMap((b) => b.counts.map((c) => c.keyId));
+    expect(keys).toHaveLength(30_000);
+    expect(new Set(keys).size).toBe(30_000);
+    expect(written.flatMap((b) => b.lastUsed)).toHaveLength(30_000);
+  });
+
+  it('counts every key × endpoint exactly, however many there are (the table grows), written in chunks', async () => {
     const out = collecting();
     const recorder = createUsageRecorder(out.sink);
     for (let k = 0; k < 3000; k++)
       for (let e = 0; e < 50; e++) recorder.record(`key_${k}`, `GET /v1/e${e}`, (k + e) % 3 !== 0, day + k);
     recorder.record('key_0', 'GET /v1/e0', true, day + 5000);
     await recorder.flush();
-    const counts = out.written[0]?.counts ?? [];
-    expect(counts).toHaveLength(150_000);
+    expect(out.written.map((b) => b.counts.length)).toEqual([25_000, 25_000, 25_000, 25_000, 25_000, 25_000]);
+    const counts = out.written.flatMap((b) => b.counts);
+    expect(new Set(counts.map((c) => `${c.keyId} ${c.endpointId}`)).size).toBe(150_000);
     expect(counts.find((c) => c.keyId === 'key_0' && c.endpointId === 'GET /v1/e0')).toEqual({
       keyId: 'key_0',
       endpointId: 'GET /v1/e0',
@@ -41,9 +64,11 @@ describe('the usage recorder', () => {
     expect(counts.reduce((n, c) => n + c.allowed + c.denied, 0)).toBe(150_001);
     expect(out.written[0]?.lastUsed).toHaveLength(3000);
     expect(out.written[0]?.lastUsed.find((u) => u.keyId === 'key_0')?.at.getTime()).toBe(day + 5000);
+    // Last-used times go with the first chunk only.
+    expect(out.written.slice(1).every((b) => b.lastUsed.length === 0)).toBe(true);
     // Taken: the next flush writes nothing.
     await recorder.flush();
-    expect(out.written).toHaveLength(1);
+    expect(out.written).toHaveLength(6);
     expect(recorder.stats()).toEqual({ pending: 0, dropped: 0 });
   });
 
