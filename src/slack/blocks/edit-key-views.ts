@@ -46,7 +46,7 @@ export function editKeyView(input: {
       ? [
           legacyRuleSection(key, input.legacyRule),
           context(
-            'The boxes below are its explicit grants. The legacy endpoints are not ticked there and cannot be removed here: replacing the key turns them into explicit grants of the new key.',
+            'The boxes below are its explicit grants. The legacy endpoints are not ticked there and cannot be removed here: “Convert to explicit permissions” in the key’s view (`show`) keeps the ones it called as explicit grants, and replacing the key turns all of them into explicit grants of the new key.',
           ),
         ]
       : []),
