@@ -6,7 +6,7 @@ const DAY_MS = 86_400_000;
 export const OUTSIDE_CATALOG = '-';
 
 /**
- * At most this many key × endpoint × day counts wait for a write (about 50 MB of typed arrays). Steady traffic of
+ * At most this many key × endpoint × day counts wait for a write (a 32 MB table, and its spare). Steady traffic of
  * 10k requests a second flushed every 10 s needs at most 100k; the rest is room for a database outage. Beyond it a
  * new combination is not counted (its key's last-used time still is), so an outage cannot exhaust the heap.
  */
@@ -34,8 +34,8 @@ export interface UsageRecorder {
 /**
  * Usage is aggregated per key × endpoint × UTC day in memory and written in batches, so recording costs the
  * request a counter increment. Keys and endpoints get small slot numbers once (kept across flushes: the same keys
- * call again), and the counts live in one open-addressing table of typed arrays, cleared at each flush: a request
- * allocates nothing, and the memory between flushes is bounded by MAX_PENDING_COUNTS whatever the traffic.
+ * call again), and the counts live in one open-addressing table in a typed array, swapped for a cleared spare at each
+ * flush: a request allocates nothing, and the memory between flushes is bounded by MAX_PENDING_COUNTS whatever the traffic.
  */
 export function createUsageRecorder(sink: UsageSink, options: { maxPending?: number | undefined } = {}): UsageRecorder {
   const maxPending = options.maxPending ?? MAX_PENDING_COUNTS;
