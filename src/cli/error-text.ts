@@ -45,6 +45,8 @@ const WORDS: Record<ErrorCode, Words> = {
   },
   KEY_REVOKED: said,
   KEY_REPLACED: said,
+  KEY_NOT_LEGACY: said,
+  WINDOW_INVALID: said,
   KEY_ALREADY_ACTIVE: said,
   EXPIRY_INVALID: said,
   LIFETIME_TOO_LONG: (error) => {

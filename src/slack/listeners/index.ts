@@ -13,6 +13,8 @@ import { homeSearch } from './actions/home-search.ts';
 import { keyMenu } from './actions/key-menu.ts';
 import { keyHistory } from './actions/key-history.ts';
 import { keyView } from './actions/key-view.ts';
+import { keyLegacyConvert } from './actions/key-legacy-convert.ts';
+import { keyTrim } from './actions/key-trim.ts';
 import { keyStored } from './actions/key-stored.ts';
 import { leakReplace } from './actions/leak-replace.ts';
 import { legacyEndpoints } from './actions/legacy-endpoints.ts';
@@ -134,4 +136,7 @@ export const LISTENERS: readonly Listener[] = [
   attentionRevoke,
   // A key's History (issue 17)
   keyHistory,
+  // A key view's changes drawn from its use (issue 16)
+  keyTrim,
+  keyLegacyConvert,
 ];

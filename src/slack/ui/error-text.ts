@@ -74,6 +74,8 @@ const WORDS: Record<ErrorCode, Words> = {
   STALE_VERSION: said,
   KEY_REVOKED: said,
   KEY_REPLACED: said,
+  KEY_NOT_LEGACY: said,
+  WINDOW_INVALID: said,
   KEY_ALREADY_ACTIVE: (error, style, context) => {
     const keyId = factText(error, 'keyId');
     return keyId === undefined
