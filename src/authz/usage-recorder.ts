@@ -10,7 +10,17 @@ interface Counter {
   denied: number;
 }
 
-type DayCounts = Map<string, Map<string, Counter>>;
+/** When a key was last used: one box per key, shared by its days, so a request writes a number in place. */
+interface LastUsed {
+  at: number;
+}
+
+interface KeyCounts {
+  endpoints: Map<string, Counter>;
+  lastUsed: LastUsed;
+}
+
+type DayCounts = Map<string, KeyCounts>;
 
 export interface UsageRecorder {
   /** Hot path: two map lookups and an increment; nothing is written here. */
@@ -28,7 +38,7 @@ export interface UsageRecorder {
  */
 export function createUsageRecorder(sink: UsageSink): UsageRecorder {
   let days = new Map<number, DayCounts>();
-  let lastUsed = new Map<string, number>();
+  let lastUsed = new Map<string, LastUsed>();
   let currentDay = -1;
   let current: DayCounts | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -46,17 +56,27 @@ export function createUsageRecorder(sink: UsageSink): UsageRecorder {
     }
     let perKey = current.get(keyId);
     if (perKey === undefined) {
-      perKey = new Map();
+      perKey = { endpoints: new Map(), lastUsed: lastUsedBox(keyId, nowMs) };
       current.set(keyId, perKey);
     }
-    let counter = perKey.get(endpointId);
+    let counter = perKey.endpoints.get(endpointId);
     if (counter === undefined) {
       counter = { allowed: 0, denied: 0 };
-      perKey.set(endpointId, counter);
+      perKey.endpoints.set(endpointId, counter);
     }
     if (allowed) counter.allowed++;
     else counter.denied++;
-    lastUsed.set(keyId, nowMs);
+    // In place: no Map write and no boxed number per request (a time does not fit a small integer).
+    perKey.lastUsed.at = nowMs;
+  }
+
+  function lastUsedBox(keyId: string, nowMs: number): LastUsed {
+    let box = lastUsed.get(keyId);
+    if (box === undefined) {
+      box = { at: nowMs };
+      lastUsed.set(keyId, box);
+    }
+    return box;
   }
 
   function takeBatch(): { batch: UsageBatch; taken: { days: typeof days; lastUsed: typeof lastUsed } } {
@@ -67,43 +87,45 @@ export function createUsageRecorder(sink: UsageSink): UsageRecorder {
     const counts: UsageCount[] = [];
     for (const [day, perKeys] of taken.days) {
       const dayText = new Date(day * DAY_MS).toISOString().slice(0, 10);
-      for (const [keyId, perEndpoint] of perKeys) {
-        for (const [endpointId, counter] of perEndpoint) {
+      for (const [keyId, perKey] of perKeys) {
+        for (const [endpointId, counter] of perKey.endpoints) {
           counts.push({ keyId, endpointId, day: dayText, allowed: counter.allowed, denied: counter.denied });
         }
       }
     }
-    const used = [...taken.lastUsed].map(([keyId, at]) => ({ keyId, at: new Date(at) }));
+    const used = [...taken.lastUsed].map(([keyId, box]) => ({ keyId, at: new Date(box.at) }));
     return { batch: { counts, lastUsed: used }, taken };
   }
 
   /** A failed write puts its counts back, so an outage delays usage figures but loses none. */
-  function restore(taken: { days: Map<number, DayCounts>; lastUsed: Map<string, number> }): void {
+  function restore(taken: { days: Map<number, DayCounts>; lastUsed: Map<string, LastUsed> }): void {
+    // Times first: every restored key's counts then point at the box its newer requests write.
+    for (const [keyId, box] of taken.lastUsed) {
+      const newer = lastUsed.get(keyId);
+      if (newer === undefined) lastUsed.set(keyId, box);
+      else if (newer.at < box.at) newer.at = box.at;
+    }
     for (const [day, perKeys] of taken.days) {
-      for (const [keyId, perEndpoint] of perKeys) {
-        for (const [endpointId, counter] of perEndpoint) {
-          let dayCounts = days.get(day);
-          if (dayCounts === undefined) {
-            dayCounts = new Map();
-            days.set(day, dayCounts);
-          }
-          let perKey = dayCounts.get(keyId);
-          if (perKey === undefined) {
-            perKey = new Map();
-            dayCounts.set(keyId, perKey);
-          }
-          const existing = perKey.get(endpointId);
-          if (existing === undefined) perKey.set(endpointId, counter);
+      let dayCounts = days.get(day);
+      if (dayCounts === undefined) {
+        dayCounts = new Map();
+        days.set(day, dayCounts);
+      }
+      for (const [keyId, perKey] of perKeys) {
+        const existing = dayCounts.get(keyId);
+        if (existing === undefined) {
+          dayCounts.set(keyId, { endpoints: perKey.endpoints, lastUsed: lastUsed.get(keyId) as LastUsed });
+          continue;
+        }
+        for (const [endpointId, counter] of perKey.endpoints) {
+          const known = existing.endpoints.get(endpointId);
+          if (known === undefined) existing.endpoints.set(endpointId, counter);
           else {
-            existing.allowed += counter.allowed;
-            existing.denied += counter.denied;
+            known.allowed += counter.allowed;
+            known.denied += counter.denied;
           }
         }
       }
-    }
-    for (const [keyId, at] of taken.lastUsed) {
-      const newer = lastUsed.get(keyId);
-      if (newer === undefined || newer < at) lastUsed.set(keyId, at);
     }
     current = undefined;
   }
