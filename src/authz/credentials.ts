@@ -68,10 +68,14 @@ function basicUsername(credentials: string): string | { problem: CredentialProbl
   let pending = 0;
   let colon = -1;
   let ascii = true;
+  let valid = true;
   for (let i = 0; i < digits; i++) {
     const code = credentials.charCodeAt(i);
     const digit = code < 128 ? (BASE64_DIGIT[code] as number) : -1;
-    if (digit < 0) return MALFORMED;
+    if (digit < 0) {
+      valid = false;
+      break;
+    }
     if (colon !== -1) continue; // the rest is only checked: the password part carries no meaning
     pending = (pending << 6) | digit;
     bits += 6;
@@ -84,11 +88,12 @@ function basicUsername(credentials: string): string | { problem: CredentialProbl
       decoded[bytes++] = byte;
     }
   }
-  if (colon === -1) return MALFORMED;
+  // The shared buffer does not keep the last caller's key past this call.
+  const key = valid && colon > 0 && ascii ? decoded.toString('latin1', 0, colon) : undefined;
+  decoded.fill(0, 0, bytes);
+  if (!valid || colon === -1) return MALFORMED;
   if (colon === 0) return EMPTY;
-  if (!ascii) {
-    const text = Buffer.from(credentials, 'base64').toString('utf8');
-    return text.slice(0, text.indexOf(':'));
-  }
-  return decoded.toString('latin1', 0, colon);
+  if (key !== undefined) return key;
+  const text = Buffer.from(credentials, 'base64').toString('utf8');
+  return text.slice(0, text.indexOf(':'));
 }
