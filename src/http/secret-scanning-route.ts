@@ -8,6 +8,11 @@ import type { Route } from './server.ts';
 export const SECRET_SCANNING_PATH = '/secret-scanning/github';
 /** GitHub batches tokens into one report; a megabyte is far above any real one and bounds what a forger can send. */
 export const MAX_REPORT_BYTES = 1024 * 1024;
+/**
+ * GitHub sends a report at once; a body still arriving after this is a sender holding the connection open (Node's own
+ * limit is 5 minutes), and is refused with 408.
+ */
+export const REPORT_BODY_TIMEOUT_MS = 15_000;
 
 const report = z
   .array(
@@ -30,6 +35,8 @@ export interface SecretScanningRouteOptions {
   logger: Logger;
   /** Counts every reported token by its label. */
   counted?: (label: LeakLabel, count: number) => void;
+  /** REPORT_BODY_TIMEOUT_MS unless a test says otherwise. */
+  bodyTimeoutMs?: number;
 }
 
 function answer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -44,28 +51,41 @@ function answer(res: ServerResponse, status: number, body: unknown, headers: Rec
 }
 
 /**
- * The body; `too_large` once it passes the cap (the rest is not read: the connection is closed after the 413);
- * `aborted` when the sender went away before the end (nothing to answer).
+ * The body; `too_large` once it passes the cap, `too_slow` when it has not ended within `timeoutMs` (the rest is not
+ * read either way: the connection is closed after the answer); `aborted` when the sender went away before the end
+ * (nothing to answer).
  */
-function readCapped(req: IncomingMessage): Promise<Buffer | 'too_large' | 'aborted'> {
+function readCapped(req: IncomingMessage, timeoutMs: number): Promise<Buffer | 'too_large' | 'too_slow' | 'aborted'> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const stop = (outcome: 'too_large' | 'too_slow') => {
+      req.off('data', onData);
+      req.pause();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => stop('too_slow'), timeoutMs);
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_REPORT_BYTES) {
-        req.off('data', onData);
-        req.pause();
-        resolve('too_large');
+        clearTimeout(timer);
+        stop('too_large');
         return;
       }
       chunks.push(chunk);
     };
     req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    // After 'end' or 'too_large' these change nothing: a promise settles once.
-    req.once('error', () => resolve('aborted'));
-    req.once('close', () => resolve('aborted'));
+    req.once('end', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+    // After 'end' or a refusal these change nothing: a promise settles once.
+    const gone = () => {
+      clearTimeout(timer);
+      resolve('aborted');
+    };
+    req.once('error', gone);
+    req.once('close', gone);
   });
 }
 
@@ -94,8 +114,15 @@ export function secretScanningRoute(options: SecretScanningRouteOptions): Route 
       if (path !== SECRET_SCANNING_PATH) return answer(res, 404, { error: 'not_found' });
       if (req.method !== 'POST') return answer(res, 405, { error: 'method_not_allowed' }, { allow: 'POST' });
       const declared = Number(req.headers['content-length'] ?? 0);
-      const body = declared > MAX_REPORT_BYTES ? 'too_large' : await readCapped(req);
+      const body =
+        declared > MAX_REPORT_BYTES
+          ? 'too_large'
+          : await readCapped(req, options.bodyTimeoutMs ?? REPORT_BODY_TIMEOUT_MS);
       if (body === 'aborted') return;
+      if (body === 'too_slow') {
+        logger.warn({ path }, 'secret scanning report refused: the body did not arrive in time');
+        return answer(res, 408, { error: 'request_timeout' }, { connection: 'close' });
+      }
       if (body === 'too_large') {
         logger.warn({ path, declaredBytes: declared || undefined }, 'secret scanning report refused: over 1 MB');
         return answer(res, 413, { error: 'payload_too_large', maxBytes: MAX_REPORT_BYTES }, { connection: 'close' });

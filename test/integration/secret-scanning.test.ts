@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGithubSignatureVerifier } from '../../src/http/github-signature.ts';
 import { MAX_REPORT_BYTES, SECRET_SCANNING_PATH, secretScanningRoute } from '../../src/http/secret-scanning-route.ts';
@@ -481,6 +481,48 @@ describe('attacks on the route', () => {
     expect(below.status).toBe(404);
     expect(below.headers.get('cache-control')).toBe('no-store');
     await below.body?.cancel();
+  });
+
+  it('answers a body that stops arriving with 408 and closes the connection, changing nothing', async () => {
+    const { key, secret } = await newKey('Slow sender');
+    const server = createHttpServer({
+      logger: logs.logger,
+      readiness: [],
+      routes: [
+        secretScanningRoute({
+          verifier: GITHUB_VERIFIER(),
+          leaks: () => rt.leaks,
+          announce: () => {},
+          logger: logs.logger,
+          bodyTimeoutMs: 200,
+        }),
+      ],
+    });
+    await listen(server.server, 0, '127.0.0.1');
+    try {
+      const body = JSON.stringify([item(secret)]);
+      const signature = sign('sha256', Buffer.from(body), GITHUB.privateKey).toString('base64');
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port: server.port() });
+        let received = '';
+        socket.on('data', (chunk) => {
+          received += String(chunk);
+        });
+        socket.on('end', () => resolve(received));
+        socket.on('error', reject);
+        // Headers and the first bytes of the body, then nothing more.
+        socket.write(
+          `POST ${SECRET_SCANNING_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+            `Github-Public-Key-Identifier: ${GITHUB.id}\r\nGithub-Public-Key-Signature: ${signature}\r\n` +
+            `Content-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+        );
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer.toLowerCase()).toContain('cache-control: no-store');
+      expect(await rt.keys.get(key.id)).toMatchObject({ status: 'active' });
+    } finally {
+      await server.close();
+    }
   });
 
   it('refuses signed JSON nested a hundred thousand deep with 400', async () => {
