@@ -525,6 +525,53 @@ describe('attacks on the route', () => {
     }
   });
 
+  it('answers 503 to reports beyond those it is handling at once, without reading them, and takes the next after', async () => {
+    const server = createHttpServer({
+      logger: logs.logger,
+      readiness: [],
+      routes: [
+        secretScanningRoute({
+          verifier: GITHUB_VERIFIER(),
+          leaks: () => rt.leaks,
+          announce: () => {},
+          logger: logs.logger,
+          maxConcurrent: 1,
+        }),
+      ],
+    });
+    await listen(server.server, 0, '127.0.0.1');
+    try {
+      const body = JSON.stringify([item(stranger())]);
+      const signature = sign('sha256', Buffer.from(body), GITHUB.privateKey).toString('base64');
+      // The first report's body arrives in two parts; the second is sent while the first waits for its rest.
+      // The route's handler runs first (it was registered first): once this fires, the first report is counted.
+      const received = new Promise<void>((resolve) => server.server.once('request', () => resolve()));
+      const socket = connect({ host: '127.0.0.1', port: server.port() });
+      let first = '';
+      const firstAnswered = new Promise<void>((resolve) => {
+        socket.on('data', (chunk) => {
+          first += String(chunk);
+          if (first.includes('\r\n\r\n')) resolve();
+        });
+      });
+      socket.write(
+        `POST ${SECRET_SCANNING_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+          `Github-Public-Key-Identifier: ${GITHUB.id}\r\nGithub-Public-Key-Signature: ${signature}\r\n` +
+          `Content-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+      );
+      await received;
+      const second = await report(body, { server });
+      expect(second).toEqual({ status: 503, json: { error: 'busy' } });
+      socket.write(body.slice(10));
+      await firstAnswered;
+      socket.destroy();
+      expect(first).toMatch(/^HTTP\/1\.1 200 /);
+      expect((await report(body, { server })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses signed JSON nested a hundred thousand deep with 400', async () => {
     expect((await report(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)).status).toBe(400);
   });
