@@ -20,6 +20,13 @@ const yaml = (file: string): any => parse(read(file)) ?? {};
 const OVERRIDE_HEADERS = ['X-HTTP-Method-Override', 'X-Method-Override', 'X-HTTP-Method'];
 /** Headers that carry a credential (or a URL with a query that may): never logged. */
 const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'proxy-authorization', 'cookie', 'referer'];
+/** Served by harvest-keys on AUTHZ_PORT, routed without the key check (README "Harvest v3 clients"). */
+const OAUTH_ROUTES = [
+  { path: '/oauth/token', method: 'POST' },
+  { path: '/oauth/introspect', method: 'POST' },
+  { path: '/oauth/revoke', method: 'POST' },
+  { path: '/.well-known/oauth-authorization-server', method: 'GET' },
+] as const;
 
 describe('nginx (manifests/gateways/nginx.conf)', () => {
   const conf = read('nginx.conf')
@@ -133,11 +140,28 @@ describe('nginx (manifests/gateways/nginx.conf)', () => {
     // A fixed URI: harvest-keys gets this path whatever the client's spelling of it.
     expect(reports).toMatch(/proxy_pass\s+http:\/\/harvest_keys_authz\/secret-scanning\/github;/);
     const toAuthzPort = directives('proxy_pass').filter((target) => target.startsWith('http://harvest_keys_authz'));
-    expect(toAuthzPort.sort()).toEqual([
-      'http://harvest_keys_authz/authz',
-      'http://harvest_keys_authz/secret-scanning/github',
-    ]);
+    expect(toAuthzPort.sort()).toEqual(
+      [
+        'http://harvest_keys_authz/authz',
+        'http://harvest_keys_authz/secret-scanning/github',
+        ...OAUTH_ROUTES.map(({ path }) => `http://harvest_keys_authz${path}`),
+      ].sort(),
+    );
     expect(block('= /_harvest_keys_authz')).toMatch(/\binternal;/);
+  });
+
+  it('routes the OAuth endpoints to AUTHZ_PORT without auth_request: exact paths, one method each, fixed URIs', () => {
+    for (const { path: oauthPath, method } of OAUTH_ROUTES) {
+      const location = block(`= ${oauthPath}`);
+      expect(location, oauthPath).not.toMatch(/auth_request/);
+      expect(location, oauthPath).toMatch(new RegExp(`limit_except\\s+${method}\\s*\\{\\s*deny\\s+all;\\s*\\}`));
+      expect(location, oauthPath).toMatch(new RegExp(`proxy_pass\\s+http://harvest_keys_authz${oauthPath};`));
+      if (method === 'POST') {
+        expect(location, oauthPath).toMatch(/client_max_body_size\s+16k;/);
+        // The per-address failure limit counts the peer nginx saw, not an address the client names.
+        expect(location, oauthPath).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;/i);
+      }
+    }
   });
 
   it('sends /authz the client address nginx saw, which a client cannot choose, and words ip_not_allowed itself', () => {
@@ -213,22 +237,50 @@ describe('Traefik (manifests/gateways/traefik-static.yml, traefik.yml)', () => {
   });
 });
 
-describe('the secret scanning route in Traefik (manifests/gateways/traefik.yml)', () => {
-  it('is the only router to harvest-keys: POST /secret-scanning/github exactly, without the key check, under 1 MB', () => {
-    const { http } = yaml('traefik.yml');
-    const services = http.services as Record<string, { loadBalancer: { servers: { url: string }[] } }>;
-    const toHarvestKeys = Object.entries(services)
-      .filter(([, s]) => s.loadBalancer.servers.some((server) => server.url.includes('harvest-keys')))
-      .map(([name]) => name);
-    const routers = Object.values(
-      http.routers as Record<string, { rule: string; service: string; middlewares?: string[] }>,
+describe('the routes to harvest-keys itself in Traefik (manifests/gateways/traefik.yml)', () => {
+  type Router = { rule: string; service: string; middlewares?: string[] };
+  const { http } = yaml('traefik.yml');
+  const services = http.services as Record<string, { loadBalancer: { servers: { url: string }[] } }>;
+  const toHarvestKeys = Object.entries(services)
+    .filter(([, s]) => s.loadBalancer.servers.some((server) => server.url.includes('harvest-keys')))
+    .map(([name]) => name);
+  const direct = Object.values(http.routers as Record<string, Router>).filter((router) =>
+    toHarvestKeys.includes(router.service),
+  );
+  const bodyLimits = (router: Router | undefined) =>
+    (router?.middlewares ?? []).map((name) => http.middlewares[name]?.buffering?.maxRequestBodyBytes);
+  const byRule = (rule: string) => direct.find((router) => router.rule === rule);
+
+  it('are only POST /secret-scanning/github and the OAuth endpoints, each an exact path and one method', () => {
+    expect(direct.map((r) => r.rule).sort()).toEqual(
+      [
+        'Path(`/secret-scanning/github`) && Method(`POST`)',
+        ...OAUTH_ROUTES.map(({ path: p, method }) => `Path(\`${p}\`) && Method(\`${method}\`)`),
+      ].sort(),
     );
-    const reports = routers.filter((router) => toHarvestKeys.includes(router.service));
-    expect(reports.map((r) => r.rule)).toEqual(['Path(`/secret-scanning/github`) && Method(`POST`)']);
-    const middlewares = reports[0]?.middlewares ?? [];
-    expect(middlewares).not.toContain('harvest-keys');
-    const limits = middlewares.map((name) => http.middlewares[name]?.buffering?.maxRequestBodyBytes);
-    expect(limits).toContain(1_048_576);
+    // None serves /authz itself or a prefix of that port.
+    for (const router of direct) expect(router.rule).not.toMatch(/PathPrefix|authz/);
+  });
+
+  it('skip the key check: no harvest-keys middleware, bodies limited (1 MB reports, 16 KB OAuth forms)', () => {
+    for (const router of direct) expect(router.middlewares ?? [], router.rule).not.toContain('harvest-keys');
+    expect(bodyLimits(byRule('Path(`/secret-scanning/github`) && Method(`POST`)'))).toContain(1_048_576);
+    for (const { path: p, method } of OAUTH_ROUTES) {
+      const router = byRule(`Path(\`${p}\`) && Method(\`${method}\`)`);
+      expect(router, p).toBeDefined();
+      if (method === 'POST') expect(bodyLimits(router), p).toContain(16_384);
+    }
+  });
+
+  it('set no forwarding header of their own: X-Forwarded-For is the peer Traefik saw (checked above)', () => {
+    for (const router of direct)
+      for (const name of router.middlewares ?? []) {
+        const headers = Object.keys(http.middlewares[name]?.headers?.customRequestHeaders ?? {});
+        expect(
+          headers.map((h) => h.toLowerCase()),
+          name,
+        ).not.toContain('x-forwarded-for');
+      }
   });
 });
 
@@ -239,28 +291,57 @@ describe('Envoy (manifests/gateways/envoy.yaml)', () => {
     (f: { name: string }) => f.name === 'envoy.filters.http.ext_authz',
   ).typed_config;
 
-  it('sends only POST /secret-scanning/github, exactly, to harvest-keys, with ext_authz off for that route alone', () => {
-    type EnvoyRoute = {
-      match: { path?: string; prefix?: string; headers?: { name: string; string_match?: { exact?: string } }[] };
-      route: { cluster: string };
-      typed_per_filter_config?: Record<string, { disabled?: boolean }>;
-    };
-    const routes = hcm.route_config.virtual_hosts.flatMap(
-      (host: { routes: EnvoyRoute[] }) => host.routes,
-    ) as EnvoyRoute[];
-    const toHarvestKeys = routes.filter((route) => route.route.cluster === 'harvest_keys');
-    expect(toHarvestKeys).toHaveLength(1);
-    const [reports] = toHarvestKeys as [EnvoyRoute];
-    expect(reports.match.path).toBe('/secret-scanning/github');
-    expect(reports.match.prefix).toBeUndefined();
-    expect(reports.match.headers).toEqual([{ name: ':method', string_match: { exact: 'POST' } }]);
-    expect(reports.typed_per_filter_config?.['envoy.filters.http.ext_authz']?.disabled).toBe(true);
-    // Before the catch-all, and the only route that turns the key check off.
-    expect(routes.indexOf(reports)).toBeLessThan(routes.findIndex((route) => route.match.prefix === '/'));
+  type EnvoyRoute = {
+    match: { path?: string; prefix?: string; headers?: { name: string; string_match?: { exact?: string } }[] };
+    route: { cluster: string };
+    typed_per_filter_config?: Record<string, { disabled?: boolean; buffer?: { max_request_bytes?: number } }>;
+  };
+  const routes = hcm.route_config.virtual_hosts.flatMap(
+    (host: { routes: EnvoyRoute[] }) => host.routes,
+  ) as EnvoyRoute[];
+  const toHarvestKeys = routes.filter((route) => route.route.cluster === 'harvest_keys');
+  const catchAll = routes.findIndex((route) => route.match.prefix === '/');
+
+  it('sends only POST /secret-scanning/github and the OAuth endpoints, exact paths and one method each, to harvest-keys', () => {
+    expect(
+      toHarvestKeys.map((route) => ({
+        path: route.match.path,
+        prefix: route.match.prefix,
+        headers: route.match.headers,
+      })),
+    ).toEqual(
+      [{ path: '/secret-scanning/github', method: 'POST' }, ...OAUTH_ROUTES].map(({ path: p, method }) => ({
+        path: p,
+        prefix: undefined,
+        headers: [{ name: ':method', string_match: { exact: method } }],
+      })),
+    );
+    // Before the catch-all, which sends anything else (another method, another spelling) through ext_authz.
+    for (const route of toHarvestKeys) expect(routes.indexOf(route), route.match.path).toBeLessThan(catchAll);
+  });
+
+  it('turns ext_authz off for those routes alone', () => {
+    for (const route of toHarvestKeys)
+      expect(route.typed_per_filter_config?.['envoy.filters.http.ext_authz']?.disabled, route.match.path).toBe(true);
     const unchecked = routes.filter(
       (route) => route.typed_per_filter_config?.['envoy.filters.http.ext_authz'] !== undefined,
     );
-    expect(unchecked).toEqual([reports]);
+    expect(unchecked).toEqual(toHarvestKeys);
+  });
+
+  it('limits OAuth forms to 16 KB with a buffer filter that is off for every other route', () => {
+    const filters = hcm.http_filters as Array<{ name: string; disabled?: boolean; typed_config: unknown }>;
+    const buffer = filters.find((f) => f.name === 'envoy.filters.http.buffer');
+    expect(buffer?.disabled, 'the API streams: no buffering unless a route asks').toBe(true);
+    // Before the router, or it never runs.
+    expect(filters.indexOf(buffer as (typeof filters)[number])).toBeLessThan(
+      filters.findIndex((f) => f.name === 'envoy.filters.http.router'),
+    );
+    for (const route of routes) {
+      const size = route.typed_per_filter_config?.['envoy.filters.http.buffer']?.buffer?.max_request_bytes;
+      const oauthPost = OAUTH_ROUTES.some(({ path: p, method }) => p === route.match.path && method === 'POST');
+      expect(size, route.match.path ?? route.match.prefix).toBe(oauthPost ? 16_384 : undefined);
+    }
   });
 
   it('logs access in an explicit format: no credential header, the path without its query', () => {
