@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anAdmin } from '../fixtures/actors.ts';
-import { basic, waitUntil } from '../helpers/authz-client.ts';
+import { askAuthz, basic, waitUntil } from '../helpers/authz-client.ts';
 import { runCliInProcess as runCli } from '../helpers/cli-in-process.ts';
 import { ROOT, type ServerProcess, startServer } from '../helpers/processes.ts';
 import { createTestRuntime, TEST_PEPPER, type TestRuntime } from '../helpers/runtime.ts';
@@ -380,5 +380,196 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
     }
     // Which key made a call is still there: its id, which is no secret.
     expect(access.some(({ text }) => text.includes(granted.id))).toBe(true);
+  });
+
+  describe('Harvest v3 clients (the OAuth endpoints, routed without auth_request)', () => {
+    let client: { id: string; clientId: string; secret: string };
+    /** Every access token issued here, to look for in the logs. */
+    const tokens: string[] = [];
+    const clientBasic = (clientId: string, secret: string) =>
+      `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+
+    /** A form POSTed through nginx; the answer's JSON body when there is one. */
+    const form = async (
+      pathname: string,
+      fields: Record<string, string>,
+      headers: Record<string, string> = {},
+    ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> | undefined }> => {
+      const response = await fetch(`http://127.0.0.1:${nginxPort}${pathname}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(fields).toString(),
+      });
+      const text = await response.text();
+      const json = response.headers.get('content-type')?.startsWith('application/json') && text !== '';
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: json ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+      };
+    };
+    const tokenFor = async (scope?: string) => {
+      const answer = await form(
+        '/oauth/token',
+        { grant_type: 'client_credentials', ...(scope === undefined ? {} : { scope }) },
+        { authorization: clientBasic(client.clientId, client.secret) },
+      );
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      tokens.push(answer.body?.access_token as string);
+      return answer;
+    };
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+    beforeAll(async () => {
+      const created = await runCli(
+        [
+          'create',
+          '--type',
+          'oauth',
+          '--description',
+          'Through nginx',
+          '--grant',
+          'GET /v1/candidates',
+          '--grant',
+          'GET /v1/users',
+          '--json',
+        ],
+        { DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER },
+      );
+      expect(created.code, created.stderr).toBe(0);
+      const printed = JSON.parse(created.stdout.trim().split('\n').at(-1) as string) as Record<string, string>;
+      client = {
+        id: printed.id as string,
+        clientId: printed.client_id as string,
+        secret: printed.client_secret as string,
+      };
+      // Known to harvest-keys before it is used: asked as a key, directly (no failed client authentication counted).
+      await waitUntil(
+        async () =>
+          (await askAuthz(authz.port, { 'x-api-key': client.secret }, '/authz/v1/users')).body?.reason ===
+          'client_secret',
+      );
+    });
+
+    it('issues a token (HTTP Basic) that the API route takes as Bearer, within its scopes and the client grants', async () => {
+      const issued = await tokenFor('harvest:candidates:list');
+      expect(issued.body).toMatchObject({ token_type: 'Bearer', scope: 'harvest:candidates:list' });
+      expect(issued.headers.get('cache-control')).toBe('no-store');
+      const token = issued.body?.access_token as string;
+
+      const before = received.length;
+      const allowed = await call('/v1/candidates', { ...bearer(token), 'x-key-id': 'key_forged' });
+      expect(allowed.status).toBe(200);
+      expect(await allowed.json()).toEqual({ path: '/v1/candidates', keyId: client.id, partner: null });
+      // The client holds List Users, this token was not issued for it; Delete Candidate the client does not hold.
+      expect((await call('/v1/users', bearer(token))).status).toBe(403);
+      expect((await call('/v1/candidates/42', bearer(token), 'DELETE')).status).toBe(403);
+      expect(received.length).toBe(before + 1);
+
+      // Without a scope the token carries every scope the client holds.
+      const everything = (await tokenFor()).body?.access_token as string;
+      expect((await call('/v1/users', bearer(everything))).status).toBe(200);
+    });
+
+    it('introspects and revokes through nginx, and the revoked token is refused at once', async () => {
+      const token = (await tokenFor('harvest:users:list')).body?.access_token as string;
+      const auth = { authorization: clientBasic(client.clientId, client.secret) };
+      const active = await form('/oauth/introspect', { token }, auth);
+      expect(active.status).toBe(200);
+      expect(active.body).toMatchObject({ active: true, client_id: client.clientId, scope: 'harvest:users:list' });
+      expect((await call('/v1/users', bearer(token))).status).toBe(200);
+
+      expect((await form('/oauth/revoke', { token }, auth)).status).toBe(200);
+      const refused = await call('/v1/users', bearer(token));
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer .*error="invalid_token"/);
+      expect((await form('/oauth/introspect', { token }, auth)).body).toEqual({ active: false });
+    });
+
+    it('lets only POST reach the token, introspection and revocation endpoints, and GET the metadata', async () => {
+      const before = received.length;
+      const auth = { authorization: clientBasic(client.clientId, client.secret) };
+      for (const pathname of ['/oauth/token', '/oauth/introspect', '/oauth/revoke']) {
+        // nginx's own refusal (harvest-keys would answer 405 with JSON).
+        for (const method of ['GET', 'PUT', 'DELETE']) {
+          const response = await call(pathname, auth, method);
+          expect(response.status, `${method} ${pathname}`).toBe(403);
+          expect(response.headers.get('content-type'), `${method} ${pathname}`).toMatch(/^text\/html/);
+          await response.arrayBuffer();
+        }
+      }
+      const metadata = await call('/.well-known/oauth-authorization-server');
+      expect(metadata.status).toBe(200);
+      expect(await metadata.json()).toMatchObject({
+        token_endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1(:\d+)?\/oauth\/token$/),
+        grant_types_supported: ['client_credentials'],
+      });
+      expect((await call('/.well-known/oauth-authorization-server', {}, 'POST')).status).toBe(403);
+      // Nothing else below /oauth/ is harvest-keys': the API's, behind auth_request (no key, no entry).
+      for (const pathname of ['/oauth/token/x', '/oauth/authorize', '/oauth/../authz/v1/candidates'])
+        expect((await call(pathname, {}, 'POST')).status, pathname).toBe(401);
+      // Forms over 16 KB are refused by nginx.
+      const big = await form('/oauth/token', { grant_type: 'client_credentials', pad: 'x'.repeat(16 * 1024) }, auth);
+      expect(big.status).toBe(413);
+      expect(received.length).toBe(before);
+    });
+
+    // Last: it uses up 127.0.0.1's failed attempts for a minute.
+    it('counts failed client authentications by the address nginx saw, whatever X-Forwarded-For the client sends', async () => {
+      const stranger = `hkc_nginx${'0'.repeat(19)}`;
+      const failed = await form(
+        '/oauth/token',
+        { grant_type: 'client_credentials' },
+        { authorization: clientBasic(stranger, 'hk_nothing'), 'x-forwarded-for': '203.0.113.7' },
+      );
+      expect(failed.status).toBe(401);
+      expect(failed.body?.error).toBe('invalid_client');
+      expect(failed.headers.get('www-authenticate')).toMatch(/^Basic /);
+      await waitUntil(
+        async () =>
+          (
+            await rt.db.sql`select 1 from audit_events where action = 'oauth.client_auth_failed'
+              and details->>'clientId' = ${stranger}`
+          ).length === 1,
+      );
+      const [row] = await rt.db.sql`select details from audit_events where action = 'oauth.client_auth_failed'
+        and details->>'clientId' = ${stranger}`;
+      expect(row?.details).toMatchObject({ clientId: stranger, address: '127.0.0.1' });
+
+      // 30 failures a minute per address: each claiming another address (and naming another client) changes nothing.
+      const statuses = [failed.status];
+      for (let i = 1; i <= 30; i++) {
+        const answer = await form(
+          '/oauth/token',
+          { grant_type: 'client_credentials' },
+          {
+            authorization: clientBasic(`hkc_nginx${String(i).padStart(19, '0')}`, 'hk_nothing'),
+            'x-forwarded-for': `198.51.100.${i}`,
+          },
+        );
+        statuses.push(answer.status);
+      }
+      expect(statuses.slice(0, 30)).toEqual(Array(30).fill(401));
+      expect(statuses[30]).toBe(429);
+      // The right secret from the same peer, claiming yet another address, waits too.
+      const limited = await form(
+        '/oauth/token',
+        { grant_type: 'client_credentials' },
+        { authorization: clientBasic(client.clientId, client.secret), 'x-forwarded-for': '192.0.2.1' },
+      );
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    });
+
+    it('writes no client secret or access token to any nginx log', async () => {
+      expect(tokens.length).toBeGreaterThan(0);
+      const files = (await readdir(dir, { recursive: true })).filter((file) => file.endsWith('.log'));
+      const logs = await Promise.all(files.map((file) => readFile(path.join(dir, file), 'utf8')));
+      // Not vacuous: the OAuth requests were logged.
+      expect(logs.some((text) => text.includes('/oauth/token'))).toBe(true);
+      for (const secret of [client.secret, ...tokens])
+        for (const shape of [secret, Buffer.from(`${client.clientId}:${secret}`).toString('base64')])
+          for (const text of logs) expect(text.includes(shape)).toBe(false);
+    });
   });
 });
