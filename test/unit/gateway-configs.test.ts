@@ -399,3 +399,55 @@ describe('Envoy (manifests/gateways/envoy.yaml)', () => {
     expect(hcm.common_http_protocol_options?.headers_with_underscores_action).toBe('REJECT_REQUEST');
   });
 });
+
+describe('the README\'s OAuth gateway snippets ("Harvest v3 clients")', () => {
+  const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+  const section = readme.slice(
+    readme.indexOf('## Harvest v3 clients'),
+    readme.indexOf('\n## ', readme.indexOf('## Harvest v3 clients') + 1),
+  );
+  const blocks = (lang: string) =>
+    [...section.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1] as string);
+  /** nginx text without comments, one space between words: comparable whatever the layout. */
+  const normalized = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => line.replace(/(^|\s)#.*$/, ''))
+      .join(' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+  const nginxLocation = (text: string, spec: string) => {
+    const flat = normalized(text);
+    const start = flat.indexOf(`location ${spec} {`);
+    if (start === -1) return '';
+    let depth = 0;
+    for (let at = flat.indexOf('{', start); at < flat.length; at++) {
+      if (flat[at] === '{') depth++;
+      if (flat[at] === '}' && --depth === 0) return flat.slice(start, at + 1);
+    }
+    return '';
+  };
+
+  it('show what nginx.conf ships', () => {
+    const [snippet = ''] = blocks('nginx');
+    for (const spec of ['= /oauth/token', '= /.well-known/oauth-authorization-server']) {
+      const shown = nginxLocation(snippet, spec);
+      expect(shown, spec).not.toBe('');
+      expect(shown, spec).toBe(nginxLocation(read('nginx.conf'), spec));
+    }
+  });
+
+  it('show what traefik.yml and envoy.yaml ship', () => {
+    const [traefikSnippet = '', envoySnippet = ''] = blocks('yaml');
+    const shownTraefik = parse(traefikSnippet).http;
+    const shipped = yaml('traefik.yml').http;
+    for (const name of ['harvest-oauth-token', 'harvest-oauth-metadata'])
+      expect(shownTraefik.routers[name], name).toEqual(shipped.routers[name]);
+    expect(shownTraefik.middlewares['harvest-oauth-size']).toEqual(shipped.middlewares['harvest-oauth-size']);
+
+    const [shownRoute] = parse(envoySnippet);
+    const routes = yaml('envoy.yaml').static_resources.listeners[0].filter_chains[0].filters[0].typed_config
+      .route_config.virtual_hosts[0].routes as { match: { path?: string } }[];
+    expect(shownRoute).toEqual(routes.find((route) => route.match.path === '/oauth/token'));
+  });
+});
