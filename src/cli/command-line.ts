@@ -15,6 +15,7 @@ const LOADERS: Record<CommandName, () => Promise<Command>> = {
   revoke: async () => (await keyCommands()).revoke,
   enable: async () => (await keyCommands()).enable,
   replace: async () => (await keyCommands()).replace,
+  upgrade: async () => (await keyCommands()).upgrade,
   extend: async () => (await keyCommands()).extend,
   import: async () => (await keyCommands()).importCsv,
   check: async () => (await keyCommands()).check,
