@@ -19,7 +19,10 @@ const DAY = 86_400_000;
 
 async function aLegacyKey(secret: string, description: string) {
   recordCanary(secret);
-  await rt.importKeys(Buffer.from(`key,description,partner,created_at\n${secret},${description},,2016-03-01\n`), 'cli:t');
+  await rt.importKeys(
+    Buffer.from(`key,description,partner,created_at\n${secret},${description},,2016-03-01\n`),
+    'cli:t',
+  );
   const { keys } = await rt.keys.list({ text: description });
   const key = keys[0];
   if (key === undefined) throw new Error('imported key not found');

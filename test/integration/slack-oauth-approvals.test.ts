@@ -71,8 +71,7 @@ describe('approvals of Harvest v3 clients', () => {
       (first.blocks.find((b) => b.block_id === 'api_type')?.element as { options: Option[] }).options ?? []
     ).find((o) => o.value === 'oauth_client');
     state.api_type = { value: { type: 'static_select', selected_option: client } };
-    const descriptionBlock = first.blocks.find((b) => String(b.block_id).startsWith('description'))!
-      .block_id as string;
+    const descriptionBlock = first.blocks.find((b) => String(b.block_id).startsWith('description'))!.block_id as string;
     state[descriptionBlock] = { value: { type: 'plain_text_input', value: 'Held v3 client' } };
     const step2 = (await slack.interaction(viewSubmission(requester, first, state))).json() as { view: View };
     mark = slack.recorder.mark();

@@ -154,9 +154,7 @@ describe('Harvest v3 clients in Slack', () => {
         { view: withId({ blocks: [] }, 'V0HOME') },
       ),
     );
-    expect(JSON.stringify((await slack.recorder.waitFor(mark, 'views.open')).body.view)).not.toContain(
-      'Upgrade to v3',
-    );
+    expect(JSON.stringify((await slack.recorder.waitFor(mark, 'views.open')).body.view)).not.toContain('Upgrade to v3');
     mark = slack.recorder.mark();
     await slack.interaction(
       blockActions(user, keyMenuPick('View', `view:${legacy.id}`), { view: withId({ blocks: [] }, 'V0HOME') }),
@@ -180,7 +178,12 @@ describe('Harvest v3 clients in Slack', () => {
     await slack.interaction(
       blockActions(
         user,
-        { type: 'button', action_id: 'key.upgrade', block_id: upgradeButton.block.block_id as string, value: legacy.id },
+        {
+          type: 'button',
+          action_id: 'key.upgrade',
+          block_id: upgradeButton.block.block_id as string,
+          value: legacy.id,
+        },
         { view },
       ),
     );
