@@ -16,6 +16,9 @@ const { rt, slack, logs, admin } = slackSuite({
 type View = Record<string, unknown> & { id?: string; blocks: Record<string, unknown>[] };
 type Option = Record<string, unknown> & { value: string };
 const withId = (view: unknown, id: string): View => ({ ...(view as View), id });
+/** The create dialog's API type choices. */
+const apiTypes = (view: View): Option[] =>
+  (view.blocks.find((b) => b.block_id === 'api_type') as { element: { options: Option[] } }).element.options;
 const SECRET = /hk_[0-9A-Za-z]{38}/;
 
 function cardClick(user: string, card: Record<string, unknown>, actionId: string) {
@@ -67,9 +70,7 @@ describe('approvals of Harvest v3 clients', () => {
     await slack.command(requester, 'create');
     const first = withId((await slack.recorder.waitFor(mark, 'views.open')).body.view, 'V0CREATE');
     const state = initialState(first);
-    const client = (
-      (first.blocks.find((b) => b.block_id === 'api_type')?.element as { options: Option[] }).options ?? []
-    ).find((o) => o.value === 'oauth_client');
+    const client = apiTypes(first).find((o) => o.value === 'oauth_client');
     state.api_type = { value: { type: 'static_select', selected_option: client } };
     const descriptionBlock = first.blocks.find((b) => String(b.block_id).startsWith('description'))!.block_id as string;
     state[descriptionBlock] = { value: { type: 'plain_text_input', value: 'Held v3 client' } };
