@@ -90,7 +90,7 @@ export function deliveredView(input: {
 }): ModalView {
   return modal({
     callbackId: CallbackId.delivered,
-    title: 'API Key Sent',
+    title: input.key.clientId == null ? 'API Key Sent' : 'v3 Client Sent',
     close: 'Done',
     blocks: [
       section(
@@ -109,7 +109,7 @@ export function deliveredView(input: {
 export function sendingView(key: KeyNameFields, contact: string): ModalView {
   return modal({
     callbackId: CallbackId.delivered,
-    title: 'Sending API Key',
+    title: key.clientId == null ? 'Sending API Key' : 'Sending v3 Client',
     close: 'Close',
     blocks: [section(`:hourglass_flowing_sand: Sending ${keyName(key)} encrypted to <@${contact}>…`)],
   });
@@ -157,7 +157,7 @@ export function deliveryFailedView(input: {
           : 'Fix the cause, then create or replace the key again.';
   return modal({
     callbackId: CallbackId.delivered,
-    title: 'API Key Not Sent',
+    title: input.key.clientId == null ? 'API Key Not Sent' : 'v3 Client Not Sent',
     close: 'Close',
     blocks: [
       section(
