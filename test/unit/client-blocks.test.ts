@@ -146,3 +146,16 @@ describe('a Harvest v3 client in Slack blocks', () => {
     ).toBe(SECRET);
   });
 });
+
+describe('a key History after Upgrade to v3', () => {
+  it('names the client the key was upgraded to, and the key a client upgrades', async () => {
+    const { changeSummary } = await import('../../src/slack/blocks/history-view.ts');
+    expect(
+      changeSummary({ details: { replacedBy: 'key_client', upgrade: 'oauth_client', clientId: CLIENT_ID } }),
+    ).toEqual([`upgraded to v3 client \`${CLIENT_ID}\` (\`key_client\`)`]);
+    expect(changeSummary({ details: { upgrades: 'key_old', kind: 'oauth_client', clientId: CLIENT_ID } })).toEqual([
+      'upgrade of `key_old`',
+    ]);
+    expect(changeSummary({ details: { replacedBy: 'key_next' } })).toEqual(['replaced by `key_next`']);
+  });
+});
