@@ -295,7 +295,7 @@ async function main(): Promise<void> {
     );
     console.log(`server instance with ${KEYS} keys: RSS ${mb(rssAReady)} when ready, ${mb(rssA)} after the load test`);
     console.log(
-      `in-process decisions, one core: ${fmt(decisionsPerSecond)}/s (${(1e9 / decisionsPerSecond).toFixed(0)} ns each); HMAC-SHA256 alone: ${fmt(hmacPerSecond)}/s`,
+      `in-process decisions, per second of CPU on one core: ${fmt(decisionsPerSecond)}/s (${(1e9 / decisionsPerSecond).toFixed(0)} ns each); createHmac HMAC-SHA256 alone: ${fmt(hmacPerSecond)}/s`,
     );
     const cpuRatios = cpuRounds.map((r) => r.bare.cpuUs / r.authz.cpuUs);
     cpuRounds.forEach((r, i) => {
@@ -314,7 +314,8 @@ async function main(): Promise<void> {
     );
     console.log(
       `goal 3, /authz server CPU per allowed request (Basic key, ${KEYS} keys): bare ${median(cpuRounds.map((r) => r.bare.cpuUs)).toFixed(1)} µs, /healthz ${median(cpuRounds.map((r) => r.healthz.cpuUs)).toFixed(1)} µs, /authz ${median(cpuRounds.map((r) => r.authz.cpuUs)).toFixed(1)} µs (medians); ` +
-        `bare/authz median ratio ${cpuRatio.toFixed(2)}x, target ≥ 0.70x: ${cpuRatio >= 0.7 ? 'met' : 'missed'}`,
+        `bare/authz median ratio ${cpuRatio.toFixed(2)}x, target ≥ 0.70x: ${cpuRatio >= 0.7 ? 'met' : 'missed'} ` +
+        `(bare/healthz ${median(cpuRounds.map((r) => r.bare.cpuUs / r.healthz.cpuUs)).toFixed(2)}x: what the listener costs with no decision at all)`,
     );
     // On a quiet machine createHmac alone ran ~326k/s when the 300k/s target was set: the relative figure is the one
     // a busy (shared) machine cannot distort.
@@ -368,12 +369,21 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * Passes per second of this process's own CPU time (user + system), not of wall clock: on a shared 2-core machine a
+ * neighbour's work takes the core away for part of a wall-clock second, and "on one core" would then count the time
+ * the decisions did not run. The loop is single-threaded; V8's GC helper threads count too (they do its work).
+ */
 function measureDecisions(pass: () => number): number {
   pass(); // warm-up
   let count = 0;
-  const started = performance.now();
-  while (performance.now() - started < 3000) count += pass();
-  return count / ((performance.now() - started) / 1000);
+  const started = process.cpuUsage();
+  const cpuMs = () => {
+    const used = process.cpuUsage(started);
+    return (used.user + used.system) / 1000;
+  };
+  while (cpuMs() < 3000) count += pass();
+  return count / (cpuMs() / 1000);
 }
 
 interface LoadResult {

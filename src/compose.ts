@@ -21,6 +21,7 @@ import type { DirectMessenger } from './delivery/types.ts';
 import { databaseReadiness, type ReadinessCheck } from './http/health.ts';
 import type { createKeyImporter } from './keys/import-keys.ts';
 import { createAttentionService, snapshotRemovals } from './keys/attention.ts';
+import { createInsightsService, type InsightsService } from './keys/insights.ts';
 import { createKeyService } from './keys/key-service.ts';
 import { createLeakResponse, type LeakResponse } from './keys/leak-response.ts';
 import { readOrCreatePepper } from './keys/pepper.ts';
@@ -65,6 +66,8 @@ export interface Runtime {
   usage: UsageReader;
   /** The audit trail, read: `harvest-keys audit` and Slack's History view. */
   audit: AuditService;
+  /** Usage per endpoint, and the least-privilege edits drawn from it (trim, legacy migration). */
+  insights: InsightsService;
   /** Slack signatures already acted on, shared by every instance (the replay guard). */
   slackSignatures: ReturnType<typeof createSlackSignatureStore>;
   /** Everything the Slack app uses, built here from the members above: Slack reaches the database no other way. */
@@ -252,6 +255,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
     const approvals = createApprovalService({ store, keys: keyService, policy: config.approvals });
     const usage = createUsageReader(db.sql);
     const audit = createAuditService({ reader: createAuditReader(db.db), audit: store.audit });
+    const insights = createInsightsService({ keys: keyService, catalog, usage });
     const slackSignatures = createSlackSignatureStore(db.sql);
     const attention = createAttentionService({
       reader: createAttentionReader(db.sql),
@@ -289,6 +293,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       digest,
       usage,
       audit,
+      insights,
       slackSignatures,
       approvals,
       leaks: createLeakResponse({
@@ -304,6 +309,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
         roles,
         usage,
         audit,
+        insights,
         approvals,
         partnerPgp,
         serviceKey,

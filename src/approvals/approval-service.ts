@@ -199,6 +199,8 @@ export function createApprovalService(deps: {
           description: payload.newDescription,
           expiresAt: isoDate(payload.expiry?.to),
           networks: payload.allowedNetworks,
+          endLegacy: payload.endsLegacy,
+          basedOnUsage: payload.basedOnUsage,
         };
         const result = await keys.edit(request.keyId as string, edit);
         return {
@@ -316,6 +318,8 @@ export function createApprovalService(deps: {
               networksAdded: preview.networksAdded,
               networksRemoved: preview.networksRemoved,
             }),
+        ...(preview.endsLegacy ? { endsLegacy: true } : {}),
+        ...(input.basedOnUsage === undefined ? {} : { basedOnUsage: input.basedOnUsage }),
       });
     },
 

@@ -33,6 +33,10 @@ export type ApprovalPayload =
       allowedNetworks?: string[] | undefined;
       networksAdded?: string[] | undefined;
       networksRemoved?: string[] | undefined;
+      /** A legacy key's implicit access ends: afterwards it may call only `permissions`. */
+      endsLegacy?: boolean | undefined;
+      /** Proposed from the key's recorded use over this many days (trim, legacy migration). */
+      basedOnUsage?: { days: number } | undefined;
     })
   | (Pick<ApiKey, 'description'> & {
       action: 'reenable';

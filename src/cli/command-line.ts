@@ -6,6 +6,7 @@ const keyCommands = () => import('./commands/key-commands.ts');
 const partnerCommands = () => import('./commands/partner-commands.ts');
 const partnerKeyCommands = () => import('./commands/partner-key-command.ts');
 const roleCommands = () => import('./commands/role-commands.ts');
+const insightCommands = () => import('./commands/insight-commands.ts');
 
 const LOADERS: Record<CommandName, () => Promise<Command>> = {
   create: async () => (await keyCommands()).create,
@@ -17,6 +18,9 @@ const LOADERS: Record<CommandName, () => Promise<Command>> = {
   replace: async () => (await keyCommands()).replace,
   upgrade: async () => (await keyCommands()).upgrade,
   extend: async () => (await keyCommands()).extend,
+  usage: async () => (await insightCommands()).usage,
+  trim: async () => (await insightCommands()).trim,
+  'migrate-legacy': async () => (await insightCommands()).migrateLegacy,
   import: async () => (await keyCommands()).importCsv,
   check: async () => (await keyCommands()).check,
   'partner add': async () => (await partnerCommands()).partnerAdd,

@@ -4,6 +4,7 @@ import type { UsageReader } from '../authz/usage-summary.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { ServiceSigningKey } from '../delivery/service-key.ts';
 import type { createKeyImporter } from '../keys/import-keys.ts';
+import type { InsightsService } from '../keys/insights.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { PartnerPgpService } from '../partners/partner-pgp-service.ts';
 import type { PartnerService } from '../partners/partner-service.ts';
@@ -20,6 +21,7 @@ export interface CliRuntime {
   serviceKey: { get(): Promise<ServiceSigningKey> };
   usage: UsageReader;
   audit: Pick<AuditService, 'events'>;
+  insights: InsightsService;
   close(): Promise<void>;
 }
 

@@ -74,6 +74,7 @@ export function legacyLines(key: ApiKey, rule: LegacyRule): string[] {
     `  legacy key:  created before ${cutoff}, so it may call the ${rule.endpoints.length} endpoints that existed then`,
     `               without explicit grants, plus its ${key.permissions.length} explicit grant(s) below. Endpoints added`,
     `               after ${cutoff} need explicit grants; \`replace\` turns the legacy endpoints into explicit grants.`,
+    `               \`migrate-legacy ${key.id}\` grants only the ones it called and ends the implicit access.`,
     `  legacy endpoints (${rule.endpoints.length}):`,
     ...rule.endpoints.map((e) => `    ${e.label}  [${e.id}]${e.deprecated ? ' (deprecated)' : ''}`),
   ];

@@ -15,6 +15,11 @@ export const USAGES = {
     "harvest-keys upgrade <id> [--grace 0|30m|1h|7d] [--json]   (a Harvest v3 client with the key's permissions; the key stops after the grace, default 7d)",
   extend:
     'harvest-keys extend <id> --expires 30m|12h|90d|2027-01-31T00:00:00Z | --no-expiry [--json]   (sets when the key stops by itself)',
+  usage:
+    'harvest-keys usage <id> [--days N] [--json]   (allowed and denied requests per endpoint over the last N days, default 30)',
+  trim: 'harvest-keys trim <id> [--days N] [--apply] [--json]   (grants with no allowed call in the last N days, default 30; --apply removes them)',
+  'migrate-legacy':
+    'harvest-keys migrate-legacy <id> [--days N] [--apply] [--json]   (the legacy endpoints a legacy key called in the last N days, default 90; --apply grants exactly those and ends its implicit access)',
   import:
     'harvest-keys import <file.csv> [--json]   (columns: key,description,partner,created_at[,grants separated by ;])',
   check:

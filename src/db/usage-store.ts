@@ -1,5 +1,6 @@
 import type { UsageSink } from '../authz/ports.ts';
 import type { UsageReader } from '../authz/usage-summary.ts';
+import type { EndpointUsageReader } from '../keys/usage-report.ts';
 import type { Sql } from './client.ts';
 
 /**
@@ -38,8 +39,30 @@ export function createUsageSink(sql: Sql): UsageSink {
   };
 }
 
-export function createUsageReader(sql: Sql): UsageReader {
+export function createUsageReader(sql: Sql): UsageReader & EndpointUsageReader {
   return {
+    async byEndpoint(keyId, since) {
+      // One row per endpoint: the primary key (key_id, day, endpoint_id) serves the range on day.
+      const rows = await sql<
+        { endpoint_id: string; allowed: string; denied: string; last_day: string; last_allowed_day: string | null }[]
+      >`
+        select endpoint_id,
+               sum(allowed) as allowed,
+               sum(denied) as denied,
+               max(day)::text as last_day,
+               (max(day) filter (where allowed > 0))::text as last_allowed_day
+          from key_usage
+         where key_id = ${keyId} and day >= ${since}::date
+         group by endpoint_id`;
+      return rows.map((r) => ({
+        endpointId: r.endpoint_id,
+        allowed: Number(r.allowed),
+        denied: Number(r.denied),
+        lastDay: r.last_day,
+        lastAllowedDay: r.last_allowed_day,
+      }));
+    },
+
     async summary(keyId) {
       const [row] = await sql<{ last_used_at: Date | string | null; allowed: string | null; denied: string | null }[]>`
         select k.last_used_at,

@@ -24,15 +24,20 @@ export interface HttpServer {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string): void {
-  sendBody(res, status, Buffer.from(JSON.stringify(body)), requestId);
+  const text = JSON.stringify(body);
+  sendBody(res, status, text, String(Buffer.byteLength(text)), requestId);
 }
 
-function sendBody(res: ServerResponse, status: number, body: Buffer, requestId: string): void {
+/**
+ * The body goes to `end` as a string: Node then sends it in one write with the head, where a Buffer body costs a
+ * second chunk and a gathered write (writev) on every answer.
+ */
+function sendBody(res: ServerResponse, status: number, body: string, length: string, requestId: string): void {
   const headers = [
     'content-type',
     'application/json; charset=utf-8',
     'content-length',
-    String(body.length),
+    length,
     'cache-control',
     'no-store',
   ];
@@ -43,8 +48,10 @@ function sendBody(res: ServerResponse, status: number, body: Buffer, requestId: 
 }
 
 // Liveness is asked often (every few seconds by each orchestrator probe): answered from a precomputed body.
-const HEALTHY = Buffer.from(JSON.stringify({ status: 'ok' }));
-const NOT_FOUND = Buffer.from(JSON.stringify({ error: 'not_found' }));
+const HEALTHY = JSON.stringify({ status: 'ok' });
+const HEALTHY_LENGTH = String(Buffer.byteLength(HEALTHY));
+const NOT_FOUND = JSON.stringify({ error: 'not_found' });
+const NOT_FOUND_LENGTH = String(Buffer.byteLength(NOT_FOUND));
 
 /**
  * The operational HTTP listener on AUTHZ_PORT: health, readiness, and any routes later parts register
@@ -72,7 +79,7 @@ export function createHttpServer(options: {
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
     const requestId = requestIdOf(req);
-    if (probes && path === '/healthz') return sendBody(res, 200, HEALTHY, requestId);
+    if (probes && path === '/healthz') return sendBody(res, 200, HEALTHY, HEALTHY_LENGTH, requestId);
     if (probes && path === '/readyz') {
       void Promise.all(options.readiness.map(async (r) => ({ name: r.name, ...(await r.check()) }))).then(
         (results) => {
@@ -104,7 +111,7 @@ export function createHttpServer(options: {
         return;
       }
     }
-    sendBody(res, 404, NOT_FOUND, requestId);
+    sendBody(res, 404, NOT_FOUND, NOT_FOUND_LENGTH, requestId);
   });
   server.keepAliveTimeout = 65_000;
   // Node answers unparseable requests (bad header bytes, oversized headers) itself, without Cache-Control; a gateway

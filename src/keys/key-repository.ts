@@ -38,6 +38,8 @@ export interface KeyRepository {
       permissions?: readonly string[];
       allowedNetworks?: readonly string[];
       expiresAt?: Date | null;
+      /** Only ever to false: a legacy key's implicit access ends, it never starts. */
+      legacy?: false;
     },
   ): Promise<boolean>;
   /** Only an active key changes; returns false when it was already revoked. */

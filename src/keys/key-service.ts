@@ -86,6 +86,13 @@ export interface EditKeyInput extends ChangeSource {
   networks?: readonly string[] | undefined;
   addNetworks?: readonly string[] | undefined;
   removeNetworks?: readonly string[] | undefined;
+  /**
+   * Ends a legacy key's implicit access: from then on it may call only its explicit grants, like any other key
+   * (ignored for a key that is not legacy).
+   */
+  endLegacy?: boolean | undefined;
+  /** The edit was proposed from the key's recorded use over this many days (trim, legacy migration): audited. */
+  basedOnUsage?: { days: number } | undefined;
 }
 
 export interface EditResult {
@@ -97,6 +104,8 @@ export interface EditResult {
   networksRemoved: string[];
   /** The expiry changed: before and after (ISO, or null for never). */
   expiry?: ExpiryChange | undefined;
+  /** The key was a legacy key and no longer is. */
+  endedLegacy?: boolean | undefined;
 }
 
 export interface ExpiryChange {
@@ -135,6 +144,8 @@ export interface EditPreview {
   allowedNetworks: string[];
   networksAdded: string[];
   networksRemoved: string[];
+  /** The edit ends the key's legacy (implicit) access. */
+  endsLegacy: boolean;
 }
 
 /** A key's upgrade to a Harvest v3 client: the client's permissions (legacy ones made explicit) and expiry. */
@@ -223,6 +234,7 @@ export function createKeyService(deps: KeyServiceDeps) {
       expiry = { from: before.expiresAt?.toISOString() ?? null, to: expiresAt?.toISOString() ?? null, extended };
     }
     const networks = planNetworks(before, input);
+    const endsLegacy = input.endLegacy === true && before.legacy;
     return {
       key: before,
       permissions,
@@ -232,6 +244,7 @@ export function createKeyService(deps: KeyServiceDeps) {
       ...networks,
       expiry,
       expiresAt,
+      endsLegacy,
     };
   }
 
@@ -428,7 +441,7 @@ export function createKeyService(deps: KeyServiceDeps) {
         const version = input.expectedVersion ?? before.version;
         if (version !== before.version) throw staleVersion(before);
         const plan = planEdit(before, input);
-        const { permissions, description, descriptionChanged, added, removed, expiry, expiresAt } = plan;
+        const { permissions, description, descriptionChanged, added, removed, expiry, expiresAt, endsLegacy } = plan;
         const diff = { added, removed };
         const networks = { networksAdded: plan.networksAdded, networksRemoved: plan.networksRemoved };
         const networksChanged = networks.networksAdded.length + networks.networksRemoved.length > 0;
@@ -437,7 +450,8 @@ export function createKeyService(deps: KeyServiceDeps) {
           diff.added.length === 0 &&
           diff.removed.length === 0 &&
           !networksChanged &&
-          expiry === undefined
+          expiry === undefined &&
+          !endsLegacy
         ) {
           return { key: before, changed: false, ...diff, ...networks };
         }
@@ -446,12 +460,17 @@ export function createKeyService(deps: KeyServiceDeps) {
           permissions: diff.added.length + diff.removed.length > 0 ? permissions : undefined,
           ...(expiry === undefined ? {} : { expiresAt }),
           ...(networksChanged ? { allowedNetworks: plan.allowedNetworks } : {}),
+          // The expiry read is the effective one (LEGACY_KEYS_EXPIRE_AT ends legacy keys): written down, so a key
+          // that stops being legacy does not outlive the date legacy keys end.
+          ...(endsLegacy ? { legacy: false, ...(expiry === undefined ? { expiresAt: before.expiresAt } : {}) } : {}),
         });
         if (!updated) throw staleVersion(before);
         const details = {
           ...diff,
           ...(networksChanged ? networks : {}),
           ...(expiry === undefined ? {} : { expiry }),
+          ...(endsLegacy ? { endedLegacy: true } : {}),
+          ...(input.basedOnUsage === undefined ? {} : { basedOnUsage: input.basedOnUsage }),
         };
         const after = await recordChange(repos, {
           actor: input.actor,
@@ -460,7 +479,7 @@ export function createKeyService(deps: KeyServiceDeps) {
           before,
           details,
         });
-        return { key: after, changed: true, ...diff, ...networks, expiry };
+        return { key: after, changed: true, ...diff, ...networks, expiry, endedLegacy: endsLegacy };
       });
     },
 

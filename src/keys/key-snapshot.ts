@@ -3,7 +3,7 @@ import type { ApiKey } from './types.ts';
 /**
  * Every key field, and whether an audit row records it: a field added to ApiKey is a compile error here until that
  * is decided. Left out: what the row names anyway (the key, its partner), what no key action changes (hint, type,
- * legacy, creation), what the action's details carry (who revoked and why, the successor), and usage.
+ * creation), what the action's details carry (who revoked and why, the successor), and usage.
  */
 const RECORDED = {
   id: false,
@@ -13,7 +13,8 @@ const RECORDED = {
   partnerId: true,
   partnerName: false,
   status: true,
-  legacy: false,
+  // A legacy migration ends it.
+  legacy: true,
   permissions: true,
   createdBy: false,
   createdAt: false,

@@ -21,9 +21,12 @@ export const ERROR_CODES = [
   'KEY_REPLACED',
   'KEY_ALREADY_ACTIVE',
   'UPGRADE_REFUSED',
+  'KEY_NOT_LEGACY',
   'EXPIRY_INVALID',
   'LIFETIME_TOO_LONG',
   'IMPORT_INVALID',
+  // Insights (usage, trim, legacy migration).
+  'WINDOW_INVALID',
   // Partners and roles.
   'UNKNOWN_PARTNER',
   'PARTNER_EXISTS',

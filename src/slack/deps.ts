@@ -6,6 +6,7 @@ import type { DeliveryService } from '../delivery/delivery-service.ts';
 import type { ServiceSigningKey } from '../delivery/service-key.ts';
 import type { DirectMessenger } from '../delivery/types.ts';
 import type { AttentionService } from '../keys/attention.ts';
+import type { InsightsService } from '../keys/insights.ts';
 import type { KeyService } from '../keys/key-service.ts';
 import type { Logger } from '../logger.ts';
 import type { PartnerPgpService } from '../partners/partner-pgp-service.ts';
@@ -25,6 +26,8 @@ export interface SlackServices {
   usage: UsageReader;
   /** A key's recent audit events, for its History view. */
   audit: Pick<AuditService, 'history'>;
+  /** Usage per endpoint for the key view, and the trim and legacy-migration plans its buttons review. */
+  insights: InsightsService;
   /** The four-eyes rule: held actions go here instead of to `keys`. */
   approvals: ApprovalService;
   /** Partners' PGP keys, for the partner dialogs. */

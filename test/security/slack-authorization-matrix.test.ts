@@ -166,6 +166,15 @@ const freshExpiring = async () => {
   });
   return { key: key.id, version: String(key.version), ends: String(key.expiresAt?.getTime()) };
 };
+/** A legacy key (imported with a creation date before the cutoff): what "Convert to explicit permissions" is for. */
+const freshLegacyKey = async () => {
+  const secret = `matrixLegacy0123456789abcdefAB${String(++sequence).padStart(4, '0')}`;
+  const { imported } = await rt.importKeys(
+    Buffer.from(`key,description,partner,created_at\n${secret},Matrix legacy ${sequence},,2016-05-01\n`),
+    'cli:matrix',
+  );
+  return { key: imported[0]?.id as string };
+};
 const freshPartner = async () => ({
   partner: (await rt.partners.create({ actor: 'cli:matrix', name: `Matrix Partner ${++sequence}` })).id,
 });
@@ -343,6 +352,20 @@ const listeners: Record<string, Probe> = {
     effect: 'ui',
     prepare: () => freshKey(),
     send: (u, c, t) => click(u, { action_id: ActionId.keyUpgrade, value: c.key }, modal(CallbackId.keyView), t),
+  },
+  [`action:${ActionId.keyTrim}`]: {
+    need: 'admin',
+    effect: 'ui',
+    prepare: () => freshKey(),
+    note: 'opens the review of removing unused permissions (a notice for a key this young); saving is Edit’s own',
+    send: (u, c, t) => click(u, { action_id: ActionId.keyTrim, value: c.key }, modal(CallbackId.keyView), t),
+  },
+  [`action:${ActionId.keyLegacyConvert}`]: {
+    need: 'admin',
+    effect: 'ui',
+    prepare: () => freshLegacyKey(),
+    note: 'opens the review of converting a legacy key; saving is Edit’s own',
+    send: (u, c, t) => click(u, { action_id: ActionId.keyLegacyConvert, value: c.key }, modal(CallbackId.keyView), t),
   },
   [`action:${ActionId.keyMenu}`]: {
     need: 'admin',

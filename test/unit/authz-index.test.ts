@@ -380,4 +380,41 @@ describe('usage recording', () => {
     await recorder.flush();
     expect(written).toHaveLength(1);
   });
+
+  it('merges counts recorded while a failing write was under way with the ones it puts back', async () => {
+    const written: UsageBatch[] = [];
+    let failWrite: (error: Error) => void = () => {};
+    let calls = 0;
+    const recorder = createUsageRecorder({
+      write(batch) {
+        calls++;
+        if (calls === 1) return new Promise((_, reject) => (failWrite = reject));
+        written.push(batch);
+        return Promise.resolve();
+      },
+    });
+    const at = Date.parse('2026-03-01T10:00:00Z');
+    recorder.record('key_a', 'GET /v1/users', true, at);
+    recorder.record('key_b', 'GET /v1/users', false, at + 5000);
+    const failing = recorder.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    // While the first write hangs: key_a again (later), and a key it did not hold.
+    recorder.record('key_a', 'GET /v1/users', true, at + 60_000);
+    recorder.record('key_a', 'POST /v1/users', false, at + 61_000);
+    recorder.record('key_c', '-', false, at + 1000);
+    failWrite(new Error('database down'));
+    await expect(failing).rejects.toThrow('database down');
+    recorder.record('key_b', 'GET /v1/users', true, at + 2000);
+    await recorder.flush();
+    const batch = written[0] as UsageBatch;
+    expect(batch.counts.sort((x, y) => (x.keyId + x.endpointId).localeCompare(y.keyId + y.endpointId))).toEqual([
+      { keyId: 'key_a', endpointId: 'GET /v1/users', day: '2026-03-01', allowed: 2, denied: 0 },
+      { keyId: 'key_a', endpointId: 'POST /v1/users', day: '2026-03-01', allowed: 0, denied: 1 },
+      { keyId: 'key_b', endpointId: 'GET /v1/users', day: '2026-03-01', allowed: 1, denied: 1 },
+      { keyId: 'key_c', endpointId: '-', day: '2026-03-01', allowed: 0, denied: 1 },
+    ]);
+    const lastUsed = Object.fromEntries(batch.lastUsed.map((u) => [u.keyId, u.at.getTime() - at]));
+    // Last use is the latest time seen, whether it was put back or recorded during or after the failed write.
+    expect(lastUsed).toEqual({ key_a: 61_000, key_b: 5000, key_c: 1000 });
+  });
 });

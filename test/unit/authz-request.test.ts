@@ -39,6 +39,47 @@ describe('reading the presented key', () => {
       }),
     );
   });
+
+  it('reads Basic credentials exactly as base64 checked by a regular expression and decoded by Buffer would', () => {
+    // The straightforward reading the hand-written one-pass decoder replaced (it ran on every API call).
+    const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
+    const reference = (credentials: string) => {
+      if (credentials === '') return { problem: 'empty' };
+      if (!STRICT_BASE64.test(credentials)) return { problem: 'malformed' };
+      const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon === -1) return { problem: 'malformed' };
+      return colon === 0 ? { problem: 'empty' } : decoded.slice(0, colon);
+    };
+    const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+    const credentials = fc.oneof(
+      // Well-formed: any bytes (invalid UTF-8 and colons anywhere), any text, padded or not.
+      fc.uint8Array({ maxLength: 80 }).map(base64),
+      fc.uint8Array({ maxLength: 80 }).map((bytes) => base64(bytes).replace(/=+$/, '')),
+      fc
+        .tuple(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string({ maxLength: 10 }))
+        .map(([user, password]) => Buffer.from(`${user}:${password}`).toString('base64')),
+      // Nearly well-formed: one character changed, dropped or added, padding in the wrong place.
+      fc
+        .tuple(
+          fc.uint8Array({ minLength: 1, maxLength: 40 }),
+          fc.nat(),
+          fc.constantFrom('=', '==', '-', '_', ' ', 'é', 'A', ''),
+        )
+        .map(([bytes, at, insert]) => {
+          const text = base64(bytes);
+          const i = at % (text.length + 1);
+          return text.slice(0, i) + insert + text.slice(i + (insert === '' ? 1 : 0));
+        }),
+      fc.string({ unit: fc.constantFrom(...'AZaz09+/=:-_ é'), maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(credentials, (text) => {
+        expect(presentedKey({ authorization: `Basic ${text}` })).toEqual(reference(text.trim()));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
 });
 
 describe('reading the target', () => {

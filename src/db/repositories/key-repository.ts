@@ -235,6 +235,7 @@ export function createKeyRepository(db: Database, policy: KeyReadPolicy = { lega
           ...(patch.description === undefined ? {} : { description: patch.description }),
           ...(patch.expiresAt === undefined ? {} : { expiresAt: patch.expiresAt }),
           ...(patch.allowedNetworks === undefined ? {} : { allowedNetworks: [...patch.allowedNetworks] }),
+          ...(patch.legacy === undefined ? {} : { legacy: patch.legacy }),
         })
         .where(and(eq(apiKeys.id, id), eq(apiKeys.version, version)))
         .returning({ id: apiKeys.id });

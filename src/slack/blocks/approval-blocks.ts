@@ -108,6 +108,13 @@ function changeLines(request: ApprovalRequest, catalog: Catalog, key: KeyNameFie
       lines.push('*Allowed networks:*', ...[...added, ...removed].slice(0, 20));
       lines.push(`Afterwards usable from: ${networksSummary(p.allowedNetworks)}`);
     }
+    if (p.endsLegacy === true) {
+      lines.push(
+        `*Legacy access ends:* afterwards the key may call only its ${plural(p.permissions.length, 'permission')}; every other endpoint is refused.`,
+      );
+    }
+    if (p.basedOnUsage !== undefined)
+      lines.push(`_Proposed from the key's recorded use over the last ${p.basedOnUsage.days} days._`);
   } else if (p.action === 'reenable') {
     if (p.revokeReason != null) {
       const lost = revokedAsLost(p.revokeReason);

@@ -46,7 +46,7 @@ export function editKeyView(input: {
       ? [
           legacyRuleSection(key, input.legacyRule),
           context(
-            'The boxes below are its explicit grants. The legacy endpoints are not ticked there and cannot be removed here: replacing the key turns them into explicit grants of the new key.',
+            'The boxes below are its explicit grants. The legacy endpoints are not ticked there and cannot be removed here: “Convert to explicit permissions” in the key’s view (`show`) keeps the ones it called as explicit grants, and replacing the key turns all of them into explicit grants of the new key.',
           ),
         ]
       : []),
@@ -100,8 +100,16 @@ export function editConfirmView(input: {
   expiresAt?: Date | null | undefined;
   /** The networks the edit adds and removes, and the key's list after it. */
   networks?: { added: readonly string[]; removed: readonly string[]; after: readonly string[] } | undefined;
+  /** The edit ends a legacy key's implicit access. */
+  endsLegacy?: boolean | undefined;
+  /** Why this change is proposed (trim, legacy conversion), said first. */
+  reason?: string | undefined;
+  /** The close button: `Back` over Edit, `Cancel` where the review is the first dialog. */
+  close?: string | undefined;
 }): ModalView {
+  const endsLegacy = input.endsLegacy === true && input.key.legacy;
   const blocks: Block[] = [section(`Review the changes to ${keyTitle(input.key)} before saving.`)];
+  if (input.reason !== undefined) blocks.push(section(input.reason));
   const expiry = input.expiresAt === undefined ? undefined : expiryChangeOf(input.key.expiresAt, input.expiresAt);
   if (expiry !== undefined) blocks.push(section(expiry.text));
   const networks = input.networks ?? { added: [], removed: [], after: input.key.allowedNetworks };
@@ -121,11 +129,19 @@ export function editConfirmView(input: {
     );
   }
   blocks.push(...networkDiffBlocks(networks.added, networks.removed, networks.after));
-  if (leavesNoPermissions(input.key, input.added, input.removed)) blocks.push(...emptyKeyBlocks());
+  if (endsLegacy) {
+    const after = input.key.permissions.length + input.added.length - input.removed.length;
+    blocks.push(
+      section(
+        `*Legacy access ends*\nThe key stops being a legacy key: afterwards it may call only its ${plural(after, 'permission')}, and every other endpoint is refused.`,
+      ),
+    );
+  }
+  if (leavesNoPermissions(input.key, input.added, input.removed, endsLegacy)) blocks.push(...emptyKeyBlocks());
   // Permission changes (networks are one: fewer limits widen what the key may do) and a longer life wait for
   // approval; a new description cannot widen anything.
   const hold =
-    input.added.length + input.removed.length > 0 || networksChanged || expiry?.extended === true
+    input.added.length + input.removed.length > 0 || networksChanged || expiry?.extended === true || endsLegacy
       ? input.hold
       : undefined;
   blocks.push(...holdBlocks(hold, 'permissions'));
@@ -133,7 +149,7 @@ export function editConfirmView(input: {
     callbackId: CallbackId.editConfirm,
     title: 'Confirm Changes',
     submit: submitLabel(hold, 'Save'),
-    close: 'Back',
+    close: input.close ?? 'Back',
     blocks,
     privateMetadata: input.privateMetadata,
   });
@@ -141,10 +157,17 @@ export function editConfirmView(input: {
 
 /**
  * The edit takes away the key's last permission: it would then be refused on every endpoint. A legacy key keeps the
- * endpoints of the legacy cutoff, so it is never left with nothing.
+ * endpoints of the legacy cutoff, so it is never left with nothing, unless the edit also ends its legacy access.
  */
-export function leavesNoPermissions(key: ApiKey, added: readonly string[], removed: readonly string[]): boolean {
-  return !key.legacy && removed.length > 0 && key.permissions.length - removed.length + added.length === 0;
+export function leavesNoPermissions(
+  key: ApiKey,
+  added: readonly string[],
+  removed: readonly string[],
+  endsLegacy = false,
+): boolean {
+  const left = key.permissions.length - removed.length + added.length;
+  if (key.legacy) return endsLegacy && left === 0;
+  return removed.length > 0 && left === 0;
 }
 
 export const EMPTY_ACK_TEXT = 'Remove every permission: this key will be refused on every endpoint';
@@ -197,8 +220,13 @@ export function editResultText(input: {
   expiresAt?: Date | null | undefined;
   /** Networks added and removed (absent: none). */
   networks?: { added: number; removed: number } | undefined;
+  /** The key stopped being a legacy key, and how many permissions it has now. */
+  endedLegacy?: { permissions: number } | undefined;
 }): string {
   const { before, after, added, removed } = input;
+  if (input.endedLegacy !== undefined) {
+    return `:pencil2: Converted ${keyName(after)} to explicit permissions: ${plural(added, 'permission')} added${removed > 0 ? `, ${removed} removed` : ''}, and its legacy access has ended. It may call only its ${plural(input.endedLegacy.permissions, 'permission')} now.`;
+  }
   const permissionWords =
     added > 0 && removed > 0
       ? `${plural(added, 'permission')} added, ${removed} removed`

@@ -1,5 +1,6 @@
 import { networksSummary } from './network-blocks.ts';
 import type { Catalog } from '../../catalog/types.ts';
+import type { KeyOverview } from '../../keys/insights.ts';
 import type { LegacyRule } from '../../keys/legacy-rule.ts';
 import type { ApiKey, KeyLinks } from '../../keys/types.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
@@ -7,6 +8,7 @@ import { actorRef, keyName, keyNamePlain, lastUsedText, plural, slackDate } from
 import { keyLinkLines, keyMenu, keyRow, keyStatusText } from './key-row.ts';
 import { legacyRuleSection } from './legacy-blocks.ts';
 import { permissionLines } from './permission-lines.ts';
+import { usageBlocks } from './usage-blocks.ts';
 import { type Block, chunkLines, context, mrkdwn, section } from './kit.ts';
 
 export interface Message {
@@ -24,7 +26,7 @@ export function helpMessage(command: string): Message {
     `*${c}* manages the API keys (admins change, approvers and admins view):`,
     `• \`${c} create\`: create a key (partner, description, permissions); it is shown once`,
     `• \`${c} list [text]\`: keys, optionally matching a description, partner, id or the key’s last 4 characters`,
-    `• \`${c} show <key id>\`: one key with its permissions`,
+    `• \`${c} show <key id>\`: one key with its permissions and its use (what it called in 30 days, unused permissions, a legacy key’s conversion)`,
     `• \`${c} edit <key id>\`: change description and permissions`,
     `• \`${c} revoke <key id>\` / \`${c} enable <key id>\`: revoke or re-enable`,
     `• \`${c} replace <key id>\`: new key with the same permissions (for a lost key)`,
@@ -82,6 +84,10 @@ export function keyDetailsMessage(input: {
   canManage: boolean;
   now: Date;
   links?: KeyLinks | undefined;
+  /** The key's use and what it suggests (issue 16); absent: not shown. */
+  overview?: KeyOverview | undefined;
+  /** Offer the changes its use suggests (admins): defaults to `canManage`. */
+  canChange?: boolean | undefined;
 }): Message {
   const { key, catalog } = input;
   const menu = input.canManage ? keyMenu(key, input.now) : undefined;
@@ -102,6 +108,10 @@ export function keyDetailsMessage(input: {
       ],
     },
   ];
+  if (input.overview !== undefined) {
+    const canChange = input.canChange ?? input.canManage;
+    blocks.push(...usageBlocks({ overview: input.overview, catalog, canChange, now: input.now }));
+  }
   const lines = permissionLines(catalog, key.permissions);
   let budget = MESSAGE_TEXT_BUDGET;
   const kept: string[] = [];

@@ -1,5 +1,6 @@
 import type { ApprovalRequest } from '../../approvals/types.ts';
 import type { Catalog } from '../../catalog/types.ts';
+import type { KeyOverview } from '../../keys/insights.ts';
 import type { LegacyRule } from '../../keys/legacy-rule.ts';
 import type { ApiKey, KeyLinks } from '../../keys/types.ts';
 import { ActionId, CallbackId } from '../ui/ids.ts';
@@ -15,11 +16,14 @@ export function keyViewModal(input: {
   legacyRule: LegacyRule;
   now: Date;
   links?: KeyLinks | undefined;
+  overview?: KeyOverview | undefined;
+  /** Admins get the buttons drawn from the key's use (their review is pushed over this dialog). */
+  canChange?: boolean | undefined;
   /** An admin looking at a plain key that still works: offered "Upgrade to v3" (the Home's menu has no room). */
   canUpgrade?: boolean | undefined;
 }): ModalView {
   // No key menu inside the dialog: Edit, Revoke and Replace open from the Home row's menu.
-  const { blocks } = keyDetailsMessage({ ...input, canManage: false });
+  const { blocks } = keyDetailsMessage({ ...input, canManage: false, canChange: input.canChange ?? false });
   const buttons = [
     button('History', ActionId.keyHistory, input.key.id),
     ...(input.canUpgrade === true ? [button('Upgrade to v3', ActionId.keyUpgrade, input.key.id)] : []),

@@ -17,7 +17,6 @@ import { replaceView } from '../blocks/replace-view.ts';
 import { revokeView } from '../blocks/revoke-view.ts';
 import { upgradeView } from '../blocks/upgrade-view.ts';
 import { upgradable } from '../blocks/key-row.ts';
-import { hasRole } from './roles.ts';
 import { errorText } from '../ui/error-text.ts';
 import type { ModalView } from '../blocks/kit.ts';
 import { catalogFingerprint, Selection } from '../blocks/selection.ts';
@@ -30,6 +29,7 @@ import { type Actor, say, slackCall } from './actor.ts';
 import { deliveryOffer } from './delivery-offer.ts';
 import { usageOf } from './usage-of.ts';
 import { holdOpening } from './approval-flow.ts';
+import { hasRole } from './roles.ts';
 import type { Hold } from '../blocks/approval-notice.ts';
 import { type EditMeta, encodeMeta, type PartnerMeta } from './metadata.ts';
 
@@ -64,16 +64,22 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
   });
   if (key === undefined) return { missing: keyId };
   if (verb === 'history') return { view: keyHistoryView(key, await deps.services.audit.history(key.id)), verb };
-  // Read-only, for every role: no usage query needed.
+  // For every role; admins also get the changes the key's use suggests.
   if (verb === 'view') {
-    const links = (await deps.services.keys.links([key])).get(key.id);
+    const [links, overview, canChange] = await Promise.all([
+      deps.services.keys.links([key]).then((all) => all.get(key.id)),
+      deps.services.insights.overview(key),
+      hasRole(deps, userId, 'admin'),
+    ]);
     const view = keyViewModal({
       key,
       links,
+      overview,
+      canChange,
       catalog: deps.services.catalog,
       legacyRule: deps.services.keys.legacyRule(),
       now: deps.now(),
-      canUpgrade: upgradable(key, deps.now()) && (await hasRole(deps, userId, 'admin')),
+      canUpgrade: canChange && upgradable(key, deps.now()),
     });
     return { view, verb };
   }

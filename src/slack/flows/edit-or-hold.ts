@@ -9,12 +9,13 @@ export type EditOutcome =
 
 /**
  * Whether an edit lets the key do more: permissions or networks changed (taking a network away lets the key be used
- * from more places), or its life extended (it may do what it does for longer). A new description never does.
+ * from more places), or its life extended (it may do what it does for longer), or a legacy key's implicit access ended. A new description never does.
  */
 export function widensKey(preview: EditPreview): boolean {
   const changes =
     preview.added.length + preview.removed.length + preview.networksAdded.length + preview.networksRemoved.length;
-  return changes > 0 || preview.expiry?.extended === true;
+  // Ending a legacy key's implicit access is a permission change like any other (held alike).
+  return changes > 0 || preview.expiry?.extended === true || preview.endsLegacy;
 }
 
 /**

@@ -76,6 +76,10 @@ export const EditConfirmMeta = z.object({
   x: z.number().nullable().optional(),
   /** The key's allowed networks after the edit (`packNetworks`), when the edit changes them. */
   n: z.string().max(1_200).optional(),
+  /** The edit ends a legacy key's implicit access ("Convert to explicit permissions"). */
+  l: z.literal(1).optional(),
+  /** The edit was drawn from the key's use over this many days (trim, legacy conversion): audited as such. */
+  b: z.number().int().min(1).max(3650).optional(),
 });
 export type EditConfirmMeta = z.infer<typeof EditConfirmMeta>;
 

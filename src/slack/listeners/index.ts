@@ -15,6 +15,8 @@ import { keyHistory } from './actions/key-history.ts';
 import { keyUpgrade } from './actions/key-upgrade.ts';
 import { upgradeSubmit } from './views/upgrade.ts';
 import { keyView } from './actions/key-view.ts';
+import { keyLegacyConvert } from './actions/key-legacy-convert.ts';
+import { keyTrim } from './actions/key-trim.ts';
 import { keyStored } from './actions/key-stored.ts';
 import { leakReplace } from './actions/leak-replace.ts';
 import { legacyEndpoints } from './actions/legacy-endpoints.ts';
@@ -139,4 +141,7 @@ export const LISTENERS: readonly Listener[] = [
   // "Upgrade to v3": a key made a Harvest v3 client (issue 15)
   keyUpgrade,
   upgradeSubmit,
+  // A key view's changes drawn from its use (issue 16)
+  keyTrim,
+  keyLegacyConvert,
 ];

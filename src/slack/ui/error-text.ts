@@ -75,6 +75,8 @@ const WORDS: Record<ErrorCode, Words> = {
   KEY_REVOKED: said,
   KEY_REPLACED: said,
   UPGRADE_REFUSED: said,
+  KEY_NOT_LEGACY: said,
+  WINDOW_INVALID: said,
   KEY_ALREADY_ACTIVE: (error, style, context) => {
     const keyId = factText(error, 'keyId');
     return keyId === undefined

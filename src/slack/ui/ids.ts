@@ -65,6 +65,9 @@ export const ActionId = {
   /** An expiry reminder's buttons (alerts channel and DMs): value `reminderValue`. */
   reminderReplace: 'reminder.replace',
   reminderExtend: 'reminder.extend',
+  /** A key view's "Remove N unused permissions" and "Convert to explicit permissions" (issue 16): open the review. */
+  keyTrim: 'key.trim',
+  keyLegacyConvert: 'key.legacy.convert',
 } as const;
 
 export const CallbackId = {
@@ -134,6 +137,8 @@ export const BlockId = {
   expires: 'expires',
   /** Allowed networks, one per line (create, edit, partner form). */
   networks: 'networks',
+  /** The key view's buttons drawn from its use (trim, legacy conversion). */
+  keyInsights: 'key_insights',
 } as const;
 
 /** Overflow option values: `<verb>:<key id>`. */

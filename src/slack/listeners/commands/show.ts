@@ -4,7 +4,7 @@ import { escapeMrkdwn } from '../../ui/escape.ts';
 import { KEY_ID } from '../../ui/ids.ts';
 import { stop, subcommand } from '../listener.ts';
 
-/** `show <key id>`: one key with its permissions. */
+/** `show <key id>`: one key with its permissions and its use. */
 export const show = subcommand({
   names: ['show'],
   role: 'viewer',
@@ -14,14 +14,19 @@ export const show = subcommand({
   },
   async call({ deps, userId }, { keyId }) {
     const key = await deps.services.keys.get(keyId);
-    const links = (await deps.services.keys.links([key])).get(key.id);
-    return { key, links, canManage: await hasRole(deps, userId, 'admin') };
+    const [links, overview, canManage] = await Promise.all([
+      deps.services.keys.links([key]).then((all) => all.get(key.id)),
+      deps.services.insights.overview(key),
+      hasRole(deps, userId, 'admin'),
+    ]);
+    return { key, links, overview, canManage };
   },
-  render: ({ deps, reply }, { key, links, canManage }) =>
+  render: ({ deps, reply }, { key, links, overview, canManage }) =>
     reply(
       keyDetailsMessage({
         key,
         links,
+        overview,
         catalog: deps.services.catalog,
         legacyRule: deps.services.keys.legacyRule(),
         canManage,

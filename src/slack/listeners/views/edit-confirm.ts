@@ -21,6 +21,8 @@ export const editConfirmSubmit = view({
       grants: selectionOf(deps, meta).endpointIds(deps.services.catalog),
       ...(meta.x === undefined ? {} : { expiresAt: meta.x === null ? null : new Date(meta.x) }),
       networks: networksOf(meta),
+      endLegacy: meta.l === 1,
+      basedOnUsage: meta.b === undefined ? undefined : { days: meta.b },
     };
     return { keyId: meta.k, edit, emptyAcknowledged: readChecked(values, BlockId.confirmEmpty, 'yes') };
   },
@@ -30,7 +32,7 @@ export const editConfirmSubmit = view({
       // Only changes that widen the key are held (editOrHold): a new description cannot.
       const preview = await keys.previewEdit(keyId, edit);
       // Slack requires the tick already; checked here too, so no edit leaves a key with nothing unasked.
-      if (!emptyAcknowledged && leavesNoPermissions(preview.key, preview.added, preview.removed))
+      if (!emptyAcknowledged && leavesNoPermissions(preview.key, preview.added, preview.removed, preview.endsLegacy))
         refuseField(BlockId.confirmEmpty, 'Tick this to remove every permission, or go Back and keep some.');
       return editOrHold(deps, keyId, edit, preview);
     };
@@ -48,7 +50,7 @@ export const editConfirmSubmit = view({
       return announce(deps, client, result.request);
     }
     await answer({ response_action: 'clear' });
-    const { before, key, added, removed, expiry, networksAdded, networksRemoved } = result;
+    const { before, key, added, removed, expiry, networksAdded, networksRemoved, endedLegacy } = result;
     deps.logger.info(
       {
         keyId: key.id,
@@ -68,6 +70,7 @@ export const editConfirmSubmit = view({
         removed: removed.length,
         networks: { added: networksAdded.length, removed: networksRemoved.length },
         expiresAt: expiry === undefined ? undefined : key.expiresAt,
+        endedLegacy: endedLegacy === true ? { permissions: key.permissions.length } : undefined,
       }),
     );
     await turn.home();
