@@ -4,7 +4,7 @@ import { deliveredPlaintext, tokenCommand } from '../../src/keys/client-credenti
 import { legacyRule } from '../../src/keys/legacy-rule.ts';
 import { approvalCard } from '../../src/slack/blocks/approval-blocks.ts';
 import { deliveryMessage } from '../../src/slack/blocks/delivery-blocks.ts';
-import { keyMenuOptions } from '../../src/slack/blocks/key-row.ts';
+import { keyMenuOptions, keyRow } from '../../src/slack/blocks/key-row.ts';
 import { keyDetailsMessage } from '../../src/slack/blocks/messages.ts';
 import { keyViewModal } from '../../src/slack/blocks/navigation-views.ts';
 import { replaceView } from '../../src/slack/blocks/replace-view.ts';
@@ -30,6 +30,11 @@ describe('a Harvest v3 client in Slack blocks', () => {
     expect(keyName(key)).toBe('*Acme* `…c2oD`');
     expect(keyName({ ...key, clientId: CLIENT_ID })).toBe(`*Acme* \`…c2oD\` · _v3 client_ \`${CLIENT_ID}\``);
     expect(keyNamePlain({ ...key, clientId: CLIENT_ID })).toBe(`Acme …c2oD (v3 client ${CLIENT_ID})`);
+  });
+
+  it('a Home or list row names a client by its client id', () => {
+    const row = JSON.stringify(keyRow(aClient(), now, true));
+    expect(row).toContain(`_v3 client_ \`${CLIENT_ID}\``);
   });
 
   it('show-once: client id and secret in copyable blocks, the token hint, within Block Kit limits', () => {
