@@ -101,8 +101,10 @@ export function createGithubSignatureVerifier(options: GithubSignatureOptions): 
   async function keyFor(identifier: string): Promise<KeyObject | undefined | 'unavailable'> {
     let set = current;
     if (set === undefined || now() - set.fetchedAt >= maxAgeMs) {
-      // The first fetch, or an expired cache: a failed expiry refetch is not retried before minRefetchMs.
-      set = set === undefined || now() - lastAttempt >= minRefetchMs ? await refresh() : set;
+      // The first fetch, or an expired cache. A failed fetch is not retried before minRefetchMs, with keys held or
+      // not: otherwise every forged report during an outage would be one more request to GitHub. A fetch under way
+      // is shared.
+      set = inFlight !== undefined || now() - lastAttempt >= minRefetchMs ? await refresh() : set;
       if (set === undefined) return 'unavailable';
     }
     const key = set.keys.get(identifier);

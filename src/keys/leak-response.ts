@@ -49,6 +49,8 @@ export function leakReason(url: string): string {
   return reason.length <= 500 ? reason : `${reason.slice(0, 499)}…`;
 }
 
+const withoutToken = (text: string, token: string): string => text.split(token).join('[token]');
+
 /**
  * A secret scanning report: each token is looked up by its digest (any key we hold, legacy and revoked ones
  * included, is ours: a true positive) and a key of ours is revoked at once unless the action is `alert`.
@@ -60,9 +62,15 @@ export function createLeakResponse(deps: LeakResponseDeps) {
     async report(items: readonly LeakReportItem[]): Promise<LeakOutcome> {
       const labels: LeakOutcome['labels'] = [];
       const findings = new Map<string, LeakFinding>();
-      for (const item of items) {
+      for (const reported of items) {
+        // Where it was found is kept (reason, audit, log, alert); the token itself, should that repeat it, is not.
+        const item = {
+          ...reported,
+          url: withoutToken(reported.url, reported.token),
+          source: withoutToken(reported.source, reported.token),
+        };
         const found = await deps.findByDigest(deps.digest(item.token));
-        labels.push({ item, label: found === undefined ? 'false_positive' : 'true_positive' });
+        labels.push({ item: reported, label: found === undefined ? 'false_positive' : 'true_positive' });
         if (found === undefined || findings.has(found.id)) continue;
         let key = found;
         let revokedNow = false;

@@ -48,7 +48,12 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
       grants: ['GET /v1/candidates', 'GET /v1/candidates/:id'],
     });
     granted = { secret: issued.secret, id: issued.key.id };
-    authz = await startServer({ DATABASE_URL: rt.database.url, KEY_PEPPER: TEST_PEPPER });
+    authz = await startServer({
+      DATABASE_URL: rt.database.url,
+      KEY_PEPPER: TEST_PEPPER,
+      // Nothing listens there: a secret scanning report is answered 503 by harvest-keys, without leaving this machine.
+      SECRET_SCANNING_KEYS_URL: 'http://127.0.0.1:9/keys',
+    });
 
     // The API: echoes what it was told about the caller.
     upstream = http.createServer((req, res) => {
@@ -283,6 +288,37 @@ describe.skipIf(NGINX === undefined)('nginx auth_request in front of an API (man
       expect(reached.length).toBe(8);
       for (const { headers } of reached) expect(Object.keys(headers).filter(isOverride)).toEqual([]);
     });
+  });
+
+  it('takes POST /secret-scanning/github to harvest-keys without a key, and no other method or path of that port', async () => {
+    const before = received.length;
+    const report = (pathname: string, method = 'POST') =>
+      fetch(`http://127.0.0.1:${nginxPort}${pathname}`, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          'github-public-key-identifier': 'ab',
+          'github-public-key-signature': 'AA==',
+        },
+        ...(method === 'GET' ? {} : { body: '[]' }),
+      }).then(async (response) => ({ status: response.status, body: await response.text() }));
+    // harvest-keys' own answer (GitHub's keys cannot be fetched here), not auth_request's 401.
+    expect(await report('/secret-scanning/github')).toEqual({ status: 503, body: '{"error":"keys_unavailable"}' });
+    // Another spelling of the same path reaches the same route: nginx passes the fixed URI.
+    expect((await report('/secret-scanning/%67ithub')).status).toBe(503);
+    expect((await report('/secret-scanning/github', 'GET')).status).toBe(403);
+    expect((await report('/secret-scanning/github', 'PUT')).status).toBe(403);
+    // Anything else is the API's, behind auth_request: no key, no entry.
+    for (const pathname of ['/secret-scanning/github/x', '/secret-scanning/github/../../authz/v1/candidates', '/authz'])
+      expect((await report(pathname)).status, pathname).toBe(401);
+    // Over 1 MB is refused by nginx before harvest-keys reads it.
+    const big = await fetch(`http://127.0.0.1:${nginxPort}/secret-scanning/github`, {
+      method: 'POST',
+      body: 'x'.repeat(1024 * 1024 + 1),
+    });
+    expect(big.status).toBe(413);
+    await big.body?.cancel();
+    expect(received.length).toBe(before);
   });
 
   it('writes no key to any nginx log, Basic, Bearer or X-Api-Key, allowed, refused, revoked or unknown', async () => {

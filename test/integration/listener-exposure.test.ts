@@ -51,7 +51,15 @@ describe('with the embedded database (a developer machine)', () => {
   beforeAll(async () => {
     // AUTHZ_HOST blank: the default, not the test helpers' 127.0.0.1.
     server = await startServer(
-      { ...SLACK, AUTHZ_HOST: '', METRICS_PORT: '0', EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'info' },
+      {
+        ...SLACK,
+        AUTHZ_HOST: '',
+        METRICS_PORT: '0',
+        EMBEDDED_PG_PORT: String(pgPort),
+        LOG_LEVEL: 'info',
+        // Nothing listens there: a report is answered 503 without leaving this machine.
+        SECRET_SCANNING_KEYS_URL: 'http://127.0.0.1:9/keys',
+      },
       180_000,
       SLACK_LISTENING,
     );
@@ -90,6 +98,27 @@ describe('with the embedded database (a developer machine)', () => {
     expect(await scraped.text()).toContain('harvest_keys_authz_index_keys');
     for (const path of ['/authz/v1/users', '/healthz', '/readyz', '/pgp/service.asc'])
       expect((await fetch(`${metrics}${path}`)).status, path).toBe(404);
+  });
+
+  it('serves the secret scanning route on AUTHZ_PORT only: 404 on the Slack PORT and on METRICS_PORT', async () => {
+    const output = server.output();
+    const post = (port: number) =>
+      fetch(`http://127.0.0.1:${port}/secret-scanning/github`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'github-public-key-identifier': 'ab',
+          'github-public-key-signature': 'AA==',
+        },
+        body: '[]',
+      }).then(async (response) => {
+        await response.body?.cancel();
+        return response.status;
+      });
+    // On AUTHZ_PORT it is the route (no keys can be fetched here), not a 404.
+    expect(await post(portIn(output, LISTENING_LINE))).toBe(503);
+    expect(await post(server.port), 'Slack PORT').toBe(404);
+    expect(await post(portIn(output, METRICS_LISTENING)), 'METRICS_PORT').toBe(404);
   });
 });
 

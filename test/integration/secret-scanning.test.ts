@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGithubSignatureVerifier } from '../../src/http/github-signature.ts';
 import { MAX_REPORT_BYTES, SECRET_SCANNING_PATH, secretScanningRoute } from '../../src/http/secret-scanning-route.ts';
@@ -394,6 +394,189 @@ describe("GitHub's secret scanning keys", () => {
   });
 });
 
+describe('attacks on the route', () => {
+  it("costs one fetch of GitHub's keys a minute while they cannot be fetched, however many reports are sent", async () => {
+    let fetches = 0;
+    const failing = http.createServer((_req, res) => {
+      fetches += 1;
+      res.writeHead(500).end();
+    });
+    await listen(failing, 0, '127.0.0.1');
+    let clock = 5_000_000;
+    const verifier = createGithubSignatureVerifier({
+      url: `http://127.0.0.1:${(failing.address() as AddressInfo).port}/keys`,
+      logger: logs.logger,
+      now: () => clock,
+    });
+    const scanning = await startRoute(() => rt.leaks, verifier);
+    try {
+      const body = JSON.stringify([item(stranger())]);
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await report(body, { server: scanning })).status);
+      expect(statuses).toEqual([503, 503, 503, 503, 503]);
+      expect(fetches).toBe(1);
+      clock += 61_000;
+      expect((await report(body, { server: scanning })).status).toBe(503);
+      expect(fetches).toBe(2);
+    } finally {
+      await scanning.close();
+      await new Promise<void>((resolve) => failing.close(() => resolve()));
+    }
+  });
+
+  it('trusts no key of another curve or algorithm that the keys document lists', async () => {
+    const others = [
+      generateKeyPairSync('ec', { namedCurve: 'secp384r1' }),
+      generateKeyPairSync('ec', { namedCurve: 'secp256k1' }),
+      generateKeyPairSync('rsa', { modulusLength: 2048 }),
+    ].map(({ privateKey, publicKey }) => {
+      const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      return { id: createHash('sha256').update(pem).digest('hex'), privateKey, pem };
+    });
+    const server = await keysServer([GITHUB, ...others]);
+    const scanning = await startRoute(
+      () => rt.leaks,
+      createGithubSignatureVerifier({ url: server.url, logger: logs.logger }),
+    );
+    try {
+      const { key, secret } = await newKey('Other curves');
+      const body = JSON.stringify([item(secret)]);
+      const statuses = [];
+      for (const other of others) statuses.push((await report(body, { server: scanning, key: other })).status);
+      expect(statuses).toEqual([401, 401, 401]);
+      expect(await rt.keys.get(key.id)).toMatchObject({ status: 'active' });
+    } finally {
+      await scanning.close();
+      await server.close();
+    }
+  });
+
+  it('keeps a token that the reported URL or source repeats out of the revoke reason, the audit, the log and Slack', async () => {
+    const { key, secret } = await newKey('Token in the URL');
+    const url = `https://gist.github.com/octo/1?raw=${secret}`;
+    const answer = await report([{ token: secret, type: SECRET_SCANNING_TYPE, url, source: `paste ${secret}` }]);
+    await announced();
+    expect(answer.status).toBe(200);
+    const revoked = await rt.keys.get(key.id);
+    expect(revoked.status).toBe('revoked');
+    expect(revoked.revokeReason).not.toContain(secret);
+    expect(revoked.revokeReason).toContain('https://gist.github.com/octo/1?raw=');
+    expect(JSON.stringify(await rt.store.audit.list({ keyId: key.id }))).not.toContain(secret);
+    expect(logs.text()).not.toContain(secret);
+    const alerts = alertsFor(key.id);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.raw).not.toContain(secret);
+  });
+
+  it('answers anything but POST with 405 and no-store, and paths below the route with 404', async () => {
+    const base = `http://127.0.0.1:${route.port()}`;
+    for (const method of ['GET', 'PUT', 'DELETE', 'OPTIONS']) {
+      const response = await fetch(`${base}${SECRET_SCANNING_PATH}`, { method });
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      await response.body?.cancel();
+    }
+    const below = await fetch(`${base}${SECRET_SCANNING_PATH}/x`, { method: 'POST', body: '[]' });
+    expect(below.status).toBe(404);
+    expect(below.headers.get('cache-control')).toBe('no-store');
+    await below.body?.cancel();
+  });
+
+  it('answers a body that stops arriving with 408 and closes the connection, changing nothing', async () => {
+    const { key, secret } = await newKey('Slow sender');
+    const server = createHttpServer({
+      logger: logs.logger,
+      readiness: [],
+      routes: [
+        secretScanningRoute({
+          verifier: GITHUB_VERIFIER(),
+          leaks: () => rt.leaks,
+          announce: () => {},
+          logger: logs.logger,
+          bodyTimeoutMs: 200,
+        }),
+      ],
+    });
+    await listen(server.server, 0, '127.0.0.1');
+    try {
+      const body = JSON.stringify([item(secret)]);
+      const signature = sign('sha256', Buffer.from(body), GITHUB.privateKey).toString('base64');
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port: server.port() });
+        let received = '';
+        socket.on('data', (chunk) => {
+          received += String(chunk);
+        });
+        socket.on('end', () => resolve(received));
+        socket.on('error', reject);
+        // Headers and the first bytes of the body, then nothing more.
+        socket.write(
+          `POST ${SECRET_SCANNING_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+            `Github-Public-Key-Identifier: ${GITHUB.id}\r\nGithub-Public-Key-Signature: ${signature}\r\n` +
+            `Content-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+        );
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer.toLowerCase()).toContain('cache-control: no-store');
+      expect(await rt.keys.get(key.id)).toMatchObject({ status: 'active' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 503 to reports beyond those it is handling at once, without reading them, and takes the next after', async () => {
+    const server = createHttpServer({
+      logger: logs.logger,
+      readiness: [],
+      routes: [
+        secretScanningRoute({
+          verifier: GITHUB_VERIFIER(),
+          leaks: () => rt.leaks,
+          announce: () => {},
+          logger: logs.logger,
+          maxConcurrent: 1,
+        }),
+      ],
+    });
+    await listen(server.server, 0, '127.0.0.1');
+    try {
+      const body = JSON.stringify([item(stranger())]);
+      const signature = sign('sha256', Buffer.from(body), GITHUB.privateKey).toString('base64');
+      // The first report's body arrives in two parts; the second is sent while the first waits for its rest.
+      // The route's handler runs first (it was registered first): once this fires, the first report is counted.
+      const received = new Promise<void>((resolve) => server.server.once('request', () => resolve()));
+      const socket = connect({ host: '127.0.0.1', port: server.port() });
+      let first = '';
+      const firstAnswered = new Promise<void>((resolve) => {
+        socket.on('data', (chunk) => {
+          first += String(chunk);
+          if (first.includes('\r\n\r\n')) resolve();
+        });
+      });
+      socket.write(
+        `POST ${SECRET_SCANNING_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+          `Github-Public-Key-Identifier: ${GITHUB.id}\r\nGithub-Public-Key-Signature: ${signature}\r\n` +
+          `Content-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+      );
+      await received;
+      const second = await report(body, { server });
+      expect(second).toEqual({ status: 503, json: { error: 'busy' } });
+      socket.write(body.slice(10));
+      await firstAnswered;
+      socket.destroy();
+      expect(first).toMatch(/^HTTP\/1\.1 200 /);
+      expect((await report(body, { server })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses signed JSON nested a hundred thousand deep with 400', async () => {
+    expect((await report(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)).status).toBe(400);
+  });
+});
+
 describe('the server process', () => {
   it('serves the route on AUTHZ_PORT as `npm start` runs it: revokes, answers, and logs no token', async () => {
     const { key, secret } = await newKey('Found by GitHub');
@@ -420,10 +603,11 @@ describe('the server process', () => {
         revokedBy: 'github-secret-scanning',
         revokeReason: 'leaked: https://gist.github.com/octo/1',
       });
-      expect(server.output()).toContain('"event":"key.leaked"');
     } finally {
       expect(await server.stop()).toBe(0);
     }
+    // Read once the process has exited: its stdout pipe may deliver the line after the HTTP answer arrived.
+    expect(server.output()).toContain('"event":"key.leaked"');
     expect(server.output()).not.toContain(secret);
   });
 });

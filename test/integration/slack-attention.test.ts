@@ -188,6 +188,29 @@ describe('denial burst after a permission edit', () => {
     expect(String(again.body.text)).toContain('already; nothing changed');
     expect((await rt.keys.get(key.id)).version).toBe(after.version);
   });
+
+  it('restores nothing on a key revoked or expired since the alert, and says so', async () => {
+    const user = await admin();
+    const { key } = await rt.keys.create({ actor: user, description: 'Gone since', grants: ['GET /v1/offices'] });
+    await rt.keys.edit(key.id, { actor: user, remove: ['GET /v1/offices'] });
+    await denials(key.id, 'GET /v1/offices', 30);
+    let mark = slack.recorder.mark();
+    await sweep();
+    const [alert] = alertsSince(mark).filter((t) => t.raw.includes(key.id));
+    expect(alert).toBeDefined();
+    await rt.keys.revoke(key.id, { actor: user, reason: 'partner left' });
+    const before = await rt.keys.get(key.id);
+
+    const restorer = await admin();
+    mark = slack.recorder.mark();
+    expect((await click(restorer, alert!, 'alert.restore')).status).toBe(200);
+    const told = await slack.recorder.waitFor(mark, 'chat.postEphemeral', (t) => t.body.user === restorer);
+    expect(String(told.body.text)).toContain('is revoked');
+    expect(String(told.body.text)).toContain('nothing changed');
+    const after = await rt.keys.get(key.id);
+    expect(after.permissions).toEqual([]);
+    expect(after.version).toBe(before.version);
+  });
 });
 
 describe('weekly digest and Needs attention', () => {

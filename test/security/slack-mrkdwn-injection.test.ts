@@ -1,6 +1,7 @@
 import { generateKey } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogFingerprint, Selection } from '../../src/slack/blocks/selection.ts';
+import { createUsageSink } from '../../src/db/usage-store.ts';
 import { ActionId, CallbackId } from '../../src/slack/ui/ids.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/runtime.ts';
@@ -24,7 +25,14 @@ const hostile = (tag: string) => `${tag} <!channel> <@U0VICTIM> <https://evil.ex
 const DANGEROUS = ['<!channel>', '<@U0VICTIM>', '<https://evil.example', 'A&amp;B'];
 
 beforeAll(async () => {
-  rt = await createTestRuntime({ env: { APPROVAL_REQUIRED_FOR: 'create', APPROVALS_CHANNEL: 'C0APPROVALS' } });
+  rt = await createTestRuntime({
+    env: {
+      APPROVAL_REQUIRED_FOR: 'create',
+      APPROVALS_CHANNEL: 'C0APPROVALS',
+      ALERTS_CHANNEL: 'C0ALERTS',
+      ALERT_DENIED_BURST: '5',
+    },
+  });
   slack = await startSlackHarness(rt, { logger: logs.logger });
   await rt.roles.grant(ADMIN, 'admin', 'test');
   await rt.roles.grant(APPROVER, 'approver', 'test');
@@ -182,6 +190,67 @@ describe('user text shown in Slack', () => {
     );
     // Not vacuous: each tag reached a mrkdwn text, escaped.
     for (const tag of ['P ', 'Desc ', 'Search ', 'Home ', 'Held ', 'Deny ', 'UID ']) {
+      expect(
+        texts.some((t) => t.text.includes(`${tag}&lt;!channel&gt;`)),
+        `${tag.trim()} shown escaped somewhere`,
+      ).toBe(true);
+    }
+    for (const { where, text } of texts) {
+      for (const danger of DANGEROUS) expect(text, `${where}: ${text.slice(0, 200)}`).not.toContain(danger);
+      expect(text, where).not.toMatch(/<!(channel|here|everyone)/);
+    }
+    expect(slack.recorder.blockKitProblems).toEqual([]);
+  });
+
+  it('arrives escaped in the alerts: leak, expiry reminder, denial burst, weekly digest and Needs attention', async () => {
+    const mark = slack.recorder.mark();
+    const partner = await rt.partners.create({ actor: ADMIN, name: hostile('AP'), contacts: [ADMIN] });
+    const create = (tag: string, extra: { expiresAt?: Date } = {}) =>
+      rt.keys.create({
+        actor: ADMIN,
+        description: hostile(tag),
+        partner: partner.id,
+        grants: ['GET /v1/users'],
+        ...extra,
+      });
+    // An expiry reminder (to ALERTS_CHANNEL, the creator and the partner's contacts).
+    await create('Expiring', { expiresAt: new Date(Date.now() + 12 * 3_600_000) });
+    // A denial burst after a permission was removed.
+    const { key: burst } = await create('Burst');
+    await rt.keys.edit(burst.id, { actor: ADMIN, remove: ['GET /v1/users'] });
+    await createUsageSink(rt.db.sql).write({
+      counts: [
+        {
+          keyId: burst.id,
+          endpointId: 'GET /v1/users',
+          day: new Date().toISOString().slice(0, 10),
+          allowed: 0,
+          denied: 9,
+        },
+      ],
+      lastUsed: [],
+    });
+    // Unused for months: the weekly digest and the Home's Needs attention.
+    const { key: idle } = await create('Idle');
+    await rt.db.sql`update api_keys set last_used_at = now() - interval '100 days' where id = ${idle.id}`;
+    await slack.runAlertSweeps();
+    // A leak found by GitHub, with a hostile URL and source.
+    const { key: leaked } = await create('Leaked');
+    await slack.app.announceLeak({
+      key: leaked,
+      url: 'https://github.com/o/r/blob/x/.env?<!channel>',
+      source: hostile('Src'),
+      type: '<!here>',
+      action: 'alert',
+      revokedNow: false,
+    });
+    await slack.event({ type: 'app_home_opened', user: ADMIN, channel: 'D0HOME', tab: 'home', event_ts: '1.2' });
+    await settle();
+
+    const texts = slack.recorder
+      .since(mark)
+      .flatMap((item) => mrkdwnTexts(item).map((text) => ({ where: `${item.kind} ${item.name}`, text })));
+    for (const tag of ['AP ', 'Expiring ', 'Burst ', 'Idle ', 'Leaked ', 'Src ']) {
       expect(
         texts.some((t) => t.text.includes(`${tag}&lt;!channel&gt;`)),
         `${tag.trim()} shown escaped somewhere`,

@@ -125,6 +125,21 @@ describe('nginx (manifests/gateways/nginx.conf)', () => {
     expect(conf).not.toMatch(/ignore_invalid_headers\s+off/);
   });
 
+  it('routes POST /secret-scanning/github, and nothing else, to AUTHZ_PORT without auth_request, under 1 MB', () => {
+    const reports = block('= /secret-scanning/github');
+    expect(reports).not.toMatch(/auth_request/);
+    expect(reports).toMatch(/limit_except\s+POST\s*\{\s*deny\s+all;\s*\}/);
+    expect(reports).toMatch(/client_max_body_size\s+1m;/);
+    // A fixed URI: harvest-keys gets this path whatever the client's spelling of it.
+    expect(reports).toMatch(/proxy_pass\s+http:\/\/harvest_keys_authz\/secret-scanning\/github;/);
+    const toAuthzPort = directives('proxy_pass').filter((target) => target.startsWith('http://harvest_keys_authz'));
+    expect(toAuthzPort.sort()).toEqual([
+      'http://harvest_keys_authz/authz',
+      'http://harvest_keys_authz/secret-scanning/github',
+    ]);
+    expect(block('= /_harvest_keys_authz')).toMatch(/\binternal;/);
+  });
+
   it('sends /authz the client address nginx saw, which a client cannot choose, and words ip_not_allowed itself', () => {
     const authz = block('= /_harvest_keys_authz');
     expect(authz).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;/i);
@@ -182,7 +197,12 @@ describe('Traefik (manifests/gateways/traefik-static.yml, traefik.yml)', () => {
       expect(cleared.get(name.toLowerCase()), name).toBe('');
       expect(cleared.get(name.toLowerCase().replace(/-/g, '_')), name.replace(/-/g, '_')).toBe('');
     }
-    for (const router of Object.values(http.routers as Record<string, { middlewares: string[] }>)) {
+    // Every router to the API (the secret scanning one goes to harvest-keys itself, checked below).
+    const toApi = Object.values(http.routers as Record<string, { middlewares: string[]; service: string }>).filter(
+      (router) => router.service === 'harvest-api',
+    );
+    expect(toApi.length).toBeGreaterThan(0);
+    for (const router of toApi) {
       const order = router.middlewares;
       expect(order).toContain(stripName);
       expect(order.indexOf('harvest-keys')).toBeGreaterThan(-1);
@@ -193,12 +213,55 @@ describe('Traefik (manifests/gateways/traefik-static.yml, traefik.yml)', () => {
   });
 });
 
+describe('the secret scanning route in Traefik (manifests/gateways/traefik.yml)', () => {
+  it('is the only router to harvest-keys: POST /secret-scanning/github exactly, without the key check, under 1 MB', () => {
+    const { http } = yaml('traefik.yml');
+    const services = http.services as Record<string, { loadBalancer: { servers: { url: string }[] } }>;
+    const toHarvestKeys = Object.entries(services)
+      .filter(([, s]) => s.loadBalancer.servers.some((server) => server.url.includes('harvest-keys')))
+      .map(([name]) => name);
+    const routers = Object.values(
+      http.routers as Record<string, { rule: string; service: string; middlewares?: string[] }>,
+    );
+    const reports = routers.filter((router) => toHarvestKeys.includes(router.service));
+    expect(reports.map((r) => r.rule)).toEqual(['Path(`/secret-scanning/github`) && Method(`POST`)']);
+    const middlewares = reports[0]?.middlewares ?? [];
+    expect(middlewares).not.toContain('harvest-keys');
+    const limits = middlewares.map((name) => http.middlewares[name]?.buffering?.maxRequestBodyBytes);
+    expect(limits).toContain(1_048_576);
+  });
+});
+
 describe('Envoy (manifests/gateways/envoy.yaml)', () => {
   const envoy = yaml('envoy.yaml');
   const hcm = envoy.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
   const extAuthz = hcm.http_filters.find(
     (f: { name: string }) => f.name === 'envoy.filters.http.ext_authz',
   ).typed_config;
+
+  it('sends only POST /secret-scanning/github, exactly, to harvest-keys, with ext_authz off for that route alone', () => {
+    type EnvoyRoute = {
+      match: { path?: string; prefix?: string; headers?: { name: string; string_match?: { exact?: string } }[] };
+      route: { cluster: string };
+      typed_per_filter_config?: Record<string, { disabled?: boolean }>;
+    };
+    const routes = hcm.route_config.virtual_hosts.flatMap(
+      (host: { routes: EnvoyRoute[] }) => host.routes,
+    ) as EnvoyRoute[];
+    const toHarvestKeys = routes.filter((route) => route.route.cluster === 'harvest_keys');
+    expect(toHarvestKeys).toHaveLength(1);
+    const [reports] = toHarvestKeys as [EnvoyRoute];
+    expect(reports.match.path).toBe('/secret-scanning/github');
+    expect(reports.match.prefix).toBeUndefined();
+    expect(reports.match.headers).toEqual([{ name: ':method', string_match: { exact: 'POST' } }]);
+    expect(reports.typed_per_filter_config?.['envoy.filters.http.ext_authz']?.disabled).toBe(true);
+    // Before the catch-all, and the only route that turns the key check off.
+    expect(routes.indexOf(reports)).toBeLessThan(routes.findIndex((route) => route.match.prefix === '/'));
+    const unchecked = routes.filter(
+      (route) => route.typed_per_filter_config?.['envoy.filters.http.ext_authz'] !== undefined,
+    );
+    expect(unchecked).toEqual([reports]);
+  });
 
   it('logs access in an explicit format: no credential header, the path without its query', () => {
     const logs = hcm.access_log as Array<{

@@ -39,6 +39,21 @@ describe('the leak alert', () => {
     expect(text).toContain('still active');
   });
 
+  it('escapes the description and partner name in the notification fallback too', () => {
+    const message = leakAlertMessage(finding({ key: aKey({ description: '<!channel> ping <@U0VICTIM> & co' }) }));
+    expect(message.text).not.toMatch(/<!channel>|<@U0VICTIM>/);
+    expect(message.text).toContain('&lt;!channel&gt; ping &lt;@U0VICTIM&gt; &amp; co');
+  });
+
+  it('stays within Slack limits with the longest description, partner name, URL and source, all of them escaped', () => {
+    const key = aKey({ description: '<'.repeat(255), partnerName: '&'.repeat(80) });
+    const url = `https://github.com/${'a&b'.repeat(327)}`.slice(0, 1000);
+    const message = leakAlertMessage(finding({ key, url, source: '>'.repeat(200), type: 't'.repeat(200) }));
+    expect(validateSurface('message', message)).toEqual([]);
+    // The link to where it was found is never cut short.
+    expect(mrkdwn(message)).toContain(`<${url}|`);
+  });
+
   it('says a key revoked before stays revoked, and offers no replace for a key already replaced', () => {
     const revoked = aKey({ status: 'revoked', revokedAt: new Date('2026-11-01T00:00:00Z'), replacedBy: 'key_next' });
     const message = leakAlertMessage(finding({ key: revoked, revokedNow: false }));

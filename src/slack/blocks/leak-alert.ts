@@ -4,9 +4,12 @@ import { keyName, keyNamePlain, slackDate } from '../ui/format.ts';
 import { ActionId } from '../ui/ids.ts';
 import { type Block, actions, button, context, section } from './kit.ts';
 
-/** A reported URL as a link when it is one (GitHub sends https links), else as code: never a mention or markup. */
+/**
+ * A reported URL as a link when it is one (GitHub sends https links), else as code: never a mention or markup. The
+ * label is shorter than the target so that, escaped, the line fits a section (3,000 characters) at worst.
+ */
 function where(url: string): string {
-  const shown = truncate(url, 300);
+  const shown = truncate(url, 200);
   return /^https:\/\/[^\s<>|]+$/.test(url) && url.length <= 1000 ? `<${url}|${escapeMrkdwn(shown)}>` : code(shown);
 }
 
@@ -28,12 +31,15 @@ function outcome(finding: LeakFinding): string {
 export function leakAlertMessage(finding: LeakFinding): { text: string; blocks: Block[] } {
   const { key } = finding;
   const partner = key.partnerName === null ? '' : ` (partner ${escapeMrkdwn(key.partnerName)})`;
-  const lines = [
-    `:rotating_light: *Leaked API key:* ${keyName(key)}${partner} was found in public by GitHub secret scanning.`,
-    `Where: ${where(finding.url)} (${escapeMrkdwn(truncate(finding.source, 100))})`,
-    outcome(finding),
+  // One section per line: escaping may grow each to five times its length, and together they would pass 3,000.
+  const blocks: Block[] = [
+    section(
+      `:rotating_light: *Leaked API key:* ${keyName(key)}${partner} was found in public by GitHub secret scanning.`,
+    ),
+    section(`Where: ${where(finding.url)} (${escapeMrkdwn(truncate(finding.source, 100))})`),
+    section(outcome(finding)),
+    context(`Key ${code(key.id)}`),
   ];
-  const blocks: Block[] = [section(lines.join('\n')), context(`Key ${code(key.id)}`)];
   if (key.replacedBy === null) {
     blocks.push(
       actions([button('Replace and deliver', ActionId.leakReplace, key.id, { style: 'primary' })], `leak.${key.id}`),
@@ -43,7 +49,7 @@ export function leakAlertMessage(finding: LeakFinding): { text: string; blocks: 
   }
   const state = finding.revokedNow ? 'revoked' : key.status === 'revoked' ? 'already revoked' : 'still active';
   return {
-    text: `Leaked API key: ${keyNamePlain(key)} was found in public by GitHub secret scanning (${state})`,
+    text: `Leaked API key: ${escapeMrkdwn(keyNamePlain(key))} was found in public by GitHub secret scanning (${state})`,
     blocks,
   };
 }

@@ -1,3 +1,4 @@
+import { stoppedAt } from '../../../keys/key-state.ts';
 import { heldNotice } from '../../blocks/approval-blocks.ts';
 import { announce } from '../../flows/approval-flow.ts';
 import { code, escapeMrkdwn } from '../../ui/escape.ts';
@@ -17,6 +18,9 @@ export const alertRestore = action({
   async call({ deps, userId, ids }) {
     const { keys, approvals } = deps.services;
     const key = await keys.get(ids.keyId);
+    // The alert may be days old: a key that no longer works gets nothing back (re-enabling it is its own decision).
+    const stopped = stoppedAt(key, deps.now().getTime());
+    if (stopped !== null) return { kind: 'stopped', stopped, key } as const;
     if (key.permissions.includes(ids.endpointId)) return { kind: 'unchanged', key } as const;
     const edit = { actor: userId, expectedVersion: key.version, add: [ids.endpointId] };
     if (approvals.needsApproval('permissions'))
@@ -26,6 +30,10 @@ export const alertRestore = action({
   async render(turn, result) {
     const { deps, client, userId, ids } = turn;
     const endpoint = code(ids.endpointId);
+    if (result.kind === 'stopped')
+      return turn.say(
+        `${keyName(result.key)} ${result.stopped === 'revoked' ? 'is revoked' : 'has expired'}; nothing changed.`,
+      );
     if (result.kind === 'unchanged')
       return turn.say(`${keyName(result.key)} may call ${endpoint} already; nothing changed.`);
     if (result.kind === 'held') {
