@@ -133,11 +133,26 @@ describe('nginx (manifests/gateways/nginx.conf)', () => {
     // A fixed URI: harvest-keys gets this path whatever the client's spelling of it.
     expect(reports).toMatch(/proxy_pass\s+http:\/\/harvest_keys_authz\/secret-scanning\/github;/);
     const toAuthzPort = directives('proxy_pass').filter((target) => target.startsWith('http://harvest_keys_authz'));
+    // Only these, each a fixed URI: no location passes a client's own path on to AUTHZ_PORT (/metrics, /readyz…).
     expect(toAuthzPort.sort()).toEqual([
+      'http://harvest_keys_authz/.well-known/oauth-authorization-server',
       'http://harvest_keys_authz/authz',
+      'http://harvest_keys_authz/oauth/introspect',
+      'http://harvest_keys_authz/oauth/revoke',
+      'http://harvest_keys_authz/oauth/token',
       'http://harvest_keys_authz/secret-scanning/github',
     ]);
     expect(block('= /_harvest_keys_authz')).toMatch(/\binternal;/);
+  });
+
+  it('routes the Harvest v3 OAuth endpoints to AUTHZ_PORT without auth_request, POST only, with the peer address', () => {
+    for (const path of ['/oauth/token', '/oauth/introspect', '/oauth/revoke']) {
+      const route = block(`= ${path}`);
+      expect(route).not.toMatch(/auth_request/);
+      expect(route).toMatch(/limit_except\s+POST\s*\{\s*deny\s+all;\s*\}/);
+      expect(route).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;/i);
+    }
+    expect(block('= /.well-known/oauth-authorization-server')).toMatch(/limit_except\s+GET\s*\{\s*deny\s+all;\s*\}/);
   });
 
   it('sends /authz the client address nginx saw, which a client cannot choose, and words ip_not_allowed itself', () => {
