@@ -244,6 +244,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
         encryptor: pgp,
         messenger,
         confirmHours: config.deliveryConfirmHours,
+        oauthIssuer: config.authz.oauth.issuer,
         logger,
       });
       return metrics === undefined ? delivery : countDeliveries(delivery, metrics);
@@ -314,6 +315,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
         serviceKey,
         createDelivery: deliveryService,
         deliveryConfirmHours: config.deliveryConfirmHours,
+        oauthIssuer: config.authz.oauth.issuer,
         seenSignatures: slackSignatures,
         alertsChannel: config.alerts.channel,
         alertClaims: createAlertClaimStore(db.sql),

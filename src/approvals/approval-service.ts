@@ -1,7 +1,7 @@
 import { checkLifetime } from '../keys/expiry.ts';
 import { alreadyReplaced, type EditKeyInput, type KeyService } from '../keys/key-service.ts';
 import { keyState } from '../keys/key-state.ts';
-import type { ApiKey, IssuedKey } from '../keys/types.ts';
+import type { ApiKey, CredentialKind, IssuedKey } from '../keys/types.ts';
 import { randomBase62 } from '../shared/base62.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
 import type { AuditRepository } from '../audit/types.ts';
@@ -66,7 +66,16 @@ export interface ApprovalStore extends Transactional<ApprovalTransaction> {
 /** The key lifecycle, as far as an approved change runs through it. */
 export type ApprovedKeyChanges = Pick<
   KeyService,
-  'get' | 'prepareCreate' | 'create' | 'previewEdit' | 'edit' | 'enable' | 'replace' | 'lifetime'
+  | 'get'
+  | 'prepareCreate'
+  | 'create'
+  | 'previewEdit'
+  | 'edit'
+  | 'enable'
+  | 'replace'
+  | 'lifetime'
+  | 'previewUpgrade'
+  | 'upgrade'
 >;
 
 /** A held expiry back as the services take it: absent stays absent (the default), null is never. */
@@ -162,7 +171,7 @@ export function createApprovalService(deps: {
     const { payload } = request;
     try {
       if (payload.action === 'create' || payload.action === 'replace') {
-        if (payload.action === 'replace') {
+        if (payload.action === 'replace' || (payload.action === 'create' && payload.upgrade !== undefined)) {
           const key = await keys.get(request.keyId as string);
           if (key.version !== request.keyVersion) {
             return {
@@ -239,10 +248,12 @@ export function createApprovalService(deps: {
       delivery?: HandOverDelivery | undefined;
       expiresAt?: Date | null | undefined;
       allowedNetworks?: readonly string[] | undefined;
+      kind?: CredentialKind | undefined;
     }): Promise<ApprovalRequest> {
       const prepared = await keys.prepareCreate(input);
       return open('create', input.actor, null, null, {
         action: 'create',
+        ...(input.kind === 'oauth_client' ? { kind: 'oauth_client' as const } : {}),
         description: prepared.description,
         partnerId: prepared.partner?.id ?? null,
         partnerName: prepared.partner?.name ?? null,
@@ -250,6 +261,36 @@ export function createApprovalService(deps: {
         expiresAt: prepared.expiresAt?.toISOString() ?? null,
         ...(input.delivery === undefined ? {} : { delivery: input.delivery }),
         ...(prepared.allowedNetworks.length === 0 ? {} : { allowedNetworks: prepared.allowedNetworks }),
+      });
+    },
+
+    /**
+     * Holds an "Upgrade to v3" (policy holding `create`: a new credential is made): approvers see the client's
+     * permissions, the key's legacy ones made explicit; the client is made at hand-over, from the key as it is then.
+     */
+    async requestUpgrade(
+      keyId: string,
+      input: { actor: string; graceSeconds: number; delivery?: HandOverDelivery | undefined },
+    ): Promise<ApprovalRequest> {
+      const plan = await keys.previewUpgrade(keyId);
+      if (!Number.isFinite(input.graceSeconds) || input.graceSeconds < 0 || input.graceSeconds > 90 * 24 * 3600) {
+        throw new AppError('GRACE_INVALID', 'Grace period must be between 0 and 90 days', {
+          field: 'grace',
+          facts: { maxDays: 90 },
+        });
+      }
+      const { key } = plan;
+      return open('create', input.actor, key.id, key.version, {
+        action: 'create',
+        kind: 'oauth_client',
+        upgrade: { graceSeconds: input.graceSeconds },
+        description: key.description,
+        partnerId: key.partnerId,
+        partnerName: key.partnerName,
+        permissions: plan.permissions,
+        expiresAt: plan.expiresAt?.toISOString() ?? null,
+        ...(input.delivery === undefined ? {} : { delivery: input.delivery }),
+        ...(key.allowedNetworks.length === 0 ? {} : { allowedNetworks: key.allowedNetworks }),
       });
     },
 
@@ -435,6 +476,9 @@ export function createApprovalService(deps: {
         if (key.replacedBy !== null)
           throw alreadyReplaced(key, now(), 'this approved replace was not carried out; nothing was created');
       }
+      // Likewise an upgrade: refused (nothing made, the reveal kept) if the key was replaced or stopped meanwhile.
+      if (held.payload.action === 'create' && held.payload.upgrade !== undefined)
+        await keys.previewUpgrade(held.keyId as string);
       if (!(await store.approvals.claimReveal(revealId, user, now()))) {
         throw new AppError('REVEAL_UNAVAILABLE', 'This key was already revealed; it cannot be shown again.', {
           facts: { problem: 'revealed' },
@@ -443,8 +487,15 @@ export function createApprovalService(deps: {
       const request = await requireRequest(reveal.requestId);
       const payload = request.payload;
       let issued: IssuedKey & { old?: ApiKey | undefined };
-      if (payload.action === 'create') {
+      if (payload.action === 'create' && payload.upgrade !== undefined) {
+        issued = await keys.upgrade(request.keyId as string, {
+          actor: request.requestedBy,
+          source: 'approvals',
+          graceSeconds: payload.upgrade.graceSeconds,
+        });
+      } else if (payload.action === 'create') {
         issued = await keys.create({
+          kind: payload.kind,
           actor: request.requestedBy,
           source: 'approvals',
           description: payload.description,

@@ -1,4 +1,4 @@
-import type { ApiKey } from '../keys/types.ts';
+import type { ApiKey, CredentialKind } from '../keys/types.ts';
 
 export const APPROVABLE_ACTIONS = ['create', 'permissions', 'reenable', 'replace'] as const;
 export type ApprovableAction = (typeof APPROVABLE_ACTIONS)[number];
@@ -14,6 +14,13 @@ export type ApprovalPayload =
       expiresAt?: string | null | undefined;
       /** Canonical networks the key will be limited to (absent on older requests: none). */
       allowedNetworks?: string[] | undefined;
+      /** 'oauth_client': a Harvest v3 client is made; absent: a key. */
+      kind?: CredentialKind | undefined;
+      /**
+       * "Upgrade to v3" of the request's key: the client is made from the key as it is at hand-over (like a replace),
+       * and the key stops after this grace.
+       */
+      upgrade?: { graceSeconds: number } | undefined;
     })
   | (Pick<ApiKey, 'description' | 'permissions'> & {
       action: 'permissions';

@@ -16,6 +16,7 @@ const LOADERS: Record<CommandName, () => Promise<Command>> = {
   revoke: async () => (await keyCommands()).revoke,
   enable: async () => (await keyCommands()).enable,
   replace: async () => (await keyCommands()).replace,
+  upgrade: async () => (await keyCommands()).upgrade,
   extend: async () => (await keyCommands()).extend,
   usage: async () => (await insightCommands()).usage,
   trim: async () => (await insightCommands()).trim,

@@ -45,6 +45,7 @@ const WORDS: Record<ErrorCode, Words> = {
   },
   KEY_REVOKED: said,
   KEY_REPLACED: said,
+  UPGRADE_REFUSED: said,
   KEY_NOT_LEGACY: said,
   WINDOW_INVALID: said,
   KEY_ALREADY_ACTIVE: said,

@@ -11,6 +11,8 @@ export const USAGES = {
   revoke: 'harvest-keys revoke <id> [--reason R] [--json]',
   enable: 'harvest-keys enable <id> [--expires 90d|ISO|--no-expiry] [--json]',
   replace: 'harvest-keys replace <id> [--grace 0|30m|1h|7d] [--expires 90d|ISO|--no-expiry] [--json]',
+  upgrade:
+    "harvest-keys upgrade <id> [--grace 0|30m|1h|7d] [--json]   (a Harvest v3 client with the key's permissions; the key stops after the grace, default 7d)",
   extend:
     'harvest-keys extend <id> --expires 30m|12h|90d|2027-01-31T00:00:00Z | --no-expiry [--json]   (sets when the key stops by itself)',
   usage:

@@ -1,5 +1,6 @@
 import type { AuditRepository } from '../audit/types.ts';
 import type { KeyRepository } from '../keys/key-repository.ts';
+import { deliveredPlaintext } from '../keys/client-credentials.ts';
 import { keyState } from '../keys/key-state.ts';
 import type { IssuedKey } from '../keys/types.ts';
 import type { Logger } from '../logger.ts';
@@ -37,6 +38,8 @@ export interface DeliveryServiceDeps {
   keys: { revoke(id: string, input: { actor: string; reason?: string | undefined }): Promise<unknown> };
   encryptor: { encryptAndSign(secret: string, recipientArmoredKey: string, now?: Date): Promise<EncryptedSecret> };
   messenger: DirectMessenger;
+  /** OAUTH_ISSUER, for the token command a delivered client's text carries (unset: a placeholder). */
+  oauthIssuer?: string | undefined;
   /** DELIVERY_CONFIRM_HOURS: a sent key unconfirmed for longer is flagged. */
   confirmHours: number;
   logger?: Pick<Logger, 'info' | 'warn'> | undefined;
@@ -254,7 +257,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
           throw new Refusal('KEY_REVOKED', `Key ${key.id} is no longer active`);
         }
         const encrypted = await encryptor.encryptAndSign(
-          input.issued.secret,
+          deliveredPlaintext({ ...key, partnerName: partner.name }, input.issued.secret, deps.oauthIssuer),
           (pgpKey as PartnerPgpKey).armoredPublicKey,
           startedAt,
         );
@@ -276,6 +279,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
             signerFingerprint: signer,
             signerPublicKey: encrypted.signerPublicKey,
             keyId: key.id,
+            clientId: key.clientId,
             description: key.description,
             partnerName: partner.name,
           });

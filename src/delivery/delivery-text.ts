@@ -18,7 +18,9 @@ export function deliveryCommands(keyId: string): [importCommand: string, decrypt
  */
 export function deliveryInstructions(message: EncryptedKeyMessage): string[] {
   return [
-    `A new API key for ${message.partnerName}: "${message.description}" (${message.keyId}).`,
+    message.clientId === null
+      ? `A new API key for ${message.partnerName}: "${message.description}" (${message.keyId}).`
+      : `New Harvest v3 (OAuth) client credentials for ${message.partnerName}: "${message.description}" (client id ${message.clientId}); the message holds the client id and secret and how to get an access token.`,
     `Encrypted to your PGP key ${message.recipientFingerprintFormatted}, signed by ${formatFingerprint(message.signerFingerprint)}.`,
     `Save it as ${deliveryFileName(message.keyId)} and the signing key as ${SERVICE_KEY_FILE_NAME}, then run:`,
     ...deliveryCommands(message.keyId),

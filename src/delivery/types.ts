@@ -28,6 +28,8 @@ export interface EncryptedKeyMessage {
   /** The service's armored public key (what `/pgp/service.asc` serves): sent along so gpg can check the signature. */
   signerPublicKey: string;
   keyId: ApiKey['id'];
+  /** A Harvest v3 client's public id (the message then holds its id and secret, not a key); null for a key. */
+  clientId: ApiKey['clientId'];
   description: ApiKey['description'];
   partnerName: Partner['name'];
 }

@@ -72,6 +72,21 @@ export function logKeyChanges(keys: KeyService, logger: Logger): KeyService {
       );
       return issued;
     },
+    async upgrade(id, input) {
+      const issued = await keys.upgrade(id, input);
+      log.info(
+        {
+          event: 'key.upgraded',
+          keyId: issued.key.id,
+          clientId: issued.key.clientId,
+          upgrades: id,
+          actor: input.actor,
+          permissions: issued.key.permissions.length,
+        },
+        'key upgraded to a Harvest v3 client',
+      );
+      return issued;
+    },
     async revokeDue() {
       const ids = await keys.revokeDue();
       for (const keyId of ids)

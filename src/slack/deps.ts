@@ -36,6 +36,8 @@ export interface SlackServices {
   serviceKey: { get(): Promise<Pick<ServiceSigningKey, 'fingerprint' | 'formattedFingerprint' | 'publicArmored'>> };
   /** Builds the delivery service around the app's own DM sender (the app's client exists only once it is made). */
   createDelivery(messenger: DirectMessenger): DeliveryService;
+  /** OAUTH_ISSUER (unset: the gateway's address is left for the reader), for the "get a token" hint beside a client. */
+  oauthIssuer: string | undefined;
   /** DELIVERY_CONFIRM_HOURS, named on the App Home flag. */
   deliveryConfirmHours: number;
   /** Signatures of requests already acted on, shared by every instance: a signed request runs once. */

@@ -347,6 +347,12 @@ const listeners: Record<string, Probe> = {
     prepare: () => freshKey(),
     send: (u, c, t) => click(u, { action_id: ActionId.keyHistory, value: c.key }, modal(CallbackId.keyView), t),
   },
+  [`action:${ActionId.keyUpgrade}`]: {
+    need: 'admin',
+    effect: 'ui',
+    prepare: () => freshKey(),
+    send: (u, c, t) => click(u, { action_id: ActionId.keyUpgrade, value: c.key }, modal(CallbackId.keyView), t),
+  },
   [`action:${ActionId.keyTrim}`]: {
     need: 'admin',
     effect: 'ui',
@@ -725,6 +731,13 @@ const listeners: Record<string, Probe> = {
     effect: 'db',
     prepare: () => freshKey(),
     send: (u, c, t) => submit(u, modal(CallbackId.replace, JSON.stringify({ k: c.key })), { grace: selected('0') }, t),
+  },
+  [`view:${CallbackId.upgrade}`]: {
+    need: 'admin',
+    effect: 'db',
+    prepare: () => freshKey(),
+    send: (u, c, t) =>
+      submit(u, modal(CallbackId.upgrade, JSON.stringify({ k: c.key })), { grace: selected('604800') }, t),
   },
   [`view:${CallbackId.partnerForm}`]: {
     need: 'admin',

@@ -65,6 +65,7 @@ describe('the partner-facing text', () => {
       signerFingerprint: 'B'.repeat(40),
       signerPublicKey: '-----BEGIN PGP PUBLIC KEY BLOCK-----',
       keyId: 'key_abc',
+      clientId: null,
       description: 'Acme Harvest API Key',
       partnerName: 'Acme',
     }).join('\n');

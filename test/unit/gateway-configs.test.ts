@@ -140,17 +140,19 @@ describe('nginx (manifests/gateways/nginx.conf)', () => {
     // A fixed URI: harvest-keys gets this path whatever the client's spelling of it.
     expect(reports).toMatch(/proxy_pass\s+http:\/\/harvest_keys_authz\/secret-scanning\/github;/);
     const toAuthzPort = directives('proxy_pass').filter((target) => target.startsWith('http://harvest_keys_authz'));
-    expect(toAuthzPort.sort()).toEqual(
-      [
-        'http://harvest_keys_authz/authz',
-        'http://harvest_keys_authz/secret-scanning/github',
-        ...OAUTH_ROUTES.map(({ path }) => `http://harvest_keys_authz${path}`),
-      ].sort(),
-    );
+    // Only these, each a fixed URI: no location passes a client's own path on to AUTHZ_PORT (/metrics, /readyz…).
+    expect(toAuthzPort.sort()).toEqual([
+      'http://harvest_keys_authz/.well-known/oauth-authorization-server',
+      'http://harvest_keys_authz/authz',
+      'http://harvest_keys_authz/oauth/introspect',
+      'http://harvest_keys_authz/oauth/revoke',
+      'http://harvest_keys_authz/oauth/token',
+      'http://harvest_keys_authz/secret-scanning/github',
+    ]);
     expect(block('= /_harvest_keys_authz')).toMatch(/\binternal;/);
   });
 
-  it('routes the OAuth endpoints to AUTHZ_PORT without auth_request: exact paths, one method each, fixed URIs', () => {
+  it('routes the Harvest v3 OAuth endpoints to AUTHZ_PORT without auth_request: one method each, fixed URIs, the peer address', () => {
     for (const { path: oauthPath, method } of OAUTH_ROUTES) {
       const location = block(`= ${oauthPath}`);
       expect(location, oauthPath).not.toMatch(/auth_request/);

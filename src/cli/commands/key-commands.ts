@@ -389,6 +389,56 @@ export const replace = command({
   },
 });
 
+/**
+ * "Upgrade to v3": a Harvest v3 client with the key's permissions (a legacy key's made explicit), partner, networks
+ * and expiry, printed once (encrypted hand-over to a partner contact is Slack's); the key stops after the grace.
+ */
+export const upgrade = command({
+  usage: USAGES.upgrade,
+  parse(argv) {
+    const { values, positionals } = parse(argv, { grace: { type: 'string' } }, this.usage, 1);
+    const id = positional(positionals, 0, 'id', this.usage);
+    return {
+      json: values.json,
+      id,
+      graceSeconds: values.grace === undefined ? undefined : parseDuration(values.grace),
+    };
+  },
+  async run(ctx, { id, json, graceSeconds }) {
+    const issued = await ctx.runtime.keys.upgrade(id, { actor: ctx.actor, graceSeconds });
+    const client = issued.key.clientId as string;
+    const ends = issued.old.status === 'revoked' ? 'is revoked now' : `stops working at ${iso(issued.old.revokeAt)}`;
+    if (json) {
+      ctx.out(
+        JSON.stringify({
+          id: issued.key.id,
+          client_id: client,
+          client_secret: issued.secret,
+          kind: issued.key.kind,
+          upgrades: id,
+          oldKeyRevokeAt: issued.old.revokeAt,
+          permissions: issued.key.permissions,
+          fromLegacy: issued.fromLegacy,
+          scopes: scopeNames(ctx.runtime.catalog, issued.key.permissions),
+          allowedNetworks: issued.key.allowedNetworks,
+          expiresAt: issued.key.expiresAt,
+        }),
+      );
+      return 0;
+    }
+    ctx.out(
+      `Upgraded ${id} to Harvest v3 client ${client} (${issued.key.id}) with ${issued.key.permissions.length} scope(s)` +
+        `${issued.fromLegacy === 0 ? '' : `, ${issued.fromLegacy} of them legacy endpoints the key could call without a grant, now explicit`}; it ${expiryText(issued.key.expiresAt)}.`,
+    );
+    ctx.out(`${id} ${ends}: the partner switches to the client before then.`);
+    ctx.out(networksLine(issued.key.allowedNetworks));
+    ctx.out(`Client id: ${client}`);
+    ctx.out('Client secret (shown once, store it now; exchange it at POST /oauth/token):');
+    ctx.out(issued.secret);
+    return 0;
+  },
+});
+
 export const importCsv = command({
   usage: USAGES.import,
   parse(argv) {

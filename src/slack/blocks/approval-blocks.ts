@@ -37,9 +37,24 @@ const ACTION_PHRASES: Record<ApprovalRequest['action'], string> = {
   replace: 'replace an API key',
 };
 
+/** A request's title: the action's, or what a held create of a Harvest v3 client (or an upgrade to one) is. */
+export function requestTitle(request: Pick<ApprovalRequest, 'action' | 'payload'>): string {
+  const p = request.payload;
+  if (p.action === 'create' && p.upgrade !== undefined) return 'Upgrade an API key to a Harvest v3 client';
+  if (p.action === 'create' && p.kind === 'oauth_client') return 'Create a new Harvest v3 (OAuth) client';
+  return ACTION_TITLES[request.action];
+}
+
 /** A request inside a sentence, named by its description: "re-enable a revoked API key (Acme Harvest API Key)". */
 export function requestPhrase(request: ApprovalRequest): string {
-  return `${ACTION_PHRASES[request.action]} (${escapeMrkdwn(request.payload.description)})`;
+  const p = request.payload;
+  const phrase =
+    p.action === 'create' && p.upgrade !== undefined
+      ? 'upgrade an API key to a Harvest v3 client'
+      : p.action === 'create' && p.kind === 'oauth_client'
+        ? 'create a new Harvest v3 (OAuth) client'
+        : ACTION_PHRASES[request.action];
+  return `${phrase} (${escapeMrkdwn(p.description)})`;
 }
 
 const STATE_TEXT: Record<ApprovalRequest['state'], string> = {
@@ -58,9 +73,17 @@ function changeLines(request: ApprovalRequest, catalog: Catalog, key: KeyNameFie
   const named =
     key === undefined
       ? `${escapeMrkdwn(p.description)}${request.keyId === null ? '' : ` ${code(request.keyId)}`}`
-      : keyName({ description: p.description, hint: key.hint });
+      : keyName({ description: p.description, hint: key.hint, clientId: key.clientId });
   const lines = [`*Key:* ${named}`];
   if (p.action === 'create') {
+    if (p.kind === 'oauth_client')
+      lines.push(
+        '*Type:* Harvest v3 (OAuth) client: a client id and a secret, exchanged at POST /oauth/token for access tokens',
+      );
+    if (p.upgrade !== undefined)
+      lines.push(
+        `*Upgrade to v3:* the client takes over from this key, which ${p.upgrade.graceSeconds === 0 ? 'stops as soon as the client is handed over' : `keeps working ${durationText(p.upgrade.graceSeconds)} after hand-over`}`,
+      );
     lines.push(`*Partner:* ${p.partnerName === null ? 'none' : escapeMrkdwn(p.partnerName)}`);
     lines.push(
       `*Permissions (${p.permissions.length}):*${p.permissions.length === 0 ? ' none' : ''}`,
@@ -121,7 +144,7 @@ export function approvalCard(input: {
   key?: KeyNameFields | undefined;
 }): Message {
   const { request, catalog } = input;
-  const title = ACTION_TITLES[request.action];
+  const title = requestTitle(request);
   const blocks: Block[] = [
     header(title),
     section(`${actorRef(request.requestedBy)} asks for approval. ${STATE_TEXT[request.state]}`),
@@ -205,7 +228,7 @@ export function requesterMessage(request: ApprovalRequest, reveal?: KeyReveal): 
 }
 
 export function heldNotice(request: ApprovalRequest): string {
-  return `${ACTION_TITLES[request.action]} (${request.payload.description}) was sent for approval (request ${request.id}). You will get a direct message when it is decided.`;
+  return `${requestTitle(request)} (${request.payload.description}) was sent for approval (request ${request.id}). You will get a direct message when it is decided.`;
 }
 
 export function pendingApprovalsMessage(requests: readonly ApprovalRequest[]): Message {
@@ -213,7 +236,7 @@ export function pendingApprovalsMessage(requests: readonly ApprovalRequest[]): M
     return { text: 'No approval requests are waiting.', blocks: [section('No approval requests are waiting.')] };
   const lines = requests.map(
     (r) =>
-      `• ${escapeMrkdwn(ACTION_TITLES[r.action])}: ${escapeMrkdwn(truncate(r.payload.description, 80))} · by ${actorRef(r.requestedBy)} · ${r.decisions.filter((d) => d.decision === 'approve').length}/${r.requiredApprovals} · expires ${slackDate(r.expiresAt)}${r.cardChannel === null ? '' : ` · card in <#${r.cardChannel}>`}`,
+      `• ${escapeMrkdwn(requestTitle(r))}: ${escapeMrkdwn(truncate(r.payload.description, 80))} · by ${actorRef(r.requestedBy)} · ${r.decisions.filter((d) => d.decision === 'approve').length}/${r.requiredApprovals} · expires ${slackDate(r.expiresAt)}${r.cardChannel === null ? '' : ` · card in <#${r.cardChannel}>`}`,
   );
   const chunks = chunkLines(lines).slice(0, 45);
   return {

@@ -2,7 +2,7 @@ import type { Catalog } from '../../catalog/types.ts';
 import type { Partner } from '../../partners/types.ts';
 import { escapeMrkdwn } from '../ui/escape.ts';
 import { plural } from '../ui/format.ts';
-import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
+import { ActionId, API_TYPE_CLIENT, API_TYPE_KEY, BlockId, CallbackId } from '../ui/ids.ts';
 import { type DeliveryOffer, deliveryChoiceBlocks } from './delivery-blocks.ts';
 import { type Block, context, LIMITS, type ModalView, modal, option, plain, section } from './kit.ts';
 import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
@@ -19,6 +19,11 @@ export function partnerOption(partner: Pick<Partner, 'id' | 'name'>) {
 }
 
 const noPartnerOption = () => option('None (no partner)', NO_PARTNER);
+
+/** The seed's "API Type" choices: a key (as before), or a Harvest v3 OAuth client. */
+function apiTypeOptions(apiName: string) {
+  return [option(apiName, API_TYPE_KEY), option(`${apiName} v3 (OAuth)`, API_TYPE_CLIENT)];
+}
 
 /** Step 1 of the seed's flow: "Create New Credential". */
 export function createKeyView(input: {
@@ -64,11 +69,14 @@ export function createKeyView(input: {
       type: 'input',
       block_id: BlockId.apiType,
       label: plain('API Type'),
+      hint: plain(
+        `${catalog.name}: an API key, sent with every request. ${catalog.name} v3 (OAuth): a client id and secret, exchanged at POST /oauth/token for access tokens.`,
+      ),
       element: {
         type: 'static_select',
         action_id: ActionId.input,
-        options: [option(catalog.name, 'catalog')],
-        initial_option: option(catalog.name, 'catalog'),
+        options: apiTypeOptions(catalog.name),
+        initial_option: apiTypeOptions(catalog.name)[0],
       },
     },
     {
@@ -144,9 +152,13 @@ export function permissionsView(input: {
   expires?: string | undefined;
   /** The networks the key will be limited to (none: any address). */
   networks?: readonly string[] | undefined;
+  /** A Harvest v3 (OAuth) client is made, not a key. */
+  client?: boolean | undefined;
 }): ModalView {
   const about = [
-    `*Key:* ${escapeMrkdwn(input.description)}`,
+    input.client === true
+      ? `*${escapeMrkdwn(input.catalog.name)} v3 (OAuth) client:* ${escapeMrkdwn(input.description)}`
+      : `*Key:* ${escapeMrkdwn(input.description)}`,
     `*Partner:* ${input.partnerName === undefined ? 'none' : escapeMrkdwn(input.partnerName)}`,
     ...(input.expires === undefined ? [] : [`*Expires:* ${input.expires}`]),
     ...(input.deliverTo == null ? [] : [`*Hand-over:* :closed_lock_with_key: encrypted to <@${input.deliverTo}>`]),

@@ -24,8 +24,11 @@ export function deliveryMessage(input: EncryptedKeyMessage): Message {
   const fits = [...armored].length + FENCE <= LIMITS.text;
   const blocks: Block[] = [
     section(
-      `:closed_lock_with_key: *A new API key for ${escapeMrkdwn(input.partnerName)}*: ${escapeMrkdwn(truncate(input.description, 255))} (${code(input.keyId)}). ` +
-        'It is encrypted to your PGP key, so only you can read it.',
+      input.clientId === null
+        ? `:closed_lock_with_key: *A new API key for ${escapeMrkdwn(input.partnerName)}*: ${escapeMrkdwn(truncate(input.description, 255))} (${code(input.keyId)}). ` +
+            'It is encrypted to your PGP key, so only you can read it.'
+        : `:closed_lock_with_key: *New Harvest v3 (OAuth) client credentials for ${escapeMrkdwn(input.partnerName)}*: ${escapeMrkdwn(truncate(input.description, 255))}, client id ${code(input.clientId)}. ` +
+            'The message holds the client id and secret and the command that gets an access token (POST /oauth/token, client credentials). It is encrypted to your PGP key, so only you can read it.',
     ),
     fits
       ? section(`\`\`\`${armored}\`\`\``)
@@ -52,7 +55,7 @@ export function deliveryMessage(input: EncryptedKeyMessage): Message {
   ];
   return {
     // The fallback is shown in notifications and parsed as mrkdwn too: user text escaped here as well.
-    text: `A new API key for ${escapeMrkdwn(input.partnerName)} (${input.keyId}), encrypted to your PGP key ${input.recipientFingerprintFormatted} and signed by harvest-keys ${formatFingerprint(input.signerFingerprint)}. Read it with ${importCommand} then ${decryptCommand}, then press "I have stored the API Key".`,
+    text: `${input.clientId === null ? 'A new API key' : `New Harvest v3 client credentials (client id ${input.clientId})`} for ${escapeMrkdwn(input.partnerName)} (${input.keyId}), encrypted to your PGP key ${input.recipientFingerprintFormatted} and signed by harvest-keys ${formatFingerprint(input.signerFingerprint)}. Read it with ${importCommand} then ${decryptCommand}, then press "I have stored the API Key".`,
     blocks,
   };
 }
@@ -87,7 +90,7 @@ export function deliveredView(input: {
 }): ModalView {
   return modal({
     callbackId: CallbackId.delivered,
-    title: 'API Key Sent',
+    title: input.key.clientId == null ? 'API Key Sent' : 'v3 Client Sent',
     close: 'Done',
     blocks: [
       section(
@@ -106,7 +109,7 @@ export function deliveredView(input: {
 export function sendingView(key: KeyNameFields, contact: string): ModalView {
   return modal({
     callbackId: CallbackId.delivered,
-    title: 'Sending API Key',
+    title: key.clientId == null ? 'Sending API Key' : 'Sending v3 Client',
     close: 'Close',
     blocks: [section(`:hourglass_flowing_sand: Sending ${keyName(key)} encrypted to <@${contact}>…`)],
   });
@@ -154,7 +157,7 @@ export function deliveryFailedView(input: {
           : 'Fix the cause, then create or replace the key again.';
   return modal({
     callbackId: CallbackId.delivered,
-    title: 'API Key Not Sent',
+    title: input.key.clientId == null ? 'API Key Not Sent' : 'v3 Client Not Sent',
     close: 'Close',
     blocks: [
       section(

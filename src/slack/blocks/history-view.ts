@@ -72,7 +72,13 @@ export function changeSummary(event: Pick<AuditEvent, 'details' | 'before' | 'af
   if (expiry !== undefined && typeof expiry === 'object' && expiry !== null && 'to' in expiry)
     parts.push(typeof expiry.to === 'string' ? `expires ${expiry.to.slice(0, 10)}` : 'no expiry');
   const replacedBy = text(details.replacedBy);
-  if (replacedBy !== undefined) parts.push(`replaced by ${code(replacedBy)}`);
+  const clientId = text(details.clientId);
+  // Upgrade to v3: the key's successor is a client, named by its client id.
+  if (replacedBy !== undefined && details.upgrade === 'oauth_client' && clientId !== undefined)
+    parts.push(`upgraded to v3 client ${code(clientId)} (${code(replacedBy)})`);
+  else if (replacedBy !== undefined) parts.push(`replaced by ${code(replacedBy)}`);
+  const upgrades = text(details.upgrades);
+  if (upgrades !== undefined) parts.push(`upgrade of ${code(upgrades)}`);
   const decision = text(details.decision);
   if (decision !== undefined) parts.push(decision === 'approve' ? 'approved' : 'denied');
   return parts;

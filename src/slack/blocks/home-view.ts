@@ -4,7 +4,7 @@ import { keyRow } from './key-row.ts';
 import { ActionId, BlockId } from '../ui/ids.ts';
 import { escapeMrkdwn, truncate } from '../ui/escape.ts';
 import { actorRef, plural, slackDate } from '../ui/format.ts';
-import { ACTION_TITLES } from './approval-blocks.ts';
+import { requestTitle } from './approval-blocks.ts';
 import {
   type Block,
   type HomeView,
@@ -75,7 +75,7 @@ export function homeApprovalBlocks(requests: readonly ApprovalRequest[], approve
   if (waiting.length === 0) return [];
   const blocks: Block[] = [header(`Waiting for your approval (${waiting.length})`)];
   for (const r of waiting.slice(0, HOME_APPROVALS)) {
-    const title = ACTION_TITLES[r.action];
+    const title = requestTitle(r);
     const approvals = r.decisions.filter((d) => d.decision === 'approve').length;
     const lines = [
       `*${escapeMrkdwn(title)}*: ${escapeMrkdwn(truncate(r.payload.description, 100))}`,

@@ -21,9 +21,16 @@ export function keyMenuOptions(key: ApiKey, now: Date, withView = false): Option
   if (usable) options.push(option('Revoke', keyMenuValue('revoke', key.id)));
   else if (!revokedByFailedDelivery(key)) options.push(option('Re-enable', keyMenuValue('enable', key.id)));
   if (!replaced) options.push(option('Replace', keyMenuValue('replace', key.id)));
+  // Room for it only without View (messages); on the Home it is in the key's View.
+  if (!withView && upgradable(key, now)) options.push(option('Upgrade to v3', keyMenuValue('upgrade', key.id)));
   // Five at most (Slack's overflow limit): View, Edit, Revoke or Re-enable, Replace, History.
   options.push(option('History', keyMenuValue('history', key.id)));
   return options;
+}
+
+/** A plain key that still works and was not replaced: "Upgrade to v3" can make a client of it. */
+export function upgradable(key: ApiKey, now: Date): boolean {
+  return key.clientId === null && key.replacedBy === null && keyState(key, now).kind === 'active';
 }
 
 /** A key's overflow menu: View (on the Home's rows), then what an admin can do with it. */

@@ -19,16 +19,19 @@ export function keyViewModal(input: {
   overview?: KeyOverview | undefined;
   /** Admins get the buttons drawn from the key's use (their review is pushed over this dialog). */
   canChange?: boolean | undefined;
+  /** An admin looking at a plain key that still works: offered "Upgrade to v3" (the Home's menu has no room). */
+  canUpgrade?: boolean | undefined;
 }): ModalView {
   // No key menu inside the dialog: Edit, Revoke and Replace open from the Home row's menu.
   const { blocks } = keyDetailsMessage({ ...input, canManage: false, canChange: input.canChange ?? false });
+  const buttons = [
+    button('History', ActionId.keyHistory, input.key.id),
+    ...(input.canUpgrade === true ? [button('Upgrade to v3', ActionId.keyUpgrade, input.key.id)] : []),
+  ];
   return modal({
     callbackId: CallbackId.keyView,
-    title: 'API Key',
-    blocks: [
-      ...blocks.slice(0, LIMITS.viewBlocks - 1),
-      actions([button('History', ActionId.keyHistory, input.key.id)]),
-    ],
+    title: input.key.clientId === null ? 'API Key' : 'Harvest v3 Client',
+    blocks: [...blocks.slice(0, LIMITS.viewBlocks - 1), actions(buttons)],
   });
 }
 

@@ -2,7 +2,7 @@ import { type KeyUsage, usedInLastWeek } from '../../keys/key-usage.ts';
 import { keyState } from '../../keys/key-state.ts';
 import { type LegacyRule, replacementGrants } from '../../keys/legacy-rule.ts';
 import type { ApiKey } from '../../keys/types.ts';
-import { lastUsedText } from '../ui/format.ts';
+import { lastUsedText, plural } from '../ui/format.ts';
 import { ActionId, BlockId, CallbackId } from '../ui/ids.ts';
 import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
 import { type DeliveryOffer, deliveryChoiceBlocks } from './delivery-blocks.ts';
@@ -61,13 +61,15 @@ export function replaceView(
       ];
   return modal({
     callbackId: CallbackId.replace,
-    title: 'Replace API Key',
+    title: key.clientId === null ? 'Replace API Key' : 'Replace Client Secret',
     submit: submitLabel(options.hold, 'Replace'),
     close: 'Cancel',
     privateMetadata: JSON.stringify({ k: key.id }),
     blocks: [
       section(
-        `Replace ${keyTitle(key)} with a new key that has the same partner and ${replacementGrantsText(key, replacementGrants(legacyRule, key), legacyRule)}. The new key is ${encrypted ? 'sent encrypted to the partner contact or ' : ''}shown once${revoked ? '' : '; the old key is revoked when the grace period ends'}.`,
+        key.clientId === null
+          ? `Replace ${keyTitle(key)} with a new key that has the same partner and ${replacementGrantsText(key, replacementGrants(legacyRule, key), legacyRule)}. The new key is ${encrypted ? 'sent encrypted to the partner contact or ' : ''}shown once${revoked ? '' : '; the old key is revoked when the grace period ends'}.`
+          : `Issue a new secret for ${keyTitle(key)}: the *client id stays the same*, with the same partner and ${plural(key.permissions.length, 'permission')}. The new secret is ${encrypted ? 'sent encrypted to the partner contact or ' : ''}shown once${revoked ? '' : '; the old secret, and access tokens issued with it, stop working when the grace period ends'}.`,
       ),
       keyFacts(key, usage),
       ...(key.legacy ? [legacyRuleSection(key, legacyRule)] : []),

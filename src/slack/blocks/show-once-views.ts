@@ -1,4 +1,5 @@
 import { type KeyStateFields, keyState } from '../../keys/key-state.ts';
+import { tokenCommand } from '../../keys/client-credentials.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { code, escapeMrkdwn } from '../ui/escape.ts';
 import { keyName, plural, slackDate, unknownState } from '../ui/format.ts';
@@ -23,6 +24,55 @@ function replacedFate(old: KeyStateFields, now: Date): string {
   }
 }
 
+/** A Harvest v3 client handed over: its id (copyable, public) and its secret, shown once, and how to get a token. */
+function clientShowOnceView(input: {
+  key: ApiKey;
+  secret: string;
+  replaced?: ApiKey | undefined;
+  now: Date;
+  issuer: string | undefined;
+}): ModalView {
+  const { key, secret } = input;
+  const clientId = key.clientId as string;
+  const replaced = input.replaced;
+  const upgrade = replaced !== undefined && replaced.clientId === null;
+  const opening =
+    replaced === undefined
+      ? ':key: *Copy the client secret now.* It is shown only this once: after you close this dialog it cannot be shown again. The client id stays visible.'
+      : upgrade
+        ? `:key: *Copy the client secret now.* This Harvest v3 client takes over from ${keyName(replaced)}, which ${replacedFate(replaced, input.now)}. The secret is shown only this once.`
+        : `:key: *Copy the new client secret now.* The client id stays the same; the old secret ${replacedFate(replaced, input.now)}, and so do access tokens issued with it. The new secret is shown only this once.`;
+  const blocks: Block[] = [
+    section(opening),
+    section(`*Client id*\n\`\`\`${clientId}\`\`\``),
+    section(`*Client secret*\n\`\`\`${secret}\`\`\``),
+    {
+      type: 'section',
+      fields: [
+        mrkdwn(`*Key id*\n${code(key.id)}`),
+        mrkdwn(`*Description*\n${escapeMrkdwn(key.description)}`),
+        mrkdwn(`*Partner*\n${key.partnerName === null ? 'none' : escapeMrkdwn(key.partnerName)}`),
+        mrkdwn(`*Scopes*\n${key.permissions.length}`),
+      ],
+    },
+    context(
+      `*Get a token:* ${code(tokenCommand(clientId, input.issuer))}, then send \`Authorization: Bearer <access_token>\`.`,
+    ),
+    context(
+      'Store the secret in a secure location and hand it over through a secure channel (a PGP-encrypted message or a secret manager), not plain email or chat. If it is lost, replace the client: it keeps its id and gets a new secret.',
+    ),
+    actions([button('I have stored the secret', ActionId.keyStored, key.id, { style: 'primary' })]),
+  ];
+  return modal({
+    callbackId: CallbackId.showOnce,
+    title: replaced === undefined ? 'v3 Client Created' : upgrade ? 'Upgraded to v3' : 'New Client Secret',
+    close: 'Close',
+    blocks,
+    privateMetadata: JSON.stringify({ k: key.id }),
+    notifyOnClose: true,
+  });
+}
+
 /**
  * The one place a secret is ever shown. It lives only in this view: the button replaces the view, and closing it
  * drops it; `private_metadata` holds the key id only.
@@ -33,7 +83,10 @@ export function showOnceView(input: {
   /** For a replace: the old key as the replace left it. */
   replaced?: ApiKey | undefined;
   now: Date;
+  /** OAUTH_ISSUER, for a client's "get a token" hint. */
+  issuer?: string | undefined;
 }): ModalView {
+  if (input.key.clientId !== null) return clientShowOnceView({ ...input, issuer: input.issuer });
   const { key, secret } = input;
   const blocks: Block[] = [
     section(
@@ -69,7 +122,7 @@ export function showOnceView(input: {
 export function storedView(key: ApiKey): ModalView {
   return modal({
     callbackId: CallbackId.notice,
-    title: 'API Key Stored',
+    title: key.clientId === null ? 'API Key Stored' : 'Client Secret Stored',
     close: 'Done',
     blocks: [
       section(

@@ -15,6 +15,9 @@ import { keyViewModal } from '../blocks/navigation-views.ts';
 import { noticeView } from '../blocks/notice-views.ts';
 import { replaceView } from '../blocks/replace-view.ts';
 import { revokeView } from '../blocks/revoke-view.ts';
+import { upgradeView } from '../blocks/upgrade-view.ts';
+import { upgradable } from '../blocks/key-row.ts';
+import { errorText } from '../ui/error-text.ts';
 import type { ModalView } from '../blocks/kit.ts';
 import { catalogFingerprint, Selection } from '../blocks/selection.ts';
 import type { SlackDeps } from '../deps.ts';
@@ -76,6 +79,7 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
       catalog: deps.services.catalog,
       legacyRule: deps.services.keys.legacyRule(),
       now: deps.now(),
+      canUpgrade: canChange && upgradable(key, deps.now()),
     });
     return { view, verb };
   }
@@ -120,6 +124,8 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
         view: enableDialog(key, usage, now, await holdOpening(deps, 'reenable', userId), deps.services.keys.lifetime()),
         verb,
       };
+    case 'upgrade':
+      return { view: await upgradeDialog(deps, key, usage, userId), verb };
     case 'replace':
       return {
         view: replaceView(key, usage, deps.services.keys.legacyRule(), await deliveryOffer(deps, key.partnerId), {
@@ -129,6 +135,25 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
         }),
         verb,
       };
+  }
+}
+
+/** "Upgrade to v3", or why this key cannot be upgraded (a client already, replaced, no longer working). */
+async function upgradeDialog(deps: SlackDeps, key: ApiKey, usage: KeyUsage, userId: string): Promise<ModalView> {
+  try {
+    const plan = await deps.services.keys.previewUpgrade(key.id);
+    return upgradeView({
+      plan,
+      apiName: deps.services.catalog.name,
+      usage,
+      legacyRule: deps.services.keys.legacyRule(),
+      delivery: await deliveryOffer(deps, key.partnerId),
+      hold: await holdOpening(deps, 'create', userId),
+    });
+  } catch (error) {
+    if (isAppError(error, 'UPGRADE_REFUSED') || isAppError(error, 'KEY_REPLACED'))
+      return noticeView('Cannot Upgrade', `:warning: ${errorText(error, deps)}`);
+    throw error;
   }
 }
 

@@ -38,6 +38,8 @@ export const CreateMeta = z.object({
   x: z.string().max(8).optional(),
   /** Allowed networks (`packNetworks`), when the key is limited to some: as text, fifty IPv6 ones would not fit. */
   n: z.string().max(1_200).optional(),
+  /** 1: a Harvest v3 (OAuth) client is made; absent: a key. */
+  t: z.literal(1).optional(),
 });
 export type CreateMeta = z.infer<typeof CreateMeta>;
 

@@ -76,6 +76,7 @@ export function createPermissionsView(deps: SlackDeps, meta: CreateMeta, selecti
     expires: choiceText(meta.x),
     hold: holdFor(deps, 'create'),
     networks: networksOf(meta),
+    client: meta.t === 1,
     confirmEmpty: meta.z === 1,
     selection,
     page: meta.p,

@@ -12,6 +12,8 @@ import { homePage } from './actions/home-page.ts';
 import { homeSearch } from './actions/home-search.ts';
 import { keyMenu } from './actions/key-menu.ts';
 import { keyHistory } from './actions/key-history.ts';
+import { keyUpgrade } from './actions/key-upgrade.ts';
+import { upgradeSubmit } from './views/upgrade.ts';
 import { keyView } from './actions/key-view.ts';
 import { keyLegacyConvert } from './actions/key-legacy-convert.ts';
 import { keyTrim } from './actions/key-trim.ts';
@@ -136,6 +138,9 @@ export const LISTENERS: readonly Listener[] = [
   attentionRevoke,
   // A key's History (issue 17)
   keyHistory,
+  // "Upgrade to v3": a key made a Harvest v3 client (issue 15)
+  keyUpgrade,
+  upgradeSubmit,
   // A key view's changes drawn from its use (issue 16)
   keyTrim,
   keyLegacyConvert,

@@ -74,6 +74,7 @@ const WORDS: Record<ErrorCode, Words> = {
   STALE_VERSION: said,
   KEY_REVOKED: said,
   KEY_REPLACED: said,
+  UPGRADE_REFUSED: said,
   KEY_NOT_LEGACY: said,
   WINDOW_INVALID: said,
   KEY_ALREADY_ACTIVE: (error, style, context) => {

@@ -51,17 +51,30 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** What tells keys apart where people read them: the description and the last four characters of the secret. */
-export type KeyNameFields = { description: string; hint: string };
+/**
+ * What tells keys apart where people read them: the description and the last four characters of the secret; for a
+ * Harvest v3 client also its client id, the part its holder quotes.
+ */
+export type KeyNameFields = { description: string; hint: string; clientId?: string | null | undefined };
 
-/** A key's name in mrkdwn: `*Acme Harvest API Key* `…c2oD``. Ids stay secondary, where someone must type one. */
+/**
+ * A key's name in mrkdwn: `*Acme Harvest API Key* `…c2oD``, a client's with its kind and id:
+ * `*Acme Harvest API Key* `…c2oD` · v3 client `hkc_…``. Row ids stay secondary, where someone must type one.
+ */
 export function keyName(key: KeyNameFields): string {
-  return `*${escapeMrkdwn(key.description)}* ${code(`…${key.hint}`)}`;
+  const name = `*${escapeMrkdwn(key.description)}* ${code(`…${key.hint}`)}`;
+  return key.clientId == null ? name : `${name} · _v3 client_ ${code(key.clientId)}`;
 }
 
 /** The same for plain text (notification fallbacks, confirm dialogs): `Acme Harvest API Key …c2oD`. */
 export function keyNamePlain(key: KeyNameFields): string {
-  return `${key.description} …${key.hint}`;
+  const name = `${key.description} …${key.hint}`;
+  return key.clientId == null ? name : `${name} (v3 client ${key.clientId})`;
+}
+
+/** What a credential is, in words: "Harvest v3 (OAuth) client" or "Harvest API key" (the catalog's name). */
+export function kindText(key: { clientId?: string | null | undefined }, apiName: string): string {
+  return key.clientId == null ? `${apiName} API key` : `${apiName} v3 (OAuth) client`;
 }
 
 /** A grace period in words: "1 hour", "24 hours", "7 days", "90 minutes". */

@@ -56,6 +56,8 @@ export const ActionId = {
   keyView: 'key.view',
   /** A key's History (its latest audit events): the key view's button; admins also have it in the key menu. */
   keyHistory: 'key.history',
+  /** "Upgrade to v3" in the key view (admins; plain keys that still work): opens the upgrade dialog. */
+  keyUpgrade: 'key.upgrade',
   /** The Expires select of the re-enable dialog (an actions block: the dialog confirms with a button): read on confirm. */
   reenableExpires: 'key.enable.expires',
   /** "Replace and deliver" on a leak alert (GitHub secret scanning): opens the key's replace dialog. */
@@ -77,6 +79,8 @@ export const CallbackId = {
   revoke: 'key.revoke',
   enable: 'key.enable',
   replace: 'key.replace',
+  /** "Upgrade to v3": a Harvest v3 client made from a key, the key ending after a grace. */
+  upgrade: 'key.upgrade',
   partners: 'partners',
   partnerForm: 'partner.form',
   roles: 'roles',
@@ -93,6 +97,10 @@ export const CallbackId = {
   /** Extend, from an expiry reminder: a new expiry only. */
   extend: 'key.extend',
 } as const;
+
+/** The create dialog's API type choice: a key, or a Harvest v3 (OAuth) client. */
+export const API_TYPE_KEY = 'catalog';
+export const API_TYPE_CLIENT = 'oauth_client';
 
 export const BlockId = {
   apiType: 'api_type',
@@ -134,10 +142,10 @@ export const BlockId = {
 } as const;
 
 /** Overflow option values: `<verb>:<key id>`. */
-export type KeyMenuVerb = 'view' | 'edit' | 'revoke' | 'enable' | 'replace' | 'history';
+export type KeyMenuVerb = 'view' | 'edit' | 'revoke' | 'enable' | 'replace' | 'history' | 'upgrade';
 export const keyMenuValue = (verb: KeyMenuVerb, keyId: string): string => `${verb}:${keyId}`;
 export function parseKeyMenuValue(value: string): { verb: KeyMenuVerb; keyId: string } | undefined {
-  const match = /^(view|edit|revoke|enable|replace|history):(key_[A-Za-z0-9]+)$/.exec(value);
+  const match = /^(view|edit|revoke|enable|replace|history|upgrade):(key_[A-Za-z0-9]+)$/.exec(value);
   return match === null ? undefined : { verb: match[1] as KeyMenuVerb, keyId: match[2] as string };
 }
 

@@ -30,7 +30,13 @@ export const revealKey = action({
     await slackCall(turn, 'showing the revealed key', () =>
       turn.client.views.update({
         view_id: viewId,
-        view: showOnceView({ key: issued.key, secret: issued.secret, replaced: issued.old, now: turn.deps.now() }),
+        view: showOnceView({
+          key: issued.key,
+          secret: issued.secret,
+          replaced: issued.old,
+          now: turn.deps.now(),
+          issuer: turn.deps.services.oauthIssuer,
+        }),
       }),
     );
     const channel = turn.body.channel?.id;

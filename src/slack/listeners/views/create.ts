@@ -5,7 +5,7 @@ import { parseDeliveryChoice } from '../../blocks/delivery-blocks.ts';
 import { NO_PARTNER } from '../../blocks/create-key-views.ts';
 import { catalogFingerprint, Selection } from '../../blocks/selection.ts';
 import { type CreateMeta, CreateStartMeta, decodeMeta } from '../../flows/metadata.ts';
-import { ActionId, BlockId, CallbackId } from '../../ui/ids.ts';
+import { ActionId, API_TYPE_CLIENT, BlockId, CallbackId } from '../../ui/ids.ts';
 import { readInput, readSelected } from '../../ui/view-state.ts';
 import { atField, refuseField, view } from '../listener.ts';
 import { packNetworks, validateNetworks } from '../../../shared/networks.ts';
@@ -31,6 +31,7 @@ export const createSubmit = view({
       // The hand-over choice: a contact of this partner gets the key encrypted; anything else means show it once.
       contact: parseDeliveryChoice(readSelected(values, deliveryBlock)),
       expiry: readSelected(values, BlockId.expires),
+      client: readSelected(values, BlockId.apiType) === API_TYPE_CLIENT,
     };
   },
   async call({ deps }, input) {
@@ -57,7 +58,7 @@ export const createSubmit = view({
     const networks = await atField(input.networksBlock, () => validateNetworks(networkLines(input.networkText)));
     return { partner, description, networks };
   },
-  async render({ deps, answer }, { partner, description, networks }, { contact, expiry }) {
+  async render({ deps, answer }, { partner, description, networks }, { contact, expiry, client }) {
     const { catalog } = deps.services;
     const selection = Selection.of(catalog, partner?.preset ?? []);
     const next: CreateMeta = {
@@ -73,6 +74,7 @@ export const createSubmit = view({
       dl: contact ?? null,
       ...(expiry === undefined ? {} : { x: expiry }),
       ...(networks.length === 0 ? {} : { n: packNetworks(networks) }),
+      ...(client ? { t: 1 as const } : {}),
     };
     await answer({
       response_action: 'update',

@@ -38,6 +38,7 @@ export const permissionsSubmit = view({
         applyPreset: false,
         expiresAt: createExpiry(deps, meta.x),
         allowedNetworks: networksOf(meta) ?? [],
+        kind: meta.t === 1 ? ('oauth_client' as const) : ('key' as const),
       },
       partnerId: meta.partnerId,
       contact: meta.dl ?? undefined,
@@ -79,13 +80,22 @@ export const permissionsSubmit = view({
     }
     const { issued } = result;
     deps.logger.info(
-      { keyId: issued.key.id, userId, permissions: issued.key.permissions.length, delivery: contact !== undefined },
+      {
+        keyId: issued.key.id,
+        clientId: issued.key.clientId ?? undefined,
+        userId,
+        permissions: issued.key.permissions.length,
+        delivery: contact !== undefined,
+      },
       'key created from Slack',
     );
     if (contact !== undefined) {
       await handOver({ deps, client, userId, respond: answer, viewId: turn.view.id, issued, contact });
     } else {
-      await answer({ response_action: 'update', view: showOnceView({ ...issued, now: deps.now() }) });
+      await answer({
+        response_action: 'update',
+        view: showOnceView({ ...issued, now: deps.now(), issuer: deps.services.oauthIssuer }),
+      });
     }
     await turn.home();
   },

@@ -79,7 +79,13 @@ export const replaceSubmit = view({
     } else {
       await answer({
         response_action: 'update',
-        view: showOnceView({ key: issued.key, secret: issued.secret, replaced: issued.old, now: deps.now() }),
+        view: showOnceView({
+          key: issued.key,
+          secret: issued.secret,
+          replaced: issued.old,
+          now: deps.now(),
+          issuer: deps.services.oauthIssuer,
+        }),
       });
     }
     await turn.home();
