@@ -295,6 +295,9 @@ const schema = z.object({
 
 type Env = z.infer<typeof schema>;
 
+/** Every setting the service reads, for the check that the README's configuration table documents each one. */
+export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
+
 export interface Config {
   env: Env['NODE_ENV'];
   database: { url: string; kind: 'external' } | { kind: 'embedded'; port: number };
