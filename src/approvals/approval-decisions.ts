@@ -1,6 +1,7 @@
 import type { EditKeyInput } from '../keys/key-service.ts';
 import { randomBase62 } from '../shared/base62.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
+import { optionalReason } from '../shared/reason.ts';
 import type { ApprovalContext } from './approval-deps.ts';
 import { type ApprovalRecords, HOUR, isoDate } from './approval-records.ts';
 import type { ApprovalRequest, KeyReveal } from './types.ts';
@@ -96,18 +97,7 @@ export function createApprovalDecisions(ctx: ApprovalContext, records: ApprovalR
       requestId: string,
       input: { approver: string; decision: 'approve' | 'deny'; reason?: string | undefined },
     ): Promise<DecisionOutcome> {
-      const reason = input.reason?.trim() || null;
-      if (reason !== null && reason.length > 500)
-        throw new AppError('REASON_INVALID', 'Reason is too long: at most 500 characters', {
-          field: 'reason',
-          facts: { problem: 'too_long', max: 500 },
-        });
-      // PostgreSQL text cannot hold NUL: refused here in words rather than as a failed query.
-      if (reason?.includes('\u0000'))
-        throw new AppError('REASON_INVALID', 'Reason contains a NUL character: type it again as plain text', {
-          field: 'reason',
-          facts: { problem: 'nul' },
-        });
+      const reason = optionalReason(input.reason);
       const step = await store.transaction(async (repos) => {
         const request = await repos.approvals.lockPending(requestId);
         if (request === undefined) {

@@ -1,5 +1,6 @@
 import { checkLifetime } from '../keys/expiry.ts';
 import { alreadyReplaced, type EditKeyInput } from '../keys/key-service.ts';
+import { checkGrace } from '../keys/key-refusals.ts';
 import { keyState } from '../keys/key-state.ts';
 import type { CredentialKind } from '../keys/types.ts';
 import { AppError } from '../shared/errors.ts';
@@ -48,12 +49,7 @@ export function createApprovalRequests(ctx: ApprovalContext, records: Pick<Appro
       input: { actor: string; graceSeconds: number; delivery?: HandOverDelivery | undefined },
     ): Promise<ApprovalRequest> {
       const plan = await keys.previewUpgrade(keyId);
-      if (!Number.isFinite(input.graceSeconds) || input.graceSeconds < 0 || input.graceSeconds > 90 * 24 * 3600) {
-        throw new AppError('GRACE_INVALID', 'Grace period must be between 0 and 90 days', {
-          field: 'grace',
-          facts: { maxDays: 90 },
-        });
-      }
+      checkGrace(input.graceSeconds);
       const { key } = plan;
       return open('create', input.actor, key.id, key.version, {
         action: 'create',
@@ -124,12 +120,7 @@ export function createApprovalRequests(ctx: ApprovalContext, records: Pick<Appro
       if (key.replacedBy !== null)
         throw alreadyReplaced(key, now(), `replace ${key.replacedBy} instead, or revoke ${key.id} to end it now`);
       const graceSeconds = input.graceSeconds ?? 0;
-      if (!Number.isFinite(graceSeconds) || graceSeconds < 0 || graceSeconds > 90 * 24 * 3600) {
-        throw new AppError('GRACE_INVALID', 'Grace period must be between 0 and 90 days', {
-          field: 'grace',
-          facts: { maxDays: 90 },
-        });
-      }
+      checkGrace(graceSeconds);
       return open('replace', input.actor, keyId, key.version, {
         action: 'replace',
         description: key.description,

@@ -1,4 +1,4 @@
-import { AppError } from '../shared/errors.ts';
+import { optionalReason } from '../shared/reason.ts';
 import { checkLifetime, latestExpiry } from './expiry.ts';
 import type { ChangeSource, KeyContext } from './key-context.ts';
 import { recordChange, requireKey } from './key-records.ts';
@@ -27,18 +27,7 @@ export function createKeyLifecycle(ctx: KeyContext) {
       id: string,
       input: { actor: string; reason?: string | undefined } & ChangeSource,
     ): Promise<{ key: ApiKey; changed: boolean }> {
-      const reason = input.reason?.trim() || null;
-      if (reason !== null && reason.length > 500)
-        throw new AppError('REASON_INVALID', 'Reason is too long: at most 500 characters', {
-          field: 'reason',
-          facts: { problem: 'too_long', max: 500 },
-        });
-      // PostgreSQL text cannot hold NUL: refused here in words rather than as a failed query.
-      if (reason?.includes('\u0000'))
-        throw new AppError('REASON_INVALID', 'Reason contains a NUL character: type it again as plain text', {
-          field: 'reason',
-          facts: { problem: 'nul' },
-        });
+      const reason = optionalReason(input.reason);
       return store.transaction(async (repos) => {
         const before = await requireKey(repos, id);
         const changed = await repos.keys.revoke(id, { by: input.actor, at: now(), reason });
