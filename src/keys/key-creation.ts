@@ -5,9 +5,10 @@ import { defaultDescription, validateDescription } from './description.ts';
 import { checkLifetime } from './expiry.ts';
 import type { ChangeSource, KeyContext } from './key-context.ts';
 import type { IssueKey } from './key-issue.ts';
-import { recordChange, requireKey } from './key-records.ts';
+import { requireKey } from './key-records.ts';
 import { alreadyReplaced, checkGrace } from './key-refusals.ts';
 import type { KeyTransaction } from './key-store.ts';
+import { endForSuccessor } from './key-succession.ts';
 import { validateNetworks } from '../shared/networks.ts';
 import { replacementGrants } from './legacy-rule.ts';
 import type { ApiKey, CredentialKind, IssuedKey } from './types.ts';
@@ -140,21 +141,15 @@ export function createKeyCreation(ctx: KeyContext, issue: IssueKey) {
           },
           { replaces: old.id },
         );
-        const revokeAt = new Date(now().getTime() + grace * 1000);
-        // Records the successor either way; with a grace period it is also when enforcement stops honouring the key.
-        // Refused (and the new key rolled back) when a concurrent replace recorded its successor first.
-        if (!(await repos.keys.scheduleRevocation(id, revokeAt, issued.key.id))) {
-          throw alreadyReplaced(await requireKey(repos, id), now(), 'replace that key instead');
-        }
-        if (grace === 0) {
-          await repos.keys.revoke(id, { by: input.actor, at: revokeAt, reason: `replaced by ${issued.key.id}` });
-        }
-        const after = await recordChange(repos, {
+        const after = await endForSuccessor(repos, now, {
+          old,
+          successorId: issued.key.id,
+          revokeAt: new Date(now().getTime() + grace * 1000),
+          grace,
           actor: input.actor,
           source: input.source,
-          action: 'key.replaced',
-          before: old,
-          details: { replacedBy: issued.key.id, revokeAt: revokeAt.toISOString() },
+          reason: `replaced by ${issued.key.id}`,
+          advice: 'replace that key instead',
         });
         return { ...issued, old: after };
       });

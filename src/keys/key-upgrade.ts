@@ -1,9 +1,10 @@
 import { latestExpiry } from './expiry.ts';
 import type { ChangeSource, KeyContext } from './key-context.ts';
 import type { IssueKey } from './key-issue.ts';
-import { recordChange, requireKey } from './key-records.ts';
+import { requireKey } from './key-records.ts';
 import { alreadyReplaced, checkGrace, upgradeRefused } from './key-refusals.ts';
 import { keyState } from './key-state.ts';
+import { endForSuccessor } from './key-succession.ts';
 import { replacementGrants } from './legacy-rule.ts';
 import type { ApiKey, IssuedKey } from './types.ts';
 
@@ -83,25 +84,16 @@ export function createKeyUpgrade(ctx: KeyContext, issue: IssueKey) {
           },
           { upgrades: old.id },
         );
-        const revokeAt = new Date(at.getTime() + grace * 1000);
-        if (!(await repos.keys.scheduleRevocation(id, revokeAt, issued.key.id))) {
-          throw alreadyReplaced(await requireKey(repos, id), now(), 'upgrade that key instead');
-        }
-        if (grace === 0) {
-          await repos.keys.revoke(id, { by: input.actor, at: revokeAt, reason: `upgraded to ${issued.key.clientId}` });
-        }
-        const after = await recordChange(repos, {
+        const after = await endForSuccessor(repos, now, {
+          old,
+          successorId: issued.key.id,
+          revokeAt: new Date(at.getTime() + grace * 1000),
+          grace,
           actor: input.actor,
           source: input.source,
-          action: 'key.replaced',
-          before: old,
-          details: {
-            replacedBy: issued.key.id,
-            revokeAt: revokeAt.toISOString(),
-            upgrade: 'oauth_client',
-            clientId: issued.key.clientId,
-            fromLegacy: plan.fromLegacy,
-          },
+          reason: `upgraded to ${issued.key.clientId}`,
+          advice: 'upgrade that key instead',
+          details: { upgrade: 'oauth_client', clientId: issued.key.clientId, fromLegacy: plan.fromLegacy },
         });
         return { ...issued, old: after, fromLegacy: plan.fromLegacy };
       });
