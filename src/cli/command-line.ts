@@ -2,27 +2,30 @@ import type { Command } from './command.ts';
 import { echo, UsageError } from './usage-error.ts';
 import { type CommandName, USAGES } from './usages.ts';
 
-const keyCommands = () => import('./commands/key-commands.ts');
+const keyIssueCommands = () => import('./commands/key-issue-commands.ts');
+const keyEditCommands = () => import('./commands/key-edit-commands.ts');
+const keyLifecycleCommands = () => import('./commands/key-lifecycle-commands.ts');
+const keyReadCommands = () => import('./commands/key-read-commands.ts');
 const partnerCommands = () => import('./commands/partner-commands.ts');
 const partnerKeyCommands = () => import('./commands/partner-key-command.ts');
 const roleCommands = () => import('./commands/role-commands.ts');
 const insightCommands = () => import('./commands/insight-commands.ts');
 
 const LOADERS: Record<CommandName, () => Promise<Command>> = {
-  create: async () => (await keyCommands()).create,
-  list: async () => (await keyCommands()).list,
-  show: async () => (await keyCommands()).show,
-  edit: async () => (await keyCommands()).edit,
-  revoke: async () => (await keyCommands()).revoke,
-  enable: async () => (await keyCommands()).enable,
-  replace: async () => (await keyCommands()).replace,
-  upgrade: async () => (await keyCommands()).upgrade,
-  extend: async () => (await keyCommands()).extend,
+  create: async () => (await keyIssueCommands()).create,
+  list: async () => (await keyReadCommands()).list,
+  show: async () => (await keyReadCommands()).show,
+  edit: async () => (await keyEditCommands()).edit,
+  revoke: async () => (await keyLifecycleCommands()).revoke,
+  enable: async () => (await keyLifecycleCommands()).enable,
+  replace: async () => (await keyIssueCommands()).replace,
+  upgrade: async () => (await keyIssueCommands()).upgrade,
+  extend: async () => (await keyEditCommands()).extend,
   usage: async () => (await insightCommands()).usage,
   trim: async () => (await insightCommands()).trim,
   'migrate-legacy': async () => (await insightCommands()).migrateLegacy,
-  import: async () => (await keyCommands()).importCsv,
-  check: async () => (await keyCommands()).check,
+  import: async () => (await import('./commands/key-import-command.ts')).importCsv,
+  check: async () => (await import('./commands/key-check-command.ts')).check,
   'partner add': async () => (await partnerCommands()).partnerAdd,
   'partner edit': async () => (await partnerCommands()).partnerEdit,
   'partner list': async () => (await partnerCommands()).partnerList,

@@ -42,7 +42,7 @@ export interface LeakResponseDeps {
   action: LeakAction;
 }
 
-/** The revoke reason holds at most 500 characters and no NUL (key-service.ts refuses either). */
+/** The revoke reason holds at most 500 characters and no NUL (optionalReason in shared/reason.ts refuses either). */
 export function leakReason(url: string): string {
   const where = url.replace(/\u0000/g, '').trim();
   const reason = `leaked: ${where === '' ? 'found in public by GitHub secret scanning' : where}`;

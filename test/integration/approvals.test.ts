@@ -256,3 +256,45 @@ describe('configuration', () => {
     expect(loadConfig({ APPROVAL_REQUIRED_FOR: 'none' }).approvals.requiredFor.size).toBe(0);
   });
 });
+
+describe('refusals shared with the key service', () => {
+  it('refuses a held replace or upgrade whose grace is outside 0 to 90 days, and holds nothing', async () => {
+    const { keys, approvals } = services();
+    const key = await keys.create({ actor: anAdmin(), description: 'Grace bounds', grants: ['GET /v1/users'] });
+    const pending = (await approvals.listPending()).length;
+    for (const graceSeconds of [-1, 90 * 24 * 3600 + 1, Number.NaN]) {
+      expect(await code(approvals.requestReplace(key.key.id, { actor: anAdmin(), graceSeconds }))).toBe(
+        'GRACE_INVALID',
+      );
+      expect(await code(approvals.requestUpgrade(key.key.id, { actor: anAdmin(), graceSeconds }))).toBe(
+        'GRACE_INVALID',
+      );
+    }
+    expect(await code(keys.replace(key.key.id, { actor: anAdmin(), graceSeconds: -1 }))).toBe('GRACE_INVALID');
+    expect((await approvals.listPending()).length).toBe(pending);
+  });
+
+  it('refuses a decision or a revocation whose reason is over 500 characters or holds a NUL, recording nothing', async () => {
+    const { keys, approvals } = services();
+    const key = await keys.create({ actor: anAdmin(), description: 'Reason bounds', grants: ['GET /v1/users'] });
+    const request = await approvals.requestCreate({ actor: anAdmin(), description: 'Reason bounds held' });
+    for (const reason of ['x'.repeat(501), 'lost\u0000']) {
+      const refused = await approvals
+        .decide(request.id, { approver: APPROVER_A, decision: 'deny', reason })
+        .catch((e: Error) => e);
+      expect(refused).toMatchObject({ code: 'REASON_INVALID', field: 'reason' });
+      expect(await code(keys.revoke(key.key.id, { actor: anAdmin(), reason }))).toBe('REASON_INVALID');
+    }
+    expect(await approvals.get(request.id)).toMatchObject({ state: 'pending', decisions: [] });
+    expect((await keys.get(key.key.id)).status).toBe('active');
+    // Blank counts as no reason; at the limit it is kept, trimmed.
+    const kept = ` ${'y'.repeat(500)} `;
+    expect((await keys.revoke(key.key.id, { actor: anAdmin(), reason: kept })).key.revokeReason).toBe('y'.repeat(500));
+    expect(await approvals.decide(request.id, { approver: APPROVER_A, decision: 'deny', reason: '   ' })).toMatchObject(
+      {
+        outcome: 'denied',
+        request: { outcome: { reason: null } },
+      },
+    );
+  });
+});

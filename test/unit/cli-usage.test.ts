@@ -120,7 +120,7 @@ describe('check -', () => {
 
 describe('files that cannot be read', () => {
   it('are named with the reason in words, as a refusal (one line, exit 1), not an errno code or a stack', async () => {
-    const { importCsv } = await import('../../src/cli/commands/key-commands.ts');
+    const { importCsv } = await import('../../src/cli/commands/key-import-command.ts');
     const { partnerKey } = await import('../../src/cli/commands/partner-key-command.ts');
     const { isAppError } = await import('../../src/shared/errors.ts');
     const ctx = {} as Parameters<typeof importCsv.run>[0];
