@@ -7,6 +7,8 @@ export type AuditAction =
   | 'key.revoked'
   | 'key.enabled'
   | 'key.replaced'
+  /** A replace or upgrade undone because its successor's hand-over failed: details name the successor and why. */
+  | 'key.replacement_abandoned'
   | 'partner.created'
   | 'partner.edited'
   | 'partner.archived'

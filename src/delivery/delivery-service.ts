@@ -34,8 +34,14 @@ export interface DeliveryStore extends Transactional<DeliveryTransaction> {
 
 export interface DeliveryServiceDeps {
   store: DeliveryStore;
-  /** The key lifecycle's revoke: a key whose delivery failed must never stay usable. */
-  keys: { revoke(id: string, input: { actor: string; reason?: string | undefined }): Promise<unknown> };
+  /**
+   * The key lifecycle's revoke (a key whose delivery failed must never stay usable), and the undoing of the replace
+   * or upgrade that made it, so the key it was to succeed is as it was before.
+   */
+  keys: {
+    revoke(id: string, input: { actor: string; reason?: string | undefined }): Promise<unknown>;
+    abandonSuccession(successorId: string, input: { actor: string; reason: string }): Promise<unknown>;
+  };
   encryptor: { encryptAndSign(secret: string, recipientArmoredKey: string, now?: Date): Promise<EncryptedSecret> };
   messenger: DirectMessenger;
   /** OAUTH_ISSUER, for the token command a delivered client's text carries (unset: a placeholder). */
@@ -167,6 +173,17 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         { deliveryId, keyId, err: error },
         'revoking the key of a failed delivery failed: revoke it by hand',
       );
+    }
+    if (revoked) {
+      // A replacement nobody received must not end the key the partner still uses, nor block replacing it again.
+      try {
+        await deps.keys.abandonSuccession(keyId, {
+          actor: SYSTEM_ACTOR,
+          reason: `${keyId} was not handed over: ${failedDeliveryReason(deliveryId, code)}`,
+        });
+      } catch (error) {
+        logger?.warn({ deliveryId, keyId, err: error }, 'could not undo the replace of a failed delivery');
+      }
     }
     await store.transaction(async (repos) => {
       await repos.deliveries.markFailed(deliveryId, { code, message: reason, at: now() });

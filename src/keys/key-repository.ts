@@ -51,6 +51,11 @@ export interface KeyRepository {
   enable(id: string, change?: { now: Date; expiresAt: Date | null }): Promise<boolean>;
   /** Records the successor once: returns false when the key already has one (a key is replaced at most once). */
   scheduleRevocation(id: string, at: Date, replacedBy: string): Promise<boolean>;
+  /**
+   * Undoes `scheduleRevocation` (successor and scheduled end cleared, the status left as it is) only while the key's
+   * successor is still `successorId` and that successor is revoked: returns false otherwise.
+   */
+  abandonSuccession(id: string, successorId: string): Promise<boolean>;
   dueForRevocation(now: Date): Promise<ApiKey[]>;
   /**
    * Active keys, neither replaced nor scheduled to stop, whose (effective) expiry is after `from` and at or before

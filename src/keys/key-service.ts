@@ -4,6 +4,7 @@ import { createKeyEditing } from './key-editing.ts';
 import { keyIssuer } from './key-issue.ts';
 import { createKeyLifecycle } from './key-lifecycle.ts';
 import { createKeyReads } from './key-reads.ts';
+import { createKeySuccession } from './key-succession.ts';
 import { createKeyUpgrade } from './key-upgrade.ts';
 
 export type { ChangeSource, KeyServiceDeps } from './key-context.ts';
@@ -26,6 +27,7 @@ export function createKeyService(deps: KeyServiceDeps) {
     ...createKeyUpgrade(ctx, issue),
     ...createKeyEditing(ctx),
     ...createKeyLifecycle(ctx),
+    ...createKeySuccession(ctx),
     ...createKeyReads(ctx),
   };
 }

@@ -5,7 +5,17 @@ import type { ChangeNotifier, KeyRepository } from './key-repository.ts';
 
 /** What the key lifecycle reads and writes inside one transaction. */
 export interface KeyTransaction {
-  keys: Pick<KeyRepository, 'findById' | 'insert' | 'updateIfVersion' | 'revoke' | 'enable' | 'scheduleRevocation'>;
+  keys: Pick<
+    KeyRepository,
+    | 'findById'
+    | 'insert'
+    | 'updateIfVersion'
+    | 'revoke'
+    | 'enable'
+    | 'scheduleRevocation'
+    | 'abandonSuccession'
+    | 'findReplacedBy'
+  >;
   partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
   audit: Pick<AuditRepository, 'append'>;
   changes: Pick<ChangeNotifier, 'keyChanged'>;

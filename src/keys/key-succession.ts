@@ -1,5 +1,6 @@
 import type { AuditSource } from '../audit/source.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { ChangeSource, KeyContext } from './key-context.ts';
 import { recordChange, requireKey } from './key-records.ts';
 import { alreadyReplaced } from './key-refusals.ts';
 import type { KeyTransaction } from './key-store.ts';
@@ -43,4 +44,35 @@ export async function endForSuccessor(
     before: old,
     details: { replacedBy: successorId, revokeAt: revokeAt.toISOString(), ...change.details },
   });
+}
+
+/** Undoing a replace or an upgrade whose successor never reached anyone. */
+export function createKeySuccession(ctx: KeyContext) {
+  const { store } = ctx;
+  return {
+    /**
+     * The key `successorId` replaced (or upgraded) goes back to how it was before: no successor, no scheduled end, so
+     * it can be replaced or upgraded again and keeps working meanwhile; a key the replace revoked at once stays
+     * revoked. Only while that successor is revoked (its hand-over failed) and still the key's successor: a
+     * succession that worked, or a later one, is never undone. Audited as `key.replacement_abandoned`. Returns the
+     * key as it now is, or undefined when there was nothing to undo.
+     */
+    async abandonSuccession(
+      successorId: string,
+      input: { actor: string; reason: string } & ChangeSource,
+    ): Promise<ApiKey | undefined> {
+      return store.transaction(async (repos) => {
+        const [old] = await repos.keys.findReplacedBy([successorId]);
+        if (old === undefined) return undefined;
+        if (!(await repos.keys.abandonSuccession(old.id, successorId))) return undefined;
+        return recordChange(repos, {
+          actor: input.actor,
+          source: input.source,
+          action: 'key.replacement_abandoned',
+          before: old,
+          details: { abandoned: successorId, reason: input.reason },
+        });
+      });
+    },
+  };
 }

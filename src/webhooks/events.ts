@@ -12,6 +12,7 @@ export const WEBHOOK_TYPES: Readonly<Record<AuditAction, string | null>> = {
   'key.revoked': 'key.revoked',
   'key.enabled': 'key.enabled',
   'key.replaced': 'key.replaced',
+  'key.replacement_abandoned': 'key.replacement_abandoned',
   'key.delivered': 'key.delivered',
   'key.delivery_failed': 'key.delivery_failed',
   'key.delivery_confirmed': 'key.delivery_confirmed',

@@ -281,6 +281,9 @@ describe('a delivery that never finished', () => {
         revoke: async () => {
           throw new Error('database went away');
         },
+        abandonSuccession: async () => {
+          throw new Error('a key that still works must keep its successor');
+        },
       },
       encryptor: rt.pgp,
       messenger: recordingMessenger(() => new MessengerError('user_not_found')),

@@ -297,6 +297,22 @@ export function createKeyRepository(db: Database, policy: KeyReadPolicy = { lega
       return updated.length > 0;
     },
 
+    async abandonSuccession(id, successorId) {
+      // Both conditions in the one statement: a successor recorded since (a later replace) or one that works is kept.
+      const updated = await db
+        .update(apiKeys)
+        .set({ revokeAt: null, replacedBy: null, version: sql`${apiKeys.version} + 1` })
+        .where(
+          and(
+            eq(apiKeys.id, id),
+            eq(apiKeys.replacedBy, successorId),
+            sql`exists (select 1 from ${apiKeys} as successor where successor.id = ${successorId} and successor.status = 'revoked')`,
+          ),
+        )
+        .returning({ id: apiKeys.id });
+      return updated.length > 0;
+    },
+
     async dueForRevocation(now) {
       const rows = await db
         .select(columns)

@@ -116,21 +116,38 @@ export function sendingView(key: KeyNameFields, contact: string): ModalView {
 }
 
 /** The key a replace superseded, as that replace left it. */
-export type ReplacedKey = Pick<ApiKey, 'id'> & KeyNameFields & KeyStateFields;
+export type ReplacedKey = Pick<ApiKey, 'id'> & KeyNameFields & KeyStateFields & { replacedBy?: string | null };
 
-/** After a failed hand-over of a replacement: what became of the old key, and how to try again. */
-function replacedAdvice(old: ReplacedKey, now: Date): string {
+/**
+ * After a failed hand-over of a replacement (or an upgrade's client): what became of the old key, and how to try
+ * again. The failure undid the replace, so the old key is as it was and the retry starts from it; only when the
+ * failed key could not be revoked does the old key still name it as its successor.
+ */
+function replacedAdvice(old: ReplacedKey, failed: KeyNameFields, now: Date): string {
   const state = keyState(old, now);
+  const again = failed.clientId != null && old.clientId == null ? 'upgrade it' : 'replace it';
+  if (old.replacedBy != null) {
+    switch (state.kind) {
+      case 'revoked':
+        return `The old key ${keyName(old)} was revoked by the replace. To try again, replace this failed key (it keeps the same permissions and partner).`;
+      case 'stopping':
+        return `The old key ${keyName(old)} keeps working until ${slackDate(state.at)}: replace this failed key before then.`;
+      case 'active':
+        return `The old key ${keyName(old)} keeps working: replace this failed key.`;
+      case 'expired':
+        return `The old key ${keyName(old)} expired ${slackDate(state.at)}. To try again, replace this failed key.`;
+      default:
+        return unknownState(state);
+    }
+  }
   switch (state.kind) {
-    case 'revoked':
-      return `The old key ${keyName(old)} was revoked by the replace. To try again, replace this failed key (it keeps the same permissions and partner).`;
-    case 'stopping':
-      return `The old key ${keyName(old)} keeps working until ${slackDate(state.at)}: replace this failed key before then.`;
     case 'active':
-      // Not after a replace, which revokes the old key or schedules it; said plainly should it ever be so.
-      return `The old key ${keyName(old)} keeps working: replace this failed key.`;
+    case 'stopping':
+      return `The old key ${keyName(old)} keeps working as before, with no end scheduled: to try again, ${again} again.`;
+    case 'revoked':
+      return `The old key ${keyName(old)} stays revoked (it was ended at once) and is no longer replaced by this failed key: to try again, ${again} again.`;
     case 'expired':
-      return `The old key ${keyName(old)} expired ${slackDate(state.at)}. To try again, replace this failed key.`;
+      return `The old key ${keyName(old)} expired ${slackDate(state.at)} and is no longer replaced by this failed key: to try again, ${again} again.`;
     default:
       return unknownState(state);
   }
@@ -168,7 +185,7 @@ export function deliveryFailedView(input: {
           ? ':lock: The key was revoked, so it can never be used, and it was not sent or shown anywhere in plain text.'
           : `:warning: The key was not sent in plain text anywhere, but revoking it FAILED: revoke ${code(input.key.id)} now.`,
       ),
-      ...(input.replaced === undefined ? [] : [context(replacedAdvice(input.replaced, input.now))]),
+      ...(input.replaced === undefined ? [] : [context(replacedAdvice(input.replaced, input.key, input.now))]),
       context(hint),
     ],
   });

@@ -14,6 +14,7 @@ const ACTION_WORDS: Record<AuditAction, string> = {
   'key.revoked': 'Revoked',
   'key.enabled': 'Re-enabled',
   'key.replaced': 'Replaced',
+  'key.replacement_abandoned': 'Replacement abandoned',
   'key.delivered': 'Delivered to the partner',
   'key.delivery_failed': 'Delivery failed',
   'key.delivery_confirmed': 'Partner confirmed storing it',
@@ -77,6 +78,8 @@ export function changeSummary(event: Pick<AuditEvent, 'details' | 'before' | 'af
   if (replacedBy !== undefined && details.upgrade === 'oauth_client' && clientId !== undefined)
     parts.push(`upgraded to v3 client ${code(clientId)} (${code(replacedBy)})`);
   else if (replacedBy !== undefined) parts.push(`replaced by ${code(replacedBy)}`);
+  const abandoned = text(details.abandoned);
+  if (abandoned !== undefined) parts.push(`${code(abandoned)} never reached the partner; no longer its successor`);
   const upgrades = text(details.upgrades);
   if (upgrades !== undefined) parts.push(`upgrade of ${code(upgrades)}`);
   const decision = text(details.decision);

@@ -12,7 +12,6 @@ import type { ModalView } from '../blocks/kit.ts';
 import type { SlackDeps } from '../deps.ts';
 import { errorFieldText, errorText } from '../ui/error-text.ts';
 import { slackErrorCode } from './notify.ts';
-import { DELIVERY_ACTOR } from '../../delivery/failed-delivery.ts';
 
 /**
  * The delivery port over the bot's Web API client: opens a DM with the contact (`conversations.open`, which also
@@ -138,7 +137,7 @@ export async function deliverIssuedKey(
     const reason = record?.errorMessage ?? factText(error, 'reason') ?? errorFieldText(error, deps);
     const revoked = error.facts.revoked !== false;
     deps.logger.warn({ keyId, contact: contactSlackUserId, code: codeText, revoked }, 'encrypted hand-over failed');
-    const replaced = await keepUpgradedKey(deps, issued, options.replaced);
+    const replaced = await oldKeyNow(deps, options.replaced);
     return {
       ok: false,
       code: codeText,
@@ -159,21 +158,18 @@ export async function deliverIssuedKey(
 }
 
 /**
- * An upgraded key whose new client never reached the partner must not stop at the end of its grace: its scheduled
- * end is cancelled (the partner still uses it), and the failed client can be replaced to hand it over again.
+ * The replaced (or upgraded) key as the failed hand-over left it: the delivery service undid the replace, so the key
+ * is as it was before (no successor, no scheduled end) and the admin retries from it.
  */
-async function keepUpgradedKey(
+async function oldKeyNow(
   deps: Pick<SlackDeps, 'logger' | 'services'>,
-  issued: IssuedKey,
   old: ReplacedKey | undefined,
 ): Promise<ReplacedKey | undefined> {
-  if (old === undefined || issued.key.clientId === null || old.clientId != null) return old;
+  if (old === undefined) return undefined;
   try {
-    const { key } = await deps.services.keys.enable(old.id, { actor: DELIVERY_ACTOR });
-    deps.logger.info({ keyId: old.id, clientKeyId: issued.key.id }, 'upgrade not handed over: the key keeps working');
-    return key;
+    return await deps.services.keys.get(old.id);
   } catch (error) {
-    deps.logger.warn({ keyId: old.id, err: error }, 'could not cancel the end of an upgraded key');
+    deps.logger.warn({ keyId: old.id, err: error }, 'could not read the old key of a failed hand-over');
     return old;
   }
 }
