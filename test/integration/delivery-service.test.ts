@@ -299,6 +299,84 @@ describe('a delivery that never finished', () => {
   });
 });
 
+describe('a failed hand-over of a replacement', () => {
+  const failing = () => rt.createDeliveryService(recordingMessenger(() => new MessengerError('user_not_found')));
+
+  async function replaced(admin: string, keyId: string, graceSeconds: number) {
+    const issued = await rt.keys.replace(keyId, { actor: admin, graceSeconds });
+    secrets.push(issued.secret);
+    return issued;
+  }
+
+  it('leaves the old key as it was before the replace: working, no successor, no end, replaceable again', async () => {
+    const { admin, partner } = await partnerWithKey();
+    const old = await issueFor(partner.name, admin);
+    const successor = await replaced(admin, old.key.id, 3600);
+    await failure(failing().deliver({ issued: successor, actor: admin }));
+
+    expect(await rt.keys.get(successor.key.id)).toMatchObject({ status: 'revoked' });
+    expect(await rt.keys.get(old.key.id)).toMatchObject({ status: 'active', replacedBy: null, revokeAt: null });
+    expect(await rt.keys.check(old.secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: true } });
+    const [latest] = await rt.store.audit.list({ keyId: old.key.id });
+    expect(latest).toMatchObject({
+      action: 'key.replacement_abandoned',
+      actor: 'system',
+      details: { abandoned: successor.key.id },
+      after: { status: 'active', revokeAt: null },
+    });
+    expect(String(latest?.details?.reason)).toMatch(/was not handed over: delivery \S+ failed: user_not_found/);
+
+    const again = await replaced(admin, old.key.id, 0);
+    expect((await rt.keys.get(old.key.id)).replacedBy).toBe(again.key.id);
+  });
+
+  it('keeps a key the replace revoked at once revoked, but no longer replaced by the failed key', async () => {
+    const { admin, partner } = await partnerWithKey();
+    const old = await issueFor(partner.name, admin);
+    const successor = await replaced(admin, old.key.id, 0);
+    await failure(failing().deliver({ issued: successor, actor: admin }));
+    expect(await rt.keys.get(old.key.id)).toMatchObject({ status: 'revoked', replacedBy: null, revokeAt: null });
+    expect(await rt.keys.check(old.secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: false } });
+  });
+
+  it('never undoes a succession whose key works, nor one recorded after the failed one', async () => {
+    const { admin, partner } = await partnerWithKey();
+    const old = await issueFor(partner.name, admin);
+    const working = await replaced(admin, old.key.id, 3600);
+    expect(await rt.keys.abandonSuccession(working.key.id, { actor: admin, reason: 'test' })).toBeUndefined();
+    expect((await rt.keys.get(old.key.id)).replacedBy).toBe(working.key.id);
+
+    const other = await issueFor(partner.name, admin);
+    const failed = await replaced(admin, other.key.id, 3600);
+    await failure(failing().deliver({ issued: failed, actor: admin }));
+    const later = await replaced(admin, other.key.id, 3600);
+    // A late or repeated undo of the failed one leaves the later successor alone.
+    expect(await rt.keys.abandonSuccession(failed.key.id, { actor: admin, reason: 'test' })).toBeUndefined();
+    expect(await rt.keys.get(other.key.id)).toMatchObject({ replacedBy: later.key.id, revokeAt: expect.any(Date) });
+  });
+
+  it('racing a new replace of the same key, either order ends with the new successor recorded', async () => {
+    const { admin, partner } = await partnerWithKey();
+    const old = await issueFor(partner.name, admin);
+    const failed = await replaced(admin, old.key.id, 3600);
+    await rt.keys.revoke(failed.key.id, { actor: admin, reason: 'hand-over failed' });
+    const [undo, replace] = await Promise.allSettled([
+      rt.keys.abandonSuccession(failed.key.id, { actor: admin, reason: 'test' }),
+      rt.keys.replace(old.key.id, { actor: admin, graceSeconds: 3600 }),
+    ]);
+    expect(undo.status).toBe('fulfilled');
+    const after = await rt.keys.get(old.key.id);
+    if (replace.status === 'fulfilled') {
+      secrets.push(replace.value.secret);
+      expect(after).toMatchObject({ replacedBy: replace.value.key.id, revokeAt: expect.any(Date) });
+    } else {
+      // The replace ran first and was refused while the failed key was still the successor; the undo followed.
+      expect(replace.reason).toMatchObject({ code: 'KEY_REPLACED' });
+      expect(after).toMatchObject({ replacedBy: null, revokeAt: null });
+    }
+  });
+});
+
 describe("the partner's confirmation", () => {
   let delivery: DeliveryService;
   beforeAll(() => {

@@ -560,7 +560,7 @@ describe('when the DM cannot be delivered', () => {
     },
   );
 
-  it('a failed replace hand-over revokes the new key and says what became of the old one', async () => {
+  it('a failed replace hand-over revokes the new key, frees the old one to be replaced again and says so', async () => {
     const user = await admin();
     const { partner } = await readyPartner(user);
     const old = await rt.keys.create({ actor: user, partner: partner.id });
@@ -573,10 +573,15 @@ describe('when the DM cannot be delivered', () => {
     const result = await slack.recorder.waitFor(mark, 'views.update', (t) => t.body.view_id === 'V0REPLFAIL');
     expect(result.raw).toContain('API Key Not Sent');
     expect(result.raw).toContain(`The old key *${old.key.description}* \`…${old.key.hint}\``);
-    expect(result.raw).toContain('To try again, replace this failed key');
-    expect(result.raw).toContain('was revoked by the replace');
+    expect(result.raw).toContain(
+      'stays revoked (it was ended at once) and is no longer replaced by this failed key: to try again, replace it again.',
+    );
     const { keys: all } = await rt.keys.list({ partnerId: partner.id });
     expect(all.map((k) => k.status)).toEqual(['revoked', 'revoked']);
+    // Replace is offered on the old key again, and the service accepts it.
+    expect((await rt.keys.get(old.key.id)).replacedBy).toBeNull();
+    const retry = await rt.keys.replace(old.key.id, { actor: user });
+    expect((await rt.keys.get(old.key.id)).replacedBy).toBe(retry.key.id);
   });
 
   it('offers Replace, never Re-enable, on a key whose hand-over failed; replacing it hands a new key over', async () => {

@@ -97,7 +97,7 @@ describe('Upgrade to v3 handed over encrypted', () => {
     expect(secretSightings(slack.recorder.traffic, logs.text()).filter((s) => s.secret === secret)).toEqual([]);
   });
 
-  it('a failed hand-over revokes the client and keeps the key working: no end is scheduled', async () => {
+  it('a failed hand-over revokes the client and leaves the key as it was: working, not replaced, upgradeable again', async () => {
     const user = await admin();
     const { partner } = await readyPartner(user);
     const key = await rt.keys.create({ actor: user, partner: partner.id, grants: ['GET /v1/users'] });
@@ -105,13 +105,48 @@ describe('Upgrade to v3 handed over encrypted', () => {
     slack.recorder.failNext('conversations.open', { error: 'user_not_found' });
     const { result } = await upgradeThroughSlack(user, key.key.id, 'V0UPGRADE2');
     expect(result.raw).toContain('v3 Client Not Sent');
-    expect(result.raw).toContain('keeps working');
+    expect(result.raw).toContain('keeps working as before, with no end scheduled: to try again, upgrade it again.');
+
     const old = await rt.keys.get(key.key.id);
-    expect(old.status).toBe('active');
-    expect(old.revokeAt).toBeNull();
-    const client = await rt.keys.get(old.replacedBy as string);
+    expect(old).toMatchObject({ status: 'active', revokeAt: null, replacedBy: null });
+    const { keys: all } = await rt.keys.list({ partnerId: partner.id });
+    const client = all.find((k) => k.kind === 'oauth_client')!;
     expect(client.status).toBe('revoked');
     expect(await rt.keys.check(key.secret, 'GET', '/v1/users')).toMatchObject({ decision: { allowed: true } });
+
+    const events = await rt.store.audit.list({ keyId: key.key.id });
+    const abandoned = events.find((e) => e.action === 'key.replacement_abandoned');
+    expect(abandoned).toMatchObject({
+      actor: 'system',
+      details: { abandoned: client.id },
+      before: { revokeAt: expect.any(String) },
+      after: { revokeAt: null, status: 'active' },
+    });
+    expect(String(abandoned?.details?.reason)).toContain(`${client.id} was not handed over`);
+
+    // Neither the key's View nor the list names the dead client as its successor.
+    const viewMark = slack.recorder.mark();
+    await slack.interaction(
+      blockActions(user, keyMenuPick('View', `view:${key.key.id}`), {
+        message: { text: 'keys', blocks: [] },
+        responseUrl: 'https://hooks.slack.com/actions/T0TEST/1/view',
+      }),
+    );
+    const viewed = await slack.recorder.waitFor(viewMark, 'views.open');
+    expect(viewed.raw).not.toContain('Replaced by');
+    expect(viewed.raw).toContain('Upgrade to v3');
+    const listMark = slack.recorder.mark();
+    await slack.command(user, `list ${key.key.id}`);
+    const list = await slack.recorder.waitFor(listMark, 'response_url');
+    expect(list.raw).not.toContain('Replaced by');
+
+    // The retry is the same Upgrade to v3, and this time the client arrives and becomes the key's successor.
+    const again = await upgradeThroughSlack(user, key.key.id, 'V0UPGRADE3');
+    expect(again.result.raw).toContain('v3 Client Sent');
+    const upgraded = await rt.keys.get(key.key.id);
+    expect(upgraded.replacedBy).not.toBeNull();
+    expect(upgraded.replacedBy).not.toBe(client.id);
+    expect(upgraded.revokeAt).not.toBeNull();
   });
 });
 
