@@ -87,6 +87,15 @@ export function logKeyChanges(keys: KeyService, logger: Logger): KeyService {
       );
       return issued;
     },
+    async abandonSuccession(successorId, input) {
+      const key = await keys.abandonSuccession(successorId, input);
+      if (key !== undefined)
+        log.info(
+          { event: 'key.replacement_abandoned', keyId: key.id, abandoned: successorId, actor: input.actor },
+          'replace undone: its new key was not handed over',
+        );
+      return key;
+    },
     async revokeDue() {
       const ids = await keys.revokeDue();
       for (const keyId of ids)

@@ -25,6 +25,10 @@ describe('key change log', () => {
     await rt.keys.revoke(issued.key.id, { actor });
     await rt.keys.enable(issued.key.id, { actor });
     const replaced = await rt.keys.replace(issued.key.id, { actor, graceSeconds: 0 });
+    await rt.keys.revoke(replaced.key.id, { actor });
+    await rt.keys.abandonSuccession(replaced.key.id, { actor, reason: 'not handed over' });
+    // Nothing left to undo: no line.
+    await rt.keys.abandonSuccession(replaced.key.id, { actor, reason: 'not handed over' });
     const legacy = rt.secretFormat.generate();
     const imported = await rt.importKeys(
       Buffer.from(`key,description,partner,created_at\n${legacy},Old integration,,2016-05-01\n`),
@@ -38,6 +42,8 @@ describe('key change log', () => {
       ['key.revoked', issued.key.id, actor, 30],
       ['key.enabled', issued.key.id, actor, 30],
       ['key.replaced', replaced.key.id, actor, 30],
+      ['key.revoked', replaced.key.id, actor, 30],
+      ['key.replacement_abandoned', issued.key.id, actor, 30],
       ['key.imported', imported.imported[0]?.id, actor, 30],
     ]);
     const text = logs.text();
