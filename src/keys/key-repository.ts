@@ -53,7 +53,7 @@ export interface KeyRepository {
   scheduleRevocation(id: string, at: Date, replacedBy: string): Promise<boolean>;
   /**
    * Undoes `scheduleRevocation` (successor and scheduled end cleared, the status left as it is) only while the key's
-   * successor is still `successorId` and that successor is revoked: returns false otherwise.
+   * successor is still `successorId` and that successor is revoked and was not itself replaced: false otherwise.
    */
   abandonSuccession(id: string, successorId: string): Promise<boolean>;
   dueForRevocation(now: Date): Promise<ApiKey[]>;

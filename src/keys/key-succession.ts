@@ -53,8 +53,8 @@ export function createKeySuccession(ctx: KeyContext) {
     /**
      * The key `successorId` replaced (or upgraded) goes back to how it was before: no successor, no scheduled end, so
      * it can be replaced or upgraded again and keeps working meanwhile; a key the replace revoked at once stays
-     * revoked. Only while that successor is revoked (its hand-over failed) and still the key's successor: a
-     * succession that worked, or a later one, is never undone. Audited as `key.replacement_abandoned`. Returns the
+     * revoked. Only while that successor is revoked (its hand-over failed), not itself replaced, and still the key's
+     * successor: a succession that worked, a later one, or one carried on by replacing the successor is never undone. Audited as `key.replacement_abandoned`. Returns the
      * key as it now is, or undefined when there was nothing to undo.
      */
     async abandonSuccession(

@@ -355,6 +355,17 @@ describe('a failed hand-over of a replacement', () => {
     expect(await rt.keys.get(other.key.id)).toMatchObject({ replacedBy: later.key.id, revokeAt: expect.any(Date) });
   });
 
+  it('leaves the chain alone when the failed key was itself replaced before its hand-over gave up', async () => {
+    const { admin, partner } = await partnerWithKey();
+    const old = await issueFor(partner.name, admin);
+    const pending = await replaced(admin, old.key.id, 3600);
+    const next = await replaced(admin, pending.key.id, 0);
+    // The pending hand-over is refused now (its key was replaced meanwhile): the old key still ends, as the chain says.
+    await failure(failing().deliver({ issued: pending, actor: admin }));
+    expect(await rt.keys.get(old.key.id)).toMatchObject({ replacedBy: pending.key.id, revokeAt: expect.any(Date) });
+    expect((await rt.keys.get(pending.key.id)).replacedBy).toBe(next.key.id);
+  });
+
   it('racing a new replace of the same key, either order ends with the new successor recorded', async () => {
     const { admin, partner } = await partnerWithKey();
     const old = await issueFor(partner.name, admin);

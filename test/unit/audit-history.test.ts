@@ -129,4 +129,16 @@ describe('the History view', () => {
     ).toEqual(['+2 permissions', '−1 permission', '−1 network', 'description “Old &lt;b&gt;” → “New”', 'no expiry']);
     expect(changeSummary({ details: { replacedBy: 'key_Next00000001' } })).toEqual(['replaced by `key_Next00000001`']);
   });
+
+  it('names the failed key an abandoned replacement dropped, with the reason under it', () => {
+    const event = anEvent({
+      action: 'key.replacement_abandoned',
+      actor: 'system',
+      details: { abandoned: 'key_Dead00000001', reason: 'key_Dead00000001 was not handed over: delivery dlv_1 failed' },
+    });
+    const text = JSON.stringify(keyHistoryView(aKey(), [event]));
+    expect(text).toContain('*Replacement abandoned*');
+    expect(text).toContain('`key_Dead00000001` never reached the partner; no longer its successor');
+    expect(text).toContain('_Reason:_ key_Dead00000001 was not handed over');
+  });
 });

@@ -298,7 +298,8 @@ export function createKeyRepository(db: Database, policy: KeyReadPolicy = { lega
     },
 
     async abandonSuccession(id, successorId) {
-      // Both conditions in the one statement: a successor recorded since (a later replace) or one that works is kept.
+      // All in the one statement: a successor recorded since (a later replace), one that works, or one that was
+      // itself replaced (the chain went on) is kept.
       const updated = await db
         .update(apiKeys)
         .set({ revokeAt: null, replacedBy: null, version: sql`${apiKeys.version} + 1` })
@@ -306,7 +307,7 @@ export function createKeyRepository(db: Database, policy: KeyReadPolicy = { lega
           and(
             eq(apiKeys.id, id),
             eq(apiKeys.replacedBy, successorId),
-            sql`exists (select 1 from ${apiKeys} as successor where successor.id = ${successorId} and successor.status = 'revoked')`,
+            sql`exists (select 1 from ${apiKeys} as successor where successor.id = ${successorId} and successor.status = 'revoked' and successor.replaced_by is null)`,
           ),
         )
         .returning({ id: apiKeys.id });
