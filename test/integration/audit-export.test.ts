@@ -238,7 +238,7 @@ describe('harvest-keys audit (readable)', () => {
     expect(rows.some((line) => line.includes(clientActor))).toBe(true);
     for (const line of rows)
       for (const start of columnStarts)
-        expect(line.slice(start - 2, start + 1), `${line} at ${start}`).toMatch(/^  \S$/);
+        expect(line.slice(start - 2, start + 1), `${line} at ${start}`).toMatch(/^ {2}\S$/);
   });
 });
 
