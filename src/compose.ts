@@ -358,7 +358,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
               tokens: createAccessTokens(pepper),
               tokenTtlSeconds: config.authz.oauth.tokenTtlSeconds,
               issuer: config.authz.oauth.issuer,
-              events: createOAuthEvents(db.db),
+              events: createOAuthEvents(db.db, { webhookEvents: config.webhooks !== undefined }),
             },
           }),
           databaseReadiness: databaseReadiness(db.sql, shippedMigrationCount()),

@@ -1,7 +1,9 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
 import type { OAuthEvents } from '../authz/oauth-server.ts';
 import type { Database } from './client.ts';
+import { withWebhookEvents } from '../webhooks/audit-events.ts';
 import { createAuditRepository } from './repositories/audit-repository.ts';
+import { createWebhookOutboxWriter } from './repositories/webhook-outbox-repository.ts';
 import { oauthRevokedTokens } from './schema/index.ts';
 import { KEY_CHANGES_CHANNEL } from './store.ts';
 
@@ -10,10 +12,15 @@ import { KEY_CHANGES_CHANNEL } from './store.ts';
  * row, in one transaction, so every instance reloads the client (with its revoked token ids) exactly as it applies
  * a revocation or an edit: the same notification, the same freshness guarantee, no second channel.
  */
-export function createOAuthEvents(db: Database): OAuthEvents {
+export function createOAuthEvents(db: Database, options: { webhookEvents?: boolean } = {}): OAuthEvents {
+  // The same audit writer as every other change (store.ts): with webhooks on, each row is an outbox message too.
+  const auditOf = (conn: Database) =>
+    options.webhookEvents === true
+      ? withWebhookEvents(createAuditRepository(conn), createWebhookOutboxWriter(conn))
+      : createAuditRepository(conn);
   return {
     async clientAuthFailed(event) {
-      await createAuditRepository(db).append({
+      await auditOf(db).append({
         actor: 'oauth',
         action: 'oauth.client_auth_failed',
         details: { clientId: event.clientId, address: event.address, reason: event.reason, method: event.method },
@@ -29,7 +36,7 @@ export function createOAuthEvents(db: Database): OAuthEvents {
         await tx
           .delete(oauthRevokedTokens)
           .where(and(eq(oauthRevokedTokens.keyId, token.keyId), lte(oauthRevokedTokens.expiresAt, new Date())));
-        await createAuditRepository(tx as unknown as Database).append({
+        await auditOf(tx as unknown as Database).append({
           actor: token.clientId,
           action: 'oauth.token_revoked',
           keyId: token.keyId,

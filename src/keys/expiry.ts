@@ -72,13 +72,16 @@ export function checkLifetime(policy: LifetimePolicy, requested: Date | null | u
   return requested;
 }
 
-/** "in 5 days", "in 3 hours", "in 12 minutes", "in less than a minute": how far `at` is from `now`. */
+/**
+ * "in 5 days", "in 3 hours", "in 12 minutes", "in less than a minute": how far `at` is from `now`, to the nearest
+ * unit, so a key just given `--expires 90d` reads "in 90 days" (rounding down said 89 a moment after it was set).
+ */
 export function timeUntil(at: Date, now: Date): string {
   const ms = at.getTime() - now.getTime();
   const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  if (ms >= 2 * DAY_MS) return `in ${unit(Math.floor(ms / DAY_MS), 'day')}`;
-  if (ms >= 3_600_000) return `in ${unit(Math.floor(ms / 3_600_000), 'hour')}`;
-  if (ms >= 60_000) return `in ${unit(Math.floor(ms / 60_000), 'minute')}`;
+  if (ms >= 2 * DAY_MS) return `in ${unit(Math.round(ms / DAY_MS), 'day')}`;
+  if (ms >= 3_600_000) return `in ${unit(Math.round(ms / 3_600_000), 'hour')}`;
+  if (ms >= 60_000) return `in ${unit(Math.round(ms / 60_000), 'minute')}`;
   return 'in less than a minute';
 }
 

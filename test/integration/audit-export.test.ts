@@ -225,6 +225,21 @@ describe('harvest-keys audit (readable)', () => {
     expect(lines[4]).toBe('3 event(s)');
     expect((await runCli(['audit', '--actor', 'U0NOBODY'], env)).stdout).toContain('No events.');
   });
+
+  it('lines every row up under its header, a millisecond time and a Harvest v3 client id as actor included', async () => {
+    const clientActor = 'hkc_SPwCBuLhYfQXgp3rglClcLcJ';
+    await rt.db.sql`
+      insert into audit_events (actor, action, key_id, details, source)
+      values (${clientActor}, 'oauth.token_revoked', ${cliKey}, null, 'authz')`;
+    const lines = (await runCli(['audit', '--key', cliKey], env)).stdout.trimEnd().split('\n');
+    const header = lines[0] ?? '';
+    const columnStarts = ['source', 'action', 'key', 'actor'].map((name) => header.indexOf(` ${name}`) + 1);
+    const rows = lines.slice(1, -1);
+    expect(rows.some((line) => line.includes(clientActor))).toBe(true);
+    for (const line of rows)
+      for (const start of columnStarts)
+        expect(line.slice(start - 2, start + 1), `${line} at ${start}`).toMatch(/^ {2}\S$/);
+  });
 });
 
 describe('harvest-keys audit refuses bad input', () => {

@@ -418,4 +418,59 @@ describe('webhooks: the server', { timeout: 120_000 }, () => {
     for (const server of servers) expect(server.output()).not.toContain(SECRET.slice('whsec_'.length));
     expect(JSON.stringify(receiver.requests)).not.toContain(key);
   });
+
+  it('sends the Harvest v3 events the README lists: a revoked access token and a failed client authentication', async () => {
+    const issued = await rt.keys.create({
+      actor: anAdmin(),
+      kind: 'oauth_client',
+      description: 'Hooked v3 client',
+      grants: ['GET /v1/users'],
+    });
+    const clientId = issued.key.clientId as string;
+    const server = await startServer({
+      DATABASE_URL: rt.database.url,
+      KEY_PEPPER: TEST_PEPPER,
+      WEBHOOK_URL: receiver.url,
+      WEBHOOK_SECRET: SECRET,
+    });
+    try {
+      const base = `http://127.0.0.1:${server.port}`;
+      const form = (body: Record<string, string>, secret = issued.secret) => ({
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams(body).toString(),
+      });
+      const token = await fetch(`${base}/oauth/token`, form({ grant_type: 'client_credentials' }));
+      expect(token.status).toBe(200);
+      const { access_token } = (await token.json()) as { access_token: string };
+      expect((await fetch(`${base}/oauth/revoke`, form({ token: access_token }))).status).toBe(200);
+      const refused = await fetch(`${base}/oauth/token`, form({ grant_type: 'client_credentials' }, 'hk_not-it'));
+      expect(refused.status).toBe(401);
+
+      const types = async () =>
+        (await outbox()).filter((m) => m.body.includes(clientId)).map((m) => [m.event_type, m.ordering_key]);
+      await vi.waitFor(
+        async () =>
+          expect(await types()).toEqual(
+            expect.arrayContaining([
+              ['oauth.token_revoked', `key:${issued.key.id}`],
+              ['oauth.client_auth_failed', 'oauth.client_auth_failed'],
+            ]),
+          ),
+        { timeout: 10_000, interval: 50 },
+      );
+      await vi.waitFor(
+        () =>
+          expect(receiver.delivered().filter((r) => r.body.includes('"type":"oauth.token_revoked"'))).toHaveLength(1),
+        { timeout: 60_000, interval: 50 },
+      );
+    } finally {
+      await server.stop();
+    }
+    expect(JSON.stringify(await outbox())).not.toContain(issued.secret);
+    expect(JSON.stringify(await outbox())).not.toContain('hk_not-it');
+  });
 });

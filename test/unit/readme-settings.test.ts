@@ -14,3 +14,11 @@ describe("the README's configuration table", () => {
     expect(documented.filter((name, i) => documented.indexOf(name) !== i)).toEqual([]);
   });
 });
+
+describe('.env.example', () => {
+  it('shows every setting config.ts reads, so a copied .env names them all', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const shown = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1] as string));
+    expect([...SETTING_NAMES].filter((name) => !shown.has(name))).toEqual([]);
+  });
+});

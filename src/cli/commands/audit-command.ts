@@ -10,13 +10,14 @@ import { USAGES } from '../usages.ts';
 /** Lines written between waits for the terminal or pipe to catch up. */
 const DRAIN_EVERY = 1_000;
 
-/** The readable form's columns (the last, the reason, is not padded). */
+/** The readable form's columns (the last, the reason, is not padded): wide enough for an ISO time with milliseconds
+ * (24) and a Harvest v3 client id as actor (`hkc_` + 24), so the rows stay under the header. */
 const COLUMNS = [
-  ['time', 20],
+  ['time', 24],
   ['source', 15],
   ['action', 24],
   ['key', 20],
-  ['actor', 22],
+  ['actor', 28],
   ['reason', 0],
 ] as const;
 
