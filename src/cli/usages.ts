@@ -4,7 +4,7 @@
  */
 export const USAGES = {
   create:
-    'harvest-keys create [--type key|oauth] --description D [--partner P] [--grant "GET /v1/users"]... [--all] [--no-preset] [--allow-ip CIDR]... [--expires 90d|2027-01-31T00:00:00Z|--no-expiry] [--json]',
+    'harvest-keys create [--type key|oauth] (--description D | --partner P [--description D]) [--grant "GET /v1/users"]... [--all] [--no-preset] [--allow-ip CIDR]... [--expires 90d|2027-01-31T00:00:00Z|--no-expiry] [--json]',
   list: 'harvest-keys list [--status active|revoked] [--partner P] [--search TEXT] [--expiring 7d] [--json]',
   show: 'harvest-keys show <id> [--json]',
   edit: 'harvest-keys edit <id> [--add "GET /v1/users"]... [--remove "..."]... [--description D] [--allow-ip CIDR]... [--remove-ip CIDR]... [--expires 90d|ISO|--no-expiry] [--version N] [--json]',
