@@ -72,9 +72,15 @@ export function checkLifetime(policy: LifetimePolicy, requested: Date | null | u
   return requested;
 }
 
-/** "in 5 days", "in 3 hours", "in 12 minutes", "in less than a minute": how far `at` is from `now`. */
+/**
+ * An end set a moment ago (a lifetime counted from a save, read back when the answer is drawn) is still that far
+ * away: without this, "90 days" chosen reads "in 89 days".
+ */
+const JUST_SET_MS = 1000;
+
+/** "in 5 days", "in 3 hours", "in 12 minutes", "in less than a minute": how far `at` is from `now`, rounded down. */
 export function timeUntil(at: Date, now: Date): string {
-  const ms = at.getTime() - now.getTime();
+  const ms = at.getTime() - now.getTime() + JUST_SET_MS;
   const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   if (ms >= 2 * DAY_MS) return `in ${unit(Math.floor(ms / DAY_MS), 'day')}`;
   if (ms >= 3_600_000) return `in ${unit(Math.floor(ms / 3_600_000), 'hour')}`;
