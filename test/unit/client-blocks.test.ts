@@ -3,6 +3,7 @@ import { harvestCatalog } from '../../src/catalog/load-catalog.ts';
 import { deliveredPlaintext, tokenCommand } from '../../src/keys/client-credentials.ts';
 import { legacyRule } from '../../src/keys/legacy-rule.ts';
 import { approvalCard } from '../../src/slack/blocks/approval-blocks.ts';
+import { needsAttentionBlocks, weeklyDigest } from '../../src/slack/blocks/attention-blocks.ts';
 import { deliveryMessage } from '../../src/slack/blocks/delivery-blocks.ts';
 import { keyMenuOptions, keyRow } from '../../src/slack/blocks/key-row.ts';
 import { keyDetailsMessage } from '../../src/slack/blocks/messages.ts';
@@ -35,6 +36,29 @@ describe('a Harvest v3 client in Slack blocks', () => {
   it('a Home or list row names a client by its client id', () => {
     const row = JSON.stringify(keyRow(aClient(), now, true));
     expect(row).toContain(`_v3 client_ \`${CLIENT_ID}\``);
+  });
+
+  it('the weekly digest and Needs attention name a client by its client id, like its Home row', () => {
+    const client = aClient();
+    const attention = {
+      idle: { items: [client], total: 1 },
+      neverUsed: { items: [client], total: 1 },
+      unconfirmed: {
+        items: [
+          {
+            key: client,
+            delivery: { id: 'dlv_1', keyId: client.id, contactSlackUserId: 'U0CONTACT', sentAt: now },
+          },
+        ],
+        total: 1,
+      },
+    };
+    const settings = { unusedKeyDays: 90, confirmHours: 72, week: '2026-W49' };
+    const digest = weeklyDigest(attention, settings);
+    const home = needsAttentionBlocks(attention, settings);
+    for (const text of [JSON.stringify(digest.blocks), JSON.stringify(home)])
+      expect(text.split(`_v3 client_ \`${CLIENT_ID}\``)).toHaveLength(4);
+    assertValidSurface('message', digest);
   });
 
   it('show-once: client id and secret in copyable blocks, the token hint, within Block Kit limits', () => {
