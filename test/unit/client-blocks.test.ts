@@ -61,6 +61,21 @@ describe('a Harvest v3 client in Slack blocks', () => {
     assertValidSurface('message', digest);
   });
 
+  it('a client’s Replace speaks of its old and new secret, in use or not, never of a key', () => {
+    const inUse = replaceView(aClient(), usage, rule, undefined, { now });
+    const unused = replaceView(aClient(), { ...usage, lastUsedAt: null, allowedLast7Days: 0 }, rule, undefined, {
+      now,
+    });
+    for (const view of [inUse, unused]) {
+      const text = JSON.stringify(view);
+      expect(text).not.toMatch(/(old|new) key|This key/);
+      expect(text).toContain('old secret');
+    }
+    expect(JSON.stringify(inUse)).toContain('*This client is in use*');
+    // A key's as before.
+    expect(JSON.stringify(replaceView(aKey(), usage, rule, undefined, { now }))).toContain('Revoke the old key');
+  });
+
   it('show-once: client id and secret in copyable blocks, the token hint, within Block Kit limits', () => {
     const view = showOnceView({ key: aClient(), secret: SECRET, now, issuer: 'https://api.example.com' });
     assertValidSurface('modal', view);
