@@ -228,8 +228,7 @@ describe('a click on a key view drawn before the key changed', () => {
     expect(trimExpired).toContain('has expired: it has nothing to narrow');
     const convert = JSON.stringify(await clickInMessage(user, drawn[2]!, 'key.legacy.convert'));
     expect(convert).toContain('No Longer Works');
-    for (const keyId of [revoked, expired])
-      expect((await rt.keys.get(keyId)).permissions).toEqual(unused);
+    for (const keyId of [revoked, expired]) expect((await rt.keys.get(keyId)).permissions).toEqual(unused);
   });
 
   it('says a legacy key was converted already, by its name, when Convert is clicked again', async () => {

@@ -113,9 +113,12 @@ describe('a Harvest v3 client in Slack blocks', () => {
       usage,
       legacyRule: rule,
       delivery: { ready: true, contacts: ['U0CONTACT1'] },
+      hold: { approvalsRequired: 1 },
     });
     assertValidSurface('modal', view);
     expect(JSON.stringify(view)).toContain(`plus the ${rule.endpoints.length} legacy endpoints`);
+    // Held, it is the client that waits, not "the new key".
+    expect(JSON.stringify(view)).toContain('*Needs approval.* The new client is not applied');
     const dm = deliveryMessage({
       deliveryId: 'dlv_1',
       contactSlackUserId: 'U0CONTACT1',

@@ -453,7 +453,10 @@ describe('expiry reminders', () => {
   });
 
   it('words a reminder’s notification as the other alerts do: plain name, a partner only when there is one, a client as a client', () => {
-    const plainKey = { ...aKey({ description: 'Payroll', hint: 'c2oD', partnerName: null }), expiresAt: expiring.expiresAt };
+    const plainKey = {
+      ...aKey({ description: 'Payroll', hint: 'c2oD', partnerName: null }),
+      expiresAt: expiring.expiresAt,
+    };
     const client = { ...plainKey, clientId: 'hkc_AbCdEfGhIjKlMnOpQrStUvWx' };
     const notice = expiryReminderNotice({ key: plainKey, now, days: 7, held: false });
     const creator = creatorReminder({ key: plainKey, now, held: false });

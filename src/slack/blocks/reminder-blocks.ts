@@ -178,7 +178,7 @@ export function extendView(input: {
     privateMetadata: input.privateMetadata,
     blocks: [
       section(`Give ${keyName(key)}${partnerNote(key)} a later expiry. It now ${whenText(key, now)}.`),
-      ...holdBlocks(input.hold, 'permissions'),
+      ...holdBlocks(input.hold, 'permissions', 'The later expiry'),
       {
         type: 'input',
         block_id: BlockId.expires,
