@@ -147,6 +147,10 @@ describe('a key’s use in its view', () => {
     expect(pushed.callback_id).toBe('key.edit.confirm');
     expect(pushed.close).toMatchObject({ text: 'Back' });
     expect(JSON.stringify(pushed)).toContain('GET: List Offices');
+    // One of each: counted in the singular.
+    expect(JSON.stringify(pushed)).toContain(
+      'This permission had no allowed call in the last 30 days (as `/authz` recorded it); 1 permission stays.',
+    );
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../src/approvals/types.ts';
 import { harvestCatalog } from '../../src/catalog/load-catalog.ts';
 import { approvalCard, heldNotice, requestPhrase } from '../../src/slack/blocks/approval-blocks.ts';
+import { editConfirmView } from '../../src/slack/blocks/edit-key-views.ts';
 import { extendView } from '../../src/slack/blocks/reminder-blocks.ts';
 import { assertValidSurface } from '../helpers/block-kit-validator.ts';
 import { aKey } from '../fixtures/slack-edge-data.ts';
@@ -72,5 +73,30 @@ describe('a held Extend', () => {
     const text = JSON.stringify(view);
     expect(text).toContain('*Needs approval.* The later expiry is not applied when you submit');
     expect(text).not.toContain('permission change');
+  });
+});
+
+describe('removing permissions from a key in use', () => {
+  it('says how it is in use when every recent call was refused, not "in use (last used never)"', () => {
+    const key = aKey({ description: 'Payroll', permissions: ['GET /v1/users', 'GET /v1/jobs'] });
+    const view = (usage: { lastUsedAt: Date | null; allowedLast7Days: number; deniedLast7Days: number }) =>
+      JSON.stringify(
+        editConfirmView({
+          key,
+          catalog,
+          description: 'Payroll',
+          added: [],
+          removed: ['GET /v1/jobs'],
+          usage,
+          now,
+          privateMetadata: '{}',
+        }),
+      );
+    const refusedOnly = view({ lastUsedAt: null, allowedLast7Days: 0, deniedLast7Days: 9 });
+    expect(refusedOnly).toContain('This key is in use (9 refused requests in the last 7 days)');
+    expect(refusedOnly).not.toContain('last used never');
+    expect(view({ lastUsedAt: now, allowedLast7Days: 2, deniedLast7Days: 0 })).toContain(
+      'This key is in use (last used <!date^',
+    );
   });
 });

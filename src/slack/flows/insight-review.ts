@@ -71,7 +71,7 @@ function trimReview(deps: SlackDeps, plan: TrimPlan, close: string): Promise<Mod
     deps,
     key,
     { permissions: kept, added: [], removed: unused, days: window.days, endsLegacy: false },
-    `These ${plural(unused.length, 'permission')} had no allowed call in the last ${window.days} days (as \`/authz\` recorded it); ${plural(kept.length, 'permission')} stay.`,
+    `${unused.length === 1 ? 'This permission' : `These ${unused.length} permissions`} had no allowed call in the last ${window.days} days (as \`/authz\` recorded it); ${plural(kept.length, 'permission')} ${kept.length === 1 ? 'stays' : 'stay'}.`,
     close,
   );
 }
