@@ -129,4 +129,9 @@ describe('the History view', () => {
     ).toEqual(['+2 permissions', '−1 permission', '−1 network', 'description “Old &lt;b&gt;” → “New”', 'no expiry']);
     expect(changeSummary({ details: { replacedBy: 'key_Next00000001' } })).toEqual(['replaced by `key_Next00000001`']);
   });
+
+  it('dates a new expiry as every other surface does, in the reader’s time zone, not as an ISO day', () => {
+    const [expiry] = changeSummary({ details: { expiry: { to: '2027-03-02T09:27:28.000Z' } } });
+    expect(expiry).toBe('expires <!date^1803979648^{date_short_pretty} {time}|2027-03-02 09:27 UTC>');
+  });
 });
