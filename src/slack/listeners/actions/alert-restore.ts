@@ -23,8 +23,14 @@ export const alertRestore = action({
     if (stopped !== null) return { kind: 'stopped', stopped, key } as const;
     if (key.permissions.includes(ids.endpointId)) return { kind: 'unchanged', key } as const;
     const edit = { actor: userId, expectedVersion: key.version, add: [ids.endpointId] };
-    if (approvals.needsApproval('permissions'))
+    if (approvals.needsApproval('permissions')) {
+      // The alert sits in a channel: a second click (anyone's) would only post a second card for the same change.
+      const waiting = (await approvals.listPending()).find(
+        (r) => r.keyId === key.id && r.payload.action === 'permissions' && r.payload.added.includes(ids.endpointId),
+      );
+      if (waiting !== undefined) return { kind: 'waiting', request: waiting, key } as const;
       return { kind: 'held', request: await approvals.requestEdit(key.id, edit) } as const;
+    }
     return { kind: 'restored', ...(await keys.edit(key.id, edit)) } as const;
   },
   async render(turn, result) {
@@ -36,6 +42,10 @@ export const alertRestore = action({
       );
     if (result.kind === 'unchanged')
       return turn.say(`${keyName(result.key)} may call ${endpoint} already; nothing changed.`);
+    if (result.kind === 'waiting')
+      return turn.say(
+        `:hourglass_flowing_sand: Restoring ${endpoint} to ${keyName(result.key)} is already waiting for approval (request ${code(result.request.id)}); nothing new was asked.`,
+      );
     if (result.kind === 'held') {
       await turn.say(`:hourglass_flowing_sand: ${escapeMrkdwn(heldNotice(result.request))}`);
       return announce(deps, client, result.request);
