@@ -112,7 +112,7 @@ describe('expiry reminders', () => {
 
     const notice = notices[0] as SlackTraffic;
     expect(String(notice.body.text)).toContain('expires in 5 days (<!date^');
-    expect(notice.raw).toContain('Sent 7 days before the key ends');
+    expect(notice.raw).toContain('Sent as the key came within 7 days of its end');
     expect(findElement(notice.body, 'reminder.replace').element.value).toBe(`${key.id}:${key.expiresAt?.getTime()}`);
     expect(findElement(notice.body, 'reminder.extend').element.value).toBe(`${key.id}:${key.expiresAt?.getTime()}`);
     // The creator can act on it; a partner contact is told whom to ask, with no buttons.

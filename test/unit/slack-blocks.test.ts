@@ -466,6 +466,8 @@ describe('expiry reminders', () => {
     expect(creator.text).toMatch(/^:hourglass_flowing_sand: A key you created, Payroll …c2oD, expires in 5 days \(/);
     expect(contact.text).toMatch(/^:hourglass_flowing_sand: The API key Payroll …c2oD expires in 5 days \(/);
     for (const message of [notice, creator, contact]) expect(JSON.stringify(message)).not.toContain('no partner');
+    // A key made 5 days from its end is reminded at once: not "sent 7 days before the key ends".
+    expect(JSON.stringify(notice)).toContain('Sent as the key came within 7 days of its end (EXPIRY_REMINDER_DAYS).');
 
     const forClient = [
       expiryReminderNotice({ key: client, now, days: 7, held: false }),

@@ -105,7 +105,7 @@ export function expiryReminderNotice(input: {
       },
       reminderButtons(key),
       context(
-        `${buttonsHelp(key, input.held)} Sent ${plural(input.days, 'day')} before the ${noun(key)} ends (EXPIRY_REMINDER_DAYS).`,
+        `${buttonsHelp(key, input.held)} Sent as the ${noun(key)} came within ${plural(input.days, 'day')} of its end (EXPIRY_REMINDER_DAYS).`,
       ),
     ],
   };
