@@ -142,7 +142,7 @@ describe('expiry reminders', () => {
     const posts = postsAbout(mark, key);
     expect(to(posts, ALERTS)).toHaveLength(1);
     expect(to(posts, actor)).toHaveLength(1);
-    expect(to(posts, ALERTS)[0]?.raw).toContain('Sent 1 day before the key ends');
+    expect(to(posts, ALERTS)[0]?.raw).toContain('Sent as the key came within 1 day of its end');
     expect(String(to(posts, ALERTS)[0]?.body.text)).toMatch(/expires in (19|20) hours/);
     const at = key.expiresAt?.toISOString();
     expect(await claimsOf(key.id)).toEqual([
