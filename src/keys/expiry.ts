@@ -73,15 +73,21 @@ export function checkLifetime(policy: LifetimePolicy, requested: Date | null | u
 }
 
 /**
- * "in 5 days", "in 3 hours", "in 12 minutes", "in less than a minute": how far `at` is from `now`, to the nearest
- * unit, so a key just given `--expires 90d` reads "in 90 days" (rounding down said 89 a moment after it was set).
+ * An end set a moment ago (a lifetime counted from a save or a CLI call, read back when the answer is drawn, a few
+ * seconds later on a loaded machine) is still that far away: without this, "90 days" chosen reads "in 89 days".
+ */
+const JUST_SET_MS = 5_000;
+
+/**
+ * "in 5 days", "in 3 hours", "in 12 minutes", "in less than a minute": how far `at` is from `now`, rounded down, so a
+ * reminder never promises more time than is left.
  */
 export function timeUntil(at: Date, now: Date): string {
-  const ms = at.getTime() - now.getTime();
+  const ms = at.getTime() - now.getTime() + JUST_SET_MS;
   const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  if (ms >= 2 * DAY_MS) return `in ${unit(Math.round(ms / DAY_MS), 'day')}`;
-  if (ms >= 3_600_000) return `in ${unit(Math.round(ms / 3_600_000), 'hour')}`;
-  if (ms >= 60_000) return `in ${unit(Math.round(ms / 60_000), 'minute')}`;
+  if (ms >= 2 * DAY_MS) return `in ${unit(Math.floor(ms / DAY_MS), 'day')}`;
+  if (ms >= 3_600_000) return `in ${unit(Math.floor(ms / 3_600_000), 'hour')}`;
+  if (ms >= 60_000) return `in ${unit(Math.floor(ms / 60_000), 'minute')}`;
   return 'in less than a minute';
 }
 

@@ -58,5 +58,27 @@ describe('Restore permission under the four-eyes rule', () => {
     expect(pending).toMatchObject({ action: 'permissions', keyId: key.id, requestedBy: user });
     expect(pending?.payload).toMatchObject({ added: ['GET /v1/users'] });
     expect(slack.recorder.blockKitProblems).toEqual([]);
+
+    // A second click, by anyone, asks nothing new while that request waits: one card, and the clicker told why.
+    const other = await admin();
+    mark = slack.recorder.mark();
+    await slack.interaction(
+      blockActions(
+        other,
+        {
+          type: 'button',
+          action_id: 'alert.restore',
+          block_id: String(block.block_id ?? 'b'),
+          value: String(element.value),
+        },
+        { message: alert.body, responseUrl: 'https://hooks.slack.com/actions/T0TEST/3/held' },
+      ),
+    );
+    const again = await slack.recorder.waitFor(mark, 'chat.postEphemeral', (t) => t.body.user === other);
+    expect(String(again.body.text)).toContain(`already waiting for approval (request \`${pending?.id}\`)`);
+    expect(String(again.body.text)).toContain('*Held restore*');
+    await slack.recorder.settled();
+    expect(slack.recorder.since(mark, 'chat.postMessage').filter((t) => t.body.channel === APPROVALS)).toEqual([]);
+    expect(await rt.approvals.listPending()).toHaveLength(1);
   });
 });

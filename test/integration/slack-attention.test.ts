@@ -213,6 +213,29 @@ describe('denial burst after a permission edit', () => {
   });
 });
 
+describe('Restore on a key replaced since the alert', () => {
+  it('changes nothing and names the replacement to restore it on, not the service’s refusal', async () => {
+    const user = await admin();
+    const { key } = await rt.keys.create({ actor: user, description: 'Replaced since', grants: ['GET /v1/offices'] });
+    await rt.keys.edit(key.id, { actor: user, remove: ['GET /v1/offices'] });
+    await denials(key.id, 'GET /v1/offices', 30);
+    let mark = slack.recorder.mark();
+    await sweep();
+    const [alert] = alertsSince(mark).filter((t) => t.raw.includes(key.id));
+    expect(alert).toBeDefined();
+    const { key: successor } = await rt.keys.replace(key.id, { actor: user, graceSeconds: 86_400 });
+
+    mark = slack.recorder.mark();
+    await click(user, alert!, 'alert.restore');
+    const told = await slack.recorder.waitFor(mark, 'chat.postEphemeral', (t) => t.body.user === user);
+    const text = String(told.body.text);
+    expect(text).toContain(`*Replaced since* \`…${key.hint}\` was replaced by *Replaced since* \`…${successor.hint}\``);
+    expect(text).toContain('nothing changed');
+    expect(text).not.toMatch(/\d{4}-\d\d-\d\dT/);
+    expect((await rt.keys.get(key.id)).permissions).toEqual([]);
+  });
+});
+
 describe('weekly digest and Needs attention', () => {
   beforeEach(async () => {
     await rt.db.sql`delete from alert_claims where alert_key like 'digest:%'`;

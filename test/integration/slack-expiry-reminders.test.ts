@@ -112,7 +112,7 @@ describe('expiry reminders', () => {
 
     const notice = notices[0] as SlackTraffic;
     expect(String(notice.body.text)).toContain('expires in 5 days (<!date^');
-    expect(notice.raw).toContain('Sent 7 days before the key ends');
+    expect(notice.raw).toContain('Sent as the key came within 7 days of its end');
     expect(findElement(notice.body, 'reminder.replace').element.value).toBe(`${key.id}:${key.expiresAt?.getTime()}`);
     expect(findElement(notice.body, 'reminder.extend').element.value).toBe(`${key.id}:${key.expiresAt?.getTime()}`);
     // The creator can act on it; a partner contact is told whom to ask, with no buttons.
@@ -142,7 +142,7 @@ describe('expiry reminders', () => {
     const posts = postsAbout(mark, key);
     expect(to(posts, ALERTS)).toHaveLength(1);
     expect(to(posts, actor)).toHaveLength(1);
-    expect(to(posts, ALERTS)[0]?.raw).toContain('Sent 1 day before the key ends');
+    expect(to(posts, ALERTS)[0]?.raw).toContain('Sent as the key came within 1 day of its end');
     expect(String(to(posts, ALERTS)[0]?.body.text)).toMatch(/expires in (19|20) hours/);
     const at = key.expiresAt?.toISOString();
     expect(await claimsOf(key.id)).toEqual([

@@ -360,6 +360,29 @@ describe('Extend from an expiry reminder', () => {
     expect(card.raw).toMatch(/\*Expires:\* ~<!date\^\d+\^[^>]+>~ → <!date\^\d+\^[^>]+> \(extended\)/);
     expect((await rt.keys.get(key.id)).expiresAt?.getTime()).toBe(key.expiresAt?.getTime());
 
+    // Extend again while that request waits: no second dialog (and no second request), the clicker is told why.
+    const [waiting] = await rt.approvals.listPending();
+    mark = slack.recorder.mark();
+    await slack.interaction({
+      ...blockActions(
+        user,
+        {
+          type: 'button',
+          action_id: 'reminder.extend',
+          block_id: button.block.block_id as string,
+          value: button.element.value as string,
+        },
+        { message, responseUrl: 'https://hooks.slack.com/actions/T0TEST/1/reminder' },
+      ),
+      channel: { id: 'D0REMINDER', name: 'directmessage' },
+      container: { type: 'message', message_ts: '1700000000.000300', channel_id: 'D0REMINDER' },
+    });
+    const told = await slack.recorder.waitFor(mark, 'chat.postEphemeral', (t) => t.body.user === user);
+    expect(String(told.body.text)).toContain(
+      `A later expiry for *Reminded and extended* \`…${key.hint}\` is already waiting for approval (request \`${waiting?.id}\`)`,
+    );
+    expect(slack.recorder.since(mark, 'views.open')).toEqual([]);
+
     const approvedMark = slack.recorder.mark();
     const approve = findElement(card.body as View, 'approval.approve');
     await slack.interaction({

@@ -147,6 +147,10 @@ describe('a key’s use in its view', () => {
     expect(pushed.callback_id).toBe('key.edit.confirm');
     expect(pushed.close).toMatchObject({ text: 'Back' });
     expect(JSON.stringify(pushed)).toContain('GET: List Offices');
+    // One of each: counted in the singular.
+    expect(JSON.stringify(pushed)).toContain(
+      'This permission had no allowed call in the last 30 days (as `/authz` recorded it); 1 permission stays.',
+    );
   });
 });
 
@@ -204,6 +208,42 @@ describe('converting a legacy key to explicit permissions', () => {
     expect(answer.response_action).toBe('errors');
     expect(answer.errors?.confirm_empty).toContain('Tick this');
     expect((await rt.keys.get(keyId)).legacy).toBe(true);
+  });
+});
+
+describe('a click on a key view drawn before the key changed', () => {
+  it('explains, instead of reviewing a change, when the key was revoked or has expired since', async () => {
+    const user = await admin();
+    const unused = ['GET /v1/candidates', 'GET /v1/jobs'];
+    const revoked = await agedKey(user, 'Revoked since drawn', unused);
+    const expired = await agedKey(user, 'Expired since drawn', unused);
+    const legacy = await legacyKey(user, 'Legacy revoked since drawn');
+    const drawn = [await show(user, revoked), await show(user, expired), await show(user, legacy)];
+    await rt.keys.revoke(revoked, { actor: user, reason: 'partner left' });
+    await rt.db.sql`update api_keys set expires_at = now() - interval '1 hour' where id = ${expired}`;
+    await rt.keys.revoke(legacy, { actor: user, reason: 'partner left' });
+
+    const trimRevoked = JSON.stringify(await clickInMessage(user, drawn[0]!, 'key.trim'));
+    expect(trimRevoked).toContain('No Longer Works');
+    expect(trimRevoked).toContain('*Revoked since drawn*');
+    expect(trimRevoked).toContain('is revoked: it has nothing to narrow');
+    expect(trimRevoked).not.toContain('key.edit.confirm');
+    const trimExpired = JSON.stringify(await clickInMessage(user, drawn[1]!, 'key.trim'));
+    expect(trimExpired).toContain('has expired: it has nothing to narrow');
+    const convert = JSON.stringify(await clickInMessage(user, drawn[2]!, 'key.legacy.convert'));
+    expect(convert).toContain('No Longer Works');
+    for (const keyId of [revoked, expired]) expect((await rt.keys.get(keyId)).permissions).toEqual(unused);
+  });
+
+  it('says a legacy key was converted already, by its name, when Convert is clicked again', async () => {
+    const user = await admin();
+    const keyId = await legacyKey(user, 'Converted twice');
+    const drawn = await show(user, keyId);
+    await rt.insights.migrateLegacy(keyId, { actor: user });
+    const again = JSON.stringify(await clickInMessage(user, drawn, 'key.legacy.convert'));
+    expect(again).toContain('Already Converted');
+    expect(again).toContain('*Converted twice*');
+    expect(again).not.toContain(keyId);
   });
 });
 

@@ -222,6 +222,41 @@ describe('Harvest v3 clients in Slack', () => {
     );
     const notice = (await slack.recorder.waitFor(againMark, 'views.open')).body.view as View;
     expect(notice).toMatchObject({ title: { text: 'Cannot Upgrade' } });
+    // Named as people read keys, the client it became by its client id; no row ids or ISO times.
+    expect(JSON.stringify(notice)).toContain(`was upgraded to *Legacy for Slack upgrade*`);
+    expect(JSON.stringify(notice)).toContain(client.clientId as string);
+    expect(JSON.stringify(notice)).not.toContain(old.id);
+    expect(JSON.stringify(notice)).not.toMatch(/\d{4}-\d\d-\d\dT/);
+  });
+
+  it('Upgrade to v3 clicked on a stale view of a client, a revoked or an expired key says why by its name', async () => {
+    const user = await admin();
+    const client = await rt.keys.create({ actor: user, kind: 'oauth_client', description: 'Stale client' });
+    const revoked = await rt.keys.create({ actor: user, description: 'Stale revoked', grants: ['GET /v1/users'] });
+    const expired = await rt.keys.create({ actor: user, description: 'Stale expired', grants: ['GET /v1/users'] });
+    for (const made of [client, revoked, expired]) recordCanary(made.secret);
+    await rt.keys.revoke(revoked.key.id, { actor: user, reason: 'partner left' });
+    await rt.db.sql`update api_keys set expires_at = now() - interval '1 hour' where id = ${expired.key.id}`;
+    const notices: string[] = [];
+    for (const { key } of [client, revoked, expired]) {
+      const mark = slack.recorder.mark();
+      await slack.interaction(
+        blockActions(
+          user,
+          { type: 'button', action_id: 'key.upgrade', block_id: 'b', value: key.id },
+          { view: withId({ blocks: [] }, 'V0STALEVIEW') },
+        ),
+      );
+      const notice = (await slack.recorder.waitFor(mark, 'views.push')).body.view as View;
+      expect(notice).toMatchObject({ title: { text: 'Cannot Upgrade' } });
+      expect(JSON.stringify(notice)).not.toContain(key.id);
+      notices.push(JSON.stringify(notice));
+    }
+    expect(notices[0]).toContain(`*Stale client* \`…${client.key.hint}\` · _v3 client_ \`${client.key.clientId}\``);
+    expect(notices[0]).toContain('is a Harvest v3 client already');
+    expect(notices[1]).toContain('*Stale revoked*');
+    expect(notices[1]).toContain('is revoked: only a working key is upgraded');
+    expect(notices[2]).toContain('has expired: only a working key is upgraded');
   });
 
   it('a message key menu offers Upgrade to v3 for a working key, not for a client', async () => {

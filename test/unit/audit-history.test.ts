@@ -141,4 +141,9 @@ describe('the History view', () => {
     expect(text).toContain('`key_Dead00000001` never reached the partner; no longer its successor');
     expect(text).toContain('_Reason:_ key_Dead00000001 was not handed over');
   });
+
+  it('dates a new expiry as every other surface does, in the reader’s time zone, not as an ISO day', () => {
+    const [expiry] = changeSummary({ details: { expiry: { to: '2027-03-02T09:27:28.000Z' } } });
+    expect(expiry).toBe('expires <!date^1803979648^{date_short_pretty} {time}|2027-03-02 09:27 UTC>');
+  });
 });

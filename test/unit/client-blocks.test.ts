@@ -3,6 +3,7 @@ import { harvestCatalog } from '../../src/catalog/load-catalog.ts';
 import { deliveredPlaintext, tokenCommand } from '../../src/keys/client-credentials.ts';
 import { legacyRule } from '../../src/keys/legacy-rule.ts';
 import { approvalCard } from '../../src/slack/blocks/approval-blocks.ts';
+import { needsAttentionBlocks, weeklyDigest } from '../../src/slack/blocks/attention-blocks.ts';
 import { deliveryMessage } from '../../src/slack/blocks/delivery-blocks.ts';
 import { keyMenuOptions, keyRow } from '../../src/slack/blocks/key-row.ts';
 import { keyDetailsMessage } from '../../src/slack/blocks/messages.ts';
@@ -35,6 +36,44 @@ describe('a Harvest v3 client in Slack blocks', () => {
   it('a Home or list row names a client by its client id', () => {
     const row = JSON.stringify(keyRow(aClient(), now, true));
     expect(row).toContain(`_v3 client_ \`${CLIENT_ID}\``);
+  });
+
+  it('the weekly digest and Needs attention name a client by its client id, like its Home row', () => {
+    const client = aClient();
+    const attention = {
+      idle: { items: [client], total: 1 },
+      neverUsed: { items: [client], total: 1 },
+      unconfirmed: {
+        items: [
+          {
+            key: client,
+            delivery: { id: 'dlv_1', keyId: client.id, contactSlackUserId: 'U0CONTACT', sentAt: now },
+          },
+        ],
+        total: 1,
+      },
+    };
+    const settings = { unusedKeyDays: 90, confirmHours: 72, week: '2026-W49' };
+    const digest = weeklyDigest(attention, settings);
+    const home = needsAttentionBlocks(attention, settings);
+    for (const text of [JSON.stringify(digest.blocks), JSON.stringify(home)])
+      expect(text.split(`_v3 client_ \`${CLIENT_ID}\``)).toHaveLength(4);
+    assertValidSurface('message', digest);
+  });
+
+  it('a client’s Replace speaks of its old and new secret, in use or not, never of a key', () => {
+    const inUse = replaceView(aClient(), usage, rule, undefined, { now });
+    const unused = replaceView(aClient(), { ...usage, lastUsedAt: null, allowedLast7Days: 0 }, rule, undefined, {
+      now,
+    });
+    for (const view of [inUse, unused]) {
+      const text = JSON.stringify(view);
+      expect(text).not.toMatch(/(old|new) key|This key/);
+      expect(text).toContain('old secret');
+    }
+    expect(JSON.stringify(inUse)).toContain('*This client is in use*');
+    // A key's as before.
+    expect(JSON.stringify(replaceView(aKey(), usage, rule, undefined, { now }))).toContain('Revoke the old key');
   });
 
   it('show-once: client id and secret in copyable blocks, the token hint, within Block Kit limits', () => {
@@ -74,9 +113,12 @@ describe('a Harvest v3 client in Slack blocks', () => {
       usage,
       legacyRule: rule,
       delivery: { ready: true, contacts: ['U0CONTACT1'] },
+      hold: { approvalsRequired: 1 },
     });
     assertValidSurface('modal', view);
     expect(JSON.stringify(view)).toContain(`plus the ${rule.endpoints.length} legacy endpoints`);
+    // Held, it is the client that waits, not "the new key".
+    expect(JSON.stringify(view)).toContain('*Needs approval.* The new client is not applied');
     const dm = deliveryMessage({
       deliveryId: 'dlv_1',
       contactSlackUserId: 'U0CONTACT1',

@@ -452,6 +452,35 @@ describe('expiry reminders', () => {
     expect(JSON.stringify(view)).toContain('Request approval');
   });
 
+  it('words a reminder’s notification as the other alerts do: plain name, a partner only when there is one, a client as a client', () => {
+    const plainKey = {
+      ...aKey({ description: 'Payroll', hint: 'c2oD', partnerName: null }),
+      expiresAt: expiring.expiresAt,
+    };
+    const client = { ...plainKey, clientId: 'hkc_AbCdEfGhIjKlMnOpQrStUvWx' };
+    const notice = expiryReminderNotice({ key: plainKey, now, days: 7, held: false });
+    const creator = creatorReminder({ key: plainKey, now, held: false });
+    const contact = contactReminder({ key: plainKey, now });
+    // A notification shows its text as typed: no mrkdwn stars and backticks around the name.
+    expect(notice.text).toMatch(/^:hourglass_flowing_sand: Payroll …c2oD expires in 5 days \(<!date\^/);
+    expect(creator.text).toMatch(/^:hourglass_flowing_sand: A key you created, Payroll …c2oD, expires in 5 days \(/);
+    expect(contact.text).toMatch(/^:hourglass_flowing_sand: The API key Payroll …c2oD expires in 5 days \(/);
+    for (const message of [notice, creator, contact]) expect(JSON.stringify(message)).not.toContain('no partner');
+    // A key made 5 days from its end is reminded at once: not "sent 7 days before the key ends".
+    expect(JSON.stringify(notice)).toContain('Sent as the key came within 7 days of its end (EXPIRY_REMINDER_DAYS).');
+
+    const forClient = [
+      expiryReminderNotice({ key: client, now, days: 7, held: false }),
+      creatorReminder({ key: client, now, held: false }),
+      contactReminder({ key: client, now }),
+    ].map((m) => JSON.stringify(m));
+    expect(forClient[0]).toContain('(v3 client hkc_AbCdEfGhIjKlMnOpQrStUvWx)');
+    expect(forClient[0]).toContain('*Replace* issues a new secret for the same client id');
+    expect(forClient[1]).toContain('A v3 client you created, *Payroll*');
+    expect(forClient[2]).toContain('The API client *Payroll*');
+    for (const text of forClient) expect(text).not.toContain('new key');
+  });
+
   it('offers Extend only lifetimes that end later than the key does now', () => {
     const endsIn = (days: number) => ({ ...expiring, expiresAt: new Date(now.getTime() + days * 86_400_000) });
     const options = (days: number, max: number | null) =>

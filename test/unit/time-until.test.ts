@@ -1,27 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { timeUntil } from '../../src/keys/expiry.ts';
+import { DAY_MS, timeUntil } from '../../src/keys/expiry.ts';
 
-const NOW = new Date('2026-12-02T09:00:00.000Z');
-const fromNow = (ms: number) => new Date(NOW.getTime() + ms);
+const now = new Date('2026-12-02T09:00:00Z');
+const later = (ms: number) => new Date(now.getTime() + ms);
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 describe('timeUntil', () => {
-  it('says the lifetime just given: --expires 90d read a moment later is "in 90 days", not 89', () => {
-    expect(timeUntil(fromNow(90 * DAY - 2_000), NOW)).toBe('in 90 days');
-    expect(timeUntil(fromNow(5 * DAY - MINUTE), NOW)).toBe('in 5 days');
-    expect(timeUntil(fromNow(12 * HOUR - 1_000), NOW)).toBe('in 12 hours');
-    expect(timeUntil(fromNow(30 * MINUTE - 1_000), NOW)).toBe('in 30 minutes');
+  it('reads an expiry set a moment ago as the lifetime chosen: 90 days, not 89', () => {
+    // Extend saves "90 days" counted from its submit, `create --expires 90d` from its call; the answer is drawn a
+    // few milliseconds (seconds, on a loaded machine) later.
+    expect(timeUntil(later(90 * DAY_MS - 25), now)).toBe('in 90 days');
+    expect(timeUntil(later(90 * DAY_MS - 2_000), now)).toBe('in 90 days');
+    expect(timeUntil(later(5 * DAY_MS - 1_000), now)).toBe('in 5 days');
+    expect(timeUntil(later(12 * HOUR - 1_000), now)).toBe('in 12 hours');
+    expect(timeUntil(later(HOUR - 40), now)).toBe('in 1 hour');
+    expect(timeUntil(later(30 * MINUTE - 1_000), now)).toBe('in 30 minutes');
   });
 
-  it('rounds to the nearest unit and switches units at two days, an hour and a minute', () => {
-    expect(timeUntil(fromNow(4 * DAY + 13 * HOUR), NOW)).toBe('in 5 days');
-    expect(timeUntil(fromNow(4 * DAY + 11 * HOUR), NOW)).toBe('in 4 days');
-    expect(timeUntil(fromNow(2 * DAY), NOW)).toBe('in 2 days');
-    expect(timeUntil(fromNow(2 * DAY - MINUTE), NOW)).toBe('in 48 hours');
-    expect(timeUntil(fromNow(HOUR), NOW)).toBe('in 1 hour');
-    expect(timeUntil(fromNow(MINUTE), NOW)).toBe('in 1 minute');
-    expect(timeUntil(fromNow(59_000), NOW)).toBe('in less than a minute');
+  it('still never promises more time than is left beyond that moment', () => {
+    expect(timeUntil(later(90 * DAY_MS - 5 * MINUTE), now)).toBe('in 89 days');
+    expect(timeUntil(later(2 * DAY_MS + 23 * HOUR), now)).toBe('in 2 days');
+    expect(timeUntil(later(59 * MINUTE), now)).toBe('in 59 minutes');
+    expect(timeUntil(later(30_000), now)).toBe('in less than a minute');
+  });
+
+  it('switches units at two days, an hour and a minute', () => {
+    expect(timeUntil(later(2 * DAY_MS), now)).toBe('in 2 days');
+    expect(timeUntil(later(2 * DAY_MS - MINUTE), now)).toBe('in 47 hours');
+    expect(timeUntil(later(HOUR), now)).toBe('in 1 hour');
+    expect(timeUntil(later(MINUTE), now)).toBe('in 1 minute');
+    expect(timeUntil(later(54_000), now)).toBe('in less than a minute');
   });
 });

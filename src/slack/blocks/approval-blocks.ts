@@ -37,9 +37,26 @@ const ACTION_PHRASES: Record<ApprovalRequest['action'], string> = {
   replace: 'replace an API key',
 };
 
+/**
+ * A held edit that only gives the key a later expiry (Extend, or Edit's Expires alone): held like a permission change
+ * but asked for as what it is, without "Added (0)" and "Removed (0)".
+ */
+function extendsOnly(p: ApprovalRequest['payload']): boolean {
+  return (
+    p.action === 'permissions' &&
+    p.expiry?.extended === true &&
+    p.added.length === 0 &&
+    p.removed.length === 0 &&
+    p.newDescription === undefined &&
+    p.allowedNetworks === undefined &&
+    p.endsLegacy !== true
+  );
+}
+
 /** A request's title: the action's, or what a held create of a Harvest v3 client (or an upgrade to one) is. */
 export function requestTitle(request: Pick<ApprovalRequest, 'action' | 'payload'>): string {
   const p = request.payload;
+  if (extendsOnly(p)) return 'Extend the expiry of an API key';
   if (p.action === 'create' && p.upgrade !== undefined) return 'Upgrade an API key to a Harvest v3 client';
   if (p.action === 'create' && p.kind === 'oauth_client') return 'Create a new Harvest v3 (OAuth) client';
   return ACTION_TITLES[request.action];
@@ -48,8 +65,9 @@ export function requestTitle(request: Pick<ApprovalRequest, 'action' | 'payload'
 /** A request inside a sentence, named by its description: "re-enable a revoked API key (Acme Harvest API Key)". */
 export function requestPhrase(request: ApprovalRequest): string {
   const p = request.payload;
-  const phrase =
-    p.action === 'create' && p.upgrade !== undefined
+  const phrase = extendsOnly(p)
+    ? 'extend the expiry of an API key'
+    : p.action === 'create' && p.upgrade !== undefined
       ? 'upgrade an API key to a Harvest v3 client'
       : p.action === 'create' && p.kind === 'oauth_client'
         ? 'create a new Harvest v3 (OAuth) client'
@@ -91,7 +109,7 @@ function changeLines(request: ApprovalRequest, catalog: Catalog, key: KeyNameFie
     );
     if (p.allowedNetworks !== undefined && p.allowedNetworks.length > 0)
       lines.push(`*Usable only from:* ${networksSummary(p.allowedNetworks)}`);
-  } else if (p.action === 'permissions') {
+  } else if (p.action === 'permissions' && !extendsOnly(p)) {
     if (p.newDescription !== undefined) lines.push(`*New description:* ${escapeMrkdwn(p.newDescription)}`);
     lines.push(
       `*Added (${p.added.length}):*`,

@@ -25,8 +25,11 @@ const WHAT: Record<ApprovableAction, string> = {
   replace: 'The replacement',
 };
 
-/** The line above the fields: nothing happens at submit but a request, and when it applies. */
-export function holdBlocks(hold: Hold, action: ApprovableAction): Block[] {
+/**
+ * The line above the fields: nothing happens at submit but a request, and when it applies. `what` names the change
+ * where the action's own word would mislead (Extend is held as a permission change; an upgrade as a create).
+ */
+export function holdBlocks(hold: Hold, action: ApprovableAction, what: string = WHAT[action]): Block[] {
   if (hold === undefined) return [];
   const short = hold.shortOfApprovers;
   if (short !== undefined && short.others < hold.approvalsRequired)
@@ -37,7 +40,7 @@ export function holdBlocks(hold: Hold, action: ApprovableAction): Block[] {
     ];
   return [
     context(
-      `:hourglass_flowing_sand: *Needs approval.* ${WHAT[action]} is not applied when you submit: a request goes to the approvals channel, and it applies once ${plural(hold.approvalsRequired, 'approver')} other than you agree${hold.approvalsRequired === 1 ? 's' : ''}.`,
+      `:hourglass_flowing_sand: *Needs approval.* ${what} is not applied when you submit: a request goes to the approvals channel, and it applies once ${plural(hold.approvalsRequired, 'approver')} other than you agree${hold.approvalsRequired === 1 ? 's' : ''}.`,
     ),
   ];
 }

@@ -55,12 +55,12 @@ export function denialBurstAlert(catalog: Catalog, burst: DenialBurst, threshold
 }
 
 /**
- * A listed key, its description and partner shortened: thirty rows of 255-character descriptions would pass the
+ * A listed key by keyName (a client with its client id), its description and partner shortened: thirty rows of 255-character descriptions would pass the
  * ~12,000 characters of block text Slack accepts in a message.
  */
 function shortName(key: ApiKey, withPartner = true): string {
   const partner = key.partnerName === null || !withPartner ? '' : ` · ${escapeMrkdwn(truncate(key.partnerName, 40))}`;
-  return `${keyName({ description: truncate(key.description, 100), hint: key.hint })}${partner}`;
+  return `${keyName({ ...key, description: truncate(key.description, 100) })}${partner}`;
 }
 
 function revokeRow(key: ApiKey, line: string): Block {

@@ -86,6 +86,13 @@ function diffBlocks(title: string, catalog: Catalog, ids: readonly string[], mar
   return chunks.map((text, i) => section(i === 0 ? `*${title} (${ids.length})*\n${text}` : text));
 }
 
+/** How a key in use is used: when it last got through, or, when every recent call was refused, how many were. */
+function inUseText(usage: KeyUsage): string {
+  return usage.lastUsedAt === null
+    ? `${plural(usage.deniedLast7Days ?? 0, 'refused request')} in the last 7 days`
+    : `last used ${lastUsedText(usage.lastUsedAt)}`;
+}
+
 export function editConfirmView(input: {
   key: ApiKey;
   catalog: Catalog;
@@ -124,7 +131,7 @@ export function editConfirmView(input: {
   if (input.removed.length > 0 && isInUse(input.usage, input.now)) {
     blocks.push(
       context(
-        `:warning: This key is in use (last used ${lastUsedText(input.usage.lastUsedAt)}): removing permissions can break the integration that relies on it.`,
+        `:warning: This key is in use (${inUseText(input.usage)}): removing permissions can break the integration that relies on it.`,
       ),
     );
   }

@@ -53,6 +53,12 @@ const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
+/** A recorded expiry as every surface dates it; a row that does not parse as a date is shown as written. */
+function expiryDate(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? escapeMrkdwn(truncate(iso, 40)) : slackDate(date);
+}
+
 /** What changed, in a few words: counts of permissions and networks, the description, the expiry, the successor. */
 export function changeSummary(event: Pick<AuditEvent, 'details' | 'before' | 'after'>): string[] {
   const details = event.details ?? {};
@@ -71,7 +77,7 @@ export function changeSummary(event: Pick<AuditEvent, 'details' | 'before' | 'af
     parts.push(`description “${escapeMrkdwn(truncate(before, 60))}” → “${escapeMrkdwn(truncate(after, 60))}”`);
   const expiry = details.expiry as { to?: unknown } | undefined;
   if (expiry !== undefined && typeof expiry === 'object' && expiry !== null && 'to' in expiry)
-    parts.push(typeof expiry.to === 'string' ? `expires ${expiry.to.slice(0, 10)}` : 'no expiry');
+    parts.push(typeof expiry.to === 'string' ? `expires ${expiryDate(expiry.to)}` : 'no expiry');
   const replacedBy = text(details.replacedBy);
   const clientId = text(details.clientId);
   // Upgrade to v3: the key's successor is a client, named by its client id.

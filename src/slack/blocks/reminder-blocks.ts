@@ -1,7 +1,7 @@
 import { DAY_MS, type LifetimePolicy, timeUntil } from '../../keys/expiry.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { code, escapeMrkdwn } from '../ui/escape.ts';
-import { actorRef, isSlackUser, keyName, plural, slackDate } from '../ui/format.ts';
+import { actorRef, isSlackUser, keyName, keyNamePlain, plural, slackDate } from '../ui/format.ts';
 import { ActionId, BlockId, CallbackId, reminderValue } from '../ui/ids.ts';
 import { type Hold, holdBlocks, submitLabel } from './approval-notice.ts';
 import { lifetimeOptions, NEVER } from './expiry-blocks.ts';
@@ -24,6 +24,8 @@ import {
 /** A key a reminder is about: one that expires. */
 export type ExpiringKey = Pick<ApiKey, 'id' | 'description' | 'hint' | 'partnerName' | 'createdBy'> & {
   expiresAt: Date;
+  /** Set for a Harvest v3 client: named by it, and Replace issues it a new secret. */
+  clientId?: string | null | undefined;
 };
 
 export interface ReminderMessage {
@@ -32,7 +34,25 @@ export interface ReminderMessage {
 }
 
 function partnerText(key: ExpiringKey): string {
-  return key.partnerName === null ? 'no partner' : escapeMrkdwn(key.partnerName);
+  return key.partnerName === null ? 'none' : escapeMrkdwn(key.partnerName);
+}
+
+/** " (partner: Acme)" where the key has one; nothing where it has none. */
+function partnerNote(key: ExpiringKey): string {
+  return key.partnerName === null ? '' : ` (partner: ${escapeMrkdwn(key.partnerName)})`;
+}
+
+/**
+ * A notification shows its text as typed, so the name there is plain, escaped like the other alerts' fallbacks; the
+ * date token is one Slack renders there too.
+ */
+function fallbackName(key: ExpiringKey): string {
+  return escapeMrkdwn(keyNamePlain(key));
+}
+
+/** "key" or "v3 client", for the sentences that say what the reminder is about. */
+function noun(key: ExpiringKey): string {
+  return key.clientId == null ? 'key' : 'v3 client';
 }
 
 /** "expires in 5 days (<date>)": the date in each reader's own time zone. */
@@ -49,8 +69,12 @@ function reminderButtons(key: ExpiringKey): Block {
   ]);
 }
 
-function buttonsHelp(held: boolean): string {
-  return `*Replace* issues a new key with the same partner and permissions; *Extend* gives this key a later expiry${held ? ' once an approver agrees (like a permission change)' : ''}. Admins only.`;
+function buttonsHelp(key: ExpiringKey, held: boolean): string {
+  const replace =
+    key.clientId == null
+      ? '*Replace* issues a new key with the same partner and permissions'
+      : '*Replace* issues a new secret for the same client id, partner and permissions';
+  return `${replace}; *Extend* gives this ${noun(key)} a later expiry${held ? ' once an approver agrees (like a permission change)' : ''}. Admins only.`;
 }
 
 /** The notice in ALERTS_CHANNEL. */
@@ -65,7 +89,7 @@ export function expiryReminderNotice(input: {
   const { key, now } = input;
   const when = whenText(key, now);
   return {
-    text: `:hourglass_flowing_sand: ${keyName(key)} (partner: ${partnerText(key)}) ${when}.`,
+    text: `:hourglass_flowing_sand: ${fallbackName(key)}${partnerNote(key)} ${when}.`,
     blocks: [
       section(
         `:hourglass_flowing_sand: *Expiry reminder:* ${keyName(key)} ${when}. From then on every request with it is refused.`,
@@ -81,7 +105,7 @@ export function expiryReminderNotice(input: {
       },
       reminderButtons(key),
       context(
-        `${buttonsHelp(input.held)} Sent ${plural(input.days, 'day')} before the key ends (EXPIRY_REMINDER_DAYS).`,
+        `${buttonsHelp(key, input.held)} Sent as the ${noun(key)} came within ${plural(input.days, 'day')} of its end (EXPIRY_REMINDER_DAYS).`,
       ),
     ],
   };
@@ -92,13 +116,13 @@ export function creatorReminder(input: { key: ExpiringKey; now: Date; held: bool
   const { key, now } = input;
   const when = whenText(key, now);
   return {
-    text: `:hourglass_flowing_sand: A key you created, ${keyName(key)}, ${when}.`,
+    text: `:hourglass_flowing_sand: A ${noun(key)} you created, ${fallbackName(key)}, ${when}.`,
     blocks: [
       section(
-        `:hourglass_flowing_sand: A key you created, ${keyName(key)} (partner: ${partnerText(key)}), ${when}. Replace or extend it before then, or let it end.`,
+        `:hourglass_flowing_sand: A ${noun(key)} you created, ${keyName(key)}${partnerNote(key)}, ${when}. Replace or extend it before then, or let it end.`,
       ),
       reminderButtons(key),
-      context(buttonsHelp(input.held)),
+      context(buttonsHelp(key, input.held)),
     ],
   };
 }
@@ -107,14 +131,17 @@ export function creatorReminder(input: { key: ExpiringKey; now: Date; held: bool
 export function contactReminder(input: { key: ExpiringKey; now: Date }): ReminderMessage {
   const { key, now } = input;
   const when = whenText(key, now);
+  const what = key.clientId == null ? 'key' : 'secret';
   const ask = isSlackUser(key.createdBy)
-    ? `Ask <@${key.createdBy}>, who created it, for a new key or a later expiry.`
-    : 'Ask the team that gave it to you for a new key or a later expiry.';
+    ? `Ask <@${key.createdBy}>, who created it, for a new ${what} or a later expiry.`
+    : `Ask the team that gave it to you for a new ${what} or a later expiry.`;
+  const who = key.partnerName === null ? 'you use' : `${escapeMrkdwn(key.partnerName)} uses`;
+  const kind = key.clientId == null ? 'API key' : 'API client';
   return {
-    text: `:hourglass_flowing_sand: The API key ${keyName(key)} ${when}.`,
+    text: `:hourglass_flowing_sand: The ${kind} ${fallbackName(key)} ${when}.`,
     blocks: [
       section(
-        `:hourglass_flowing_sand: The API key ${keyName(key)} that ${partnerText(key)} uses ${when}. From then on every request with it is refused. ${ask}`,
+        `:hourglass_flowing_sand: The ${kind} ${keyName(key)} that ${who} ${when}. From then on every request with it is refused. ${ask}`,
       ),
     ],
   };
@@ -150,8 +177,8 @@ export function extendView(input: {
     close: 'Cancel',
     privateMetadata: input.privateMetadata,
     blocks: [
-      section(`Give ${keyName(key)} (partner: ${partnerText(key)}) a later expiry. It now ${whenText(key, now)}.`),
-      ...holdBlocks(input.hold, 'permissions'),
+      section(`Give ${keyName(key)}${partnerNote(key)} a later expiry. It now ${whenText(key, now)}.`),
+      ...holdBlocks(input.hold, 'permissions', 'The later expiry'),
       {
         type: 'input',
         block_id: BlockId.expires,

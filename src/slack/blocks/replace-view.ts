@@ -29,45 +29,50 @@ export function replaceView(
   delivery: DeliveryOffer | undefined,
   options: { now: Date; hold?: Hold /** The Expires field of the new key (expiry-blocks.ts). */; expiry?: Block },
 ): ModalView {
-  const choices = GRACE_CHOICES.map((c) => option(c.text, c.value));
   const initial = defaultGrace(usage, options.now);
   const encrypted = delivery?.ready === true;
   const inUse = usedInLastWeek(usage, options.now);
   // A revoked key (a failed hand-over, say) has nothing left to stop: no grace period to choose, no warning.
   const revoked = keyState(key, options.now).kind === 'revoked';
+  // A client keeps its client id: what is replaced, and what stops, is its secret.
+  const client = key.clientId !== null;
+  const [what, thing] = client ? ['secret', 'client'] : ['key', 'key'];
+  const choice = (c: (typeof GRACE_CHOICES)[number]) =>
+    option(c.value === '0' ? `Now: the old ${what} stops working immediately` : c.text, c.value);
+  const choices = GRACE_CHOICES.map(choice);
   const oldKey: Block[] = revoked
-    ? [context('The old key is already revoked and stays so: only the new key will work.')]
+    ? [context(`The old ${what} is already revoked and stays so: only the new ${what} will work.`)]
     : [
         context(
           inUse
-            ? `:warning: *This key is in use* (last used ${lastUsedText(usage.lastUsedAt)}). Revoking it now breaks the integration until it switches to the new key, so the old key keeps working for 24 hours unless you choose otherwise.`
-            : 'Revoking the old key removes access to its endpoints for every user and integration still using it. It was not used in the last 7 days, so it stops when the new key is made unless you choose a grace period.',
+            ? `:warning: *This ${thing} is in use* (last used ${lastUsedText(usage.lastUsedAt)}). Revoking it now breaks the integration until it switches to the new ${what}, so the old ${what} keeps working for 24 hours unless you choose otherwise.`
+            : `Revoking the old ${what} removes access to its endpoints for every user and integration still using it. It was not used in the last 7 days, so it stops when the new ${what} is made unless you choose a grace period.`,
         ),
         ...holdBlocks(options.hold, 'replace'),
         {
           type: 'input',
           block_id: BlockId.grace,
-          label: plain('Revoke the old key'),
+          label: plain(`Revoke the old ${what}`),
           hint: plain(
-            'A grace period lets the integration switch to the new key first. Choose Now if the old key may have leaked.',
+            `A grace period lets the integration switch to the new ${what} first. Choose Now if the old ${what} may have leaked.`,
           ),
           element: {
             type: 'radio_buttons',
             action_id: ActionId.input,
             options: choices,
-            initial_option: option(initial.text, initial.value),
+            initial_option: choice(initial),
           },
         },
       ];
   return modal({
     callbackId: CallbackId.replace,
-    title: key.clientId === null ? 'Replace API Key' : 'Replace Client Secret',
+    title: client ? 'Replace Client Secret' : 'Replace API Key',
     submit: submitLabel(options.hold, 'Replace'),
     close: 'Cancel',
     privateMetadata: JSON.stringify({ k: key.id }),
     blocks: [
       section(
-        key.clientId === null
+        !client
           ? `Replace ${keyTitle(key)} with a new key that has the same partner and ${replacementGrantsText(key, replacementGrants(legacyRule, key), legacyRule)}. The new key is ${encrypted ? 'sent encrypted to the partner contact or ' : ''}shown once${revoked ? '' : '; the old key is revoked when the grace period ends'}.`
           : `Issue a new secret for ${keyTitle(key)}: the *client id stays the same*, with the same partner and ${plural(key.permissions.length, 'permission')}. The new secret is ${encrypted ? 'sent encrypted to the partner contact or ' : ''}shown once${revoked ? '' : '; the old secret, and access tokens issued with it, stop working when the grace period ends'}.`,
       ),

@@ -39,7 +39,7 @@ export function upgradeView(input: {
     ),
     keyFacts(key, input.usage),
     ...(key.legacy ? [legacyRuleSection(key, legacyRule)] : []),
-    ...holdBlocks(input.hold, 'create'),
+    ...holdBlocks(input.hold, 'create', 'The new client'),
     {
       type: 'input',
       block_id: BlockId.grace,

@@ -1,7 +1,7 @@
 import { createExpiryBlock, editExpiryBlock } from '../blocks/expiry-blocks.ts';
 import type { LifetimePolicy } from '../../keys/expiry.ts';
 import type { KeyUsage } from '../../keys/key-usage.ts';
-import { keyState } from '../../keys/key-state.ts';
+import { keyState, stoppedAt } from '../../keys/key-state.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import type { PartnerPgpKey } from '../../partners/partner-pgp-key.ts';
 import type { Partner } from '../../partners/types.ts';
@@ -138,8 +138,34 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
   }
 }
 
+/**
+ * Why a key cannot be upgraded, in the app's words (the service's refusals name row ids and ISO times); undefined
+ * when it can. A stale view or menu still offers the button.
+ */
+async function upgradeRefusal(deps: SlackDeps, key: ApiKey): Promise<ModalView | undefined> {
+  const refused = (text: string) => noticeView('Cannot Upgrade', `:warning: ${text}`);
+  if (key.clientId !== null) return refused(`${keyName(key)} is a Harvest v3 client already.`);
+  if (key.replacedBy !== null) {
+    const successor = (await deps.services.keys.links([key])).get(key.id)?.replacedBy;
+    if (successor === undefined) return refused(`${keyName(key)} was replaced by ${code(key.replacedBy)}.`);
+    return refused(
+      successor.clientId == null
+        ? `${keyName(key)} was replaced by ${keyName(successor)}: upgrade that key instead.`
+        : `${keyName(key)} was upgraded to ${keyName(successor)} already.`,
+    );
+  }
+  const stopped = stoppedAt(key, deps.now().getTime());
+  if (stopped !== null)
+    return refused(
+      `${keyName(key)} ${stopped === 'revoked' ? 'is revoked' : 'has expired'}: only a working key is upgraded. Re-enable it first, or leave it ended.`,
+    );
+  return undefined;
+}
+
 /** "Upgrade to v3", or why this key cannot be upgraded (a client already, replaced, no longer working). */
 async function upgradeDialog(deps: SlackDeps, key: ApiKey, usage: KeyUsage, userId: string): Promise<ModalView> {
+  const refusal = await upgradeRefusal(deps, key);
+  if (refusal !== undefined) return refusal;
   try {
     const plan = await deps.services.keys.previewUpgrade(key.id);
     return upgradeView({

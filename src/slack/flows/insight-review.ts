@@ -1,4 +1,6 @@
 import type { LegacyMigrationPlan, TrimPlan } from '../../keys/insights.ts';
+import { stoppedAt } from '../../keys/key-state.ts';
+import { isAppError } from '../../shared/errors.ts';
 import type { ApiKey } from '../../keys/types.ts';
 import { editConfirmView } from '../blocks/edit-key-views.ts';
 import type { ModalView } from '../blocks/kit.ts';
@@ -69,7 +71,7 @@ function trimReview(deps: SlackDeps, plan: TrimPlan, close: string): Promise<Mod
     deps,
     key,
     { permissions: kept, added: [], removed: unused, days: window.days, endsLegacy: false },
-    `These ${plural(unused.length, 'permission')} had no allowed call in the last ${window.days} days (as \`/authz\` recorded it); ${plural(kept.length, 'permission')} stay.`,
+    `${unused.length === 1 ? 'This permission' : `These ${unused.length} permissions`} had no allowed call in the last ${window.days} days (as \`/authz\` recorded it); ${plural(kept.length, 'permission')} ${kept.length === 1 ? 'stays' : 'stay'}.`,
     close,
   );
 }
@@ -87,6 +89,43 @@ function legacyReview(deps: SlackDeps, plan: LegacyMigrationPlan, close: string)
   );
 }
 
+/**
+ * A key view drawn before the key stopped offers these buttons still: narrowing a key that no longer works helps
+ * nobody (the view offers neither for such a key), so the click is told why instead of opening a review.
+ */
+function stoppedNotice(deps: SlackDeps, key: ApiKey): ModalView | undefined {
+  // A replaced key's notice names its replacement instead.
+  const stopped = key.replacedBy === null ? stoppedAt(key, deps.now().getTime()) : null;
+  if (stopped === null) return undefined;
+  return noticeView(
+    'No Longer Works',
+    `${keyName(key)} ${stopped === 'revoked' ? 'is revoked' : 'has expired'}: it has nothing to narrow. Re-enable it first if it should work again.`,
+  );
+}
+
+async function trimOrNotice(deps: SlackDeps, keyId: string, close: string): Promise<ModalView> {
+  const plan = await deps.services.insights.trimPlan(keyId);
+  return stoppedNotice(deps, plan.key) ?? trimReview(deps, plan, close);
+}
+
+async function legacyOrNotice(deps: SlackDeps, keyId: string, close: string): Promise<ModalView> {
+  const { insights, keys } = deps.services;
+  const plan = await insights.legacyPlan(keyId).catch(async (error: unknown) => {
+    // Converted since the view was drawn (this button, the CLI's migrate-legacy or an approved edit).
+    if (!isAppError(error, 'KEY_NOT_LEGACY')) throw error;
+    const key = await keys.get(keyId);
+    return (
+      stoppedNotice(deps, key) ??
+      noticeView(
+        'Already Converted',
+        `${keyName(key)} is not a legacy key any more: it may call only its ${plural(key.permissions.length, 'explicit permission')} already.`,
+      )
+    );
+  });
+  if ('type' in plan) return plan;
+  return stoppedNotice(deps, plan.key) ?? legacyReview(deps, plan, close);
+}
+
 /** The review to show, or a notice saying why there is nothing to review. */
 export async function insightReview(
   deps: SlackDeps,
@@ -95,8 +134,5 @@ export async function insightReview(
   overDialog: boolean,
 ): Promise<ModalView> {
   const close = overDialog ? 'Back' : 'Cancel';
-  const { insights } = deps.services;
-  return kind === 'trim'
-    ? trimReview(deps, await insights.trimPlan(keyId), close)
-    : legacyReview(deps, await insights.legacyPlan(keyId), close);
+  return kind === 'trim' ? trimOrNotice(deps, keyId, close) : legacyOrNotice(deps, keyId, close);
 }

@@ -59,6 +59,21 @@ export async function reminderTarget(
   return { key: { ...key, expiresAt } };
 }
 
+/**
+ * Extend clicked again (on the notice or another DM) while an extension of the key waits for approval: why nothing
+ * opens, instead of a second request for the same change. Undefined when none waits.
+ */
+export async function extensionWaiting(deps: SlackDeps, key: ApiKey): Promise<string | undefined> {
+  const { approvals } = deps.services;
+  if (!approvals.needsApproval('permissions')) return undefined;
+  const waiting = (await approvals.listPending()).find(
+    (r) => r.keyId === key.id && r.payload.action === 'permissions' && r.payload.expiry?.extended === true,
+  );
+  return waiting === undefined
+    ? undefined
+    : `A later expiry for ${keyName(key)} is already waiting for approval (request ${code(waiting.id)}); nothing new was asked.`;
+}
+
 /** The Extend dialog for a key as reminded of; a notice when no lifetime the policy allows ends any later. */
 export async function extendDialog(
   deps: SlackDeps,

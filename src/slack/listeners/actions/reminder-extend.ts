@@ -1,5 +1,5 @@
 import { openDialog } from '../../flows/dialogs.ts';
-import { extendDialog, reminderTarget } from '../../flows/reminders.ts';
+import { extendDialog, extensionWaiting, reminderTarget } from '../../flows/reminders.ts';
 import { ActionId, parseReminderValue } from '../../ui/ids.ts';
 import { action, stop } from '../listener.ts';
 
@@ -14,6 +14,8 @@ export const reminderExtend = action({
     const now = deps.now();
     const target = await reminderTarget(deps, ids, now);
     if ('stale' in target) return target;
+    const waiting = await extensionWaiting(deps, target.key);
+    if (waiting !== undefined) return { stale: waiting };
     return { view: await extendDialog(deps, target.key, userId, now) };
   },
   render: (turn, result) =>
