@@ -62,6 +62,23 @@ describe('the leak alert', () => {
     expect(mrkdwn(message)).not.toContain('leak.replace');
     expect(mrkdwn(message)).toContain('already replaced by');
   });
+
+  it('names the key that already replaced it by its description and last characters, not its row id', () => {
+    const replaced = aKey({ replacedBy: 'key_Next00000001' });
+    const successor = aKey({ id: 'key_Next00000001', description: 'Acme <Next> integration', hint: 'x9Zq' });
+    const text = mrkdwn(leakAlertMessage(finding({ key: replaced, revokedNow: false }), successor));
+    expect(text).toContain('Acme &lt;Next&gt; integration');
+    expect(text).toContain('x9Zq');
+    expect(text).not.toContain('already replaced by `key_Next00000001`');
+  });
+
+  it('calls a Harvest v3 client’s leaked secret what it is', () => {
+    const client = aKey({ kind: 'oauth_client', clientId: 'hkc_0123456789abcdefghijklmn' });
+    const message = leakAlertMessage(finding({ key: client }));
+    expect(validateSurface('message', message)).toEqual([]);
+    expect(message.text).toMatch(/^Leaked Harvest v3 client secret: /);
+    expect(mrkdwn(message)).toContain('hkc_0123456789abcdefghijklmn');
+  });
 });
 
 describe('the revoke reason of a leak', () => {

@@ -35,7 +35,13 @@ export function createLeakAlerts(): LeakAlerts {
       await sendOnce(
         { claims: context.claims, poster },
         leakAlertKey(finding.key.id),
-        () => leakAlertMessage(finding),
+        async () => {
+          const { replacedBy } = finding.key;
+          // Named like any key (description and last characters); a lookup that fails falls back to its id.
+          const successor =
+            replacedBy === null ? undefined : await context.deps.services.keys.get(replacedBy).catch(() => undefined);
+          return leakAlertMessage(finding, successor);
+        },
         {
           keyId: finding.key.id,
         },

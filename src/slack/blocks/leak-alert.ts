@@ -1,4 +1,5 @@
 import type { LeakFinding } from '../../keys/leak-response.ts';
+import type { ApiKey } from '../../keys/types.ts';
 import { code, escapeMrkdwn, truncate } from '../ui/escape.ts';
 import { keyName, keyNamePlain, slackDate } from '../ui/format.ts';
 import { ActionId } from '../ui/ids.ts';
@@ -26,16 +27,18 @@ function outcome(finding: LeakFinding): string {
 /**
  * The alert for a key of ours that GitHub secret scanning found in public: which key, where it was seen, what was
  * done, and a way to replace it (the replace dialog, which offers the encrypted hand-over when the partner has a key).
- * Never the secret.
+ * Never the secret. `successor`: the key that already replaced it, named as every other surface names a key.
  */
-export function leakAlertMessage(finding: LeakFinding): { text: string; blocks: Block[] } {
+export function leakAlertMessage(
+  finding: LeakFinding,
+  successor?: Pick<ApiKey, 'id' | 'description' | 'hint' | 'clientId'>,
+): { text: string; blocks: Block[] } {
   const { key } = finding;
+  const what = key.kind === 'oauth_client' ? 'Leaked Harvest v3 client secret' : 'Leaked API key';
   const partner = key.partnerName === null ? '' : ` (partner ${escapeMrkdwn(key.partnerName)})`;
   // One section per line: escaping may grow each to five times its length, and together they would pass 3,000.
   const blocks: Block[] = [
-    section(
-      `:rotating_light: *Leaked API key:* ${keyName(key)}${partner} was found in public by GitHub secret scanning.`,
-    ),
+    section(`:rotating_light: *${what}:* ${keyName(key)}${partner} was found in public by GitHub secret scanning.`),
     section(`Where: ${where(finding.url)} (${escapeMrkdwn(truncate(finding.source, 100))})`),
     section(outcome(finding)),
     context(`Key ${code(key.id)}`),
@@ -45,11 +48,13 @@ export function leakAlertMessage(finding: LeakFinding): { text: string; blocks: 
       actions([button('Replace and deliver', ActionId.leakReplace, key.id, { style: 'primary' })], `leak.${key.id}`),
     );
   } else {
-    blocks.push(context(`It was already replaced by ${code(key.replacedBy)}.`));
+    blocks.push(
+      context(`It was already replaced by ${successor === undefined ? code(key.replacedBy) : keyName(successor)}.`),
+    );
   }
   const state = finding.revokedNow ? 'revoked' : key.status === 'revoked' ? 'already revoked' : 'still active';
   return {
-    text: `Leaked API key: ${escapeMrkdwn(keyNamePlain(key))} was found in public by GitHub secret scanning (${state})`,
+    text: `${what}: ${escapeMrkdwn(keyNamePlain(key))} was found in public by GitHub secret scanning (${state})`,
     blocks,
   };
 }
