@@ -3,7 +3,7 @@ import { auditRecord } from '../../src/audit/audit-record.ts';
 import { defaultSource } from '../../src/audit/source.ts';
 import type { AuditEvent } from '../../src/audit/types.ts';
 import { parseTimeBound } from '../../src/cli/time-bound.ts';
-import { changeSummary, keyHistoryView } from '../../src/slack/blocks/history-view.ts';
+import { changeSummary, relatedKeyIds, keyHistoryView } from '../../src/slack/blocks/history-view.ts';
 import { validateSurface } from '../helpers/block-kit-validator.ts';
 import { aKey, NASTY_DESCRIPTION } from '../fixtures/slack-edge-data.ts';
 
@@ -128,6 +128,18 @@ describe('the History view', () => {
       }),
     ).toEqual(['+2 permissions', '−1 permission', '−1 network', 'description “Old &lt;b&gt;” → “New”', 'no expiry']);
     expect(changeSummary({ details: { replacedBy: 'key_Next00000001' } })).toEqual(['replaced by `key_Next00000001`']);
+    // A successor still on record is named as every surface names a key: description and last characters.
+    const successor = aKey({ id: 'key_Next00000001', description: 'Acme <next>', hint: 'x9Zq' });
+    const [named] = changeSummary(
+      { details: { replacedBy: 'key_Next00000001' } },
+      new Map([[successor.id, successor]]),
+    );
+    expect(named).toContain('Acme &lt;next&gt;');
+    expect(named).toContain('x9Zq');
+    expect(named).not.toContain('key_Next00000001');
+    expect(
+      relatedKeyIds([{ details: { replacedBy: 'key_a', abandoned: 'key_b' } }, { details: { upgrades: 'key_a' } }]),
+    ).toEqual(['key_a', 'key_b']);
   });
 
   it('names the failed key an abandoned replacement dropped, with the reason under it', () => {

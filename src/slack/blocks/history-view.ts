@@ -59,9 +59,30 @@ function expiryDate(iso: string): string {
   return Number.isNaN(date.getTime()) ? escapeMrkdwn(truncate(iso, 40)) : slackDate(date);
 }
 
+/** Keys an event names (a successor, an abandoned replacement), as they are now, to name them like any key. */
+export type RelatedKeys = ReadonlyMap<string, Pick<ApiKey, 'id' | 'description' | 'hint' | 'clientId'>>;
+
+/** The key ids an event's details name: looked up once for a whole History. */
+export function relatedKeyIds(events: readonly Pick<AuditEvent, 'details'>[]): string[] {
+  const ids = events.flatMap((event) =>
+    [event.details?.replacedBy, event.details?.abandoned, event.details?.upgrades].filter(
+      (id): id is string => typeof id === 'string',
+    ),
+  );
+  return [...new Set(ids)];
+}
+
 /** What changed, in a few words: counts of permissions and networks, the description, the expiry, the successor. */
-export function changeSummary(event: Pick<AuditEvent, 'details' | 'before' | 'after'>): string[] {
+export function changeSummary(
+  event: Pick<AuditEvent, 'details' | 'before' | 'after'>,
+  related: RelatedKeys = new Map(),
+): string[] {
   const details = event.details ?? {};
+  // A key still on record is named by its description and last characters; one that is not, by its id.
+  const keyRef = (id: string): string => {
+    const found = related.get(id);
+    return found === undefined ? code(id) : keyName(found);
+  };
   const parts: string[] = [];
   const added = strings(details.added).length;
   const removed = strings(details.removed).length;
@@ -83,20 +104,20 @@ export function changeSummary(event: Pick<AuditEvent, 'details' | 'before' | 'af
   // Upgrade to v3: the key's successor is a client, named by its client id.
   if (replacedBy !== undefined && details.upgrade === 'oauth_client' && clientId !== undefined)
     parts.push(`upgraded to v3 client ${code(clientId)} (${code(replacedBy)})`);
-  else if (replacedBy !== undefined) parts.push(`replaced by ${code(replacedBy)}`);
+  else if (replacedBy !== undefined) parts.push(`replaced by ${keyRef(replacedBy)}`);
   const abandoned = text(details.abandoned);
-  if (abandoned !== undefined) parts.push(`${code(abandoned)} never reached the partner; no longer its successor`);
+  if (abandoned !== undefined) parts.push(`${keyRef(abandoned)} never reached the partner; no longer its successor`);
   const upgrades = text(details.upgrades);
-  if (upgrades !== undefined) parts.push(`upgrade of ${code(upgrades)}`);
+  if (upgrades !== undefined) parts.push(`upgrade of ${keyRef(upgrades)}`);
   const decision = text(details.decision);
   if (decision !== undefined) parts.push(decision === 'approve' ? 'approved' : 'denied');
   return parts;
 }
 
-function eventBlock(event: AuditEvent): Block {
+function eventBlock(event: AuditEvent, related: RelatedKeys): Block {
   const head = `*${ACTION_WORDS[event.action] ?? escapeMrkdwn(event.action)}*   ${slackDate(event.at)}`;
   const who = `by ${actorRef(event.actor)} · ${SOURCE_WORDS[event.source] ?? escapeMrkdwn(event.source)}`;
-  const summary = changeSummary(event);
+  const summary = changeSummary(event, related);
   const reason = auditReason(event);
   const lines = [
     `${head}\n${who}`,
@@ -114,11 +135,12 @@ function eventBlock(event: AuditEvent): Block {
 export function keyHistoryView(
   key: Pick<ApiKey, 'id' | 'description' | 'hint'>,
   events: readonly AuditEvent[],
+  related: RelatedKeys = new Map(),
 ): ModalView {
   const shown = events.slice(0, LIMITS.viewBlocks - 4);
   const blocks: Block[] = [section(`${keyName(key)}\n${code(key.id)}`), divider()];
   if (shown.length === 0) blocks.push(section('Nothing has been recorded for this key yet.'));
-  for (const event of shown) blocks.push(eventBlock(event));
+  for (const event of shown) blocks.push(eventBlock(event, related));
   blocks.push(
     context(
       `The latest ${plural(shown.length, 'event')}, newest first. Every event: ${code(`harvest-keys audit --key ${key.id}`)}`,

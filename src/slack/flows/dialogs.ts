@@ -10,7 +10,7 @@ import { partnerFormView } from '../blocks/admin-views.ts';
 import { createKeyView } from '../blocks/create-key-views.ts';
 import { editKeyView } from '../blocks/edit-key-views.ts';
 import { enableView } from '../blocks/enable-view.ts';
-import { keyHistoryView } from '../blocks/history-view.ts';
+import { keyHistoryView, relatedKeyIds } from '../blocks/history-view.ts';
 import { keyViewModal } from '../blocks/navigation-views.ts';
 import { noticeView } from '../blocks/notice-views.ts';
 import { replaceView } from '../blocks/replace-view.ts';
@@ -63,7 +63,11 @@ export async function keyDialog(deps: SlackDeps, verb: KeyMenuVerb, keyId: strin
     throw error;
   });
   if (key === undefined) return { missing: keyId };
-  if (verb === 'history') return { view: keyHistoryView(key, await deps.services.audit.history(key.id)), verb };
+  if (verb === 'history') {
+    const events = await deps.services.audit.history(key.id);
+    const related = await deps.services.keys.getMany(relatedKeyIds(events)).catch(() => new Map());
+    return { view: keyHistoryView(key, events, related), verb };
+  }
   // For every role; admins also get the changes the key's use suggests.
   if (verb === 'view') {
     const [links, overview, canChange] = await Promise.all([
