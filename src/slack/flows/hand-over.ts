@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import type { IssuedKey } from '../../keys/types.ts';
+import type { ApiKey, IssuedKey } from '../../keys/types.ts';
+import { showOnceView } from '../blocks/show-once-views.ts';
 import { type ReplacedKey, sendingView } from '../blocks/delivery-blocks.ts';
 import { deliverIssuedKey } from './delivery-messenger.ts';
 import type { SlackDeps } from '../deps.ts';
@@ -47,4 +48,37 @@ export async function handOver(input: {
     logSlackFailure(deps, error, 'showing the hand-over result', { userId, keyId: issued.key.id });
     await tell(deps, client, userId, result.text);
   }
+}
+
+/**
+ * A new key (create, replace, upgrade) leaves the dialog one of two ways: sent encrypted to the partner contact chosen
+ * in it, or shown once to the admin who made it.
+ */
+export async function handOverOrShowOnce(input: {
+  deps: SlackDeps;
+  client: WebClient;
+  userId: string;
+  respond: (response: { response_action: 'update'; view: ModalView }) => Promise<void>;
+  viewId: string;
+  issued: IssuedKey;
+  /** The partner contact to send it to; undefined: show it once. */
+  contact: string | undefined;
+  /** For a replace or an upgrade: the old key as it was left. */
+  replaced?: ApiKey | undefined;
+}): Promise<void> {
+  const { deps, issued, contact, replaced } = input;
+  if (contact !== undefined) {
+    await handOver({ ...input, contact });
+    return;
+  }
+  await input.respond({
+    response_action: 'update',
+    view: showOnceView({
+      key: issued.key,
+      secret: issued.secret,
+      replaced,
+      now: deps.now(),
+      issuer: deps.services.oauthIssuer,
+    }),
+  });
 }

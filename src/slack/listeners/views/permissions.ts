@@ -1,9 +1,8 @@
 import { expiryFromChoice } from '../../blocks/expiry-blocks.ts';
 import type { SlackDeps } from '../../deps.ts';
-import { showOnceView } from '../../blocks/show-once-views.ts';
 import { mergePickerState } from '../../blocks/permission-picker.ts';
 import { announce, heldView } from '../../flows/approval-flow.ts';
-import { deliveryRefusal, handOver } from '../../flows/hand-over.ts';
+import { deliveryRefusal, handOverOrShowOnce } from '../../flows/hand-over.ts';
 import { CreateMeta, decodeMeta, networksOf } from '../../flows/metadata.ts';
 import { createPermissionsView, pickerStateOf, selectionOf } from '../../flows/picker.ts';
 import { escapeMrkdwn } from '../../ui/escape.ts';
@@ -89,14 +88,7 @@ export const permissionsSubmit = view({
       },
       'key created from Slack',
     );
-    if (contact !== undefined) {
-      await handOver({ deps, client, userId, respond: answer, viewId: turn.view.id, issued, contact });
-    } else {
-      await answer({
-        response_action: 'update',
-        view: showOnceView({ ...issued, now: deps.now(), issuer: deps.services.oauthIssuer }),
-      });
-    }
+    await handOverOrShowOnce({ deps, client, userId, respond: answer, viewId: turn.view.id, issued, contact });
     await turn.home();
   },
 });

@@ -1,8 +1,7 @@
 import { parseDeliveryChoice } from '../../blocks/delivery-blocks.ts';
 import { GRACE_CHOICES } from '../../blocks/replace-view.ts';
-import { showOnceView } from '../../blocks/show-once-views.ts';
 import { announce, heldView } from '../../flows/approval-flow.ts';
-import { deliveryRefusal, handOver } from '../../flows/hand-over.ts';
+import { deliveryRefusal, handOverOrShowOnce } from '../../flows/hand-over.ts';
 import { decodeMeta, KeyMeta } from '../../flows/metadata.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
 import { readSelected } from '../../ui/view-state.ts';
@@ -61,29 +60,16 @@ export const upgradeSubmit = view({
       },
       'key upgraded to a Harvest v3 client from Slack',
     );
-    if (contact !== undefined) {
-      await handOver({
-        deps,
-        client,
-        userId,
-        respond: answer,
-        viewId: turn.view.id,
-        issued,
-        contact,
-        replaced: issued.old,
-      });
-    } else {
-      await answer({
-        response_action: 'update',
-        view: showOnceView({
-          key: issued.key,
-          secret: issued.secret,
-          replaced: issued.old,
-          now: deps.now(),
-          issuer: deps.services.oauthIssuer,
-        }),
-      });
-    }
+    await handOverOrShowOnce({
+      deps,
+      client,
+      userId,
+      respond: answer,
+      viewId: turn.view.id,
+      issued,
+      contact,
+      replaced: issued.old,
+    });
     await turn.home();
   },
 });
