@@ -23,6 +23,17 @@ function daysOf(value: string | undefined, fallback: number, usage: string): num
 }
 
 /** `GET: List Candidates  [GET /v1/candidates]`; ids outside the catalog as such. */
+/** `trim` and `migrate-legacy` take the same arguments: a key, a window (its own default) and --apply. */
+function planArgs(argv: string[], defaultDays: number, usage: string) {
+  const { values, positionals } = parse(argv, applyOptions, usage, 1);
+  return {
+    json: values.json,
+    apply: values.apply === true,
+    id: positional(positionals, 0, 'id', usage),
+    days: daysOf(values.days, defaultDays, usage),
+  };
+}
+
 function endpointLine(catalog: Catalog, id: string): string {
   if (id === '-') return '(targets outside the catalog)';
   const endpoint = catalog.byId.get(id);
@@ -114,13 +125,7 @@ export const usage = command({
 export const trim = command({
   usage: USAGES.trim,
   parse(argv) {
-    const { values, positionals } = parse(argv, applyOptions, this.usage, 1);
-    return {
-      json: values.json,
-      apply: values.apply === true,
-      id: positional(positionals, 0, 'id', this.usage),
-      days: daysOf(values.days, TRIM_DAYS, this.usage),
-    };
+    return planArgs(argv, TRIM_DAYS, this.usage);
   },
   async run(ctx, { id, days, apply, json }) {
     const { catalog, insights } = ctx.runtime;
@@ -169,13 +174,7 @@ export const trim = command({
 export const migrateLegacy = command({
   usage: USAGES['migrate-legacy'],
   parse(argv) {
-    const { values, positionals } = parse(argv, applyOptions, this.usage, 1);
-    return {
-      json: values.json,
-      apply: values.apply === true,
-      id: positional(positionals, 0, 'id', this.usage),
-      days: daysOf(values.days, LEGACY_MIGRATION_DAYS, this.usage),
-    };
+    return planArgs(argv, LEGACY_MIGRATION_DAYS, this.usage);
   },
   async run(ctx, { id, days, apply, json }) {
     const { catalog, insights } = ctx.runtime;
