@@ -15,7 +15,8 @@ export function sourceOfRow(row: Pick<AuditRow, 'source' | 'actor' | 'action' | 
   return defaultSource(row.actor, row.action);
 }
 
-function auditEventOf(row: AuditRow): AuditEvent {
+/** A stored row as the domain reads it; every reader of audit rows goes through here. */
+export function auditEventOf(row: AuditRow): AuditEvent {
   return {
     id: row.id,
     at: row.at,

@@ -1,9 +1,9 @@
 import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { defaultSource } from '../../audit/source.ts';
-import type { AuditAction, AuditEventInput, AuditRepository } from '../../audit/types.ts';
+import type { AuditEventInput, AuditRepository } from '../../audit/types.ts';
 import type { Database } from '../client.ts';
 import { auditEvents } from '../schema/index.ts';
-import { sourceOfRow } from './audit-reader.ts';
+import { auditEventOf } from './audit-reader.ts';
 
 const toRow = (event: AuditEventInput) => ({
   actor: event.actor,
@@ -55,18 +55,7 @@ export function createAuditRepository(db: Database): AuditRepository {
         .where(conditions.length === 0 ? undefined : and(...conditions))
         .orderBy(desc(auditEvents.id))
         .limit(filter.limit ?? 100);
-      return rows.map((row) => ({
-        id: row.id,
-        at: row.at,
-        actor: row.actor,
-        action: row.action as AuditAction,
-        keyId: row.keyId ?? undefined,
-        partnerId: row.partnerId ?? undefined,
-        before: (row.before ?? undefined) as Record<string, unknown> | undefined,
-        after: (row.after ?? undefined) as Record<string, unknown> | undefined,
-        details: (row.details ?? undefined) as Record<string, unknown> | undefined,
-        source: sourceOfRow(row),
-      }));
+      return rows.map(auditEventOf);
     },
   };
 }
