@@ -70,7 +70,7 @@ async function sendNearest(
   fields: Record<string, unknown>,
   message: () => ReminderMessage,
 ): Promise<void> {
-  if (!(await sendOnce({ claims: context.claims, poster }, alertKey(due.days), message, fields))) return;
+  if ((await sendOnce({ claims: context.claims, poster }, alertKey(due.days), message, fields)) !== 'sent') return;
   context.deps.logger.info({ ...fields, to: poster.channel ?? 'log', settled: due.settled }, 'expiry reminder sent');
   for (const days of due.settled) await context.claims.claim(alertKey(days));
 }

@@ -1,6 +1,5 @@
 import type { LeakFinding } from '../../keys/leak-response.ts';
 import { leakAlertMessage } from '../blocks/leak-alert.ts';
-import type { AlertPoster } from './alert-poster.ts';
 import { type AlertContext, type AlertSweep, sendOnce } from './alert-sweeps.ts';
 
 /** The unit of "once": a key is announced as leaked once, however often GitHub reports it and by whichever instance. */
@@ -22,18 +21,11 @@ export function createLeakAlerts(): LeakAlerts {
   const waiting = new Map<string, LeakFinding>();
 
   async function send(context: AlertContext, finding: LeakFinding): Promise<void> {
-    let failed = false;
-    // sendOnce answers false both when another instance sent it and when posting failed: only the second is retried.
-    const poster: AlertPoster = {
-      channel: context.poster.channel,
-      post: async (message, fields) => {
-        failed = !(await context.poster.post(message, fields));
-        return !failed;
-      },
-    };
+    // Only a failed post is retried: an alert some instance already sent is done.
+    let failed = true;
     try {
-      await sendOnce(
-        { claims: context.claims, poster },
+      const outcome = await sendOnce(
+        context,
         leakAlertKey(finding.key.id),
         async () => {
           const { replacedBy } = finding.key;
@@ -42,13 +34,9 @@ export function createLeakAlerts(): LeakAlerts {
             replacedBy === null ? undefined : await context.deps.services.keys.get(replacedBy).catch(() => undefined);
           return leakAlertMessage(finding, successor);
         },
-        {
-          keyId: finding.key.id,
-        },
+        { keyId: finding.key.id },
       );
-    } catch (error) {
-      failed = true;
-      throw error;
+      failed = outcome === 'failed';
     } finally {
       // Decided when this send ends, so a report of the same key sent meanwhile cannot drop a failed alert.
       if (failed) waiting.set(finding.key.id, finding);
