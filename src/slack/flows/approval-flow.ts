@@ -112,6 +112,17 @@ export function heldView(request: ApprovalRequest): ModalView {
   return noticeView('Sent for Approval', `:hourglass_flowing_sand: ${escapeMrkdwn(heldNotice(request))}`);
 }
 
+/** A dialog whose change now waits for approval: it says so at once (Slack's 3 s), then the card is posted. */
+export async function answerHeld(
+  deps: SlackDeps,
+  client: WebClient,
+  answer: (response: { response_action: 'update'; view: ModalView }) => Promise<void>,
+  request: ApprovalRequest,
+): Promise<void> {
+  await answer({ response_action: 'update', view: heldView(request) });
+  await announce(deps, client, request);
+}
+
 /**
  * After the requester's dialog has been answered (within Slack's 3 s): post the card; if that fails, the requester
  * hears about it, and approvers still find the request with `approvals` and on their App Home.

@@ -1,5 +1,5 @@
 import { editResultText, leavesNoPermissions, staleEditText } from '../../blocks/edit-key-views.ts';
-import { announce, heldView } from '../../flows/approval-flow.ts';
+import { answerHeld } from '../../flows/approval-flow.ts';
 import { editOrHold } from '../../flows/edit-or-hold.ts';
 import { decodeMeta, EditConfirmMeta, networksOf } from '../../flows/metadata.ts';
 import { selectionOf } from '../../flows/picker.ts';
@@ -46,8 +46,7 @@ export const editConfirmSubmit = view({
       return answer(notice('Not Saved', staleEditText(result.key)));
     }
     if (result.kind === 'held') {
-      await answer({ response_action: 'update', view: heldView(result.request) });
-      return announce(deps, client, result.request);
+      return answerHeld(deps, client, answer, result.request);
     }
     await answer({ response_action: 'clear' });
     const { before, key, added, removed, expiry, networksAdded, networksRemoved, endedLegacy } = result;

@@ -1,7 +1,7 @@
 import { timeUntil } from '../../../keys/expiry.ts';
 import { staleEditText } from '../../blocks/edit-key-views.ts';
 import { expiryFromChoice } from '../../blocks/expiry-blocks.ts';
-import { announce, heldView } from '../../flows/approval-flow.ts';
+import { answerHeld } from '../../flows/approval-flow.ts';
 import { editOrHold } from '../../flows/edit-or-hold.ts';
 import { decodeMeta, ExtendMeta } from '../../flows/metadata.ts';
 import { keyName, slackDate } from '../../ui/format.ts';
@@ -43,8 +43,7 @@ export const extendSubmit = view({
       return answer(notice('Not Extended', staleEditText(result.key)));
     }
     if (result.kind === 'held') {
-      await answer({ response_action: 'update', view: heldView(result.request) });
-      return announce(deps, client, result.request);
+      return answerHeld(deps, client, answer, result.request);
     }
     const { key } = result;
     deps.logger.info({ keyId, userId }, 'key extended from Slack');

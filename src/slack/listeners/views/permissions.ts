@@ -1,7 +1,7 @@
 import { expiryFromChoice } from '../../blocks/expiry-blocks.ts';
 import type { SlackDeps } from '../../deps.ts';
 import { mergePickerState } from '../../blocks/permission-picker.ts';
-import { announce, heldView } from '../../flows/approval-flow.ts';
+import { answerHeld } from '../../flows/approval-flow.ts';
 import { deliveryRefusal, handOverOrShowOnce } from '../../flows/hand-over.ts';
 import { CreateMeta, decodeMeta, networksOf } from '../../flows/metadata.ts';
 import { createPermissionsView, pickerStateOf, selectionOf } from '../../flows/picker.ts';
@@ -74,8 +74,7 @@ export const permissionsSubmit = view({
     if (result.kind === 'refused')
       return answer(notice('Key Not Created', `:warning: ${escapeMrkdwn(result.refusal)}`));
     if (result.kind === 'held') {
-      await answer({ response_action: 'update', view: heldView(result.request) });
-      return announce(deps, client, result.request);
+      return answerHeld(deps, client, answer, result.request);
     }
     const { issued } = result;
     deps.logger.info(

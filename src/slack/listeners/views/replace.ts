@@ -1,7 +1,7 @@
 import { expiryFromChoice } from '../../blocks/expiry-blocks.ts';
 import { parseDeliveryChoice } from '../../blocks/delivery-blocks.ts';
 import { GRACE_CHOICES } from '../../blocks/replace-view.ts';
-import { announce, heldView } from '../../flows/approval-flow.ts';
+import { answerHeld } from '../../flows/approval-flow.ts';
 import { deliveryRefusal, handOverOrShowOnce } from '../../flows/hand-over.ts';
 import { decodeMeta, KeyMeta } from '../../flows/metadata.ts';
 import { BlockId, CallbackId } from '../../ui/ids.ts';
@@ -56,8 +56,7 @@ export const replaceSubmit = view({
   async render(turn, result, { graceSeconds, contact }) {
     const { deps, client, userId, answer } = turn;
     if (result.kind === 'held') {
-      await answer({ response_action: 'update', view: heldView(result.request) });
-      return announce(deps, client, result.request);
+      return answerHeld(deps, client, answer, result.request);
     }
     const { issued } = result;
     deps.logger.info(
