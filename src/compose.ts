@@ -1,26 +1,26 @@
 import { createApprovalService } from './approvals/approval-service.ts';
 import { type AuditService, createAuditService } from './audit/audit-service.ts';
-import type { AuthzService } from './authz/authz-service.ts';
 import type { UsageReader } from './authz/usage-summary.ts';
 import { loadCatalog } from './catalog/load-catalog.ts';
 import type { Catalog } from './catalog/types.ts';
+import { lazyPgp } from './compose/lazy-pgp.ts';
+import { loadServerParts, type ServerParts } from './compose/server-parts.ts';
 import type { Config } from './config.ts';
-import { assertReachable, createDbClient, type DbClient, describeUrl } from './db/client.ts';
-import { countStoredKeys, startEmbeddedDatabase } from './db/embedded.ts';
-import { applyMigrations, migrationsPending, shippedMigrationCount } from './db/migrate.ts';
 import { createAlertClaimStore } from './db/alert-claim-store.ts';
 import { createAttentionReader, createDenialBaselineStore } from './db/attention-store.ts';
+import { assertReachable, createDbClient, type DbClient, describeUrl } from './db/client.ts';
+import { countStoredKeys, startEmbeddedDatabase } from './db/embedded.ts';
+import { applyMigrations, migrationsPending } from './db/migrate.ts';
 import { createAuditReader } from './db/repositories/audit-reader.ts';
 import { createSlackSignatureStore } from './db/slack-signature-store.ts';
 import { createStore, type Store } from './db/store.ts';
-import { createUsageReader, createUsageSink } from './db/usage-store.ts';
+import { createUsageReader } from './db/usage-store.ts';
 import { createDeliveryService, type DeliveryService } from './delivery/delivery-service.ts';
 import type { PgpEncryptor } from './delivery/encrypt.ts';
 import type { ServiceSigningKey } from './delivery/service-key.ts';
 import type { DirectMessenger } from './delivery/types.ts';
-import { databaseReadiness, type ReadinessCheck } from './http/health.ts';
-import type { createKeyImporter } from './keys/import-keys.ts';
 import { createAttentionService, snapshotRemovals } from './keys/attention.ts';
+import type { createKeyImporter } from './keys/import-keys.ts';
 import { createInsightsService, type InsightsService } from './keys/insights.ts';
 import { createKeyService } from './keys/key-service.ts';
 import { createLeakResponse, type LeakResponse } from './keys/leak-response.ts';
@@ -33,12 +33,12 @@ import { logKeyChanges, logKeyImports } from './observability/key-change-log.ts'
 import type { Metrics } from './observability/metrics.ts';
 import { createPartnerPgpService } from './partners/partner-pgp-service.ts';
 import { createPartnerService } from './partners/partner-service.ts';
-import type { PgpKeyInfo } from './partners/pgp-key-info.ts';
 import { createRoleService } from './roles/role-service.ts';
 import { AppError } from './shared/errors.ts';
 import type { SlackServices } from './slack/deps.ts';
-import type { WebhookDeliverer, WebhookDelivererOptions } from './webhooks/deliverer.ts';
-import { parseWebhookSecret } from './webhooks/signature.ts';
+
+export type { ServerParts } from './compose/server-parts.ts';
+export { createWebhookDelivery } from './compose/webhook-delivery.ts';
 
 export interface Runtime {
   config: Config;
@@ -77,97 +77,11 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export interface ServerParts {
-  /** /authz for this instance, over this database; not started yet. */
-  authz: AuthzService;
-  /** The database's part of /readyz: reachable, and every migration this build ships applied. */
-  databaseReadiness: ReadinessCheck;
-  /** Writes the catalog's endpoints to the database, where reports read them. */
-  syncCatalog(): Promise<void>;
-  /** Sends the webhook outbox (WEBHOOK_URL set); not started yet. Every instance runs one: each message goes once. */
-  webhooks: WebhookDeliverer | undefined;
-}
-
-/** Bounds one attempt; the deliverer's lease (60 s) is longer, so no other instance sends a message meanwhile. */
-const WEBHOOK_TIMEOUT_MS = 10_000;
-
-/**
- * The webhook deliverer over `db`, counted on `metrics` when given. Tests build several (instances sharing one
- * database) and move their clock or shorten their waits through `tuning`.
- */
-export async function createWebhookDelivery(
-  webhooks: NonNullable<Config['webhooks']>,
-  db: DbClient,
-  logger: Logger,
-  options: {
-    metrics?: Metrics | undefined;
-    timeoutMs?: number;
-    tuning?: Omit<WebhookDelivererOptions, 'outbox' | 'sender' | 'logger'>;
-  } = {},
-): Promise<WebhookDeliverer> {
-  const key = parseWebhookSecret(webhooks.secret);
-  // loadConfig refuses such a secret; this guards a Config built by hand.
-  if (key === undefined) throw new AppError('CONFIG_INVALID', 'WEBHOOK_SECRET is not a whsec_… secret');
-  // Loaded by the server only: a CLI run writes events but never sends them (nor loads the metrics library).
-  const [{ createWebhookOutbox }, { createWebhookDeliverer }, { createHttpWebhookSender }, metricsModule] =
-    await Promise.all([
-      import('./db/repositories/webhook-outbox-repository.ts'),
-      import('./webhooks/deliverer.ts'),
-      import('./webhooks/http-sender.ts'),
-      options.metrics === undefined ? undefined : import('./observability/webhook-metrics.ts'),
-    ]);
-  const outbox = createWebhookOutbox(db.db);
-  return createWebhookDeliverer({
-    outbox,
-    sender: createHttpWebhookSender({ url: webhooks.url, key, timeoutMs: options.timeoutMs ?? WEBHOOK_TIMEOUT_MS }),
-    logger: logger.child({ component: 'webhooks' }),
-    ...(options.metrics === undefined || metricsModule === undefined
-      ? {}
-      : { onAttempt: metricsModule.observeWebhooks(options.metrics, outbox) }),
-    ...options.tuning,
-  });
-}
-
 export interface RuntimeOptions {
   /** Apply pending migrations first (the default); a second instance or a bench worker skips it. */
   migrate?: boolean | undefined;
   /** The server's metrics: deliveries are counted and /authz observed. Without them, nothing is. */
   metrics?: Metrics | undefined;
-}
-
-/**
- * openpgp is a large share of the module graph: it loads on first use (the signing key, a delivery, a partner's
- * key), not on every start of the server or the CLI.
- */
-function lazyPgp(config: Config): {
-  serviceKey: Runtime['serviceKey'];
-  pgp: PgpEncryptor;
-  inspectPublicKey: (armored: string, now: Date) => Promise<PgpKeyInfo>;
-} {
-  let provider: Promise<Runtime['serviceKey']> | undefined;
-  const serviceKey = {
-    async get(): Promise<ServiceSigningKey> {
-      provider ??= import('./delivery/service-key.ts').then(({ createServiceKeyProvider }) =>
-        createServiceKeyProvider({
-          privateArmored: config.servicePgp.privateKey,
-          passphrase: config.servicePgp.passphrase,
-          dataDir: config.dataDir,
-        }),
-      );
-      return (await provider).get();
-    },
-  };
-  return {
-    serviceKey,
-    pgp: {
-      async encryptAndSign(...args) {
-        const { createPgpEncryptor } = await import('./delivery/encrypt.ts');
-        return createPgpEncryptor(serviceKey).encryptAndSign(...args);
-      },
-    },
-    inspectPublicKey: async (armored, now) =>
-      (await import('./delivery/inspect-public-key.ts')).inspectPublicKey(armored, now),
-  };
 }
 
 /**
@@ -322,53 +236,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
         expiryReminderDays: config.alerts.expiryReminderDays,
         attention,
       },
-      serverParts: async () => {
-        // Loaded when the server asks, not with this module: a CLI run never needs enforcement or the catalog sync.
-        const [
-          { createAuthzService },
-          { createKeyIndexSource },
-          { createKeyChangeListener },
-          { syncCatalog },
-          { createAccessTokens },
-          { createOAuthEvents },
-        ] = await Promise.all([
-          import('./authz/authz-service.ts'),
-          import('./db/key-index-source.ts'),
-          import('./db/key-change-listener.ts'),
-          import('./db/catalog-sync.ts'),
-          import('./authz/access-token.ts'),
-          import('./db/oauth-events.ts'),
-        ]);
-        return {
-          authz: createAuthzService({
-            catalog,
-            secretFormat,
-            digest,
-            source: createKeyIndexSource(db.sql, { legacyKeysExpireAt: config.expiry.legacyKeysExpireAt }),
-            feed: createKeyChangeListener(db.url, { heartbeatMs: Math.min(5_000, config.authz.maxStalenessMs / 3) }),
-            usageSink: createUsageSink(db.sql),
-            logger,
-            maxStalenessMs: config.authz.maxStalenessMs,
-            usageFlushMs: config.authz.usageFlushMs,
-            realm: config.authz.realm,
-            observer: metrics,
-            clientIp: config.authz.clientIp,
-            oauth: {
-              // Derived from the pepper: every instance of this deployment verifies every other's tokens.
-              tokens: createAccessTokens(pepper),
-              tokenTtlSeconds: config.authz.oauth.tokenTtlSeconds,
-              issuer: config.authz.oauth.issuer,
-              events: createOAuthEvents(db.db, { webhookEvents: config.webhooks !== undefined }),
-            },
-          }),
-          databaseReadiness: databaseReadiness(db.sql, shippedMigrationCount()),
-          syncCatalog: () => syncCatalog(db.db, catalog),
-          webhooks:
-            config.webhooks === undefined
-              ? undefined
-              : await createWebhookDelivery(config.webhooks, db, logger, { metrics }),
-        };
-      },
+      serverParts: () => loadServerParts({ config, catalog, db, secretFormat, digest, pepper, logger, metrics }),
       close,
     };
   } catch (error) {

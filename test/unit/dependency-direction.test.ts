@@ -15,8 +15,8 @@ const LAYERS: readonly { name: string; parts: readonly string[] }[] = [
   { name: 'catalog', parts: ['catalog'] },
   { name: 'domain', parts: ['keys', 'partners', 'roles', 'approvals', 'delivery', 'audit', 'authz', 'webhooks'] },
   // The edges of the process: storage, the listeners, the operator CLI, metrics, and the environment.
-  { name: 'adapters', parts: ['db', 'http', 'slack', 'cli', 'observability', 'config.ts', 'env-file.ts'] },
-  { name: 'composition root', parts: ['compose.ts', 'main.ts'] },
+  { name: 'adapters', parts: ['db', 'http', 'slack', 'cli', 'observability', 'config.ts', 'config', 'env-file.ts'] },
+  { name: 'composition root', parts: ['compose.ts', 'compose', 'main.ts'] },
 ];
 
 /** Entry points that live inside an adapter's folder but start a process: they stand with the composition root. */
