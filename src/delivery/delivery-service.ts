@@ -1,68 +1,17 @@
-import type { AuditRepository } from '../audit/types.ts';
-import type { KeyRepository } from '../keys/key-repository.ts';
 import { deliveredPlaintext } from '../keys/client-credentials.ts';
 import { keyState } from '../keys/key-state.ts';
 import type { IssuedKey } from '../keys/types.ts';
-import type { Logger } from '../logger.ts';
-import type { PartnerPgpKey, PartnerPgpKeyRepository } from '../partners/partner-pgp-key.ts';
-import type { Partner, PartnerRepository } from '../partners/types.ts';
-import type { Clock } from '../shared/clock.ts';
-import { AppError, type ErrorCode, type ErrorFacts, isAppError } from '../shared/errors.ts';
-import type { Transactional } from '../shared/transaction.ts';
+import type { PartnerPgpKey } from '../partners/partner-pgp-key.ts';
+import { AppError, type ErrorCode, isAppError } from '../shared/errors.ts';
+import { type DeliveryServiceDeps, deliveryContext } from './delivery-context.ts';
 import { newDeliveryId } from './delivery-id.ts';
+import { createDeliveryReads, requireDelivery as findDelivery } from './delivery-reads.ts';
+import { createDeliveryTargets, deliveryReadiness } from './delivery-target.ts';
 import { DELIVERY_ACTOR, failedDeliveryReason, NO_PARTNER_REASON } from './failed-delivery.ts';
-import type { EncryptedSecret } from './encrypt.ts';
-import { formatFingerprint } from '../partners/fingerprint.ts';
-import { type Delivery, type DeliveryRepository, type DirectMessenger, MessengerError } from './types.ts';
+import { type Delivery, MessengerError } from './types.ts';
 
-/** What closes a delivery (sent, failed, confirmed) and its audit row, in one transaction. */
-export interface DeliveryTransaction {
-  deliveries: Pick<DeliveryRepository, 'markSent' | 'markFailed' | 'markConfirmed'>;
-  audit: Pick<AuditRepository, 'append'>;
-}
-
-/** Delivery's storage: the records it opens and reads, the key and partner it checks, and its transaction. */
-export interface DeliveryStore extends Transactional<DeliveryTransaction> {
-  deliveries: Pick<
-    DeliveryRepository,
-    'insert' | 'findById' | 'listForKey' | 'pendingBefore' | 'unconfirmedSentBefore'
-  >;
-  keys: Pick<KeyRepository, 'findById'>;
-  partners: Pick<PartnerRepository, 'findById' | 'findByName'>;
-  partnerPgpKeys: Pick<PartnerPgpKeyRepository, 'find'>;
-}
-
-export interface DeliveryServiceDeps {
-  store: DeliveryStore;
-  /**
-   * The key lifecycle's revoke (a key whose delivery failed must never stay usable), and the undoing of the replace
-   * or upgrade that made it, so the key it was to succeed is as it was before.
-   */
-  keys: {
-    revoke(id: string, input: { actor: string; reason?: string | undefined }): Promise<unknown>;
-    abandonSuccession(successorId: string, input: { actor: string; reason: string }): Promise<unknown>;
-  };
-  encryptor: { encryptAndSign(secret: string, recipientArmoredKey: string, now?: Date): Promise<EncryptedSecret> };
-  messenger: DirectMessenger;
-  /** OAUTH_ISSUER, for the token command a delivered client's text carries (unset: a placeholder). */
-  oauthIssuer?: string | undefined;
-  /** DELIVERY_CONFIRM_HOURS: a sent key unconfirmed for longer is flagged. */
-  confirmHours: number;
-  logger?: Pick<Logger, 'info' | 'warn'> | undefined;
-  now?: Clock;
-}
-
-export type DeliveryTarget =
-  | { ready: true; partner: Partner; contactSlackUserId: string; fingerprint: string; formattedFingerprint: string }
-  | {
-      ready: false;
-      partner: Partner;
-      code: ErrorCode;
-      /** The refusal's plain sentence, as recorded on a failed delivery. */
-      reason: string;
-      /** The refusal itself, for a surface to put in its own words. */
-      refusal: AppError;
-    };
+export type { DeliveryServiceDeps, DeliveryStore, DeliveryTransaction } from './delivery-context.ts';
+export type { DeliveryTarget } from './delivery-target.ts';
 
 const SYSTEM_ACTOR = DELIVERY_ACTOR;
 const MAX_REASON = 500;
@@ -94,59 +43,9 @@ export type DeliveryService = ReturnType<typeof createDeliveryService>;
  * secret lives only in this call's arguments; it is never stored, logged, audited or put in an error.
  */
 export function createDeliveryService(deps: DeliveryServiceDeps) {
-  const { store, messenger, encryptor, logger } = deps;
-  const now = deps.now ?? (() => new Date());
-
-  function readiness(
-    partner: Partner,
-    pgpKey: PartnerPgpKey | undefined,
-    contact: string | undefined,
-    at: Date,
-  ): DeliveryTarget {
-    const refuse = (code: ErrorCode, reason: string, facts: ErrorFacts): DeliveryTarget => {
-      const refusal = new AppError(code, reason, { facts: { partner: partner.name, ...facts } });
-      return { ready: false, partner, code, reason, refusal };
-    };
-    if (pgpKey === undefined)
-      return refuse(
-        'PGP_KEY_MISSING',
-        `Partner "${partner.name}" has no PGP key: add one and confirm its fingerprint first`,
-        {},
-      );
-    if (pgpKey.confirmedFingerprint !== pgpKey.fingerprint) {
-      return refuse(
-        'PGP_KEY_UNCONFIRMED',
-        `Partner "${partner.name}"'s PGP key ${formatFingerprint(pgpKey.fingerprint)} is not confirmed: check the fingerprint with the partner and confirm it first`,
-        { fingerprint: pgpKey.fingerprint },
-      );
-    }
-    if (pgpKey.expiresAt !== null && pgpKey.expiresAt <= at) {
-      return refuse(
-        'PGP_KEY_EXPIRED',
-        `Partner "${partner.name}"'s PGP key expired on ${pgpKey.expiresAt.toISOString().slice(0, 10)}: ask them for an extended key`,
-        { fingerprint: pgpKey.fingerprint, expiredOn: pgpKey.expiresAt.toISOString().slice(0, 10) },
-      );
-    }
-    const recipient = contact ?? partner.contactSlackUserIds[0];
-    if (recipient === undefined)
-      return refuse('DELIVERY_REFUSED', `Partner "${partner.name}" has no contact to send the key to: add one first`, {
-        problem: 'no_contact',
-      });
-    if (!partner.contactSlackUserIds.includes(recipient)) {
-      return refuse(
-        'DELIVERY_REFUSED',
-        `${recipient} is not a contact of partner "${partner.name}": keys go only to the partner's contacts`,
-        { problem: 'not_a_contact', contact: recipient },
-      );
-    }
-    return {
-      ready: true,
-      partner,
-      contactSlackUserId: recipient,
-      fingerprint: pgpKey.fingerprint,
-      formattedFingerprint: formatFingerprint(pgpKey.fingerprint),
-    };
-  }
+  const ctx = deliveryContext(deps);
+  const { store, messenger, encryptor, logger, now } = ctx;
+  const requireDelivery = (id: string) => findDelivery(ctx, id);
 
   /**
    * Revokes the key (a failure must never leave a usable key behind), then records and audits why. Returns whether the
@@ -209,26 +108,8 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     return revoked;
   }
 
-  async function requireDelivery(id: string): Promise<Delivery> {
-    const delivery = await store.deliveries.findById(id);
-    if (delivery === undefined) {
-      throw new AppError('DELIVERY_NOT_FOUND', `No delivery with id ${id}`, { facts: { deliveryId: id } });
-    }
-    return delivery;
-  }
-
   return {
-    /** Whether (and to whom) a key for this partner can be delivered; the create dialog offers delivery only when ready. */
-    async target(partnerNameOrId: string, contactSlackUserId?: string): Promise<DeliveryTarget> {
-      const partner =
-        (await store.partners.findByName(partnerNameOrId)) ?? (await store.partners.findById(partnerNameOrId));
-      if (partner === undefined) {
-        throw new AppError('UNKNOWN_PARTNER', `No partner named "${partnerNameOrId}"`, {
-          facts: { partner: partnerNameOrId },
-        });
-      }
-      return readiness(partner, await store.partnerPgpKeys.find(partner.id), contactSlackUserId, now());
-    },
+    ...createDeliveryTargets(ctx),
 
     /**
      * Delivers a key just issued by the key service to its partner's contact (the first contact unless one is named).
@@ -250,7 +131,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       }
       const startedAt = now();
       const pgpKey = await store.partnerPgpKeys.find(partner.id);
-      const target = readiness(partner, pgpKey, input.contactSlackUserId, startedAt);
+      const target = deliveryReadiness(partner, pgpKey, input.contactSlackUserId, startedAt);
       const deliveryId = newDeliveryId();
       await store.deliveries.insert({
         id: deliveryId,
@@ -454,7 +335,6 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       return stale.map((delivery) => delivery.id);
     },
 
-    get: requireDelivery,
-    forKey: (keyId: string) => store.deliveries.listForKey(keyId),
+    ...createDeliveryReads(ctx),
   };
 }
