@@ -1,13 +1,16 @@
+import { createAbandonedDeliveries } from './abandoned-deliveries.ts';
 import { deliveredPlaintext } from '../keys/client-credentials.ts';
 import { keyState } from '../keys/key-state.ts';
 import type { IssuedKey } from '../keys/types.ts';
 import type { PartnerPgpKey } from '../partners/partner-pgp-key.ts';
 import { AppError, type ErrorCode, isAppError } from '../shared/errors.ts';
 import { type DeliveryServiceDeps, deliveryContext } from './delivery-context.ts';
+import { createDeliveryConfirmation } from './delivery-confirmation.ts';
+import { failDelivery } from './delivery-failure.ts';
 import { newDeliveryId } from './delivery-id.ts';
 import { createDeliveryReads, requireDelivery as findDelivery } from './delivery-reads.ts';
 import { createDeliveryTargets, deliveryReadiness } from './delivery-target.ts';
-import { DELIVERY_ACTOR, failedDeliveryReason, NO_PARTNER_REASON } from './failed-delivery.ts';
+import { DELIVERY_ACTOR, NO_PARTNER_REASON } from './failed-delivery.ts';
 import { type Delivery, MessengerError } from './types.ts';
 
 export type { DeliveryServiceDeps, DeliveryStore, DeliveryTransaction } from './delivery-context.ts';
@@ -46,67 +49,6 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
   const ctx = deliveryContext(deps);
   const { store, messenger, encryptor, logger, now } = ctx;
   const requireDelivery = (id: string) => findDelivery(ctx, id);
-
-  /**
-   * Revokes the key (a failure must never leave a usable key behind), then records and audits why. Returns whether the
-   * revocation worked; if it did not, the failure is still recorded and the caller is told to revoke by hand.
-   */
-  async function fail(failure: {
-    deliveryId: string;
-    keyId: string;
-    partnerId: string;
-    actor: string;
-    contact: string | null;
-    fingerprint: string | null;
-    code: string;
-    reason: string;
-    error?: unknown;
-  }): Promise<boolean> {
-    const { deliveryId, keyId, code, reason } = failure;
-    let revoked = true;
-    try {
-      await deps.keys.revoke(keyId, { actor: SYSTEM_ACTOR, reason: failedDeliveryReason(deliveryId, code) });
-    } catch (error) {
-      revoked = false;
-      logger?.warn(
-        { deliveryId, keyId, err: error },
-        'revoking the key of a failed delivery failed: revoke it by hand',
-      );
-    }
-    if (revoked) {
-      // A replacement nobody received must not end the key the partner still uses, nor block replacing it again.
-      try {
-        await deps.keys.abandonSuccession(keyId, {
-          actor: SYSTEM_ACTOR,
-          reason: `${keyId} was not handed over: ${failedDeliveryReason(deliveryId, code)}`,
-        });
-      } catch (error) {
-        logger?.warn({ deliveryId, keyId, err: error }, 'could not undo the replace of a failed delivery');
-      }
-    }
-    await store.transaction(async (repos) => {
-      await repos.deliveries.markFailed(deliveryId, { code, message: reason, at: now() });
-      await repos.audit.append({
-        actor: failure.actor,
-        action: 'key.delivery_failed',
-        keyId,
-        partnerId: failure.partnerId,
-        details: {
-          deliveryId,
-          contact: failure.contact,
-          fingerprint: failure.fingerprint,
-          code,
-          reason,
-          keyRevoked: revoked,
-        },
-      });
-    });
-    logger?.warn(
-      { deliveryId, keyId, partnerId: failure.partnerId, contact: failure.contact, code, err: failure.error },
-      revoked ? 'key delivery failed; key revoked' : 'key delivery failed; key NOT revoked',
-    );
-    return revoked;
-  }
 
   return {
     ...createDeliveryTargets(ctx),
@@ -189,7 +131,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
         const code = error instanceof Refusal ? error.code : isAppError(error) ? error.code : 'encryption_failed';
         const reason = (error instanceof Error ? error.message : String(error)).slice(0, MAX_REASON);
         const contact = target.ready ? target.contactSlackUserId : null;
-        const revoked = await fail({
+        const revoked = await failDelivery(ctx, {
           deliveryId,
           keyId: key.id,
           partnerId: partner.id,
@@ -275,66 +217,8 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       return requireDelivery(deliveryId);
     },
 
-    /**
-     * The partner's "I have stored the API Key": only the contact it was sent to may confirm. Resolves with the
-     * delivery (its `createdBy` is the admin to tell) and whether this click changed it.
-     */
-    async confirmStored(deliveryId: string, slackUserId: string): Promise<{ delivery: Delivery; changed: boolean }> {
-      const delivery = await requireDelivery(deliveryId);
-      if (delivery.contactSlackUserId !== slackUserId) {
-        throw new AppError('FORBIDDEN', 'Only the partner contact this key was sent to can confirm it was stored', {
-          facts: { need: 'delivery_contact' },
-        });
-      }
-      if (delivery.status === 'confirmed') return { delivery, changed: false };
-      if (delivery.status !== 'sent') {
-        throw new AppError(
-          'DELIVERY_NOT_SENT',
-          `This delivery ${delivery.status === 'failed' ? 'failed' : 'is not complete'}: there is nothing to confirm`,
-          { facts: { deliveryId, status: delivery.status } },
-        );
-      }
-      const changed = await store.transaction(async (repos) => {
-        if (!(await repos.deliveries.markConfirmed(deliveryId, slackUserId, now()))) return false;
-        await repos.audit.append({
-          actor: slackUserId,
-          action: 'key.delivery_confirmed',
-          keyId: delivery.keyId,
-          partnerId: delivery.partnerId,
-          details: { deliveryId, fingerprint: delivery.recipientFingerprint },
-        });
-        return true;
-      });
-      return { delivery: await requireDelivery(deliveryId), changed };
-    },
-
-    /** Sent keys the partner has not confirmed within DELIVERY_CONFIRM_HOURS, oldest first (flagged on App Home). */
-    async unconfirmed(): Promise<Delivery[]> {
-      return store.deliveries.unconfirmedSentBefore(new Date(now().getTime() - deps.confirmHours * 3600_000));
-    },
-
-    /**
-     * Deliveries left `pending` for longer than `olderThanMinutes` mean a process stopped between issuing and sending:
-     * whether the DM went out is unknown, so the key is revoked and the delivery marked failed (`abandoned`). For a
-     * periodic sweep; returns the deliveries it closed.
-     */
-    async closeAbandoned(olderThanMinutes = 15): Promise<string[]> {
-      const stale = await store.deliveries.pendingBefore(new Date(now().getTime() - olderThanMinutes * 60_000));
-      for (const delivery of stale) {
-        await fail({
-          deliveryId: delivery.id,
-          keyId: delivery.keyId,
-          partnerId: delivery.partnerId,
-          actor: SYSTEM_ACTOR,
-          contact: delivery.contactSlackUserId,
-          fingerprint: delivery.recipientFingerprint,
-          code: 'abandoned',
-          reason: `still pending after ${olderThanMinutes} minutes (the sending process stopped); the key was revoked to be safe`,
-        });
-      }
-      return stale.map((delivery) => delivery.id);
-    },
-
+    ...createDeliveryConfirmation(ctx),
+    ...createAbandonedDeliveries(ctx),
     ...createDeliveryReads(ctx),
   };
 }
