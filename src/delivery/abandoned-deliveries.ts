@@ -2,8 +2,6 @@ import type { DeliveryContext } from './delivery-context.ts';
 import { failDelivery } from './delivery-failure.ts';
 import { DELIVERY_ACTOR } from './failed-delivery.ts';
 
-const SYSTEM_ACTOR = DELIVERY_ACTOR;
-
 export function createAbandonedDeliveries(ctx: DeliveryContext) {
   const { store, now } = ctx;
   return {
@@ -19,7 +17,7 @@ export function createAbandonedDeliveries(ctx: DeliveryContext) {
           deliveryId: delivery.id,
           keyId: delivery.keyId,
           partnerId: delivery.partnerId,
-          actor: SYSTEM_ACTOR,
+          actor: DELIVERY_ACTOR,
           contact: delivery.contactSlackUserId,
           fingerprint: delivery.recipientFingerprint,
           code: 'abandoned',

@@ -1,8 +1,6 @@
 import type { DeliveryContext } from './delivery-context.ts';
 import { DELIVERY_ACTOR, failedDeliveryReason } from './failed-delivery.ts';
 
-const SYSTEM_ACTOR = DELIVERY_ACTOR;
-
 /** A delivery that did not (or may not have) reached its contact: what to revoke, and what to record. */
 export interface DeliveryFailure {
   deliveryId: string;
@@ -25,7 +23,7 @@ export async function failDelivery(ctx: DeliveryContext, failure: DeliveryFailur
   const { deliveryId, keyId, code, reason } = failure;
   let revoked = true;
   try {
-    await ctx.keys.revoke(keyId, { actor: SYSTEM_ACTOR, reason: failedDeliveryReason(deliveryId, code) });
+    await ctx.keys.revoke(keyId, { actor: DELIVERY_ACTOR, reason: failedDeliveryReason(deliveryId, code) });
   } catch (error) {
     revoked = false;
     logger?.warn({ deliveryId, keyId, err: error }, 'revoking the key of a failed delivery failed: revoke it by hand');
@@ -34,7 +32,7 @@ export async function failDelivery(ctx: DeliveryContext, failure: DeliveryFailur
     // A replacement nobody received must not end the key the partner still uses, nor block replacing it again.
     try {
       await ctx.keys.abandonSuccession(keyId, {
-        actor: SYSTEM_ACTOR,
+        actor: DELIVERY_ACTOR,
         reason: `${keyId} was not handed over: ${failedDeliveryReason(deliveryId, code)}`,
       });
     } catch (error) {

@@ -11,7 +11,6 @@ import { deliveryReadiness } from './delivery-target.ts';
 import { DELIVERY_ACTOR, NO_PARTNER_REASON } from './failed-delivery.ts';
 import { type Delivery, MessengerError } from './types.ts';
 
-const SYSTEM_ACTOR = DELIVERY_ACTOR;
 const MAX_REASON = 500;
 /** Refusals keep their own code for the caller; messenger failures become DELIVERY_FAILED. */
 const REFUSAL_CODES: readonly ErrorCode[] = [
@@ -49,7 +48,7 @@ export function createDeliverySending(ctx: DeliveryContext) {
       const { key } = input.issued;
       const partner = key.partnerId === null ? undefined : await store.partners.findById(key.partnerId);
       if (partner === undefined) {
-        await ctx.keys.revoke(key.id, { actor: SYSTEM_ACTOR, reason: NO_PARTNER_REASON });
+        await ctx.keys.revoke(key.id, { actor: DELIVERY_ACTOR, reason: NO_PARTNER_REASON });
         throw new AppError('DELIVERY_REFUSED', `Key ${key.id} has no partner to deliver to; it was revoked`, {
           facts: { problem: 'no_partner', keyId: key.id, revoked: true },
         });
