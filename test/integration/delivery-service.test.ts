@@ -239,7 +239,15 @@ describe('delivering a key', () => {
 describe('a delivery that never finished', () => {
   it('is closed by the sweep after a while: key revoked, delivery failed as abandoned; a late send is not reported as delivered', async () => {
     let release: (value: { channelId: string; messageTs: string }) => void = () => {};
-    const hanging: DirectMessenger = { sendEncryptedKey: () => new Promise((resolve) => (release = resolve)) };
+    let sendStarted: () => void = () => {};
+    const inFlight = new Promise<void>((resolve) => (sendStarted = resolve));
+    const hanging: DirectMessenger = {
+      sendEncryptedKey: () =>
+        new Promise((resolve) => {
+          release = resolve;
+          sendStarted();
+        }),
+    };
     const { admin, partner } = await partnerWithKey();
     const issued = await issueFor(partner.name, admin);
     const sending = rt.createDeliveryService(hanging).deliver({ issued, actor: admin });
@@ -248,6 +256,9 @@ describe('a delivery that never finished', () => {
       (error: unknown) => (isAppError(error) ? error.code : 'other'),
     );
     await expect.poll(async () => (await rt.store.deliveries.listForKey(issued.key.id))[0]?.status).toBe('pending');
+    // The send itself must be under way (encryption done, the DM hanging), or the release below reaches nobody: with
+    // slow encryption the delivery is pending well before the messenger is called.
+    await inFlight;
 
     const sweep = (minutes: number) =>
       createDeliveryService({
