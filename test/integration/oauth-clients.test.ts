@@ -421,6 +421,8 @@ describe('Bearer access tokens at /authz', () => {
     await waitUntil(async () => (await askToken(a.port, basicOf(next), {})).status === 200);
     expect((await askToken(a.port, basicOf(client), {})).status).toBe(200);
     const newToken = await tokenFor(next);
+    // Issued by instance a, judged by b: b must first have loaded the replacement (the change reaches it by NOTIFY).
+    await waitUntil(async () => (await bearerAt(b.port, newToken)).status === 200);
     expect((await bearerAt(b.port, newToken)).headers.get('x-key-id')).toBe(replaced.key.id);
   });
 });
