@@ -1,11 +1,12 @@
 import './env-file.ts';
 import { approvalsOn, approvalsSummary } from './approvals/policy.ts';
-import { answerUnavailable, AUTHZ_PREFIX } from './authz/authz-handler.ts';
+import { answerUnavailable } from './authz/authz-handler.ts';
 import { OAUTH_METADATA_PATH, OAUTH_PREFIX } from './authz/oauth-server.ts';
 import type { AuthzService } from './authz/authz-service.ts';
 import { openRuntime, type Runtime } from './compose.ts';
 import { loadConfig } from './config.ts';
 import type { ReadinessCheck } from './http/health.ts';
+import { authzRoute } from './http/authz-route.ts';
 import { createHttpServer, listen } from './http/server.ts';
 import { createGithubSignatureVerifier } from './http/github-signature.ts';
 import { secretScanningRoute } from './http/secret-scanning-route.ts';
@@ -90,15 +91,11 @@ async function main(): Promise<void> {
       { name: 'authz', check: () => authz?.readiness.check() ?? pending('key index not loaded yet') },
     ],
     routes: [
-      {
-        prefix: AUTHZ_PREFIX,
-        writesRequestId: true,
-        handler: (req, res, requestId) => {
-          if (authz !== undefined) return authz.handle(req, res, requestId);
-          answerUnavailable(res, requestId);
-          metrics.authzDecision('unavailable', '', 0);
-        },
-      },
+      authzRoute((req, res, requestId) => {
+        if (authz !== undefined) return authz.handle(req, res, requestId);
+        answerUnavailable(res, requestId);
+        metrics.authzDecision('unavailable', '', 0);
+      }),
       // Token, introspection and revocation: gateways route /oauth/* here without auth_request.
       {
         prefix: OAUTH_PREFIX,

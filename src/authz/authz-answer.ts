@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { AuthzResponse } from './authz-exchange.ts';
 import { REQUEST_ID_HEADER } from '../shared/request-id.ts';
 
 /**
@@ -30,7 +30,7 @@ export function withRequestId(headers: string[], requestId: string | undefined):
 }
 
 /** Before the index is loaded (or while the database is unreachable at start-up) every answer is this. */
-export function answerUnavailable(res: ServerResponse, requestId?: string): void {
+export function answerUnavailable(res: AuthzResponse, requestId?: string): void {
   res.writeHead(
     503,
     withRequestId(

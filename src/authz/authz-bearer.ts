@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthzRequest, AuthzResponse } from './authz-exchange.ts';
 import { catalogScopes } from '../catalog/scopes.ts';
 import type { Catalog } from '../catalog/types.ts';
 import { evaluate } from '../keys/evaluate.ts';
@@ -21,7 +21,7 @@ export function createBearerPath(deps: {
   usage: UsageRecorder;
   refusals: Refusals;
   /** null: the entry has no networks, or the request comes from inside them; otherwise the address seen. */
-  outside: (req: IncomingMessage, entry: IndexEntry) => string | null;
+  outside: (req: AuthzRequest, entry: IndexEntry) => string | null;
   done: OutcomeRecorder;
 }) {
   const { usage, outside, done } = deps;
@@ -35,8 +35,8 @@ export function createBearerPath(deps: {
    * revoked, expired or narrowed client narrows every token at once), then the token's own scopes.
    */
   function bearer(
-    req: IncomingMessage,
-    res: ServerResponse,
+    req: AuthzRequest,
+    res: AuthzResponse,
     token: string,
     index: NonNullable<ReturnType<IndexSync['current']>>,
     nowMs: number,

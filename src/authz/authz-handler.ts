@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthzRequest, AuthzResponse } from './authz-exchange.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { Logger } from '../logger.ts';
 import { type AccessTokens, looksLikeAccessToken } from './access-token.ts';
@@ -41,13 +41,13 @@ export function createAuthzHandler(deps: {
   clientIp?: ClientIpSource | undefined;
   /** Harvest v3 access tokens: Bearer tokens are judged against their client's live entry and their scopes. */
   oauth?: { catalog: Catalog; tokens: AccessTokens; revokedHere: RecentRevocations } | undefined;
-}): (req: IncomingMessage, res: ServerResponse, requestId?: string) => void {
+}): (req: AuthzRequest, res: AuthzResponse, requestId?: string) => void {
   const { sync, decider, usage } = deps;
   const clientIp = deps.clientIp ?? DEFAULT_CLIENT_IP;
   const refusals = createRefusals({ realm: deps.realm, clientIp });
 
   /** null: the key has no networks, or the request comes from inside them; otherwise the address seen ('' none). */
-  function outside(req: IncomingMessage, entry: IndexEntry): string | null {
+  function outside(req: AuthzRequest, entry: IndexEntry): string | null {
     return entry.networks === null ? null : refusedAddress(req.headers, clientIp, entry.networks);
   }
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthzRequest, AuthzResponse } from './authz-exchange.ts';
 import { withRequestId } from './authz-answer.ts';
 import { AUTHZ_PREFIX } from './authz-contract.ts';
 import type { OutcomeRecorder } from './authz-outcome.ts';
@@ -17,15 +17,15 @@ export function createKeyPath(deps: {
   usage: UsageRecorder;
   refusals: Refusals;
   /** null: the key has no networks, or the request comes from inside them; otherwise the address seen. */
-  outside: (req: IncomingMessage, entry: IndexEntry) => string | null;
+  outside: (req: AuthzRequest, entry: IndexEntry) => string | null;
   done: OutcomeRecorder;
 }) {
   const { decider, usage, outside, done } = deps;
   const { unauthorized, forbidden, notAllowedFrom } = deps.refusals;
 
   return function key(
-    req: IncomingMessage,
-    res: ServerResponse,
+    req: AuthzRequest,
+    res: AuthzResponse,
     secret: string,
     index: NonNullable<ReturnType<IndexSync['current']>>,
     nowMs: number,

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { AuthzResponse } from './authz-exchange.ts';
 import { type JsonBody, jsonBody, withRequestId } from './authz-answer.ts';
 import { CLIENT_ADDRESS_HEADER, DENIED_REASON_HEADER, REQUIRED_PERMISSION_HEADER } from './authz-contract.ts';
 import { FORBIDDEN_MESSAGES, TOKEN_MESSAGES, UNAUTHENTICATED_MESSAGES } from './authz-messages.ts';
@@ -18,7 +18,7 @@ export function createRefusals(deps: { realm: string; clientIp: ClientIpSource }
 
   /** One writeHead for every refusal: never cached, JSON, with the answer's own headers after the common ones. */
   function refuse(
-    res: ServerResponse,
+    res: AuthzResponse,
     status: 401 | 403,
     body: JsonBody,
     extra: readonly string[],
@@ -37,12 +37,12 @@ export function createRefusals(deps: { realm: string; clientIp: ClientIpSource }
     res.end(body.text);
   }
 
-  function unauthorized(res: ServerResponse, reason: string, requestId: string | undefined): void {
+  function unauthorized(res: AuthzResponse, reason: string, requestId: string | undefined): void {
     refuse(res, 401, unauthenticatedBodies.get(reason) as JsonBody, ['www-authenticate', challenge], requestId);
   }
 
   function forbidden(
-    res: ServerResponse,
+    res: AuthzResponse,
     reason: string,
     keyId: string | undefined,
     permission: string | undefined,
@@ -60,7 +60,7 @@ export function createRefusals(deps: { realm: string; clientIp: ClientIpSource }
   }
 
   /** 403 ip_not_allowed, naming the address seen (or its absence) in the body and, when it is one, in a header. */
-  function notAllowedFrom(res: ServerResponse, address: string, keyId: string, requestId: string | undefined): void {
+  function notAllowedFrom(res: AuthzResponse, address: string, keyId: string, requestId: string | undefined): void {
     const fields: Record<string, string> = {
       error: 'forbidden',
       reason: 'ip_not_allowed',
@@ -84,7 +84,7 @@ export function createRefusals(deps: { realm: string; clientIp: ClientIpSource }
     ]),
   );
 
-  function tokenRefused(res: ServerResponse, reason: string, requestId: string | undefined): void {
+  function tokenRefused(res: AuthzResponse, reason: string, requestId: string | undefined): void {
     const description = reason === 'token_expired' ? 'The access token expired' : (TOKEN_MESSAGES[reason] as string);
     refuse(
       res,
@@ -100,7 +100,7 @@ export function createRefusals(deps: { realm: string; clientIp: ClientIpSource }
 
   /** 403 insufficient_scope: the token's client may hold the scope, the token was not issued for it. */
   function insufficientScope(
-    res: ServerResponse,
+    res: AuthzResponse,
     label: string,
     scope: string,
     keyId: string,

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthzRequest, AuthzResponse } from './authz-exchange.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { SecretFormat } from '../keys/secret-format.ts';
 import type { Logger } from '../logger.ts';
@@ -40,7 +40,7 @@ export interface AuthzServiceDeps {
 }
 
 export interface AuthzService {
-  handle(req: IncomingMessage, res: ServerResponse, requestId?: string): void;
+  handle(req: AuthzRequest, res: AuthzResponse, requestId?: string): void;
   sync: IndexSync;
   decider: Decider;
   usage: UsageRecorder;

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { AuthzRequest } from './authz-exchange.ts';
 
 /**
  * Method overrides: many frameworks run the method named by `X-HTTP-Method-Override`, `X-Method-Override`,
@@ -12,7 +12,7 @@ import type { IncomingMessage } from 'node:http';
  * for a space, PHP-style `[]`, `.` or a leading space, `&` or `;` between parameters, and the query of every URI the
  * request carries (any convention). An empty or unreadable value is refused too: failing closed costs nothing here.
  */
-export function overridesMethod(req: IncomingMessage, judgedMethod: string): boolean {
+export function overridesMethod(req: AuthzRequest, judgedMethod: string): boolean {
   // rawHeaders rather than req.headers: faster to walk on the hot path, and each repeated header is there on its own.
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {

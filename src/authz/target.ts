@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { AuthzRequest } from './authz-exchange.ts';
 
 export interface Target {
   method: string;
@@ -16,7 +16,7 @@ export type TargetProblem = 'no_target' | 'incomplete_target' | 'conflicting_tar
  * A URI without its method is also denied: an nginx subrequest is always GET, so guessing would judge a DELETE as
  * a GET.
  */
-export function requestTarget(req: IncomingMessage, prefix: string): Target | { problem: TargetProblem } {
+export function requestTarget(req: AuthzRequest, prefix: string): Target | { problem: TargetProblem } {
   const headers = req.headers;
   const traefik = pair(headers['x-forwarded-method'], headers['x-forwarded-uri']);
   if (traefik === null) return INCOMPLETE;

@@ -7,6 +7,7 @@ import { normalizeRequestPath } from '../../src/catalog/path-matcher.ts';
 import { createKeyChangeListener } from '../../src/db/key-change-listener.ts';
 import { createKeyIndexSource } from '../../src/db/key-index-source.ts';
 import { createUsageSink } from '../../src/db/usage-store.ts';
+import { authzRoute } from '../../src/http/authz-route.ts';
 import { createHttpServer, type HttpServer, listen } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
 import { anAdmin } from '../fixtures/actors.ts';
@@ -52,7 +53,7 @@ beforeAll(async () => {
   });
   authz.start();
   await authz.sync.loaded();
-  http = createHttpServer({ logger, readiness: [], routes: [{ prefix: AUTHZ_PREFIX, handler: authz.handle }] });
+  http = createHttpServer({ logger, readiness: [], routes: [authzRoute(authz.handle)] });
   await listen(http.server, 0, '127.0.0.1');
   port = http.port();
 });
@@ -447,7 +448,7 @@ describe('/authz when its key change channel is lost', () => {
     const server = createHttpServer({
       logger,
       readiness: [],
-      routes: [{ prefix: AUTHZ_PREFIX, handler: stale.handle }],
+      routes: [authzRoute(stale.handle)],
     });
     await listen(server.server, 0, '127.0.0.1');
     const ask = async (headers: Record<string, string>, path = '/authz/v1/users') => {
