@@ -6,11 +6,13 @@ import { REQUEST_ID_HEADER, requestIdOf } from '../shared/request-id.ts';
 /**
  * The fast lane: `/authz` answered straight from node's own HTTP parser, without node:http's per-request objects.
  *
- * node:http spends about as much CPU on the objects around a request (IncomingMessage and ServerResponse streams,
- * header merging and validation, 'finish' bookkeeping) as the whole key decision costs, and `/authz` runs before
- * every API call. The lane keeps what matters for safety from node:http and drops the rest:
- * - Parsing is node's own llhttp (the parser node:http uses), strict, with node:http's header size limit; whatever it
- *   refuses is answered as node:http would answer it (the listener's clientError answer).
+ * node:http spends more CPU on the objects around a request (the socket's JavaScript stream and a Buffer per read,
+ * IncomingMessage and ServerResponse streams, header merging and validation, 'finish' bookkeeping) than the whole
+ * key decision costs, and `/authz` runs before every API call. The lane keeps what matters for safety from
+ * node:http and drops the rest:
+ * - Parsing is node's own llhttp (the parser node:http uses), strict, with node:http's header size limit, reading
+ *   the socket's stream directly as node:http's parser does; whatever it refuses is answered as node:http would
+ *   answer it (the listener's clientError answer).
  * - Only the plain case is served here: a keep-alive or closing HTTP/1.x request for the lane's route with a Host,
  *   no body, no Expect and no Upgrade. Anything else (another path, a body, an upgrade, HTTP/1.1 without Host)
  *   hands the connection to node:http at that request's first byte, and node:http keeps it from then on.
@@ -43,7 +45,19 @@ interface Parser {
   execute(data: Buffer): number | (Error & { code?: string; bytesParsed?: number });
   resume(): void;
   free(): void;
+  consume(handle: StreamHandle): void;
+  unconsume(): void;
+  getCurrentBuffer(): Buffer;
   [callback: number]: unknown;
+}
+
+/** The socket's libuv stream (`socket._handle`), which the parser reads from directly, as node:http's does. */
+interface StreamHandle {
+  isStreamBase?: boolean;
+  _consumed?: boolean;
+  reading?: boolean;
+  readStart(): number;
+  readStop(): number;
 }
 
 interface HttpCommon {
@@ -169,11 +183,11 @@ class Connection {
   private keepAlive = true;
   private detached = false;
   private waitingForDrain = false;
-  private fresh = true;
 
   constructor(
     readonly socket: Socket,
     private readonly lane: Lane,
+    private readonly handle: StreamHandle,
   ) {
     const parser = this.parser;
     parser.initialize(HTTPParser.REQUEST, {}, http.maxHeaderSize, STRICT);
@@ -191,32 +205,27 @@ class Connection {
     parser[HTTPParser.kOnMessageComplete] = () => {
       this.inMessage = false;
     };
+    parser[HTTPParser.kOnExecute] = this.onExecute;
     this.lastTick = lane.tick;
-    socket.on('data', this.onData);
+    // The parser reads the socket's stream itself, without a 'data' event and a Buffer per read (as node:http does).
+    handle._consumed = true;
+    parser.consume(handle);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
     socket.on('drain', this.onDrain);
   }
 
-  private readonly onData = (chunk: Buffer): void => {
-    if (this.detached || this.closing) return;
+  /** After each read the parser took: what it found is already answered; here is what is left to do. */
+  private readonly onExecute = (result: number | (Error & { code?: string })): void => {
+    if (this.detached) return;
     this.lastTick = this.lane.tick;
-    this.pending.push(chunk);
-    if (this.fresh) {
-      this.fresh = false;
-      // A connection that plainly starts with another route goes to node:http before anything is parsed.
-      if (!mayBeFor(chunk, this.lane.prefix)) {
-        this.handOffAt = 0;
-        this.handOff();
-        return;
-      }
-    }
-    const result = this.parser.execute(chunk);
     if (this.handOffAt !== -1) this.handOff();
     else if (this.closing) return;
     else if (typeof result !== 'number') this.refuse(result);
-    else if (!this.inMessage) {
-      this.pending = [];
+    // A request split over reads: its bytes so far are kept in case it turns out to be node:http's.
+    else if (this.inMessage) this.pending.push(this.parser.getCurrentBuffer());
+    else {
+      if (this.pending.length > 0) this.pending = [];
       this.begun = 0;
     }
   };
@@ -288,19 +297,24 @@ class Connection {
     else if (!written && !this.waitingForDrain) {
       // A client that does not read its answers is not read from either: answers never pile up in memory.
       this.waitingForDrain = true;
-      socket.pause();
+      this.handle.reading = false;
+      this.handle.readStop();
     }
   }
 
   private readonly onDrain = (): void => {
     if (!this.waitingForDrain) return;
     this.waitingForDrain = false;
-    if (!this.detached) this.socket.resume();
+    if (!this.detached && !this.socket.destroyed) {
+      this.handle.reading = true;
+      this.handle.readStart();
+    }
   };
 
   /** node:http takes the connection from the first byte of the request the lane does not serve. */
   private handOff(): void {
-    const bytes = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
+    const current = this.parser.getCurrentBuffer();
+    const bytes = this.pending.length === 0 ? current : Buffer.concat([...this.pending, current]);
     const start = this.handOffAt === 0 ? 0 : startOfRequest(bytes, this.handOffAt);
     const socket = this.socket;
     this.detach();
@@ -334,11 +348,17 @@ class Connection {
     if (this.detached) return;
     this.detached = true;
     const socket = this.socket;
-    socket.off('data', this.onData);
     socket.off('error', this.onError);
     socket.off('close', this.onClose);
     socket.off('drain', this.onDrain);
     this.lane.forget(this);
+    // The stream goes back to the socket (and to node:http's own parser, if it takes the connection).
+    this.parser.unconsume();
+    this.handle._consumed = false;
+    if (this.waitingForDrain && !socket.destroyed) {
+      this.handle.reading = true;
+      this.handle.readStart();
+    }
     this.parser.free();
     this.pending = [];
   }
@@ -411,19 +431,6 @@ function startOfRequest(bytes: Buffer, n: number): number {
   return offset;
 }
 
-/** Whether the first bytes of a connection could be a request for `prefix` (`<method> <prefix>[/?# ]`). */
-function mayBeFor(chunk: Buffer, prefix: string): boolean {
-  const space = chunk.indexOf(32);
-  // Too short to tell yet: the lane reads on, and hands over at the head if it is for something else.
-  if (space === -1) return chunk.length <= 16;
-  if (space === 0 || space > 16) return false;
-  const at = space + 1;
-  if (chunk.length < at + prefix.length + 1) return chunk.length < 64;
-  if (chunk.toString('latin1', at, at + prefix.length) !== prefix) return false;
-  const next = chunk[at + prefix.length];
-  return next === 47 /* / */ || next === 63 /* ? */ || next === 32 /* space */;
-}
-
 class Lane {
   tick = 0;
   closing = false;
@@ -459,13 +466,15 @@ class Lane {
       keepAlive > 0
         ? `connection: keep-alive\r\nkeep-alive: timeout=${Math.floor(keepAlive / 1000)}\r\n`
         : 'connection: keep-alive\r\n';
+    const handle = (socket as unknown as { _handle?: StreamHandle })._handle;
+    // Not a plain TCP stream (nothing the listener makes): node:http serves it.
+    if (handle?.isStreamBase !== true || handle._consumed === true) {
+      this.options.handOff(socket);
+      return;
+    }
     // Tracked from the start: a connection that never sends anything is closed when idle or on shutdown.
-    this.connections.add(new Connection(socket, this));
+    this.connections.add(new Connection(socket, this, handle));
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
-  }
-
-  get prefix(): string {
-    return this.options.prefix;
   }
 
   handOff(socket: Socket): void {

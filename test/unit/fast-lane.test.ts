@@ -173,6 +173,18 @@ describe('the fast lane', () => {
     ]);
   });
 
+  it('hands over a request whose head arrives in pieces, with the pieces it already read', async () => {
+    const port = await start();
+    const post = `POST /lane HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello`;
+    const pieces = [get('/lane'), ...(post.match(/.{1,7}/gs) as string[]), get('/lane')];
+    const { answers } = await exchange(port, pieces, 3, 5);
+    expect(answers.map((a) => [a.status, a.headers['x-by'], JSON.parse(a.body).method])).toEqual([
+      [200, 'lane', 'GET'],
+      [200, 'node', 'POST'],
+      [200, 'node', 'GET'],
+    ]);
+  });
+
   it('leaves requests with a body, Expect, an upgrade or no Host (HTTP/1.1) to node:http', async () => {
     const port = await start();
     const body = `POST /lane HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello`;
