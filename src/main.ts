@@ -91,11 +91,14 @@ async function main(): Promise<void> {
       { name: 'authz', check: () => authz?.readiness.check() ?? pending('key index not loaded yet') },
     ],
     routes: [
-      authzRoute((req, res, requestId) => {
-        if (authz !== undefined) return authz.handle(req, res, requestId);
-        answerUnavailable(res, requestId);
-        metrics.authzDecision('unavailable', '', 0);
-      }),
+      authzRoute(
+        (req, res, requestId) => {
+          if (authz !== undefined) return authz.handle(req, res, requestId);
+          answerUnavailable(res, requestId);
+          metrics.authzDecision('unavailable', '', 0);
+        },
+        { fastLane: config.authz.fastLane },
+      ),
       // Token, introspection and revocation: gateways route /oauth/* here without auth_request.
       {
         prefix: OAUTH_PREFIX,

@@ -18,6 +18,7 @@ export const authzNetworkSettings = {
     .regex(/^[\x20-\x7e]{1,100}$/, 'printable ASCII, e.g. Harvest API')
     .refine((v) => !/["\\]/.test(v), 'no quotes or backslashes')
     .default('Harvest API'),
+  AUTHZ_FAST_LANE: z.enum(['on', 'off'], { error: 'on or off' }).default('on'),
   CLIENT_IP_HEADER: z
     .string()
     .trim()
@@ -51,6 +52,8 @@ export interface AuthzNetworkConfig {
     /** Past this much time without the key change channel, /authz fails closed with 503. */
     maxStalenessMs: number;
     realm: string;
+    /** `/authz` answered on the fast lane (src/http/fast-lane.ts) in the plain case; off: node:http answers all. */
+    fastLane: boolean;
     usageFlushMs: number;
     /**
      * Where a key with allowed networks finds the client address: the entry `hops` from the right of this
@@ -90,6 +93,7 @@ export function authzNetworkConfig(env: AuthzNetworkEnv, defaultHost: string, oa
       port: env.AUTHZ_PORT,
       maxStalenessMs: env.AUTHZ_MAX_STALENESS * 1000,
       realm: env.AUTHZ_REALM,
+      fastLane: env.AUTHZ_FAST_LANE === 'on',
       usageFlushMs: env.USAGE_FLUSH_INTERVAL * 1000,
       clientIp: { header: env.CLIENT_IP_HEADER, hops: env.TRUSTED_PROXY_HOPS },
       oauth,

@@ -75,28 +75,49 @@ interface HttpCommon {
   methods: string[];
 }
 
-// node:http's own parser binding: the same llhttp, limits and strictness as every other route of the listener.
-const { HTTPParser, methods } = createRequire(import.meta.url)('node:_http_common') as HttpCommon;
+const addHeaderLine = (
+  http.IncomingMessage.prototype as unknown as {
+    _addHeaderLine?(this: { joinDuplicateHeaders: boolean }, name: string, value: string, dest: object): void;
+  }
+)._addHeaderLine;
+
+/**
+ * node:http's own parser binding (the same llhttp, limits and strictness as every other route of the listener) and
+ * the parts of it the lane uses. They are Node internals, there in Node 20 and later: should a Node release drop
+ * one, the lane stays off and node:http answers everything, as with AUTHZ_FAST_LANE=off.
+ */
+function nodeInternals(): HttpCommon | undefined {
+  try {
+    const common = createRequire(import.meta.url)('node:_http_common') as Partial<HttpCommon>;
+    const parser = common.HTTPParser?.prototype as Record<string, unknown> | undefined;
+    const needed = ['initialize', 'execute', 'resume', 'free', 'consume', 'unconsume', 'getCurrentBuffer'];
+    if (parser === undefined || !Array.isArray(common.methods) || typeof addHeaderLine !== 'function') return undefined;
+    return needed.every((name) => typeof parser[name] === 'function') ? (common as HttpCommon) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const internals = nodeInternals();
+const HTTPParser = (internals?.HTTPParser ?? {}) as HttpCommon['HTTPParser'];
+const methods = internals?.methods ?? [];
 const STRICT = HTTPParser.kLenientNone ?? 0;
 /** llhttp's HPE_PAUSED, returned from on_headers_complete: the parser stops right after that request's head. */
 const PAUSE = 21;
 /** node:http's default for maxHeadersCount (header names and values, counted separately). */
 const MAX_HEADER_ENTRIES = 4000;
 const SWEEP_MS = 1000;
+const CLOSING_HEAD_TICKS = 2;
 
 /** Header values the lane writes: visible ASCII, spaces and tabs (never a CR or LF that would split the answer). */
 const SAFE_VALUE = /^[\t\x20-\x7e]*$/;
-const addHeaderLine = (
-  http.IncomingMessage.prototype as unknown as {
-    _addHeaderLine(this: { joinDuplicateHeaders: boolean }, name: string, value: string, dest: object): void;
-  }
-)._addHeaderLine;
 const COMBINE = { joinDuplicateHeaders: false };
 
 /** node:http's `req.headers` for a raw header list: node's own merging (first Authorization wins, others joined). */
 export function headersOf(raw: readonly string[]): IncomingHttpHeaders {
   const headers: IncomingHttpHeaders = {};
-  for (let i = 0; i < raw.length; i += 2) addHeaderLine.call(COMBINE, raw[i] as string, raw[i + 1] as string, headers);
+  const add = addHeaderLine as NonNullable<typeof addHeaderLine>;
+  for (let i = 0; i < raw.length; i += 2) add.call(COMBINE, raw[i] as string, raw[i + 1] as string, headers);
   return headers;
 }
 
@@ -500,7 +521,10 @@ class Lane {
   private sweep(): void {
     this.tick++;
     const server = this.options.server;
-    const headersTicks = Math.ceil(Math.min(server.headersTimeout, server.requestTimeout || Infinity) / SWEEP_MS);
+    // Shutting down: a head still arriving gets a couple of seconds more, not the full timeout.
+    const headersTicks = this.closing
+      ? CLOSING_HEAD_TICKS
+      : Math.ceil(Math.min(server.headersTimeout, server.requestTimeout || Infinity) / SWEEP_MS);
     const idleTicks = Math.ceil(server.keepAliveTimeout / SWEEP_MS);
     for (const connection of [...this.connections]) connection.sweep(this.tick, headersTicks, idleTicks);
   }
@@ -518,7 +542,9 @@ export interface FastLane {
   close(): void;
 }
 
-export function createFastLane(options: Omit<LaneOptions, 'handOff'>): FastLane {
+/** undefined: this Node lacks what the lane needs (see nodeInternals); node:http then serves every request. */
+export function createFastLane(options: Omit<LaneOptions, 'handOff'>): FastLane | undefined {
+  if (internals === undefined) return undefined;
   const server = options.server;
   const nodeListeners = server.listeners('connection') as Array<(socket: Socket) => void>;
   const lane = new Lane({

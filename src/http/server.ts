@@ -133,6 +133,11 @@ export function createHttpServer(options: {
           failed: (error, requestId) =>
             options.logger.error({ err: error, path: fast.prefix, requestId }, 'request failed'),
         });
+  if (fast !== undefined && lane === undefined)
+    options.logger.warn(
+      { path: fast.prefix },
+      'the fast lane is off: this Node.js lacks the parser internals it uses, so node:http answers every request',
+    );
   lane?.attach();
   return {
     server,

@@ -32,6 +32,12 @@ describe('configuration', () => {
     expect(configError({ TRUSTED_PROXY_HOPS: '0' }).message).toContain('at least 1');
   });
 
+  it('answers /authz on the fast lane unless AUTHZ_FAST_LANE=off', () => {
+    expect(loadConfig({}).authz.fastLane).toBe(true);
+    expect(loadConfig({ AUTHZ_FAST_LANE: 'off' }).authz.fastLane).toBe(false);
+    expect(configError({ AUTHZ_FAST_LANE: 'no' }).message).toContain('AUTHZ_FAST_LANE');
+  });
+
   it('gives Harvest v3 access tokens an hour by default, at most an hour, and an issuer only when OAUTH_ISSUER is set', () => {
     expect(loadConfig({}).authz.oauth).toEqual({ tokenTtlSeconds: 3600, issuer: undefined });
     expect(loadConfig({ OAUTH_TOKEN_TTL: '900', OAUTH_ISSUER: 'https://api.example.com/' }).authz.oauth).toEqual({

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { authzRoute } from '../../src/http/authz-route.ts';
 import type { LaneHandler } from '../../src/http/fast-lane.ts';
 import { createHttpServer, type HttpServer, listen } from '../../src/http/server.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -334,6 +335,26 @@ describe('the fast lane', () => {
     socket.destroy();
   });
 
+  it('leaves every /authz request to node:http with AUTHZ_FAST_LANE=off (authzRoute without the lane)', async () => {
+    const handle: Parameters<typeof authzRoute>[0] = (_req, res) => {
+      res.writeHead(200, ['content-length', '0']);
+      res.end();
+    };
+    const raw = async (route: ReturnType<typeof authzRoute>) => {
+      const http = createHttpServer({ logger: createLogger('silent'), readiness: [], routes: [route] });
+      servers.push(http);
+      await listen(http.server, 0, '127.0.0.1');
+      const socket = net.connect(http.port(), '127.0.0.1');
+      socket.write(get('/authz'));
+      const head = await new Promise<string>((resolve) => socket.once('data', (d) => resolve(String(d))));
+      socket.destroy();
+      return head;
+    };
+    // node:http writes its own headers capitalised (`Date`, `Connection`); the lane writes them in lower case.
+    expect(await raw(authzRoute(handle))).toContain('\r\ndate: ');
+    expect(await raw(authzRoute(handle, { fastLane: false }))).toContain('\r\nDate: ');
+  });
+
   it('closes a connection that never sent anything when the listener closes, and survives its reset', async () => {
     const port = await start();
     const reset = net.connect(port, '127.0.0.1');
@@ -345,6 +366,21 @@ describe('the fast lane', () => {
     await servers.pop()?.close();
     await closed;
   });
+
+  it('on shutdown, refuses a head still arriving (408) instead of waiting the whole headersTimeout for it', async () => {
+    const port = await start();
+    const partial = net.connect(port, '127.0.0.1');
+    await new Promise((r) => partial.once('connect', r));
+    partial.write('GET /lane HTTP/1.1\r\nHost: a\r\n');
+    let answer = '';
+    partial.on('data', (d) => {
+      answer += String(d);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    // headersTimeout is 60 s: the close must not wait for it.
+    await servers.pop()?.close();
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  }, 20_000);
 
   it('closes idle connections when the listener closes', async () => {
     const port = await start();
