@@ -217,7 +217,9 @@ export function createKeyIndexSource(
           work.catch((error: unknown) => {
             failure ??= error;
           });
-        const helpers = Array.from({ length: Math.min(READERS, pages.length) - 1 }, () =>
+        // A helper needs a connection of its own: with a pool of one it would wait for `tx`, which waits for it.
+        const readers = Math.min(READERS, pages.length, Math.max(1, sql.options.max));
+        const helpers = Array.from({ length: readers - 1 }, () =>
           guarded(
             sql.begin(snapshotRead, async (other) => {
               // Must come first in the transaction: the helper then sees exactly what `tx` sees.

@@ -104,7 +104,7 @@ const methods = internals?.methods ?? [];
 const STRICT = HTTPParser.kLenientNone ?? 0;
 /** llhttp's HPE_PAUSED, returned from on_headers_complete: the parser stops right after that request's head. */
 const PAUSE = 21;
-/** node:http's default for maxHeadersCount (header names and values, counted separately). */
+/** Header names and values kept from a head that arrives in pieces (the 16 KB head limit bites first). */
 const MAX_HEADER_ENTRIES = 4000;
 const SWEEP_MS = 1000;
 const CLOSING_HEAD_TICKS = 2;

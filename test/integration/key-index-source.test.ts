@@ -88,6 +88,17 @@ describe('loading every key for the index', () => {
     });
   }
 
+  it('loads every key through a pool of a single connection (no helper waiting for a connection it holds)', async () => {
+    const single = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      const loaded: IndexedKeyRecord[] = [];
+      await createKeyIndexSource(single, { pageSize: 50 }).loadAll((records) => loaded.push(...records));
+      expect(loaded.map((r) => r.id).sort()).toEqual(Array.from({ length: 300 }, (_, i) => expected(i + 1).id));
+    } finally {
+      await single.end();
+    }
+  });
+
   it('fails the load with the error the index raised, and leaves the connections usable', async () => {
     let pages = 0;
     const load = createKeyIndexSource(sql, { pageSize: 50 }).loadAll(() => {
