@@ -181,7 +181,7 @@ interface LaneOptions {
   /** The listener's answer to a request node's parser refused (the same as node:http connections get). */
   clientError: (error: Error & { code?: string }, socket: Socket) => void;
   /** A handler that threw: logged by the listener, answered 500 here. */
-  failed: (error: unknown, requestId: string) => void;
+  failed: (error: unknown, requestId: string | undefined) => void;
   server: http.Server;
 }
 
@@ -336,8 +336,18 @@ class Connection {
   private handOff(): void {
     const current = this.parser.getCurrentBuffer();
     const bytes = this.pending.length === 0 ? current : Buffer.concat([...this.pending, current]);
-    const start = this.handOffAt === 0 ? 0 : startOfRequest(bytes, this.handOffAt);
     const socket = this.socket;
+    // Called from the parser's native read callback, where a throw would end the process: a failure closes this
+    // connection instead (it cannot happen while the walker parses what the lane's own parser already accepted).
+    let start: number;
+    try {
+      start = this.handOffAt === 0 ? 0 : startOfRequest(bytes, this.handOffAt);
+    } catch (error) {
+      this.lane.failed(error, undefined);
+      this.detach();
+      socket.destroy();
+      return;
+    }
     this.detach();
     socket.pause();
     socket.unshift(bytes.subarray(start));
@@ -506,7 +516,7 @@ class Lane {
     this.options.clientError(error, socket);
   }
 
-  failed(error: unknown, requestId: string): void {
+  failed(error: unknown, requestId: string | undefined): void {
     this.options.failed(error, requestId);
   }
 
