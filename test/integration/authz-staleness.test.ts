@@ -99,6 +99,23 @@ describe('a 50k-key import on two instances', () => {
       lines.push(`${rt.secretFormat.generate()},Imported ${i},,2016-01-01,GET /v1/users`);
     const csv = Buffer.from(lines.join('\n'));
 
+    // The import's transaction is held open once it has written its first keys: its grants wait behind this lock
+    // (a revocation writes no grants), so the revocation below always lands while the import is uncommitted, however
+    // fast the machine imports.
+    const holder = postgres(rt.database.url, { max: 1, onnotice: () => {} });
+    let release = () => {};
+    const locked = new Promise<void>((resolveLocked) => {
+      void holder
+        .begin(async (tx) => {
+          await tx`lock table key_permissions in share mode`;
+          resolveLocked();
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        })
+        .finally(() => holder.end());
+    });
+    await locked;
     const started = performance.now();
     let importedAfterMs = 0;
     const importing = rt.importKeys(csv, anAdmin()).then((result) => {
@@ -113,7 +130,12 @@ describe('a 50k-key import on two instances', () => {
       ).length > 0;
     await waitUntil(async () => (await writing()) || importedAfterMs > 0, 120_000);
     const openWhenRevoked = await writing();
-    const duringWatch = await revokeAndWatch([a, b], during.key.id, during.secret);
+    let duringWatch: Awaited<ReturnType<typeof revokeAndWatch>>;
+    try {
+      duringWatch = await revokeAndWatch([a, b], during.key.id, during.secret);
+    } finally {
+      release();
+    }
     const imported = await importing;
     expect(imported.imported).toHaveLength(IMPORT_KEYS);
     const afterWatch = await revokeAndWatch([a, b], after.key.id, after.secret);
