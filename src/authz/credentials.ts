@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { equalsIgnoringAsciiCase } from '../shared/ascii-case.ts';
 
 export type CredentialProblem = 'missing' | 'empty' | 'malformed';
 
@@ -30,23 +31,13 @@ const MISSING = { problem: 'missing' } as const;
 const EMPTY = { problem: 'empty' } as const;
 const MALFORMED = { problem: 'malformed' } as const;
 
-/** Whether `value` up to `length` is the lower-case `scheme` in any case (no lower-cased copy per request). */
-function isScheme(value: string, length: number, scheme: string): boolean {
-  if (length !== scheme.length) return false;
-  for (let i = 0; i < length; i++) {
-    const code = value.charCodeAt(i);
-    if ((code >= 65 && code <= 90 ? code + 32 : code) !== scheme.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
 function fromAuthorization(value: string): string | { problem: CredentialProblem } {
   if (value.length > MAX_AUTHORIZATION_LENGTH) return MALFORMED;
   const space = value.indexOf(' ');
   if (space <= 0) return value.trim() === '' ? EMPTY : MALFORMED;
   const credentials = value.slice(space + 1).trim();
-  if (isScheme(value, space, 'bearer')) return credentials === '' ? EMPTY : credentials;
-  if (!isScheme(value, space, 'basic')) return MALFORMED;
+  if (equalsIgnoringAsciiCase(value, space, 'bearer')) return credentials === '' ? EMPTY : credentials;
+  if (!equalsIgnoringAsciiCase(value, space, 'basic')) return MALFORMED;
   if (credentials === '') return EMPTY;
   return basicUsername(credentials);
 }
